@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** Comma-separated list, blanks dropped. */
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean),
+);
+
+/**
+ * Every environment variable Sibyl reads, with its default. Nothing else reads `process.env`.
+ * An empty value counts as unset, as docker-compose passes `VAR=` for blanks.
+ */
+const envSchema = z.object({
+  /** HTTP port of the API. @defaultValue 8080 */
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Interface the API binds to. @defaultValue 0.0.0.0 */
+  HOST: z.string().default('0.0.0.0'),
+  /** MongoDB connection string; unset means the embedded store (demo, tests, `--embedded`). */
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .optional(),
+  /** MongoDB database name. @defaultValue sibyl */
+  MONGODB_DB: z
+    .string()
+    .regex(/^[^/\\. "$]+$/, 'not a valid database name')
+    .default('sibyl'),
+  /** Redis for queues, pub/sub and feed snapshots; unset means in-process jobs and memory snapshots. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  /** GrowthBook API host; with GROWTHBOOK_CLIENT_KEY the experiment payload comes from that server. */
+  GROWTHBOOK_API_HOST: z.url().optional(),
+  /** GrowthBook SDK client key. */
+  GROWTHBOOK_CLIENT_KEY: z.string().optional(),
+  /** API keys accepted on write and admin routes (`Authorization: Bearer <key>`), comma-separated. */
+  SIBYL_API_KEYS: csv.default([]),
+  /** Where the embedded store keeps its data between runs. @defaultValue ./data */
+  SIBYL_DATA_DIR: z.string().default('./data'),
+  /** pino log level. @defaultValue info */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Markets closing sooner than this are left out of feeds. @defaultValue 30 */
+  FEED_MIN_HORIZON_MINUTES: z.coerce.number().min(0).default(30),
+  /** Most markets of one event in a feed. @defaultValue 2 */
+  FEED_MAX_PER_EVENT: z.coerce.number().int().min(1).default(2),
+  /** How long a feed snapshot (and so its cursors) lives. @defaultValue 900 */
+  FEED_SNAPSHOT_TTL_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** How stale the in-memory catalogue of open markets may get before it is reloaded. @defaultValue 5 */
+  CATALOG_REFRESH_SECONDS: z.coerce.number().min(0).default(5),
+  /** Most items accepted in one ingestion request. @defaultValue 1000 */
+  INGEST_MAX_BATCH: z.coerce.number().int().min(1).default(1000),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(
+    Object.keys(envSchema.shape)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `  ${name}=${JSON.stringify(present[name])}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  if (parsed.data.GROWTHBOOK_API_HOST && !parsed.data.GROWTHBOOK_CLIENT_KEY) {
+    throw new ConfigError(
+      'Invalid environment:\n  GROWTHBOOK_CLIENT_KEY: required when GROWTHBOOK_API_HOST is set',
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,22 @@
+import type { EventInput, InteractionInput, MarketInput, SeriesInput, UserInput } from './schemas.js';
+
+/** Stored documents: validated input plus bookkeeping. Dates are Dates in both backends. */
+interface Stamped {
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type SeriesDoc = SeriesInput & Stamped;
+export type EventDoc = EventInput & Stamped;
+export type MarketDoc = MarketInput & Stamped;
+export type UserDoc = Required<Pick<UserInput, 'userId'>> & {
+  attributes: Record<string, string | number | boolean>;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Latest interaction timestamp seen for this user. */
+  lastSeenAt?: Date;
+};
+export type InteractionDoc = InteractionInput & {
+  /** When Sibyl stored it: watermark for incremental feature refreshes. */
+  receivedAt: Date;
+};

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+
+/**
+ * Input schemas for the catalogue and interactions: what the API and the importer accept.
+ * Stored documents are these shapes with dates parsed and bookkeeping fields added (see ./documents.ts).
+ */
+
+const ticker = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits, ".", "_", ":" and "-" only');
+const id = z.string().min(1).max(256);
+/** ISO-8601 with a zone offset (e.g. 2026-11-22T10:00:00Z), parsed to a Date. */
+const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+const price = z.number().min(0).max(1);
+const count = z.number().min(0).finite();
+const title = z.string().min(1).max(512);
+const category = z.string().min(1).max(64);
+const tags = z.array(z.string().min(1).max(64)).max(32);
+
+export const MARKET_STATUSES = ['unopened', 'open', 'paused', 'closed', 'settled'] as const;
+export type MarketStatus = (typeof MARKET_STATUSES)[number];
+
+export const INTERACTION_TYPES = [
+  'impression',
+  'view',
+  'click',
+  'watch',
+  'unwatch',
+  'trade',
+  'dismiss',
+] as const;
+export type InteractionType = (typeof INTERACTION_TYPES)[number];
+
+export const seriesInput = z.strictObject({
+  ticker,
+  title,
+  category,
+  tags: tags.optional(),
+  frequency: z.string().min(1).max(64).optional(),
+});
+
+export const eventInput = z.strictObject({
+  eventTicker: ticker,
+  seriesTicker: ticker,
+  title,
+  subtitle: z.string().max(512).optional(),
+  category: category.optional(),
+  mutuallyExclusive: z.boolean().optional(),
+});
+
+export const marketInput = z.strictObject({
+  ticker,
+  eventTicker: ticker,
+  seriesTicker: ticker.optional(),
+  title,
+  subtitle: z.string().max(512).optional(),
+  /** Filled from the event (or its series) when omitted. */
+  category: category.optional(),
+  tags: tags.optional(),
+  status: z.enum(MARKET_STATUSES),
+  openTime: isoDate.optional(),
+  closeTime: isoDate,
+  expirationTime: isoDate.optional(),
+  /** Prices in dollars, 0..1. */
+  yesBid: price.optional(),
+  yesAsk: price.optional(),
+  lastPrice: price.optional(),
+  volume: count.optional(),
+  volume24h: count.optional(),
+  openInterest: count.optional(),
+  liquidity: count.optional(),
+});
+
+export const userInput = z.strictObject({
+  userId: id,
+  /** Targeting attributes for experiments (country, platform, tier…). */
+  attributes: z
+    .record(z.string().min(1).max(64), z.union([z.string().max(256), z.number(), z.boolean()]))
+    .optional(),
+});
+
+export const interactionInput = z
+  .strictObject({
+    eventId: id,
+    userId: id,
+    ticker,
+    type: z.enum(INTERACTION_TYPES),
+    ts: isoDate,
+    side: z.enum(['yes', 'no']).optional(),
+    contracts: z.number().positive().finite().optional(),
+    price: price.optional(),
+    feedId: z.string().min(1).max(128).optional(),
+    position: z.number().int().min(0).optional(),
+  })
+  .check((ctx) => {
+    const v = ctx.value;
+    if (v.type !== 'trade' && (v.side !== undefined || v.contracts !== undefined || v.price !== undefined)) {
+      ctx.issues.push({
+        code: 'custom',
+        input: v,
+        path: ['type'],
+        message: 'side, contracts and price are only allowed on trades',
+      });
+    }
+    if (v.position !== undefined && v.feedId === undefined) {
+      ctx.issues.push({
+        code: 'custom',
+        input: v,
+        path: ['feedId'],
+        message: 'required when position is given',
+      });
+    }
+  });
+
+export type SeriesInput = z.infer<typeof seriesInput>;
+export type EventInput = z.infer<typeof eventInput>;
+export type MarketInput = z.infer<typeof marketInput>;
+export type UserInput = z.infer<typeof userInput>;
+export type InteractionInput = z.infer<typeof interactionInput>;

@@ -1,0 +1,54 @@
+import type { EventDoc, InteractionDoc, MarketDoc, SeriesDoc, UserDoc } from '../domain/documents.js';
+import type { Document, IndexDef, Store, StoreCollection } from './types.js';
+
+/** Collection names and their document types. Feature, model and experiment collections join later. */
+export interface CollectionTypes {
+  series: SeriesDoc;
+  events: EventDoc;
+  markets: MarketDoc;
+  users: UserDoc;
+  interactions: InteractionDoc;
+  job_runs: Document;
+}
+
+export type CollectionName = keyof CollectionTypes;
+
+/** Indexes of DESIGN.md; created idempotently at startup on every backend. */
+export const INDEXES: Record<CollectionName, IndexDef[]> = {
+  series: [{ keys: { ticker: 1 }, unique: true }, { keys: { category: 1 } }],
+  events: [{ keys: { eventTicker: 1 }, unique: true }, { keys: { seriesTicker: 1 } }],
+  markets: [
+    { keys: { ticker: 1 }, unique: true },
+    { keys: { status: 1, closeTime: 1 } },
+    { keys: { eventTicker: 1 } },
+    { keys: { category: 1 } },
+  ],
+  users: [{ keys: { userId: 1 }, unique: true }],
+  interactions: [
+    { keys: { eventId: 1 }, unique: true },
+    { keys: { userId: 1, ts: 1 } },
+    { keys: { ticker: 1, ts: 1 } },
+    { keys: { receivedAt: 1 } },
+  ],
+  job_runs: [{ keys: { name: 1, startedAt: -1 } }],
+};
+
+export function indexName(def: IndexDef): string {
+  return (
+    def.name ??
+    Object.entries(def.keys)
+      .map(([k, v]) => `${k}_${v}`)
+      .join('_')
+  );
+}
+
+export async function ensureIndexes(store: Store): Promise<void> {
+  for (const [name, defs] of Object.entries(INDEXES)) {
+    for (const def of defs) await store.collection(name).createIndex(def);
+  }
+}
+
+/** Typed access to a known collection. */
+export function coll<K extends CollectionName>(store: Store, name: K): StoreCollection<CollectionTypes[K]> {
+  return store.collection<CollectionTypes[K]>(name);
+}

@@ -1,0 +1,142 @@
+import { indexName } from '../collections.js';
+import { DuplicateKeyError, type Document, type Filter, type IndexDef } from '../types.js';
+import { equalityKeys, getPath, indexKeyOf } from './values.js';
+
+/**
+ * One declared index of an embedded collection. It narrows the documents a query must look at
+ * (equality on the index's first field) and enforces uniqueness over all its fields. It never
+ * decides a match: mingo still evaluates the whole filter on every candidate.
+ */
+class EmbeddedIndex {
+  readonly name: string;
+  private readonly fields: string[];
+  /** First-field key → documents. */
+  private readonly byFirst = new Map<string, Set<Document>>();
+  /** Documents whose first field holds an array or sub-document: candidates for every lookup. */
+  private readonly loose = new Set<Document>();
+  /** Full key → document, for unique indexes. */
+  private readonly unique?: Map<string, Document>;
+
+  constructor(readonly def: IndexDef) {
+    this.name = indexName(def);
+    this.fields = Object.keys(def.keys);
+    if (def.unique) this.unique = new Map();
+  }
+
+  get firstField(): string {
+    return this.fields[0]!;
+  }
+
+  /** Throws if `doc` would break uniqueness (ignoring `replacing`, the version it supersedes). */
+  check(collection: string, doc: Document, replacing?: Document): void {
+    if (!this.unique) return;
+    const key = this.fullKey(doc);
+    if (key === undefined) return;
+    const holder = this.unique.get(key);
+    if (holder && holder !== replacing) {
+      throw new DuplicateKeyError(
+        collection,
+        this.name,
+        Object.fromEntries(this.fields.map((f) => [f, getPath(doc, f)])),
+      );
+    }
+  }
+
+  add(doc: Document): void {
+    const key = indexKeyOf(getPath(doc, this.firstField));
+    if (key === undefined) this.loose.add(doc);
+    else {
+      let set = this.byFirst.get(key);
+      if (!set) this.byFirst.set(key, (set = new Set()));
+      set.add(doc);
+    }
+    const full = this.fullKey(doc);
+    if (this.unique && full !== undefined) this.unique.set(full, doc);
+  }
+
+  remove(doc: Document): void {
+    const key = indexKeyOf(getPath(doc, this.firstField));
+    if (key === undefined) this.loose.delete(doc);
+    else {
+      const set = this.byFirst.get(key);
+      set?.delete(doc);
+      if (set?.size === 0) this.byFirst.delete(key);
+    }
+    const full = this.fullKey(doc);
+    if (this.unique && full !== undefined && this.unique.get(full) === doc) this.unique.delete(full);
+  }
+
+  /** Documents that may match `filter`, or undefined when this index cannot narrow it. */
+  candidates(filter: Document): Document[] | undefined {
+    if (!(this.firstField in filter)) return undefined;
+    const keys = equalityKeys(filter[this.firstField]);
+    if (!keys) return undefined;
+    const out: Document[] = [];
+    for (const key of new Set(keys)) {
+      const set = this.byFirst.get(key);
+      if (set) for (const doc of set) out.push(doc);
+    }
+    for (const doc of this.loose) out.push(doc);
+    return out;
+  }
+
+  private fullKey(doc: Document): string | undefined {
+    const parts: string[] = [];
+    for (const field of this.fields) {
+      const key = indexKeyOf(getPath(doc, field));
+      if (key === undefined) return undefined;
+      parts.push(key);
+    }
+    return parts.join('\u0000');
+  }
+}
+
+/** The `_id` index plus declared indexes of one embedded collection. */
+export class IndexSet {
+  private readonly indexes = new Map<string, EmbeddedIndex>();
+
+  constructor(
+    private readonly collection: string,
+    idIndex: IndexDef = { keys: { _id: 1 }, unique: true, name: '_id_' },
+  ) {
+    this.indexes.set('_id_', new EmbeddedIndex(idIndex));
+  }
+
+  /** Adds an index and fills it from `docs`; a no-op if an index of that name exists. */
+  create(def: IndexDef, docs: Iterable<Document>): string {
+    const index = new EmbeddedIndex(def);
+    if (this.indexes.has(index.name)) return index.name;
+    for (const doc of docs) {
+      index.check(this.collection, doc);
+      index.add(doc);
+    }
+    this.indexes.set(index.name, index);
+    return index.name;
+  }
+
+  checkInsert(doc: Document): void {
+    for (const index of this.indexes.values()) index.check(this.collection, doc);
+  }
+
+  checkReplace(prev: Document, next: Document): void {
+    for (const index of this.indexes.values()) index.check(this.collection, next, prev);
+  }
+
+  add(doc: Document): void {
+    for (const index of this.indexes.values()) index.add(doc);
+  }
+
+  remove(doc: Document): void {
+    for (const index of this.indexes.values()) index.remove(doc);
+  }
+
+  /** The smallest candidate list any index gives for `filter`, or undefined for a full scan. */
+  candidates<T extends Document>(filter: Filter<T>): Document[] | undefined {
+    let best: Document[] | undefined;
+    for (const index of this.indexes.values()) {
+      const found = index.candidates(filter as Document);
+      if (found && (!best || found.length < best.length)) best = found;
+    }
+    return best;
+  }
+}

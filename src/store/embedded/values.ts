@@ -1,0 +1,76 @@
+import { ObjectId } from 'mongodb';
+import type { Document } from '../types.js';
+
+/** Deep copy of a stored document: plain objects, arrays and Dates are copied; BSON values are immutable. */
+export function cloneDoc<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Date) return new Date(value.getTime()) as T;
+  if (Array.isArray(value)) return value.map(cloneDoc) as T;
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null)
+    return value;
+  const out: Document = {};
+  for (const key of Object.keys(value)) out[key] = cloneDoc((value as Document)[key]);
+  return out as T;
+}
+
+/**
+ * Index key of a scalar, or undefined for values an equality index cannot hold (arrays, sub-documents).
+ * Missing and null share a key, as in MongoDB's indexes.
+ */
+export function indexKeyOf(value: unknown): string | undefined {
+  if (value === undefined || value === null) return 'z';
+  switch (typeof value) {
+    case 'string':
+      return `s${value}`;
+    case 'number':
+      return `n${value}`;
+    case 'boolean':
+      return `b${value}`;
+    case 'bigint':
+      return `n${value}`;
+  }
+  if (value instanceof Date) return `d${value.getTime()}`;
+  if (value instanceof ObjectId) return `o${value.toHexString()}`;
+  return undefined;
+}
+
+export function getPath(doc: Document, path: string): unknown {
+  let value: unknown = doc;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    value = (value as Document)[part];
+  }
+  return value;
+}
+
+/** Whether a filter value is an equality on a scalar, the only shape the indexes answer. */
+export function equalityKeys(condition: unknown): string[] | undefined {
+  const direct = indexKeyOfCondition(condition);
+  if (direct !== undefined) return [direct];
+  if (condition === null || typeof condition !== 'object' || Array.isArray(condition)) return undefined;
+  const ops = Object.keys(condition);
+  if (ops.length !== 1) return undefined;
+  const operand = (condition as Document)[ops[0]!];
+  if (ops[0] === '$eq') {
+    const key = indexKeyOfCondition(operand);
+    return key === undefined ? undefined : [key];
+  }
+  if (ops[0] === '$in' && Array.isArray(operand)) {
+    const keys = operand.map(indexKeyOfCondition);
+    return keys.every((k) => k !== undefined) ? (keys as string[]) : undefined;
+  }
+  return undefined;
+}
+
+function indexKeyOfCondition(value: unknown): string | undefined {
+  // A plain object is an operator document, not a value to look up.
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    !(value instanceof Date) &&
+    !(value instanceof ObjectId)
+  ) {
+    return undefined;
+  }
+  return indexKeyOf(value);
+}

@@ -1,0 +1,143 @@
+import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
+import {
+  DuplicateKeyError,
+  type BulkOp,
+  type Cursor,
+  type Document,
+  type Filter,
+  type FindOptions,
+  type IndexDef,
+  type Store,
+  type StoreCollection,
+  type Update,
+  type WriteResult,
+} from './types.js';
+import { indexName } from './collections.js';
+
+/** Pass-through to the driver; the only translation is MongoDB's duplicate-key error to ours. */
+class MongoCollection<T extends Document> implements StoreCollection<T> {
+  constructor(private readonly c: Collection<T>) {}
+
+  get name(): string {
+    return this.c.collectionName;
+  }
+
+  find(filter: Filter<T>, options: FindOptions = {}): Cursor<T> {
+    return this.c.find(filter, options) as unknown as Cursor<T>;
+  }
+
+  findOne(filter: Filter<T>, options: Omit<FindOptions, 'limit'> = {}): Promise<T | null> {
+    return this.c.findOne(filter, options) as Promise<T | null>;
+  }
+
+  countDocuments(filter: Filter<T> = {}): Promise<number> {
+    return this.c.countDocuments(filter);
+  }
+
+  async insertMany(docs: T[]): Promise<number> {
+    if (docs.length === 0) return 0;
+    // The driver adds _id to the documents it is given; callers' objects stay untouched.
+    const copies = docs.map((d) => ({ ...d }));
+    return translate(this.name, async () => (await this.c.insertMany(copies as never[])).insertedCount);
+  }
+
+  updateOne(filter: Filter<T>, update: Update<T>, options: { upsert?: boolean } = {}): Promise<WriteResult> {
+    return translate(this.name, async () =>
+      toResult(await this.c.updateOne(filter, update as never, options)),
+    );
+  }
+
+  updateMany(filter: Filter<T>, update: Update<T>, options: { upsert?: boolean } = {}): Promise<WriteResult> {
+    return translate(this.name, async () =>
+      toResult(await this.c.updateMany(filter, update as never, options)),
+    );
+  }
+
+  async bulkWrite(ops: BulkOp<T>[]): Promise<WriteResult> {
+    if (ops.length === 0) return toResult({});
+    return translate(this.name, async () => {
+      const r = await this.c.bulkWrite(ops as never[], { ordered: false });
+      return {
+        matchedCount: r.matchedCount,
+        modifiedCount: r.modifiedCount,
+        upsertedCount: r.upsertedCount,
+        insertedCount: r.insertedCount,
+        deletedCount: r.deletedCount,
+      };
+    });
+  }
+
+  async deleteMany(filter: Filter<T>): Promise<number> {
+    return (await this.c.deleteMany(filter)).deletedCount;
+  }
+
+  aggregate<R extends Document = Document>(pipeline: Document[]): Cursor<R> {
+    return this.c.aggregate<R>(pipeline, { allowDiskUse: true }) as unknown as Cursor<R>;
+  }
+
+  createIndex(def: IndexDef): Promise<string> {
+    return this.c.createIndex(def.keys, { unique: def.unique ?? false, name: indexName(def) });
+  }
+}
+
+function toResult(r: Partial<WriteResult>): WriteResult {
+  return {
+    matchedCount: r.matchedCount ?? 0,
+    modifiedCount: r.modifiedCount ?? 0,
+    upsertedCount: r.upsertedCount ?? 0,
+    insertedCount: r.insertedCount ?? 0,
+    deletedCount: r.deletedCount ?? 0,
+  };
+}
+
+async function translate<R>(collection: string, fn: () => Promise<R>): Promise<R> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof MongoServerError && err.code === 11000) {
+      throw new DuplicateKeyError(collection, String(err.errmsg ?? ''), err.keyValue ?? null);
+    }
+    throw err;
+  }
+}
+
+export class MongoStore implements Store {
+  readonly kind = 'mongodb' as const;
+
+  private constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+    private readonly uri: string,
+  ) {}
+
+  static async connect(uri: string, dbName: string): Promise<MongoStore> {
+    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000, appName: 'sibyl' });
+    await client.connect();
+    return new MongoStore(client, client.db(dbName), uri);
+  }
+
+  collection<T extends Document = Document>(name: string): StoreCollection<T> {
+    return new MongoCollection<T>(this.db.collection<T>(name));
+  }
+
+  async ping(): Promise<void> {
+    await this.db.command({ ping: 1 });
+  }
+
+  async checkpoint(): Promise<void> {
+    // MongoDB writes are durable on acknowledgement.
+  }
+
+  /** Drops the whole database: for tests that make a throwaway one. */
+  async dropDatabase(): Promise<void> {
+    await this.db.dropDatabase();
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  describe(): string {
+    return `MongoDB ${this.uri.replace(/\/\/[^@/]*@/, '//***@')} db=${this.db.databaseName}`;
+  }
+}

@@ -1,0 +1,94 @@
+import type { Document, Filter, UpdateFilter } from 'mongodb';
+
+export type { Document, Filter, UpdateFilter };
+
+/** Index key spec in MongoDB's form, e.g. `{ userId: 1, ts: -1 }`. */
+export type IndexKeys = Record<string, 1 | -1>;
+export type SortSpec = Record<string, 1 | -1>;
+
+export interface IndexDef {
+  keys: IndexKeys;
+  unique?: boolean;
+  name?: string;
+}
+
+export interface FindOptions {
+  projection?: Document;
+  sort?: SortSpec;
+  skip?: number;
+  limit?: number;
+}
+
+/** The part of a driver cursor Sibyl uses: collect everything or stream. */
+export interface Cursor<T> extends AsyncIterable<T> {
+  toArray(): Promise<T[]>;
+}
+
+export interface WriteResult {
+  matchedCount: number;
+  modifiedCount: number;
+  upsertedCount: number;
+  insertedCount: number;
+  deletedCount: number;
+}
+
+/** Update documents, in operator form (`$set`, `$inc`, …) or as an aggregation pipeline. */
+export type Update<T extends Document> = UpdateFilter<T> | Document[];
+
+export type BulkOp<T extends Document> =
+  | { insertOne: { document: T } }
+  | { updateOne: { filter: Filter<T>; update: Update<T>; upsert?: boolean } }
+  | { updateMany: { filter: Filter<T>; update: Update<T>; upsert?: boolean } }
+  | { deleteOne: { filter: Filter<T> } }
+  | { deleteMany: { filter: Filter<T> } };
+
+/**
+ * The subset of the MongoDB driver's Collection API that Sibyl uses. The driver implements it
+ * (through a pass-through adapter) and so does the embedded store, with the same documents.
+ */
+export interface StoreCollection<T extends Document = Document> {
+  readonly name: string;
+  find(filter: Filter<T>, options?: FindOptions): Cursor<T>;
+  findOne(filter: Filter<T>, options?: Omit<FindOptions, 'limit'>): Promise<T | null>;
+  countDocuments(filter?: Filter<T>): Promise<number>;
+  /** Ordered insert; a duplicate key fails with a DuplicateKeyError and keeps what went before. */
+  insertMany(docs: T[]): Promise<number>;
+  updateOne(filter: Filter<T>, update: Update<T>, options?: { upsert?: boolean }): Promise<WriteResult>;
+  updateMany(filter: Filter<T>, update: Update<T>, options?: { upsert?: boolean }): Promise<WriteResult>;
+  /** Unordered bulk write: every operation is attempted; the first failure is thrown afterwards. */
+  bulkWrite(ops: BulkOp<T>[]): Promise<WriteResult>;
+  deleteMany(filter: Filter<T>): Promise<number>;
+  aggregate<R extends Document = Document>(pipeline: Document[]): Cursor<R>;
+  createIndex(def: IndexDef): Promise<string>;
+}
+
+export interface Store {
+  readonly kind: 'mongodb' | 'embedded';
+  collection<T extends Document = Document>(name: string): StoreCollection<T>;
+  /** Throws when the backend cannot answer. */
+  ping(): Promise<void>;
+  /** Makes writes durable where the backend needs to be told (the embedded store's snapshot). */
+  checkpoint(): Promise<void>;
+  close(): Promise<void>;
+  /** Human-readable location, for logs. */
+  describe(): string;
+}
+
+/** A write broke a unique index. Same meaning as MongoDB's error code 11000. */
+export class DuplicateKeyError extends Error {
+  override name = 'DuplicateKeyError';
+  readonly code = 11000;
+  constructor(
+    readonly collection: string,
+    readonly index: string,
+    readonly key: unknown,
+  ) {
+    super(
+      `E11000 duplicate key error collection: ${collection} index: ${index} dup key: ${JSON.stringify(key)}`,
+    );
+  }
+}
+
+export function emptyWriteResult(): WriteResult {
+  return { matchedCount: 0, modifiedCount: 0, upsertedCount: 0, insertedCount: 0, deletedCount: 0 };
+}

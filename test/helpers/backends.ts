@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { MongoStore } from '../../src/store/mongo-store.js';
+import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
+import { ensureIndexes } from '../../src/store/collections.js';
+import type { Store } from '../../src/store/types.js';
+
+export interface Backend {
+  name: string;
+  /** A fresh, empty store with Sibyl's indexes; `dispose` drops it. */
+  open(): Promise<{ store: Store; dispose: () => Promise<void> }>;
+}
+
+const mongoUri = process.env.MONGODB_URI;
+
+/** Every backend this machine can test: embedded always, MongoDB when MONGODB_URI is set. */
+export const backends: Backend[] = [
+  {
+    name: 'embedded',
+    async open() {
+      const store = await EmbeddedStore.open();
+      await ensureIndexes(store);
+      return { store, dispose: () => store.close() };
+    },
+  },
+];
+
+if (mongoUri) {
+  backends.push({
+    name: 'mongodb',
+    async open() {
+      const dbName = `sibyl_test_${randomUUID().slice(0, 8)}`;
+      const store = await MongoStore.connect(mongoUri, dbName);
+      await ensureIndexes(store);
+      return {
+        store,
+        dispose: async () => {
+          await store.dropDatabase();
+          await store.close();
+        },
+      };
+    },
+  });
+} else {
+  console.warn('[storage] MONGODB_URI is not set: MongoDB backend tests are skipped; embedded store only.');
+}

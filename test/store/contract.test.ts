@@ -1,0 +1,235 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DuplicateKeyError, type Document, type Store } from '../../src/store/types.js';
+import { backends } from '../helpers/backends.js';
+
+// One suite, every backend: the embedded store must answer exactly as MongoDB does.
+describe.each(backends)('storage contract: $name', (backend) => {
+  let store: Store;
+  let dispose: () => Promise<void>;
+
+  beforeEach(async () => {
+    ({ store, dispose } = await backend.open());
+  });
+  afterEach(async () => {
+    await dispose();
+  });
+
+  const t0 = new Date('2026-11-01T00:00:00Z');
+  const at = (hours: number) => new Date(t0.getTime() + hours * 3_600_000);
+
+  async function seedMarkets() {
+    const markets = store.collection('markets');
+    await markets.insertMany([
+      { ticker: 'A', eventTicker: 'E1', category: 'Crypto', status: 'open', closeTime: at(10), volume24h: 5 },
+      {
+        ticker: 'B',
+        eventTicker: 'E1',
+        category: 'Crypto',
+        status: 'closed',
+        closeTime: at(1),
+        volume24h: 50,
+      },
+      {
+        ticker: 'C',
+        eventTicker: 'E2',
+        category: 'Economics',
+        status: 'open',
+        closeTime: at(30),
+        volume24h: 20,
+      },
+      {
+        ticker: 'D',
+        eventTicker: 'E3',
+        category: 'Economics',
+        status: 'open',
+        closeTime: at(2),
+        volume24h: 1,
+      },
+    ]);
+    return markets;
+  }
+
+  it('finds with filters, sort, skip, limit and projection, and keeps dates as dates', async () => {
+    const markets = await seedMarkets();
+    const open = await markets
+      .find(
+        { status: 'open', closeTime: { $gt: at(5) } },
+        { sort: { volume24h: -1 }, projection: { _id: 0, ticker: 1, closeTime: 1 } },
+      )
+      .toArray();
+    expect(open).toEqual([
+      { ticker: 'C', closeTime: at(30) },
+      { ticker: 'A', closeTime: at(10) },
+    ]);
+    expect(open[0]!.closeTime).toBeInstanceOf(Date);
+    const page = await markets.find({}, { sort: { ticker: 1 }, skip: 1, limit: 2 }).toArray();
+    expect(page.map((m) => m.ticker)).toEqual(['B', 'C']);
+    expect(await markets.countDocuments({ category: { $in: ['Crypto'] } })).toBe(2);
+    expect((await markets.findOne({ ticker: 'D' }))?.eventTicker).toBe('E3');
+    expect(await markets.findOne({ ticker: 'nope' })).toBeNull();
+  });
+
+  it('streams a cursor', async () => {
+    const markets = await seedMarkets();
+    const seen: string[] = [];
+    for await (const m of markets.find({ category: 'Economics' }, { sort: { ticker: 1 } }))
+      seen.push(m.ticker);
+    expect(seen).toEqual(['C', 'D']);
+  });
+
+  it('hands out copies: mutating a result does not change the stored document', async () => {
+    const markets = await seedMarkets();
+    const a = await markets.findOne({ ticker: 'A' });
+    a!.status = 'settled';
+    a!.closeTime.setTime(0);
+    const again = await markets.findOne({ ticker: 'A' });
+    expect(again?.status).toBe('open');
+    expect(again?.closeTime).toEqual(at(10));
+  });
+
+  it('rejects a duplicate on a unique index and keeps the documents written before it', async () => {
+    const interactions = store.collection('interactions');
+    await expect(
+      interactions.insertMany([
+        { eventId: 'e1', userId: 'u', ticker: 'A', type: 'view', ts: at(0) },
+        { eventId: 'e1', userId: 'u', ticker: 'A', type: 'click', ts: at(1) },
+      ]),
+    ).rejects.toBeInstanceOf(DuplicateKeyError);
+    const stored = await interactions.find({ eventId: 'e1' }).toArray();
+    expect(stored.map((d) => d.type)).toEqual(['view']);
+  });
+
+  it('upserts: $setOnInsert only on insert, equality fields seed the new document', async () => {
+    const users = store.collection('users');
+    const first = await users.updateOne(
+      { userId: 'u1' },
+      { $setOnInsert: { createdAt: at(0) }, $set: { 'attributes.country': 'US' } },
+      { upsert: true },
+    );
+    expect(first).toMatchObject({ upsertedCount: 1, matchedCount: 0 });
+    const second = await users.updateOne(
+      { userId: 'u1' },
+      { $setOnInsert: { createdAt: at(5) }, $set: { 'attributes.country': 'CA' } },
+      { upsert: true },
+    );
+    expect(second).toMatchObject({ upsertedCount: 0, matchedCount: 1, modifiedCount: 1 });
+    const doc = await users.findOne({ userId: 'u1' }, { projection: { _id: 0 } });
+    expect(doc).toEqual({ userId: 'u1', createdAt: at(0), attributes: { country: 'CA' } });
+    const unchanged = await users.updateOne({ userId: 'u1' }, { $set: { 'attributes.country': 'CA' } });
+    expect(unchanged).toMatchObject({ matchedCount: 1, modifiedCount: 0 });
+  });
+
+  it('updates many with operators and with a pipeline', async () => {
+    const markets = await seedMarkets();
+    const r = await markets.updateMany(
+      { category: 'Economics' },
+      { $inc: { volume24h: 10 }, $max: { closeTime: at(20) } },
+    );
+    expect(r).toMatchObject({ matchedCount: 2, modifiedCount: 2 });
+    const econ = await markets.find({ category: 'Economics' }, { sort: { ticker: 1 } }).toArray();
+    expect(econ.map((m) => [m.volume24h, m.closeTime])).toEqual([
+      [30, at(30)],
+      [11, at(20)],
+    ]);
+    await markets.updateMany({ ticker: 'A' }, [{ $set: { doubled: { $multiply: ['$volume24h', 2] } } }]);
+    expect((await markets.findOne({ ticker: 'A' }))?.doubled).toBe(10);
+  });
+
+  it('bulk writes unordered: every operation is tried, then the failure is reported', async () => {
+    const interactions = store.collection('interactions');
+    await interactions.insertMany([{ eventId: 'dup', userId: 'u', ticker: 'A', type: 'view', ts: at(0) }]);
+    const ops = ['x1', 'dup', 'x2'].map((eventId) => ({
+      insertOne: { document: { eventId, userId: 'u', ticker: 'A', type: 'click', ts: at(1) } as Document },
+    }));
+    await expect(interactions.bulkWrite(ops)).rejects.toBeInstanceOf(DuplicateKeyError);
+    expect(await interactions.countDocuments({})).toBe(3);
+
+    const upserts = ['x1', 'x3'].map((eventId) => ({
+      updateOne: {
+        filter: { eventId },
+        update: { $setOnInsert: { eventId, userId: 'u', ticker: 'B', type: 'view', ts: at(2) } },
+        upsert: true,
+      },
+    }));
+    expect(await interactions.bulkWrite(upserts)).toMatchObject({
+      upsertedCount: 1,
+      matchedCount: 1,
+      modifiedCount: 0,
+    });
+    expect((await interactions.findOne({ eventId: 'x1' }))?.type).toBe('click');
+  });
+
+  it('deletes', async () => {
+    const markets = await seedMarkets();
+    expect(await markets.deleteMany({ status: 'closed' })).toBe(1);
+    expect(await markets.countDocuments()).toBe(3);
+  });
+
+  it('aggregates with $group, $sort, $lookup and $setWindowFields', async () => {
+    await seedMarkets();
+    const interactions = store.collection('interactions');
+    await interactions.insertMany([
+      { eventId: '1', userId: 'u1', ticker: 'A', type: 'trade', ts: at(1) },
+      { eventId: '2', userId: 'u1', ticker: 'C', type: 'view', ts: at(2) },
+      { eventId: '3', userId: 'u2', ticker: 'A', type: 'view', ts: at(3) },
+      { eventId: '4', userId: 'u2', ticker: 'A', type: 'trade', ts: at(4) },
+    ]);
+    const byTicker = await interactions
+      .aggregate([
+        { $group: { _id: '$ticker', n: { $sum: 1 }, users: { $addToSet: '$userId' } } },
+        { $lookup: { from: 'markets', localField: '_id', foreignField: 'ticker', as: 'market' } },
+        { $project: { n: 1, users: { $size: '$users' }, category: { $first: '$market.category' } } },
+        { $sort: { _id: 1 } },
+      ])
+      .toArray();
+    expect(byTicker).toEqual([
+      { _id: 'A', n: 3, users: 2, category: 'Crypto' },
+      { _id: 'C', n: 1, users: 1, category: 'Economics' },
+    ]);
+    const running = await interactions
+      .aggregate([
+        {
+          $setWindowFields: {
+            partitionBy: '$userId',
+            sortBy: { ts: 1 },
+            output: { seq: { $documentNumber: {} } },
+          },
+        },
+        { $project: { _id: 0, eventId: 1, seq: 1 } },
+        { $sort: { eventId: 1 } },
+      ])
+      .toArray();
+    expect(running.map((d) => d.seq)).toEqual([1, 2, 1, 2]);
+  });
+
+  it('$merge writes a pipeline result into another collection, merging on a key', async () => {
+    const target = store.collection('merge_target');
+    await target.createIndex({ keys: { ticker: 1 }, unique: true });
+    await target.insertMany([{ ticker: 'A', n: 100, keep: true }]);
+    await seedMarkets();
+    await store
+      .collection('markets')
+      .aggregate([
+        { $match: { status: 'open' } },
+        { $project: { _id: 0, ticker: 1, n: '$volume24h' } },
+        { $merge: { into: 'merge_target', on: 'ticker', whenMatched: 'merge', whenNotMatched: 'insert' } },
+      ])
+      .toArray();
+    const merged = await target.find({}, { sort: { ticker: 1 }, projection: { _id: 0 } }).toArray();
+    expect(merged).toEqual([
+      { ticker: 'A', n: 5, keep: true },
+      { ticker: 'C', n: 20 },
+      { ticker: 'D', n: 1 },
+    ]);
+  });
+
+  it('creates indexes idempotently and enforces uniqueness of existing indexes', async () => {
+    const series = store.collection('series');
+    await series.createIndex({ keys: { ticker: 1 }, unique: true });
+    await series.insertMany([{ ticker: 'S' }]);
+    await expect(
+      series.updateOne({ ticker: 'T' }, { $set: { ticker: 'S' } }, { upsert: true }),
+    ).rejects.toBeInstanceOf(DuplicateKeyError);
+    expect(await series.countDocuments()).toBe(1);
+  });
+});

@@ -1,0 +1,18 @@
+/**
+ * `npm run bench [-- name…]`: runs every benchmark (or the named ones) in turn and prints markdown
+ * tables for BENCHMARKS.md. Each benchmark measures its baseline in the same run.
+ */
+const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
+};
+
+const wanted = process.argv.slice(2);
+const names = wanted.length ? wanted : Object.keys(all);
+for (const name of names) {
+  const load = all[name];
+  if (!load) {
+    console.error(`unknown benchmark "${name}"; known: ${Object.keys(all).join(', ')}`);
+    process.exit(2);
+  }
+  console.log(`\n## ${name}`);
+  await (await load()).default();
+}

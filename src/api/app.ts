@@ -1,0 +1,71 @@
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import { SibylError } from '../errors.js';
+import type { MarketCatalog } from '../feed/catalog.js';
+import type { FeedService } from '../feed/feed-service.js';
+import type { Logger } from '../log/logger.js';
+import type { Store } from '../store/types.js';
+import { requireApiKey } from './auth.js';
+import { errorHandler } from './errors.js';
+import type { ApiMetrics } from './metrics.js';
+import { feedRoutes } from './routes/feed.js';
+import { ingestRoutes } from './routes/ingest.js';
+import { opsRoutes, type ReadinessCheck } from './routes/ops.js';
+
+export interface AppDeps {
+  store: Store;
+  catalog: MarketCatalog;
+  feed: FeedService;
+  metrics: ApiMetrics;
+  logger: Logger;
+  apiKeys: string[];
+  maxBatch: number;
+  /** Extra readiness checks beyond the store and catalogue. */
+  checks?: ReadinessCheck[];
+  /** Log every request (off in tests and benchmarks). @defaultValue true */
+  requestLogging?: boolean;
+}
+
+/** The HTTP API as an Express app, with every dependency injected. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(deps.metrics.middleware());
+  if (deps.requestLogging !== false) {
+    app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' } }));
+  }
+  // Ingestion batches of 1,000 interactions are ~250 kB; 5 MB leaves room without inviting abuse.
+  app.use(express.json({ limit: '5mb' }));
+
+  const checks: ReadinessCheck[] = [
+    { name: 'store', check: () => deps.store.ping() },
+    {
+      name: 'catalog',
+      check: async () => {
+        if (!deps.catalog.loaded) throw new Error('market catalogue not loaded yet');
+      },
+    },
+    ...(deps.checks ?? []),
+  ];
+  app.use(opsRoutes(deps.metrics, checks));
+
+  const v1 = express.Router();
+  v1.use(feedRoutes(deps));
+  v1.use(
+    ingestRoutes({
+      store: deps.store,
+      metrics: deps.metrics,
+      maxBatch: deps.maxBatch,
+      auth: requireApiKey(deps.apiKeys),
+      onCatalogChange: () => deps.catalog.reload(),
+    }),
+  );
+  app.use('/v1', v1);
+
+  app.use((req, _res, next) => {
+    next(new SibylError('not_found', `No route for ${req.method} ${req.path}`));
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,43 @@
+import type { RequestHandler } from 'express';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one API process. */
+export class ApiMetrics {
+  readonly registry = new Registry();
+  readonly httpDuration = new Histogram({
+    name: 'sibyl_http_request_duration_seconds',
+    help: 'HTTP request latency by route, method and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly ingested = new Counter({
+    name: 'sibyl_ingested_items_total',
+    help: 'Items stored through the ingestion API, by kind and outcome',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly feedItems = new Histogram({
+    name: 'sibyl_feed_page_items',
+    help: 'Items per feed page served',
+    labelNames: ['ranker'] as const,
+    buckets: [0, 1, 5, 10, 20, 50, 100],
+    registers: [this.registry],
+  });
+
+  constructor(defaults = true) {
+    if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'sibyl_' });
+  }
+
+  /** Times every request; the label is the route pattern, never the raw URL (bounded cardinality). */
+  middleware(): RequestHandler {
+    return (req, res, next) => {
+      const end = this.httpDuration.startTimer();
+      res.on('finish', () => {
+        const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+        end({ method: req.method, route, status: String(res.statusCode) });
+      });
+      next();
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { MarketCatalog } from '../../feed/catalog.js';
+import type { FeedService } from '../../feed/feed-service.js';
+import { handle } from '../handler.js';
+import type { ApiMetrics } from '../metrics.js';
+
+/** `?category=a&category=b` and `?category=a,b` both mean "a or b". */
+const categories = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) =>
+    (v === undefined ? [] : Array.isArray(v) ? v : [v])
+      .flatMap((s) => s.split(','))
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const feedQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(1024).optional(),
+  category: categories,
+});
+
+const trendingQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  category: categories,
+});
+
+export function feedRoutes(deps: { feed: FeedService; catalog: MarketCatalog; metrics: ApiMetrics }): Router {
+  const router = Router();
+  router.get(
+    '/users/:userId/feed',
+    handle({ params: z.object({ userId: z.string().min(1).max(256) }), query: feedQuery }, async ({ params, query }) => {
+      const feed = await deps.feed.getFeed({
+        userId: params.userId,
+        limit: query.limit,
+        cursor: query.cursor,
+        categories: query.category,
+      });
+      deps.metrics.feedItems.observe({ ranker: feed.ranker }, feed.items.length);
+      return feed;
+    }),
+  );
+  router.get(
+    '/trending',
+    handle({ query: trendingQuery }, async ({ query }) => {
+      const catalog = await deps.catalog.current();
+      const wanted = new Set(query.category.map((c) => c.toLowerCase()));
+      const items = catalog.markets
+        .filter((m) => wanted.size === 0 || wanted.has(m.categoryKey))
+        .sort((a, b) => b.trend + b.popularity - (a.trend + a.popularity) || (a.ticker < b.ticker ? -1 : 1))
+        .slice(0, query.limit)
+        .map((m) => ({
+          ticker: m.ticker,
+          eventTicker: m.eventTicker,
+          title: m.title,
+          category: m.category,
+          score: Math.round((m.trend + m.popularity) * 1e4) / 1e4,
+          volume24h: m.volume24h,
+        }));
+      return { category: query.category, items };
+    }),
+  );
+  return router;
+}

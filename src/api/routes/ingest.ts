@@ -1,0 +1,52 @@
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import type { Store } from '../../store/types.js';
+import {
+  ingestEvents,
+  ingestInteractions,
+  ingestMarkets,
+  ingestSeries,
+  ingestUsers,
+  type IngestOptions,
+} from '../../ingest/ingest.js';
+import { handle } from '../handler.js';
+import type { ApiMetrics } from '../metrics.js';
+
+export interface IngestRouteDeps {
+  store: Store;
+  metrics: ApiMetrics;
+  maxBatch: number;
+  /** Guards every write route (API key). */
+  auth: RequestHandler;
+  /** Called after catalogue writes, so this process's feeds see them at once. */
+  onCatalogChange: () => Promise<unknown>;
+}
+
+type Ingest = (store: Store, items: unknown, o: IngestOptions) => Promise<{ received: number; inserted: number }>;
+
+/**
+ * Batch writes. A batch is all-or-nothing: any invalid item rejects it (422, every bad item and
+ * field listed) and nothing is stored. Catalogue upserts keep fields a request omits.
+ */
+export function ingestRoutes(deps: IngestRouteDeps): Router {
+  const router = Router();
+  const route = (method: 'put' | 'post', key: string, ingest: Ingest, catalogue: boolean) => {
+    const body = z.object({ [key]: z.unknown() }, { error: `expected an object with a "${key}" array` });
+    router[method](
+      `/${key}`,
+      deps.auth,
+      handle({ body }, async ({ body }) => {
+        const result = await ingest(deps.store, body[key], { maxBatch: deps.maxBatch });
+        deps.metrics.ingested.inc({ kind: key, outcome: 'stored' }, result.inserted);
+        if (catalogue) await deps.onCatalogChange();
+        return result;
+      }),
+    );
+  };
+  route('put', 'series', ingestSeries, true);
+  route('put', 'events', ingestEvents, true);
+  route('put', 'markets', ingestMarkets, true);
+  route('put', 'users', ingestUsers, false);
+  route('post', 'interactions', ingestInteractions, false);
+  return router;
+}

@@ -1,0 +1,35 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/env.js';
+import { StoreConfigError } from '../store/open-store.js';
+import { UsageError } from './errors.js';
+import { registerDemo } from './commands/demo.js';
+import { registerServe } from './commands/serve.js';
+
+/** The `sibyl` command line. Each command lives in ./commands and registers itself here. */
+export function buildProgram(): Command {
+  const program = new Command('sibyl')
+    .description('Personalized market feeds for prediction-market exchanges')
+    .showHelpAfterError()
+    .exitOverride();
+  registerDemo(program);
+  registerServe(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof ConfigError || err instanceof StoreConfigError || err instanceof UsageError) {
+      console.error(`sibyl: ${err.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(err);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,130 @@
+import type { MarketDoc } from '../domain/documents.js';
+import { coll } from '../store/collections.js';
+import type { Store } from '../store/types.js';
+
+const DAY_MS = 86_400_000;
+
+/** An open market as the ranking pipeline sees it, with its popularity signals precomputed. */
+export interface CatalogMarket {
+  ticker: string;
+  eventTicker: string;
+  seriesTicker?: string;
+  title: string;
+  category: string;
+  /** Lower-cased category, for filters. */
+  categoryKey: string;
+  openTime?: Date;
+  closeTime: Date;
+  volume24h: number;
+  /** Standardized log 24h volume across open markets. */
+  popularity: number;
+  /** Standardized 24h volume against the market's own daily average so far. */
+  trend: number;
+  /** Among the most trending of its category. */
+  trendingInCategory: boolean;
+}
+
+export interface CatalogSnapshot {
+  loadedAt: Date;
+  markets: CatalogMarket[];
+  byTicker: Map<string, CatalogMarket>;
+}
+
+export interface MarketCatalogOptions {
+  /** Reload when the snapshot is older than this. @defaultValue 5000 */
+  refreshMs: number;
+  now?: () => Date;
+}
+
+/**
+ * The open markets, held in memory and reloaded at most every `refreshMs`, so a feed request
+ * costs no catalogue query and a market that closes leaves every feed within that interval.
+ * Readers get the current snapshot while a reload runs (never a half-built one).
+ */
+export class MarketCatalog {
+  private snapshot?: CatalogSnapshot;
+  private loading?: Promise<CatalogSnapshot>;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: MarketCatalogOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async current(): Promise<CatalogSnapshot> {
+    const snapshot = this.snapshot;
+    if (!snapshot) return this.reload();
+    if (this.now().getTime() - snapshot.loadedAt.getTime() >= this.options.refreshMs) void this.reload().catch(() => {});
+    return snapshot;
+  }
+
+  /** Forces the next read to see the store's current catalogue (after a local catalogue write). */
+  async reload(): Promise<CatalogSnapshot> {
+    this.loading ??= this.load().finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  get loaded(): boolean {
+    return this.snapshot !== undefined;
+  }
+
+  private async load(): Promise<CatalogSnapshot> {
+    const loadedAt = this.now();
+    const docs = await coll(this.store, 'markets')
+      .find({ status: 'open', closeTime: { $gt: loadedAt } }, { projection: { _id: 0 } })
+      .toArray();
+    const markets = scoreMarkets(docs, loadedAt);
+    this.snapshot = { loadedAt, markets, byTicker: new Map(markets.map((m) => [m.ticker, m])) };
+    return this.snapshot;
+  }
+}
+
+export function scoreMarkets(docs: MarketDoc[], now: Date): CatalogMarket[] {
+  const raw = docs.map((doc) => {
+    const v24 = doc.volume24h ?? 0;
+    const ageDays = doc.openTime ? Math.max(1, (now.getTime() - doc.openTime.getTime()) / DAY_MS) : 1;
+    const dailyAverage = (doc.volume ?? v24) / ageDays;
+    return { doc, pop: Math.log1p(v24), trend: Math.log1p(v24) - Math.log1p(dailyAverage) };
+  });
+  const zPop = standardizer(raw.map((r) => r.pop));
+  const zTrend = standardizer(raw.map((r) => r.trend));
+  const markets: CatalogMarket[] = raw.map(({ doc, pop, trend }) => ({
+    ticker: doc.ticker,
+    eventTicker: doc.eventTicker,
+    seriesTicker: doc.seriesTicker,
+    title: doc.title,
+    category: doc.category ?? 'Other',
+    categoryKey: (doc.category ?? 'Other').toLowerCase(),
+    openTime: doc.openTime,
+    closeTime: doc.closeTime,
+    volume24h: doc.volume24h ?? 0,
+    popularity: zPop(pop),
+    trend: zTrend(trend),
+    trendingInCategory: false,
+  }));
+  markTrendingPerCategory(markets);
+  return markets;
+}
+
+/** The top tenth of each category by trend (and with real volume) is "trending in" it. */
+function markTrendingPerCategory(markets: CatalogMarket[]): void {
+  const byCategory = new Map<string, CatalogMarket[]>();
+  for (const m of markets) {
+    const list = byCategory.get(m.categoryKey) ?? [];
+    list.push(m);
+    byCategory.set(m.categoryKey, list);
+  }
+  for (const list of byCategory.values()) {
+    const ranked = list.filter((m) => m.volume24h > 0).sort((a, b) => b.trend - a.trend);
+    for (const m of ranked.slice(0, Math.max(1, Math.ceil(ranked.length / 10)))) m.trendingInCategory = true;
+  }
+}
+
+function standardizer(values: number[]): (v: number) => number {
+  if (values.length === 0) return () => 0;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+  return sd > 0 ? (v) => (v - mean) / sd : () => 0;
+}

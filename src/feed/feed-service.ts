@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { SibylError } from '../errors.js';
+import type { Store } from '../store/types.js';
+import type { MarketCatalog } from './catalog.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { eligible, POPULARITY_RANKER, rankPopularity, type PopularityRankerConfig } from './popularity-ranker.js';
+import type { FeedSnapshotStore } from './snapshots.js';
+import { loadUserContext } from './user-context.js';
+
+export interface FeedRequest {
+  userId: string;
+  limit: number;
+  cursor?: string;
+  /** Category names to keep (any case); empty keeps all. */
+  categories: string[];
+}
+
+export interface FeedItem {
+  ticker: string;
+  eventTicker: string;
+  title: string;
+  category: string;
+  score: number;
+  reasons: string[];
+}
+
+/** The response of `GET /v1/users/{userId}/feed` (DESIGN.md). */
+export interface FeedResponse {
+  userId: string;
+  feedId: string;
+  ranker: string;
+  experiment: { key: string; variation: string } | null;
+  items: FeedItem[];
+  nextCursor: string | null;
+}
+
+export interface FeedServiceOptions {
+  minHorizonMs: number;
+  maxPerEvent: number;
+  snapshotTtlMs: number;
+  ranker?: PopularityRankerConfig;
+  now?: () => Date;
+}
+
+/**
+ * Serves feeds: the first page ranks and freezes the whole list in a snapshot; cursors page
+ * through that snapshot, so pages never repeat or skip items even while scores move. Markets that
+ * closed (or were dismissed) since the snapshot are dropped on the way out, never served.
+ */
+export class FeedService {
+  private readonly now: () => Date;
+  private readonly ranker: PopularityRankerConfig;
+
+  constructor(
+    private readonly store: Store,
+    private readonly catalog: MarketCatalog,
+    private readonly snapshots: FeedSnapshotStore,
+    private readonly options: FeedServiceOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.ranker = options.ranker ?? POPULARITY_RANKER;
+  }
+
+  async getFeed(req: FeedRequest): Promise<FeedResponse> {
+    const now = this.now();
+    const categories = [...new Set(req.categories.map((c) => c.toLowerCase()))].sort();
+    const [catalog, user] = await Promise.all([this.catalog.current(), loadUserContext(this.store, req.userId, now)]);
+    const minCloseTime = new Date(now.getTime() + this.options.minHorizonMs);
+
+    let snapshot;
+    let offset = 0;
+    if (req.cursor) {
+      const cursor = decodeCursor(req.cursor);
+      snapshot = await this.snapshots.get(cursor.feedId);
+      if (!snapshot) {
+        throw new SibylError('cursor_expired', 'This feed has expired: request the first page again (without cursor)', [
+          { path: 'query.cursor', message: 'expired' },
+        ]);
+      }
+      if (snapshot.userId !== req.userId || (req.categories.length > 0 && categories.join() !== snapshot.categories.join())) {
+        throw new SibylError('invalid_request', 'cursor belongs to a different feed (user or category filter differs)', [
+          { path: 'query.cursor', message: 'does not match this request' },
+        ]);
+      }
+      offset = cursor.offset;
+    } else {
+      const items = rankPopularity(catalog, user, { now, categories, minCloseTime, maxPerEvent: this.options.maxPerEvent }, this.ranker);
+      snapshot = { feedId: randomUUID(), userId: req.userId, ranker: this.ranker.name, categories, createdAt: now, items };
+      await this.snapshots.put(snapshot, this.options.snapshotTtlMs);
+    }
+
+    const page: FeedItem[] = [];
+    const stillEligible = (ticker: string) => {
+      const market = catalog.byTicker.get(ticker);
+      return market !== undefined && eligible(market, user, { categories: snapshot.categories, minCloseTime });
+    };
+    let next = offset;
+    for (; next < snapshot.items.length && page.length < req.limit; next++) {
+      const item = snapshot.items[next]!;
+      if (!stillEligible(item.ticker)) continue;
+      page.push({
+        ticker: item.ticker,
+        eventTicker: item.eventTicker,
+        title: item.title,
+        category: item.category,
+        score: item.score,
+        reasons: item.reasons,
+      });
+    }
+    const more = snapshot.items.slice(next).some((item) => stillEligible(item.ticker));
+    return {
+      userId: req.userId,
+      feedId: snapshot.feedId,
+      ranker: snapshot.ranker,
+      experiment: null,
+      items: page,
+      nextCursor: more ? encodeCursor({ feedId: snapshot.feedId, offset: next }) : null,
+    };
+  }
+}

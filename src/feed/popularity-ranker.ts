@@ -1,0 +1,113 @@
+import type { CatalogMarket, CatalogSnapshot } from './catalog.js';
+import { diversify } from './diversify.js';
+import type { UserContext } from './user-context.js';
+
+const HOUR_MS = 3_600_000;
+
+/** The popularity ranker's knobs: a named, versioned configuration. */
+export interface PopularityRankerConfig {
+  name: string;
+  version: number;
+  weights: { popularity: number; trend: number; freshness: number; categoryAffinity: number; seriesAffinity: number };
+  /** Markets younger than this get the freshness bonus and a "New market" reason. */
+  freshWithinMs: number;
+  categoryPenalty: number;
+  diversityWindow: number;
+  /** Length of the ranked list a feed snapshot holds. */
+  maxItems: number;
+}
+
+export const POPULARITY_RANKER: PopularityRankerConfig = {
+  name: 'popularity',
+  version: 1,
+  weights: { popularity: 1, trend: 0.5, freshness: 0.3, categoryAffinity: 2, seriesAffinity: 1 },
+  freshWithinMs: 24 * HOUR_MS,
+  categoryPenalty: 0.35,
+  diversityWindow: 5,
+  maxItems: 200,
+};
+
+export interface RankRequest {
+  now: Date;
+  /** Lower-cased categories to keep; empty keeps all. */
+  categories: string[];
+  /** Markets must close after this. */
+  minCloseTime: Date;
+  maxPerEvent: number;
+}
+
+export interface RankedItem {
+  ticker: string;
+  eventTicker: string;
+  title: string;
+  category: string;
+  categoryKey: string;
+  score: number;
+  reasons: string[];
+}
+
+/** Whether a market may appear in this user's feed now: open long enough yet, not dismissed, in the filter. */
+export function eligible(m: CatalogMarket, user: UserContext, req: Pick<RankRequest, 'categories' | 'minCloseTime'>): boolean {
+  return (
+    m.closeTime > req.minCloseTime &&
+    !user.dismissed.has(m.ticker) &&
+    (req.categories.length === 0 || req.categories.includes(m.categoryKey))
+  );
+}
+
+/**
+ * Popular and trending open markets, tilted toward the categories and series the user engages
+ * with (a cold-start user gets the untilted, category-diversified list).
+ */
+export function rankPopularity(
+  catalog: CatalogSnapshot,
+  user: UserContext,
+  req: RankRequest,
+  config: PopularityRankerConfig = POPULARITY_RANKER,
+): RankedItem[] {
+  const w = config.weights;
+  const scored: RankedItem[] = [];
+  for (const m of catalog.markets) {
+    if (!eligible(m, user, req)) continue;
+    const fresh = m.openTime !== undefined && req.now.getTime() - m.openTime.getTime() < config.freshWithinMs;
+    const categoryShare = user.categoryAffinity.get(m.categoryKey) ?? 0;
+    const seriesShare = m.seriesTicker ? (user.seriesAffinity.get(m.seriesTicker) ?? 0) : 0;
+    const score =
+      w.popularity * m.popularity +
+      w.trend * m.trend +
+      (fresh ? w.freshness : 0) +
+      w.categoryAffinity * categoryShare +
+      w.seriesAffinity * seriesShare;
+    scored.push({
+      ticker: m.ticker,
+      eventTicker: m.eventTicker,
+      title: m.title,
+      category: m.category,
+      categoryKey: m.categoryKey,
+      score: Math.round(score * 1e4) / 1e4,
+      reasons: reasonsFor(m, { fresh, categoryShare, seriesShare, now: req.now }),
+    });
+  }
+  scored.sort((a, b) => b.score - a.score || (a.ticker < b.ticker ? -1 : 1));
+  return diversify(scored, {
+    maxPerEvent: req.maxPerEvent,
+    categoryPenalty: config.categoryPenalty,
+    window: config.diversityWindow,
+    limit: config.maxItems,
+  });
+}
+
+function reasonsFor(
+  m: CatalogMarket,
+  s: { fresh: boolean; categoryShare: number; seriesShare: number; now: Date },
+): string[] {
+  const reasons: string[] = [];
+  if (s.seriesShare >= 0.1) reasons.push('From a series you follow');
+  else if (s.categoryShare >= 0.15) reasons.push(`Because you follow ${m.category}`);
+  if (m.trendingInCategory) reasons.push(`Trending in ${m.category}`);
+  if (s.fresh) reasons.push('New market');
+  const hoursLeft = (m.closeTime.getTime() - s.now.getTime()) / HOUR_MS;
+  if (hoursLeft < 24) reasons.push(`Closes in ${Math.max(1, Math.round(hoursLeft))}h`);
+  if (reasons.length === 0) reasons.push(`Popular in ${m.category}`);
+  return reasons;
+}

@@ -1,0 +1,100 @@
+import type { EventInput, MarketInput, SeriesInput, UserInput } from '../domain/schemas.js';
+import { coll } from '../store/collections.js';
+import type { BulkOp, Document, Store } from '../store/types.js';
+
+export interface UpsertResult {
+  received: number;
+  inserted: number;
+  updated: number;
+}
+
+/**
+ * Batch upsert keyed on `key`. Fields present overwrite; fields omitted keep their stored value,
+ * so a price-only update need not resend titles.
+ */
+async function upsertBy<T extends Document>(
+  store: Store,
+  name: string,
+  key: keyof T & string,
+  items: T[],
+  now: Date,
+): Promise<UpsertResult> {
+  const ops: BulkOp<Document>[] = items.map((item) => ({
+    updateOne: {
+      filter: { [key]: item[key] },
+      update: { $set: { ...item, updatedAt: now }, $setOnInsert: { createdAt: now } },
+      upsert: true,
+    },
+  }));
+  const r = await store.collection(name).bulkWrite(ops);
+  return { received: items.length, inserted: r.upsertedCount, updated: r.matchedCount };
+}
+
+export async function writeSeries(store: Store, items: SeriesInput[], now = new Date()): Promise<UpsertResult> {
+  return upsertBy(store, 'series', 'ticker', items, now);
+}
+
+/** Events inherit their series' category when they carry none, and pass it on to their markets. */
+export async function writeEvents(store: Store, items: EventInput[], now = new Date()): Promise<UpsertResult> {
+  const missing = items.filter((e) => !e.category).map((e) => e.seriesTicker);
+  const seriesCategory = await lookup(store, 'series', 'ticker', missing, 'category');
+  const filled = items.map((e) => (e.category ? e : withDefined(e, { category: seriesCategory.get(e.seriesTicker) })));
+  const result = await upsertBy(store, 'events', 'eventTicker', filled, now);
+  const propagate: BulkOp<Document>[] = filled
+    .filter((e) => e.category)
+    .map((e) => ({
+      updateMany: {
+        filter: { eventTicker: e.eventTicker, category: { $exists: false } },
+        update: { $set: { category: e.category, seriesTicker: e.seriesTicker } },
+      },
+    }));
+  if (propagate.length) await store.collection('markets').bulkWrite(propagate);
+  return result;
+}
+
+/** Markets without a category or series take them from their event, if it is known yet. */
+export async function writeMarkets(store: Store, items: MarketInput[], now = new Date()): Promise<UpsertResult> {
+  const needy = items.filter((m) => !m.category || !m.seriesTicker).map((m) => m.eventTicker);
+  const events = await coll(store, 'events')
+    .find({ eventTicker: { $in: [...new Set(needy)] } }, { projection: { eventTicker: 1, category: 1, seriesTicker: 1 } })
+    .toArray();
+  const byEvent = new Map(events.map((e) => [e.eventTicker, e]));
+  const filled = items.map((m) => {
+    const event = byEvent.get(m.eventTicker);
+    return event
+      ? withDefined(m, { category: m.category ?? event.category, seriesTicker: m.seriesTicker ?? event.seriesTicker })
+      : m;
+  });
+  return upsertBy(store, 'markets', 'ticker', filled, now);
+}
+
+export async function writeUsers(store: Store, items: UserInput[], now = new Date()): Promise<UpsertResult> {
+  const ops: BulkOp<Document>[] = items.map((u) => ({
+    updateOne: {
+      filter: { userId: u.userId },
+      update: {
+        $set: { ...Object.fromEntries(Object.entries(u.attributes ?? {}).map(([k, v]) => [`attributes.${k}`, v])), updatedAt: now },
+        $setOnInsert: { createdAt: now },
+      },
+      upsert: true,
+    },
+  }));
+  const r = await store.collection('users').bulkWrite(ops);
+  return { received: items.length, inserted: r.upsertedCount, updated: r.matchedCount };
+}
+
+async function lookup(store: Store, name: string, key: string, values: string[], field: string): Promise<Map<string, string>> {
+  if (values.length === 0) return new Map();
+  const docs = await store
+    .collection(name)
+    .find({ [key]: { $in: [...new Set(values)] } }, { projection: { [key]: 1, [field]: 1 } })
+    .toArray();
+  return new Map(docs.filter((d) => d[field]).map((d) => [d[key] as string, d[field] as string]));
+}
+
+/** `base` with the defined values of `extra` added; undefined never reaches a stored document. */
+function withDefined<T extends object>(base: T, extra: Partial<T>): T {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) (out as Document)[k] = v;
+  return out;
+}

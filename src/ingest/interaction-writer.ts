@@ -1,0 +1,81 @@
+import type { FieldIssue } from '../errors.js';
+import type { InteractionInput } from '../domain/schemas.js';
+import { coll } from '../store/collections.js';
+import { DuplicateKeyError, type BulkOp, type Document, type Store } from '../store/types.js';
+import { itemPath } from './batch.js';
+
+export interface InteractionWriteResult {
+  received: number;
+  inserted: number;
+  /** Items whose eventId was already stored (or repeated within the batch): stored once. */
+  duplicates: number;
+}
+
+/** Issues for interactions that name a market the catalogue does not have. */
+export async function findUnknownMarkets(
+  store: Store,
+  items: { index: number; value: InteractionInput }[],
+  name = 'interactions',
+): Promise<FieldIssue[]> {
+  const tickers = [...new Set(items.map((i) => i.value.ticker))];
+  if (tickers.length === 0) return [];
+  const known = await coll(store, 'markets')
+    .find({ ticker: { $in: tickers } }, { projection: { _id: 0, ticker: 1 } })
+    .toArray();
+  const knownSet = new Set(known.map((m) => m.ticker));
+  return items
+    .filter((i) => !knownSet.has(i.value.ticker))
+    .map((i) => ({ index: i.index, path: itemPath(name, i.index, ['ticker']), message: `unknown market "${i.value.ticker}"` }));
+}
+
+/**
+ * Stores interactions exactly once per eventId: each is an upsert that only sets fields on insert,
+ * so replaying a batch (or racing another writer with it) never stores anything twice.
+ */
+export async function writeInteractions(
+  store: Store,
+  items: InteractionInput[],
+  now = new Date(),
+): Promise<InteractionWriteResult> {
+  if (items.length === 0) return { received: 0, inserted: 0, duplicates: 0 };
+  const ops: BulkOp<Document>[] = items.map((item) => ({
+    updateOne: {
+      filter: { eventId: item.eventId },
+      update: { $setOnInsert: { ...item, receivedAt: now } },
+      upsert: true,
+    },
+  }));
+  const interactions = store.collection('interactions');
+  let inserted: number;
+  try {
+    inserted = (await interactions.bulkWrite(ops)).upsertedCount;
+  } catch (err) {
+    // Two writers upserting the same new eventId at once: one wins, the retry sees it as matched.
+    if (!(err instanceof DuplicateKeyError)) throw err;
+    inserted = (await interactions.bulkWrite(ops)).upsertedCount;
+  }
+  await touchUsers(store, items, now);
+  return { received: items.length, inserted, duplicates: items.length - inserted };
+}
+
+/** Users are known from their first interaction on; `lastSeenAt` tracks their latest. */
+async function touchUsers(store: Store, items: InteractionInput[], now: Date): Promise<void> {
+  const latest = new Map<string, Date>();
+  for (const item of items) {
+    const seen = latest.get(item.userId);
+    if (!seen || item.ts > seen) latest.set(item.userId, item.ts);
+  }
+  const ops: BulkOp<Document>[] = [...latest].map(([userId, ts]) => ({
+    updateOne: {
+      filter: { userId },
+      update: { $setOnInsert: { attributes: {}, createdAt: now }, $set: { updatedAt: now }, $max: { lastSeenAt: ts } },
+      upsert: true,
+    },
+  }));
+  try {
+    await store.collection('users').bulkWrite(ops);
+  } catch (err) {
+    if (!(err instanceof DuplicateKeyError)) throw err;
+    await store.collection('users').bulkWrite(ops);
+  }
+}

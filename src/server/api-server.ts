@@ -1,0 +1,70 @@
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { createApp } from '../api/app.js';
+import { ApiMetrics } from '../api/metrics.js';
+import type { Config } from '../config/env.js';
+import { MarketCatalog } from '../feed/catalog.js';
+import { FeedService } from '../feed/feed-service.js';
+import { MemorySnapshotStore } from '../feed/snapshots.js';
+import type { Logger } from '../log/logger.js';
+import type { Store } from '../store/types.js';
+
+export interface ApiServer {
+  server: Server;
+  /** Base URL, e.g. http://127.0.0.1:8080 */
+  url: string;
+  /** Stops accepting connections and waits for in-flight requests to finish. */
+  close(): Promise<void>;
+}
+
+export interface StartApiOptions {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  /** Overrides for tests and benchmarks. */
+  port?: number;
+  host?: string;
+  requestLogging?: boolean;
+  metrics?: ApiMetrics;
+}
+
+/** Wires the feed pipeline and the HTTP app, loads the catalogue, then listens. */
+export async function startApi(options: StartApiOptions): Promise<ApiServer> {
+  const { config, store, logger } = options;
+  const catalog = new MarketCatalog(store, { refreshMs: config.CATALOG_REFRESH_SECONDS * 1000 });
+  const feed = new FeedService(store, catalog, new MemorySnapshotStore(), {
+    minHorizonMs: config.FEED_MIN_HORIZON_MINUTES * 60_000,
+    maxPerEvent: config.FEED_MAX_PER_EVENT,
+    snapshotTtlMs: config.FEED_SNAPSHOT_TTL_SECONDS * 1000,
+  });
+  const app = createApp({
+    store,
+    catalog,
+    feed,
+    metrics: options.metrics ?? new ApiMetrics(),
+    logger,
+    apiKeys: config.SIBYL_API_KEYS,
+    maxBatch: config.INGEST_MAX_BATCH,
+    requestLogging: options.requestLogging ?? true,
+  });
+  await catalog.reload();
+
+  const server = createServer(app);
+  // Keep-alive longer than typical load balancer idle timeouts, so they close first.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? config.PORT, options.host ?? config.HOST, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = (options.host ?? config.HOST) === '0.0.0.0' ? 'localhost' : (options.host ?? config.HOST);
+  return {
+    server,
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}

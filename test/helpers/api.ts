@@ -1,0 +1,56 @@
+import { createApp } from '../../src/api/app.js';
+import { ApiMetrics } from '../../src/api/metrics.js';
+import { MarketCatalog } from '../../src/feed/catalog.js';
+import { FeedService } from '../../src/feed/feed-service.js';
+import { MemorySnapshotStore } from '../../src/feed/snapshots.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { ensureIndexes } from '../../src/store/collections.js';
+import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
+import type { Store } from '../../src/store/types.js';
+
+export const API_KEY = 'test-key';
+export const auth = { Authorization: `Bearer ${API_KEY}` };
+
+/** A clock tests move by hand. */
+export class TestClock {
+  constructor(public ms: number) {}
+  now = () => new Date(this.ms);
+  advance(ms: number) {
+    this.ms += ms;
+  }
+}
+
+export interface TestApi {
+  app: ReturnType<typeof createApp>;
+  store: Store;
+  catalog: MarketCatalog;
+  clock: TestClock;
+}
+
+/** The real app on an in-memory embedded store (or the one given) with a hand-driven clock. */
+export async function makeTestApi(
+  options: { now?: Date; store?: Store; snapshotTtlMs?: number; maxBatch?: number } = {},
+): Promise<TestApi> {
+  const store = options.store ?? (await EmbeddedStore.open());
+  await ensureIndexes(store);
+  const clock = new TestClock((options.now ?? new Date('2026-11-22T12:00:00Z')).getTime());
+  const catalog = new MarketCatalog(store, { refreshMs: 60_000, now: clock.now });
+  const snapshots = new MemorySnapshotStore(1000, () => clock.ms);
+  const feed = new FeedService(store, catalog, snapshots, {
+    minHorizonMs: 30 * 60_000,
+    maxPerEvent: 2,
+    snapshotTtlMs: options.snapshotTtlMs ?? 15 * 60_000,
+    now: clock.now,
+  });
+  const app = createApp({
+    store,
+    catalog,
+    feed,
+    metrics: new ApiMetrics(false),
+    logger: silentLogger,
+    apiKeys: [API_KEY],
+    maxBatch: options.maxBatch ?? 1000,
+    requestLogging: false,
+  });
+  return { app, store, catalog, clock };
+}

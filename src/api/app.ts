@@ -8,6 +8,7 @@ import type { Store } from '../store/types.js';
 import { requireApiKey } from './auth.js';
 import { errorHandler } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
 import { feedRoutes } from './routes/feed.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { opsRoutes, type ReadinessCheck } from './routes/ops.js';
@@ -33,7 +34,12 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.use(deps.metrics.middleware());
   if (deps.requestLogging !== false) {
-    app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' } }));
+    app.use(
+      pinoHttp({
+        logger: deps.logger,
+        autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      }),
+    );
   }
   // Ingestion batches of 1,000 interactions are ~250 kB; 5 MB leaves room without inviting abuse.
   app.use(express.json({ limit: '5mb' }));
@@ -49,6 +55,10 @@ export function createApp(deps: AppDeps): Express {
     ...(deps.checks ?? []),
   ];
   app.use(opsRoutes(deps.metrics, checks));
+  const openapi = openApiDocument();
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
 
   const v1 = express.Router();
   v1.use(feedRoutes(deps));

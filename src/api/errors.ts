@@ -21,7 +21,13 @@ export interface ErrorBody {
 }
 
 export function errorBody(err: SibylError): ErrorBody {
-  return { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } };
+  return {
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err.details === undefined ? {} : { details: err.details }),
+    },
+  };
 }
 
 /** Express's body parser reports its failures with a `type`; they become our typed errors. */
@@ -34,7 +40,9 @@ function fromBodyParser(err: unknown): SibylError | undefined {
   }
   if (type === 'entity.too.large') {
     const limit = (err as { limit?: number }).limit;
-    return new SibylError('payload_too_large', `Request body exceeds ${limit} bytes`, [{ path: 'body', message: 'too large' }]);
+    return new SibylError('payload_too_large', `Request body exceeds ${limit} bytes`, [
+      { path: 'body', message: 'too large' },
+    ]);
   }
   if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
     return new SibylError('invalid_request', (err as Error).message);

@@ -21,7 +21,11 @@ export interface HandlerInput<P, Q, B> {
  * naming each bad field otherwise), the result is sent as JSON, and thrown SibylErrors become
  * their status codes in the error handler.
  */
-export function handle<P extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown, B extends z.ZodType = z.ZodUnknown>(
+export function handle<
+  P extends z.ZodType = z.ZodUnknown,
+  Q extends z.ZodType = z.ZodUnknown,
+  B extends z.ZodType = z.ZodUnknown,
+>(
   schemas: Schemas<P, Q, B>,
   fn: (input: HandlerInput<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown> | unknown,
   status = 200,
@@ -31,7 +35,11 @@ export function handle<P extends z.ZodType = z.ZodUnknown, Q extends z.ZodType =
       const params = parsePart(schemas.params, req.params, 'params');
       const query = parsePart(schemas.query, req.query, 'query');
       const body = parsePart(schemas.body, req.body, 'body');
-      const result = await fn({ params, query, body, req, res } as HandlerInput<z.output<P>, z.output<Q>, z.output<B>>);
+      const result = await fn({ params, query, body, req, res } as HandlerInput<
+        z.output<P>,
+        z.output<Q>,
+        z.output<B>
+      >);
       if (!res.headersSent) res.status(status).json(result);
     } catch (err) {
       next(err);
@@ -48,5 +56,9 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, part: string):
     message: issue.message,
   }));
   const fields = details.map((d) => d.path).join(', ');
-  throw new SibylError(part === 'body' ? 'validation_failed' : 'invalid_request', `Invalid ${part}: ${fields}`, details);
+  throw new SibylError(
+    part === 'body' ? 'validation_failed' : 'invalid_request',
+    `Invalid ${part}: ${fields}`,
+    details,
+  );
 }

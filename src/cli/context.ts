@@ -19,7 +19,10 @@ export async function withStore<R>(
 ): Promise<R> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  const store = await openStore(config, { allowEmbedded: options.embedded, memoryOnly: options.memoryOnly ?? false });
+  const store = await openStore(config, {
+    allowEmbedded: options.embedded,
+    memoryOnly: options.memoryOnly ?? false,
+  });
   logger.info({ store: store.describe() }, 'store opened');
   try {
     return await fn({ config, logger, store });

@@ -56,7 +56,8 @@ export class MarketCatalog {
   async current(): Promise<CatalogSnapshot> {
     const snapshot = this.snapshot;
     if (!snapshot) return this.reload();
-    if (this.now().getTime() - snapshot.loadedAt.getTime() >= this.options.refreshMs) void this.reload().catch(() => {});
+    if (this.now().getTime() - snapshot.loadedAt.getTime() >= this.options.refreshMs)
+      void this.reload().catch(() => {});
     return snapshot;
   }
 

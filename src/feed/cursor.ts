@@ -13,14 +13,25 @@ export function encodeCursor(cursor: FeedCursor): string {
 
 export function decodeCursor(raw: string): FeedCursor {
   try {
-    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { v?: unknown; f?: unknown; o?: unknown };
-    if (parsed.v === 1 && typeof parsed.f === 'string' && Number.isInteger(parsed.o) && (parsed.o as number) >= 0) {
+    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as {
+      v?: unknown;
+      f?: unknown;
+      o?: unknown;
+    };
+    if (
+      parsed.v === 1 &&
+      typeof parsed.f === 'string' &&
+      Number.isInteger(parsed.o) &&
+      (parsed.o as number) >= 0
+    ) {
       return { feedId: parsed.f, offset: parsed.o as number };
     }
   } catch {
     // fall through to the error below
   }
-  throw new SibylError('invalid_request', 'cursor is malformed: pass back the nextCursor of a previous page unchanged', [
-    { path: 'query.cursor', message: 'malformed cursor' },
-  ]);
+  throw new SibylError(
+    'invalid_request',
+    'cursor is malformed: pass back the nextCursor of a previous page unchanged',
+    [{ path: 'query.cursor', message: 'malformed cursor' }],
+  );
 }

@@ -33,7 +33,8 @@ export function diversify<T extends Diversifiable>(sorted: T[], options: Diversi
   const taken = new Uint8Array(pool.length);
   while (picked.length < Math.min(options.limit, pool.length)) {
     const recent = new Map<string, number>();
-    for (const item of picked.slice(-options.window)) recent.set(item.categoryKey, (recent.get(item.categoryKey) ?? 0) + 1);
+    for (const item of picked.slice(-options.window))
+      recent.set(item.categoryKey, (recent.get(item.categoryKey) ?? 0) + 1);
     let best = -1;
     let bestScore = -Infinity;
     for (let i = 0; i < pool.length; i++) {

@@ -3,7 +3,12 @@ import { SibylError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import type { MarketCatalog } from './catalog.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { eligible, POPULARITY_RANKER, rankPopularity, type PopularityRankerConfig } from './popularity-ranker.js';
+import {
+  eligible,
+  POPULARITY_RANKER,
+  rankPopularity,
+  type PopularityRankerConfig,
+} from './popularity-ranker.js';
 import type { FeedSnapshotStore } from './snapshots.js';
 import { loadUserContext } from './user-context.js';
 
@@ -64,7 +69,10 @@ export class FeedService {
   async getFeed(req: FeedRequest): Promise<FeedResponse> {
     const now = this.now();
     const categories = [...new Set(req.categories.map((c) => c.toLowerCase()))].sort();
-    const [catalog, user] = await Promise.all([this.catalog.current(), loadUserContext(this.store, req.userId, now)]);
+    const [catalog, user] = await Promise.all([
+      this.catalog.current(),
+      loadUserContext(this.store, req.userId, now),
+    ]);
     const minCloseTime = new Date(now.getTime() + this.options.minHorizonMs);
 
     let snapshot;
@@ -73,26 +81,47 @@ export class FeedService {
       const cursor = decodeCursor(req.cursor);
       snapshot = await this.snapshots.get(cursor.feedId);
       if (!snapshot) {
-        throw new SibylError('cursor_expired', 'This feed has expired: request the first page again (without cursor)', [
-          { path: 'query.cursor', message: 'expired' },
-        ]);
+        throw new SibylError(
+          'cursor_expired',
+          'This feed has expired: request the first page again (without cursor)',
+          [{ path: 'query.cursor', message: 'expired' }],
+        );
       }
-      if (snapshot.userId !== req.userId || (req.categories.length > 0 && categories.join() !== snapshot.categories.join())) {
-        throw new SibylError('invalid_request', 'cursor belongs to a different feed (user or category filter differs)', [
-          { path: 'query.cursor', message: 'does not match this request' },
-        ]);
+      if (
+        snapshot.userId !== req.userId ||
+        (req.categories.length > 0 && categories.join() !== snapshot.categories.join())
+      ) {
+        throw new SibylError(
+          'invalid_request',
+          'cursor belongs to a different feed (user or category filter differs)',
+          [{ path: 'query.cursor', message: 'does not match this request' }],
+        );
       }
       offset = cursor.offset;
     } else {
-      const items = rankPopularity(catalog, user, { now, categories, minCloseTime, maxPerEvent: this.options.maxPerEvent }, this.ranker);
-      snapshot = { feedId: randomUUID(), userId: req.userId, ranker: this.ranker.name, categories, createdAt: now, items };
+      const items = rankPopularity(
+        catalog,
+        user,
+        { now, categories, minCloseTime, maxPerEvent: this.options.maxPerEvent },
+        this.ranker,
+      );
+      snapshot = {
+        feedId: randomUUID(),
+        userId: req.userId,
+        ranker: this.ranker.name,
+        categories,
+        createdAt: now,
+        items,
+      };
       await this.snapshots.put(snapshot, this.options.snapshotTtlMs);
     }
 
     const page: FeedItem[] = [];
     const stillEligible = (ticker: string) => {
       const market = catalog.byTicker.get(ticker);
-      return market !== undefined && eligible(market, user, { categories: snapshot.categories, minCloseTime });
+      return (
+        market !== undefined && eligible(market, user, { categories: snapshot.categories, minCloseTime })
+      );
     };
     let next = offset;
     for (; next < snapshot.items.length && page.length < req.limit; next++) {

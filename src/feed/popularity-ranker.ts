@@ -8,7 +8,13 @@ const HOUR_MS = 3_600_000;
 export interface PopularityRankerConfig {
   name: string;
   version: number;
-  weights: { popularity: number; trend: number; freshness: number; categoryAffinity: number; seriesAffinity: number };
+  weights: {
+    popularity: number;
+    trend: number;
+    freshness: number;
+    categoryAffinity: number;
+    seriesAffinity: number;
+  };
   /** Markets younger than this get the freshness bonus and a "New market" reason. */
   freshWithinMs: number;
   categoryPenalty: number;
@@ -47,7 +53,11 @@ export interface RankedItem {
 }
 
 /** Whether a market may appear in this user's feed now: open long enough yet, not dismissed, in the filter. */
-export function eligible(m: CatalogMarket, user: UserContext, req: Pick<RankRequest, 'categories' | 'minCloseTime'>): boolean {
+export function eligible(
+  m: CatalogMarket,
+  user: UserContext,
+  req: Pick<RankRequest, 'categories' | 'minCloseTime'>,
+): boolean {
   return (
     m.closeTime > req.minCloseTime &&
     !user.dismissed.has(m.ticker) &&

@@ -42,7 +42,10 @@ export async function loadUserContext(
   options: UserContextOptions = DEFAULT_USER_CONTEXT,
 ): Promise<UserContext> {
   const history = await coll(store, 'interactions')
-    .find({ userId }, { sort: { ts: -1 }, limit: options.historyLimit, projection: { _id: 0, ticker: 1, type: 1, ts: 1 } })
+    .find(
+      { userId },
+      { sort: { ts: -1 }, limit: options.historyLimit, projection: { _id: 0, ticker: 1, type: 1, ts: 1 } },
+    )
     .toArray();
   const context: UserContext = {
     userId,
@@ -65,7 +68,8 @@ export async function loadUserContext(
   const series = new Map<string, number>();
   for (const { ticker, type, ts } of history) {
     if (type === 'dismiss') context.dismissed.add(ticker);
-    const weight = INTERACTION_WEIGHTS[type] * 0.5 ** (Math.max(0, now.getTime() - ts.getTime()) / options.halfLifeMs);
+    const weight =
+      INTERACTION_WEIGHTS[type] * 0.5 ** (Math.max(0, now.getTime() - ts.getTime()) / options.halfLifeMs);
     const info = marketInfo.get(ticker);
     if (!info || weight === 0) continue;
     if (info.category) {

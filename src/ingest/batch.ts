@@ -8,7 +8,11 @@ export interface ParsedBatch<T> {
 }
 
 /** Validates every item, collecting an issue per offending field (never stopping at the first). */
-export function parseBatch<S extends z.ZodType>(schema: S, items: unknown[], name: string): ParsedBatch<z.output<S>> {
+export function parseBatch<S extends z.ZodType>(
+  schema: S,
+  items: unknown[],
+  name: string,
+): ParsedBatch<z.output<S>> {
   const valid: ParsedBatch<z.output<S>>['valid'] = [];
   const issues: FieldIssue[] = [];
   items.forEach((item, index) => {
@@ -18,7 +22,11 @@ export function parseBatch<S extends z.ZodType>(schema: S, items: unknown[], nam
       for (const issue of parsed.error.issues) {
         const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
         for (const key of keys) {
-          issues.push({ index, path: itemPath(name, index, key === undefined ? issue.path : [...issue.path, key]), message: issue.message });
+          issues.push({
+            index,
+            path: itemPath(name, index, key === undefined ? issue.path : [...issue.path, key]),
+            message: issue.message,
+          });
         }
       }
     }
@@ -43,15 +51,21 @@ export function rejectIfInvalid(issues: FieldIssue[], total: number, name: strin
 
 export function checkBatchSize(items: unknown, name: string, max: number): unknown[] {
   if (!Array.isArray(items)) {
-    throw new SibylError('validation_failed', `${name} must be an array`, [{ path: name, message: 'expected an array' }]);
+    throw new SibylError('validation_failed', `${name} must be an array`, [
+      { path: name, message: 'expected an array' },
+    ]);
   }
   if (items.length === 0) {
-    throw new SibylError('validation_failed', `${name} is empty`, [{ path: name, message: 'at least one item is required' }]);
+    throw new SibylError('validation_failed', `${name} is empty`, [
+      { path: name, message: 'at least one item is required' },
+    ]);
   }
   if (items.length > max) {
-    throw new SibylError('batch_too_large', `${name} has ${items.length} items; at most ${max} are accepted per request`, [
-      { path: name, message: `at most ${max} items` },
-    ]);
+    throw new SibylError(
+      'batch_too_large',
+      `${name} has ${items.length} items; at most ${max} are accepted per request`,
+      [{ path: name, message: `at most ${max} items` }],
+    );
   }
   return items;
 }

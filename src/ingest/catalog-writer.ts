@@ -30,15 +30,25 @@ async function upsertBy<T extends Document>(
   return { received: items.length, inserted: r.upsertedCount, updated: r.matchedCount };
 }
 
-export async function writeSeries(store: Store, items: SeriesInput[], now = new Date()): Promise<UpsertResult> {
+export async function writeSeries(
+  store: Store,
+  items: SeriesInput[],
+  now = new Date(),
+): Promise<UpsertResult> {
   return upsertBy(store, 'series', 'ticker', items, now);
 }
 
 /** Events inherit their series' category when they carry none, and pass it on to their markets. */
-export async function writeEvents(store: Store, items: EventInput[], now = new Date()): Promise<UpsertResult> {
+export async function writeEvents(
+  store: Store,
+  items: EventInput[],
+  now = new Date(),
+): Promise<UpsertResult> {
   const missing = items.filter((e) => !e.category).map((e) => e.seriesTicker);
   const seriesCategory = await lookup(store, 'series', 'ticker', missing, 'category');
-  const filled = items.map((e) => (e.category ? e : withDefined(e, { category: seriesCategory.get(e.seriesTicker) })));
+  const filled = items.map((e) =>
+    e.category ? e : withDefined(e, { category: seriesCategory.get(e.seriesTicker) }),
+  );
   const result = await upsertBy(store, 'events', 'eventTicker', filled, now);
   const propagate: BulkOp<Document>[] = filled
     .filter((e) => e.category)
@@ -53,16 +63,26 @@ export async function writeEvents(store: Store, items: EventInput[], now = new D
 }
 
 /** Markets without a category or series take them from their event, if it is known yet. */
-export async function writeMarkets(store: Store, items: MarketInput[], now = new Date()): Promise<UpsertResult> {
+export async function writeMarkets(
+  store: Store,
+  items: MarketInput[],
+  now = new Date(),
+): Promise<UpsertResult> {
   const needy = items.filter((m) => !m.category || !m.seriesTicker).map((m) => m.eventTicker);
   const events = await coll(store, 'events')
-    .find({ eventTicker: { $in: [...new Set(needy)] } }, { projection: { eventTicker: 1, category: 1, seriesTicker: 1 } })
+    .find(
+      { eventTicker: { $in: [...new Set(needy)] } },
+      { projection: { eventTicker: 1, category: 1, seriesTicker: 1 } },
+    )
     .toArray();
   const byEvent = new Map(events.map((e) => [e.eventTicker, e]));
   const filled = items.map((m) => {
     const event = byEvent.get(m.eventTicker);
     return event
-      ? withDefined(m, { category: m.category ?? event.category, seriesTicker: m.seriesTicker ?? event.seriesTicker })
+      ? withDefined(m, {
+          category: m.category ?? event.category,
+          seriesTicker: m.seriesTicker ?? event.seriesTicker,
+        })
       : m;
   });
   return upsertBy(store, 'markets', 'ticker', filled, now);
@@ -73,7 +93,10 @@ export async function writeUsers(store: Store, items: UserInput[], now = new Dat
     updateOne: {
       filter: { userId: u.userId },
       update: {
-        $set: { ...Object.fromEntries(Object.entries(u.attributes ?? {}).map(([k, v]) => [`attributes.${k}`, v])), updatedAt: now },
+        $set: {
+          ...Object.fromEntries(Object.entries(u.attributes ?? {}).map(([k, v]) => [`attributes.${k}`, v])),
+          updatedAt: now,
+        },
         $setOnInsert: { createdAt: now },
       },
       upsert: true,
@@ -83,7 +106,13 @@ export async function writeUsers(store: Store, items: UserInput[], now = new Dat
   return { received: items.length, inserted: r.upsertedCount, updated: r.matchedCount };
 }
 
-async function lookup(store: Store, name: string, key: string, values: string[], field: string): Promise<Map<string, string>> {
+async function lookup(
+  store: Store,
+  name: string,
+  key: string,
+  values: string[],
+  field: string,
+): Promise<Map<string, string>> {
   if (values.length === 0) return new Map();
   const docs = await store
     .collection(name)

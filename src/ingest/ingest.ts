@@ -37,7 +37,11 @@ export function ingestUsers(store: Store, items: unknown, o: IngestOptions): Pro
   return writeUsers(store, validated(userInput, items, 'users', o.maxBatch), o.now);
 }
 
-export async function ingestInteractions(store: Store, items: unknown, o: IngestOptions): Promise<InteractionWriteResult> {
+export async function ingestInteractions(
+  store: Store,
+  items: unknown,
+  o: IngestOptions,
+): Promise<InteractionWriteResult> {
   const batch = checkBatchSize(items, 'interactions', o.maxBatch);
   const { valid, issues } = parseBatch(interactionInput, batch, 'interactions');
   issues.push(...(await findUnknownMarkets(store, valid)));

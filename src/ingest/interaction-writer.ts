@@ -25,7 +25,11 @@ export async function findUnknownMarkets(
   const knownSet = new Set(known.map((m) => m.ticker));
   return items
     .filter((i) => !knownSet.has(i.value.ticker))
-    .map((i) => ({ index: i.index, path: itemPath(name, i.index, ['ticker']), message: `unknown market "${i.value.ticker}"` }));
+    .map((i) => ({
+      index: i.index,
+      path: itemPath(name, i.index, ['ticker']),
+      message: `unknown market "${i.value.ticker}"`,
+    }));
 }
 
 /**
@@ -68,7 +72,11 @@ async function touchUsers(store: Store, items: InteractionInput[], now: Date): P
   const ops: BulkOp<Document>[] = [...latest].map(([userId, ts]) => ({
     updateOne: {
       filter: { userId },
-      update: { $setOnInsert: { attributes: {}, createdAt: now }, $set: { updatedAt: now }, $max: { lastSeenAt: ts } },
+      update: {
+        $setOnInsert: { attributes: {}, createdAt: now },
+        $set: { updatedAt: now },
+        $max: { lastSeenAt: ts },
+      },
       upsert: true,
     },
   }));

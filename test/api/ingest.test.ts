@@ -44,7 +44,9 @@ describe('ingestion API', () => {
   });
 
   it('requires an API key on writes and leaves the feed open', async () => {
-    const noKey = await request(t.app).post('/v1/interactions').send({ interactions: [interaction('a')] });
+    const noKey = await request(t.app)
+      .post('/v1/interactions')
+      .send({ interactions: [interaction('a')] });
     expect(noKey.status).toBe(401);
     expect(noKey.body.error.code).toBe('unauthorized');
     const badKey = await request(t.app)
@@ -73,7 +75,12 @@ describe('ingestion API', () => {
   });
 
   it('stores each interaction once by eventId, however often a batch is replayed', async () => {
-    const batch = { interactions: [interaction('e1'), interaction('e2', { type: 'trade', side: 'yes', contracts: 3, price: 0.4 })] };
+    const batch = {
+      interactions: [
+        interaction('e1'),
+        interaction('e2', { type: 'trade', side: 'yes', contracts: 3, price: 0.4 }),
+      ],
+    };
     const first = await request(t.app).post('/v1/interactions').set(auth).send(batch).expect(200);
     expect(first.body).toEqual({ received: 2, inserted: 2, duplicates: 0 });
     const replay = await request(t.app).post('/v1/interactions').set(auth).send(batch).expect(200);
@@ -94,29 +101,72 @@ describe('ingestion API', () => {
   });
 
   const badBatches: [string, unknown[], number, string, string[]][] = [
-    ['a wrong type', [interaction('ok1'), interaction('b1', { ts: 12345 })], 422, 'validation_failed', ['interactions[1].ts']],
-    ['an unknown interaction type', [interaction('b2', { type: 'like' })], 422, 'validation_failed', ['interactions[0].type']],
-    ['a missing eventId', [interaction('x', { eventId: undefined })], 422, 'validation_failed', ['interactions[0].eventId']],
-    ['an unknown market', [interaction('ok2'), interaction('b3', { ticker: 'NOPE-1' })], 422, 'unknown_reference', ['interactions[1].ticker']],
-    ['an unknown field', [interaction('b4', { userID: 'u' })], 422, 'validation_failed', ['interactions[0].userID']],
-    ['trade fields on a click', [interaction('b5', { side: 'yes' })], 422, 'validation_failed', ['interactions[0].type']],
+    [
+      'a wrong type',
+      [interaction('ok1'), interaction('b1', { ts: 12345 })],
+      422,
+      'validation_failed',
+      ['interactions[1].ts'],
+    ],
+    [
+      'an unknown interaction type',
+      [interaction('b2', { type: 'like' })],
+      422,
+      'validation_failed',
+      ['interactions[0].type'],
+    ],
+    [
+      'a missing eventId',
+      [interaction('x', { eventId: undefined })],
+      422,
+      'validation_failed',
+      ['interactions[0].eventId'],
+    ],
+    [
+      'an unknown market',
+      [interaction('ok2'), interaction('b3', { ticker: 'NOPE-1' })],
+      422,
+      'unknown_reference',
+      ['interactions[1].ticker'],
+    ],
+    [
+      'an unknown field',
+      [interaction('b4', { userID: 'u' })],
+      422,
+      'validation_failed',
+      ['interactions[0].userID'],
+    ],
+    [
+      'trade fields on a click',
+      [interaction('b5', { side: 'yes' })],
+      422,
+      'validation_failed',
+      ['interactions[0].type'],
+    ],
     [
       'several bad items',
-      [interaction('b6', { type: 'like' }), interaction('ok3'), interaction('b7', { ts: 'yesterday', userId: '' })],
+      [
+        interaction('b6', { type: 'like' }),
+        interaction('ok3'),
+        interaction('b7', { ts: 'yesterday', userId: '' }),
+      ],
       422,
       'validation_failed',
       ['interactions[0].type', 'interactions[2].userId', 'interactions[2].ts'],
     ],
   ];
 
-  it.each(badBatches)('rejects a batch with %s, naming each field, and stores nothing', async (_, items, status, code, paths) => {
-    const res = await request(t.app).post('/v1/interactions').set(auth).send({ interactions: items });
-    expect(res.status).toBe(status);
-    expect(res.body.error.code).toBe(code);
-    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([...paths].sort());
-    expect(res.body.error.message).toMatch(/nothing was stored/);
-    expect(await count('interactions')).toBe(0);
-  });
+  it.each(badBatches)(
+    'rejects a batch with %s, naming each field, and stores nothing',
+    async (_, items, status, code, paths) => {
+      const res = await request(t.app).post('/v1/interactions').set(auth).send({ interactions: items });
+      expect(res.status).toBe(status);
+      expect(res.body.error.code).toBe(code);
+      expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([...paths].sort());
+      expect(res.body.error.message).toMatch(/nothing was stored/);
+      expect(await count('interactions')).toBe(0);
+    },
+  );
 
   it('rejects an oversized batch with 413', async () => {
     const small = await makeTestApi({ maxBatch: 3, store: t.store });
@@ -138,7 +188,10 @@ describe('ingestion API', () => {
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.code).toBe('invalid_json');
 
-    const notArray = await request(t.app).post('/v1/interactions').set(auth).send({ interactions: { eventId: 'x' } });
+    const notArray = await request(t.app)
+      .post('/v1/interactions')
+      .set(auth)
+      .send({ interactions: { eventId: 'x' } });
     expect(notArray.status).toBe(422);
     expect(notArray.body.error.details[0].path).toBe('interactions');
 
@@ -151,10 +204,20 @@ describe('ingestion API', () => {
     const res = await request(t.app)
       .put('/v1/markets')
       .set(auth)
-      .send({ markets: [market('KXBTC-26NOV22-T95000', { status: 'closed' }), market('BAD', { status: 'halted', yesBid: 1.5 })] });
+      .send({
+        markets: [
+          market('KXBTC-26NOV22-T95000', { status: 'closed' }),
+          market('BAD', { status: 'halted', yesBid: 1.5 }),
+        ],
+      });
     expect(res.status).toBe(422);
-    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['markets[1].status', 'markets[1].yesBid']);
-    expect((await t.store.collection('markets').findOne({ ticker: 'KXBTC-26NOV22-T95000' }))?.status).toBe('open');
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      'markets[1].status',
+      'markets[1].yesBid',
+    ]);
+    expect((await t.store.collection('markets').findOne({ ticker: 'KXBTC-26NOV22-T95000' }))?.status).toBe(
+      'open',
+    );
     expect(await count('markets')).toBe(2);
   });
 

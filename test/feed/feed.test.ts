@@ -28,10 +28,42 @@ async function seedCatalogue(t: TestApi) {
     }
   });
   markets.push(
-    { ticker: 'CLOSED-1', eventTicker: 'X-1', title: 'closed', category: 'Crypto', status: 'closed', closeTime: hours(-1), volume24h: 1e6 },
-    { ticker: 'SETTLED-1', eventTicker: 'X-2', title: 'settled', category: 'Crypto', status: 'settled', closeTime: hours(-5), volume24h: 1e6 },
-    { ticker: 'UNOPENED-1', eventTicker: 'X-3', title: 'later', category: 'Crypto', status: 'unopened', closeTime: hours(100), volume24h: 1e6 },
-    { ticker: 'SOON-1', eventTicker: 'X-4', title: 'closes in 10 min', category: 'Crypto', status: 'open', closeTime: hours(1 / 6), volume24h: 1e6 },
+    {
+      ticker: 'CLOSED-1',
+      eventTicker: 'X-1',
+      title: 'closed',
+      category: 'Crypto',
+      status: 'closed',
+      closeTime: hours(-1),
+      volume24h: 1e6,
+    },
+    {
+      ticker: 'SETTLED-1',
+      eventTicker: 'X-2',
+      title: 'settled',
+      category: 'Crypto',
+      status: 'settled',
+      closeTime: hours(-5),
+      volume24h: 1e6,
+    },
+    {
+      ticker: 'UNOPENED-1',
+      eventTicker: 'X-3',
+      title: 'later',
+      category: 'Crypto',
+      status: 'unopened',
+      closeTime: hours(100),
+      volume24h: 1e6,
+    },
+    {
+      ticker: 'SOON-1',
+      eventTicker: 'X-4',
+      title: 'closes in 10 min',
+      category: 'Crypto',
+      status: 'open',
+      closeTime: hours(1 / 6),
+      volume24h: 1e6,
+    },
   );
   await request(t.app).put('/v1/markets').set(auth).send({ markets }).expect(200);
 }
@@ -70,7 +102,14 @@ describe('feed (popularity ranker)', () => {
     expect(typeof res.body.feedId).toBe('string');
     expect(res.body.items).toHaveLength(20);
     for (const item of res.body.items) {
-      expect(Object.keys(item).sort()).toEqual(['category', 'eventTicker', 'reasons', 'score', 'ticker', 'title']);
+      expect(Object.keys(item).sort()).toEqual([
+        'category',
+        'eventTicker',
+        'reasons',
+        'score',
+        'ticker',
+        'title',
+      ]);
       expect(item.reasons.length).toBeGreaterThan(0);
     }
     const categoriesInTop8 = new Set(res.body.items.slice(0, 8).map((i: { category: string }) => i.category));
@@ -81,7 +120,8 @@ describe('feed (popularity ranker)', () => {
     const pages = await allPages(t, '/v1/users/u1/feed', 20);
     const tickers = pages.flat().map((i) => i.ticker);
     expect(tickers.length).toBeGreaterThan(40);
-    for (const excluded of ['CLOSED-1', 'SETTLED-1', 'UNOPENED-1', 'SOON-1']) expect(tickers).not.toContain(excluded);
+    for (const excluded of ['CLOSED-1', 'SETTLED-1', 'UNOPENED-1', 'SOON-1'])
+      expect(tickers).not.toContain(excluded);
     const perEvent = new Map<string, number>();
     for (const item of pages.flat() as { eventTicker: string }[]) {
       perEvent.set(item.eventTicker, (perEvent.get(item.eventTicker) ?? 0) + 1);
@@ -93,8 +133,12 @@ describe('feed (popularity ranker)', () => {
     const one = await request(t.app).get('/v1/users/u1/feed?category=crypto&limit=50').expect(200);
     expect(one.body.items.length).toBe(12);
     expect(new Set(one.body.items.map((i: { category: string }) => i.category))).toEqual(new Set(['Crypto']));
-    const two = await request(t.app).get('/v1/users/u1/feed?category=Crypto&category=SPORTS&limit=50').expect(200);
-    expect(new Set(two.body.items.map((i: { category: string }) => i.category))).toEqual(new Set(['Crypto', 'Sports']));
+    const two = await request(t.app)
+      .get('/v1/users/u1/feed?category=Crypto&category=SPORTS&limit=50')
+      .expect(200);
+    expect(new Set(two.body.items.map((i: { category: string }) => i.category))).toEqual(
+      new Set(['Crypto', 'Sports']),
+    );
     const none = await request(t.app).get('/v1/users/u1/feed?category=Astrology').expect(200);
     expect(none.body).toMatchObject({ items: [], nextCursor: null });
   });
@@ -141,16 +185,30 @@ describe('feed (popularity ranker)', () => {
 
   it('drops a market from later pages as soon as it closes', async () => {
     const first = await request(t.app).get('/v1/users/u4/feed?limit=5').expect(200);
-    const rest = (await request(t.app).get('/v1/users/u4/feed').query({ limit: 100, cursor: first.body.nextCursor }))
-      .body.items;
+    const rest = (
+      await request(t.app).get('/v1/users/u4/feed').query({ limit: 100, cursor: first.body.nextCursor })
+    ).body.items;
     const victim = rest[0];
     const second = await request(t.app).get('/v1/users/u4/feed?limit=5').expect(200);
     await request(t.app)
       .put('/v1/markets')
       .set(auth)
-      .send({ markets: [{ ticker: victim.ticker, eventTicker: victim.eventTicker, title: victim.title, status: 'closed', closeTime: hours(0) }] })
+      .send({
+        markets: [
+          {
+            ticker: victim.ticker,
+            eventTicker: victim.eventTicker,
+            title: victim.title,
+            status: 'closed',
+            closeTime: hours(0),
+          },
+        ],
+      })
       .expect(200);
-    const after = await request(t.app).get('/v1/users/u4/feed').query({ limit: 100, cursor: second.body.nextCursor }).expect(200);
+    const after = await request(t.app)
+      .get('/v1/users/u4/feed')
+      .query({ limit: 100, cursor: second.body.nextCursor })
+      .expect(200);
     expect(after.body.items.map((i: { ticker: string }) => i.ticker)).not.toContain(victim.ticker);
     const fresh = await allPages(t, '/v1/users/u4/feed', 100);
     expect(fresh.flat().map((i) => i.ticker)).not.toContain(victim.ticker);
@@ -161,7 +219,16 @@ describe('feed (popularity ranker)', () => {
     const cryptoTickers = ['CRYPTO-E0-M0', 'CRYPTO-E1-M1', 'CRYPTO-E2-M2'];
     await post(
       t,
-      cryptoTickers.map((ticker, i) => ({ eventId: `t${i}`, userId: 'fan', ticker, type: 'trade', ts: hours(-1 - i), side: 'yes', contracts: 5, price: 0.5 })),
+      cryptoTickers.map((ticker, i) => ({
+        eventId: `t${i}`,
+        userId: 'fan',
+        ticker,
+        type: 'trade',
+        ts: hours(-1 - i),
+        side: 'yes',
+        contracts: 5,
+        price: 0.5,
+      })),
     );
     const fanTop = (await request(t.app).get('/v1/users/fan/feed?limit=10').expect(200)).body.items;
     const crypto = (items: { category: string }[]) => items.filter((i) => i.category === 'Crypto').length;
@@ -175,7 +242,9 @@ describe('feed (popularity ranker)', () => {
     expect(bad.body.error.details[0].path).toBe('query.cursor');
 
     const first = await request(t.app).get('/v1/users/u5/feed?limit=5').expect(200);
-    const foreign = await request(t.app).get('/v1/users/someone-else/feed').query({ cursor: first.body.nextCursor });
+    const foreign = await request(t.app)
+      .get('/v1/users/someone-else/feed')
+      .query({ cursor: first.body.nextCursor });
     expect(foreign.status).toBe(400);
 
     t.clock.advance(16 * 60_000);

@@ -31,16 +31,19 @@ export function feedRoutes(deps: { feed: FeedService; catalog: MarketCatalog; me
   const router = Router();
   router.get(
     '/users/:userId/feed',
-    handle({ params: z.object({ userId: z.string().min(1).max(256) }), query: feedQuery }, async ({ params, query }) => {
-      const feed = await deps.feed.getFeed({
-        userId: params.userId,
-        limit: query.limit,
-        cursor: query.cursor,
-        categories: query.category,
-      });
-      deps.metrics.feedItems.observe({ ranker: feed.ranker }, feed.items.length);
-      return feed;
-    }),
+    handle(
+      { params: z.object({ userId: z.string().min(1).max(256) }), query: feedQuery },
+      async ({ params, query }) => {
+        const feed = await deps.feed.getFeed({
+          userId: params.userId,
+          limit: query.limit,
+          cursor: query.cursor,
+          categories: query.category,
+        });
+        deps.metrics.feedItems.observe({ ranker: feed.ranker }, feed.items.length);
+        return feed;
+      },
+    ),
   );
   router.get(
     '/trending',

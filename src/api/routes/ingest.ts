@@ -22,7 +22,11 @@ export interface IngestRouteDeps {
   onCatalogChange: () => Promise<unknown>;
 }
 
-type Ingest = (store: Store, items: unknown, o: IngestOptions) => Promise<{ received: number; inserted: number }>;
+type Ingest = (
+  store: Store,
+  items: unknown,
+  o: IngestOptions,
+) => Promise<{ received: number; inserted: number }>;
 
 /**
  * Batch writes. A batch is all-or-nothing: any invalid item rejects it (422, every bad item and

@@ -32,8 +32,13 @@ export class EmbeddedStore implements Store, EmbeddedHost {
     const store = new EmbeddedStore(options.dir);
     if (options.dir) {
       store.unlock = await acquireDirLock(options.dir);
-      for (const name of listCollectionFiles(options.dir)) {
-        store.collection(name).load(readCollectionFile(options.dir, name));
+      try {
+        for (const name of listCollectionFiles(options.dir)) {
+          store.collection(name).load(readCollectionFile(options.dir, name));
+        }
+      } catch (err) {
+        await store.unlock();
+        throw err;
       }
       const interval = options.checkpointIntervalMs ?? 30_000;
       if (interval > 0) {

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/env.js';
+
+describe('configuration', () => {
+  it('has working defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 8080, MONGODB_DB: 'sibyl', SIBYL_API_KEYS: [], LOG_LEVEL: 'info' });
+    expect(config.MONGODB_URI).toBeUndefined();
+  });
+
+  it('parses numbers and comma-separated keys, and treats empty values as unset', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      SIBYL_API_KEYS: ' a, b ,,c',
+      REDIS_URL: '',
+      FEED_MAX_PER_EVENT: '3',
+    });
+    expect(config.PORT).toBe(9000);
+    expect(config.SIBYL_API_KEYS).toEqual(['a', 'b', 'c']);
+    expect(config.REDIS_URL).toBeUndefined();
+    expect(config.FEED_MAX_PER_EVENT).toBe(3);
+  });
+
+  it('fails fast naming every bad variable and its value', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', MONGODB_URI: 'postgres://x', LOG_LEVEL: 'loud' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/PORT="eighty"/);
+    expect(message).toMatch(/MONGODB_URI="postgres:\/\/x": must start with mongodb/);
+    expect(message).toMatch(/LOG_LEVEL="loud"/);
+  });
+
+  it('requires a client key with a GrowthBook host', () => {
+    expect(() => loadConfig({ GROWTHBOOK_API_HOST: 'http://growthbook:3100' })).toThrow(
+      /GROWTHBOOK_CLIENT_KEY/,
+    );
+  });
+});

@@ -223,6 +223,35 @@ describe.each(backends)('storage contract: $name', (backend) => {
     ]);
   });
 
+  it('$merge with a whenMatched pipeline folds new values into existing documents ($$new)', async () => {
+    const totals = store.collection('merge_totals');
+    await totals.createIndex({ keys: { ticker: 1 }, unique: true });
+    await totals.insertMany([{ ticker: 'A', n: 10, first: at(5) }]);
+    await seedMarkets();
+    await store
+      .collection('markets')
+      .aggregate([
+        { $match: { ticker: { $in: ['A', 'C'] } } },
+        { $project: { _id: 0, ticker: 1, n: '$volume24h', first: '$closeTime' } },
+        {
+          $merge: {
+            into: 'merge_totals',
+            on: 'ticker',
+            whenMatched: [
+              { $set: { n: { $add: ['$n', '$$new.n'] }, first: { $min: ['$first', '$$new.first'] } } },
+            ],
+            whenNotMatched: 'insert',
+          },
+        },
+      ])
+      .toArray();
+    const merged = await totals.find({}, { sort: { ticker: 1 }, projection: { _id: 0 } }).toArray();
+    expect(merged).toEqual([
+      { ticker: 'A', n: 15, first: at(5) },
+      { ticker: 'C', n: 20, first: at(30) },
+    ]);
+  });
+
   it('creates indexes idempotently and enforces uniqueness of existing indexes', async () => {
     const series = store.collection('series');
     await series.createIndex({ keys: { ticker: 1 }, unique: true });

@@ -260,7 +260,8 @@ function seedFromFilter(filter: Document): Document {
 type MergeSpec = {
   into: string | { coll: string };
   on?: string | string[];
-  whenMatched?: 'replace' | 'keepExisting' | 'merge' | 'fail';
+  whenMatched?: 'replace' | 'keepExisting' | 'merge' | 'fail' | Document[];
+  let?: Document;
   whenNotMatched?: 'insert' | 'discard' | 'fail';
 };
 
@@ -277,8 +278,8 @@ function writeStage(host: EmbeddedHost, stage: Document, results: Document[]): v
   const on = spec.on === undefined ? ['_id'] : Array.isArray(spec.on) ? spec.on : [spec.on];
   const whenMatched = spec.whenMatched ?? 'merge';
   const whenNotMatched = spec.whenNotMatched ?? 'insert';
-  if (typeof whenMatched !== 'string')
-    throw new Error('$merge: pipeline whenMatched is not supported by the embedded store');
+  if (spec.let)
+    throw new Error('$merge: "let" is not supported by the embedded store; use the default $$new');
   for (const result of results) {
     const filter = Object.fromEntries(on.map((field) => [field, result[field] ?? null]));
     const [existing] = target.querySync(filter, { limit: 1 });
@@ -292,8 +293,15 @@ function writeStage(host: EmbeddedHost, stage: Document, results: Document[]): v
     if (whenMatched === 'fail')
       throw new Error(`$merge: ${target.name} already has ${JSON.stringify(filter)}`);
     const { _id: _ignored, ...fields } = result;
-    const next =
-      whenMatched === 'merge' ? { ...cloneDoc(existing), ...fields } : { ...fields, _id: existing._id };
+    let next: Document;
+    if (Array.isArray(whenMatched)) {
+      // As in MongoDB: the pipeline runs on the existing document, with the pipeline's output as $$new.
+      const [out] = new Aggregator(whenMatched, { variables: { new: result } }).run([cloneDoc(existing)]);
+      next = { ...out, _id: existing._id };
+    } else {
+      next =
+        whenMatched === 'merge' ? { ...cloneDoc(existing), ...fields } : { ...fields, _id: existing._id };
+    }
     target.replaceSync(existing, next);
   }
 }

@@ -1,17 +1,6 @@
-import type { InteractionType } from '../domain/schemas.js';
+import { DEFAULT_HALF_LIFE_MS, INTERACTION_WEIGHTS } from '../domain/interaction-weights.js';
 import { coll } from '../store/collections.js';
 import type { Store } from '../store/types.js';
-
-/** How much each interaction says about interest; dismissals and unwatches count against. */
-export const INTERACTION_WEIGHTS: Record<InteractionType, number> = {
-  impression: 0,
-  view: 1,
-  click: 2,
-  watch: 3,
-  unwatch: -1,
-  trade: 5,
-  dismiss: -2,
-};
 
 export interface UserContextOptions {
   /** Most recent interactions read per request. @defaultValue 500 */
@@ -20,7 +9,10 @@ export interface UserContextOptions {
   halfLifeMs: number;
 }
 
-export const DEFAULT_USER_CONTEXT: UserContextOptions = { historyLimit: 500, halfLifeMs: 7 * 86_400_000 };
+export const DEFAULT_USER_CONTEXT: UserContextOptions = {
+  historyLimit: 500,
+  halfLifeMs: DEFAULT_HALF_LIFE_MS,
+};
 
 /** What the ranker knows about a user at request time, read from their recent interactions. */
 export interface UserContext {

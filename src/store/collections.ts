@@ -9,6 +9,11 @@ export interface CollectionTypes {
   users: UserDoc;
   interactions: InteractionDoc;
   job_runs: Document;
+  user_market_features: Document;
+  user_features: Document;
+  market_features: Document;
+  market_neighbours: Document;
+  feature_state: Document;
 }
 
 export type CollectionName = keyof CollectionTypes;
@@ -29,7 +34,17 @@ export const INDEXES: Record<CollectionName, IndexDef[]> = {
     { keys: { userId: 1, ts: 1 } },
     { keys: { ticker: 1, ts: 1 } },
     { keys: { receivedAt: 1 } },
+    { keys: { ts: 1 } },
   ],
+  user_market_features: [
+    { keys: { userId: 1, ticker: 1 }, unique: true },
+    { keys: { ticker: 1 } },
+    { keys: { lastTs: 1 } },
+  ],
+  user_features: [{ keys: { userId: 1 }, unique: true }],
+  market_features: [{ keys: { ticker: 1 }, unique: true }],
+  market_neighbours: [{ keys: { ticker: 1 }, unique: true }],
+  feature_state: [],
   job_runs: [{ keys: { name: 1, startedAt: -1 } }],
 };
 

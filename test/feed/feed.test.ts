@@ -73,11 +73,11 @@ async function post(t: TestApi, interactions: Record<string, unknown>[]) {
 }
 
 async function allPages(t: TestApi, path: string, limit = 7) {
-  const pages: { ticker: string }[][] = [];
+  const pages: { ticker: string; eventTicker: string; category: string }[][] = [];
   let cursor: string | null = null;
   let feedId: string | undefined;
   do {
-    const res = await request(t.app)
+    const res: request.Response = await request(t.app)
       .get(path)
       .query({ limit, ...(cursor ? { cursor } : {}) })
       .expect(200);
@@ -123,7 +123,7 @@ describe('feed (popularity ranker)', () => {
     for (const excluded of ['CLOSED-1', 'SETTLED-1', 'UNOPENED-1', 'SOON-1'])
       expect(tickers).not.toContain(excluded);
     const perEvent = new Map<string, number>();
-    for (const item of pages.flat() as { eventTicker: string }[]) {
+    for (const item of pages.flat()) {
       perEvent.set(item.eventTicker, (perEvent.get(item.eventTicker) ?? 0) + 1);
     }
     expect(Math.max(...perEvent.values())).toBe(2);

@@ -1,0 +1,140 @@
+import type { Document, Store } from '../store/types.js';
+import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from './feature-config.js';
+import { MARKET_FEATURES, marketFeaturesPipeline } from './market-features.js';
+import { MARKET_NEIGHBOURS, marketNeighboursPipeline } from './market-neighbours.js';
+import { USER_FEATURES, touchedUsersPipeline, userFeaturesPipelines } from './user-features.js';
+import { USER_MARKET_FEATURES, receivedWindow, userMarketFeaturesPipeline } from './user-market-features.js';
+
+export type RefreshMode = 'full' | 'incremental';
+
+/** Where the features stand: the last completed window, and a run in progress if one died. */
+export interface FeatureState {
+  _id: 'features';
+  /** Interactions received up to here are folded in. */
+  watermark?: Date;
+  asOf?: Date;
+  /** A run that started and has not completed: a retry resumes exactly it. */
+  pending?: { mode: RefreshMode; from?: Date; to: Date; asOf: Date; startedAt: Date };
+  lastRun?: { mode: RefreshMode; completedAt: Date };
+}
+
+export const FEATURE_STATE = 'feature_state';
+
+export interface RefreshOptions {
+  mode: RefreshMode;
+  now?: Date;
+  config?: FeatureConfig;
+  /** Called as stages complete, with the share done (0..1). */
+  onProgress?: (done: number, stage: string) => void | Promise<void>;
+}
+
+export interface RefreshResult {
+  mode: RefreshMode;
+  /** True when this run finished a run that had died part-way. */
+  resumed: boolean;
+  from: Date | null;
+  to: Date;
+  asOf: Date;
+  interactions: number;
+  users: number;
+  pairs: number;
+  markets: number;
+  neighbours: number;
+}
+
+/**
+ * Builds or refreshes every feature collection. Idempotent and resumable: the window a run covers
+ * is recorded before any write and only cleared at the end, so a crashed run's retry redoes the same
+ * window (pairs that already folded it in skip it); a full rebuild replaces everything it covers.
+ */
+export async function refreshFeatures(store: Store, options: RefreshOptions): Promise<RefreshResult> {
+  const config = options.config ?? DEFAULT_FEATURE_CONFIG;
+  const progress = options.onProgress ?? (() => {});
+  const stateColl = store.collection<FeatureState>(FEATURE_STATE);
+  const state = (await stateColl.findOne({ _id: 'features' })) ?? undefined;
+  const plan = planRun(state, options.mode, options.now ?? new Date(), config);
+  await stateColl.updateOne({ _id: 'features' }, { $set: { pending: plan.run } }, { upsert: true });
+
+  const { mode, from, to, asOf } = plan.run;
+  const window = receivedWindow(from, to);
+  const interactions = await store.collection('interactions').countDocuments(window);
+  await progress(0.05, 'plan');
+
+  await drain(
+    store.collection('interactions').aggregate(userMarketFeaturesPipeline({ from, to }, asOf, config, mode)),
+  );
+  if (mode === 'full') await store.collection(USER_MARKET_FEATURES).deleteMany({ foldedTo: { $ne: to } });
+  await progress(0.35, USER_MARKET_FEATURES);
+
+  let users: string[] | undefined;
+  if (mode === 'incremental') {
+    const touched = await store
+      .collection('interactions')
+      .aggregate<{ _id: string }>(touchedUsersPipeline(window))
+      .toArray();
+    users = touched.map((u) => u._id);
+  }
+  if (!users || users.length > 0) {
+    for (const pipeline of userFeaturesPipelines(users, asOf, config)) {
+      await drain(store.collection(USER_MARKET_FEATURES).aggregate(pipeline));
+    }
+  }
+  if (mode === 'full') await store.collection(USER_FEATURES).deleteMany({ asOf: { $ne: asOf } });
+  await progress(0.6, USER_FEATURES);
+
+  await drain(store.collection('interactions').aggregate(marketFeaturesPipeline(asOf, config)));
+  await store.collection(MARKET_FEATURES).deleteMany({ asOf: { $ne: asOf } });
+  await progress(0.75, MARKET_FEATURES);
+
+  await drain(store.collection(USER_MARKET_FEATURES).aggregate(marketNeighboursPipeline(asOf, config)));
+  await store.collection(MARKET_NEIGHBOURS).deleteMany({ asOf: { $ne: asOf } });
+  await progress(0.95, MARKET_NEIGHBOURS);
+
+  await stateColl.updateOne(
+    { _id: 'features' },
+    { $set: { watermark: to, asOf, lastRun: { mode, completedAt: new Date() } }, $unset: { pending: '' } },
+  );
+  await store.checkpoint();
+  const [pairs, markets, neighbours, userCount] = await Promise.all([
+    store.collection(USER_MARKET_FEATURES).countDocuments({ foldedTo: to }),
+    store.collection(MARKET_FEATURES).countDocuments(),
+    store.collection(MARKET_NEIGHBOURS).countDocuments(),
+    users ? Promise.resolve(users.length) : store.collection(USER_FEATURES).countDocuments(),
+  ]);
+  await progress(1, 'done');
+  return {
+    mode,
+    resumed: plan.resumed,
+    from: from ?? null,
+    to,
+    asOf,
+    interactions,
+    users: userCount,
+    pairs,
+    markets,
+    neighbours,
+  };
+}
+
+/** Which window to cover: a dead run's, or the next one (everything, for a full rebuild). */
+function planRun(
+  state: FeatureState | undefined,
+  requested: RefreshMode,
+  now: Date,
+  config: FeatureConfig,
+): { run: NonNullable<FeatureState['pending']>; resumed: boolean } {
+  const pending = state?.pending;
+  // A full request supersedes a dead incremental one (it replaces everything anyway).
+  if (pending && !(requested === 'full' && pending.mode === 'incremental'))
+    return { run: pending, resumed: true };
+  const to = new Date(now.getTime() - config.settleMs);
+  const mode = requested === 'incremental' && state?.watermark ? 'incremental' : 'full';
+  const from = mode === 'incremental' ? state?.watermark : undefined;
+  return { run: { mode, ...(from ? { from } : {}), to, asOf: to, startedAt: now }, resumed: false };
+}
+
+async function drain(cursor: AsyncIterable<Document>): Promise<void> {
+  for await (const _ of cursor) {
+    // $merge pipelines return nothing; iterating runs them.
+  }
+}

@@ -4,6 +4,7 @@ import { StoreConfigError } from '../store/open-store.js';
 import { UsageError } from './errors.js';
 import { registerDemo } from './commands/demo.js';
 import { registerServe } from './commands/serve.js';
+import { registerImport } from './commands/import.js';
 
 /** The `sibyl` command line. Each command lives in ./commands and registers itself here. */
 export function buildProgram(): Command {
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemo(program);
   registerServe(program);
+  registerImport(program);
   return program;
 }
 

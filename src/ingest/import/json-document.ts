@@ -1,0 +1,44 @@
+import { ImportFileError } from './import-error.js';
+import { IMPORT_KINDS, envelopeKeys, type ImportKind } from './kinds.js';
+import type { SourceRecord } from './records.js';
+
+/**
+ * The records of a whole JSON document: an array, or an envelope as Kalshi's API and ours answer
+ * with (`{"markets": […], "cursor": "…"}`, `{"events": […]}`, `{"series": {…}}`). The envelope's
+ * key tells the kind when none is given. API responses are pages of a few thousand objects at most,
+ * which is why such a document is parsed whole rather than streamed.
+ */
+export function documentRecords(
+  doc: unknown,
+  kind: ImportKind | undefined,
+  file: string,
+): { kind: ImportKind; records: SourceRecord[] } {
+  if (Array.isArray(doc)) {
+    if (!kind)
+      throw new ImportFileError(file, `cannot tell which kind of records this array holds; ${KINDS_HINT}`);
+    return { kind, records: doc.map((value, i) => ({ where: `[${i}]`, value })) };
+  }
+  if (doc === null || typeof doc !== 'object') {
+    throw new ImportFileError(file, 'expected an array of records or an object holding them');
+  }
+  const envelope = doc as Record<string, unknown>;
+  const kinds = kind ? [kind] : IMPORT_KINDS.filter((k) => envelopeKeys(k).some((key) => key in envelope));
+  const [only] = kinds;
+  if (kinds.length !== 1 || only === undefined) {
+    const found = kinds.length
+      ? `it holds ${kinds.join(' and ')}`
+      : 'it holds none of series, events, markets, users, interactions';
+    throw new ImportFileError(file, `cannot tell which records to import: ${found}; ${KINDS_HINT}`);
+  }
+  const key = envelopeKeys(only).find((k) => k in envelope);
+  if (key === undefined)
+    throw new ImportFileError(file, `no "${envelopeKeys(only).join('" or "')}" in this document`);
+  const held = envelope[key];
+  if (held === null || held === undefined) return { kind: only, records: [] };
+  const records = Array.isArray(held)
+    ? held.map((value, i) => ({ where: `${key}[${i}]`, value }))
+    : [{ where: key, value: held }];
+  return { kind: only, records };
+}
+
+const KINDS_HINT = 'name the kind (series, events, markets, users or interactions)';

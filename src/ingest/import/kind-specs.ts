@@ -1,0 +1,69 @@
+import type { z } from 'zod';
+import { eventInput, interactionInput, marketInput, seriesInput, userInput } from '../../domain/schemas.js';
+import type { FieldIssue } from '../../errors.js';
+import type { Store } from '../../store/types.js';
+import { writeEvents, writeMarkets, writeSeries, writeUsers, type UpsertResult } from '../catalog-writer.js';
+import { findUnknownMarkets, writeInteractions } from '../interaction-writer.js';
+import type { ImportKind } from './kinds.js';
+
+/** What a written batch did: catalogue records are upserted by key, interactions stored once per eventId. */
+export interface WriteCounts {
+  inserted: number;
+  /** Catalogue and user records that already existed and were updated. */
+  updated: number;
+  /** Interactions whose eventId was already stored. */
+  duplicates: number;
+}
+
+/** How one kind is validated and written: the same schemas and writers as the API's ingestion. */
+export interface KindSpec {
+  schema: z.ZodType;
+  write(store: Store, items: unknown[]): Promise<WriteCounts>;
+  /** Issues for valid items naming something the store does not have. */
+  checkReferences?(
+    store: Store,
+    valid: { index: number; value: unknown }[],
+    name: string,
+  ): Promise<FieldIssue[]>;
+}
+
+/** Items reaching `write` and `checkReferences` are this schema's own output: the one place they are typed back. */
+function kindSpec<S extends z.ZodType>(
+  schema: S,
+  write: (store: Store, items: z.output<S>[]) => Promise<WriteCounts>,
+  checkReferences?: (
+    store: Store,
+    valid: { index: number; value: z.output<S> }[],
+    name: string,
+  ) => Promise<FieldIssue[]>,
+): KindSpec {
+  return {
+    schema,
+    write: (store, items) => write(store, items as z.output<S>[]),
+    ...(checkReferences && {
+      checkReferences: (store, valid, name) =>
+        checkReferences(store, valid as { index: number; value: z.output<S> }[], name),
+    }),
+  };
+}
+
+const upserted = (r: UpsertResult): WriteCounts => ({
+  inserted: r.inserted,
+  updated: r.updated,
+  duplicates: 0,
+});
+
+export const KIND_SPECS: Record<ImportKind, KindSpec> = {
+  series: kindSpec(seriesInput, async (store, items) => upserted(await writeSeries(store, items))),
+  events: kindSpec(eventInput, async (store, items) => upserted(await writeEvents(store, items))),
+  markets: kindSpec(marketInput, async (store, items) => upserted(await writeMarkets(store, items))),
+  users: kindSpec(userInput, async (store, items) => upserted(await writeUsers(store, items))),
+  interactions: kindSpec(
+    interactionInput,
+    async (store, items) => {
+      const r = await writeInteractions(store, items);
+      return { inserted: r.inserted, updated: 0, duplicates: r.duplicates };
+    },
+    findUnknownMarkets,
+  ),
+};

@@ -1,3 +1,4 @@
+import cronParser from 'cron-parser';
 import { z } from 'zod';
 
 /** Comma-separated list, blanks dropped. */
@@ -12,6 +13,19 @@ const csv = z.string().transform((s) =>
  * Every environment variable Sibyl reads, with its default. Nothing else reads `process.env`.
  * An empty value counts as unset, as docker-compose passes `VAR=` for blanks.
  */
+/** A five- or six-field cron pattern, evaluated in UTC. */
+const cron = z.string().refine(
+  (pattern) => {
+    try {
+      cronParser.parseExpression(pattern, { tz: 'UTC' });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a valid cron pattern' },
+);
+
 const envSchema = z.object({
   /** HTTP port of the API. @defaultValue 8080 */
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -52,6 +66,19 @@ const envSchema = z.object({
   CATALOG_REFRESH_SECONDS: z.coerce.number().min(0).default(5),
   /** Most items accepted in one ingestion request. @defaultValue 1000 */
   INGEST_MAX_BATCH: z.coerce.number().int().min(1).default(1000),
+  /** Incremental feature refresh schedule (cron, UTC). @defaultValue every 5 minutes */
+  SIBYL_SCHEDULE_REFRESH: cron.default('*/5 * * * *'),
+  /** Nightly chain: full feature rebuild (then train, evaluate, promote). @defaultValue 03:00 UTC */
+  SIBYL_SCHEDULE_NIGHTLY: cron.default('0 3 * * *'),
+  /** Market-catalogue sync (status maintenance, optional pull from MARKET_SYNC_URL). @defaultValue every minute */
+  SIBYL_SCHEDULE_MARKET_SYNC: cron.default('* * * * *'),
+  /** Redis key prefix of the job queues (separate deployments sharing a Redis use different ones). @defaultValue sibyl */
+  SIBYL_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/)
+    .default('sibyl'),
+  /** Kalshi-compatible markets endpoint (e.g. https://…/trade-api/v2/markets) the market sync pulls from. */
+  MARKET_SYNC_URL: z.url().optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;

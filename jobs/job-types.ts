@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/**
+ * Every background job: its queue, its payload schema and its retry policy. Jobs on one queue never
+ * run concurrently (the features queue has a global concurrency of 1): an incremental refresh and a
+ * full rebuild must not interleave their writes.
+ */
+export const JOBS = {
+  'refresh-features': { queue: 'features', attempts: 5, payload: z.strictObject({}) },
+  'rebuild-features': { queue: 'features', attempts: 3, payload: z.strictObject({}) },
+  'sync-markets': { queue: 'catalog', attempts: 3, payload: z.strictObject({}) },
+  /** The nightly chain (NIGHTLY_CHAIN), resumable step by step. */
+  nightly: {
+    queue: 'pipeline',
+    attempts: 3,
+    payload: z.strictObject({ chainId: z.string().min(1).optional() }),
+  },
+} as const;
+
+export type JobName = keyof typeof JOBS;
+export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['payload']>;
+export const JOB_NAMES = Object.keys(JOBS) as JobName[];
+export const QUEUE_NAMES = [...new Set(Object.values(JOBS).map((j) => j.queue))];
+
+/** Steps of the nightly chain, in order; the models issue appends train → evaluate → promote. */
+export const NIGHTLY_CHAIN: JobName[] = ['sync-markets', 'rebuild-features'];
+
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(JOBS, name);
+}
+
+/** Retry delays grow exponentially from this. */
+export const BACKOFF_BASE_MS = 5_000;
+
+/** What a processor sees of its job, whichever runner runs it. */
+export interface JobContext {
+  id: string;
+  name: JobName;
+  data: unknown;
+  /** 1 for the first attempt. */
+  attempt: number;
+  progress(done: number, stage: string): Promise<void>;
+}
+
+export type JobState = 'waiting' | 'delayed' | 'active' | 'completed' | 'failed' | 'unknown';
+
+export interface JobStatus {
+  id: string;
+  name: string;
+  state: JobState;
+  progress: unknown;
+  attemptsMade: number;
+  result?: unknown;
+  error?: string;
+  createdAt?: Date;
+  finishedAt?: Date;
+}
+
+export interface TriggerResult {
+  id: string;
+  name: JobName;
+  /** True when an identical job was already waiting or running: this trigger joined it. */
+  deduplicated: boolean;
+}
+
+/** Runs jobs: BullMQ on Redis in production, in-process in the demo. Same processors either way. */
+export interface JobRunner {
+  readonly kind: 'bullmq' | 'in-process';
+  trigger<N extends JobName>(name: N, data?: JobPayload<N>): Promise<TriggerResult>;
+  status(id: string): Promise<JobStatus | undefined>;
+  close(): Promise<void>;
+}

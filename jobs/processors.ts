@@ -1,0 +1,91 @@
+import { UnrecoverableError } from 'bullmq';
+import { refreshFeatures } from '../src/features/refresh.js';
+import type { FeatureConfig } from '../src/features/feature-config.js';
+import type { Logger } from '../src/log/logger.js';
+import type { Store } from '../src/store/types.js';
+import { JOB_RUNS, recordRun, type JobRunDoc } from './job-runs.js';
+import { JOBS, NIGHTLY_CHAIN, type JobContext, type JobName } from './job-types.js';
+import { syncMarketStatuses } from './sync-markets.js';
+
+export interface ProcessorDeps {
+  store: Store;
+  logger: Logger;
+  now?: () => Date;
+  featureConfig?: FeatureConfig;
+}
+
+export type Processor = (ctx: JobContext) => Promise<unknown>;
+
+/**
+ * The one set of job processors; both runners (BullMQ and in-process) call these. Each validates
+ * its payload (bad input fails for good, never retried) and records its run in `job_runs`.
+ */
+export function createProcessors(deps: ProcessorDeps): Record<JobName, Processor> {
+  const now = deps.now ?? (() => new Date());
+  const work: Record<JobName, (ctx: JobContext, chainId?: string) => Promise<unknown>> = {
+    'refresh-features': (ctx) =>
+      refreshFeatures(deps.store, {
+        mode: 'incremental',
+        now: now(),
+        config: deps.featureConfig,
+        onProgress: ctx.progress,
+      }),
+    'rebuild-features': (ctx) =>
+      refreshFeatures(deps.store, {
+        mode: 'full',
+        now: now(),
+        config: deps.featureConfig,
+        onProgress: ctx.progress,
+      }),
+    'sync-markets': () => syncMarketStatuses(deps.store, now()),
+    nightly: async (ctx) => {
+      const data = ctx.data as { chainId?: string };
+      const chainId = data.chainId ?? `nightly-${now().toISOString().slice(0, 10)}`;
+      const steps: Record<string, unknown> = {};
+      for (const [i, step] of NIGHTLY_CHAIN.entries()) {
+        // A retried chain resumes after its last completed step.
+        const done = await deps.store
+          .collection<JobRunDoc>(JOB_RUNS)
+          .findOne({ chainId, name: step, status: 'completed' });
+        if (done) {
+          steps[step] = { skipped: 'completed earlier in this chain', runId: done._id };
+          continue;
+        }
+        const stepCtx: JobContext = {
+          ...ctx,
+          name: step,
+          data: {},
+          progress: (p, stage) => ctx.progress((i + p) / NIGHTLY_CHAIN.length, `${step}: ${stage}`),
+        };
+        steps[step] = await recordRun(
+          deps.store,
+          { name: step, jobId: ctx.id, attempt: ctx.attempt, chainId },
+          () => work[step](stepCtx),
+        );
+      }
+      return { chainId, steps };
+    },
+  };
+  return Object.fromEntries(
+    (Object.keys(work) as JobName[]).map((name) => [
+      name,
+      async (ctx: JobContext) => {
+        const parsed = JOBS[name].payload.safeParse(ctx.data ?? {});
+        if (!parsed.success) {
+          throw new UnrecoverableError(
+            `${name}: bad payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+          );
+        }
+        return recordRun(deps.store, { name, jobId: ctx.id, attempt: ctx.attempt }, async () => {
+          const started = Date.now();
+          const result = await work[name]({ ...ctx, data: parsed.data });
+          deps.logger.info(
+            { job: name, jobId: ctx.id, attempt: ctx.attempt, ms: Date.now() - started, result },
+            'job completed',
+          );
+          return result;
+        });
+      },
+    ]),
+  ) as Record<JobName, Processor>;
+}

@@ -10,7 +10,8 @@ export interface JobRunDoc {
   attempt: number;
   /** The chain run this step belongs to, for nightly steps. */
   chainId?: string;
-  status: 'running' | 'completed' | 'failed';
+  /** `abandoned`: the process running it died (a later attempt of the same job found it running). */
+  status: 'running' | 'completed' | 'failed' | 'abandoned';
   startedAt: Date;
   endedAt?: Date;
   durationMs?: number;
@@ -30,6 +31,11 @@ export async function recordRun<R>(
   const runs = store.collection<JobRunDoc>(JOB_RUNS);
   const _id = randomUUID();
   const startedAt = new Date();
+  // Jobs of a name never run concurrently, so an earlier attempt still "running" died with its worker.
+  await runs.updateMany(
+    { jobId: run.jobId, name: run.name, status: 'running' },
+    { $set: { status: 'abandoned', endedAt: startedAt } },
+  );
   await runs.insertMany([{ _id, ...run, status: 'running', startedAt }]);
   try {
     const result = await fn();

@@ -88,9 +88,11 @@ export class BullJobRunner implements JobRunner {
     const [queueName, jobId] = splitId(id);
     const queue = queueName ? this.queues.get(queueName) : undefined;
     if (!queue || !jobId) return undefined;
+    // State first: the job read after it is at least as new, so a "completed" job has its result.
+    const state = await queue.getJobState(jobId);
     const job = await queue.getJob(jobId);
     if (!job) return undefined;
-    return toStatus(id, job, await job.getState());
+    return toStatus(id, job, state);
   }
 
   /** Starts a worker per queue running `processors`. */

@@ -68,5 +68,7 @@ export interface JobRunner {
   readonly kind: 'bullmq' | 'in-process';
   trigger<N extends JobName>(name: N, data?: JobPayload<N>): Promise<TriggerResult>;
   status(id: string): Promise<JobStatus | undefined>;
+  /** Throws when the runner cannot take jobs (Redis down). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

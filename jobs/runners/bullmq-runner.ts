@@ -95,6 +95,10 @@ export class BullJobRunner implements JobRunner {
     return toStatus(id, job, state);
   }
 
+  async ping(): Promise<void> {
+    await this.connection.ping();
+  }
+
   /** Starts a worker per queue running `processors`. */
   startWorkers(processors: Record<JobName, Processor>): void {
     for (const queueName of QUEUE_NAMES) {

@@ -58,6 +58,10 @@ export class InProcessJobRunner implements JobRunner {
     return this.jobs.get(id);
   }
 
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('job runner is closed');
+  }
+
   /** Starts cron schedules; each tick triggers its job (deduplicated if one is still pending). */
   schedule(schedules: Schedule[]): void {
     for (const s of schedules) {

@@ -10,6 +10,8 @@ import { errorHandler } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { feedRoutes } from './routes/feed.js';
+import { jobRoutes } from './routes/jobs.js';
+import type { JobRunner } from '../../jobs/job-types.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { opsRoutes, type ReadinessCheck } from './routes/ops.js';
 
@@ -21,6 +23,8 @@ export interface AppDeps {
   logger: Logger;
   apiKeys: string[];
   maxBatch: number;
+  /** Runs background jobs triggered over the API. */
+  jobs: JobRunner;
   /** Extra readiness checks beyond the store and catalogue. */
   checks?: ReadinessCheck[];
   /** Log every request (off in tests and benchmarks). @defaultValue true */
@@ -52,6 +56,7 @@ export function createApp(deps: AppDeps): Express {
         if (!deps.catalog.loaded) throw new Error('market catalogue not loaded yet');
       },
     },
+    { name: 'jobs', check: () => deps.jobs.ping() },
     ...(deps.checks ?? []),
   ];
   app.use(opsRoutes(deps.metrics, checks));
@@ -60,6 +65,7 @@ export function createApp(deps: AppDeps): Express {
     res.json(openapi);
   });
 
+  const auth = requireApiKey(deps.apiKeys);
   const v1 = express.Router();
   v1.use(feedRoutes(deps));
   v1.use(
@@ -67,10 +73,11 @@ export function createApp(deps: AppDeps): Express {
       store: deps.store,
       metrics: deps.metrics,
       maxBatch: deps.maxBatch,
-      auth: requireApiKey(deps.apiKeys),
+      auth,
       onCatalogChange: () => deps.catalog.reload(),
     }),
   );
+  v1.use(jobRoutes({ runner: deps.jobs, store: deps.store, auth }));
   app.use('/v1', v1);
 
   app.use((req, _res, next) => {

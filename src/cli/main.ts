@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env.js';
 import { StoreConfigError } from '../store/open-store.js';
 import { UsageError } from './errors.js';
+import { RunnerConfigError } from '../../jobs/runners/create-runner.js';
 import { registerDemo } from './commands/demo.js';
 import { registerServe } from './commands/serve.js';
 import { registerImport } from './commands/import.js';
@@ -26,7 +27,10 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    if (err instanceof ConfigError || err instanceof StoreConfigError || err instanceof UsageError) {
+    if (err instanceof ConfigError ||
+      err instanceof StoreConfigError ||
+      err instanceof UsageError ||
+      err instanceof RunnerConfigError) {
       console.error(`sibyl: ${err.message}`);
       process.exitCode = 2;
       return;

@@ -8,6 +8,7 @@ import { FeedService } from '../feed/feed-service.js';
 import { MemorySnapshotStore } from '../feed/snapshots.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/types.js';
+import type { JobRunner } from '../../jobs/job-types.js';
 
 export interface ApiServer {
   server: Server;
@@ -21,6 +22,7 @@ export interface StartApiOptions {
   config: Config;
   store: Store;
   logger: Logger;
+  jobs: JobRunner;
   /** Overrides for tests and benchmarks. */
   port?: number;
   host?: string;
@@ -45,6 +47,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     logger,
     apiKeys: config.SIBYL_API_KEYS,
     maxBatch: config.INGEST_MAX_BATCH,
+    jobs: options.jobs,
     requestLogging: options.requestLogging ?? true,
   });
   await catalog.reload();

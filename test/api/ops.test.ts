@@ -11,7 +11,10 @@ describe('operations endpoints', () => {
     expect(notYet.body.checks.catalog).toEqual({ ok: false, error: 'market catalogue not loaded yet' });
     await t.catalog.reload();
     const ready = await request(t.app).get('/readyz').expect(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { store: { ok: true }, catalog: { ok: true } } });
+    expect(ready.body).toEqual({
+      status: 'ready',
+      checks: { store: { ok: true }, catalog: { ok: true }, jobs: { ok: true } },
+    });
     await t.store.close();
     const storeDown = await request(t.app).get('/readyz');
     expect(storeDown.status).toBe(503);

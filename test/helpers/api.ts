@@ -7,6 +7,9 @@ import { silentLogger } from '../../src/log/logger.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import type { Store } from '../../src/store/types.js';
+import { createProcessors } from '../../jobs/processors.js';
+import { InProcessJobRunner } from '../../jobs/runners/in-process-runner.js';
+import type { JobRunner } from '../../jobs/job-types.js';
 
 export const API_KEY = 'test-key';
 export const auth = { Authorization: `Bearer ${API_KEY}` };
@@ -25,6 +28,7 @@ export interface TestApi {
   store: Store;
   catalog: MarketCatalog;
   clock: TestClock;
+  jobs: JobRunner;
 }
 
 /** The real app on an in-memory embedded store (or the one given) with a hand-driven clock. */
@@ -42,7 +46,13 @@ export async function makeTestApi(
     snapshotTtlMs: options.snapshotTtlMs ?? 15 * 60_000,
     now: clock.now,
   });
+  const jobs = new InProcessJobRunner(
+    createProcessors({ store, logger: silentLogger, now: clock.now }),
+    silentLogger,
+    10,
+  );
   const app = createApp({
+    jobs,
     store,
     catalog,
     feed,
@@ -52,5 +62,5 @@ export async function makeTestApi(
     maxBatch: options.maxBatch ?? 1000,
     requestLogging: false,
   });
-  return { app, store, catalog, clock };
+  return { app, store, catalog, clock, jobs };
 }

@@ -5,15 +5,26 @@ import { startApi } from '../../server/api-server.js';
 import { onShutdown } from '../../server/shutdown.js';
 import { openStore } from '../../store/open-store.js';
 import type { Store } from '../../store/types.js';
+import { createJobRunner, type RunnerRole } from '../../../jobs/runners/create-runner.js';
 
-/** Starts the API on an open store and stops both cleanly on SIGTERM/SIGINT. */
-export async function serveUntilSignalled(config: Config, store: Store, logger: Logger): Promise<string> {
+/**
+ * Starts the API on an open store and stops everything cleanly on SIGTERM/SIGINT: stop accepting
+ * requests, finish in-flight ones, let running jobs finish, then flush and close the store.
+ */
+export async function serveUntilSignalled(
+  config: Config,
+  store: Store,
+  logger: Logger,
+  role: RunnerRole = 'producer',
+): Promise<string> {
   if (config.SIBYL_API_KEYS.length === 0) {
     logger.warn('SIBYL_API_KEYS is empty: write endpoints will answer 401');
   }
-  const api = await startApi({ config, store, logger });
+  const jobs = await createJobRunner(config, store, logger, role);
+  const api = await startApi({ config, store, logger, jobs });
   onShutdown(logger, async () => {
     await api.close();
+    await jobs.close();
     await store.close();
   });
   logger.info({ url: api.url, store: store.describe() }, 'API listening');

@@ -27,6 +27,8 @@ export interface AppDeps {
   jobs: JobRunner;
   /** Extra readiness checks beyond the store and catalogue. */
   checks?: ReadinessCheck[];
+  /** The clock stamping stored writes. @defaultValue () => new Date() */
+  now?: () => Date;
   /** Log every request (off in tests and benchmarks). @defaultValue true */
   requestLogging?: boolean;
 }
@@ -73,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
       store: deps.store,
       metrics: deps.metrics,
       maxBatch: deps.maxBatch,
+      now: deps.now ?? (() => new Date()),
       auth,
       onCatalogChange: () => deps.catalog.reload(),
     }),

@@ -5,6 +5,7 @@ import { UsageError } from './errors.js';
 import { RunnerConfigError } from '../../jobs/runners/create-runner.js';
 import { registerDemo } from './commands/demo.js';
 import { registerServe } from './commands/serve.js';
+import { registerJobCommands } from './commands/jobs.js';
 import { registerImport } from './commands/import.js';
 
 /** The `sibyl` command line. Each command lives in ./commands and registers itself here. */
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemo(program);
   registerServe(program);
+  registerJobCommands(program);
   registerImport(program);
   return program;
 }
@@ -27,10 +29,12 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    if (err instanceof ConfigError ||
+    if (
+      err instanceof ConfigError ||
       err instanceof StoreConfigError ||
       err instanceof UsageError ||
-      err instanceof RunnerConfigError) {
+      err instanceof RunnerConfigError
+    ) {
       console.error(`sibyl: ${err.message}`);
       process.exitCode = 2;
       return;

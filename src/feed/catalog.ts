@@ -76,18 +76,49 @@ export class MarketCatalog {
     const docs = await coll(this.store, 'markets')
       .find({ status: 'open', closeTime: { $gt: loadedAt } }, { projection: { _id: 0 } })
       .toArray();
-    const markets = scoreMarkets(docs, loadedAt);
+    // Activity features of the open markets (absent before the first feature refresh, or for markets nobody touched).
+    const features = await this.store
+      .collection<MarketActivity>('market_features')
+      .find(
+        { ticker: { $in: docs.map((d) => d.ticker) } },
+        { projection: { _id: 0, ticker: 1, users7d: 1, trend: 1 } },
+      )
+      .toArray();
+    const markets = scoreMarkets(docs, loadedAt, new Map(features.map((f) => [f.ticker, f])));
     this.snapshot = { loadedAt, markets, byTicker: new Map(markets.map((m) => [m.ticker, m])) };
     return this.snapshot;
   }
 }
 
-export function scoreMarkets(docs: MarketDoc[], now: Date): CatalogMarket[] {
+/** What the catalogue reads of `market_features`. */
+export interface MarketActivity {
+  ticker: string;
+  users7d: number;
+  trend: number;
+}
+
+/**
+ * Popularity is 24h traded volume plus, once features exist, the users who engaged over 7 days;
+ * trend is the feature pipeline's (users today against the market's own baseline), or, before any
+ * features exist, 24h volume against the market's daily average.
+ */
+export function scoreMarkets(
+  docs: MarketDoc[],
+  now: Date,
+  activity = new Map<string, MarketActivity>(),
+): CatalogMarket[] {
   const raw = docs.map((doc) => {
     const v24 = doc.volume24h ?? 0;
     const ageDays = doc.openTime ? Math.max(1, (now.getTime() - doc.openTime.getTime()) / DAY_MS) : 1;
     const dailyAverage = (doc.volume ?? v24) / ageDays;
-    return { doc, pop: Math.log1p(v24), trend: Math.log1p(v24) - Math.log1p(dailyAverage) };
+    const features = activity.get(doc.ticker);
+    // Once features exist, a market without any had no engagement in their window: flat, not unknown.
+    const trend = features
+      ? features.trend
+      : activity.size > 0
+        ? 0
+        : Math.log1p(v24) - Math.log1p(dailyAverage);
+    return { doc, pop: Math.log1p(v24) + Math.log1p(features?.users7d ?? 0), trend };
   });
   const zPop = standardizer(raw.map((r) => r.pop));
   const zTrend = standardizer(raw.map((r) => r.trend));

@@ -1,11 +1,12 @@
 import { DEFAULT_HALF_LIFE_MS, INTERACTION_WEIGHTS } from '../domain/interaction-weights.js';
+import { FEATURE_STATE, type FeatureState } from '../features/refresh.js';
 import { coll } from '../store/collections.js';
-import type { Store } from '../store/types.js';
+import type { Document, Store } from '../store/types.js';
 
 export interface UserContextOptions {
   /** Most recent interactions read per request. @defaultValue 500 */
   historyLimit: number;
-  /** Older interactions count half as much per half-life. @defaultValue 7 days */
+  /** Older interest counts half as much per half-life. @defaultValue 7 days */
   halfLifeMs: number;
 }
 
@@ -14,7 +15,7 @@ export const DEFAULT_USER_CONTEXT: UserContextOptions = {
   halfLifeMs: DEFAULT_HALF_LIFE_MS,
 };
 
-/** What the ranker knows about a user at request time, read from their recent interactions. */
+/** What the ranker knows about a user at request time. */
 export interface UserContext {
   userId: string;
   /** Has any interaction at all: otherwise the feed is a cold-start one. */
@@ -23,57 +24,83 @@ export interface UserContext {
   /** Share of decayed positive interest per lower-cased category (sums to 1 when known). */
   categoryAffinity: Map<string, number>;
   seriesAffinity: Map<string, number>;
-  /** Display name of each category key the user showed interest in. */
-  categoryNames: Map<string, string>;
 }
 
+interface AffinityEntry {
+  key: string;
+  share: number;
+}
+
+/**
+ * The user's interests: the precomputed `user_features` (long history, decayed to their asOf)
+ * plus every interaction received since the features' watermark, read now, so what a user did a
+ * second ago already moves their next feed. Without features yet, the recent history is all there is.
+ */
 export async function loadUserContext(
   store: Store,
   userId: string,
   now: Date,
   options: UserContextOptions = DEFAULT_USER_CONTEXT,
 ): Promise<UserContext> {
-  const history = await coll(store, 'interactions')
-    .find(
-      { userId },
-      { sort: { ts: -1 }, limit: options.historyLimit, projection: { _id: 0, ticker: 1, type: 1, ts: 1 } },
-    )
-    .toArray();
-  const context: UserContext = {
-    userId,
-    known: history.length > 0,
-    dismissed: new Set(),
-    categoryAffinity: new Map(),
-    seriesAffinity: new Map(),
-    categoryNames: new Map(),
-  };
-  if (history.length === 0) return context;
+  const state = await store.collection<FeatureState>(FEATURE_STATE).findOne({ _id: 'features' });
+  const watermark = state?.watermark;
+  const [features, recent, dismissedPairs] = await Promise.all([
+    watermark ? store.collection('user_features').findOne({ userId }) : null,
+    coll(store, 'interactions')
+      .find(
+        { userId, ...(watermark ? { receivedAt: { $gt: watermark } } : {}) },
+        { sort: { ts: -1 }, limit: options.historyLimit, projection: { _id: 0, ticker: 1, type: 1, ts: 1 } },
+      )
+      .toArray(),
+    watermark
+      ? store
+          .collection('user_market_features')
+          .find({ userId, 'counts.dismiss': { $gt: 0 } }, { projection: { _id: 0, ticker: 1 } })
+          .toArray()
+      : [],
+  ]);
 
-  // Most of a user's history is on markets that have since closed, so look them all up, not only open ones.
-  const tickers = [...new Set(history.map((h) => h.ticker))];
-  const markets = await coll(store, 'markets')
-    .find({ ticker: { $in: tickers } }, { projection: { _id: 0, ticker: 1, category: 1, seriesTicker: 1 } })
-    .toArray();
-  const marketInfo = new Map(markets.map((m) => [m.ticker, m]));
-
+  const dismissed = new Set<string>(dismissedPairs.map((p) => p.ticker as string));
   const category = new Map<string, number>();
   const series = new Map<string, number>();
-  for (const { ticker, type, ts } of history) {
-    if (type === 'dismiss') context.dismissed.add(ticker);
-    const weight =
-      INTERACTION_WEIGHTS[type] * 0.5 ** (Math.max(0, now.getTime() - ts.getTime()) / options.halfLifeMs);
-    const info = marketInfo.get(ticker);
-    if (!info || weight === 0) continue;
-    if (info.category) {
-      const key = info.category.toLowerCase();
-      context.categoryNames.set(key, info.category);
-      category.set(key, (category.get(key) ?? 0) + weight);
-    }
-    if (info.seriesTicker) series.set(info.seriesTicker, (series.get(info.seriesTicker) ?? 0) + weight);
+  const add = (into: Map<string, number>, key: string, mass: number) =>
+    into.set(key, (into.get(key) ?? 0) + mass);
+
+  if (features) {
+    // Shares times the user's positive mass, decayed from the features' asOf to now.
+    const mass =
+      (features.activity ?? 0) *
+      0.5 ** (Math.max(0, now.getTime() - features.asOf.getTime()) / options.halfLifeMs);
+    for (const { key, share } of (features.categoryAffinity ?? []) as AffinityEntry[])
+      add(category, key, share * mass);
+    for (const { key, share } of (features.seriesAffinity ?? []) as AffinityEntry[])
+      add(series, key, share * mass);
   }
-  context.categoryAffinity = toShares(category);
-  context.seriesAffinity = toShares(series);
-  return context;
+
+  if (recent.length > 0) {
+    const tickers = [...new Set(recent.map((h) => h.ticker))];
+    const markets = await coll(store, 'markets')
+      .find({ ticker: { $in: tickers } }, { projection: { _id: 0, ticker: 1, category: 1, seriesTicker: 1 } })
+      .toArray();
+    const info = new Map<string, Document>(markets.map((m) => [m.ticker, m]));
+    for (const { ticker, type, ts } of recent) {
+      if (type === 'dismiss') dismissed.add(ticker);
+      const weight =
+        INTERACTION_WEIGHTS[type] * 0.5 ** (Math.max(0, now.getTime() - ts.getTime()) / options.halfLifeMs);
+      const market = info.get(ticker);
+      if (!market || weight === 0) continue;
+      if (market.category) add(category, String(market.category).toLowerCase(), weight);
+      if (market.seriesTicker) add(series, String(market.seriesTicker), weight);
+    }
+  }
+
+  return {
+    userId,
+    known: features !== null || recent.length > 0,
+    dismissed,
+    categoryAffinity: toShares(category),
+    seriesAffinity: toShares(series),
+  };
 }
 
 /** Positive totals normalized to shares; net-negative interest counts as none. */

@@ -266,3 +266,49 @@ describe('feed (popularity ranker)', () => {
     expect(res.body.items.every((i: { category: string }) => i.category === 'Economics')).toBe(true);
   });
 });
+
+describe('feed with precomputed features', () => {
+  it('personalizes from user_features and still counts interactions posted since the last refresh', async () => {
+    const t = await makeTestApi({ now: NOW });
+    await seedCatalogue(t);
+    const trade = (eventId: string, ticker: string, h: number) => ({
+      eventId,
+      userId: 'fan',
+      ticker,
+      type: 'trade',
+      ts: hours(h),
+      side: 'yes',
+      contracts: 1,
+      price: 0.5,
+    });
+    await post(t, [
+      trade('c1', 'CRYPTO-E0-M0', -30),
+      trade('c2', 'CRYPTO-E1-M0', -29),
+      trade('c3', 'CRYPTO-E2-M0', -28),
+    ]);
+    t.clock.advance(60_000);
+    const job = await request(t.app).post('/v1/jobs/rebuild-features').set(auth).send({}).expect(202);
+    for (let i = 0; i < 200 && (await t.jobs.status(job.body.id))?.state !== 'completed'; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect((await t.store.collection('user_features').findOne({ userId: 'fan' }))?.categoryAffinity).toEqual([
+      { key: 'crypto', share: 1 },
+    ]);
+    await t.catalog.reload();
+
+    const share = (items: { category: string }[], category: string) =>
+      items.filter((i) => i.category === category).length;
+    const afterRefresh = (await request(t.app).get('/v1/users/fan/feed?limit=10').expect(200)).body.items;
+    expect(share(afterRefresh, 'Crypto')).toBeGreaterThanOrEqual(4);
+
+    // Six sports trades after the refresh: not in any feature yet, but the next feed must show them.
+    await post(
+      t,
+      ['SPORTS-E0-M0', 'SPORTS-E1-M0', 'SPORTS-E2-M0', 'SPORTS-E3-M0', 'SPORTS-E4-M0', 'SPORTS-E5-M0'].map(
+        (tk, i) => trade(`s${i}`, tk, -0.5),
+      ),
+    );
+    const afterTrades = (await request(t.app).get('/v1/users/fan/feed?limit=10').expect(200)).body.items;
+    expect(share(afterTrades, 'Sports')).toBeGreaterThan(share(afterRefresh, 'Sports'));
+    expect(share(afterTrades, 'Crypto')).toBeGreaterThan(0);
+  });
+});

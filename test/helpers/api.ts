@@ -53,6 +53,7 @@ export async function makeTestApi(
   );
   const app = createApp({
     jobs,
+    now: clock.now,
     store,
     catalog,
     feed,

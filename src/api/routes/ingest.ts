@@ -16,6 +16,7 @@ export interface IngestRouteDeps {
   store: Store;
   metrics: ApiMetrics;
   maxBatch: number;
+  now: () => Date;
   /** Guards every write route (API key). */
   auth: RequestHandler;
   /** Called after catalogue writes, so this process's feeds see them at once. */
@@ -40,7 +41,7 @@ export function ingestRoutes(deps: IngestRouteDeps): Router {
       `/${key}`,
       deps.auth,
       handle({ body }, async ({ body }) => {
-        const result = await ingest(deps.store, body[key], { maxBatch: deps.maxBatch });
+        const result = await ingest(deps.store, body[key], { maxBatch: deps.maxBatch, now: deps.now() });
         deps.metrics.ingested.inc({ kind: key, outcome: 'stored' }, result.inserted);
         if (catalogue) await deps.onCatalogChange();
         return result;

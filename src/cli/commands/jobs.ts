@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { refreshFeatures } from '../../features/refresh.js';
+import { loadConfig } from '../../config/env.js';
+import { createLogger } from '../../log/logger.js';
+import { openStore } from '../../store/open-store.js';
+import { onShutdown } from '../../server/shutdown.js';
+import { createJobRunner } from '../../../jobs/runners/create-runner.js';
+import { withStore } from '../context.js';
+
+export function registerJobCommands(program: Command): void {
+  program
+    .command('features')
+    .description('Build the feature collections once, in this process (incremental unless --full)')
+    .option('--full', 'rebuild everything instead of folding in new interactions', false)
+    .action(async (opts: { full: boolean }) => {
+      // Like simulate and import, a one-off step: the embedded store under SIBYL_DATA_DIR unless MONGODB_URI is set.
+      await withStore({ embedded: true }, async ({ store, logger }) => {
+        const bar = new SingleBar(
+          { format: 'features |{bar}| {percentage}% {stage}', hideCursor: true },
+          Presets.shades_classic,
+        );
+        bar.start(100, 0, { stage: '' });
+        try {
+          const result = await refreshFeatures(store, {
+            mode: opts.full ? 'full' : 'incremental',
+            onProgress: (done, stage) => bar.update(Math.round(done * 100), { stage }),
+          });
+          bar.stop();
+          logger.info({ result }, 'features built');
+          console.log(JSON.stringify(result, null, 2));
+        } catch (err) {
+          bar.stop();
+          throw err;
+        }
+      });
+    });
+
+  program
+    .command('worker')
+    .description('Run BullMQ workers and job schedules (needs REDIS_URL, and MONGODB_URI or --embedded)')
+    .option('--embedded', 'use the embedded store under SIBYL_DATA_DIR when MONGODB_URI is unset', false)
+    .action(async (opts: { embedded: boolean }) => {
+      const config = loadConfig();
+      const logger = createLogger(config.LOG_LEVEL);
+      const store = await openStore(config, { allowEmbedded: opts.embedded });
+      const runner = await createJobRunner(config, store, logger, 'worker').catch(async (err: unknown) => {
+        await store.close();
+        throw err;
+      });
+      onShutdown(
+        logger,
+        async () => {
+          await runner.close();
+          await store.close();
+        },
+        55_000,
+      );
+      logger.info({ store: store.describe(), prefix: config.SIBYL_QUEUE_PREFIX }, 'worker started');
+    });
+}

@@ -53,18 +53,16 @@ describe.each(backends)('feature pipelines: $name', (backend) => {
 
   /** Interactions received (stored) at `received`, which the watermark logic reads. */
   async function add(received: Date, rows: [string, string, string, number][]) {
-    await store
-      .collection('interactions')
-      .insertMany(
-        rows.map(([userId, ticker, type, day]) => ({
-          eventId: `e${seq++}`,
-          userId,
-          ticker,
-          type,
-          ts: at(day),
-          receivedAt: received,
-        })),
-      );
+    await store.collection('interactions').insertMany(
+      rows.map(([userId, ticker, type, day]) => ({
+        eventId: `e${seq++}`,
+        userId,
+        ticker,
+        type,
+        ts: at(day),
+        receivedAt: received,
+      })),
+    );
   }
   const refresh = (mode: 'full' | 'incremental', day: number) =>
     refreshFeatures(store, { mode, now: new Date(at(day).getTime() + SETTLE) });

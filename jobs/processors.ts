@@ -5,11 +5,13 @@ import type { Logger } from '../src/log/logger.js';
 import type { Store } from '../src/store/types.js';
 import { JOB_RUNS, recordRun, type JobRunDoc } from './job-runs.js';
 import { JOBS, NIGHTLY_CHAIN, type JobContext, type JobName } from './job-types.js';
-import { syncMarketStatuses } from './sync-markets.js';
+import { pullMarkets, syncMarketStatuses } from './sync-markets.js';
 
 export interface ProcessorDeps {
   store: Store;
   logger: Logger;
+  /** Kalshi-compatible markets endpoint the market sync pulls from, if any (MARKET_SYNC_URL). */
+  marketSyncUrl?: string;
   now?: () => Date;
   featureConfig?: FeatureConfig;
 }
@@ -37,7 +39,12 @@ export function createProcessors(deps: ProcessorDeps): Record<JobName, Processor
         config: deps.featureConfig,
         onProgress: ctx.progress,
       }),
-    'sync-markets': () => syncMarketStatuses(deps.store, now()),
+    'sync-markets': async () => ({
+      ...(deps.marketSyncUrl
+        ? { pulled: await pullMarkets(deps.store, deps.marketSyncUrl, { now: now() }) }
+        : {}),
+      ...(await syncMarketStatuses(deps.store, now())),
+    }),
     nightly: async (ctx) => {
       const data = ctx.data as { chainId?: string };
       const chainId = data.chainId ?? `nightly-${now().toISOString().slice(0, 10)}`;

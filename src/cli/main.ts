@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerServe } from './commands/serve.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerImport } from './commands/import.js';
+import { registerSimulate } from './commands/simulate.js';
 
 /** The `sibyl` command line. Each command lives in ./commands and registers itself here. */
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerJobCommands(program);
   registerImport(program);
+  registerSimulate(program);
   return program;
 }
 

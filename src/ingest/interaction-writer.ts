@@ -33,8 +33,10 @@ export async function findUnknownMarkets(
 }
 
 /**
- * Stores interactions exactly once per eventId: each is an upsert that only sets fields on insert,
- * so replaying a batch (or racing another writer with it) never stores anything twice.
+ * Stores interactions exactly once per eventId. The fast path inserts the items whose eventId is
+ * not stored yet (the unique index is the guarantee, the lookup only avoids most conflicts); if
+ * another writer raced us to one of them, the batch falls back to upserts that only set fields on
+ * insert, so replaying a batch never stores anything twice.
  */
 export async function writeInteractions(
   store: Store,
@@ -42,24 +44,37 @@ export async function writeInteractions(
   now = new Date(),
 ): Promise<InteractionWriteResult> {
   if (items.length === 0) return { received: 0, inserted: 0, duplicates: 0 };
-  const ops: BulkOp<Document>[] = items.map((item) => ({
+  const interactions = store.collection('interactions');
+  const ids = items.map((i) => i.eventId);
+  const stored = await interactions
+    .find({ eventId: { $in: ids } }, { projection: { _id: 0, eventId: 1 } })
+    .toArray();
+  const seen = new Set(stored.map((d) => d.eventId as string));
+  const fresh: BulkOp<Document>[] = [];
+  for (const item of items) {
+    if (seen.has(item.eventId)) continue;
+    seen.add(item.eventId);
+    fresh.push({ insertOne: { document: { ...item, receivedAt: now } } });
+  }
+  let inserted: number;
+  try {
+    inserted = fresh.length ? (await interactions.bulkWrite(fresh)).insertedCount : 0;
+  } catch (err) {
+    if (!(err instanceof DuplicateKeyError)) throw err;
+    inserted = (await interactions.bulkWrite(upserts(items, now))).upsertedCount;
+  }
+  await touchUsers(store, items, now);
+  return { received: items.length, inserted, duplicates: items.length - inserted };
+}
+
+function upserts(items: InteractionInput[], now: Date): BulkOp<Document>[] {
+  return items.map((item) => ({
     updateOne: {
       filter: { eventId: item.eventId },
       update: { $setOnInsert: { ...item, receivedAt: now } },
       upsert: true,
     },
   }));
-  const interactions = store.collection('interactions');
-  let inserted: number;
-  try {
-    inserted = (await interactions.bulkWrite(ops)).upsertedCount;
-  } catch (err) {
-    // Two writers upserting the same new eventId at once: one wins, the retry sees it as matched.
-    if (!(err instanceof DuplicateKeyError)) throw err;
-    inserted = (await interactions.bulkWrite(ops)).upsertedCount;
-  }
-  await touchUsers(store, items, now);
-  return { received: items.length, inserted, duplicates: items.length - inserted };
 }
 
 /** Users are known from their first interaction on; `lastSeenAt` tracks their latest. */

@@ -10,8 +10,8 @@ import { equalityKeys, getPath, indexKeyOf } from './values.js';
 class EmbeddedIndex {
   readonly name: string;
   private readonly fields: string[];
-  /** First-field key → documents. */
-  private readonly byFirst = new Map<string, Set<Document>>();
+  /** First-field key → the document, or a Set once several share the key (most keys hold one: no Set each). */
+  private readonly byFirst = new Map<string, Document | Set<Document>>();
   /** Documents whose first field holds an array or sub-document: candidates for every lookup. */
   private readonly loose = new Set<Document>();
   /** Full key → document, for unique indexes. */
@@ -20,7 +20,8 @@ class EmbeddedIndex {
   constructor(readonly def: IndexDef) {
     this.name = indexName(def);
     this.fields = Object.keys(def.keys);
-    if (def.unique) this.unique = new Map();
+    // A single-field unique index answers uniqueness from `byFirst` itself.
+    if (def.unique && this.fields.length > 1) this.unique = new Map();
   }
 
   get firstField(): string {
@@ -29,10 +30,10 @@ class EmbeddedIndex {
 
   /** Throws if `doc` would break uniqueness (ignoring `replacing`, the version it supersedes). */
   check(collection: string, doc: Document, replacing?: Document): void {
-    if (!this.unique) return;
+    if (!this.def.unique) return;
     const key = this.fullKey(doc);
     if (key === undefined) return;
-    const holder = this.unique.get(key);
+    const holder = this.unique ? this.unique.get(key) : this.byFirst.get(key);
     if (holder && holder !== replacing) {
       throw new DuplicateKeyError(
         collection,
@@ -46,9 +47,10 @@ class EmbeddedIndex {
     const key = indexKeyOf(getPath(doc, this.firstField));
     if (key === undefined) this.loose.add(doc);
     else {
-      let set = this.byFirst.get(key);
-      if (!set) this.byFirst.set(key, (set = new Set()));
-      set.add(doc);
+      const held = this.byFirst.get(key);
+      if (held === undefined) this.byFirst.set(key, doc);
+      else if (held instanceof Set) held.add(doc);
+      else this.byFirst.set(key, new Set([held, doc]));
     }
     const full = this.fullKey(doc);
     if (this.unique && full !== undefined) this.unique.set(full, doc);
@@ -58,9 +60,12 @@ class EmbeddedIndex {
     const key = indexKeyOf(getPath(doc, this.firstField));
     if (key === undefined) this.loose.delete(doc);
     else {
-      const set = this.byFirst.get(key);
-      set?.delete(doc);
-      if (set?.size === 0) this.byFirst.delete(key);
+      const held = this.byFirst.get(key);
+      if (held === doc) this.byFirst.delete(key);
+      else if (held instanceof Set) {
+        held.delete(doc);
+        if (held.size === 1) this.byFirst.set(key, held.values().next().value!);
+      }
     }
     const full = this.fullKey(doc);
     if (this.unique && full !== undefined && this.unique.get(full) === doc) this.unique.delete(full);
@@ -73,8 +78,9 @@ class EmbeddedIndex {
     if (!keys) return undefined;
     const out: Document[] = [];
     for (const key of new Set(keys)) {
-      const set = this.byFirst.get(key);
-      if (set) for (const doc of set) out.push(doc);
+      const held = this.byFirst.get(key);
+      if (held instanceof Set) for (const doc of held) out.push(doc);
+      else if (held !== undefined) out.push(held);
     }
     for (const doc of this.loose) out.push(doc);
     return out;

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/env.js';
+import { createLogger } from '../../log/logger.js';
+import { refreshFeatures } from '../../features/refresh.js';
+import { openStore } from '../../store/open-store.js';
+import { simulateToStore } from '../../simulator/index.js';
+import { serveUntilSignalled } from './serve.js';
+
+/** Small enough to be serving within seconds, large enough for every category and real personalization. */
+const DEMO = { seed: 42, users: 2_000, days: 14 };
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'Everything in one process: in-memory store, simulated exchange, features, jobs, API on PORT (8080)',
+    )
+    .option('--users <n>', 'simulated users', String(DEMO.users))
+    .option('--days <n>', 'simulated days', String(DEMO.days))
+    .option('--seed <n>', 'simulator seed', String(DEMO.seed))
+    .action(async (opts: { users: string; days: string; seed: string }) => {
+      const started = Date.now();
+      const env = loadConfig();
+      // The demo is self-contained: it never touches a configured MongoDB or the data directory.
+      const config = {
+        ...env,
+        MONGODB_URI: undefined,
+        SIBYL_API_KEYS: env.SIBYL_API_KEYS.length
+          ? env.SIBYL_API_KEYS
+          : [`demo-${randomBytes(8).toString('hex')}`],
+      };
+      const logger = createLogger(config.LOG_LEVEL);
+      const store = await openStore(config, { allowEmbedded: true, memoryOnly: true });
+      const sim = await simulateToStore(store, {
+        seed: Number(opts.seed),
+        users: Number(opts.users),
+        days: Number(opts.days),
+      });
+      logger.info({ ...sim.counts, ms: Date.now() - started }, 'simulated exchange loaded');
+      const features = await refreshFeatures(store, { mode: 'full' });
+      logger.info(
+        { pairs: features.pairs, users: features.users, ms: Date.now() - started },
+        'features built',
+      );
+      const url = await serveUntilSignalled(config, store, logger, 'all-in-one');
+      const example = `${url}/v1/users/${sim.demoUserId}/feed?limit=20`;
+      logger.info({ example, ms: Date.now() - started }, 'demo ready');
+      console.log(
+        `\nSibyl demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Try:\n  curl '${example}'\n`,
+      );
+      console.log(`Write endpoints accept: Authorization: Bearer ${config.SIBYL_API_KEYS[0]}\n`);
+    });
+}

@@ -2,7 +2,9 @@
  * `npm run bench [-- name…]`: runs every benchmark (or the named ones) in turn and prints markdown
  * tables for BENCHMARKS.md. Each benchmark measures its baseline in the same run.
  */
-const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {};
+const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
+  simulate: () => import('./simulate.js'),
+};
 
 const wanted = process.argv.slice(2);
 const names = wanted.length ? wanted : Object.keys(all);

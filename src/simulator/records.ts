@@ -177,15 +177,12 @@ export function interactionCsvRow(
   naming: InteractionNaming,
 ): string {
   const user = buf.user[i]!;
-  const head = `sim-${naming.seed}-${n},user-${user + 1},${naming.cat.markets[buf.market[i]!]!.ticker},${
+  const side = buf.side[i]!;
+  const session = buf.session[i]!;
+  // One template per row: intermediate pieces would double the garbage the collector has to chase.
+  return `sim-${naming.seed}-${n},user-${user + 1},${naming.cat.markets[buf.market[i]!]!.ticker},${
     INTERACTION_TYPES[buf.type[i]!]
-  },${iso(buf.ts[i]!)},`;
-  const trade = buf.side[i]
-    ? `${SIDES[buf.side[i]!]},${buf.contracts[i]},${buf.priceCents[i]! / 100},`
-    : ',,,';
-  const feed =
-    buf.session[i]! >= 0
-      ? `${feedId(naming.seed, user, naming.day, buf.session[i]!)},${buf.position[i]}`
-      : ',';
-  return `${head}${trade}${feed}\n`;
+  },${iso(buf.ts[i]!)},${side ? SIDES[side] : ''},${side ? buf.contracts[i] : ''},${
+    side ? buf.priceCents[i]! / 100 : ''
+  },${session >= 0 ? feedId(naming.seed, user, naming.day, session) : ''},${session >= 0 ? buf.position[i] : ''}\n`;
 }

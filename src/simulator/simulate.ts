@@ -69,15 +69,14 @@ export class SimulatedDay {
   /** The interactions as `interactions.csv` rows (no header), joined into chunks of `rows` rows. */
   *csvChunks(rows = 4096): Generator<string> {
     const naming = { seed: this.seed, day: this.day, cat: this.catalogue };
-    let chunk = '';
-    for (let k = 0; k < this.order.length; k++) {
-      chunk += interactionCsvRow(this.buffer, this.order[k]!, this.firstNumber + k, naming);
-      if ((k + 1) % rows === 0) {
-        yield chunk;
-        chunk = '';
+    for (let from = 0; from < this.order.length; from += rows) {
+      const to = Math.min(this.order.length, from + rows);
+      const lines = new Array<string>(to - from);
+      for (let k = from; k < to; k++) {
+        lines[k - from] = interactionCsvRow(this.buffer, this.order[k]!, this.firstNumber + k, naming);
       }
+      yield lines.join('');
     }
-    if (chunk) yield chunk;
   }
 }
 

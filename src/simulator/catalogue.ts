@@ -11,8 +11,12 @@ import { CATEGORIES, SERIES_TEMPLATES, type LadderContract, type SeriesTemplate 
  * market's `cents[k]` is its mid price during hour `openHour + k`.
  */
 
-/** How far past the end events are already listed (they show up as `unopened`). */
-const LISTING_LOOKAHEAD_MS = 12 * HOUR_MS;
+/**
+ * How far past the end events are already listed (as `unopened`). `--end` defaults to the start of
+ * today, so this covers the whole day: the market-sync job opens them as their open time passes and
+ * a feed served late in the day still has today's and tomorrow's dailies.
+ */
+const LISTING_LOOKAHEAD_MS = 36 * HOUR_MS;
 
 export interface SimSeries {
   index: number;

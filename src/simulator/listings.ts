@@ -51,8 +51,9 @@ export function listEvents(t: SeriesTemplate, o: Occurrence, rng: Rng, levelAt: 
   const topicCode = o.topic?.code ?? '';
   const eventTicker =
     t.frequency === 'one-off' ? `${t.ticker}-${topicCode}` : `${t.ticker}-${date}${topicCode}`;
-  const subtitle =
-    t.frequency === 'one-off' ? `Before ${longDate(occasion.closeEt)}` : `On ${longDate(occasion.closeEt)}`;
+  // Yes/no questions ask whether something happens before the close; the rest resolve on a date.
+  const before = t.frequency === 'one-off' || t.contract.kind === 'binary';
+  const subtitle = `${before ? 'Before' : 'On'} ${longDate(occasion.closeEt)}`;
   const base = { ticker: eventTicker, subtitle, openMs: o.openMs, closeMs: o.closeMs };
   const c = t.contract;
   switch (c.kind) {
@@ -108,7 +109,7 @@ function ladder(
     markets.push({
       ticker: `${base.ticker}-T${strike}`,
       title: c.market(label, o),
-      subtitle: `${label} or above`,
+      subtitle: `Above ${label}`,
       strike,
     });
   }
@@ -124,7 +125,7 @@ function ladder(
 /** A few favourites and a tail: priors are Dirichlet draws around the template's priors. */
 function outcomes(c: OutcomesContract, base: Base, o: Occasion, rng: Rng): EventListing {
   const indices = shuffled(rng, c.choices.length).slice(0, c.perEvent ?? c.choices.length);
-  const alpha = indices.map((i) => (c.priors ? 8 * c.priors[i]! : 1.2) + 0.05);
+  const alpha = indices.map((i) => (c.priors ? 8 * c.priors[i]! : 2) + 0.05);
   const priors = rng.dirichlet(alpha).map((p) => Math.max(0.02, p));
   const total = priors.reduce((s, p) => s + p, 0);
   const markets = indices.map((i, k) => {
@@ -132,7 +133,7 @@ function outcomes(c: OutcomesContract, base: Base, o: Occasion, rng: Rng): Event
     return {
       ticker: `${base.ticker}-${choice.code}`,
       title: c.market(choice, o),
-      subtitle: choice.name,
+      subtitle: choice.name[0]!.toUpperCase() + choice.name.slice(1),
       prior: priors[k]! / total,
     };
   });

@@ -134,7 +134,7 @@ describe('simulated catalogue', () => {
     expect(titles('KXNFLGAME-')[0]).toMatch(
       /^Will [A-Z][A-Za-z ]+ beat [A-Z][A-Za-z ]+ on [A-Z][a-z]{2} \d{1,2}\?$/,
     );
-    expect(markets.find((m) => m.ticker.startsWith('KXHIGHNY-'))?.subtitle).toMatch(/^\d+°F or above$/);
+    expect(markets.find((m) => m.ticker.startsWith('KXHIGHNY-'))?.subtitle).toMatch(/^Above \d+°F$/);
   });
 
   it('builds the same catalogue for the same seed and end, whatever the number of users', () => {

@@ -175,7 +175,7 @@ describe.each(backends)('feature pipelines: $name', (backend) => {
     const expected = (await refresh('incremental', 1), await pair('u1', 'BTC-1'));
     // Simulate a crash after the pair merge: the run is pending again and rerun.
     await store
-      .collection('feature_state')
+      .collection<{ _id: string }>('feature_state')
       .updateOne(
         { _id: 'features' },
         { $set: { pending: { mode: 'incremental', from: at(0), to: at(1), asOf: at(1), startedAt: at(1) } } },

@@ -89,7 +89,13 @@ describe('a worker killed mid-job (real Redis, real BullMQ)', () => {
     // The crash left a pending run and half-written features behind.
     const store = await EmbeddedStore.open({ dir, checkpointIntervalMs: 0 });
     await ensureIndexes(store);
-    expect((await store.collection('feature_state').findOne({ _id: 'features' }))?.pending).toBeDefined();
+    expect(
+      (
+        await store
+          .collection<{ _id: string; pending?: unknown }>('feature_state')
+          .findOne({ _id: 'features' })
+      )?.pending,
+    ).toBeDefined();
 
     const survivor = await BullJobRunner.connect({
       redisUrl: REDIS_URL,
@@ -119,7 +125,13 @@ describe('a worker killed mid-job (real Redis, real BullMQ)', () => {
       .find({ jobId: id }, { sort: { startedAt: 1 } })
       .toArray();
     expect(runs.map((r) => r.status)).toEqual(['abandoned', 'completed']);
-    expect((await store.collection('feature_state').findOne({ _id: 'features' }))?.pending).toBeUndefined();
+    expect(
+      (
+        await store
+          .collection<{ _id: string; pending?: unknown }>('feature_state')
+          .findOne({ _id: 'features' })
+      )?.pending,
+    ).toBeUndefined();
 
     const reference = await seeded();
     await refreshFeatures(reference, { mode: 'incremental', now: LATER });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
 import { createLogger } from '../../log/logger.js';
 import { refreshFeatures } from '../../features/refresh.js';
+import { DEFAULT_FEATURE_CONFIG } from '../../features/feature-config.js';
 import { openStore } from '../../store/open-store.js';
 import { simulateToStore } from '../../simulator/index.js';
 import { serveUntilSignalled } from './serve.js';
@@ -38,7 +39,11 @@ export function registerDemo(program: Command): void {
         days: Number(opts.days),
       });
       logger.info({ ...sim.counts, ms: Date.now() - started }, 'simulated exchange loaded');
-      const features = await refreshFeatures(store, { mode: 'full' });
+      // Every write is done and this process made them all: no in-flight writes to wait out.
+      const features = await refreshFeatures(store, {
+        mode: 'full',
+        config: { ...DEFAULT_FEATURE_CONFIG, settleMs: 0 },
+      });
       logger.info(
         { pairs: features.pairs, users: features.users, ms: Date.now() - started },
         'features built',

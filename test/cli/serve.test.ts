@@ -1,0 +1,111 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '../../bin/sibyl.js');
+const KEY = 'cli-test-key';
+
+function sibyl(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
+  const { MONGODB_URI: _ignored, REDIS_URL: _ignored2, ...base } = process.env;
+  return spawn(process.execPath, [BIN, ...args], { env: { ...base, LOG_LEVEL: 'info', ...env } });
+}
+
+/** Resolves with the API's URL once the server logs that it listens. */
+function listening(child: ChildProcessWithoutNullStreams): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === 'API listening' && entry.url) resolve(entry.url);
+      } catch {
+        // not a log line
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before listening`)));
+  });
+}
+
+const exited = (child: ChildProcessWithoutNullStreams) =>
+  new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+async function output(
+  child: ChildProcessWithoutNullStreams,
+): Promise<{ code: number | null; stderr: string }> {
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  return { code: await exited(child), stderr };
+}
+
+describe('sibyl serve (as a process)', () => {
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves, shuts down cleanly on SIGTERM keeping its data, and starts again from it', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sibyl-serve-'));
+    const env = { SIBYL_DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', SIBYL_API_KEYS: KEY };
+    const first = sibyl(['serve', '--embedded'], env);
+    const url = await listening(first);
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${KEY}` };
+    const market = {
+      ticker: 'KXTEST-1',
+      eventTicker: 'KXTEST',
+      title: 'Will the test pass?',
+      category: 'Tech & AI',
+      status: 'open',
+      closeTime: new Date(Date.now() + 86_400_000).toISOString(),
+      volume24h: 10,
+    };
+    expect(
+      (
+        await fetch(`${url}/v1/markets`, {
+          method: 'PUT',
+          headers,
+          body: JSON.stringify({ markets: [market] }),
+        })
+      ).status,
+    ).toBe(200);
+    const interaction = {
+      eventId: 'cli-1',
+      userId: 'ada',
+      ticker: 'KXTEST-1',
+      type: 'view',
+      ts: new Date().toISOString(),
+    };
+    expect(
+      (
+        await fetch(`${url}/v1/interactions`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ interactions: [interaction] }),
+        })
+      ).status,
+    ).toBe(200);
+    first.kill('SIGTERM');
+    expect(await exited(first)).toBe(0);
+    const files = await readdir(dir);
+    expect(files).toEqual(expect.arrayContaining(['markets.bson', 'interactions.bson']));
+    expect(files).not.toContain('LOCK');
+
+    const second = sibyl(['serve', '--embedded'], env);
+    const url2 = await listening(second);
+    const feed = (await (await fetch(`${url2}/v1/users/ada/feed`)).json()) as { items: { ticker: string }[] };
+    expect(feed.items.map((i) => i.ticker)).toEqual(['KXTEST-1']);
+    second.kill('SIGTERM');
+    expect(await exited(second)).toBe(0);
+  });
+
+  it('refuses to start on the embedded store unless asked, and names a bad variable', async () => {
+    const noStore = await output(sibyl(['serve'], { PORT: '0' }));
+    expect(noStore.code).toBe(2);
+    expect(noStore.stderr).toMatch(/MONGODB_URI is not set.*--embedded/);
+    const badPort = await output(sibyl(['serve', '--embedded'], { PORT: 'http' }));
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toMatch(/PORT="http"/);
+  });
+});

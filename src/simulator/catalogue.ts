@@ -112,12 +112,12 @@ function addEvent(
   const closeHour = hourOf(listing.closeMs);
   // Priced through hour `hours` itself: the end of the window is when the snapshot is taken.
   const priced = Math.max(0, Math.min(closeHour, cat.hours + 1) - openHour);
-  const settled = closeHour <= cat.hours;
+  const resolved = closeHour <= cat.hours;
   const rng = Rng.of(seed, 'event', listing.ticker);
   const prices = priceEvent(
     listing,
     rng,
-    { openHour, closeHour, priced, settled, startMs: cat.startMs },
+    { openHour, closeHour, priced, resolved, startMs: cat.startMs },
     levelAt,
     template,
   );
@@ -163,7 +163,8 @@ interface Span {
   openHour: number;
   closeHour: number;
   priced: number;
-  settled: boolean;
+  /** Whether the close falls inside the window, so the settlement is known. */
+  resolved: boolean;
   startMs: number;
 }
 
@@ -184,7 +185,7 @@ function priceEvent(
       hours: span.priced,
       vol: p.vol,
     });
-    return { cents: paths.cents, final: span.settled ? paths.final : undefined };
+    return { cents: paths.cents, final: span.resolved ? paths.final : undefined };
   }
   const c = p.contract;
   let x: (hour: number) => number;
@@ -208,7 +209,7 @@ function priceEvent(
     }
     return path;
   });
-  const final = span.settled
+  const final = span.resolved
     ? listing.markets.map((m) => ladderCents(c, x(span.closeHour), m.strike!, 0))
     : undefined;
   return { cents, final };

@@ -9,6 +9,7 @@ import {
   simulate,
   simulateToStore,
   writeSimulationFiles,
+  type ProgressListener,
   type SimulationCounts,
   type SimulationOptions,
   type SimulationProgress,
@@ -49,31 +50,28 @@ export function registerSimulate(program: Command): void {
     )
     .action(async (flags: SimulateFlags) => {
       const options = parseFlags(flags);
-      const bar = progressBar(options.days!);
-      const onProgress = (p: SimulationProgress) =>
-        bar.update(p.day, { phase: p.phase, interactions: p.interactions.toLocaleString('en-US') });
-      try {
-        if (flags.out) {
-          const sim = simulate(options);
-          const counts = await writeSimulationFiles(sim, flags.out, onProgress);
-          bar.stop();
-          summarize(options, sim.start, sim.end, counts, `files in ${flags.out}`);
-        } else {
-          const result = await withStore({ embedded: true }, async ({ store }) =>
-            simulateToStore(store, { ...options, onProgress }).then((r) => ({ r, where: store.describe() })),
-          );
-          bar.stop();
-          summarize(options, result.r.start, result.r.end, result.r.counts, result.where);
-          const top = result.r.demoUser.categories
-            .slice(0, 2)
-            .map((c) => `${c.category} ${Math.round(c.share * 100)}%`);
-          console.log(
-            `  try ${result.r.demoUserId}: ${top.join(', ')}; follows ${result.r.demoUser.favouriteSeries.join(', ')}`,
-          );
-        }
-      } finally {
-        bar.stop();
+      if (flags.out) {
+        const out = flags.out;
+        const sim = simulate(options);
+        const counts = await withProgress(options.days, (onProgress) =>
+          writeSimulationFiles(sim, out, onProgress),
+        );
+        summarize(options, sim.start, sim.end, counts, `files in ${out}`);
+        return;
       }
+      const { result, where } = await withStore({ embedded: true }, async ({ store }) => ({
+        result: await withProgress(options.days, (onProgress) =>
+          simulateToStore(store, { ...options, onProgress }),
+        ),
+        where: store.describe(),
+      }));
+      summarize(options, result.start, result.end, result.counts, where);
+      const tastes = result.demoUser.categories
+        .slice(0, 2)
+        .map((c) => `${c.category} ${Math.round(c.share * 100)}%`);
+      console.log(
+        `  try ${result.demoUserId}: ${tastes.join(', ')}; follows ${result.demoUser.favouriteSeries.join(', ')}`,
+      );
     });
 }
 
@@ -109,8 +107,8 @@ function dateFlag(name: string, value: string): Date {
   return new Date(text);
 }
 
-/** Drawn on stderr; without a terminal, printed as a line every few seconds instead. */
-function progressBar(days: number): SingleBar {
+/** Runs `task` with a progress bar on stderr (without a terminal, a line every few seconds instead). */
+async function withProgress<T>(days: number, task: (onProgress: ProgressListener) => Promise<T>): Promise<T> {
   const bar = new SingleBar(
     {
       format: 'simulate |{bar}| day {value}/{total} | {interactions} interactions | {phase}',
@@ -122,7 +120,13 @@ function progressBar(days: number): SingleBar {
     Presets.shades_classic,
   );
   bar.start(days, 0, { phase: 'catalogue', interactions: '0' });
-  return bar;
+  try {
+    return await task((p: SimulationProgress) =>
+      bar.update(p.day, { phase: p.phase, interactions: p.interactions.toLocaleString('en-US') }),
+    );
+  } finally {
+    bar.stop();
+  }
 }
 
 function summarize(

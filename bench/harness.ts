@@ -22,7 +22,7 @@ export async function timeRuns(runs: number, fn: () => unknown, warmup = 1): Pro
 }
 
 export function fmt(n: number, digits = 2): string {
-  if (!Number.isFinite(n)) return String(n);
+  if (!Number.isFinite(n)) return '—';
   if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString('en-US');
   return n.toFixed(digits);
 }

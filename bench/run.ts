@@ -4,6 +4,9 @@
  */
 const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   simulate: () => import('./simulate.js'),
+  ingest: () => import('./ingest.js'),
+  feed: () => import('./feed.js'),
+  features: () => import('./features.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,0 +1,137 @@
+/**
+ * Ingestion throughput: interactions/s through `POST /v1/interactions` in batches of 500 against the
+ * running server (HTTP, validation, market check, idempotent write), with the same batches written
+ * in-process through the writer as the in-run baseline. Embedded store (MongoDB not available here).
+ */
+import { simulate } from '../src/simulator/index.js';
+import { loadConfig } from '../src/config/env.js';
+import { silentLogger } from '../src/log/logger.js';
+import { startApi } from '../src/server/api-server.js';
+import { ensureIndexes } from '../src/store/collections.js';
+import { EmbeddedStore } from '../src/store/embedded/embedded-store.js';
+import type { z } from 'zod';
+import { eventInput, interactionInput, marketInput, seriesInput } from '../src/domain/schemas.js';
+import { parseBatch } from '../src/ingest/batch.js';
+import { writeEvents, writeMarkets, writeSeries } from '../src/ingest/catalog-writer.js';
+import { writeInteractions } from '../src/ingest/interaction-writer.js';
+import { createProcessors } from '../jobs/processors.js';
+import { InProcessJobRunner } from '../jobs/runners/in-process-runner.js';
+import type { InteractionRecord } from '../src/simulator/index.js';
+import { median, percentile, table } from './harness.js';
+
+const BATCH = 500;
+const CONCURRENCY = 4;
+const SIM = { seed: 7, users: 3_000, days: 14, end: new Date('2026-11-22T00:00:00Z') };
+
+function validated<S extends z.ZodType>(schema: S, items: unknown[]): z.output<S>[] {
+  return parseBatch(schema, items, 'items').valid.map((v) => v.value);
+}
+
+async function freshStore(sim: ReturnType<typeof simulate>): Promise<EmbeddedStore> {
+  const store = await EmbeddedStore.open();
+  await ensureIndexes(store);
+  await writeSeries(store, validated(seriesInput, sim.series()));
+  await writeEvents(store, validated(eventInput, sim.events()));
+  await writeMarkets(store, validated(marketInput, sim.markets()));
+  return store;
+}
+
+function batches(sim: ReturnType<typeof simulate>): InteractionRecord[][] {
+  const all: InteractionRecord[] = [];
+  for (const day of sim.interactionDays()) for (const r of day.records()) all.push(r);
+  const out: InteractionRecord[][] = [];
+  for (let i = 0; i < all.length; i += BATCH) out.push(all.slice(i, i + BATCH));
+  return out;
+}
+
+export default async function run(): Promise<void> {
+  const sim = simulate(SIM);
+  const work = batches(sim);
+  const total = work.reduce((n, b) => n + b.length, 0);
+
+  // Baseline: validation + write in-process, no HTTP.
+  const direct = await freshStore(sim);
+  const directStart = performance.now();
+  for (const batch of work) {
+    await writeInteractions(direct, validated(interactionInput, batch));
+  }
+  const directSeconds = (performance.now() - directStart) / 1000;
+  await direct.close();
+
+  // Through the running server, CONCURRENCY requests in flight.
+  const store = await freshStore(sim);
+  const config = { ...loadConfig({}), SIBYL_API_KEYS: ['bench'], INGEST_MAX_BATCH: BATCH };
+  const jobs = new InProcessJobRunner(createProcessors({ store, logger: silentLogger }), silentLogger);
+  const api = await startApi({
+    config,
+    store,
+    logger: silentLogger,
+    jobs,
+    port: 0,
+    host: '127.0.0.1',
+    requestLogging: false,
+  });
+  const latencies: number[] = [];
+  let next = 0;
+  const httpStart = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < work.length) {
+        const batch = work[next++]!;
+        const t = performance.now();
+        const res = await fetch(`${api.url}/v1/interactions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+          body: JSON.stringify({ interactions: batch }),
+        });
+        if (res.status !== 200)
+          throw new Error(`POST /v1/interactions answered ${res.status}: ${await res.text()}`);
+        await res.arrayBuffer();
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const httpSeconds = (performance.now() - httpStart) / 1000;
+  const stored = await store.collection('interactions').countDocuments();
+  if (stored !== total) throw new Error(`stored ${stored} of ${total}`);
+
+  // Replaying the same batches: every item is a duplicate (idempotency cost).
+  const replayStart = performance.now();
+  for (const batch of work.slice(0, 40)) {
+    await fetch(`${api.url}/v1/interactions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+      body: JSON.stringify({ interactions: batch }),
+    }).then((r) => r.arrayBuffer());
+  }
+  const replaySeconds = (performance.now() - replayStart) / 1000;
+  await api.close();
+  await jobs.close();
+
+  table(
+    `Ingestion, embedded store, ${total.toLocaleString('en-US')} simulated interactions in batches of ${BATCH}`,
+    [
+      {
+        path: 'in-process writer (baseline)',
+        'interactions/s': total / directSeconds,
+        'batch p50 ms': NaN,
+        'batch p99 ms': NaN,
+        'vs baseline': '1.00×',
+      },
+      {
+        path: `POST /v1/interactions, ${CONCURRENCY} in flight`,
+        'interactions/s': total / httpSeconds,
+        'batch p50 ms': median(latencies),
+        'batch p99 ms': percentile(latencies, 99),
+        'vs baseline': `${(directSeconds / httpSeconds).toFixed(2)}×`,
+      },
+      {
+        path: 'replayed batches (all duplicates), sequential',
+        'interactions/s': (40 * BATCH) / replaySeconds,
+        'batch p50 ms': NaN,
+        'batch p99 ms': NaN,
+        'vs baseline': `${((40 * BATCH) / replaySeconds / (total / directSeconds)).toFixed(2)}×`,
+      },
+    ],
+  );
+}

@@ -49,16 +49,14 @@ async function measure(users: number): Promise<Measured> {
     .collection('interactions')
     .find({}, { sort: { ts: -1 }, limit: INCREMENT, projection: { _id: 0 } })
     .toArray();
-  await store
-    .collection('interactions')
-    .insertMany(
-      recent.map((d: Document, i) => ({
-        ...d,
-        eventId: `bench-inc-${i}`,
-        ts: new Date(d.ts.getTime() + 1),
-        receivedAt: later,
-      })),
-    );
+  await store.collection('interactions').insertMany(
+    recent.map((d: Document, i) => ({
+      ...d,
+      eventId: `bench-inc-${i}`,
+      ts: new Date(d.ts.getTime() + 1),
+      receivedAt: later,
+    })),
+  );
   t = performance.now();
   await refreshFeatures(store, { mode: 'incremental', now: new Date(later.getTime() + 1), config });
   const incrementalSeconds = (performance.now() - t) / 1000;

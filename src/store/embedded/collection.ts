@@ -135,12 +135,30 @@ export class EmbeddedCollection<T extends Document = Document> implements StoreC
 
   /** Matching live documents (not copies). */
   querySync(filter: Filter<T>, options: FindOptions = {}): Document[] {
-    const source = this.indexes.candidates(filter) ?? [...this.docs];
-    let cursor = new Query(filter as Document).find<Document>(source, options.projection);
+    // Matching is done; mingo's cursor only sorts, pages and projects.
+    let cursor = new Query({}).find<Document>(this.matching(filter), options.projection);
     if (options.sort) cursor = cursor.sort(options.sort);
     if (options.skip) cursor = cursor.skip(options.skip);
     if (options.limit) cursor = cursor.limit(options.limit);
     return cursor.all();
+  }
+
+  /**
+   * The documents matching `filter`. With an index on a field the filter sets by equality or $in,
+   * the index answers that condition and mingo checks the rest (as a database applies a residual
+   * predicate after an index scan); otherwise mingo checks every document.
+   */
+  private matching(filter: Filter<T>): Document[] {
+    const lookup = this.indexes.lookup(filter);
+    if (!lookup) {
+      const query = new Query(filter as Document);
+      return [...this.docs].filter((doc) => query.test(doc));
+    }
+    const residual = Object.keys(lookup.residual).length ? new Query(lookup.residual) : undefined;
+    const matched = residual ? lookup.exact.filter((doc) => residual.test(doc)) : lookup.exact;
+    if (lookup.loose.length === 0) return matched;
+    const full = new Query(filter as Document);
+    return [...matched, ...lookup.loose.filter((doc) => full.test(doc))];
   }
 
   /** Inserts `doc` itself (callers pass a copy). */
@@ -231,10 +249,13 @@ export class EmbeddedCollection<T extends Document = Document> implements StoreC
     const last = pipeline.at(-1);
     const writes = last && ('$merge' in last || '$out' in last) ? last : undefined;
     const stages = writes ? pipeline.slice(0, -1) : pipeline;
-    const results = new Aggregator(stages, {
+    // As in MongoDB, a leading $match can use an index.
+    const leading = stages[0]?.$match as Filter<T> | undefined;
+    const source = leading ? this.matching(leading) : [...this.docs];
+    const results = new Aggregator(leading ? stages.slice(1) : stages, {
       processingMode: ProcessingMode.CLONE_ALL,
       collectionResolver: (name: string) => this.host.rawDocs(name),
-    }).run([...this.docs]);
+    }).run(source);
     if (writes) {
       writeStage(this.host, writes, results);
       return [];

@@ -2,6 +2,13 @@ import { indexName } from '../collections.js';
 import { DuplicateKeyError, type Document, type Filter, type IndexDef } from '../types.js';
 import { equalityKeys, getPath, indexKeyOf } from './values.js';
 
+/** Documents an index lookup yields, and the part of the filter it leaves to check on `exact`. */
+export interface IndexLookup {
+  exact: Document[];
+  loose: Document[];
+  residual: Document;
+}
+
 /**
  * One declared index of an embedded collection. It narrows the documents a query must look at
  * (equality on the index's first field) and enforces uniqueness over all its fields. It never
@@ -71,19 +78,23 @@ class EmbeddedIndex {
     if (this.unique && full !== undefined && this.unique.get(full) === doc) this.unique.delete(full);
   }
 
-  /** Documents that may match `filter`, or undefined when this index cannot narrow it. */
-  candidates(filter: Document): Document[] | undefined {
+  /**
+   * The documents `filter` can match through this index, or undefined when it cannot narrow it.
+   * `exact` hold a key the filter's condition on the first field names (so that condition holds for
+   * them); `loose` hold arrays or sub-documents there, and need the whole filter checked.
+   */
+  lookup(filter: Document): IndexLookup | undefined {
     if (!(this.firstField in filter)) return undefined;
     const keys = equalityKeys(filter[this.firstField]);
     if (!keys) return undefined;
-    const out: Document[] = [];
+    const exact: Document[] = [];
     for (const key of new Set(keys)) {
       const held = this.byFirst.get(key);
-      if (held instanceof Set) for (const doc of held) out.push(doc);
-      else if (held !== undefined) out.push(held);
+      if (held instanceof Set) for (const doc of held) exact.push(doc);
+      else if (held !== undefined) exact.push(held);
     }
-    for (const doc of this.loose) out.push(doc);
-    return out;
+    const { [this.firstField]: _answered, ...residual } = filter;
+    return { exact, loose: [...this.loose], residual };
   }
 
   private fullKey(doc: Document): string | undefined {
@@ -136,12 +147,13 @@ export class IndexSet {
     for (const index of this.indexes.values()) index.remove(doc);
   }
 
-  /** The smallest candidate list any index gives for `filter`, or undefined for a full scan. */
-  candidates<T extends Document>(filter: Filter<T>): Document[] | undefined {
-    let best: Document[] | undefined;
+  /** The narrowest lookup any index gives for `filter`, or undefined for a full scan. */
+  lookup<T extends Document>(filter: Filter<T>): IndexLookup | undefined {
+    let best: IndexLookup | undefined;
     for (const index of this.indexes.values()) {
-      const found = index.candidates(filter as Document);
-      if (found && (!best || found.length < best.length)) best = found;
+      const found = index.lookup(filter as Document);
+      if (found && (!best || found.exact.length + found.loose.length < best.exact.length + best.loose.length))
+        best = found;
     }
     return best;
   }

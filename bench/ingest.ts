@@ -4,9 +4,6 @@
  * in-process through the writer as the in-run baseline. Embedded store (MongoDB not available here).
  */
 import { simulate } from '../src/simulator/index.js';
-import { loadConfig } from '../src/config/env.js';
-import { silentLogger } from '../src/log/logger.js';
-import { startApi } from '../src/server/api-server.js';
 import { ensureIndexes } from '../src/store/collections.js';
 import { EmbeddedStore } from '../src/store/embedded/embedded-store.js';
 import type { z } from 'zod';
@@ -14,9 +11,8 @@ import { eventInput, interactionInput, marketInput, seriesInput } from '../src/d
 import { parseBatch } from '../src/ingest/batch.js';
 import { writeEvents, writeMarkets, writeSeries } from '../src/ingest/catalog-writer.js';
 import { writeInteractions } from '../src/ingest/interaction-writer.js';
-import { createProcessors } from '../jobs/processors.js';
-import { InProcessJobRunner } from '../jobs/runners/in-process-runner.js';
 import type { InteractionRecord } from '../src/simulator/index.js';
+import { BENCH_KEY, startBenchApi } from './bench-api.js';
 import { median, percentile, table } from './harness.js';
 
 const BATCH = 500;
@@ -60,17 +56,7 @@ export default async function run(): Promise<void> {
 
   // Through the running server, CONCURRENCY requests in flight.
   const store = await freshStore(sim);
-  const config = { ...loadConfig({}), SIBYL_API_KEYS: ['bench'], INGEST_MAX_BATCH: BATCH };
-  const jobs = new InProcessJobRunner(createProcessors({ store, logger: silentLogger }), silentLogger);
-  const api = await startApi({
-    config,
-    store,
-    logger: silentLogger,
-    jobs,
-    port: 0,
-    host: '127.0.0.1',
-    requestLogging: false,
-  });
+  const api = await startBenchApi(store, { INGEST_MAX_BATCH: BATCH });
   const latencies: number[] = [];
   let next = 0;
   const httpStart = performance.now();
@@ -81,7 +67,7 @@ export default async function run(): Promise<void> {
         const t = performance.now();
         const res = await fetch(`${api.url}/v1/interactions`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` },
           body: JSON.stringify({ interactions: batch }),
         });
         if (res.status !== 200)
@@ -100,13 +86,12 @@ export default async function run(): Promise<void> {
   for (const batch of work.slice(0, 40)) {
     await fetch(`${api.url}/v1/interactions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` },
       body: JSON.stringify({ interactions: batch }),
     }).then((r) => r.arrayBuffer());
   }
   const replaySeconds = (performance.now() - replayStart) / 1000;
   await api.close();
-  await jobs.close();
 
   table(
     `Ingestion, embedded store, ${total.toLocaleString('en-US')} simulated interactions in batches of ${BATCH}`,

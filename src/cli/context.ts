@@ -18,7 +18,7 @@ export async function withStore<R>(
   fn: (ctx: CommandContext) => Promise<R>,
 ): Promise<R> {
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, 'stderr');
   const store = await openStore(config, {
     allowEmbedded: options.embedded,
     memoryOnly: options.memoryOnly ?? false,

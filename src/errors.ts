@@ -18,6 +18,8 @@ export interface FieldIssue {
   message: string;
   /** Index of the offending item in its batch, when the input was a batch. */
   index?: number;
+  /** Set when the item is well-formed but names something that does not exist (a market, say). */
+  reference?: true;
 }
 
 /** An error Sibyl expects and can explain; anything else is a bug and reported as `internal`. */

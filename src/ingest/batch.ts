@@ -43,7 +43,7 @@ export function rejectIfInvalid(issues: FieldIssue[], total: number, name: strin
   if (issues.length === 0) return;
   const badItems = new Set(issues.map((i) => i.index)).size;
   throw new SibylError(
-    issues.every((i) => i.message.startsWith('unknown ')) ? 'unknown_reference' : 'validation_failed',
+    issues.every((i) => i.reference) ? 'unknown_reference' : 'validation_failed',
     `${badItems} of ${total} ${name} are invalid; nothing was stored`,
     issues,
   );

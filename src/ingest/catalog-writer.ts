@@ -89,19 +89,20 @@ export async function writeMarkets(
 }
 
 export async function writeUsers(store: Store, items: UserInput[], now = new Date()): Promise<UpsertResult> {
-  const ops: BulkOp<Document>[] = items.map((u) => ({
-    updateOne: {
-      filter: { userId: u.userId },
-      update: {
-        $set: {
-          ...Object.fromEntries(Object.entries(u.attributes ?? {}).map(([k, v]) => [`attributes.${k}`, v])),
-          updatedAt: now,
+  const ops: BulkOp<Document>[] = items.map((u) => {
+    const attributes = Object.entries(u.attributes ?? {}).map(([k, v]) => [`attributes.${k}`, v]);
+    return {
+      updateOne: {
+        filter: { userId: u.userId },
+        update: {
+          // Attributes merge key by key; a new user without any still gets the empty object.
+          $set: { ...Object.fromEntries(attributes), updatedAt: now },
+          $setOnInsert: attributes.length ? { createdAt: now } : { createdAt: now, attributes: {} },
         },
-        $setOnInsert: { createdAt: now },
+        upsert: true,
       },
-      upsert: true,
-    },
-  }));
+    };
+  });
   const r = await store.collection('users').bulkWrite(ops);
   return { received: items.length, inserted: r.upsertedCount, updated: r.matchedCount };
 }

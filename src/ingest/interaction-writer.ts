@@ -29,6 +29,7 @@ export async function findUnknownMarkets(
       index: i.index,
       path: itemPath(name, i.index, ['ticker']),
       message: `unknown market "${i.value.ticker}"`,
+      reference: true as const,
     }));
 }
 

@@ -227,3 +227,27 @@ describe('ingestion API', () => {
     expect(res.body.error.code).toBe('not_found');
   });
 });
+
+describe('users API', () => {
+  it('upserts targeting attributes key by key, and gives attribute-less users an empty set', async () => {
+    const t = await makeTestApi();
+    await request(t.app)
+      .put('/v1/users')
+      .set(auth)
+      .send({ users: [{ userId: 'ada', attributes: { country: 'US', tier: 'pro' } }, { userId: 'bob' }] })
+      .expect(200, { received: 2, inserted: 2, updated: 0 });
+    await request(t.app)
+      .put('/v1/users')
+      .set(auth)
+      .send({ users: [{ userId: 'ada', attributes: { tier: 'free' } }] })
+      .expect(200, { received: 1, inserted: 0, updated: 1 });
+    const users = await t.store
+      .collection('users')
+      .find({}, { sort: { userId: 1 }, projection: { _id: 0, userId: 1, attributes: 1 } })
+      .toArray();
+    expect(users).toEqual([
+      { userId: 'ada', attributes: { country: 'US', tier: 'free' } },
+      { userId: 'bob', attributes: {} },
+    ]);
+  });
+});

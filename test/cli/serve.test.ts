@@ -109,3 +109,31 @@ describe('sibyl serve (as a process)', () => {
     expect(badPort.stderr).toMatch(/PORT="http"/);
   });
 });
+
+describe('sibyl demo (as a process)', () => {
+  it('starts on a simulated exchange and serves a personalized feed at the URL it prints', async () => {
+    const demo = sibyl(['demo', '--users', '300', '--days', '5'], { PORT: '0', HOST: '127.0.0.1' });
+    const example = await new Promise<string>((resolve, reject) => {
+      const lines = createInterface({ input: demo.stdout });
+      lines.on('line', (line) => {
+        try {
+          const entry = JSON.parse(line) as { msg?: string; example?: string };
+          if (entry.msg === 'demo ready' && entry.example) resolve(entry.example);
+        } catch {
+          // the human-readable lines
+        }
+      });
+      demo.once('exit', (code) => reject(new Error(`demo exited with ${code}`)));
+    });
+    const feed = (await (await fetch(example)).json()) as {
+      items: { reasons: string[] }[];
+      nextCursor: string | null;
+    };
+    expect(feed.items).toHaveLength(20);
+    expect(feed.nextCursor).not.toBeNull();
+    // The demo user is picked for clear tastes: their feed says so.
+    expect(feed.items.some((i) => i.reasons.some((r) => /you follow/.test(r)))).toBe(true);
+    demo.kill('SIGTERM');
+    expect(await exited(demo)).toBe(0);
+  });
+});

@@ -3,12 +3,10 @@ import { SibylError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import type { MarketCatalog } from './catalog.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import {
-  eligible,
-  POPULARITY_RANKER,
-  rankPopularity,
-  type PopularityRankerConfig,
-} from './popularity-ranker.js';
+import type { Exposure } from '../experiments/exposure-log.js';
+import type { RankerAssignment, RankerChoice } from '../experiments/ranker-assignment.js';
+import { eligible, rankPopularity } from './popularity-ranker.js';
+import { DEFAULT_RANKER, getRanker } from './rankers.js';
 import type { FeedSnapshotStore } from './snapshots.js';
 import { loadUserContext } from './user-context.js';
 
@@ -43,7 +41,12 @@ export interface FeedServiceOptions {
   minHorizonMs: number;
   maxPerEvent: number;
   snapshotTtlMs: number;
-  ranker?: PopularityRankerConfig;
+  /** Chooses each user's ranker; without it everyone gets `defaultRanker`. */
+  assignment?: RankerAssignment;
+  /** Where exposures to experiments go (buffered, off the request path). */
+  exposures?: { record(exposure: Exposure): void };
+  /** @defaultValue popularity */
+  defaultRanker?: string;
   now?: () => Date;
 }
 
@@ -54,7 +57,6 @@ export interface FeedServiceOptions {
  */
 export class FeedService {
   private readonly now: () => Date;
-  private readonly ranker: PopularityRankerConfig;
 
   constructor(
     private readonly store: Store,
@@ -63,7 +65,6 @@ export class FeedService {
     private readonly options: FeedServiceOptions,
   ) {
     this.now = options.now ?? (() => new Date());
-    this.ranker = options.ranker ?? POPULARITY_RANKER;
   }
 
   async getFeed(req: FeedRequest): Promise<FeedResponse> {
@@ -99,20 +100,25 @@ export class FeedService {
       }
       offset = cursor.offset;
     } else {
+      const choice = await this.chooseRanker(req.userId);
+      const ranker = getRanker(choice.ranker) ?? getRanker(DEFAULT_RANKER)!;
       const items = rankPopularity(
         catalog,
         user,
         { now, categories, minCloseTime, maxPerEvent: this.options.maxPerEvent },
-        this.ranker,
+        ranker,
       );
       snapshot = {
         feedId: randomUUID(),
         userId: req.userId,
-        ranker: this.ranker.name,
+        ranker: ranker.name,
+        experiment: choice.experiment,
         categories,
         createdAt: now,
         items,
       };
+      // Logged only when the assignment shaped a feed the user gets, never on later pages.
+      if (choice.exposure) this.options.exposures?.record(choice.exposure);
       await this.snapshots.put(snapshot, this.options.snapshotTtlMs);
     }
 
@@ -141,9 +147,19 @@ export class FeedService {
       userId: req.userId,
       feedId: snapshot.feedId,
       ranker: snapshot.ranker,
-      experiment: null,
+      experiment: snapshot.experiment,
       items: page,
       nextCursor: more ? encodeCursor({ feedId: snapshot.feedId, offset: next }) : null,
     };
+  }
+
+  /** The user's ranker: targeting attributes come from the `users` collection. */
+  private async chooseRanker(userId: string): Promise<RankerChoice> {
+    const fallback = { ranker: this.options.defaultRanker ?? DEFAULT_RANKER, experiment: null };
+    if (!this.options.assignment) return fallback;
+    const user = await this.store
+      .collection('users')
+      .findOne({ userId }, { projection: { _id: 0, attributes: 1 } });
+    return this.options.assignment.assign(userId, { ...(user?.attributes ?? {}), id: userId });
   }
 }

@@ -5,6 +5,7 @@ export interface FeedSnapshot {
   feedId: string;
   userId: string;
   ranker: string;
+  experiment: { key: string; variation: string } | null;
   categories: string[];
   createdAt: Date;
   items: RankedItem[];

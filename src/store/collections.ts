@@ -14,6 +14,7 @@ export interface CollectionTypes {
   market_features: Document;
   market_neighbours: Document;
   feature_state: Document;
+  exposures: Document;
 }
 
 export type CollectionName = keyof CollectionTypes;
@@ -45,6 +46,7 @@ export const INDEXES: Record<CollectionName, IndexDef[]> = {
   market_features: [{ keys: { ticker: 1 }, unique: true }],
   market_neighbours: [{ keys: { ticker: 1 }, unique: true }],
   feature_state: [],
+  exposures: [{ keys: { experimentId: 1, userId: 1 }, unique: true }, { keys: { userId: 1 } }],
   job_runs: [{ keys: { name: 1, startedAt: -1 } }],
 };
 

@@ -312,3 +312,57 @@ describe('feed with precomputed features', () => {
     expect(share(afterTrades, 'Crypto')).toBeGreaterThan(0);
   });
 });
+
+describe('feed under an experiment', () => {
+  it('serves the assigned ranker, reports the experiment on every page, and logs one exposure per feed', async () => {
+    const seen: { userId: string; attributes: Record<string, unknown> }[] = [];
+    const exposures: unknown[] = [];
+    const t = await makeTestApi({
+      now: NOW,
+      assignment: {
+        assign: (userId, attributes) => {
+          seen.push({ userId, attributes });
+          const variation = userId === 'treated' ? '1' : '0';
+          return {
+            ranker: variation === '1' ? 'trending' : 'popularity',
+            experiment: { key: 'ranker-test', variation },
+            exposure: { userId, experimentId: 'ranker-test', variationId: variation, timestamp: NOW },
+          };
+        },
+      },
+      exposures: { record: (e) => exposures.push(e) },
+    });
+    await seedCatalogue(t);
+    await request(t.app)
+      .put('/v1/users')
+      .set(auth)
+      .send({ users: [{ userId: 'treated', attributes: { country: 'US' } }] })
+      .expect(200);
+    const first = await request(t.app).get('/v1/users/treated/feed?limit=5').expect(200);
+    expect(first.body).toMatchObject({
+      ranker: 'trending',
+      experiment: { key: 'ranker-test', variation: '1' },
+    });
+    const second = await request(t.app)
+      .get('/v1/users/treated/feed')
+      .query({ limit: 5, cursor: first.body.nextCursor })
+      .expect(200);
+    expect(second.body).toMatchObject({
+      ranker: 'trending',
+      experiment: { key: 'ranker-test', variation: '1' },
+    });
+    const control = await request(t.app).get('/v1/users/other/feed?limit=5').expect(200);
+    expect(control.body).toMatchObject({
+      ranker: 'popularity',
+      experiment: { key: 'ranker-test', variation: '0' },
+    });
+    expect(seen[0]).toEqual({ userId: 'treated', attributes: { country: 'US', id: 'treated' } });
+    // Paging does not re-assign or re-log.
+    expect(seen).toHaveLength(2);
+    expect(exposures).toHaveLength(2);
+    // The two rankers really rank differently.
+    expect(first.body.items.map((i: { ticker: string }) => i.ticker)).not.toEqual(
+      control.body.items.map((i: { ticker: string }) => i.ticker),
+    );
+  });
+});

@@ -1,7 +1,7 @@
 import { createApp } from '../../src/api/app.js';
 import { ApiMetrics } from '../../src/api/metrics.js';
 import { MarketCatalog } from '../../src/feed/catalog.js';
-import { FeedService } from '../../src/feed/feed-service.js';
+import { FeedService, type FeedServiceOptions } from '../../src/feed/feed-service.js';
 import { MemorySnapshotStore } from '../../src/feed/snapshots.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureIndexes } from '../../src/store/collections.js';
@@ -33,7 +33,14 @@ export interface TestApi {
 
 /** The real app on an in-memory embedded store (or the one given) with a hand-driven clock. */
 export async function makeTestApi(
-  options: { now?: Date; store?: Store; snapshotTtlMs?: number; maxBatch?: number } = {},
+  options: {
+    now?: Date;
+    store?: Store;
+    snapshotTtlMs?: number;
+    maxBatch?: number;
+    assignment?: FeedServiceOptions['assignment'];
+    exposures?: FeedServiceOptions['exposures'];
+  } = {},
 ): Promise<TestApi> {
   const store = options.store ?? (await EmbeddedStore.open());
   await ensureIndexes(store);
@@ -44,6 +51,8 @@ export async function makeTestApi(
     minHorizonMs: 30 * 60_000,
     maxPerEvent: 2,
     snapshotTtlMs: options.snapshotTtlMs ?? 15 * 60_000,
+    assignment: options.assignment,
+    exposures: options.exposures,
     now: clock.now,
   });
   const jobs = new InProcessJobRunner(

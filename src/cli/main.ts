@@ -8,6 +8,7 @@ import { registerServe } from './commands/serve.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerImport } from './commands/import.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerExperiments } from './commands/experiments.js';
 
 /** The `sibyl` command line. Each command lives in ./commands and registers itself here. */
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerJobCommands(program);
   registerImport(program);
   registerSimulate(program);
+  registerExperiments(program);
   return program;
 }
 

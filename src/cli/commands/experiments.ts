@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { DefinitionError, formatIssue } from '../../experiments/definitions/issues.js';
+import { DEFAULT_DEFINITIONS_DIR, loadDefinitions } from '../../experiments/definitions/load.js';
+import type { Definitions, ExperimentSummary } from '../../experiments/definitions/validate.js';
+import { UsageError } from '../errors.js';
+
+/** Exit code when the definitions are invalid (usage mistakes exit 2, through UsageError). */
+const EXIT_INVALID = 1;
+
+export function registerExperiments(program: Command): void {
+  const experiments = program
+    .command('experiments')
+    .description(`Check and show the experiment definitions in ${DEFAULT_DEFINITIONS_DIR}/`);
+
+  experiments
+    .command('validate')
+    .description('Validate every definition file; print each issue (file, feature, rule, field) and exit 1')
+    .option('--dir <dir>', 'directory of definition files', DEFAULT_DEFINITIONS_DIR)
+    .action(async (opts: { dir: string }) => {
+      const definitions = await load(opts.dir);
+      if (!definitions) return;
+      const features = Object.keys(definitions.payload.features).length;
+      console.log(`ok: ${features} features, ${definitions.experiments.length} experiments`);
+    });
+
+  experiments
+    .command('list')
+    .description('List the experiments: key, feature, variations with weights, coverage, targeting')
+    .option('--dir <dir>', 'directory of definition files', DEFAULT_DEFINITIONS_DIR)
+    .action(async (opts: { dir: string }) => {
+      const definitions = await load(opts.dir);
+      if (!definitions) return;
+      if (!definitions.experiments.length) console.log(`no experiments in ${opts.dir}`);
+      for (const experiment of definitions.experiments) console.log(describeExperiment(experiment));
+    });
+}
+
+/** The definitions, or undefined after printing their issues and setting the exit code. */
+async function load(dir: string): Promise<Definitions | undefined> {
+  try {
+    return await loadDefinitions(dir);
+  } catch (err) {
+    if (err instanceof DefinitionError) {
+      for (const issue of err.issues) console.log(formatIssue(issue));
+      process.exitCode = EXIT_INVALID;
+      return undefined;
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`no such directory: ${dir}`);
+    throw err;
+  }
+}
+
+/** `ranker-trending-vs-popularity (feed-ranker): popularity 50%, trending 50%; coverage 100%` */
+function describeExperiment(experiment: ExperimentSummary): string {
+  const split = experiment.variations
+    .map(
+      (value, i) =>
+        `${typeof value === 'string' ? value : JSON.stringify(value)} ${percent(experiment.weights[i] ?? 0)}`,
+    )
+    .join(', ');
+  const parts = [
+    `${experiment.key} (${experiment.feature}): ${split}`,
+    `coverage ${percent(experiment.coverage)}`,
+  ];
+  if (experiment.condition) parts.push(`if ${JSON.stringify(experiment.condition)}`);
+  if (experiment.namespace) {
+    const [id, start, end] = experiment.namespace;
+    parts.push(`namespace ${id} [${start}, ${end})`);
+  }
+  return parts.join('; ');
+}
+
+function percent(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(2))}%`;
+}

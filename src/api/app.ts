@@ -11,6 +11,8 @@ import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { feedRoutes } from './routes/feed.js';
 import { jobRoutes } from './routes/jobs.js';
+import { experimentRoutes } from './routes/experiments.js';
+import type { Definitions } from '../experiments/definitions/validate.js';
 import type { JobRunner } from '../../jobs/job-types.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { opsRoutes, type ReadinessCheck } from './routes/ops.js';
@@ -25,6 +27,8 @@ export interface AppDeps {
   maxBatch: number;
   /** Runs background jobs triggered over the API. */
   jobs: JobRunner;
+  /** The experiment definitions in force, when experiments are configured. */
+  experiments?: () => Definitions;
   /** Extra readiness checks beyond the store and catalogue. */
   checks?: ReadinessCheck[];
   /** The clock stamping stored writes. @defaultValue () => new Date() */
@@ -81,6 +85,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   v1.use(jobRoutes({ runner: deps.jobs, store: deps.store, auth }));
+  if (deps.experiments) v1.use(experimentRoutes({ definitions: deps.experiments, store: deps.store, auth }));
   app.use('/v1', v1);
 
   app.use((req, _res, next) => {

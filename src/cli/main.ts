@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env.js';
 import { StoreConfigError } from '../store/open-store.js';
 import { UsageError } from './errors.js';
+import { SibylError } from '../errors.js';
 import { RunnerConfigError } from '../../jobs/runners/create-runner.js';
 import { registerDemo } from './commands/demo.js';
 import { registerServe } from './commands/serve.js';
@@ -37,7 +38,8 @@ export async function main(argv: string[]): Promise<void> {
       err instanceof ConfigError ||
       err instanceof StoreConfigError ||
       err instanceof UsageError ||
-      err instanceof RunnerConfigError
+      err instanceof RunnerConfigError ||
+      err instanceof SibylError
     ) {
       console.error(`sibyl: ${err.message}`);
       process.exitCode = 2;

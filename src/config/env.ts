@@ -77,6 +77,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:_-]+$/)
     .default('sibyl'),
+  /** Experiment definitions (GrowthBook feature JSON files) product managers edit. @defaultValue ./experiments */
+  SIBYL_EXPERIMENTS_DIR: z.string().default('./experiments'),
   /** Kalshi-compatible markets endpoint (e.g. https://…/trade-api/v2/markets) the market sync pulls from. */
   MARKET_SYNC_URL: z.url().optional(),
 });

@@ -9,6 +9,7 @@ import { MemorySnapshotStore } from '../feed/snapshots.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/types.js';
 import type { JobRunner } from '../../jobs/job-types.js';
+import { setUpExperiments } from '../experiments/setup.js';
 
 export interface ApiServer {
   server: Server;
@@ -34,10 +35,13 @@ export interface StartApiOptions {
 export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const { config, store, logger } = options;
   const catalog = new MarketCatalog(store, { refreshMs: config.CATALOG_REFRESH_SECONDS * 1000 });
+  const experiments = await setUpExperiments(config.SIBYL_EXPERIMENTS_DIR, store, logger);
   const feed = new FeedService(store, catalog, new MemorySnapshotStore(), {
     minHorizonMs: config.FEED_MIN_HORIZON_MINUTES * 60_000,
     maxPerEvent: config.FEED_MAX_PER_EVENT,
     snapshotTtlMs: config.FEED_SNAPSHOT_TTL_SECONDS * 1000,
+    assignment: experiments?.assigner,
+    exposures: experiments?.exposures,
   });
   const app = createApp({
     store,
@@ -48,6 +52,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     apiKeys: config.SIBYL_API_KEYS,
     maxBatch: config.INGEST_MAX_BATCH,
     jobs: options.jobs,
+    experiments: experiments?.definitions,
     requestLogging: options.requestLogging ?? true,
   });
   await catalog.reload();
@@ -64,10 +69,13 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   return {
     server,
     url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeIdleConnections();
-      }),
+      });
+      // Exposures still buffered are written before the store closes.
+      await experiments?.close();
+    },
   };
 }

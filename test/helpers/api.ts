@@ -2,6 +2,7 @@ import { createApp } from '../../src/api/app.js';
 import { ApiMetrics } from '../../src/api/metrics.js';
 import { MarketCatalog } from '../../src/feed/catalog.js';
 import { FeedService, type FeedServiceOptions } from '../../src/feed/feed-service.js';
+import type { Definitions } from '../../src/experiments/definitions/validate.js';
 import { MemorySnapshotStore } from '../../src/feed/snapshots.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureIndexes } from '../../src/store/collections.js';
@@ -40,6 +41,7 @@ export async function makeTestApi(
     maxBatch?: number;
     assignment?: FeedServiceOptions['assignment'];
     exposures?: FeedServiceOptions['exposures'];
+    experiments?: () => Definitions;
   } = {},
 ): Promise<TestApi> {
   const store = options.store ?? (await EmbeddedStore.open());
@@ -62,6 +64,7 @@ export async function makeTestApi(
   );
   const app = createApp({
     jobs,
+    experiments: options.experiments,
     now: clock.now,
     store,
     catalog,

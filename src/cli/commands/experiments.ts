@@ -2,7 +2,10 @@ import type { Command } from 'commander';
 import { DefinitionError, formatIssue } from '../../experiments/definitions/issues.js';
 import { DEFAULT_DEFINITIONS_DIR, loadDefinitions } from '../../experiments/definitions/load.js';
 import type { Definitions, ExperimentSummary } from '../../experiments/definitions/validate.js';
+import { reportResults } from '../../experiments/report.js';
+import { withStore } from '../context.js';
 import { UsageError } from '../errors.js';
+import { formatResults } from './format-results.js';
 
 /** Exit code when the definitions are invalid (usage mistakes exit 2, through UsageError). */
 const EXIT_INVALID = 1;
@@ -32,6 +35,22 @@ export function registerExperiments(program: Command): void {
       if (!definitions) return;
       if (!definitions.experiments.length) console.log(`no experiments in ${opts.dir}`);
       for (const experiment of definitions.experiments) console.log(describeExperiment(experiment));
+    });
+
+  experiments
+    .command('results <key>')
+    .description(
+      'Per-variation exposed users, CTR, trade conversion, trades per user; lift vs control with 95% CI, p-value, chance to beat control; SRM check',
+    )
+    .option('--dir <dir>', 'directory of definition files', DEFAULT_DEFINITIONS_DIR)
+    .option('--json', 'print the full results as JSON', false)
+    .action(async (key: string, opts: { dir: string; json: boolean }) => {
+      const definitions = await load(opts.dir);
+      if (!definitions) return;
+      await withStore({ embedded: true }, async ({ store }) => {
+        const report = await reportResults(store, definitions, key);
+        console.log(opts.json ? JSON.stringify(report, null, 2) : formatResults(report));
+      });
     });
 }
 

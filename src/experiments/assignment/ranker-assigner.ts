@@ -2,23 +2,7 @@ import { GrowthBookClient, type TrackingCallbackWithUser } from '@growthbook/gro
 import { DEFAULT_RANKER } from '../../feed/rankers.js';
 import { RANKER_FEATURE } from '../definitions/ranker-feature.js';
 import { validatePayload, type DefinitionsPayload } from '../definitions/validate.js';
-
-/** That a user was served a variation: GrowthBook's experiment-assignment row. */
-export interface Exposure {
-  experimentId: string;
-  variationId: string;
-  userId: string;
-  timestamp: Date;
-}
-
-export interface RankerAssignment {
-  /** The ranker to serve: the variation's value in an experiment, else the feature's value. */
-  ranker: string;
-  /** `variation` is the variation's `meta` key, else its index (as the SDK reports it). */
-  experiment: { key: string; variation: string } | null;
-  /** Present when the user is in an experiment. */
-  exposure?: Exposure;
-}
+import type { RankerAssignment, RankerChoice } from '../ranker-assignment.js';
 
 export interface RankerAssignerOptions {
   /** Definitions to start with; validated like any later `setPayload`. */
@@ -35,7 +19,7 @@ export interface RankerAssignerOptions {
  * Chooses the ranker for each request with GrowthBook's multi-user SDK: one client holds the
  * definitions for the process, and each request evaluates `feed-ranker` in a scoped instance.
  */
-export class RankerAssigner {
+export class RankerAssigner implements RankerAssignment {
   private readonly client: GrowthBookClient;
   private readonly now: () => Date;
 
@@ -59,7 +43,7 @@ export class RankerAssigner {
     return this.client.getPayload() as DefinitionsPayload;
   }
 
-  assign(userId: string, attributes: Record<string, unknown> = {}): RankerAssignment {
+  assign(userId: string, attributes: Record<string, unknown> = {}): RankerChoice {
     const user = this.client.createScopedInstance({ attributes: { ...attributes, id: userId } });
     const result = user.evalFeature<string>(RANKER_FEATURE);
     // Validation keeps unknown rankers out; a missing feature falls back to the default ranker.

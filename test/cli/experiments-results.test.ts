@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '../../bin/sibyl.js');
+
+describe('sibyl experiments results', () => {
+  it('prints per-variation results and the sample-ratio check for a defined experiment', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sibyl-exp-'));
+    try {
+      const store = await EmbeddedStore.open({ dir });
+      const at = new Date('2026-11-22T10:00:00Z');
+      await store.collection('exposures').insertMany(
+        Array.from({ length: 40 }, (_, i) => ({
+          userId: `u${i}`,
+          experimentId: 'ranker-trending-vs-popularity',
+          variationId: String(i % 2),
+          timestamp: at,
+        })),
+      );
+      await store.close();
+      const { MONGODB_URI: _m, ...env } = process.env;
+      const { stdout } = await run(
+        process.execPath,
+        [BIN, 'experiments', 'results', 'ranker-trending-vs-popularity'],
+        {
+          env: { ...env, SIBYL_DATA_DIR: dir, LOG_LEVEL: 'silent' },
+        },
+      );
+      expect(stdout).toMatch(/ranker-trending-vs-popularity \(running\), control = variation 0/);
+      expect(stdout).toMatch(/^0 popularity\s+20 /m);
+      expect(stdout).toMatch(/^1 trending\s+20 /m);
+      expect(stdout).toMatch(/sample ratio: χ² = 0\.00, p = 1\.00 \(ok\)/);
+      await expect(
+        run(process.execPath, [BIN, 'experiments', 'results', 'nope'], {
+          env: { ...env, SIBYL_DATA_DIR: dir, LOG_LEVEL: 'silent' },
+        }),
+      ).rejects.toMatchObject({ stderr: expect.stringMatching(/No experiment "nope"/) });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -23,16 +23,14 @@ describe('experiments API', () => {
     expect((await request(t.app).get('/v1/experiments')).status).toBe(401);
 
     const at = new Date('2026-11-22T10:00:00Z');
-    await t.store
-      .collection('exposures')
-      .insertMany(
-        ['a', 'b', 'c', 'd'].map((userId, i) => ({
-          userId,
-          experimentId: 'ranker-trending-vs-popularity',
-          variationId: String(i % 2),
-          timestamp: at,
-        })),
-      );
+    await t.store.collection('exposures').insertMany(
+      ['a', 'b', 'c', 'd'].map((userId, i) => ({
+        userId,
+        experimentId: 'ranker-trending-vs-popularity',
+        variationId: String(i % 2),
+        timestamp: at,
+      })),
+    );
     await t.store.collection('interactions').insertMany([
       { eventId: '1', userId: 'a', ticker: 'T', type: 'impression', ts: new Date(at.getTime() + 1000) },
       { eventId: '2', userId: 'a', ticker: 'T', type: 'click', ts: new Date(at.getTime() + 2000) },

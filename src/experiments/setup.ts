@@ -29,8 +29,19 @@ export async function setUpExperiments(
     return undefined;
   }
   const definitions = await loadDefinitions(dir);
-  const assigner = new RankerAssigner({ payload: definitions.payload, source: dir });
   const exposures = new ExposureLog(store, logger);
+  const assigner = new RankerAssigner({
+    payload: definitions.payload,
+    source: dir,
+    // The SDK calls this whenever an evaluation puts a user in an experiment: one call per served feed.
+    trackingCallback: (experiment, result, user) =>
+      exposures.record({
+        userId: String(user.attributes?.id),
+        experimentId: experiment.key,
+        variationId: result.key,
+        timestamp: new Date(),
+      }),
+  });
   logger.info({ dir, experiments: definitions.experiments.map((e) => e.key) }, 'experiments loaded');
   return { assigner, exposures, definitions: () => definitions, close: () => exposures.close() };
 }

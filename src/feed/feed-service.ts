@@ -3,7 +3,6 @@ import { SibylError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import type { MarketCatalog } from './catalog.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import type { Exposure } from '../experiments/exposure-log.js';
 import type { RankerAssignment, RankerChoice } from '../experiments/ranker-assignment.js';
 import { eligible, rankPopularity } from './popularity-ranker.js';
 import { DEFAULT_RANKER, getRanker } from './rankers.js';
@@ -43,8 +42,6 @@ export interface FeedServiceOptions {
   snapshotTtlMs: number;
   /** Chooses each user's ranker; without it everyone gets `defaultRanker`. */
   assignment?: RankerAssignment;
-  /** Where exposures to experiments go (buffered, off the request path). */
-  exposures?: { record(exposure: Exposure): void };
   /** @defaultValue popularity */
   defaultRanker?: string;
   now?: () => Date;
@@ -117,8 +114,6 @@ export class FeedService {
         createdAt: now,
         items,
       };
-      // Logged only when the assignment shaped a feed the user gets, never on later pages.
-      if (choice.exposure) this.options.exposures?.record(choice.exposure);
       await this.snapshots.put(snapshot, this.options.snapshotTtlMs);
     }
 
@@ -153,7 +148,10 @@ export class FeedService {
     };
   }
 
-  /** The user's ranker: targeting attributes come from the `users` collection. */
+  /**
+   * The user's ranker: targeting attributes come from the `users` collection. Only first pages
+   * assign (and so log an exposure); later pages serve the snapshot's ranker.
+   */
   private async chooseRanker(userId: string): Promise<RankerChoice> {
     const fallback = { ranker: this.options.defaultRanker ?? DEFAULT_RANKER, experiment: null };
     if (!this.options.assignment) return fallback;

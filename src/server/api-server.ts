@@ -41,7 +41,6 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     maxPerEvent: config.FEED_MAX_PER_EVENT,
     snapshotTtlMs: config.FEED_SNAPSHOT_TTL_SECONDS * 1000,
     assignment: experiments?.assigner,
-    exposures: experiments?.exposures,
   });
   const app = createApp({
     store,

@@ -20,35 +20,34 @@ const SIM = { seed: 5, users: 1_500, days: 7, end: END };
 /** A stable pseudo-random number in [0, 1) per key: the test's only source of randomness. */
 const unit = (key: string) => createHash('sha256').update(key).digest().readUInt32BE(0) / 2 ** 32;
 
-/** Splits users by a hash with the given treatment share; variation '1' gets `treatment`. */
-function splitAssignment(
-  key: string,
-  control: string,
-  treatment: string,
-  treatmentShare: number,
-): RankerAssignment {
-  return {
+/**
+ * Splits users by a hash with the given treatment share (variation '1' gets `treatment`), logging
+ * each exposure as GrowthBook's tracking callback would.
+ */
+function splitAssignment(key: string, control: string, treatment: string, treatmentShare: number) {
+  return (exposures: ExposureLog): RankerAssignment => ({
     assign: (userId) => {
       const variation = unit(`${key}:${userId}`) < treatmentShare ? '1' : '0';
-      return {
-        ranker: variation === '1' ? treatment : control,
-        experiment: { key, variation },
-        exposure: {
-          userId,
-          experimentId: key,
-          variationId: variation,
-          timestamp: new Date(END.getTime() + 3_600_000),
-        },
-      };
+      exposures.record({
+        userId,
+        experimentId: key,
+        variationId: variation,
+        timestamp: new Date(END.getTime() + 3_600_000),
+      });
+      return { ranker: variation === '1' ? treatment : control, experiment: { key, variation } };
     },
-  };
+  });
 }
 
 /**
  * Runs an experiment on simulated users: each sees one page of 10 from their assigned ranker and
  * clicks what matches their true (latent) tastes more often, trading some of what they click.
  */
-async function runExperiment(key: string, assignment: RankerAssignment, weights: Record<string, number>) {
+async function runExperiment(
+  key: string,
+  assignment: (exposures: ExposureLog) => RankerAssignment,
+  weights: Record<string, number>,
+) {
   const store = await EmbeddedStore.open();
   await ensureIndexes(store);
   await simulateToStore(store, { ...SIM, now: END });
@@ -60,8 +59,7 @@ async function runExperiment(key: string, assignment: RankerAssignment, weights:
     minHorizonMs: 30 * 60_000,
     maxPerEvent: 2,
     snapshotTtlMs: 900_000,
-    assignment,
-    exposures,
+    assignment: assignment(exposures),
     now: () => now,
   });
   const interactions: unknown[] = [];

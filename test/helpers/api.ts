@@ -40,7 +40,6 @@ export async function makeTestApi(
     snapshotTtlMs?: number;
     maxBatch?: number;
     assignment?: FeedServiceOptions['assignment'];
-    exposures?: FeedServiceOptions['exposures'];
     experiments?: () => Definitions;
   } = {},
 ): Promise<TestApi> {
@@ -54,7 +53,6 @@ export async function makeTestApi(
     maxPerEvent: 2,
     snapshotTtlMs: options.snapshotTtlMs ?? 15 * 60_000,
     assignment: options.assignment,
-    exposures: options.exposures,
     now: clock.now,
   });
   const jobs = new InProcessJobRunner(

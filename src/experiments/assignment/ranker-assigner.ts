@@ -11,8 +11,6 @@ export interface RankerAssignerOptions {
   source?: string;
   /** Called by the SDK for every evaluation that puts a user in an experiment. */
   trackingCallback?: TrackingCallbackWithUser;
-  /** Clock for exposure timestamps. @defaultValue `() => new Date()` */
-  now?: () => Date;
 }
 
 /**
@@ -21,11 +19,9 @@ export interface RankerAssignerOptions {
  */
 export class RankerAssigner implements RankerAssignment {
   private readonly client: GrowthBookClient;
-  private readonly now: () => Date;
 
   constructor(options: RankerAssignerOptions) {
     const { payload } = validatePayload(options.payload, options.source ?? 'payload');
-    this.now = options.now ?? (() => new Date());
     this.client = new GrowthBookClient(
       options.trackingCallback ? { trackingCallback: options.trackingCallback } : {},
     ).initSync({ payload });
@@ -51,15 +47,6 @@ export class RankerAssigner implements RankerAssignment {
     const { experiment, experimentResult } = result;
     if (result.source !== 'experiment' || !experiment || !experimentResult?.inExperiment)
       return { ranker, experiment: null };
-    return {
-      ranker,
-      experiment: { key: experiment.key, variation: experimentResult.key },
-      exposure: {
-        experimentId: experiment.key,
-        variationId: experimentResult.key,
-        userId,
-        timestamp: this.now(),
-      },
-    };
+    return { ranker, experiment: { key: experiment.key, variation: experimentResult.key } };
   }
 }

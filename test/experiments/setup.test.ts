@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { setUpExperiments } from '../../src/experiments/setup.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { ensureIndexes } from '../../src/store/collections.js';
+import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
+
+describe('experiments set up from the definitions directory', () => {
+  it("logs GrowthBook's tracked exposures, once per user, with the variation each user was served", async () => {
+    const store = await EmbeddedStore.open();
+    await ensureIndexes(store);
+    const experiments = (await setUpExperiments('experiments', store, silentLogger))!;
+    const served = new Map<string, string>();
+    for (let i = 0; i < 300; i++) {
+      const userId = `user-${i}`;
+      const choice = experiments.assigner.assign(userId, {});
+      served.set(userId, choice.experiment!.variation);
+      experiments.assigner.assign(userId, {});
+    }
+    await experiments.close();
+    const rows = await store
+      .collection('exposures')
+      .find({}, { projection: { _id: 0 } })
+      .toArray();
+    expect(rows).toHaveLength(300);
+    for (const row of rows) {
+      expect(row.experimentId).toBe('ranker-trending-vs-popularity');
+      expect(row.variationId).toBe(served.get(row.userId));
+      expect(row.timestamp).toBeInstanceOf(Date);
+    }
+  });
+
+  it('runs without experiments when the directory does not exist', async () => {
+    const store = await EmbeddedStore.open();
+    expect(await setUpExperiments('/nonexistent/experiments', store, silentLogger)).toBeUndefined();
+  });
+});

@@ -35,7 +35,16 @@ export interface StartApiOptions {
 export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const { config, store, logger } = options;
   const catalog = new MarketCatalog(store, { refreshMs: config.CATALOG_REFRESH_SECONDS * 1000 });
-  const experiments = await setUpExperiments(config.SIBYL_EXPERIMENTS_DIR, store, logger);
+  const experiments = await setUpExperiments(
+    {
+      dir: config.SIBYL_EXPERIMENTS_DIR,
+      ...(config.GROWTHBOOK_API_HOST && config.GROWTHBOOK_CLIENT_KEY
+        ? { growthbook: { apiHost: config.GROWTHBOOK_API_HOST, clientKey: config.GROWTHBOOK_CLIENT_KEY } }
+        : {}),
+    },
+    store,
+    logger,
+  );
   const feed = new FeedService(store, catalog, new MemorySnapshotStore(), {
     minHorizonMs: config.FEED_MIN_HORIZON_MINUTES * 60_000,
     maxPerEvent: config.FEED_MAX_PER_EVENT,
@@ -52,6 +61,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     maxBatch: config.INGEST_MAX_BATCH,
     jobs: options.jobs,
     experiments: experiments?.definitions,
+    checks: experiments ? [{ name: 'experiments', check: async () => experiments.status() }] : [],
     requestLogging: options.requestLogging ?? true,
   });
   await catalog.reload();

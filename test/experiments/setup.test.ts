@@ -8,7 +8,7 @@ describe('experiments set up from the definitions directory', () => {
   it("logs GrowthBook's tracked exposures, once per user, with the variation each user was served", async () => {
     const store = await EmbeddedStore.open();
     await ensureIndexes(store);
-    const experiments = (await setUpExperiments('experiments', store, silentLogger))!;
+    const experiments = (await setUpExperiments({ dir: 'experiments' }, store, silentLogger))!;
     const served = new Map<string, string>();
     for (let i = 0; i < 300; i++) {
       const userId = `user-${i}`;
@@ -31,6 +31,6 @@ describe('experiments set up from the definitions directory', () => {
 
   it('runs without experiments when the directory does not exist', async () => {
     const store = await EmbeddedStore.open();
-    expect(await setUpExperiments('/nonexistent/experiments', store, silentLogger)).toBeUndefined();
+    expect(await setUpExperiments({ dir: '/nonexistent/experiments' }, store, silentLogger)).toBeUndefined();
   });
 });

@@ -3,8 +3,11 @@ import type { ApiMetrics } from '../metrics.js';
 
 export interface ReadinessCheck {
   name: string;
-  /** Resolves when healthy; the thrown message says what is wrong. */
-  check(): Promise<void>;
+  /**
+   * Resolves when the dependency can serve (with a note when it serves degraded, e.g. from a last
+   * good copy); throws, saying what is wrong, when it cannot.
+   */
+  check(): Promise<void | string>;
 }
 
 /** Liveness, readiness (each dependency named) and Prometheus metrics. */
@@ -17,8 +20,8 @@ export function opsRoutes(metrics: ApiMetrics, checks: ReadinessCheck[]): Router
     const results = await Promise.all(
       checks.map(async (c) => {
         try {
-          await c.check();
-          return [c.name, { ok: true }] as const;
+          const degraded = await c.check();
+          return [c.name, degraded ? { ok: true, degraded } : { ok: true }] as const;
         } catch (err) {
           return [c.name, { ok: false, error: (err as Error).message }] as const;
         }

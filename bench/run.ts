@@ -7,6 +7,7 @@ const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   ingest: () => import('./ingest.js'),
   feed: () => import('./feed.js'),
   features: () => import('./features.js'),
+  experiments: () => import('./experiments.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'not_found'
   | 'cursor_expired'
+  | 'conflict'
   | 'unavailable'
   | 'internal';
 

@@ -12,7 +12,7 @@ import { openApiDocument } from './openapi.js';
 import { feedRoutes } from './routes/feed.js';
 import { jobRoutes } from './routes/jobs.js';
 import { experimentRoutes } from './routes/experiments.js';
-import type { Definitions } from '../experiments/definitions/validate.js';
+import type { ExperimentControl } from './routes/experiments.js';
 import type { JobRunner } from '../../jobs/job-types.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { opsRoutes, type ReadinessCheck } from './routes/ops.js';
@@ -27,8 +27,8 @@ export interface AppDeps {
   maxBatch: number;
   /** Runs background jobs triggered over the API. */
   jobs: JobRunner;
-  /** The experiment definitions in force, when experiments are configured. */
-  experiments?: () => Definitions;
+  /** Experiments, when configured: the definitions in force and, for file definitions, start/stop. */
+  experiments?: ExperimentControl;
   /** Extra readiness checks beyond the store and catalogue. */
   checks?: ReadinessCheck[];
   /** The clock stamping stored writes. @defaultValue () => new Date() */
@@ -85,7 +85,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   v1.use(jobRoutes({ runner: deps.jobs, store: deps.store, auth }));
-  if (deps.experiments) v1.use(experimentRoutes({ definitions: deps.experiments, store: deps.store, auth }));
+  if (deps.experiments) v1.use(experimentRoutes({ control: deps.experiments, store: deps.store, auth }));
   app.use('/v1', v1);
 
   app.use((req, _res, next) => {

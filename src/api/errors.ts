@@ -12,6 +12,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   unauthorized: 401,
   not_found: 404,
   cursor_expired: 410,
+  conflict: 409,
   unavailable: 503,
   internal: 500,
 };

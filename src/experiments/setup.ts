@@ -6,6 +6,7 @@ import { loadDefinitions } from './definitions/load.js';
 import type { Definitions } from './definitions/validate.js';
 import { ExposureLog } from './exposure-log.js';
 import { GrowthBookSource } from './growthbook-source.js';
+import { readOverrides, withOverrides, writeOverride } from './coverage-overrides.js';
 
 export interface Experiments {
   assigner: RankerAssigner;
@@ -13,8 +14,13 @@ export interface Experiments {
   definitions: () => Definitions;
   /** For /readyz: a note while a GrowthBook server cannot be refreshed from. */
   status: () => string | undefined;
-  /** Fetches the GrowthBook payload now (a no-op for file definitions). */
+  /** Fetches the GrowthBook payload, or re-reads coverage overrides of file definitions, now. */
   refresh(): Promise<void>;
+  /**
+   * Starts (coverage > 0) or stops (0) a file-defined experiment for every replica; undefined when
+   * the payload comes from a GrowthBook server, where its UI does this.
+   */
+  setCoverage?: (key: string, coverage: number) => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -23,6 +29,8 @@ export interface ExperimentSources {
   dir: string;
   /** A GrowthBook server to take the payload from instead (files, if any, serve until it answers). */
   growthbook?: { apiHost: string; clientKey: string; refreshMs?: number };
+  /** How often file definitions pick up coverage overrides made through another replica. @defaultValue 10000 */
+  overridesRefreshMs?: number;
 }
 
 const EMPTY: Definitions = { payload: { features: {} }, experiments: [] };
@@ -55,24 +63,57 @@ export async function setUpExperiments(
         timestamp: new Date(),
       }),
   });
-  let server: GrowthBookSource | undefined;
   if (sources.growthbook) {
-    server = new GrowthBookSource(assigner, logger, sources.growthbook);
+    const server = new GrowthBookSource(assigner, logger, sources.growthbook);
     await server.start();
+    const definitions = () => server.definitions() ?? files ?? EMPTY;
+    logger.info(
+      { source: server.url, experiments: definitions().experiments.map((e) => e.key) },
+      'experiments loaded',
+    );
+    return {
+      assigner,
+      exposures,
+      definitions,
+      status: () => server.status(),
+      refresh: () => server.refresh(),
+      close: async () => {
+        server.stop();
+        await exposures.close();
+      },
+    };
   }
-  const definitions = () => server?.definitions() ?? files ?? EMPTY;
+
+  // File definitions, with the coverage overrides product managers set through the API.
+  const base = files ?? EMPTY;
+  let current = base;
+  const refresh = async () => {
+    const next = withOverrides(base, await readOverrides(store), sources.dir);
+    if (next !== current) await assigner.setPayload(next.payload, sources.dir);
+    current = next;
+  };
+  await refresh();
+  const timer = setInterval(
+    () => refresh().catch((err: unknown) => logger.warn({ err }, 'reading experiment overrides failed')),
+    sources.overridesRefreshMs ?? 10_000,
+  );
+  timer.unref();
   logger.info(
-    { source: server?.url ?? sources.dir, experiments: definitions().experiments.map((e) => e.key) },
+    { source: sources.dir, experiments: current.experiments.map((e) => e.key) },
     'experiments loaded',
   );
   return {
     assigner,
     exposures,
-    definitions,
-    status: () => server?.status(),
-    refresh: async () => server?.refresh(),
+    definitions: () => current,
+    status: () => undefined,
+    refresh,
+    setCoverage: async (key, coverage) => {
+      await writeOverride(store, key, coverage);
+      await refresh();
+    },
     close: async () => {
-      server?.stop();
+      clearInterval(timer);
       await exposures.close();
     },
   };

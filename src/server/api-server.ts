@@ -60,7 +60,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     apiKeys: config.SIBYL_API_KEYS,
     maxBatch: config.INGEST_MAX_BATCH,
     jobs: options.jobs,
-    experiments: experiments?.definitions,
+    experiments,
     checks: experiments ? [{ name: 'experiments', check: async () => experiments.status() }] : [],
     requestLogging: options.requestLogging ?? true,
   });

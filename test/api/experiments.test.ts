@@ -1,12 +1,15 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { loadDefinitions } from '../../src/experiments/definitions/load.js';
+import { setUpExperiments } from '../../src/experiments/setup.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { auth, makeTestApi } from '../helpers/api.js';
 
 describe('experiments API', () => {
   it('lists the shipped experiment, shows its definition, and reports results from exposures and interactions', async () => {
     const definitions = await loadDefinitions('experiments');
-    const t = await makeTestApi({ experiments: () => definitions });
+    const t = await makeTestApi({ experiments: { definitions: () => definitions } });
     const list = await request(t.app).get('/v1/experiments').set(auth).expect(200);
     expect(list.body.experiments).toContainEqual(
       expect.objectContaining({
@@ -66,5 +69,59 @@ describe('experiments API', () => {
     ]);
     expect(results.body.sampleRatioMismatch).toMatchObject({ warning: false });
     expect(results.body.comparisons).toHaveLength(3);
+  });
+});
+
+describe('starting and stopping an experiment', () => {
+  it('stops and restarts a file-defined experiment for every replica through the API', async () => {
+    const store = await EmbeddedStore.open();
+    const experiments = (await setUpExperiments(
+      { dir: 'experiments', overridesRefreshMs: 3_600_000 },
+      store,
+      silentLogger,
+    ))!;
+    const t = await makeTestApi({ store, experiments, assignment: experiments.assigner });
+    const key = 'ranker-trending-vs-popularity';
+
+    const stopped = await request(t.app)
+      .put(`/v1/experiments/${key}/coverage`)
+      .set(auth)
+      .send({ coverage: 0 })
+      .expect(200);
+    expect(stopped.body).toMatchObject({ status: 'stopped', coverage: 0 });
+    const feed = await request(t.app).get('/v1/users/someone/feed?limit=3').expect(200);
+    expect(feed.body).toMatchObject({ ranker: 'popularity', experiment: null });
+
+    // Another replica of the API sees the stop once it re-reads the overrides.
+    const replica = (await setUpExperiments(
+      { dir: 'experiments', overridesRefreshMs: 3_600_000 },
+      store,
+      silentLogger,
+    ))!;
+    expect(replica.definitions().experiments.find((e) => e.key === key)?.coverage).toBe(0);
+
+    await request(t.app).put(`/v1/experiments/${key}/coverage`).set(auth).send({ coverage: 1 }).expect(200);
+    const again = await request(t.app).get('/v1/users/someone-else/feed?limit=3').expect(200);
+    expect(again.body.experiment).toMatchObject({ key });
+
+    const bad = await request(t.app).put(`/v1/experiments/${key}/coverage`).set(auth).send({ coverage: 1.5 });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details[0].path).toBe('body.coverage');
+    expect(
+      (await request(t.app).put('/v1/experiments/nope/coverage').set(auth).send({ coverage: 0 })).status,
+    ).toBe(404);
+    await experiments.close();
+    await replica.close();
+  });
+
+  it('leaves starting and stopping to GrowthBook when the definitions come from its server', async () => {
+    const definitions = await loadDefinitions('experiments');
+    const t = await makeTestApi({ experiments: { definitions: () => definitions } });
+    const res = await request(t.app)
+      .put('/v1/experiments/ranker-trending-vs-popularity/coverage')
+      .set(auth)
+      .send({ coverage: 0 });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toMatch(/GrowthBook/);
   });
 });

@@ -2,7 +2,7 @@ import { createApp } from '../../src/api/app.js';
 import { ApiMetrics } from '../../src/api/metrics.js';
 import { MarketCatalog } from '../../src/feed/catalog.js';
 import { FeedService, type FeedServiceOptions } from '../../src/feed/feed-service.js';
-import type { Definitions } from '../../src/experiments/definitions/validate.js';
+import type { ExperimentControl } from '../../src/api/routes/experiments.js';
 import { MemorySnapshotStore } from '../../src/feed/snapshots.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureIndexes } from '../../src/store/collections.js';
@@ -40,7 +40,7 @@ export async function makeTestApi(
     snapshotTtlMs?: number;
     maxBatch?: number;
     assignment?: FeedServiceOptions['assignment'];
-    experiments?: () => Definitions;
+    experiments?: ExperimentControl;
   } = {},
 ): Promise<TestApi> {
   const store = options.store ?? (await EmbeddedStore.open());

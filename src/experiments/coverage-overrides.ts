@@ -1,0 +1,58 @@
+import type { FeatureDefinition } from '@growthbook/growthbook';
+import type { Store } from '../store/types.js';
+import { validatePayload, type Definitions } from './definitions/validate.js';
+
+export const EXPERIMENT_OVERRIDES = 'experiment_overrides';
+
+/** A product manager's start or stop of a file-defined experiment, shared by every API replica. */
+export interface CoverageOverride {
+  key: string;
+  coverage: number;
+  updatedAt: Date;
+}
+
+export async function readOverrides(store: Store): Promise<CoverageOverride[]> {
+  return store
+    .collection<CoverageOverride>(EXPERIMENT_OVERRIDES)
+    .find({}, { projection: { _id: 0 } })
+    .toArray();
+}
+
+export async function writeOverride(
+  store: Store,
+  key: string,
+  coverage: number,
+  now = new Date(),
+): Promise<void> {
+  await store
+    .collection<CoverageOverride>(EXPERIMENT_OVERRIDES)
+    .updateOne({ key }, { $set: { key, coverage, updatedAt: now } }, { upsert: true });
+}
+
+/**
+ * The file definitions with each overridden experiment's coverage replaced (coverage 0 stops an
+ * experiment: nobody new is assigned, everyone gets the feature's default ranker; results stay
+ * readable), validated like any payload.
+ */
+export function withOverrides(
+  files: Definitions,
+  overrides: CoverageOverride[],
+  source: string,
+): Definitions {
+  if (overrides.length === 0) return files;
+  const coverage = new Map(overrides.map((o) => [o.key, o.coverage]));
+  const features = Object.fromEntries(
+    Object.entries(files.payload.features).map(([name, feature]): [string, FeatureDefinition] => [
+      name,
+      {
+        ...feature,
+        rules: feature.rules?.map((rule) =>
+          'key' in rule && rule.key !== undefined && coverage.has(rule.key)
+            ? { ...rule, coverage: coverage.get(rule.key)! }
+            : rule,
+        ),
+      },
+    ]),
+  );
+  return validatePayload({ ...files.payload, features }, source);
+}

@@ -77,6 +77,11 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:_-]+$/)
     .default('sibyl'),
+  /** Keep users in their first variation when weights change (GrowthBook sticky bucketing in Redis; needs REDIS_URL). @defaultValue false */
+  SIBYL_STICKY_BUCKETING: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** Experiment definitions (GrowthBook feature JSON files) product managers edit. @defaultValue ./experiments */
   SIBYL_EXPERIMENTS_DIR: z.string().default('./experiments'),
   /** Kalshi-compatible markets endpoint (e.g. https://…/trade-api/v2/markets) the market sync pulls from. */
@@ -103,6 +108,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return `  ${name}=${JSON.stringify(present[name])}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  if (parsed.data.SIBYL_STICKY_BUCKETING && !parsed.data.REDIS_URL) {
+    throw new ConfigError(
+      'Invalid environment:\n  SIBYL_STICKY_BUCKETING: needs REDIS_URL (sticky buckets live in Redis)',
+    );
   }
   if (parsed.data.GROWTHBOOK_API_HOST && !parsed.data.GROWTHBOOK_CLIENT_KEY) {
     throw new ConfigError(

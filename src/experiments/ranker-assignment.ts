@@ -9,5 +9,5 @@ export interface RankerChoice {
  * are the assigner's business: GrowthBook reports them through its tracking callback.
  */
 export interface RankerAssignment {
-  assign(userId: string, attributes: Record<string, unknown>): RankerChoice;
+  assign(userId: string, attributes: Record<string, unknown>): RankerChoice | Promise<RankerChoice>;
 }

@@ -5,11 +5,15 @@ import { RankerAssigner } from './assignment/ranker-assigner.js';
 import { loadDefinitions } from './definitions/load.js';
 import type { Definitions } from './definitions/validate.js';
 import { ExposureLog } from './exposure-log.js';
+import type { StickyBucketService } from '@growthbook/growthbook';
 import { GrowthBookSource } from './growthbook-source.js';
+import type { RankerAssignment } from './ranker-assignment.js';
 import { readOverrides, withOverrides, writeOverride } from './coverage-overrides.js';
 
 export interface Experiments {
   assigner: RankerAssigner;
+  /** What the feed asks for a user's ranker: the assigner, through sticky buckets when configured. */
+  assignment: RankerAssignment;
   exposures: ExposureLog;
   definitions: () => Definitions;
   /** For /readyz: a note while a GrowthBook server cannot be refreshed from. */
@@ -31,6 +35,8 @@ export interface ExperimentSources {
   growthbook?: { apiHost: string; clientKey: string; refreshMs?: number };
   /** How often file definitions pick up coverage overrides made through another replica. @defaultValue 10000 */
   overridesRefreshMs?: number;
+  /** Where sticky bucket assignments live, when users must keep their variation. */
+  stickyBuckets?: StickyBucketService;
 }
 
 const EMPTY: Definitions = { payload: { features: {} }, experiments: [] };
@@ -54,6 +60,7 @@ export async function setUpExperiments(
   const assigner = new RankerAssigner({
     payload: (files ?? EMPTY).payload,
     source: sources.dir,
+    ...(sources.stickyBuckets ? { stickyBuckets: sources.stickyBuckets } : {}),
     // The SDK calls this whenever an evaluation puts a user in an experiment: one call per served feed.
     trackingCallback: (experiment, result, user) =>
       exposures.record({
@@ -63,6 +70,9 @@ export async function setUpExperiments(
         timestamp: new Date(),
       }),
   });
+  const assignment: RankerAssignment = sources.stickyBuckets
+    ? { assign: (userId, attributes) => assigner.assignSticky(userId, attributes) }
+    : assigner;
   if (sources.growthbook) {
     const server = new GrowthBookSource(assigner, logger, sources.growthbook);
     await server.start();
@@ -73,6 +83,7 @@ export async function setUpExperiments(
     );
     return {
       assigner,
+      assignment,
       exposures,
       definitions,
       status: () => server.status(),
@@ -104,6 +115,7 @@ export async function setUpExperiments(
   );
   return {
     assigner,
+    assignment,
     exposures,
     definitions: () => current,
     status: () => undefined,

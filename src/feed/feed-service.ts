@@ -158,6 +158,6 @@ export class FeedService {
     const user = await this.store
       .collection('users')
       .findOne({ userId }, { projection: { _id: 0, attributes: 1 } });
-    return this.options.assignment.assign(userId, { ...(user?.attributes ?? {}), id: userId });
+    return await this.options.assignment.assign(userId, { ...(user?.attributes ?? {}), id: userId });
   }
 }

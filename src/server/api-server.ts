@@ -9,6 +9,8 @@ import { MemorySnapshotStore } from '../feed/snapshots.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/types.js';
 import type { JobRunner } from '../../jobs/job-types.js';
+import { redisStickyBuckets } from '../experiments/sticky-buckets.js';
+import { Redis } from 'ioredis';
 import { setUpExperiments } from '../experiments/setup.js';
 
 export interface ApiServer {
@@ -35,9 +37,14 @@ export interface StartApiOptions {
 export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const { config, store, logger } = options;
   const catalog = new MarketCatalog(store, { refreshMs: config.CATALOG_REFRESH_SECONDS * 1000 });
+  // Sticky buckets share the jobs' Redis, under the deployment's key prefix.
+  const stickyRedis = config.SIBYL_STICKY_BUCKETING
+    ? new Redis(config.REDIS_URL!, { keyPrefix: `${config.SIBYL_QUEUE_PREFIX}:sticky:` })
+    : undefined;
   const experiments = await setUpExperiments(
     {
       dir: config.SIBYL_EXPERIMENTS_DIR,
+      ...(stickyRedis ? { stickyBuckets: redisStickyBuckets(stickyRedis) } : {}),
       ...(config.GROWTHBOOK_API_HOST && config.GROWTHBOOK_CLIENT_KEY
         ? { growthbook: { apiHost: config.GROWTHBOOK_API_HOST, clientKey: config.GROWTHBOOK_CLIENT_KEY } }
         : {}),
@@ -49,7 +56,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     minHorizonMs: config.FEED_MIN_HORIZON_MINUTES * 60_000,
     maxPerEvent: config.FEED_MAX_PER_EVENT,
     snapshotTtlMs: config.FEED_SNAPSHOT_TTL_SECONDS * 1000,
-    assignment: experiments?.assigner,
+    assignment: experiments?.assignment,
   });
   const app = createApp({
     store,
@@ -85,6 +92,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
       });
       // Exposures still buffered are written before the store closes.
       await experiments?.close();
+      stickyRedis?.disconnect();
     },
   };
 }

@@ -35,6 +35,17 @@ describe('configuration', () => {
     expect(message).toMatch(/LOG_LEVEL="loud"/);
   });
 
+  it('turns on sticky bucketing only with Redis to keep the buckets in', () => {
+    expect(() => loadConfig({ SIBYL_STICKY_BUCKETING: 'true' })).toThrow(
+      /SIBYL_STICKY_BUCKETING: needs REDIS_URL/,
+    );
+    expect(
+      loadConfig({ SIBYL_STICKY_BUCKETING: 'true', REDIS_URL: 'redis://127.0.0.1:6379' })
+        .SIBYL_STICKY_BUCKETING,
+    ).toBe(true);
+    expect(loadConfig({}).SIBYL_STICKY_BUCKETING).toBe(false);
+  });
+
   it('requires a client key with a GrowthBook host', () => {
     expect(() => loadConfig({ GROWTHBOOK_API_HOST: 'http://growthbook:3100' })).toThrow(
       /GROWTHBOOK_CLIENT_KEY/,

@@ -1,4 +1,9 @@
-import { GrowthBookClient, type TrackingCallbackWithUser } from '@growthbook/growthbook';
+import {
+  GrowthBookClient,
+  type StickyBucketService,
+  type TrackingCallbackWithUser,
+  type UserContext,
+} from '@growthbook/growthbook';
 import { DEFAULT_RANKER } from '../../feed/rankers.js';
 import { RANKER_FEATURE } from '../definitions/ranker-feature.js';
 import { validatePayload, type DefinitionsPayload } from '../definitions/validate.js';
@@ -11,6 +16,11 @@ export interface RankerAssignerOptions {
   source?: string;
   /** Called by the SDK for every evaluation that puts a user in an experiment. */
   trackingCallback?: TrackingCallbackWithUser;
+  /**
+   * Keeps each user in the variation they first got even when weights or coverage change later
+   * (GrowthBook sticky bucketing); without it, assignment is a pure function of the hash.
+   */
+  stickyBuckets?: StickyBucketService;
 }
 
 /**
@@ -19,8 +29,10 @@ export interface RankerAssignerOptions {
  */
 export class RankerAssigner implements RankerAssignment {
   private readonly client: GrowthBookClient;
+  private readonly sticky?: StickyBucketService;
 
   constructor(options: RankerAssignerOptions) {
+    this.sticky = options.stickyBuckets;
     const { payload } = validatePayload(options.payload, options.source ?? 'payload');
     this.client = new GrowthBookClient(
       options.trackingCallback ? { trackingCallback: options.trackingCallback } : {},
@@ -39,8 +51,19 @@ export class RankerAssigner implements RankerAssignment {
     return this.client.getPayload() as DefinitionsPayload;
   }
 
+  /** The user's ranker from the hash alone (sticky buckets, if configured, are not consulted). */
   assign(userId: string, attributes: Record<string, unknown> = {}): RankerChoice {
-    const user = this.client.createScopedInstance({ attributes: { ...attributes, id: userId } });
+    return this.evaluate({ attributes: { ...attributes, id: userId } });
+  }
+
+  /** The user's ranker, honouring and recording sticky buckets when a service is configured. */
+  async assignSticky(userId: string, attributes: Record<string, unknown> = {}): Promise<RankerChoice> {
+    const context: UserContext = { attributes: { ...attributes, id: userId } };
+    return this.evaluate(this.sticky ? await this.client.applyStickyBuckets(context, this.sticky) : context);
+  }
+
+  private evaluate(context: UserContext): RankerChoice {
+    const user = this.client.createScopedInstance(context);
     const result = user.evalFeature<string>(RANKER_FEATURE);
     // Validation keeps unknown rankers out; a missing feature falls back to the default ranker.
     const ranker = typeof result.value === 'string' ? result.value : DEFAULT_RANKER;

@@ -15,6 +15,8 @@ export interface FeedRequest {
   cursor?: string;
   /** Category names to keep (any case); empty keeps all. */
   categories: string[];
+  /** Targeting attributes from the request; they override those stored in `users`. */
+  attributes?: Record<string, string>;
 }
 
 export interface FeedItem {
@@ -97,7 +99,7 @@ export class FeedService {
       }
       offset = cursor.offset;
     } else {
-      const choice = await this.chooseRanker(req.userId);
+      const choice = await this.chooseRanker(req.userId, req.attributes ?? {});
       const ranker = getRanker(choice.ranker) ?? getRanker(DEFAULT_RANKER)!;
       const items = rankPopularity(
         catalog,
@@ -149,15 +151,22 @@ export class FeedService {
   }
 
   /**
-   * The user's ranker: targeting attributes come from the `users` collection. Only first pages
+   * The user's ranker: targeting attributes come from the `users` collection and the request. Only first pages
    * assign (and so log an exposure); later pages serve the snapshot's ranker.
    */
-  private async chooseRanker(userId: string): Promise<RankerChoice> {
+  private async chooseRanker(
+    userId: string,
+    requestAttributes: Record<string, string>,
+  ): Promise<RankerChoice> {
     const fallback = { ranker: this.options.defaultRanker ?? DEFAULT_RANKER, experiment: null };
     if (!this.options.assignment) return fallback;
     const user = await this.store
       .collection('users')
       .findOne({ userId }, { projection: { _id: 0, attributes: 1 } });
-    return await this.options.assignment.assign(userId, { ...(user?.attributes ?? {}), id: userId });
+    return await this.options.assignment.assign(userId, {
+      ...(user?.attributes ?? {}),
+      ...requestAttributes,
+      id: userId,
+    });
   }
 }

@@ -337,7 +337,7 @@ describe('feed under an experiment', () => {
       .set(auth)
       .send({ users: [{ userId: 'treated', attributes: { country: 'US' } }] })
       .expect(200);
-    const first = await request(t.app).get('/v1/users/treated/feed?limit=5').expect(200);
+    const first = await request(t.app).get('/v1/users/treated/feed?limit=5&attr.platform=ios').expect(200);
     expect(first.body).toMatchObject({
       ranker: 'trending',
       experiment: { key: 'ranker-test', variation: '1' },
@@ -355,7 +355,16 @@ describe('feed under an experiment', () => {
       ranker: 'popularity',
       experiment: { key: 'ranker-test', variation: '0' },
     });
-    expect(seen[0]).toEqual({ userId: 'treated', attributes: { country: 'US', id: 'treated' } });
+    expect(seen[0]).toEqual({
+      userId: 'treated',
+      attributes: { country: 'US', platform: 'ios', id: 'treated' },
+    });
+    const bad = await request(t.app).get('/v1/users/treated/feed?attr.plat-form=x&colour=red');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      'query.attr.plat-form',
+      'query.colour',
+    ]);
     // Paging does not re-assign, so it logs no exposure either.
     expect(seen).toHaveLength(2);
     expect(exposures).toHaveLength(2);

@@ -16,11 +16,32 @@ const categories = z
       .filter(Boolean),
   );
 
-const feedQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(1024).optional(),
-  category: categories,
-});
+/** `?attr.platform=ios&attr.country=US`: targeting attributes the client knows (they override stored ones). */
+const ATTRIBUTE = /^attr\.([A-Za-z][A-Za-z0-9_]{0,63})$/;
+
+const feedQuery = z
+  .looseObject({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().min(1).max(1024).optional(),
+    category: categories,
+  })
+  .check((ctx) => {
+    for (const [key, value] of Object.entries(ctx.value)) {
+      if (['limit', 'cursor', 'category'].includes(key)) continue;
+      const problem = !ATTRIBUTE.test(key)
+        ? 'unknown parameter (targeting attributes are passed as attr.<name>)'
+        : typeof value !== 'string' || value.length > 256
+          ? 'one value of at most 256 characters'
+          : undefined;
+      if (problem) ctx.issues.push({ code: 'custom', input: value, path: [key], message: problem });
+    }
+  })
+  .transform(({ limit, cursor, category, ...rest }) => ({
+    limit,
+    cursor,
+    category,
+    attributes: Object.fromEntries(Object.entries(rest).map(([k, v]) => [ATTRIBUTE.exec(k)![1]!, String(v)])),
+  }));
 
 const trendingQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -39,6 +60,7 @@ export function feedRoutes(deps: { feed: FeedService; catalog: MarketCatalog; me
           limit: query.limit,
           cursor: query.cursor,
           categories: query.category,
+          attributes: query.attributes,
         });
         deps.metrics.feedItems.observe({ ranker: feed.ranker }, feed.items.length);
         return feed;

@@ -1,5 +1,6 @@
 import type { Logger } from '../log/logger.js';
-import type { BulkOp, Document, Store } from '../store/types.js';
+import { insertOnce } from '../store/insert-once.js';
+import type { Document, Store } from '../store/types.js';
 
 export const EXPOSURES = 'exposures';
 
@@ -24,7 +25,7 @@ export interface ExposureLogOptions {
 
 /**
  * Logs exposures off the request path: `record` only buffers; a timer writes batches. Each
- * (experiment, user) is stored once, with its first exposure (an insert-only upsert on a unique
+ * (experiment, user) is stored once, with its first exposure (inserted once per key of a unique
  * index), so a user's later feeds and other API replicas never duplicate it. A failed write is
  * logged and retried with the next batch; it never reaches a feed request.
  */
@@ -75,17 +76,14 @@ export class ExposureLog {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    const ops: BulkOp<Document>[] = batch.map((e) => ({
-      updateOne: {
-        filter: { experimentId: e.experimentId, userId: e.userId },
-        update: { $setOnInsert: { ...e } },
-        upsert: true,
-      },
-    }));
     try {
-      await this.store.collection(EXPOSURES).bulkWrite(ops);
+      await insertOnce(
+        this.store.collection<Document>(EXPOSURES),
+        ['userId', 'experimentId'],
+        batch.map((e) => ({ ...e })),
+      );
     } catch (err) {
-      // Keep them for the next flush; duplicates are harmless (insert-only upserts).
+      // Keep them for the next flush; a retry stores nothing twice.
       this.pending = [...batch, ...this.pending];
       this.logger.warn({ err, pending: this.pending.length }, 'exposure write failed; will retry');
     }

@@ -3,6 +3,7 @@ import type { InteractionInput } from '../domain/schemas.js';
 import { coll } from '../store/collections.js';
 import { DuplicateKeyError, type BulkOp, type Document, type Store } from '../store/types.js';
 import { itemPath } from './batch.js';
+import { insertOnce } from '../store/insert-once.js';
 
 export interface InteractionWriteResult {
   received: number;
@@ -33,49 +34,20 @@ export async function findUnknownMarkets(
     }));
 }
 
-/**
- * Stores interactions exactly once per eventId. The fast path inserts the items whose eventId is
- * not stored yet (the unique index is the guarantee, the lookup only avoids most conflicts); if
- * another writer raced us to one of them, the batch falls back to upserts that only set fields on
- * insert, so replaying a batch never stores anything twice.
- */
+/** Stores interactions exactly once per eventId: replaying a batch never stores anything twice. */
 export async function writeInteractions(
   store: Store,
   items: InteractionInput[],
   now = new Date(),
 ): Promise<InteractionWriteResult> {
   if (items.length === 0) return { received: 0, inserted: 0, duplicates: 0 };
-  const interactions = store.collection('interactions');
-  const ids = items.map((i) => i.eventId);
-  const stored = await interactions
-    .find({ eventId: { $in: ids } }, { projection: { _id: 0, eventId: 1 } })
-    .toArray();
-  const seen = new Set(stored.map((d) => d.eventId as string));
-  const fresh: BulkOp<Document>[] = [];
-  for (const item of items) {
-    if (seen.has(item.eventId)) continue;
-    seen.add(item.eventId);
-    fresh.push({ insertOne: { document: { ...item, receivedAt: now } } });
-  }
-  let inserted: number;
-  try {
-    inserted = fresh.length ? (await interactions.bulkWrite(fresh)).insertedCount : 0;
-  } catch (err) {
-    if (!(err instanceof DuplicateKeyError)) throw err;
-    inserted = (await interactions.bulkWrite(upserts(items, now))).upsertedCount;
-  }
+  const inserted = await insertOnce(
+    store.collection<Document>('interactions'),
+    ['eventId'],
+    items.map((item) => ({ ...item, receivedAt: now })),
+  );
   await touchUsers(store, items, now);
   return { received: items.length, inserted, duplicates: items.length - inserted };
-}
-
-function upserts(items: InteractionInput[], now: Date): BulkOp<Document>[] {
-  return items.map((item) => ({
-    updateOne: {
-      filter: { eventId: item.eventId },
-      update: { $setOnInsert: { ...item, receivedAt: now } },
-      upsert: true,
-    },
-  }));
 }
 
 /** Users are known from their first interaction on; `lastSeenAt` tracks their latest. */

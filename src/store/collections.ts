@@ -46,7 +46,10 @@ export const INDEXES: Record<CollectionName, IndexDef[]> = {
   market_features: [{ keys: { ticker: 1 }, unique: true }],
   market_neighbours: [{ keys: { ticker: 1 }, unique: true }],
   feature_state: [],
-  exposures: [{ keys: { experimentId: 1, userId: 1 }, unique: true }, { keys: { userId: 1 } }],
+  exposures: [
+    { keys: { userId: 1, experimentId: 1 }, unique: true },
+    { keys: { experimentId: 1, timestamp: 1 } },
+  ],
   job_runs: [{ keys: { name: 1, startedAt: -1 } }],
 };
 

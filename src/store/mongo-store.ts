@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
+import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import {
   DuplicateKeyError,
   type BulkOp,
@@ -94,6 +94,23 @@ async function translate<R>(collection: string, fn: () => Promise<R>): Promise<R
   try {
     return await fn();
   } catch (err) {
+    // An unordered bulk write reports one error or several; only duplicates means the rest was written.
+    const bulkErrors = err instanceof MongoBulkWriteError ? [err.writeErrors].flat() : [];
+    if (
+      err instanceof MongoBulkWriteError &&
+      bulkErrors.length > 0 &&
+      bulkErrors.every((e) => e.code === 11000)
+    ) {
+      const duplicate = new DuplicateKeyError(collection, String(err.errmsg ?? ''), null);
+      duplicate.written = {
+        matchedCount: err.result.matchedCount,
+        modifiedCount: err.result.modifiedCount,
+        upsertedCount: err.result.upsertedCount,
+        insertedCount: err.result.insertedCount,
+        deletedCount: err.result.deletedCount,
+      };
+      throw duplicate;
+    }
     if (err instanceof MongoServerError && err.code === 11000) {
       throw new DuplicateKeyError(collection, String(err.errmsg ?? ''), err.keyValue ?? null);
     }

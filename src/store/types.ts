@@ -74,10 +74,14 @@ export interface Store {
   describe(): string;
 }
 
-/** A write broke a unique index. Same meaning as MongoDB's error code 11000. */
+/**
+ * A write broke a unique index. Same meaning as MongoDB's error code 11000. From an unordered
+ * bulk write whose only failures were duplicates, `written` counts what the other operations did.
+ */
 export class DuplicateKeyError extends Error {
   override name = 'DuplicateKeyError';
   readonly code = 11000;
+  written?: WriteResult;
   constructor(
     readonly collection: string,
     readonly index: string,

@@ -1,6 +1,7 @@
 import { Aggregator, Query, update as applyOperators, ProcessingMode } from 'mingo';
 import { ObjectId } from 'mongodb';
 import {
+  DuplicateKeyError,
   emptyWriteResult,
   type BulkOp,
   type Cursor,
@@ -107,15 +108,20 @@ export class EmbeddedCollection<T extends Document = Document> implements StoreC
   async bulkWrite(ops: BulkOp<T>[]): Promise<WriteResult> {
     const total = emptyWriteResult();
     let firstError: unknown;
+    let onlyDuplicates = true;
     for (const op of ops) {
       try {
         const result = this.bulkOp(op);
         for (const key of Object.keys(total) as (keyof WriteResult)[]) total[key] += result[key];
       } catch (err) {
         firstError ??= err;
+        onlyDuplicates &&= err instanceof DuplicateKeyError;
       }
     }
-    if (firstError) throw firstError;
+    if (firstError) {
+      if (onlyDuplicates) (firstError as DuplicateKeyError).written = total;
+      throw firstError;
+    }
     return total;
   }
 

@@ -14,7 +14,10 @@ import {
 } from './types.js';
 import { indexName } from './collections.js';
 
-/** Pass-through to the driver; the only translation is MongoDB's duplicate-key error to ours. */
+/**
+ * Pass-through to the driver; the only translation is MongoDB's duplicate-key error to ours. (The
+ * `as never` casts meet the driver's deeply generic signatures with our structurally equal types.)
+ */
 class MongoCollection<T extends Document> implements StoreCollection<T> {
   constructor(private readonly c: Collection<T>) {}
 

@@ -18,10 +18,8 @@ export const DEFAULT_USER_CONTEXT: UserContextOptions = {
 /** What the ranker knows about a user at request time. */
 export interface UserContext {
   userId: string;
-  /** Has any interaction at all: otherwise the feed is a cold-start one. */
-  known: boolean;
   dismissed: Set<string>;
-  /** Share of decayed positive interest per lower-cased category (sums to 1 when known). */
+  /** Share of decayed positive interest per lower-cased category (empty for a cold-start user). */
   categoryAffinity: Map<string, number>;
   seriesAffinity: Map<string, number>;
 }
@@ -96,7 +94,6 @@ export async function loadUserContext(
 
   return {
     userId,
-    known: features !== null || recent.length > 0,
     dismissed,
     categoryAffinity: toShares(category),
     seriesAffinity: toShares(series),

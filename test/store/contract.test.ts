@@ -115,6 +115,12 @@ describe.each(backends)('storage contract: $name', (backend) => {
     expect(second).toMatchObject({ upsertedCount: 0, matchedCount: 1, modifiedCount: 1 });
     const doc = await users.findOne({ userId: 'u1' }, { projection: { _id: 0 } });
     expect(doc).toEqual({ userId: 'u1', createdAt: at(0), attributes: { country: 'CA' } });
+    await users.updateOne(
+      { userId: { $eq: 'u2' }, lastSeenAt: { $gt: at(0) } },
+      { $set: { n: 1 } },
+      { upsert: true },
+    );
+    expect(await users.findOne({ userId: 'u2' }, { projection: { _id: 0 } })).toEqual({ userId: 'u2', n: 1 });
     const unchanged = await users.updateOne({ userId: 'u1' }, { $set: { 'attributes.country': 'CA' } });
     expect(unchanged).toMatchObject({ matchedCount: 1, modifiedCount: 0 });
   });

@@ -14,7 +14,7 @@ import {
   type WriteResult,
 } from '../types.js';
 import { IndexSet } from './index-set.js';
-import { cloneDoc, equalityKeys } from './values.js';
+import { cloneDoc, indexKeyOf, isPlainObject } from './values.js';
 
 /** What an embedded collection needs from its store. */
 export interface EmbeddedHost {
@@ -275,11 +275,10 @@ function seedFromFilter(filter: Document): Document {
   const doc: Document = {};
   for (const [field, condition] of Object.entries(filter)) {
     if (field.startsWith('$') || field.includes('.')) continue;
-    if (equalityKeys(condition)?.length !== 1) continue;
-    const isOperator = condition !== null && typeof condition === 'object' && '$eq' in condition;
-    const isIn = condition !== null && typeof condition === 'object' && '$in' in condition;
-    if (isIn) continue;
-    doc[field] = cloneDoc(isOperator ? condition.$eq : condition);
+    const isEq = isPlainObject(condition) && Object.keys(condition).length === 1 && '$eq' in condition;
+    const value = isEq ? condition.$eq : condition;
+    // Scalars only: operator documents ($in, $gt…) and sub-documents seed nothing.
+    if (indexKeyOf(value) !== undefined) doc[field] = cloneDoc(value);
   }
   return doc;
 }

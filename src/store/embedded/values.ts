@@ -6,11 +6,17 @@ export function cloneDoc<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Date) return new Date(value.getTime()) as T;
   if (Array.isArray(value)) return value.map(cloneDoc) as T;
-  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null)
-    return value;
+  if (!isPlainObject(value)) return value;
   const out: Document = {};
   for (const key of Object.keys(value)) out[key] = cloneDoc((value as Document)[key]);
   return out as T;
+}
+
+/** An object literal (a document or an operator document), not a Date, ObjectId or array. */
+export function isPlainObject(value: unknown): value is Document {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /**

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURE_CONFIG } from '../../src/features/feature-config.js';
 import { refreshFeatures } from '../../src/features/refresh.js';
 import type { Document, Store } from '../../src/store/types.js';
-import { backends } from '../helpers/backends.js';
+import { backends, storePerTest } from '../helpers/backends.js';
 
 const DAY = 86_400_000;
 const HALF_LIFE = DEFAULT_FEATURE_CONFIG.halfLifeMs;
@@ -11,12 +11,12 @@ const at = (days: number) => new Date(T + days * DAY);
 const SETTLE = DEFAULT_FEATURE_CONFIG.settleMs;
 
 describe.each(backends)('feature pipelines: $name', (backend) => {
+  const storeOf = storePerTest(backend);
   let store: Store;
-  let dispose: () => Promise<void>;
   let seq = 0;
 
   beforeEach(async () => {
-    ({ store, dispose } = await backend.open());
+    store = storeOf();
     await store.collection('markets').insertMany([
       {
         ticker: 'BTC-1',
@@ -46,9 +46,6 @@ describe.each(backends)('feature pipelines: $name', (backend) => {
         closeTime: at(9),
       },
     ]);
-  });
-  afterEach(async () => {
-    await dispose();
   });
 
   /** Interactions received (stored) at `received`, which the watermark logic reads. */

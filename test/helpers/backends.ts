@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { MongoStore } from '../../src/store/mongo-store.js';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
@@ -42,4 +43,17 @@ if (mongoUri) {
   });
 } else {
   console.warn('[storage] MONGODB_URI is not set: MongoDB backend tests are skipped; embedded store only.');
+}
+
+/** A fresh store from `backend` for each test, dropped after it: call inside a describe, read the store in tests. */
+export function storePerTest(backend: Backend): () => Store {
+  let current: { store: Store; dispose: () => Promise<void> } | undefined;
+  beforeEach(async () => {
+    current = await backend.open();
+  });
+  afterEach(async () => {
+    await current?.dispose();
+    current = undefined;
+  });
+  return () => current!.store;
 }

@@ -1,22 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { importFile } from '../../src/ingest/import/import-file.js';
 import { formatIssue, formatIssues } from '../../src/ingest/import/report.js';
 import type { Store } from '../../src/store/types.js';
-import { fixture, memoryStore, stored, tempDir } from './helpers.js';
+import { fixture, importFixturePerTest, stored } from './helpers.js';
 
 const TYPES = '"impression"|"view"|"click"|"watch"|"unwatch"|"trade"|"dismiss"';
 
 describe('bad records', () => {
+  const fixtures = importFixturePerTest();
   let store: Store;
-  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let tmp: ReturnType<typeof fixtures.tmp>;
   beforeEach(async () => {
-    store = await memoryStore();
-    tmp = await tempDir();
+    store = fixtures.store();
+    tmp = fixtures.tmp();
     await importFile(store, fixture('simulate-out', 'markets.jsonl'));
-  });
-  afterEach(async () => {
-    await store.close();
-    await tmp.cleanup();
   });
 
   const lines = (result: Awaited<ReturnType<typeof importFile>>) =>

@@ -1,10 +1,10 @@
 import { basename } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { importFile, importSource, type ImportResult } from '../../src/ingest/import/import-file.js';
 import { kindFromFileName } from '../../src/ingest/import/kinds.js';
 import { planDirectory, planImport } from '../../src/ingest/import/plan.js';
 import type { Store } from '../../src/store/types.js';
-import { fixture, memoryStore, stored, tempDir } from './helpers.js';
+import { fixture, importFixturePerTest, memoryStore, stored } from './helpers.js';
 
 async function importDirectory(store: Store, dir: string): Promise<ImportResult[]> {
   const { sources } = await planDirectory(dir);
@@ -33,15 +33,12 @@ async function snapshot(store: Store) {
 }
 
 describe('import of JSONL, CSV and JSON files', () => {
+  const fixtures = importFixturePerTest();
   let store: Store;
-  let tmp: Awaited<ReturnType<typeof tempDir>>;
-  beforeEach(async () => {
-    store = await memoryStore();
-    tmp = await tempDir();
-  });
-  afterEach(async () => {
-    await store.close();
-    await tmp.cleanup();
+  let tmp: ReturnType<typeof fixtures.tmp>;
+  beforeEach(() => {
+    store = fixtures.store();
+    tmp = fixtures.tmp();
   });
 
   it('imports what `sibyl simulate --out` writes, in dependency order', async () => {

@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,4 +48,22 @@ export async function stored(store: Store, name: string, key: string): Promise<D
     )
     .toArray();
   return docs;
+}
+
+/** A fresh memory store and temporary directory for each test of the enclosing describe. */
+export function importFixturePerTest(): {
+  store: () => Store;
+  tmp: () => Awaited<ReturnType<typeof tempDir>>;
+} {
+  let store: Store | undefined;
+  let tmp: Awaited<ReturnType<typeof tempDir>> | undefined;
+  beforeEach(async () => {
+    store = await memoryStore();
+    tmp = await tempDir();
+  });
+  afterEach(async () => {
+    await store?.close();
+    await tmp?.cleanup();
+  });
+  return { store: () => store!, tmp: () => tmp! };
 }

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { importFile } from '../../src/ingest/import/import-file.js';
 import { fromKalshi, isKalshiShaped } from '../../src/ingest/import/kalshi.js';
 import { formatIssue } from '../../src/ingest/import/report.js';
 import type { Store } from '../../src/store/types.js';
-import { fixture, memoryStore, stored, tempDir } from './helpers.js';
+import { fixture, importFixturePerTest, stored } from './helpers.js';
 
 async function kalshiMarkets(): Promise<Record<string, unknown>[]> {
   return JSON.parse(await readFile(fixture('kalshi-markets.json'), 'utf8')).markets;
@@ -83,15 +83,12 @@ describe('Kalshi API objects', () => {
 });
 
 describe('importing Kalshi API responses', () => {
+  const fixtures = importFixturePerTest();
   let store: Store;
-  let tmp: Awaited<ReturnType<typeof tempDir>>;
-  beforeEach(async () => {
-    store = await memoryStore();
-    tmp = await tempDir();
-  });
-  afterEach(async () => {
-    await store.close();
-    await tmp.cleanup();
+  let tmp: ReturnType<typeof fixtures.tmp>;
+  beforeEach(() => {
+    store = fixtures.store();
+    tmp = fixtures.tmp();
   });
 
   it('imports series, events and markets responses, the kind told by their envelopes', async () => {

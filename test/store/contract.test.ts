@@ -1,17 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DuplicateKeyError, type Document, type Store } from '../../src/store/types.js';
-import { backends } from '../helpers/backends.js';
+import { backends, storePerTest } from '../helpers/backends.js';
 
 // One suite, every backend: the embedded store must answer exactly as MongoDB does.
 describe.each(backends)('storage contract: $name', (backend) => {
+  const storeOf = storePerTest(backend);
   let store: Store;
-  let dispose: () => Promise<void>;
-
-  beforeEach(async () => {
-    ({ store, dispose } = await backend.open());
-  });
-  afterEach(async () => {
-    await dispose();
+  beforeEach(() => {
+    store = storeOf();
   });
 
   const t0 = new Date('2026-11-01T00:00:00Z');

@@ -1,17 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { insertOnce } from '../../src/store/insert-once.js';
-import type { Document, Store, StoreCollection } from '../../src/store/types.js';
-import { backends } from '../helpers/backends.js';
+import type { Document, StoreCollection } from '../../src/store/types.js';
+import { backends, storePerTest } from '../helpers/backends.js';
 
 describe.each(backends)('insertOnce: $name', (backend) => {
-  let store: Store;
-  let dispose: () => Promise<void>;
-  beforeEach(async () => {
-    ({ store, dispose } = await backend.open());
-  });
-  afterEach(async () => {
-    await dispose();
-  });
+  const storeOf = storePerTest(backend);
 
   const exposure = (userId: string, experimentId: string, variationId = '0') => ({
     userId,
@@ -20,7 +13,7 @@ describe.each(backends)('insertOnce: $name', (backend) => {
   });
 
   it('stores each key once, keeping the first document for a key', async () => {
-    const exposures = store.collection('exposures');
+    const exposures = storeOf().collection('exposures');
     expect(
       await insertOnce(
         exposures,
@@ -38,7 +31,7 @@ describe.each(backends)('insertOnce: $name', (backend) => {
   });
 
   it('counts only what it stored when another writer got a key in first', async () => {
-    const real = store.collection('exposures');
+    const real = storeOf().collection('exposures');
     await real.insertMany([exposure('a', 'x')]);
     // A lookup that misses the stored key, as when a concurrent writer commits after it.
     const stale: StoreCollection<Document> = Object.assign(Object.create(real), {

@@ -8,6 +8,7 @@ const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   feed: () => import('./feed.js'),
   features: () => import('./features.js'),
   experiments: () => import('./experiments.js'),
+  train: () => import('./train.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -9,6 +9,38 @@ export const JOBS = {
   'refresh-features': { queue: 'features', attempts: 5, payload: z.strictObject({}) },
   'rebuild-features': { queue: 'features', attempts: 3, payload: z.strictObject({}) },
   'sync-markets': { queue: 'catalog', attempts: 3, payload: z.strictObject({}) },
+  /** Fit a candidate model on a temporal split of the recent interactions and save it (jobs/model-pipeline.ts). */
+  train: {
+    queue: 'models',
+    attempts: 2,
+    payload: z.strictObject({
+      /** Steps of one chain share it; a retried train of the same chain reuses its candidate. */
+      chainId: z.string().min(1).optional(),
+      kind: z.string().min(1).optional(),
+      hyperparameters: z.record(z.string(), z.unknown()).optional(),
+      seed: z.number().int().optional(),
+      windowDays: z.number().positive().optional(),
+      testFraction: z.number().gt(0).lt(1).optional(),
+    }),
+  },
+  /** Evaluate a candidate, the active model and the baselines on the candidate's split. */
+  evaluate: {
+    queue: 'models',
+    attempts: 2,
+    payload: z.strictObject({
+      chainId: z.string().min(1).optional(),
+      version: z.string().min(1).optional(),
+    }),
+  },
+  /** Apply the promotion gate to an evaluated candidate: promote it or reject it with the reason. */
+  promote: {
+    queue: 'models',
+    attempts: 2,
+    payload: z.strictObject({
+      chainId: z.string().min(1).optional(),
+      version: z.string().min(1).optional(),
+    }),
+  },
   /** The nightly chain (NIGHTLY_CHAIN), resumable step by step. */
   nightly: {
     queue: 'pipeline',
@@ -22,8 +54,8 @@ export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['payload']>
 export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 export const QUEUE_NAMES = [...new Set(Object.values(JOBS).map((j) => j.queue))];
 
-/** Steps of the nightly chain, in order; the models issue appends train → evaluate → promote. */
-export const NIGHTLY_CHAIN: JobName[] = ['sync-markets', 'rebuild-features'];
+/** Steps of the nightly chain, in order. The model steps find their candidate by the chain id. */
+export const NIGHTLY_CHAIN: JobName[] = ['sync-markets', 'rebuild-features', 'train', 'evaluate', 'promote'];
 
 export function isJobName(name: string): name is JobName {
   return Object.hasOwn(JOBS, name);

@@ -1,10 +1,12 @@
 import { UnrecoverableError } from 'bullmq';
+import { loadConfig, type Config } from '../src/config/env.js';
 import { refreshFeatures } from '../src/features/refresh.js';
 import type { FeatureConfig } from '../src/features/feature-config.js';
 import type { Logger } from '../src/log/logger.js';
 import type { Store } from '../src/store/types.js';
 import { JOB_RUNS, recordRun, type JobRunDoc } from './job-runs.js';
-import { JOBS, NIGHTLY_CHAIN, type JobContext, type JobName } from './job-types.js';
+import { JOBS, NIGHTLY_CHAIN, type JobContext, type JobName, type JobPayload } from './job-types.js';
+import { modelPipelineFromConfig, type ModelPipeline } from './model-pipeline.js';
 import { pullMarkets, syncMarketStatuses } from './sync-markets.js';
 
 export interface ProcessorDeps {
@@ -14,6 +16,10 @@ export interface ProcessorDeps {
   marketSyncUrl?: string;
   now?: () => Date;
   featureConfig?: FeatureConfig;
+  /** Model settings (SIBYL_MODELS_DIR, MODEL_*, REDIS_URL for model-change messages); defaults when absent. */
+  config?: Config;
+  /** The train → evaluate → promote pipeline; built from `config` when absent. */
+  models?: ModelPipeline;
 }
 
 export type Processor = (ctx: JobContext) => Promise<unknown>;
@@ -24,6 +30,12 @@ export type Processor = (ctx: JobContext) => Promise<unknown>;
  */
 export function createProcessors(deps: ProcessorDeps): Record<JobName, Processor> {
   const now = deps.now ?? (() => new Date());
+  const models =
+    deps.models ?? modelPipelineFromConfig(deps.config ?? loadConfig({}), deps.store, deps.logger, { now });
+  // Progress is best effort: a report that cannot be written never fails the job.
+  const progress = (ctx: JobContext) => (done: number, stage: string) => {
+    ctx.progress(done, stage).catch(() => undefined);
+  };
   const work: Record<JobName, (ctx: JobContext, chainId?: string) => Promise<unknown>> = {
     'refresh-features': (ctx) =>
       refreshFeatures(deps.store, {
@@ -45,6 +57,19 @@ export function createProcessors(deps: ProcessorDeps): Record<JobName, Processor
         : {}),
       ...(await syncMarketStatuses(deps.store, now())),
     }),
+    // A step of a chain finds its model by the chain id; run alone, by the payload (else the newest candidate).
+    train: (ctx, chainId) => {
+      const data = ctx.data as JobPayload<'train'>;
+      return models.train({ ...data, chainId: chainId ?? data.chainId ?? `job-${ctx.id}` }, progress(ctx));
+    },
+    evaluate: (ctx, chainId) => {
+      const data = ctx.data as JobPayload<'evaluate'>;
+      return models.evaluate({ ...data, chainId: chainId ?? data.chainId }, progress(ctx));
+    },
+    promote: (ctx, chainId) => {
+      const data = ctx.data as JobPayload<'promote'>;
+      return models.promote({ ...data, chainId: chainId ?? data.chainId }, progress(ctx));
+    },
     nightly: async (ctx) => {
       const data = ctx.data as { chainId?: string };
       const chainId = data.chainId ?? `nightly-${now().toISOString().slice(0, 10)}`;
@@ -67,7 +92,7 @@ export function createProcessors(deps: ProcessorDeps): Record<JobName, Processor
         steps[step] = await recordRun(
           deps.store,
           { name: step, jobId: ctx.id, attempt: ctx.attempt, chainId },
-          () => work[step](stepCtx),
+          () => work[step](stepCtx, chainId),
         );
       }
       return { chainId, steps };

@@ -26,7 +26,7 @@ export async function createJobRunner(
   logger: Logger,
   role: RunnerRole,
 ): Promise<JobRunner> {
-  const processors = createProcessors({ store, logger, marketSyncUrl: config.MARKET_SYNC_URL });
+  const processors = createProcessors({ store, logger, marketSyncUrl: config.MARKET_SYNC_URL, config });
   const schedules = schedulesFrom(config);
   if (config.REDIS_URL) {
     const runner = await BullJobRunner.connect({

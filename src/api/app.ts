@@ -15,6 +15,8 @@ import { experimentRoutes } from './routes/experiments.js';
 import type { ExperimentControl } from './routes/experiments.js';
 import type { JobRunner } from '../../jobs/job-types.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { modelRoutes } from './routes/models.js';
+import { DEFAULT_MODELS_DIR, ModelRegistry } from '../../models/registry/registry.js';
 import { opsRoutes, type ReadinessCheck } from './routes/ops.js';
 
 export interface AppDeps {
@@ -27,6 +29,8 @@ export interface AppDeps {
   maxBatch: number;
   /** Runs background jobs triggered over the API. */
   jobs: JobRunner;
+  /** The model registry (SIBYL_MODELS_DIR, change notifications); one on DEFAULT_MODELS_DIR without notifications if absent. */
+  models?: ModelRegistry;
   /** Experiments, when configured: the definitions in force and, for file definitions, start/stop. */
   experiments?: ExperimentControl;
   /** Extra readiness checks beyond the store and catalogue. */
@@ -85,6 +89,12 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   v1.use(jobRoutes({ runner: deps.jobs, store: deps.store, auth }));
+  v1.use(
+    modelRoutes({
+      registry: deps.models ?? new ModelRegistry({ store: deps.store, modelsDir: DEFAULT_MODELS_DIR }),
+      auth,
+    }),
+  );
   if (deps.experiments) v1.use(experimentRoutes({ control: deps.experiments, store: deps.store, auth }));
   app.use('/v1', v1);
 

@@ -34,6 +34,12 @@ const batchWrite = (key: string, item: string, result: string, summary: string) 
   },
 });
 
+const json = (ref: string, description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
+});
+const versionParam = { name: 'version', in: 'path', required: true, schema: { type: 'string' } };
+
 /** The API contract as OpenAPI 3, with request schemas generated from the same zod schemas that validate. */
 export function openApiDocument(): Record<string, unknown> {
   return {
@@ -85,6 +91,11 @@ export function openApiDocument(): Record<string, unknown> {
             userId: { type: 'string' },
             feedId: { type: 'string' },
             ranker: { type: 'string' },
+            model: {
+              type: 'string',
+              nullable: true,
+              description: 'Version of the model that ranked this feed (null for rankers without one)',
+            },
             experiment: {
               type: 'object',
               nullable: true,
@@ -92,6 +103,59 @@ export function openApiDocument(): Record<string, unknown> {
             },
             items: { type: 'array', items: { $ref: '#/components/schemas/FeedItem' } },
             nextCursor: { type: 'string', nullable: true },
+          },
+        },
+        Model: {
+          type: 'object',
+          description: 'One model version of the registry',
+          properties: {
+            version: { type: 'string', example: 'tt-20261123T010203Z-1a2b3c' },
+            kind: { type: 'string', example: 'two-tower' },
+            status: { type: 'string', enum: ['candidate', 'active', 'rejected', 'retired', 'failed'] },
+            dataWindow: {
+              type: 'object',
+              properties: {
+                from: { type: 'string', format: 'date-time' },
+                to: { type: 'string', format: 'date-time' },
+              },
+            },
+            seed: { type: 'integer' },
+            hyperparameters: { type: 'object', additionalProperties: true },
+            testFraction: { type: 'number' },
+            metrics: {
+              type: 'object',
+              description:
+                'Per ranker on the evaluation split (`candidate`, `active`, each baseline): ndcg@K, recall@K, hr@K, mrr, coverage',
+              additionalProperties: { type: 'object', additionalProperties: { type: 'number' } },
+            },
+            split: { type: 'object', additionalProperties: true },
+            comparedWith: {
+              type: 'object',
+              properties: { version: { type: 'string' }, error: { type: 'string' } },
+            },
+            gate: {
+              type: 'object',
+              properties: {
+                metric: { type: 'string' },
+                margin: { type: 'number' },
+                baseline: { type: 'string' },
+                decision: { type: 'string', enum: ['promote', 'reject'] },
+                reason: { type: 'string' },
+              },
+            },
+            artifactDir: { type: 'string' },
+            createdAt: { type: 'string', format: 'date-time' },
+            trainedAt: { type: 'string', format: 'date-time' },
+            promotedAt: { type: 'string', format: 'date-time' },
+            promotionReason: { type: 'string' },
+            error: { type: 'string' },
+          },
+        },
+        ModelList: {
+          type: 'object',
+          properties: {
+            active: { type: 'string', nullable: true },
+            models: { type: 'array', items: { $ref: '#/components/schemas/Model' } },
           },
         },
         Error: {
@@ -175,6 +239,74 @@ export function openApiDocument(): Record<string, unknown> {
           'InteractionResult',
           'Record interactions (idempotent by eventId)',
         ),
+      },
+      '/v1/models': {
+        get: {
+          summary: 'Model versions, newest first, and the active one',
+          security: [{ bearer: [] }],
+          parameters: [
+            {
+              name: 'status',
+              in: 'query',
+              schema: { type: 'string', enum: ['candidate', 'active', 'rejected', 'retired', 'failed'] },
+            },
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+            },
+          ],
+          responses: { 200: json('ModelList', 'Models'), 400: errorResponse, 401: errorResponse },
+        },
+      },
+      '/v1/models/{version}': {
+        get: {
+          summary: 'One model version with its metrics and gate decision',
+          security: [{ bearer: [] }],
+          parameters: [versionParam],
+          responses: { 200: json('Model', 'The model'), 401: errorResponse, 404: errorResponse },
+        },
+      },
+      '/v1/models/{version}/promote': {
+        post: {
+          summary: 'Make a model active by hand, bypassing the promotion gate',
+          description:
+            'For candidate, rejected or retired models whose artifact loads; the active model is retired and API replicas reload.',
+          security: [{ bearer: [] }],
+          parameters: [versionParam],
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 500 } } },
+              },
+            },
+          },
+          responses: {
+            200: json('Model', 'The promoted model'),
+            401: errorResponse,
+            404: errorResponse,
+            409: errorResponse,
+            422: errorResponse,
+          },
+        },
+      },
+      '/v1/models/rollback': {
+        post: {
+          summary: 'Make a previously active model active again (by default the one before the current one)',
+          security: [{ bearer: [] }],
+          requestBody: {
+            content: {
+              'application/json': { schema: { type: 'object', properties: { version: { type: 'string' } } } },
+            },
+          },
+          responses: {
+            200: json('Model', 'The model now active'),
+            401: errorResponse,
+            404: errorResponse,
+            409: errorResponse,
+            422: errorResponse,
+          },
+        },
       },
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Alive' } } } },
       '/readyz': {

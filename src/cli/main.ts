@@ -10,6 +10,9 @@ import { registerJobCommands } from './commands/jobs.js';
 import { registerImport } from './commands/import.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerExperiments } from './commands/experiments.js';
+import { registerEval } from './commands/eval.js';
+import { registerTrain } from './commands/train.js';
+import { registerModels } from './commands/models.js';
 
 /** The `sibyl` command line. Each command lives in ./commands and registers itself here. */
 export function buildProgram(): Command {
@@ -23,6 +26,9 @@ export function buildProgram(): Command {
   registerImport(program);
   registerSimulate(program);
   registerExperiments(program);
+  registerEval(program);
+  registerTrain(program);
+  registerModels(program);
   return program;
 }
 

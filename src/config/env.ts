@@ -86,6 +86,21 @@ const envSchema = z.object({
   SIBYL_EXPERIMENTS_DIR: z.string().default('./experiments'),
   /** Kalshi-compatible markets endpoint (e.g. https://…/trade-api/v2/markets) the market sync pulls from. */
   MARKET_SYNC_URL: z.url().optional(),
+  /** Where trained model artifacts are written (`<dir>/<version>/`, with a manifest.json). @defaultValue models/artifacts */
+  SIBYL_MODELS_DIR: z.string().default('models/artifacts'),
+  /** Days of interactions a training run uses, ending now. @defaultValue 60 */
+  MODEL_TRAIN_WINDOW_DAYS: z.coerce.number().positive().default(60),
+  /** Share of the window's interactions (the latest) held out to evaluate candidates on. @defaultValue 0.1 */
+  MODEL_TEST_FRACTION: z.coerce.number().gt(0).lt(1).default(0.1),
+  /** Offline metric the promotion gate compares (e.g. ndcg@10, recall@10, hr@10, mrr). @defaultValue ndcg@10 */
+  MODEL_PROMOTION_METRIC: z
+    .string()
+    .regex(/^(ndcg|recall|hr)@\d+$|^mrr$|^coverage$/, 'expected ndcg@K, recall@K, hr@K, mrr or coverage')
+    .default('ndcg@10'),
+  /** Relative margin a candidate must beat the active model's metric by (0.02 = 2%). @defaultValue 0 */
+  MODEL_PROMOTION_MARGIN: z.coerce.number().min(0).default(0),
+  /** How often API replicas check for a newly promoted model when pub/sub is unavailable or missed. @defaultValue 30 */
+  MODEL_RELOAD_POLL_SECONDS: z.coerce.number().min(1).default(30),
 });
 
 export type Config = z.infer<typeof envSchema>;

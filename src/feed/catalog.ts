@@ -1,4 +1,6 @@
 import type { MarketDoc } from '../domain/documents.js';
+import type { ItemContent } from '../../models/core/types.js';
+import { marketContentTokens } from '../../models/data/market-content.js';
 import { coll } from '../store/collections.js';
 import type { Store } from '../store/types.js';
 
@@ -22,6 +24,8 @@ export interface CatalogMarket {
   trend: number;
   /** Among the most trending of its category. */
   trendingInCategory: boolean;
+  /** Content tokens (category, series, event, tags, title words, price and duration buckets). */
+  content: ItemContent;
 }
 
 export interface CatalogSnapshot {
@@ -84,7 +88,12 @@ export class MarketCatalog {
         { projection: { _id: 0, ticker: 1, users7d: 1, trend: 1 } },
       )
       .toArray();
-    const markets = scoreMarkets(docs, loadedAt, new Map(features.map((f) => [f.ticker, f])));
+    const markets = scoreMarkets(
+      docs,
+      loadedAt,
+      new Map(features.map((f) => [f.ticker, f])),
+      await contentOfMarkets(this.store, docs),
+    );
     this.snapshot = { loadedAt, markets, byTicker: new Map(markets.map((m) => [m.ticker, m])) };
     return this.snapshot;
   }
@@ -106,6 +115,7 @@ export function scoreMarkets(
   docs: MarketDoc[],
   now: Date,
   activity = new Map<string, MarketActivity>(),
+  content = new Map<string, ItemContent>(),
 ): CatalogMarket[] {
   const raw = docs.map((doc) => {
     const v24 = doc.volume24h ?? 0;
@@ -135,9 +145,41 @@ export function scoreMarkets(
     popularity: zPop(pop),
     trend: zTrend(trend),
     trendingInCategory: false,
+    content: content.get(doc.ticker) ?? marketContentTokens(doc),
   }));
   markTrendingPerCategory(markets);
   return markets;
+}
+
+/** Content tokens of the markets, with their events' and series' fields (two queries). */
+async function contentOfMarkets(store: Store, docs: MarketDoc[]): Promise<Map<string, ItemContent>> {
+  const eventTickers = [...new Set(docs.map((d) => d.eventTicker))];
+  const events = await coll(store, 'events')
+    .find(
+      { eventTicker: { $in: eventTickers } },
+      { projection: { _id: 0, eventTicker: 1, seriesTicker: 1, title: 1, category: 1 } },
+    )
+    .toArray();
+  const eventOf = new Map(events.map((e) => [e.eventTicker, e]));
+  const seriesTickers = [
+    ...new Set(docs.map((d) => d.seriesTicker ?? eventOf.get(d.eventTicker)?.seriesTicker)),
+  ];
+  const series = await coll(store, 'series')
+    .find(
+      { ticker: { $in: seriesTickers.filter((t): t is string => !!t) } },
+      { projection: { _id: 0, ticker: 1, category: 1, tags: 1 } },
+    )
+    .toArray();
+  const seriesOf = new Map(series.map((s) => [s.ticker, s]));
+  return new Map(
+    docs.map((d) => {
+      const event = eventOf.get(d.eventTicker);
+      return [
+        d.ticker,
+        marketContentTokens(d, event, seriesOf.get(d.seriesTicker ?? event?.seriesTicker ?? '')),
+      ];
+    }),
+  );
 }
 
 /** The top tenth of each category by trend (and with real volume) is "trending in" it. */

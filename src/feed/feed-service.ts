@@ -4,8 +4,12 @@ import type { Store } from '../store/types.js';
 import type { MarketCatalog } from './catalog.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { RankerAssignment, RankerChoice } from '../experiments/ranker-assignment.js';
-import { eligible, rankPopularity } from './popularity-ranker.js';
-import { DEFAULT_RANKER, getRanker } from './rankers.js';
+import { eligible, POPULARITY_RANKER, rankPopularity, type RankRequest } from './popularity-ranker.js';
+import { DEFAULT_RANKER, getRanker, type RankerConfig } from './rankers.js';
+import { rankTwoTower } from './two-tower-ranker.js';
+import type { ActiveModelSource } from './active-model.js';
+import type { CatalogSnapshot } from './catalog.js';
+import type { UserContext } from './user-context.js';
 import type { FeedSnapshotStore } from './snapshots.js';
 import { loadUserContext } from './user-context.js';
 
@@ -33,6 +37,8 @@ export interface FeedResponse {
   userId: string;
   feedId: string;
   ranker: string;
+  /** Version of the model that ranked this feed (null for rankers without one). */
+  model: string | null;
   experiment: { key: string; variation: string } | null;
   items: FeedItem[];
   nextCursor: string | null;
@@ -46,6 +52,8 @@ export interface FeedServiceOptions {
   assignment?: RankerAssignment;
   /** @defaultValue popularity */
   defaultRanker?: string;
+  /** The active model, for model-based rankers; they fall back to popularity while it is absent. */
+  model?: ActiveModelSource;
   now?: () => Date;
 }
 
@@ -100,21 +108,21 @@ export class FeedService {
       offset = cursor.offset;
     } else {
       const choice = await this.chooseRanker(req.userId, req.attributes ?? {});
-      const ranker = getRanker(choice.ranker) ?? getRanker(DEFAULT_RANKER)!;
-      const items = rankPopularity(
-        catalog,
-        user,
-        { now, categories, minCloseTime, maxPerEvent: this.options.maxPerEvent },
-        ranker,
-      );
+      const ranked = this.rank(getRanker(choice.ranker) ?? getRanker(DEFAULT_RANKER)!, catalog, user, {
+        now,
+        categories,
+        minCloseTime,
+        maxPerEvent: this.options.maxPerEvent,
+      });
       snapshot = {
         feedId: randomUUID(),
         userId: req.userId,
-        ranker: ranker.name,
+        ranker: ranked.ranker,
+        model: ranked.model,
+        items: ranked.items,
         experiment: choice.experiment,
         categories,
         createdAt: now,
-        items,
       };
       await this.snapshots.put(snapshot, this.options.snapshotTtlMs);
     }
@@ -144,10 +152,34 @@ export class FeedService {
       userId: req.userId,
       feedId: snapshot.feedId,
       ranker: snapshot.ranker,
+      model: snapshot.model,
       experiment: snapshot.experiment,
       items: page,
       nextCursor: more ? encodeCursor({ feedId: snapshot.feedId, offset: next }) : null,
     };
+  }
+
+  /**
+   * Runs a ranker configuration. A model-based ranker without a loaded model serves popularity and
+   * says so in `ranker`, so exposures and clicks are attributed to what actually ranked.
+   */
+  private rank(
+    config: RankerConfig,
+    catalog: CatalogSnapshot,
+    user: UserContext,
+    req: RankRequest,
+  ): { ranker: string; model: string | null; items: ReturnType<typeof rankPopularity> } {
+    if (config.kind === 'two-tower') {
+      const model = this.options.model?.current();
+      if (model)
+        return {
+          ranker: config.name,
+          model: model.version,
+          items: rankTwoTower(catalog, user, req, model, config),
+        };
+      config = POPULARITY_RANKER;
+    }
+    return { ranker: config.name, model: null, items: rankPopularity(catalog, user, req, config) };
   }
 
   /**

@@ -6,6 +6,7 @@ const HOUR_MS = 3_600_000;
 
 /** The popularity ranker's knobs: a named, versioned configuration. */
 export interface PopularityRankerConfig {
+  kind?: 'popularity';
   name: string;
   version: number;
   weights: {

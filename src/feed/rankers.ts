@@ -1,4 +1,7 @@
 import { POPULARITY_RANKER, type PopularityRankerConfig } from './popularity-ranker.js';
+import { TWO_TOWER_RANKER, type TwoTowerRankerConfig } from './two-tower-ranker.js';
+
+export type RankerConfig = PopularityRankerConfig | TwoTowerRankerConfig;
 
 const HOUR_MS = 3_600_000;
 
@@ -6,7 +9,7 @@ const HOUR_MS = 3_600_000;
  * Every ranker a feed can be served by, by name: the one place rankers are defined, and what
  * experiments choose between. A ranker is a named, versioned configuration of the pipeline.
  */
-export const RANKERS: Record<string, PopularityRankerConfig> = {
+export const RANKERS: Record<string, RankerConfig> = {
   popularity: POPULARITY_RANKER,
   /** Leans on momentum and novelty, with a lighter personal tilt. */
   trending: {
@@ -23,14 +26,17 @@ export const RANKERS: Record<string, PopularityRankerConfig> = {
     version: 1,
     weights: { ...POPULARITY_RANKER.weights, categoryAffinity: 0, seriesAffinity: 0 },
   },
+  /** The active two-tower model blended with popularity; popularity serves while no model is active. */
+  'two-tower': TWO_TOWER_RANKER,
 };
 
-export const DEFAULT_RANKER = 'popularity';
+/** Falls back to popularity (and says so in the response) while no model is active. */
+export const DEFAULT_RANKER = 'two-tower';
 
 export function rankerNames(): string[] {
   return Object.keys(RANKERS);
 }
 
-export function getRanker(name: string): PopularityRankerConfig | undefined {
+export function getRanker(name: string): RankerConfig | undefined {
   return Object.hasOwn(RANKERS, name) ? RANKERS[name] : undefined;
 }

@@ -5,6 +5,8 @@ export interface FeedSnapshot {
   feedId: string;
   userId: string;
   ranker: string;
+  /** Version of the model that ranked it, for model-based rankers. */
+  model: string | null;
   experiment: { key: string; variation: string } | null;
   categories: string[];
   createdAt: Date;

@@ -2,6 +2,7 @@ import { DEFAULT_HALF_LIFE_MS, INTERACTION_WEIGHTS } from '../domain/interaction
 import { FEATURE_STATE, type FeatureState } from '../features/refresh.js';
 import { coll } from '../store/collections.js';
 import type { Document, Store } from '../store/types.js';
+import type { InteractionType } from '../domain/schemas.js';
 
 export interface UserContextOptions {
   /** Most recent interactions read per request. @defaultValue 500 */
@@ -22,6 +23,17 @@ export interface UserContext {
   /** Share of decayed positive interest per lower-cased category (empty for a cold-start user). */
   categoryAffinity: Map<string, number>;
   seriesAffinity: Map<string, number>;
+  /**
+   * Markets the user engaged with positively, newest first (interactions since the features'
+   * watermark, then the features' recent markets): the two-tower user tower's history input.
+   */
+  history: HistoryEntry[];
+}
+
+export interface HistoryEntry {
+  ticker: string;
+  /** The strongest positive interaction type seen for it in the recent read, if any. */
+  type?: InteractionType;
 }
 
 interface AffinityEntry {
@@ -92,11 +104,22 @@ export async function loadUserContext(
     }
   }
 
+  const history = new Map<string, HistoryEntry>();
+  for (const { ticker, type } of recent) {
+    if (INTERACTION_WEIGHTS[type] <= 0) continue;
+    const seen = history.get(ticker);
+    if (!seen?.type || INTERACTION_WEIGHTS[type] > INTERACTION_WEIGHTS[seen.type])
+      history.set(ticker, { ticker, type });
+  }
+  for (const ticker of (features?.recentMarkets ?? []) as string[])
+    if (!history.has(ticker)) history.set(ticker, { ticker });
+
   return {
     userId,
     dismissed,
     categoryAffinity: toShares(category),
     seriesAffinity: toShares(series),
+    history: [...history.values()].filter((h) => !dismissed.has(h.ticker)),
   };
 }
 

@@ -12,6 +12,8 @@ import type { JobRunner } from '../../jobs/job-types.js';
 import { redisStickyBuckets } from '../experiments/sticky-buckets.js';
 import { Redis } from 'ioredis';
 import { setUpExperiments } from '../experiments/setup.js';
+import { activeModelWatcherFromConfig, modelRegistryFromConfig } from '../../models/registry/index.js';
+import { ActiveModel } from '../feed/active-model.js';
 
 export interface ApiServer {
   server: Server;
@@ -52,7 +54,15 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     store,
     logger,
   );
+  // The active model is loaded before listening when there is one; later promotions swap in live.
+  const models = modelRegistryFromConfig(config, store, logger);
+  const activeModel = new ActiveModel((version) => models.loadModel(version), logger);
+  const watcher = activeModelWatcherFromConfig(config, models, logger);
+  activeModel.watch(watcher);
+  await watcher.start();
+  await activeModel.follow(watcher.current);
   const feed = new FeedService(store, catalog, new MemorySnapshotStore(), {
+    model: activeModel,
     minHorizonMs: config.FEED_MIN_HORIZON_MINUTES * 60_000,
     maxPerEvent: config.FEED_MAX_PER_EVENT,
     snapshotTtlMs: config.FEED_SNAPSHOT_TTL_SECONDS * 1000,
@@ -67,6 +77,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     apiKeys: config.SIBYL_API_KEYS,
     maxBatch: config.INGEST_MAX_BATCH,
     jobs: options.jobs,
+    models,
     experiments,
     checks: experiments ? [{ name: 'experiments', check: async () => experiments.status() }] : [],
     requestLogging: options.requestLogging ?? true,
@@ -90,6 +101,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeIdleConnections();
       });
+      await watcher.stop();
       // Exposures still buffered are written before the store closes.
       await experiments?.close();
       stickyRedis?.disconnect();

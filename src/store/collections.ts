@@ -1,5 +1,6 @@
 import type { EventDoc, InteractionDoc, MarketDoc, SeriesDoc, UserDoc } from '../domain/documents.js';
 import type { Document, IndexDef, Store, StoreCollection } from './types.js';
+import type { ModelDoc } from '../../models/registry/model-doc.js';
 
 /** Collection names and their document types. Feature, model and experiment collections join later. */
 export interface CollectionTypes {
@@ -15,6 +16,7 @@ export interface CollectionTypes {
   market_neighbours: Document;
   feature_state: Document;
   exposures: Document;
+  models: ModelDoc;
 }
 
 export type CollectionName = keyof CollectionTypes;
@@ -51,6 +53,12 @@ export const INDEXES: Record<CollectionName, IndexDef[]> = {
     { keys: { experimentId: 1, timestamp: 1 } },
   ],
   job_runs: [{ keys: { name: 1, startedAt: -1 } }],
+  models: [
+    { keys: { version: 1 }, unique: true },
+    { keys: { status: 1, promotionSeq: -1 } },
+    { keys: { chainId: 1 } },
+    { keys: { createdAt: -1 } },
+  ],
 };
 
 export function indexName(def: IndexDef): string {

@@ -13,15 +13,15 @@ describe('experiments API', () => {
     const list = await request(t.app).get('/v1/experiments').set(auth).expect(200);
     expect(list.body.experiments).toContainEqual(
       expect.objectContaining({
-        key: 'ranker-trending-vs-popularity',
+        key: 'ranker-two-tower-vs-popularity',
         status: 'running',
         variations: [
           { id: '0', ranker: 'popularity', weight: 0.5 },
-          { id: '1', ranker: 'trending', weight: 0.5 },
+          { id: '1', ranker: 'two-tower', weight: 0.5 },
         ],
       }),
     );
-    await request(t.app).get('/v1/experiments/ranker-trending-vs-popularity').set(auth).expect(200);
+    await request(t.app).get('/v1/experiments/ranker-two-tower-vs-popularity').set(auth).expect(200);
     expect((await request(t.app).get('/v1/experiments/nope').set(auth)).status).toBe(404);
     expect((await request(t.app).get('/v1/experiments')).status).toBe(401);
 
@@ -29,7 +29,7 @@ describe('experiments API', () => {
     await t.store.collection('exposures').insertMany(
       ['a', 'b', 'c', 'd'].map((userId, i) => ({
         userId,
-        experimentId: 'ranker-trending-vs-popularity',
+        experimentId: 'ranker-two-tower-vs-popularity',
         variationId: String(i % 2),
         timestamp: at,
       })),
@@ -42,7 +42,7 @@ describe('experiments API', () => {
       { eventId: '4', userId: 'b', ticker: 'T', type: 'click', ts: new Date(at.getTime() - 1000) },
     ]);
     const results = await request(t.app)
-      .get('/v1/experiments/ranker-trending-vs-popularity/results')
+      .get('/v1/experiments/ranker-two-tower-vs-popularity/results')
       .set(auth)
       .expect(200);
     expect(results.body.variations).toEqual([
@@ -81,7 +81,7 @@ describe('starting and stopping an experiment', () => {
       silentLogger,
     ))!;
     const t = await makeTestApi({ store, experiments, assignment: experiments.assigner });
-    const key = 'ranker-trending-vs-popularity';
+    const key = 'ranker-two-tower-vs-popularity';
 
     const stopped = await request(t.app)
       .put(`/v1/experiments/${key}/coverage`)
@@ -118,7 +118,7 @@ describe('starting and stopping an experiment', () => {
     const definitions = await loadDefinitions('experiments');
     const t = await makeTestApi({ experiments: { definitions: () => definitions } });
     const res = await request(t.app)
-      .put('/v1/experiments/ranker-trending-vs-popularity/coverage')
+      .put('/v1/experiments/ranker-two-tower-vs-popularity/coverage')
       .set(auth)
       .send({ coverage: 0 });
     expect(res.status).toBe(409);

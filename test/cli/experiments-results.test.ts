@@ -18,7 +18,7 @@ describe('sibyl experiments results', () => {
       await store.collection('exposures').insertMany(
         Array.from({ length: 40 }, (_, i) => ({
           userId: `u${i}`,
-          experimentId: 'ranker-trending-vs-popularity',
+          experimentId: 'ranker-two-tower-vs-popularity',
           variationId: String(i % 2),
           timestamp: at,
         })),
@@ -27,14 +27,14 @@ describe('sibyl experiments results', () => {
       const { MONGODB_URI: _m, ...env } = process.env;
       const { stdout } = await run(
         process.execPath,
-        [BIN, 'experiments', 'results', 'ranker-trending-vs-popularity'],
+        [BIN, 'experiments', 'results', 'ranker-two-tower-vs-popularity'],
         {
           env: { ...env, SIBYL_DATA_DIR: dir, LOG_LEVEL: 'silent' },
         },
       );
-      expect(stdout).toMatch(/ranker-trending-vs-popularity \(running\), control = variation 0/);
+      expect(stdout).toMatch(/ranker-two-tower-vs-popularity \(running\), control = variation 0/);
       expect(stdout).toMatch(/^0 popularity\s+20 /m);
-      expect(stdout).toMatch(/^1 trending\s+20 /m);
+      expect(stdout).toMatch(/^1 two-tower\s+20 /m);
       expect(stdout).toMatch(/sample ratio: χ² = 0\.00, p = 1\.00 \(ok\)/);
       await expect(
         run(process.execPath, [BIN, 'experiments', 'results', 'nope'], {

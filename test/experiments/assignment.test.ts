@@ -69,7 +69,7 @@ describe('RankerAssigner', () => {
     for (const userId of userIds(200)) {
       const { ranker, experiment } = assigner.assign(userId, {});
       const variation = ranker === 'popularity' ? '0' : '1';
-      expect(experiment).toEqual({ key: 'ranker-trending-vs-popularity', variation });
+      expect(experiment).toEqual({ key: 'ranker-two-tower-vs-popularity', variation });
     }
   });
 
@@ -174,7 +174,7 @@ describe('RankerAssigner', () => {
       'payload: feature "feed-ranker" rules[0].coverage: 3 is outside [0, 1]',
     );
     expect(new RankerAssigner({ payload: { features: {} } }).assign('user-1', {})).toEqual({
-      ranker: 'popularity',
+      ranker: 'two-tower',
       experiment: null,
     });
   });

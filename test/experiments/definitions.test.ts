@@ -57,10 +57,10 @@ describe('experiment definitions', () => {
     expect(Object.keys(payload.features)).toEqual(['feed-ranker']);
     expect(experiments).toEqual([
       {
-        key: 'ranker-trending-vs-popularity',
+        key: 'ranker-two-tower-vs-popularity',
         feature: 'feed-ranker',
         rule: 0,
-        variations: ['popularity', 'trending'],
+        variations: ['popularity', 'two-tower'],
         weights: [0.5, 0.5],
         coverage: 1,
         file: 'experiments/feed-ranker.json',
@@ -73,14 +73,14 @@ describe('experiment definitions', () => {
       'feed-ranker.json': rankerFile([experimentRule({ variations: ['popularity', 'trendy'] })], 'popular'),
     });
     expect(issues).toEqual([
-      'feed-ranker.json: feature "feed-ranker" defaultValue: unknown ranker "popular"; rankers are popularity, trending, popularity-global',
-      'feed-ranker.json: feature "feed-ranker" rules[0].variations[1]: unknown ranker "trendy"; rankers are popularity, trending, popularity-global',
+      'feed-ranker.json: feature "feed-ranker" defaultValue: unknown ranker "popular"; rankers are popularity, trending, popularity-global, two-tower',
+      'feed-ranker.json: feature "feed-ranker" rules[0].variations[1]: unknown ranker "trendy"; rankers are popularity, trending, popularity-global, two-tower',
     ]);
   });
 
   it('checks forced values of the ranker feature too, but not the values of other features', async () => {
     expect(await ruleIssues({ force: 'nope' })).toEqual([
-      'feed-ranker.json: feature "feed-ranker" rules[0].force: unknown ranker "nope"; rankers are popularity, trending, popularity-global',
+      'feed-ranker.json: feature "feed-ranker" rules[0].force: unknown ranker "nope"; rankers are popularity, trending, popularity-global, two-tower',
     ]);
     const dir = await definitionsDir({
       'banner.json': {

@@ -23,7 +23,7 @@ describe('experiments set up from the definitions directory', () => {
       .toArray();
     expect(rows).toHaveLength(300);
     for (const row of rows) {
-      expect(row.experimentId).toBe('ranker-trending-vs-popularity');
+      expect(row.experimentId).toBe('ranker-two-tower-vs-popularity');
       expect(row.variationId).toBe(served.get(row.userId));
       expect(row.timestamp).toBeInstanceOf(Date);
     }

@@ -40,6 +40,7 @@ export async function makeTestApi(
     snapshotTtlMs?: number;
     maxBatch?: number;
     assignment?: FeedServiceOptions['assignment'];
+    model?: FeedServiceOptions['model'];
     experiments?: ExperimentControl;
   } = {},
 ): Promise<TestApi> {
@@ -53,6 +54,7 @@ export async function makeTestApi(
     maxPerEvent: 2,
     snapshotTtlMs: options.snapshotTtlMs ?? 15 * 60_000,
     assignment: options.assignment,
+    model: options.model,
     now: clock.now,
   });
   const jobs = new InProcessJobRunner(

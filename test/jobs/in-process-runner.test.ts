@@ -12,6 +12,9 @@ function processors(overrides: Partial<Record<JobName, Processor>>): Record<JobN
     'rebuild-features': idle,
     'sync-markets': idle,
     nightly: idle,
+    train: idle,
+    evaluate: idle,
+    promote: idle,
     ...overrides,
   };
 }

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
 import { createLogger } from '../../log/logger.js';
@@ -30,6 +33,9 @@ export function registerDemo(program: Command): void {
         SIBYL_API_KEYS: env.SIBYL_API_KEYS.length
           ? env.SIBYL_API_KEYS
           : [`demo-${randomBytes(8).toString('hex')}`],
+        // Models of an in-memory store are as temporary as it is; the API notices the promotion soon.
+        SIBYL_MODELS_DIR: await mkdtemp(path.join(tmpdir(), 'sibyl-demo-models-')),
+        MODEL_RELOAD_POLL_SECONDS: Math.min(env.MODEL_RELOAD_POLL_SECONDS, 2),
       };
       const logger = createLogger(config.LOG_LEVEL);
       const store = await openStore(config, { allowEmbedded: true, memoryOnly: true });
@@ -48,12 +54,18 @@ export function registerDemo(program: Command): void {
         { pairs: features.pairs, users: features.users, ms: Date.now() - started },
         'features built',
       );
-      const url = await serveUntilSignalled(config, store, logger, 'all-in-one');
+      const { url, jobs } = await serveUntilSignalled(config, store, logger, 'all-in-one');
+      // The nightly chain once now (features → train → evaluate → promote): feeds are served by
+      // popularity until its model is promoted, about a minute later.
+      await jobs.trigger('nightly');
       const example = `${url}/v1/users/${sim.demoUserId}/feed?limit=20`;
       logger.info({ example, ms: Date.now() - started }, 'demo ready');
       console.log(
         `\nSibyl demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Try:\n  curl '${example}'\n`,
       );
       console.log(`Write endpoints accept: Authorization: Bearer ${config.SIBYL_API_KEYS[0]}\n`);
+      console.log(
+        'The two-tower model is training in the background; feeds switch to it ("ranker": "two-tower") once it is promoted.\n',
+      );
     });
 }

@@ -6,6 +6,7 @@ import { onShutdown } from '../../server/shutdown.js';
 import { openStore } from '../../store/open-store.js';
 import type { Store } from '../../store/types.js';
 import { createJobRunner, type RunnerRole } from '../../../jobs/runners/create-runner.js';
+import type { JobRunner } from '../../../jobs/job-types.js';
 
 /**
  * Starts the API on an open store and stops everything cleanly on SIGTERM/SIGINT: stop accepting
@@ -16,7 +17,7 @@ export async function serveUntilSignalled(
   store: Store,
   logger: Logger,
   role: RunnerRole = 'producer',
-): Promise<string> {
+): Promise<{ url: string; jobs: JobRunner }> {
   if (config.SIBYL_API_KEYS.length === 0) {
     logger.warn('SIBYL_API_KEYS is empty: write endpoints will answer 401');
   }
@@ -28,7 +29,7 @@ export async function serveUntilSignalled(
     await store.close();
   });
   logger.info({ url: api.url, store: store.describe() }, 'API listening');
-  return api.url;
+  return { url: api.url, jobs };
 }
 
 export function registerServe(program: Command): void {

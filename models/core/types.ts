@@ -1,0 +1,72 @@
+/**
+ * What every recommender in models/ (baselines and the two-tower) trains on and answers, so one
+ * evaluation protocol can compare them all on the same split.
+ */
+
+/**
+ * Interactions as parallel typed arrays with dense indices. Users and items are indexed in
+ * ascending id order (numeric order when every id is numeric, else lexicographic), so ties broken
+ * "by item id ascending" are ties broken by index.
+ */
+export interface InteractionLog {
+  /** Index → external user id. */
+  userIds: string[];
+  /** Index → external item id (market ticker for Sibyl's own data). */
+  itemIds: string[];
+  user: Int32Array;
+  item: Int32Array;
+  /** Milliseconds since the epoch. */
+  ts: Float64Array;
+  /** Strength of the interaction (interaction-type weight; 1 when the source has none). */
+  weight: Float32Array;
+}
+
+/** Content of one item: opaque tokens such as `category:crypto`, `series:KXBTC`, `title:bitcoin`. */
+export type ItemContent = readonly string[];
+
+export interface TrainSet {
+  /** Training rows sorted by ts ascending. Indices range over the full vocabulary below. */
+  log: InteractionLog;
+  numUsers: number;
+  numItems: number;
+  /** The split's cut: every training row is strictly before it. Recency baselines decay towards it. */
+  cutoffMs: number;
+  /** Content per item index; absent for external interaction files (ids only). */
+  content?: readonly ItemContent[];
+}
+
+export interface FitOptions {
+  seed: number;
+  /** Called with done/total in [0, 1] as training proceeds. */
+  onProgress?: (fraction: number, stage: string) => void;
+}
+
+export interface Recommender {
+  readonly name: string;
+  fit(train: TrainSet, options: FitOptions): Promise<void>;
+  /**
+   * Writes a score for every item index into `out` (length numItems); higher ranks first. The
+   * evaluator masks the user's own training items, so implementations need not.
+   */
+  scoreUser(user: number, out: Float32Array): void;
+}
+
+/** A recommender whose learned parameters can be written to and read from an artifact directory. */
+export interface PersistentRecommender extends Recommender {
+  /** Registry kind, e.g. `two-tower`. */
+  readonly kind: string;
+  readonly hyperparameters: Readonly<Record<string, unknown>>;
+  save(dir: string): Promise<void>;
+  /**
+   * Makes scoreUser answer for another split's vocabulary with the parameters already learned (no
+   * training): how a loaded active model is evaluated on the same split as a new candidate.
+   */
+  bind(train: TrainSet): void;
+}
+
+/** How the registry creates and loads models of one kind. */
+export interface RecommenderKind {
+  readonly kind: string;
+  create(hyperparameters?: Record<string, unknown>): PersistentRecommender;
+  load(dir: string): Promise<PersistentRecommender>;
+}

@@ -1,0 +1,80 @@
+import type { Recommender } from '../core/types.js';
+import { BprMfRecommender } from '../baselines/bpr-mf.js';
+import { CategoryAffinityRecommender } from '../baselines/category-affinity.js';
+import { EaseRecommender } from '../baselines/ease.js';
+import { ItemKnnRecommender } from '../baselines/item-knn.js';
+import { PopularityRecommender } from '../baselines/popularity.js';
+import { TrendingRecommender } from '../baselines/trending.js';
+import { TwoTowerModel } from '../two-tower/model.js';
+
+/** A recommender `sibyl eval` (and the nightly evaluation) can train and evaluate by name. */
+export interface RankerEntry {
+  /** Equal to the created recommender's `name`. */
+  name: string;
+  description: string;
+  /** A baseline (as opposed to a model the registry trains and promotes, such as the two-tower). */
+  baseline: boolean;
+  create(): Recommender;
+}
+
+/**
+ * Every evaluable recommender, in report order. Add a model here (one entry) and it is trained and
+ * evaluated by `sibyl eval` by default and selectable with `--rankers`.
+ */
+export const RANKER_LIST: readonly RankerEntry[] = [
+  {
+    name: 'popularity',
+    baseline: true,
+    description: 'weighted interaction count per item',
+    create: () => new PopularityRecommender({ halfLifeMs: Infinity }),
+  },
+  {
+    name: 'popularity-recency',
+    baseline: true,
+    description: 'popularity with a 7-day half-life towards the cut',
+    create: () => new PopularityRecommender(),
+  },
+  {
+    name: 'trending',
+    baseline: true,
+    description: '24h velocity against the previous week',
+    create: () => new TrendingRecommender(),
+  },
+  {
+    name: 'category-affinity',
+    baseline: true,
+    description: "user's category mix × item share of its category (content)",
+    create: () => new CategoryAffinityRecommender(),
+  },
+  {
+    name: 'item-knn',
+    baseline: true,
+    description: 'item-item cosine co-occurrence, 100 neighbours',
+    create: () => new ItemKnnRecommender(),
+  },
+  {
+    name: 'bpr-mf',
+    baseline: true,
+    description: 'BPR matrix factorisation, 64 dimensions',
+    create: () => new BprMfRecommender(),
+  },
+  {
+    name: 'ease',
+    baseline: true,
+    description: 'EASE closed-form item-item model on the 2,500 most popular items, λ = 500',
+    create: () => new EaseRecommender(),
+  },
+  {
+    name: 'two-tower',
+    baseline: false,
+    description: 'two-tower embedding model: id + content market tower, id + history user tower',
+    create: () => new TwoTowerModel(),
+  },
+];
+
+export const RANKERS: ReadonlyMap<string, RankerEntry> = new Map(RANKER_LIST.map((r) => [r.name, r]));
+
+/** Fresh, unfitted instances of the baselines (all, or those named), in report order. */
+export function baselineRankers(names?: readonly string[]): Recommender[] {
+  return RANKER_LIST.filter((r) => r.baseline && (!names || names.includes(r.name))).map((r) => r.create());
+}

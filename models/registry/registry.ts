@@ -1,0 +1,405 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { SibylError } from '../../src/errors.js';
+import type { Logger } from '../../src/log/logger.js';
+import { coll } from '../../src/store/collections.js';
+import type { Filter, Store, StoreCollection } from '../../src/store/types.js';
+import type { PersistentRecommender } from '../core/types.js';
+import { getKind } from '../kinds.js';
+import { artifactDir, readManifest, updateManifest, writeArtifact, type Manifest } from './artifacts.js';
+import type { ModelDoc, ModelStatus } from './model-doc.js';
+import type { ModelChange, ModelChangeNotifier } from './notify.js';
+
+export interface ModelRegistryOptions {
+  store: Store;
+  /** Artifacts go to `<modelsDir>/<version>/` (SIBYL_MODELS_DIR). */
+  modelsDir: string;
+  /** Told after every promotion and rollback (Redis pub/sub when REDIS_URL is set). */
+  notify?: ModelChangeNotifier;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+/** `two-tower` → `tt`, `popularity` → `p`. */
+function kindPrefix(kind: string): string {
+  return (
+    kind
+      .split(/[^A-Za-z0-9]+/)
+      .filter(Boolean)
+      .map((part) => part[0]!.toLowerCase())
+      .join('') || 'm'
+  );
+}
+
+/** A new, unique, time-sortable version name: `tt-20261123T010203Z-1a2b3c`. */
+export function newVersion(kind: string, at: Date): string {
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${kindPrefix(kind)}-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export interface CandidateInput {
+  version: string;
+  kind: string;
+  model: PersistentRecommender;
+  dataWindow: { from: Date; to: Date };
+  seed: number;
+  testFraction: number;
+  split?: Record<string, unknown>;
+  chainId?: string;
+  createdAt: Date;
+  trainSeconds?: number;
+}
+
+export interface FailureInput {
+  version: string;
+  kind: string;
+  dataWindow: { from: Date; to: Date };
+  seed: number;
+  hyperparameters: Record<string, unknown>;
+  testFraction: number;
+  chainId?: string;
+  createdAt: Date;
+  error: string;
+}
+
+export interface PromoteOptions {
+  reason: string;
+  /** Statuses the model may be promoted from. @defaultValue ['candidate', 'retired', 'rejected'] */
+  from?: ModelStatus[];
+  /** Published with the change. @defaultValue 'promote' */
+  action?: ModelChange['action'];
+  /**
+   * Only promote while this version is the active one (`null`: while none is): what the gate
+   * compared against. A ModelConflictError otherwise.
+   */
+  ifActive?: string | null;
+  /** Written with the status change (the gate's decision, say). */
+  set?: Partial<ModelDoc>;
+}
+
+/** SIBYL_MODELS_DIR's default. */
+export const DEFAULT_MODELS_DIR = 'models/artifacts';
+
+const PROMOTABLE: ModelStatus[] = ['candidate', 'retired', 'rejected'];
+const BY_SEQ = { promotionSeq: -1, version: -1 } as const;
+
+/**
+ * Model versions: their documents in `models`, their artifacts on disk, and which one is active.
+ *
+ * Exactly one model is active, without transactions (MongoDB and the embedded store alike): a
+ * promotion stamps the new model `active` with a promotion sequence number higher than any before
+ * (ties, from racing promotions, broken by version), then retires every other active model ranked
+ * below the best one it sees. Whichever of two racing promoters settles last sees both and retires
+ * the loser, and readers always take the active model with the highest (promotionSeq, version),
+ * so even the instant between the two writes has one answer.
+ */
+export class ModelRegistry {
+  readonly modelsDir: string;
+  private readonly models: StoreCollection<ModelDoc>;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: ModelRegistryOptions) {
+    this.modelsDir = options.modelsDir;
+    this.models = coll(options.store, 'models');
+    this.now = options.now ?? (() => new Date());
+  }
+
+  artifactDir(version: string): string {
+    return artifactDir(this.modelsDir, version);
+  }
+
+  /**
+   * Where a model's artifact is found: under this process's SIBYL_MODELS_DIR (replicas may mount
+   * the shared volume at different paths), else where the trainer recorded it.
+   */
+  async locate(doc: ModelDoc): Promise<{ dir: string; manifest: Manifest }> {
+    const local = this.artifactDir(doc.version);
+    try {
+      return { dir: local, manifest: await readManifest(local) };
+    } catch (err) {
+      if (doc.artifactDir === local) throw err;
+      return { dir: doc.artifactDir, manifest: await readManifest(doc.artifactDir) };
+    }
+  }
+
+  /**
+   * Saves a trained model's artifact (manifest last) and records it as a `candidate`. The
+   * document is written only once the artifact is complete, so a candidate is always loadable.
+   */
+  async createCandidate(input: CandidateInput): Promise<ModelDoc> {
+    const dir = this.artifactDir(input.version);
+    const hyperparameters = { ...input.model.hyperparameters };
+    await writeArtifact(dir, input.model, {
+      version: input.version,
+      kind: input.kind,
+      dataWindow: { from: input.dataWindow.from.toISOString(), to: input.dataWindow.to.toISOString() },
+      seed: input.seed,
+      hyperparameters,
+    });
+    const doc: ModelDoc = {
+      version: input.version,
+      kind: input.kind,
+      status: 'candidate',
+      dataWindow: input.dataWindow,
+      seed: input.seed,
+      hyperparameters,
+      testFraction: input.testFraction,
+      ...(input.split ? { split: input.split } : {}),
+      artifactDir: dir,
+      ...(input.chainId ? { chainId: input.chainId } : {}),
+      createdAt: input.createdAt,
+      trainedAt: this.now(),
+      ...(input.trainSeconds !== undefined ? { trainSeconds: input.trainSeconds } : {}),
+    };
+    await this.models.insertMany([doc]);
+    await this.options.store.checkpoint();
+    return doc;
+  }
+
+  /** Records a training run that failed: status `failed`, the error kept, nothing else touched. */
+  async recordFailure(input: FailureInput): Promise<ModelDoc> {
+    const dir = this.artifactDir(input.version);
+    // Whatever a failed save left behind is never loadable (no manifest); drop it anyway.
+    await rm(dir, { recursive: true, force: true });
+    const doc: ModelDoc = {
+      version: input.version,
+      kind: input.kind,
+      status: 'failed',
+      dataWindow: input.dataWindow,
+      seed: input.seed,
+      hyperparameters: input.hyperparameters,
+      testFraction: input.testFraction,
+      artifactDir: dir,
+      ...(input.chainId ? { chainId: input.chainId } : {}),
+      createdAt: input.createdAt,
+      error: input.error,
+    };
+    await this.models.insertMany([doc]);
+    await this.options.store.checkpoint();
+    return doc;
+  }
+
+  async get(version: string): Promise<ModelDoc | undefined> {
+    return (await this.models.findOne({ version })) ?? undefined;
+  }
+
+  /** The document of `version`; a not_found SibylError otherwise. */
+  async require(version: string): Promise<ModelDoc> {
+    const doc = await this.get(version);
+    if (!doc) throw new SibylError('not_found', `No model version "${version}"`);
+    return doc;
+  }
+
+  /** Newest first. */
+  async listModels(options: { status?: ModelStatus; limit?: number } = {}): Promise<ModelDoc[]> {
+    return this.models
+      .find(options.status ? { status: options.status } : {}, {
+        sort: { createdAt: -1, version: -1 },
+        ...(options.limit ? { limit: options.limit } : {}),
+      })
+      .toArray();
+  }
+
+  /** Merges fields into a model's document. */
+  async update(version: string, set: Partial<ModelDoc>, filter: Filter<ModelDoc> = {}): Promise<boolean> {
+    const result = await this.models.updateOne({ ...filter, version }, { $set: set });
+    return result.matchedCount > 0;
+  }
+
+  /** The model serving now, if any. */
+  async activeModel(): Promise<ModelDoc | undefined> {
+    return (await this.models.findOne({ status: 'active' }, { sort: BY_SEQ })) ?? undefined;
+  }
+
+  /** The manifest of a version's complete artifact; an ArtifactError if it is missing or incomplete. */
+  async manifest(version: string): Promise<Manifest> {
+    return (await this.locate(await this.require(version))).manifest;
+  }
+
+  /** Loads a version's model from its artifact through its kind (models/kinds.ts). */
+  async loadModel(version: string): Promise<PersistentRecommender> {
+    const { dir, manifest } = await this.locate(await this.require(version));
+    return getKind(manifest.kind).load(dir);
+  }
+
+  /** Adds evaluation metrics to a version's manifest. */
+  async writeManifestMetrics(version: string, metrics: Manifest['metrics']): Promise<void> {
+    const { dir } = await this.locate(await this.require(version));
+    await updateManifest(dir, { metrics });
+  }
+
+  /**
+   * Makes `version` the active model and retires the one before. Refuses (conflict) a failed
+   * model, one in a status not in `options.from`, or one whose artifact is incomplete. Promoting
+   * the active model again changes nothing. Publishes the change when it took.
+   */
+  async promote(version: string, options: PromoteOptions): Promise<ModelDoc> {
+    const doc = await this.require(version);
+    if (doc.status === 'active') {
+      await this.settleActive();
+      return (await this.get(version)) ?? doc;
+    }
+    const from = options.from ?? PROMOTABLE;
+    if (doc.status === 'failed') {
+      throw new SibylError('conflict', `Model ${version} failed to train and cannot be promoted`, {
+        status: doc.status,
+        error: doc.error,
+      });
+    }
+    if (!from.includes(doc.status)) {
+      throw new SibylError(
+        'conflict',
+        `Model ${version} is ${doc.status}; only ${from.join(', ')} models can be promoted this way`,
+        { status: doc.status },
+      );
+    }
+    try {
+      getKind((await this.locate(doc)).manifest.kind);
+    } catch (err) {
+      throw new SibylError('conflict', `Model ${version} cannot be loaded: ${(err as Error).message}`);
+    }
+    if (options.ifActive !== undefined) {
+      const current = (await this.activeModel())?.version ?? null;
+      if (current !== options.ifActive) {
+        throw new SibylError(
+          'conflict',
+          `The active model changed (expected ${options.ifActive ?? 'none'}, found ${current ?? 'none'})`,
+          { expected: options.ifActive, found: current },
+        );
+      }
+    }
+    const seq = await this.nextSeq();
+    const at = this.now();
+    const result = await this.models.updateOne(
+      { version, status: doc.status },
+      {
+        $set: {
+          ...options.set,
+          status: 'active',
+          promotionSeq: seq,
+          promotedAt: at,
+          promotionReason: options.reason,
+        },
+        $unset: { retiredAt: '' },
+      },
+    );
+    if (result.matchedCount === 0) {
+      throw new SibylError('conflict', `Model ${version} changed status while being promoted; try again`);
+    }
+    await this.settleActive();
+    await this.options.store.checkpoint();
+    const after = await this.require(version);
+    if (after.status === 'active') {
+      await this.publish({ version, action: options.action ?? 'promote' });
+    }
+    return after;
+  }
+
+  /**
+   * An operator's promotion (API, CLI): bypasses the gate, but the model must not have failed and
+   * its artifact must actually load.
+   */
+  async promoteManually(version: string, reason?: string): Promise<ModelDoc> {
+    const doc = await this.require(version);
+    if (doc.status === 'failed') {
+      throw new SibylError('conflict', `Model ${version} failed to train and cannot be promoted`, {
+        status: doc.status,
+        error: doc.error,
+      });
+    }
+    if (doc.status !== 'active') {
+      try {
+        await this.loadModel(version);
+      } catch (err) {
+        throw new SibylError(
+          'conflict',
+          `Model ${version} cannot be loaded: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    }
+    return this.promote(version, {
+      reason: reason ? `manual: ${reason}` : 'manual promotion',
+      from: PROMOTABLE,
+    });
+  }
+
+  /**
+   * Makes a previously active model active again: `toVersion`, or by default the most recently
+   * retired one (the model active before the current one) whose artifact is still complete.
+   */
+  async rollback(toVersion?: string, options: { reason?: string } = {}): Promise<ModelDoc> {
+    const current = await this.activeModel();
+    let target: ModelDoc | undefined;
+    if (toVersion) {
+      target = await this.require(toVersion);
+      if (target.status === 'active') return target;
+      if (target.status !== 'retired') {
+        throw new SibylError(
+          'conflict',
+          `Model ${toVersion} is ${target.status}, not a previously active (retired) model; promote it instead`,
+          { status: target.status },
+        );
+      }
+    } else {
+      const retired = await this.models
+        .find({ status: 'retired', promotionSeq: { $exists: true } }, { sort: BY_SEQ })
+        .toArray();
+      for (const doc of retired) {
+        const loadable = await this.locate(doc).then(
+          () => true,
+          () => false,
+        );
+        if (loadable) {
+          target = doc;
+          break;
+        }
+      }
+      if (!target) throw new SibylError('conflict', 'No previously active model to roll back to');
+    }
+    return this.promote(target.version, {
+      reason: options.reason ?? `rollback from ${current?.version ?? 'none'}`,
+      from: ['retired'],
+      action: 'rollback',
+    });
+  }
+
+  /** One more than the highest promotion sequence number so far. */
+  private async nextSeq(): Promise<number> {
+    const top = await this.models.findOne(
+      { promotionSeq: { $exists: true } },
+      { sort: { promotionSeq: -1 }, projection: { promotionSeq: 1 } },
+    );
+    return (top?.promotionSeq ?? 0) + 1;
+  }
+
+  /** Retires every active model ranked below the best active one. */
+  private async settleActive(): Promise<void> {
+    const top = await this.activeModel();
+    if (!top) return;
+    const seq = top.promotionSeq ?? 0;
+    await this.models.updateMany(
+      {
+        status: 'active',
+        $or: [
+          { promotionSeq: { $exists: false } },
+          { promotionSeq: { $lt: seq } },
+          { promotionSeq: seq, version: { $lt: top.version } },
+        ],
+      },
+      { $set: { status: 'retired', retiredAt: this.now() } },
+    );
+  }
+
+  private async publish(change: ModelChange): Promise<void> {
+    if (!this.options.notify) return;
+    try {
+      await this.options.notify(change);
+    } catch (err) {
+      // The change is committed; replicas that missed the message find it by polling.
+      this.options.logger?.warn({ err, change }, 'could not publish model change');
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import type { ItemContent } from '../core/types.js';
+
+/** FNV-1a: a stable hash of a content token, so artifacts stay valid across processes. */
+export function hashToken(token: string, buckets: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % buckets;
+}
+
+/** Content tokens of every item hashed into buckets, as CSR: item i owns ids[offsets[i]..offsets[i+1]). */
+export interface HashedContent {
+  offsets: Int32Array;
+  ids: Int32Array;
+}
+
+export function hashContent(
+  content: readonly ItemContent[] | undefined,
+  numItems: number,
+  buckets: number,
+  maxTokens: number,
+): HashedContent {
+  const offsets = new Int32Array(numItems + 1);
+  const ids: number[] = [];
+  for (let i = 0; i < numItems; i++) {
+    const seen = new Set<number>();
+    for (const token of content?.[i] ?? []) {
+      if (seen.size >= maxTokens) break;
+      seen.add(hashToken(token, buckets));
+    }
+    ids.push(...seen);
+    offsets[i + 1] = ids.length;
+  }
+  return { offsets, ids: Int32Array.from(ids) };
+}

@@ -1,0 +1,38 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+const DAY_MS = 86_400_000;
+
+/** Every knob of the two-tower model; stored in each artifact's manifest. */
+export const TwoTowerHyperparameters = z.strictObject({
+  dim: z.int().min(4).max(512).default(64),
+  epochs: z.int().min(1).max(200).default(8),
+  batchSize: z.int().min(8).max(8192).default(1024),
+  /** Softmax temperature over cosine similarities. */
+  temperature: z.number().positive().default(0.2),
+  /** Row-wise Adagrad learning rate of the embedding tables. */
+  embeddingLearningRate: z.number().positive().default(0.08),
+  /** Adam learning rate of the dense tower layers. */
+  denseLearningRate: z.number().positive().default(0.002),
+  /** Recent interactions that make up the user tower's history input. */
+  historyLength: z.int().min(0).max(200).default(10),
+  /** Probability of hiding an item's id embedding in a step, so the content path learns alone. */
+  itemIdDropout: z.number().min(0).max(0.95).default(0.3),
+  /** Probability of hiding a user's id embedding, so the history path learns alone. */
+  userIdDropout: z.number().min(0).max(0.95).default(0.3),
+  contentBuckets: z
+    .int()
+    .min(16)
+    .max(1 << 22)
+    .default(1 << 16),
+  maxContentTokens: z.int().min(1).max(256).default(24),
+  /** Example weight halves for every this-many days before the training cut. */
+  halfLifeDays: z.number().positive().default(14),
+  /** Subtract log(sampling probability) from logits (log-Q correction). */
+  logQCorrection: z.boolean().default(true),
+  /** Threads for the dense kernels. Results do not depend on it: each output is computed the same way. */
+  threads: z.int().min(1).max(64).default(Math.min(2, availableParallelism())),
+});
+export type TwoTowerHyperparameters = z.infer<typeof TwoTowerHyperparameters>;
+
+export const halfLifeMs = (hp: TwoTowerHyperparameters): number => hp.halfLifeDays * DAY_MS;

@@ -1,0 +1,399 @@
+import type { FitOptions, InteractionLog, PersistentRecommender, TrainSet } from '../core/types.js';
+import { Rng } from '../../src/simulator/rng.js';
+import { hashContent, type HashedContent } from './content-hash.js';
+import { DenseAdam, EmbeddingTable } from './embedding-table.js';
+import { TwoTowerHyperparameters, halfLifeMs } from './hyperparameters.js';
+import { normaliseRows } from './softmax-step.js';
+import { createStep, type DenseStep } from './step-factory.js';
+import { UserHistories } from './user-histories.js';
+
+export const TWO_TOWER_KIND = 'two-tower';
+
+/** Learned parameters: what an artifact holds. */
+export interface TwoTowerParameters {
+  hp: TwoTowerHyperparameters;
+  userIds: string[];
+  itemIds: string[];
+  /** 1 for items with training rows: only those have a learned id embedding. */
+  itemTrained: Uint8Array;
+  userTrained: Uint8Array;
+  users: EmbeddingTable;
+  items: EmbeddingTable;
+  content: EmbeddingTable;
+  /** dim × 2·dim: [user id embedding ; mean of history item inputs] → user vector. */
+  wu: Float32Array;
+  /** dim × dim: item input (id embedding + mean content embedding) → item vector. */
+  wm: Float32Array;
+  /** Whether items had content tokens at training time (external CSVs have none). */
+  withContent: boolean;
+  /**
+   * Each item's tower input (id + content) as of training, so serving can use a market's learned
+   * representation in a user's history without its content tokens at hand.
+   */
+  itemInputs: Float32Array;
+}
+
+/**
+ * Two-tower retrieval model. Item input: id embedding (hidden with probability itemIdDropout during
+ * training) plus the mean of its hashed content-token embeddings, so a market never seen in training
+ * still gets a vector. User input: id embedding next to the mean item input of the user's latest
+ * interactions, so new interactions move the vector at serving time without retraining. Each tower
+ * is one dense layer followed by L2 normalisation; scores are cosine similarities.
+ */
+export class TwoTowerModel implements PersistentRecommender {
+  readonly kind = TWO_TOWER_KIND;
+  readonly name = TWO_TOWER_KIND;
+  readonly hyperparameters: TwoTowerHyperparameters;
+  private params: TwoTowerParameters | undefined;
+  /** Scoring state for the split last fitted or bound. */
+  private bound: Bound | undefined;
+  /** Set by fit: examples/s and the backend that ran the dense step. */
+  lastFit: { examplesPerSecond: number; backend: string; finalLoss: number } | undefined;
+
+  constructor(hyperparameters: Partial<TwoTowerHyperparameters> = {}, params?: TwoTowerParameters) {
+    this.hyperparameters = TwoTowerHyperparameters.parse(hyperparameters);
+    this.params = params;
+  }
+
+  get parameters(): TwoTowerParameters {
+    if (!this.params) throw new Error('two-tower model is not trained');
+    return this.params;
+  }
+
+  async fit(train: TrainSet, options: FitOptions): Promise<void> {
+    const hp = this.hyperparameters;
+    const rng = Rng.of(options.seed, 'two-tower');
+    const withContent = train.content !== undefined;
+    const content = hashContent(train.content, train.numItems, hp.contentBuckets, hp.maxContentTokens);
+    const { log } = train;
+    const p: TwoTowerParameters = {
+      hp,
+      userIds: log.userIds,
+      itemIds: log.itemIds,
+      itemTrained: new Uint8Array(train.numItems),
+      userTrained: new Uint8Array(train.numUsers),
+      users: new EmbeddingTable(train.numUsers, hp.dim).initNormal(rng, 0.1),
+      items: new EmbeddingTable(train.numItems, hp.dim).initNormal(rng, 0.1),
+      content: new EmbeddingTable(hp.contentBuckets, hp.dim).initNormal(rng, 0.1),
+      wu: glorot(rng, hp.dim, 2 * hp.dim),
+      wm: glorot(rng, hp.dim, hp.dim),
+      withContent,
+      itemInputs: new Float32Array(0),
+    };
+    for (let r = 0; r < log.user.length; r++) {
+      p.itemTrained[log.item[r]!] = 1;
+      p.userTrained[log.user[r]!] = 1;
+    }
+    this.params = p;
+    const histories = new UserHistories(log, train.numUsers);
+    const examples = exampleWeights(log, train.cutoffMs, halfLifeMs(hp));
+    const logQ = itemLogQ(log, train.numItems, hp.logQCorrection);
+
+    const step = await createStep({
+      maxBatch: hp.batchSize,
+      dim: hp.dim,
+      userInputDim: 2 * hp.dim,
+      itemInputDim: hp.dim,
+      temperature: hp.temperature,
+      threads: hp.threads,
+    });
+    try {
+      const trainer = new BatchTrainer(p, content, histories, step, rng);
+      const wuAdam = new DenseAdam(p.wu, hp.denseLearningRate);
+      const wmAdam = new DenseAdam(p.wm, hp.denseLearningRate);
+      const n = log.user.length;
+      const order = Int32Array.from({ length: n }, (_, i) => i);
+      const started = performance.now();
+      let finalLoss = NaN;
+      for (let epoch = 0; epoch < hp.epochs; epoch++) {
+        shuffle(order, rng);
+        let lossSum = 0;
+        let batches = 0;
+        for (let start = 0; start < n; start += hp.batchSize) {
+          const rows = order.subarray(start, Math.min(n, start + hp.batchSize));
+          if (rows.length < 2) continue; // a softmax over one example has no negatives
+          lossSum += trainer.step(rows, examples, logQ);
+          wuAdam.apply(step.dWu);
+          wmAdam.apply(step.dWm);
+          batches++;
+          if (batches % 20 === 0) {
+            options.onProgress?.((epoch + start / n) / hp.epochs, `epoch ${epoch + 1}/${hp.epochs}`);
+            await yieldToEventLoop();
+          }
+        }
+        finalLoss = lossSum / Math.max(1, batches);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      this.lastFit = {
+        examplesPerSecond: (n * hp.epochs) / Math.max(seconds, 1e-9),
+        backend: step.backend,
+        finalLoss,
+      };
+      options.onProgress?.(1, 'trained');
+    } finally {
+      step.dispose();
+    }
+    p.itemInputs = new Float32Array(train.numItems * hp.dim);
+    for (let i = 0; i < train.numItems; i++)
+      itemInput(p, p.itemTrained[i] ? i : -1, withContent ? content : undefined, i, p.itemInputs, i * hp.dim);
+    this.bound = bindTo(p, train);
+  }
+
+  bind(train: TrainSet): void {
+    this.bound = bindTo(this.parameters, train);
+  }
+
+  scoreUser(user: number, out: Float32Array): void {
+    if (!this.bound) throw new Error('two-tower model is neither fitted nor bound');
+    const { itemVectors, numItems } = this.bound;
+    const d = this.hyperparameters.dim;
+    const u = this.bound.userVector(user);
+    for (let i = 0; i < numItems; i++) {
+      let s = 0;
+      const o = i * d;
+      for (let k = 0; k < d; k++) s += u[k]! * itemVectors[o + k]!;
+      out[i] = s;
+    }
+  }
+
+  async save(dir: string): Promise<void> {
+    const { saveTwoTower } = await import('./artifact.js');
+    await saveTwoTower(this.parameters, dir);
+  }
+}
+
+/** What scoring a split needs: item vectors in that split's vocabulary and user inputs. */
+interface Bound {
+  numItems: number;
+  itemVectors: Float32Array;
+  userVector(user: number): Float32Array;
+}
+
+/**
+ * Maps a split's vocabulary onto the model's (by id), computes every item's vector (id + content
+ * for items seen in training, content alone otherwise) and serves user vectors from each user's
+ * latest training rows.
+ */
+function bindTo(p: TwoTowerParameters, train: TrainSet): Bound {
+  const d = p.hp.dim;
+  const same = train.log.itemIds === p.itemIds && train.log.userIds === p.userIds;
+  const itemIndex = same ? undefined : new Map(p.itemIds.map((id, i) => [id, i]));
+  const userIndex = same ? undefined : new Map(p.userIds.map((id, i) => [id, i]));
+  const itemMap = Int32Array.from(train.log.itemIds, (id, i) => (same ? i : (itemIndex!.get(id) ?? -1)));
+  const userMap = Int32Array.from(train.log.userIds, (id, i) => (same ? i : (userIndex!.get(id) ?? -1)));
+  const content = p.withContent
+    ? hashContent(train.content, train.numItems, p.hp.contentBuckets, p.hp.maxContentTokens)
+    : undefined;
+  const inputs = new Float32Array(train.numItems * d);
+  for (let i = 0; i < train.numItems; i++) {
+    const known = itemMap[i]! >= 0 && p.itemTrained[itemMap[i]!] === 1 ? itemMap[i]! : -1;
+    itemInput(p, known, content, i, inputs, i * d);
+  }
+  const itemVectors = new Float32Array(train.numItems * d);
+  projectRows(inputs, train.numItems, p.wm, d, d, itemVectors);
+  normaliseRows(itemVectors, train.numItems, d);
+  const histories = new UserHistories(train.log, train.numUsers);
+  const x = new Float32Array(2 * d);
+  const out = new Float32Array(d);
+  return {
+    numItems: train.numItems,
+    itemVectors,
+    userVector(user) {
+      x.fill(0);
+      const known = userMap[user]!;
+      if (known >= 0 && p.userTrained[known] === 1) x.set(p.users.weights.subarray(known * d, known * d + d));
+      const rows = histories.latest(user, p.hp.historyLength);
+      for (const r of rows) {
+        const o = train.log.item[r]! * d;
+        for (let k = 0; k < d; k++) x[d + k]! += inputs[o + k]! / rows.length;
+      }
+      projectRows(x, 1, p.wu, 2 * d, d, out);
+      normaliseRows(out, 1, d);
+      return out;
+    },
+  };
+}
+
+/** Writes an item's tower input: id embedding (when `row` ≥ 0) + mean content embedding. */
+export function itemInput(
+  p: TwoTowerParameters,
+  row: number,
+  content: HashedContent | undefined,
+  item: number,
+  out: Float32Array,
+  o: number,
+): void {
+  const d = p.hp.dim;
+  out.fill(0, o, o + d);
+  if (row >= 0) for (let k = 0; k < d; k++) out[o + k] = p.items.weights[row * d + k]!;
+  if (!content) return;
+  const from = content.offsets[item]!;
+  const to = content.offsets[item + 1]!;
+  const w = p.content.weights;
+  for (let t = from; t < to; t++) {
+    const c = content.ids[t]! * d;
+    const scale = 1 / (to - from);
+    for (let k = 0; k < d; k++) out[o + k]! += w[c + k]! * scale;
+  }
+}
+
+/** out (rows × outDim) = x (rows × inDim) · Wᵀ for W (outDim × inDim). */
+export function projectRows(
+  x: Float32Array,
+  rows: number,
+  w: Float32Array,
+  inDim: number,
+  outDim: number,
+  out: Float32Array,
+): void {
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < outDim; j++) {
+      let s = 0;
+      for (let k = 0; k < inDim; k++) s += x[r * inDim + k]! * w[j * inDim + k]!;
+      out[r * outDim + j] = s;
+    }
+  }
+}
+
+/**
+ * Assembles one batch (gathering table rows into the dense step's inputs), runs the dense step,
+ * then scatters the input gradients back into the tables and applies row-wise Adagrad.
+ */
+class BatchTrainer {
+  /** Items this batch needs (positives and history), each computed once per step. */
+  private readonly slotOf: Int32Array;
+  private slotItems: Int32Array;
+  private slotKeep: Uint8Array;
+  private slotInput: Float32Array;
+  private slotGrad: Float32Array;
+  private readonly userKeep: Uint8Array;
+  private readonly d: number;
+
+  constructor(
+    private readonly p: TwoTowerParameters,
+    private readonly content: HashedContent,
+    private readonly histories: UserHistories,
+    private readonly dense: DenseStep,
+    private readonly rng: Rng,
+  ) {
+    const b = p.hp.batchSize;
+    const d = (this.d = p.hp.dim);
+    this.slotOf = new Int32Array(p.itemIds.length).fill(-1);
+    const slots = b * (1 + p.hp.historyLength);
+    this.slotItems = new Int32Array(slots);
+    this.slotKeep = new Uint8Array(slots);
+    this.slotInput = new Float32Array(slots * d);
+    this.slotGrad = new Float32Array(slots * d);
+    this.userKeep = new Uint8Array(b);
+  }
+
+  step(rows: Int32Array, weights: Float32Array, logQ: Float32Array): number {
+    const { p, d, histories, rng } = this;
+    const { batch } = this.dense;
+    const log = histories.log;
+    const H = p.hp.historyLength;
+    // Content-free models (external CSVs) cannot drop the id: it is the whole item input.
+    const itemDrop = p.withContent ? p.hp.itemIdDropout : 0;
+    let slots = 0;
+    const slotFor = (item: number): number => {
+      let s = this.slotOf[item]!;
+      if (s < 0) {
+        s = slots++;
+        this.slotOf[item] = s;
+        this.slotItems[s] = item;
+        const keep = rng.next() >= itemDrop;
+        this.slotKeep[s] = keep ? 1 : 0;
+        itemInput(p, keep ? item : -1, p.withContent ? this.content : undefined, item, this.slotInput, s * d);
+        this.slotGrad.fill(0, s * d, (s + 1) * d);
+      }
+      return s;
+    };
+
+    batch.size = rows.length;
+    batch.xu.fill(0, 0, rows.length * 2 * d);
+    for (let b = 0; b < rows.length; b++) {
+      const r = rows[b]!;
+      const item = log.item[r]!;
+      batch.item[b] = item;
+      batch.logQ[b] = logQ[item]!;
+      batch.weight[b] = weights[r]!;
+      batch.xm.set(this.slotInput.subarray(slotFor(item) * d, slotFor(item) * d + d), b * d);
+      const user = log.user[r]!;
+      const keepUser = rng.next() >= p.hp.userIdDropout;
+      this.userKeep[b] = keepUser ? 1 : 0;
+      const xo = b * 2 * d;
+      if (keepUser) batch.xu.set(p.users.weights.subarray(user * d, user * d + d), xo);
+      const history = histories.before(r, H);
+      for (const h of history) {
+        const so = slotFor(log.item[h]!) * d;
+        for (let k = 0; k < d; k++) batch.xu[xo + d + k]! += this.slotInput[so + k]! / history.length;
+      }
+    }
+
+    const loss = this.dense.run(p);
+
+    // Scatter: positives and history items collect their input gradient per slot.
+    const { dXu, dXm } = this.dense;
+    for (let b = 0; b < rows.length; b++) {
+      const r = rows[b]!;
+      const so = this.slotOf[log.item[r]!]! * d;
+      for (let k = 0; k < d; k++) this.slotGrad[so + k]! += dXm[b * d + k]!;
+      if (this.userKeep[b]) p.users.accumulate(log.user[r]!, dXu, b * 2 * d, 1);
+      const history = histories.before(r, H);
+      for (const h of history) {
+        const ho = this.slotOf[log.item[h]!]! * d;
+        for (let k = 0; k < d; k++) this.slotGrad[ho + k]! += dXu[b * 2 * d + d + k]! / history.length;
+      }
+    }
+    for (let s = 0; s < slots; s++) {
+      const item = this.slotItems[s]!;
+      this.slotOf[item] = -1;
+      if (this.slotKeep[s]) p.items.accumulate(item, this.slotGrad, s * d, 1);
+      if (!p.withContent) continue;
+      const from = this.content.offsets[item]!;
+      const to = this.content.offsets[item + 1]!;
+      for (let t = from; t < to; t++)
+        p.content.accumulate(this.content.ids[t]!, this.slotGrad, s * d, 1 / (to - from));
+    }
+    const lr = p.hp.embeddingLearningRate;
+    p.users.applyAdagrad(lr);
+    p.items.applyAdagrad(lr);
+    p.content.applyAdagrad(lr);
+    return loss;
+  }
+}
+
+/** Example weight: the interaction's weight, halved for every half-life before the cut. */
+function exampleWeights(log: InteractionLog, cutoffMs: number, halfLife: number): Float32Array {
+  const out = new Float32Array(log.user.length);
+  for (let r = 0; r < out.length; r++) {
+    const age = Math.max(0, cutoffMs - log.ts[r]!);
+    out[r] = Math.max(log.weight[r]!, 0) * Math.pow(0.5, age / halfLife);
+  }
+  return out;
+}
+
+/** log of each item's share of training rows: how often in-batch sampling draws it as a negative. */
+function itemLogQ(log: InteractionLog, numItems: number, enabled: boolean): Float32Array {
+  const out = new Float32Array(numItems);
+  if (!enabled) return out;
+  for (let r = 0; r < log.item.length; r++) out[log.item[r]!]!++;
+  for (let i = 0; i < numItems; i++) out[i] = Math.log(Math.max(out[i]!, 1) / log.item.length);
+  return out;
+}
+
+function glorot(rng: Rng, rows: number, cols: number): Float32Array {
+  const limit = Math.sqrt(6 / (rows + cols));
+  return Float32Array.from({ length: rows * cols }, () => (rng.next() * 2 - 1) * limit);
+}
+
+function shuffle(a: Int32Array, rng: Rng): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+  }
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

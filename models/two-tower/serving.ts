@@ -1,0 +1,90 @@
+import type { ItemContent } from '../core/types.js';
+import { hashToken } from './content-hash.js';
+import type { TwoTowerParameters } from './model.js';
+import { projectRows } from './model.js';
+import { normaliseRows } from './softmax-step.js';
+
+/** A market to embed at serving time: its ticker and content tokens (see marketContentTokens). */
+export interface ServedMarket {
+  ticker: string;
+  content: ItemContent;
+}
+
+/**
+ * The two-tower model as the feed uses it: vectors for any market (learned id + content for
+ * markets seen in training, content alone for new ones) and for any user from their id and
+ * latest interactions, so what a user did a second ago moves their vector without a retrain.
+ */
+export class TwoTowerServing {
+  readonly dim: number;
+  private readonly itemIndex: Map<string, number>;
+  private readonly userIndex: Map<string, number>;
+
+  constructor(
+    readonly version: string,
+    private readonly p: TwoTowerParameters,
+  ) {
+    this.dim = p.hp.dim;
+    this.itemIndex = new Map(p.itemIds.map((id, i) => [id, i]));
+    this.userIndex = new Map(p.userIds.map((id, i) => [id, i]));
+  }
+
+  knowsUser(userId: string): boolean {
+    const u = this.userIndex.get(userId);
+    return u !== undefined && this.p.userTrained[u] === 1;
+  }
+
+  /** Tower input of a market: the learned one for trained markets, else from its content. */
+  private itemInput(ticker: string, content: ItemContent | undefined, out: Float32Array, o: number): void {
+    const d = this.dim;
+    const i = this.itemIndex.get(ticker);
+    if (i !== undefined && this.p.itemTrained[i] === 1) {
+      out.set(this.p.itemInputs.subarray(i * d, i * d + d), o);
+      return;
+    }
+    out.fill(0, o, o + d);
+    if (!this.p.withContent || !content) return;
+    const seen = new Set<number>();
+    for (const token of content) {
+      if (seen.size >= this.p.hp.maxContentTokens) break;
+      seen.add(hashToken(token, this.p.hp.contentBuckets));
+    }
+    const w = this.p.content.weights;
+    for (const bucket of seen) {
+      for (let k = 0; k < d; k++) out[o + k]! += w[bucket * d + k]! / seen.size;
+    }
+  }
+
+  /** Unit vectors of `markets`, row i for markets[i], in one contiguous array. */
+  marketVectors(markets: readonly ServedMarket[]): Float32Array {
+    const d = this.dim;
+    const inputs = new Float32Array(markets.length * d);
+    markets.forEach((m, i) => this.itemInput(m.ticker, m.content, inputs, i * d));
+    const out = new Float32Array(markets.length * d);
+    projectRows(inputs, markets.length, this.p.wm, d, d, out);
+    normaliseRows(out, markets.length, d);
+    return out;
+  }
+
+  /**
+   * The user's unit vector from their id (when seen in training) and their latest interactions,
+   * newest first (only the first historyLength count, as in training).
+   */
+  userVector(userId: string, history: readonly ServedMarket[]): Float32Array {
+    const d = this.dim;
+    const x = new Float32Array(2 * d);
+    const u = this.userIndex.get(userId);
+    if (u !== undefined && this.p.userTrained[u] === 1)
+      x.set(this.p.users.weights.subarray(u * d, u * d + d));
+    const recent = history.slice(0, this.p.hp.historyLength);
+    const input = new Float32Array(d);
+    for (const m of recent) {
+      this.itemInput(m.ticker, m.content, input, 0);
+      for (let k = 0; k < d; k++) x[d + k]! += input[k]! / recent.length;
+    }
+    const out = new Float32Array(d);
+    projectRows(x, 1, this.p.wu, 2 * d, d, out);
+    normaliseRows(out, 1, d);
+    return out;
+  }
+}

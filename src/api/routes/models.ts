@@ -1,0 +1,62 @@
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { MODEL_STATUSES, type ModelDoc, type ModelStatus } from '../../../models/registry/model-doc.js';
+import type { ModelRegistry } from '../../../models/registry/registry.js';
+import { handle } from '../handler.js';
+
+const byVersion = z.object({ version: z.string().min(1).max(256) });
+
+/** A model document as the API shows it (no storage internals). */
+function view(doc: ModelDoc): Omit<ModelDoc, '_id'> {
+  const { _id, ...rest } = doc as ModelDoc & { _id?: unknown };
+  return rest;
+}
+
+/**
+ * Data engineers' side of the model registry: list versions and their metrics, promote one by
+ * hand (bypassing the gate), roll back to a previously active one. Every route needs the API key.
+ */
+export function modelRoutes(deps: { registry: ModelRegistry; auth: RequestHandler }): Router {
+  const router = Router();
+  const { registry } = deps;
+  router.get(
+    '/models',
+    deps.auth,
+    handle(
+      {
+        query: z.object({
+          status: z.enum(MODEL_STATUSES as [ModelStatus, ...ModelStatus[]]).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+      },
+      async ({ query }) => {
+        const [models, active] = await Promise.all([
+          registry.listModels({ ...(query.status ? { status: query.status } : {}), limit: query.limit }),
+          registry.activeModel(),
+        ]);
+        return { active: active?.version ?? null, models: models.map(view) };
+      },
+    ),
+  );
+  router.post(
+    '/models/rollback',
+    deps.auth,
+    handle({ body: z.strictObject({ version: z.string().min(1).max(256).optional() }) }, async ({ body }) =>
+      view(await registry.rollback(body.version)),
+    ),
+  );
+  router.get(
+    '/models/:version',
+    deps.auth,
+    handle({ params: byVersion }, async ({ params }) => view(await registry.require(params.version))),
+  );
+  router.post(
+    '/models/:version/promote',
+    deps.auth,
+    handle(
+      { params: byVersion, body: z.strictObject({ reason: z.string().max(500).optional() }) },
+      async ({ params, body }) => view(await registry.promoteManually(params.version, body.reason)),
+    ),
+  );
+  return router;
+}

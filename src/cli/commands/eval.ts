@@ -1,0 +1,309 @@
+import type { Command } from 'commander';
+import { Presets, SingleBar } from 'cli-progress';
+import type { InteractionLog, ItemContent, Recommender } from '../../../models/core/types.js';
+import { InteractionFileError, readInteractionCsv } from '../../../models/data/csv.js';
+import { loadTrainingData } from '../../../models/data/from-store.js';
+import { evaluateRecommender } from '../../../models/eval/evaluate.js';
+import { RANKERS, RANKER_LIST, type RankerEntry } from '../../../models/eval/rankers.js';
+import { coldStartSplit, makeSplit, type EvalSplit, type SplitInfo } from '../../../models/eval/split.js';
+import { withStore } from '../context.js';
+import { UsageError } from '../errors.js';
+
+interface EvalFlags {
+  interactions?: string;
+  userCol?: string;
+  itemCol?: string;
+  timeCol?: string;
+  weightCol?: string;
+  sep: string;
+  from?: string;
+  to?: string;
+  split: string;
+  testFraction: string;
+  k: string;
+  rankers?: string;
+  seed: string;
+  coldStart: boolean;
+  json: boolean;
+  progress: boolean;
+}
+
+interface EvalSettings {
+  split: 'temporal' | 'leave-last-out';
+  testFraction: number;
+  k: number;
+  seed: number;
+  rankers: RankerEntry[];
+  coldStart: boolean;
+}
+
+/** One ranker's line of the report: the metrics at k plus its training time. */
+type RankerReport = Record<string, number>;
+
+export interface EvalReport {
+  rankers: Record<string, RankerReport>;
+  split: SplitInfo;
+  cold_start?: Record<string, RankerReport | SplitInfo>;
+}
+
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description(
+      'Train every baseline (and model) on one split of an interaction log and compare ranking metrics',
+    )
+    .option('--interactions <file>', 'a CSV of interactions with a header row (default: the store)')
+    .option('--user-col <name>', 'user id column of --interactions')
+    .option('--item-col <name>', 'item id column of --interactions')
+    .option('--time-col <name>', 'time column: epoch seconds, epoch milliseconds or ISO-8601')
+    .option('--weight-col <name>', 'interaction weight column (default: every row weighs 1)')
+    .option('--sep <char>', 'field separator of --interactions', ',')
+    .option('--from <iso>', 'store data: first interaction time to use (default: all)')
+    .option('--to <iso>', 'store data: interactions strictly before this time (default: now)')
+    .option('--split <kind>', 'temporal or leave-last-out', 'temporal')
+    .option('--test-fraction <f>', 'temporal split: share of (deduplicated) rows held out, by time', '0.2')
+    .option('--k <n>', 'cut-off of nDCG, recall, hit rate and coverage', '10')
+    .option('--rankers <names>', `comma-separated subset of: ${RANKER_LIST.map((r) => r.name).join(', ')}`)
+    .option('--seed <n>', 'random seed of the trained models', '42')
+    .option('--cold-start', 'store data: also evaluate on markets first seen after the cut', false)
+    .option('--json', 'print the report as JSON', false)
+    .option('--no-progress', 'no progress bar on stderr')
+    .addHelpText(
+      'after',
+      `
+Protocol: (user, item) pairs are deduplicated (earliest time, summed weight) and sorted by time.
+temporal holds out the pairs at or after the time at quantile 1 − f; leave-last-out holds out each
+user's last pair. Test pairs whose user or item has no training pair are dropped. Every ranker is
+scored on every candidate item (never sampled) except the user's own training items.
+
+Examples:
+  sibyl eval --json                                   # the store (simulate or import first)
+  sibyl eval --interactions ratings.csv --user-col userId --item-col movieId \\
+    --time-col timestamp --split temporal --test-fraction 0.2 --k 10 --json`,
+    )
+    .action(async (flags: EvalFlags) => {
+      const settings = parseFlags(flags);
+      const data = await loadData(flags);
+      const report = await runEvaluation(data.log, data.content, settings, flags.progress);
+      if (flags.json) console.log(JSON.stringify(report, null, 2));
+      else for (const line of formatReport(report, settings.k)) console.log(line);
+    });
+}
+
+function parseFlags(flags: EvalFlags): EvalSettings {
+  if (flags.split !== 'temporal' && flags.split !== 'leave-last-out')
+    throw new UsageError(`--split must be temporal or leave-last-out, got "${flags.split}"`);
+  const testFraction = Number(flags.testFraction);
+  if (flags.testFraction.trim() === '' || !(testFraction > 0 && testFraction < 1))
+    throw new UsageError(
+      `--test-fraction must be a number between 0 and 1 (exclusive), got "${flags.testFraction}"`,
+    );
+  const k = integerFlag('--k', flags.k, 1, 10_000);
+  const seed = integerFlag('--seed', flags.seed, 0, 0xffffffff);
+  let rankers = [...RANKER_LIST];
+  if (flags.rankers !== undefined) {
+    const names = flags.rankers
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const unknown = names.filter((n) => !RANKERS.has(n));
+    if (unknown.length || !names.length)
+      throw new UsageError(
+        `--rankers: unknown ${unknown.map((n) => `"${n}"`).join(', ') || 'empty list'}; known: ${RANKER_LIST.map((r) => r.name).join(', ')}`,
+      );
+    rankers = [...new Set(names)].map((n) => RANKERS.get(n)!);
+  }
+  const file = flags.interactions;
+  const columnFlags: [string, string | undefined][] = [
+    ['--user-col', flags.userCol],
+    ['--item-col', flags.itemCol],
+    ['--time-col', flags.timeCol],
+  ];
+  if (file !== undefined) {
+    const missing = columnFlags.filter(([, v]) => v === undefined).map(([f]) => f);
+    if (missing.length) throw new UsageError(`--interactions needs ${missing.join(', ')}`);
+    if (flags.from !== undefined || flags.to !== undefined)
+      throw new UsageError('--from and --to select store data; filter the --interactions file instead');
+    if (flags.coldStart)
+      throw new UsageError(
+        '--cold-start needs market content, which only store data has; drop --interactions',
+      );
+    if (flags.sep.length !== 1 && flags.sep !== '\\t')
+      throw new UsageError(`--sep must be one character, got "${flags.sep}"`);
+  } else {
+    const given = [...columnFlags, ['--weight-col', flags.weightCol] as [string, string | undefined]]
+      .filter(([, v]) => v !== undefined)
+      .map(([f]) => f);
+    if (given.length)
+      throw new UsageError(`${given.join(', ')} ${given.length > 1 ? 'apply' : 'applies'} to --interactions`);
+  }
+  return { split: flags.split, testFraction, k, seed, rankers, coldStart: flags.coldStart };
+}
+
+function integerFlag(name: string, value: string, min: number, max: number): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+function dateFlag(name: string, value: string): Date {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new UsageError(`${name} must be an ISO-8601 date-time, got "${value}"`);
+  return new Date(ms);
+}
+
+async function loadData(flags: EvalFlags): Promise<{ log: InteractionLog; content?: ItemContent[] }> {
+  if (flags.interactions !== undefined) {
+    try {
+      const log = await readInteractionCsv(flags.interactions, {
+        userCol: flags.userCol!,
+        itemCol: flags.itemCol!,
+        timeCol: flags.timeCol!,
+        ...(flags.weightCol !== undefined ? { weightCol: flags.weightCol } : {}),
+        sep: flags.sep === '\\t' ? '\t' : flags.sep,
+      });
+      if (log.user.length === 0) throw new UsageError(`${flags.interactions}: no interactions`);
+      return { log };
+    } catch (err) {
+      throw err instanceof InteractionFileError ? new UsageError(err.message) : err;
+    }
+  }
+  const window: { from?: Date; to: Date } = { to: flags.to ? dateFlag('--to', flags.to) : new Date() };
+  if (flags.from !== undefined) window.from = dateFlag('--from', flags.from);
+  // Like features and train: the embedded store under SIBYL_DATA_DIR unless MONGODB_URI is set.
+  const data = await withStore({ embedded: true }, ({ store }) => loadTrainingData(store, window));
+  if (data.log.user.length === 0)
+    throw new UsageError(
+      'no positive interactions in the store for that window (run `sibyl simulate` or `sibyl import` first, or give --interactions)',
+    );
+  return data;
+}
+
+/** Trains and evaluates each ranker on the split (and the cold-start split when asked). */
+export async function runEvaluation(
+  log: InteractionLog,
+  content: ItemContent[] | undefined,
+  settings: EvalSettings,
+  progress = true,
+): Promise<EvalReport> {
+  const splitOptions = content ? { content } : {};
+  const split = makeSplit(log, {
+    ...splitOptions,
+    kind: settings.split,
+    testFraction: settings.testFraction,
+  });
+  const bar = progressBar(progress);
+  try {
+    const main = await evaluateAll(split, settings, bar, '');
+    const report: EvalReport = { rankers: main.reports, split: split.info };
+    if (settings.coldStart) {
+      const cold = coldStartSplit(log, { ...splitOptions, testFraction: settings.testFraction });
+      // The cold-start split trains on exactly the temporal split's rows: reuse those fits.
+      const fitted = settings.split === 'temporal' ? main : undefined;
+      const coldReports = await evaluateAll(cold, settings, bar, 'cold-start ', fitted);
+      report.cold_start = { ...coldReports.reports, split: cold.info };
+    }
+    return report;
+  } finally {
+    bar?.stop();
+  }
+}
+
+interface Evaluated {
+  reports: Record<string, RankerReport>;
+  fitted: Map<string, { rec: Recommender; trainSeconds: number }>;
+}
+
+async function evaluateAll(
+  split: EvalSplit,
+  settings: EvalSettings,
+  bar: SingleBar | undefined,
+  label: string,
+  reuse?: Evaluated,
+): Promise<Evaluated> {
+  const out: Evaluated = { reports: {}, fitted: new Map() };
+  for (const entry of settings.rankers) {
+    bar?.update(0, { ranker: `${label}${entry.name}`, stage: 'fit' });
+    let fit = reuse?.fitted.get(entry.name);
+    if (!fit) {
+      const rec = entry.create();
+      const started = performance.now();
+      await rec.fit(split.train, {
+        seed: settings.seed,
+        onProgress: (f, stage) => bar?.update(Math.round(f * 50), { stage }),
+      });
+      fit = { rec, trainSeconds: (performance.now() - started) / 1000 };
+    }
+    out.fitted.set(entry.name, fit);
+    const { metrics } = await evaluateRecommender(fit.rec, split, {
+      k: settings.k,
+      onProgress: (f) => bar?.update(50 + Math.round(f * 50), { stage: 'evaluate' }),
+    });
+    const rounded: RankerReport = {};
+    for (const [key, value] of Object.entries(metrics)) rounded[key] = round(value, 6);
+    rounded.train_seconds = round(fit.trainSeconds, 3);
+    out.reports[entry.name] = rounded;
+  }
+  return out;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function progressBar(enabled: boolean): SingleBar | undefined {
+  if (!enabled || !process.stderr.isTTY) return undefined;
+  const bar = new SingleBar(
+    {
+      format: 'eval |{bar}| {percentage}% {ranker} {stage}',
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    Presets.shades_classic,
+  );
+  bar.start(100, 0, { ranker: '', stage: 'split' });
+  return bar;
+}
+
+/** The report as a table per split. */
+export function formatReport(report: EvalReport, k: number): string[] {
+  const lines = [...splitLines(report.split), ...rankerTable(report.rankers, k)];
+  if (report.cold_start) {
+    const { split, ...rankers } = report.cold_start;
+    lines.push('', 'cold start (new markets only):', ...splitLines(split as SplitInfo));
+    lines.push(...rankerTable(rankers as Record<string, RankerReport>, k));
+  }
+  return lines;
+}
+
+function splitLines(s: SplitInfo): string[] {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const fraction = s.testFraction !== undefined ? `, test fraction ${s.testFraction}` : '';
+  return [
+    `split: ${s.kind}${fraction}, cut ${s.cutoff}`,
+    `  ${n(s.inputRows)} rows, ${n(s.pairs)} pairs: ${n(s.trainRows)} train, ${n(s.testRows)} test (${n(s.droppedTestRows)} dropped)`,
+    `  ${n(s.users)} users (${n(s.evaluatedUsers)} evaluated), ${n(s.items)} items (${n(s.trainItems)} in training${s.newItems !== undefined ? `, ${n(s.newItems)} new` : ''})`,
+    '',
+  ];
+}
+
+function rankerTable(rankers: Record<string, RankerReport>, k: number): string[] {
+  const columns = [`ndcg@${k}`, `recall@${k}`, `hr@${k}`, 'mrr', 'coverage', 'train_seconds'];
+  const headers = [...columns.slice(0, -1), 'train s'];
+  const nameWidth = Math.max(6, ...Object.keys(rankers).map((r) => r.length));
+  const widths = headers.map((h) => Math.max(h.length, 8));
+  const row = (name: string, cells: string[]) =>
+    [name.padEnd(nameWidth), ...cells.map((c, i) => c.padStart(widths[i]!))].join('  ');
+  return [
+    row('ranker', headers),
+    ...Object.entries(rankers).map(([name, m]) =>
+      row(
+        name,
+        columns.map((c) => (c === 'train_seconds' ? (m[c] ?? 0).toFixed(2) : (m[c] ?? 0).toFixed(4))),
+      ),
+    ),
+  ];
+}

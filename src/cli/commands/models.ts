@@ -1,0 +1,105 @@
+import type { Command } from 'commander';
+import { modelRegistryFromConfig } from '../../../models/registry/index.js';
+import { MODEL_STATUSES, type ModelDoc, type ModelStatus } from '../../../models/registry/model-doc.js';
+import type { ModelRegistry } from '../../../models/registry/registry.js';
+import { withStore } from '../context.js';
+import { UsageError } from '../errors.js';
+import { formatMetrics } from './train.js';
+
+const iso = (d: Date | undefined) => (d ? new Date(d).toISOString().replace(/\.\d+Z$/, 'Z') : '—');
+
+function summary(doc: ModelDoc, metric: string): string {
+  const value = doc.metrics?.candidate?.[metric];
+  return [
+    doc.version.padEnd(32),
+    doc.status.padEnd(9),
+    doc.kind.padEnd(12),
+    iso(doc.createdAt).padEnd(20),
+    (value === undefined ? '—' : value.toFixed(4)).padStart(10),
+    doc.gate?.reason ?? doc.error ?? '',
+  ].join(' ');
+}
+
+function describe(doc: ModelDoc): string {
+  const { metrics, _id, ...rest } = doc as ModelDoc & { _id?: unknown };
+  const lines = [JSON.stringify(rest, null, 2)];
+  if (metrics) lines.push('', formatMetrics(metrics));
+  return lines.join('\n');
+}
+
+async function withRegistry<R>(fn: (registry: ModelRegistry, metric: string) => Promise<R>): Promise<R> {
+  return withStore({ embedded: true }, ({ config, store, logger }) =>
+    fn(modelRegistryFromConfig(config, store, logger), config.MODEL_PROMOTION_METRIC),
+  );
+}
+
+export function registerModels(program: Command): void {
+  const models = program
+    .command('models')
+    .description('The model registry: list versions, show one, promote one by hand, roll back');
+
+  models
+    .command('list')
+    .description('Model versions, newest first, with the gate metric and decision')
+    .option('--status <status>', `only this status (${MODEL_STATUSES.join(', ')})`)
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'print JSON', false)
+    .action(async (opts: { status?: string; limit: string; json: boolean }) => {
+      if (opts.status && !MODEL_STATUSES.includes(opts.status as ModelStatus)) {
+        throw new UsageError(`--status: expected one of ${MODEL_STATUSES.join(', ')}`);
+      }
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit: expected a positive integer');
+      await withRegistry(async (registry, metric) => {
+        const docs = await registry.listModels({
+          ...(opts.status ? { status: opts.status as ModelStatus } : {}),
+          limit,
+        });
+        if (opts.json) {
+          console.log(JSON.stringify(docs, null, 2));
+          return;
+        }
+        if (!docs.length) {
+          console.log('no models yet: `sibyl train` trains one');
+          return;
+        }
+        console.log(
+          `${'version'.padEnd(32)} ${'status'.padEnd(9)} ${'kind'.padEnd(12)} ${'created'.padEnd(20)} ${metric.padStart(10)} reason`,
+        );
+        for (const doc of docs) console.log(summary(doc, metric));
+      });
+    });
+
+  models
+    .command('show <version>')
+    .description('One version: data window, hyperparameters, split, gate decision and metrics per ranker')
+    .option('--json', 'print JSON', false)
+    .action(async (version: string, opts: { json: boolean }) => {
+      await withRegistry(async (registry) => {
+        const doc = await registry.require(version);
+        console.log(opts.json ? JSON.stringify(doc, null, 2) : describe(doc));
+      });
+    });
+
+  models
+    .command('promote <version>')
+    .description('Make a version active by hand, bypassing the gate (it must load; failed models cannot)')
+    .option('--reason <text>', 'why, kept with the model')
+    .action(async (version: string, opts: { reason?: string }) => {
+      await withRegistry(async (registry) => {
+        const promoted = await registry.promoteManually(version, opts.reason);
+        console.log(`${promoted.version} is ${promoted.status}`);
+      });
+    });
+
+  models
+    .command('rollback [version]')
+    .description('Make a previously active version active again (default: the one before the current one)')
+    .action(async (version: string | undefined) => {
+      await withRegistry(async (registry) => {
+        const before = await registry.activeModel();
+        const active = await registry.rollback(version);
+        console.log(`rolled back from ${before?.version ?? 'none'} to ${active.version}`);
+      });
+    });
+}

@@ -1,0 +1,62 @@
+import type { ActiveModelWatcher, ModelDoc } from '../../models/registry/index.js';
+import type { PersistentRecommender } from '../../models/core/types.js';
+import { TwoTowerModel } from '../../models/two-tower/model.js';
+import { TwoTowerServing } from '../../models/two-tower/serving.js';
+import type { Logger } from '../log/logger.js';
+
+/** The model the feed ranks with, held in memory; `undefined` until one is active and loaded. */
+export interface ActiveModelSource {
+  current(): TwoTowerServing | undefined;
+}
+
+/**
+ * Follows the registry's active model: each change is loaded in the background and swapped in
+ * with one assignment, so a request sees either the old model or the new one, never a mix, and
+ * requests in flight finish on the model they started with. A model that fails to load leaves the
+ * previous one serving.
+ */
+export class ActiveModel implements ActiveModelSource {
+  private serving: TwoTowerServing | undefined;
+  private loading: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly load: (version: string) => Promise<PersistentRecommender>,
+    private readonly logger?: Logger,
+  ) {}
+
+  current(): TwoTowerServing | undefined {
+    return this.serving;
+  }
+
+  /** Loads `doc`'s artifact (or drops the model when none is active any more). */
+  follow(doc: ModelDoc | undefined): Promise<void> {
+    this.loading = this.loading.then(async () => {
+      if (!doc) {
+        this.serving = undefined;
+        this.logger?.warn('no active model: feeds fall back to the popularity ranker');
+        return;
+      }
+      if (doc.version === this.serving?.version) return;
+      try {
+        const model = await this.load(doc.version);
+        if (!(model instanceof TwoTowerModel)) {
+          this.logger?.warn({ version: doc.version, kind: doc.kind }, 'active model kind is not servable');
+          return;
+        }
+        this.serving = new TwoTowerServing(doc.version, model.parameters);
+        this.logger?.info({ version: doc.version }, 'model loaded for serving');
+      } catch (err) {
+        this.logger?.error(
+          { err, version: doc.version },
+          'model failed to load; the previous one keeps serving',
+        );
+      }
+    });
+    return this.loading;
+  }
+
+  /** Subscribes to a watcher (which emits once at start when a model is active). */
+  watch(watcher: ActiveModelWatcher): void {
+    watcher.on('change', (doc) => void this.follow(doc));
+  }
+}

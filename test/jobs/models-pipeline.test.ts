@@ -1,0 +1,242 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UnrecoverableError } from 'bullmq';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { JOB_RUNS } from '../../jobs/job-runs.js';
+import { JOBS, NIGHTLY_CHAIN, type JobContext, type JobName } from '../../jobs/job-types.js';
+import { ModelPipeline } from '../../jobs/model-pipeline.js';
+import { createProcessors } from '../../jobs/processors.js';
+import { PopularityRecommender } from '../../models/baselines/popularity.js';
+import { registerKind, unregisterKind } from '../../models/kinds.js';
+import type { ModelChange } from '../../models/registry/notify.js';
+import { ModelRegistry } from '../../models/registry/registry.js';
+import { silentLogger } from '../../src/log/logger.js';
+import type { Store } from '../../src/store/types.js';
+import { backends, storePerTest } from '../helpers/backends.js';
+import { FAKE_KIND, fakeKind } from '../models/registry-fixtures.js';
+
+const NOW = new Date('2026-11-23T03:00:00Z');
+const DAY = 86_400_000;
+
+beforeAll(() => registerKind(fakeKind));
+afterAll(() => unregisterKind(FAKE_KIND));
+
+/**
+ * 20 markets in two categories and 30 users who each stick to one category (u % 2), with a
+ * popularity skew inside each category: a model that knows a user's category beats global
+ * popularity on the latest interactions.
+ */
+async function seed(store: Store): Promise<void> {
+  const categories = ['Crypto', 'Sports'];
+  await store.collection('markets').insertMany(
+    Array.from({ length: 20 }, (_, i) => ({
+      ticker: `M-${i}`,
+      eventTicker: `E-${i}`,
+      title: `Market number ${i}`,
+      category: categories[i % 2],
+      status: 'open',
+      openTime: new Date(NOW.getTime() - 40 * DAY),
+      closeTime: new Date(NOW.getTime() + 10 * DAY),
+    })),
+  );
+  const rows = [];
+  let state = 7;
+  const rand = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let u = 0; u < 30; u++) {
+    for (let k = 0; k < 10; k++) {
+      // Skewed towards low ranks within the user's category.
+      const rank = Math.floor(10 * rand() ** 2);
+      const item = 2 * rank + (u % 2);
+      rows.push({
+        eventId: `e-${u}-${k}`,
+        userId: `u${u}`,
+        ticker: `M-${item}`,
+        type: k % 3 === 0 ? 'trade' : 'click',
+        ts: new Date(NOW.getTime() - (20 - 2 * k) * DAY + u * 60_000),
+        receivedAt: NOW,
+      });
+    }
+  }
+  await store.collection('interactions').insertMany(rows);
+}
+
+function ctx(name: JobName, data: unknown = {}, id = `job-${name}-${Math.random()}`): JobContext {
+  return { id, name, data, attempt: 1, progress: async () => {} };
+}
+
+describe('model jobs wiring', () => {
+  it('train, evaluate and promote run on the models queue, after rebuild-features in the nightly chain', () => {
+    for (const name of ['train', 'evaluate', 'promote'] as const) {
+      expect(JOBS[name]).toMatchObject({ queue: 'models', attempts: 2 });
+    }
+    expect(NIGHTLY_CHAIN).toEqual(['sync-markets', 'rebuild-features', 'train', 'evaluate', 'promote']);
+  });
+});
+
+for (const backend of backends) {
+  describe(`model pipeline (${backend.name})`, () => {
+    const store = storePerTest(backend);
+    let dir: string;
+    const changes: ModelChange[] = [];
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'sibyl-pipeline-'));
+      changes.length = 0;
+      await seed(store());
+    });
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    const setup = () => {
+      const registry = new ModelRegistry({
+        store: store(),
+        modelsDir: dir,
+        notify: async (c) => {
+          changes.push(c);
+        },
+      });
+      const pipeline = new ModelPipeline({
+        store: store(),
+        registry,
+        logger: silentLogger,
+        now: () => NOW,
+        settings: { kind: FAKE_KIND, windowDays: 30, testFraction: 0.2 },
+        baselines: () => [new PopularityRecommender({ halfLifeMs: Infinity })],
+      });
+      const processors = createProcessors({
+        store: store(),
+        logger: silentLogger,
+        now: () => NOW,
+        models: pipeline,
+      });
+      return { registry, pipeline, processors };
+    };
+
+    it('nightly: train → evaluate → promote makes a good candidate active; a worse one is rejected', async () => {
+      const { registry, processors } = setup();
+      const nightly = (await processors.nightly(ctx('nightly', { chainId: 'night-1' }))) as {
+        steps: Record<string, unknown>;
+      };
+      expect(nightly.steps.promote).toMatchObject({ decision: 'promote', status: 'active' });
+      const first = (await registry.activeModel())!;
+      expect(first).toMatchObject({
+        kind: FAKE_KIND,
+        status: 'active',
+        chainId: 'night-1',
+        seed: 42,
+        testFraction: 0.2,
+        gate: { decision: 'promote', metric: 'ndcg@10', baseline: 'popularity' },
+        dataWindow: { from: new Date(NOW.getTime() - 30 * DAY), to: NOW },
+      });
+      expect(first.comparedWith).toBeUndefined();
+      expect(first.metrics?.candidate?.['ndcg@10']).toBeGreaterThan(first.metrics!.popularity!['ndcg@10']!);
+      expect(first.split).toMatchObject({ kind: 'temporal', testFraction: 0.2 });
+      expect(changes).toEqual([{ version: first.version, action: 'promote' }]);
+      expect((await registry.manifest(first.version)).metrics?.candidate).toEqual(first.metrics?.candidate);
+      const runs = await store().collection(JOB_RUNS).find({ chainId: 'night-1' }).toArray();
+      expect(runs.map((r) => [r.name, r.status]).sort()).toEqual(
+        NIGHTLY_CHAIN.map((n) => [n, 'completed']).sort(),
+      );
+
+      // A second, worse candidate through the single jobs, as triggered over the API.
+      const train = (await processors.train(
+        ctx('train', { chainId: 'manual', hyperparameters: { quality: 'bad' }, seed: 7 }),
+      )) as { version: string };
+      const evaluated = (await processors.evaluate(ctx('evaluate', { chainId: 'manual' }))) as {
+        metrics: Record<string, Record<string, number>>;
+        comparedWith: { version: string };
+      };
+      expect(evaluated.comparedWith).toEqual({ version: first.version });
+      expect(evaluated.metrics.active?.['ndcg@10']).toBeCloseTo(first.metrics!.candidate!['ndcg@10']!, 6);
+      const decision = await processors.promote(ctx('promote', { version: train.version }));
+      expect(decision).toMatchObject({ decision: 'reject', status: 'rejected' });
+      const rejected = (await registry.get(train.version))!;
+      expect(rejected).toMatchObject({ status: 'rejected', seed: 7, hyperparameters: { quality: 'bad' } });
+      expect(rejected.gate?.reason).toMatch(new RegExp(`does not beat active ${first.version}`));
+      expect((await registry.activeModel())?.version).toBe(first.version);
+      expect(changes).toHaveLength(1);
+      // Promote again: the decision stands.
+      expect(await processors.promote(ctx('promote', { version: train.version }))).toMatchObject({
+        decision: 'reject',
+        reused: true,
+      });
+    });
+
+    it('a failed fit is recorded as failed and leaves the active model serving', async () => {
+      const { registry, pipeline, processors } = setup();
+      await pipeline.train({ chainId: 'good' });
+      await pipeline.evaluate({ chainId: 'good' });
+      const active = await pipeline.promote({ chainId: 'good' });
+      expect(active.status).toBe('active');
+
+      await expect(
+        processors.train(ctx('train', { chainId: 'bad', hyperparameters: { fail: true } })),
+      ).rejects.toThrow(/fake fit exploded/);
+      const failed = await store().collection('models').findOne({ chainId: 'bad' });
+      expect(failed).toMatchObject({ status: 'failed', error: 'fake fit exploded', kind: FAKE_KIND });
+      expect((await registry.activeModel())?.version).toBe(active.version);
+      const run = await store().collection(JOB_RUNS).findOne({ name: 'train', status: 'failed' });
+      expect(run?.error).toMatch(/fake fit exploded/);
+      // The chain's promote step, if it ever got there, rejects it and keeps it failed.
+      const decision = await pipeline.promote({ chainId: 'bad' });
+      expect(decision).toMatchObject({ decision: 'reject', status: 'failed' });
+      expect(decision.reason).toMatch(/candidate failed: fake fit exploded/);
+      expect((await registry.activeModel())?.version).toBe(active.version);
+      expect(changes).toHaveLength(1);
+    });
+
+    it('a retried train of the same chain reuses its candidate; bad payloads and kinds fail for good', async () => {
+      const { processors } = setup();
+      const first = (await processors.train(ctx('train', { chainId: 'c' }))) as {
+        version: string;
+        reused: boolean;
+      };
+      const again = (await processors.train(ctx('train', { chainId: 'c' }))) as {
+        version: string;
+        reused: boolean;
+      };
+      expect(first.reused).toBe(false);
+      expect(again).toMatchObject({ version: first.version, reused: true });
+      expect(await store().collection('models').countDocuments({ chainId: 'c' })).toBe(1);
+
+      await expect(processors.train(ctx('train', { seed: 'x' }))).rejects.toBeInstanceOf(UnrecoverableError);
+      await expect(processors.promote(ctx('promote', { bogus: 1 }))).rejects.toBeInstanceOf(
+        UnrecoverableError,
+      );
+      await expect(processors.train(ctx('train', { kind: 'nope' }))).rejects.toBeInstanceOf(
+        UnrecoverableError,
+      );
+      await expect(processors.evaluate(ctx('evaluate', { version: 'missing' }))).rejects.toBeInstanceOf(
+        UnrecoverableError,
+      );
+    });
+
+    it('re-evaluates against the new active model when it changed since the evaluation', async () => {
+      const { registry, pipeline } = setup();
+      const a = await pipeline.train({ chainId: 'a', hyperparameters: { quality: 'bad' } });
+      const b = await pipeline.train({ chainId: 'b' });
+      await pipeline.evaluate({ version: b.version });
+      expect((await registry.get(b.version))?.comparedWith).toBeUndefined();
+      // Someone promotes a by hand meanwhile.
+      await registry.promoteManually(a.version, 'test');
+      const decision = await pipeline.promote({ version: b.version });
+      expect(decision).toMatchObject({ decision: 'promote', status: 'active' });
+      const doc = (await registry.get(b.version))!;
+      expect(doc.comparedWith).toEqual({ version: a.version });
+      expect(doc.gate?.values.active).toBeDefined();
+      expect((await registry.get(a.version))?.status).toBe('retired');
+
+      // An operator promoting a candidate before the gate runs decides for it.
+      const c = await pipeline.train({ chainId: 'c', hyperparameters: { quality: 'bad' } });
+      await pipeline.evaluate({ chainId: 'c' });
+      await registry.promoteManually(c.version, 'trust me');
+      expect(await pipeline.promote({ chainId: 'c' })).toMatchObject({
+        decision: 'promote',
+        status: 'active',
+        reused: true,
+        reason: 'active outside the gate (manual: trust me)',
+      });
+    });
+  });
+}

@@ -1,0 +1,172 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildProgram } from '../../src/cli/main.js';
+import { UsageError } from '../../src/cli/errors.js';
+import { simulateToStore } from '../../src/simulator/index.js';
+import { ensureIndexes } from '../../src/store/collections.js';
+import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
+
+/** Runs `sibyl eval …` in this process and returns what it printed on stdout. */
+async function sibylEval(...args: string[]): Promise<string> {
+  const lines: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+  try {
+    await buildProgram().parseAsync(['node', 'sibyl', 'eval', '--no-progress', ...args]);
+    return lines.join('\n');
+  } finally {
+    log.mockRestore();
+  }
+}
+
+describe('sibyl eval', () => {
+  let dir: string;
+  let csv: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sibyl-eval-'));
+    // 60 users in three groups over 10 items each, one interaction an hour (epoch seconds).
+    const rows = ['user,item,time,strength'];
+    let t = 1_767_225_600;
+    for (let round = 0; round < 6; round++) {
+      for (let u = 0; u < 60; u++) {
+        const group = u % 3;
+        rows.push(`user-${u},m${group}-${(u * 7 + round * 3) % 10},${(t += 3600)},${1 + (round % 2)}`);
+      }
+    }
+    csv = join(dir, 'interactions.csv');
+    await writeFile(csv, rows.join('\n') + '\n');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const fileArgs = () => [
+    '--interactions',
+    csv,
+    '--user-col',
+    'user',
+    '--item-col',
+    'item',
+    '--time-col',
+    'time',
+  ];
+
+  it('prints every ranker’s metrics and the split as JSON', async () => {
+    const out = await sibylEval(...fileArgs(), '--weight-col', 'strength', '--k', '5', '--json');
+    const report = JSON.parse(out) as {
+      rankers: Record<string, Record<string, number>>;
+      split: Record<string, unknown>;
+    };
+    expect(Object.keys(report)).toEqual(['rankers', 'split']);
+    expect(Object.keys(report.rankers)).toEqual([
+      'popularity',
+      'popularity-recency',
+      'trending',
+      'category-affinity',
+      'item-knn',
+      'bpr-mf',
+      'ease',
+      'two-tower',
+    ]);
+    for (const metrics of Object.values(report.rankers)) {
+      expect(Object.keys(metrics)).toEqual([
+        'ndcg@5',
+        'recall@5',
+        'hr@5',
+        'mrr',
+        'coverage',
+        'train_seconds',
+      ]);
+      for (const [key, value] of Object.entries(metrics)) {
+        expect(value).toBeGreaterThanOrEqual(0);
+        if (key !== 'train_seconds') expect(value).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(report.rankers.popularity!['hr@5']).toBeGreaterThan(0);
+    expect(report.split).toMatchObject({
+      kind: 'temporal',
+      testFraction: 0.2,
+      inputRows: 360,
+      users: 60,
+      items: 30,
+    });
+    expect(report.split.trainRows).toBeGreaterThan(0);
+    expect(report.split.evaluatedUsers).toBeGreaterThan(0);
+  });
+
+  it('prints a table for a subset of rankers and leave-last-out', async () => {
+    const out = await sibylEval(
+      ...fileArgs(),
+      '--split',
+      'leave-last-out',
+      '--rankers',
+      'popularity,item-knn',
+    );
+    const lines = out.split('\n');
+    expect(lines[0]).toMatch(/^split: leave-last-out, cut /);
+    expect(out).toMatch(/^ranker\s+ndcg@10\s+recall@10\s+hr@10\s+mrr\s+coverage\s+train s$/m);
+    expect(out).toMatch(/^popularity\s+\d\.\d{4}/m);
+    expect(out).toMatch(/^item-knn\s+\d\.\d{4}/m);
+    expect(out).not.toMatch(/^ease/m);
+  });
+
+  it('names the flag of a bad option', async () => {
+    const bad = (args: string[], message: RegExp) =>
+      expect(sibylEval(...args)).rejects.toSatisfy(
+        (e: unknown) => e instanceof UsageError && message.test(e.message),
+      );
+    await bad([...fileArgs(), '--k', '0'], /^--k must be an integer from 1/);
+    await bad([...fileArgs(), '--test-fraction', '1.5'], /^--test-fraction must be a number between 0 and 1/);
+    await bad([...fileArgs(), '--split', 'random'], /^--split must be temporal or leave-last-out/);
+    await bad(
+      [...fileArgs(), '--rankers', 'popularity,oracle'],
+      /^--rankers: unknown "oracle"; known: popularity,/,
+    );
+    await bad(['--interactions', csv, '--user-col', 'user'], /^--interactions needs --item-col, --time-col$/);
+    await bad([...fileArgs(), '--cold-start'], /^--cold-start needs market content/);
+    await bad(
+      ['--interactions', csv, '--user-col', 'u', '--item-col', 'item', '--time-col', 'time'],
+      /no column "u" \(--user-col\)/,
+    );
+  });
+
+  it('evaluates the store’s interactions, with a cold-start section over new markets', async () => {
+    const data = join(dir, 'data');
+    const store = await EmbeddedStore.open({ dir: data });
+    await ensureIndexes(store);
+    await simulateToStore(store, { seed: 3, users: 60, days: 6, end: new Date('2026-11-22T00:00:00Z') });
+    await store.close();
+    vi.stubEnv('SIBYL_DATA_DIR', data);
+    vi.stubEnv('MONGODB_URI', '');
+    vi.stubEnv('LOG_LEVEL', 'silent');
+    try {
+      const out = await sibylEval(
+        '--to',
+        '2026-11-22T00:00:00Z',
+        '--rankers',
+        'popularity,category-affinity',
+        '--cold-start',
+        '--json',
+      );
+      const report = JSON.parse(out) as Record<string, Record<string, Record<string, unknown>>>;
+      expect(Object.keys(report)).toEqual(['rankers', 'split', 'cold_start']);
+      expect(Object.keys(report.rankers!)).toEqual(['popularity', 'category-affinity']);
+      expect(Object.keys(report.cold_start!)).toEqual(['popularity', 'category-affinity', 'split']);
+      expect(report.cold_start!.split).toMatchObject({ kind: 'cold-start', testFraction: 0.2 });
+      expect(report.cold_start!.split!.newItems).toBeGreaterThan(0);
+      for (const name of ['popularity', 'category-affinity']) {
+        expect(Object.keys(report.cold_start![name]!)).toEqual([
+          'ndcg@10',
+          'recall@10',
+          'hr@10',
+          'mrr',
+          'coverage',
+          'train_seconds',
+        ]);
+      }
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});

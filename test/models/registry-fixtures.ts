@@ -1,0 +1,127 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type {
+  FitOptions,
+  PersistentRecommender,
+  RecommenderKind,
+  TrainSet,
+} from '../../models/core/types.js';
+
+/**
+ * A small persistent model for registry and pipeline tests, so they do not depend on the
+ * two-tower: it scores an item by how much the user interacted with the item's category
+ * (the first `category:` content token) plus a little popularity. `quality: 'bad'` ranks by
+ * reversed popularity instead (a model worse than anything); `fail: true` throws from fit.
+ */
+interface State {
+  popularity: Record<string, number>;
+  itemCategory: Record<string, string>;
+  affinity: Record<string, Record<string, number>>;
+}
+
+export const FAKE_KIND = 'fake-affinity';
+
+const categoryOf = (tokens: readonly string[] | undefined): string | undefined =>
+  tokens?.find((t) => t.startsWith('category:'));
+
+class FakeModel implements PersistentRecommender {
+  readonly name = FAKE_KIND;
+  readonly kind = FAKE_KIND;
+  private state: State = { popularity: {}, itemCategory: {}, affinity: {} };
+  private bound?: TrainSet;
+
+  constructor(readonly hyperparameters: Readonly<Record<string, unknown>>) {}
+
+  async fit(train: TrainSet, options: FitOptions): Promise<void> {
+    if (this.hyperparameters.fail) throw new Error('fake fit exploded');
+    const { log } = train;
+    const state: State = { popularity: {}, itemCategory: {}, affinity: {} };
+    for (let i = 0; i < train.numItems; i++) {
+      const c = categoryOf(train.content?.[i]);
+      if (c) state.itemCategory[log.itemIds[i]!] = c;
+    }
+    for (let r = 0; r < log.user.length; r++) {
+      const item = log.itemIds[log.item[r]!]!;
+      const user = log.userIds[log.user[r]!]!;
+      const w = log.weight[r]!;
+      state.popularity[item] = (state.popularity[item] ?? 0) + w;
+      const c = state.itemCategory[item];
+      if (c) {
+        const a = (state.affinity[user] ??= {});
+        a[c] = (a[c] ?? 0) + w;
+      }
+      if (r % 50 === 0) options.onProgress?.(r / log.user.length, 'counting');
+    }
+    options.onProgress?.(1, 'done');
+    this.state = state;
+    this.bound = train;
+  }
+
+  bind(train: TrainSet): void {
+    for (let i = 0; i < train.numItems; i++) {
+      const c = categoryOf(train.content?.[i]);
+      const id = train.log.itemIds[i]!;
+      if (c && !this.state.itemCategory[id]) this.state.itemCategory[id] = c;
+    }
+    this.bound = train;
+  }
+
+  scoreUser(user: number, out: Float32Array): void {
+    const train = this.bound;
+    if (!train) throw new Error('not fitted');
+    const affinity = this.state.affinity[train.log.userIds[user] ?? ''] ?? {};
+    for (let i = 0; i < out.length; i++) {
+      const id = train.log.itemIds[i]!;
+      const pop = this.state.popularity[id] ?? 0;
+      if (this.hyperparameters.quality === 'bad') {
+        out[i] = -pop;
+        continue;
+      }
+      const c = this.state.itemCategory[id];
+      out[i] = (c ? (affinity[c] ?? 0) : 0) + 1e-3 * pop;
+    }
+  }
+
+  async save(dir: string): Promise<void> {
+    await writeFile(join(dir, 'state.json'), JSON.stringify(this.state));
+    await writeFile(join(dir, 'hp.json'), JSON.stringify(this.hyperparameters));
+  }
+
+  static async load(dir: string): Promise<FakeModel> {
+    const model = new FakeModel(JSON.parse(await readFile(join(dir, 'hp.json'), 'utf8')));
+    model.state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'));
+    return model;
+  }
+}
+
+export const fakeKind: RecommenderKind = {
+  kind: FAKE_KIND,
+  create: (hyperparameters = {}) => new FakeModel(hyperparameters),
+  load: (dir) => FakeModel.load(dir),
+};
+
+/** A fitted fake model on a tiny hand-made train set. */
+export async function fittedFake(
+  hyperparameters: Record<string, unknown> = {},
+): Promise<PersistentRecommender> {
+  const model = fakeKind.create(hyperparameters);
+  await model.fit(tinyTrainSet(), { seed: 1 });
+  return model;
+}
+
+export function tinyTrainSet(): TrainSet {
+  return {
+    log: {
+      userIds: ['u1', 'u2'],
+      itemIds: ['a', 'b', 'c'],
+      user: Int32Array.from([0, 0, 1]),
+      item: Int32Array.from([0, 1, 2]),
+      ts: Float64Array.from([1, 2, 3]),
+      weight: Float32Array.from([1, 1, 1]),
+    },
+    numUsers: 2,
+    numItems: 3,
+    cutoffMs: 4,
+    content: [['category:x'], ['category:x'], ['category:y']],
+  };
+}

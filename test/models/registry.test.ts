@@ -1,0 +1,247 @@
+import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { registerKind, unregisterKind } from '../../models/kinds.js';
+import { readManifest, writeArtifact } from '../../models/registry/artifacts.js';
+import type { ModelChange } from '../../models/registry/notify.js';
+import { ModelRegistry, newVersion } from '../../models/registry/registry.js';
+import { ActiveModelWatcher } from '../../models/registry/watcher.js';
+import { SibylError } from '../../src/errors.js';
+import { backends, storePerTest } from '../helpers/backends.js';
+import { FAKE_KIND, fakeKind, fittedFake, tinyTrainSet } from './registry-fixtures.js';
+
+beforeAll(() => registerKind(fakeKind));
+afterAll(() => unregisterKind(FAKE_KIND));
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sibyl-models-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const window = { from: new Date('2026-09-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z') };
+let clockMs = Date.parse('2026-11-23T01:02:03Z');
+const now = () => new Date((clockMs += 1000));
+
+async function candidate(registry: ModelRegistry, hp: Record<string, unknown> = {}) {
+  const createdAt = now();
+  return registry.createCandidate({
+    version: newVersion(FAKE_KIND, createdAt),
+    kind: FAKE_KIND,
+    model: await fittedFake(hp),
+    dataWindow: window,
+    seed: 42,
+    testFraction: 0.1,
+    createdAt,
+  });
+}
+
+const errorCode = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (err: unknown) => (err instanceof SibylError ? err.code : String(err)),
+  );
+
+describe('versions and artifacts', () => {
+  it('names versions sortably and uniquely', () => {
+    const at = new Date('2026-11-23T01:02:03.456Z');
+    expect(newVersion('two-tower', at)).toMatch(/^tt-20261123T010203Z-[0-9a-f]{6}$/);
+    expect(newVersion('two-tower', at)).not.toBe(newVersion('two-tower', at));
+    expect(newVersion('two-tower', new Date('2026-11-24T00:00:00Z')) > newVersion('two-tower', at)).toBe(
+      true,
+    );
+  });
+
+  it('writes the manifest last, listing the model files, and refuses incomplete artifacts', async () => {
+    const artifact = join(dir, 'v1');
+    const meta = {
+      version: 'v1',
+      kind: FAKE_KIND,
+      dataWindow: { from: 'a', to: 'b' },
+      seed: 1,
+      hyperparameters: {},
+    };
+    const manifest = await writeArtifact(artifact, await fittedFake(), meta);
+    expect(manifest.files.map((f) => f.path)).toEqual(['hp.json', 'state.json']);
+    expect(JSON.parse(await readFile(join(artifact, 'manifest.json'), 'utf8'))).toMatchObject({
+      version: 'v1',
+      kind: FAKE_KIND,
+    });
+    await expect(writeArtifact(artifact, await fittedFake(), meta)).rejects.toThrow(/already exists/);
+
+    await writeFile(join(artifact, 'state.json'), '{}');
+    await expect(readManifest(artifact)).rejects.toThrow(/state.json has 2 bytes/);
+    await unlink(join(artifact, 'state.json'));
+    await expect(readManifest(artifact)).rejects.toThrow(/missing state.json/);
+    await unlink(join(artifact, 'manifest.json'));
+    await expect(readManifest(artifact)).rejects.toThrow(/manifest.json missing/);
+    // A half-written directory (no manifest) is cleared and written again.
+    await writeArtifact(artifact, await fittedFake(), meta);
+    await expect(readManifest(artifact)).resolves.toMatchObject({ version: 'v1' });
+  });
+});
+
+for (const backend of backends) {
+  describe(`model registry (${backend.name})`, () => {
+    const store = storePerTest(backend);
+    const changes: ModelChange[] = [];
+    const registry = () =>
+      new ModelRegistry({
+        store: store(),
+        modelsDir: dir,
+        now,
+        notify: async (c) => {
+          changes.push(c);
+        },
+      });
+    beforeEach(() => {
+      changes.length = 0;
+    });
+
+    const statuses = async (r: ModelRegistry) =>
+      Object.fromEntries((await r.listModels()).map((d) => [d.version, d.status]));
+    const activeCount = async () => await store().collection('models').countDocuments({ status: 'active' });
+
+    it('records candidates with their artifact and loads them back', async () => {
+      const r = registry();
+      const doc = await candidate(r, { alpha: 1 });
+      expect(doc).toMatchObject({
+        kind: FAKE_KIND,
+        status: 'candidate',
+        seed: 42,
+        hyperparameters: { alpha: 1 },
+        artifactDir: join(dir, doc.version),
+      });
+      expect((await r.get(doc.version))?.dataWindow.from).toEqual(window.from);
+      const model = await r.loadModel(doc.version);
+      model.bind(tinyTrainSet());
+      const out = new Float32Array(3);
+      model.scoreUser(0, out);
+      expect(out[0]).toBeGreaterThan(out[2]!);
+      expect(await errorCode(r.loadModel('nope'))).toBe('not_found');
+    });
+
+    it('promotes, keeps exactly one active, and rolls back to the previous one', async () => {
+      const r = registry();
+      const a = await candidate(r);
+      const b = await candidate(r);
+      const c = await candidate(r);
+      expect(await r.activeModel()).toBeUndefined();
+
+      await r.promote(a.version, { reason: 'first' });
+      expect((await r.activeModel())?.version).toBe(a.version);
+      await r.promote(b.version, { reason: 'second' });
+      expect(await statuses(r)).toMatchObject({ [a.version]: 'retired', [b.version]: 'active' });
+      await r.promote(c.version, { reason: 'third' });
+      expect(await activeCount()).toBe(1);
+      expect((await r.activeModel())?.version).toBe(c.version);
+
+      const back = await r.rollback();
+      expect(back).toMatchObject({
+        version: b.version,
+        status: 'active',
+        promotionReason: `rollback from ${c.version}`,
+      });
+      expect(await statuses(r)).toEqual({
+        [a.version]: 'retired',
+        [b.version]: 'active',
+        [c.version]: 'retired',
+      });
+      // Rolling back again undoes the rollback; an explicit version goes further back.
+      expect((await r.rollback()).version).toBe(c.version);
+      expect((await r.rollback(a.version)).version).toBe(a.version);
+      expect(await activeCount()).toBe(1);
+      expect(changes).toEqual([
+        { version: a.version, action: 'promote' },
+        { version: b.version, action: 'promote' },
+        { version: c.version, action: 'promote' },
+        { version: b.version, action: 'rollback' },
+        { version: c.version, action: 'rollback' },
+        { version: a.version, action: 'rollback' },
+      ]);
+      // Promoting the active model again changes nothing.
+      await r.promote(a.version, { reason: 'again' });
+      expect(changes).toHaveLength(6);
+    });
+
+    it('keeps one active model under concurrent promotions and rollbacks', async () => {
+      const r = registry();
+      const docs = [];
+      for (let i = 0; i < 6; i++) docs.push(await candidate(r));
+      await r.promote(docs[0]!.version, { reason: 'seed' });
+      await r.promote(docs[1]!.version, { reason: 'seed' });
+      // Several registries (as several processes would), all at once.
+      const racers = docs.slice(2).map((d) => registry().promote(d.version, { reason: 'race' }));
+      racers.push(
+        registry()
+          .rollback()
+          .catch((e: unknown) => e as never),
+      );
+      await Promise.allSettled(racers);
+      expect(await activeCount()).toBe(1);
+      const active = await r.activeModel();
+      const all = await r.listModels();
+      const maxSeq = Math.max(...all.map((d) => d.promotionSeq ?? 0));
+      expect(active?.promotionSeq).toBe(maxSeq);
+    });
+
+    it('refuses to promote failed, unknown and unloadable models, and to roll back to nothing', async () => {
+      const r = registry();
+      expect(await errorCode(r.rollback())).toBe('conflict');
+      expect(await errorCode(r.promote('nope', { reason: 'x' }))).toBe('not_found');
+      const failed = await r.recordFailure({
+        version: newVersion(FAKE_KIND, now()),
+        kind: FAKE_KIND,
+        dataWindow: window,
+        seed: 1,
+        hyperparameters: {},
+        testFraction: 0.1,
+        createdAt: now(),
+        error: 'boom',
+      });
+      expect(failed).toMatchObject({ status: 'failed', error: 'boom' });
+      expect(await errorCode(r.promote(failed.version, { reason: 'x' }))).toBe('conflict');
+
+      const broken = await candidate(r);
+      await unlink(join(broken.artifactDir, 'manifest.json'));
+      await expect(r.promote(broken.version, { reason: 'x' })).rejects.toThrow(/cannot be loaded/);
+
+      const good = await candidate(r);
+      expect(await errorCode(r.rollback(good.version))).toBe('conflict'); // never active
+      await r.promote(good.version, { reason: 'x', ifActive: null });
+      const next = await candidate(r);
+      expect(await errorCode(r.promote(next.version, { reason: 'x', ifActive: null }))).toBe('conflict');
+      expect(await errorCode(r.promote(next.version, { reason: 'x', from: ['retired'] }))).toBe('conflict');
+      expect((await r.activeModel())?.version).toBe(good.version);
+    });
+
+    it('rolls back past a retired model whose artifact is gone', async () => {
+      const r = registry();
+      const [a, b, c] = [await candidate(r), await candidate(r), await candidate(r)];
+      for (const d of [a, b, c]) await r.promote(d.version, { reason: 'x' });
+      await rm(b.artifactDir, { recursive: true });
+      expect((await r.rollback()).version).toBe(a.version);
+    });
+
+    it('watcher emits the active model at start and on every change (polling)', async () => {
+      const r = registry();
+      const a = await candidate(r);
+      await r.promote(a.version, { reason: 'x' });
+      const watcher = new ActiveModelWatcher({ registry: r, pollSeconds: 3600 });
+      const seen: (string | undefined)[] = [];
+      watcher.on('change', (doc) => seen.push(doc?.version));
+      await watcher.start();
+      expect(seen).toEqual([a.version]);
+      const b = await candidate(r);
+      await r.promote(b.version, { reason: 'x' });
+      await watcher.check();
+      await watcher.check();
+      expect(seen).toEqual([a.version, b.version]);
+      expect(watcher.current?.version).toBe(b.version);
+      await watcher.stop();
+    });
+  });
+}

@@ -1,0 +1,148 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { InteractionLog, TrainSet } from '../../models/core/types.js';
+import { twoTowerKind } from '../../models/two-tower/kind.js';
+import { TwoTowerModel } from '../../models/two-tower/model.js';
+import { TwoTowerServing } from '../../models/two-tower/serving.js';
+import { createStep } from '../../models/two-tower/step-factory.js';
+import { loadNativeTf } from '../../models/two-tower/tfjs-backend.js';
+import { Rng } from '../../src/simulator/rng.js';
+
+const DAY = 86_400_000;
+const CATEGORIES = ['crypto', 'politics', 'weather', 'sports'];
+
+/**
+ * Users each follow one category and interact only with its items; the last 8 items (two per
+ * category) never appear in training: the cold-start markets.
+ */
+function groupedData(users = 200, items = 80, perUser = 12, seed = 1): TrainSet {
+  const rng = Rng.of(seed, 'two-tower-test');
+  const warmItems = items - 8;
+  const rows: { u: number; i: number; t: number }[] = [];
+  for (let u = 0; u < users; u++) {
+    const c = u % CATEGORIES.length;
+    for (let k = 0; k < perUser; k++) {
+      const i = c + CATEGORIES.length * rng.int(warmItems / CATEGORIES.length);
+      rows.push({ u, i, t: Date.UTC(2026, 10, 1) + rng.next() * 20 * DAY });
+    }
+  }
+  rows.sort((a, b) => a.t - b.t);
+  const log: InteractionLog = {
+    userIds: Array.from({ length: users }, (_, u) => `user-${String(u).padStart(4, '0')}`),
+    itemIds: Array.from({ length: items }, (_, i) => `M-${String(i).padStart(4, '0')}`),
+    user: Int32Array.from(rows, (r) => r.u),
+    item: Int32Array.from(rows, (r) => r.i),
+    ts: Float64Array.from(rows, (r) => r.t),
+    weight: new Float32Array(rows.length).fill(1),
+  };
+  const content = log.itemIds.map((_, i) => [`category:${CATEGORIES[i % CATEGORIES.length]}`, `title:w${i}`]);
+  return { log, numUsers: users, numItems: items, cutoffMs: Date.UTC(2026, 10, 21), content };
+}
+
+const small = { dim: 16, epochs: 6, batchSize: 64, historyLength: 5, contentBuckets: 1024 };
+
+/** Share of a user's top-10 (over warm items) that is in their category. */
+function inCategoryShare(model: TwoTowerModel, train: TrainSet, user: number): number {
+  const scores = new Float32Array(train.numItems);
+  model.scoreUser(user, scores);
+  const top = [...Array(train.numItems - 8).keys()].sort((a, b) => scores[b]! - scores[a]!).slice(0, 10);
+  return top.filter((i) => i % CATEGORIES.length === user % CATEGORIES.length).length / 10;
+}
+
+describe('two-tower model', () => {
+  it('learns who likes what: top items come from the user’s own category', async () => {
+    const train = groupedData();
+    const model = new TwoTowerModel(small);
+    await model.fit(train, { seed: 7 });
+    const users = [0, 1, 2, 3, 50, 101, 150, 199];
+    const share = users.reduce((a, u) => a + inCategoryShare(model, train, u), 0) / users.length;
+    expect(share).toBeGreaterThan(0.9); // chance is 0.25
+  });
+
+  it('gives never-seen markets a useful vector from content alone', async () => {
+    const train = groupedData();
+    const model = new TwoTowerModel(small);
+    await model.fit(train, { seed: 7 });
+    const scores = new Float32Array(train.numItems);
+    let right = 0;
+    let total = 0;
+    for (let u = 0; u < 40; u++) {
+      model.scoreUser(u, scores);
+      // The cold items are the last 8: the two of the user's category should beat the other six.
+      const cold = [...Array(8).keys()].map((k) => train.numItems - 8 + k);
+      const mine = cold.filter((i) => i % 4 === u % 4);
+      const others = cold.filter((i) => i % 4 !== u % 4);
+      for (const a of mine) {
+        for (const b of others) {
+          total++;
+          if (scores[a]! > scores[b]!) right++;
+        }
+      }
+    }
+    expect(right / total).toBeGreaterThan(0.9);
+  });
+
+  it('is deterministic for a seed, whatever the number of kernel threads', async () => {
+    const train = groupedData(80, 40, 8);
+    const a = new TwoTowerModel({ ...small, epochs: 2, threads: 1 });
+    const b = new TwoTowerModel({ ...small, epochs: 2, threads: 2 });
+    const c = new TwoTowerModel({ ...small, epochs: 2, threads: 1 });
+    await a.fit(train, { seed: 3 });
+    await b.fit(train, { seed: 3 });
+    await c.fit(train, { seed: 4 });
+    expect(b.parameters.wu).toEqual(a.parameters.wu);
+    expect(b.parameters.items.weights).toEqual(a.parameters.items.weights);
+    expect(c.parameters.wu).not.toEqual(a.parameters.wu);
+  });
+
+  it('saves and loads an artifact that scores exactly as the trained model', async () => {
+    const train = groupedData(80, 40, 8);
+    const model = new TwoTowerModel({ ...small, epochs: 2 });
+    await model.fit(train, { seed: 3 });
+    const dir = await mkdtemp(path.join(tmpdir(), 'sibyl-tt-'));
+    try {
+      await model.save(dir);
+      const loaded = await twoTowerKind.load(dir);
+      loaded.bind(train);
+      const expected = new Float32Array(train.numItems);
+      const actual = new Float32Array(train.numItems);
+      for (const u of [0, 17, 79]) {
+        model.scoreUser(u, expected);
+        loaded.scoreUser(u, actual);
+        expect(actual).toEqual(expected);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('moves a user’s serving vector toward what they just interacted with', async () => {
+    const train = groupedData();
+    const model = new TwoTowerModel(small);
+    await model.fit(train, { seed: 7 });
+    const serving = new TwoTowerServing('test', model.parameters);
+    const markets = train.log.itemIds.map((ticker, i) => ({ ticker, content: train.content![i]! }));
+    const vectors = serving.marketVectors(markets);
+    const cryptoShare = (v: Float32Array) => {
+      const scores = markets.map((_, i) => v.reduce((s, x, k) => s + x * vectors[i * serving.dim + k]!, 0));
+      const top = [...scores.keys()].sort((a, b) => scores[b]! - scores[a]!).slice(0, 10);
+      return top.filter((i) => i % 4 === 0).length / 10;
+    };
+    // A brand-new user: no id embedding, only history.
+    const cold = serving.userVector('someone-new', []);
+    const history = [0, 4, 8].map((i) => markets[i]!); // three crypto markets
+    const warmed = serving.userVector('someone-new', history);
+    expect(cryptoShare(warmed)).toBeGreaterThan(cryptoShare(cold));
+    expect(cryptoShare(warmed)).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('trains on the hand-written kernels unless tfjs-node loads', async () => {
+    const shape = { maxBatch: 8, dim: 4, userInputDim: 8, itemInputDim: 4, temperature: 0.1, threads: 1 };
+    const step = await createStep(shape);
+    const native = await loadNativeTf();
+    expect(step.backend).toBe(native ? `tfjs-${native.backend}` : 'js×1');
+    step.dispose();
+  });
+});

@@ -11,7 +11,7 @@ const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   train: () => import('./train.js'),
 };
 
-const wanted = process.argv.slice(2);
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const names = wanted.length ? wanted : Object.keys(all);
 for (const name of names) {
   const load = all[name];

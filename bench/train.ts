@@ -3,6 +3,7 @@
  * and 20k markets (the issue's reference shape), and how time per epoch changes with the
  * vocabulary for a fixed number of examples (it must not grow: updates are sparse).
  * Baseline in the same run: the same dense step through tfjs's pure-JS CPU backend.
+ * `npm run bench train -- --memory` measures peak RSS over an epoch of 5M interactions instead.
  */
 import type { InteractionLog, TrainSet } from '../models/core/types.js';
 import { InBatchSoftmaxStep, loadBatch, type StepBatch } from '../models/two-tower/softmax-step.js';
@@ -117,7 +118,26 @@ async function fitThroughput(): Promise<void> {
   );
 }
 
+/** Peak RSS of a full epoch over 5M interactions (100k users, 20k markets). Run alone: RSS is per process. */
+async function memoryAt5M(): Promise<void> {
+  const rows = Number(process.env.SIBYL_BENCH_TRAIN_ROWS ?? 5_000_000);
+  const before = peakRssMb();
+  const train = syntheticTrainSet(100_000, 20_000, rows);
+  const model = new TwoTowerModel({ epochs: 1 });
+  const t0 = performance.now();
+  await model.fit(train, { seed: 1 });
+  table(`Training memory, ${rows.toLocaleString('en-US')} interactions, 100k users, 20k markets, 1 epoch`, [
+    {
+      'peak RSS MB': peakRssMb(),
+      'peak RSS before data MB': before,
+      'epoch s': (performance.now() - t0) / 1000,
+      'examples/s': model.lastFit!.examplesPerSecond,
+    },
+  ]);
+}
+
 export default async function main(): Promise<void> {
+  if (process.argv.includes('--memory')) return memoryAt5M();
   await stepThroughput();
   await fitThroughput();
 }

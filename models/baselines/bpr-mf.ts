@@ -1,3 +1,4 @@
+import { dot } from '../core/dot.js';
 import type { FitOptions, Recommender, TrainSet } from '../core/types.js';
 import { Rng } from '../../src/simulator/rng.js';
 import { assertFitted, knownUser, userItems, type UserItems } from './common.js';
@@ -171,21 +172,4 @@ function contains(a: Int32Array, from: number, to: number, x: number): boolean {
     else hi = mid;
   }
   return false;
-}
-
-/** Σ_{f < d} x[i + f] · y[j + f] with four accumulators. */
-function dot(x: Float32Array, i: number, y: Float32Array, j: number, d: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let f = 0;
-  for (; f + 3 < d; f += 4) {
-    s0 += x[i + f]! * y[j + f]!;
-    s1 += x[i + f + 1]! * y[j + f + 1]!;
-    s2 += x[i + f + 2]! * y[j + f + 2]!;
-    s3 += x[i + f + 3]! * y[j + f + 3]!;
-  }
-  for (; f < d; f++) s0 += x[i + f]! * y[j + f]!;
-  return s0 + s1 + (s2 + s3);
 }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { dot, gemmABt } from './gemm.js';
+import { dot } from '../core/dot.js';
+import { gemmABt } from './gemm.js';
 
 /**
  * Runs gemmABt on several threads over SharedArrayBuffers: the calling thread takes the first
@@ -66,7 +67,6 @@ export class GemmPool {
 const WORKER_SOURCE = `
 const { workerData, parentPort, receiveMessageOnPort } = require('node:worker_threads');
 ${dot.toString()}
-const dot_1 = dot;
 ${gemmABt.toString().replace(/\(0, _?[a-z_]*\.?dot\)/g, 'dot')}
 const control = workerData.control;
 const arrays = [];

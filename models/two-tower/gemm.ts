@@ -1,3 +1,5 @@
+import { dot } from '../core/dot.js';
+
 /**
  * The one dense kernel the two-tower step needs: C = A·Bᵀ over row-major Float32Arrays, where
  * every operand is read along contiguous rows. Every product of the step (logits, their gradients,
@@ -88,12 +90,6 @@ export function gemmABt(
   for (; i < rowEnd; i++) {
     for (let j = 0; j < n; j++) c[i * n + j] = dot(a, i * k, b, j * k, k);
   }
-}
-
-export function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, k: number): number {
-  let s = 0;
-  for (let p = 0; p < k; p++) s += a[ao + p]! * b[bo + p]!;
-  return s;
 }
 
 /** out (cols×rows) = inᵀ for a row-major rows×cols matrix. */

@@ -80,7 +80,7 @@ export function rankPopularity(
   const scored: RankedItem[] = [];
   for (const m of catalog.markets) {
     if (!eligible(m, user, req)) continue;
-    const fresh = m.openTime !== undefined && req.now.getTime() - m.openTime.getTime() < config.freshWithinMs;
+    const fresh = isFresh(m, req.now, config.freshWithinMs);
     const categoryShare = user.categoryAffinity.get(m.categoryKey) ?? 0;
     const seriesShare = m.seriesTicker ? (user.seriesAffinity.get(m.seriesTicker) ?? 0) : 0;
     const score =
@@ -89,16 +89,36 @@ export function rankPopularity(
       (fresh ? w.freshness : 0) +
       w.categoryAffinity * categoryShare +
       w.seriesAffinity * seriesShare;
-    scored.push({
-      ticker: m.ticker,
-      eventTicker: m.eventTicker,
-      title: m.title,
-      category: m.category,
-      categoryKey: m.categoryKey,
-      score: Math.round(score * 1e4) / 1e4,
-      reasons: reasonsFor(m, { fresh, categoryShare, seriesShare, now: req.now }),
-    });
+    const reasons: string[] = [];
+    if (seriesShare >= 0.1) reasons.push('From a series you follow');
+    else if (categoryShare >= 0.15) reasons.push(`Because you follow ${m.category}`);
+    scored.push(rankedItem(m, score, [...reasons, ...marketReasons(m, fresh, req.now, reasons.length)]));
   }
+  return orderAndDiversify(scored, req, config);
+}
+
+/** A scored market as a feed item (scores rounded so responses stay readable and stable). */
+export function rankedItem(m: CatalogMarket, score: number, reasons: string[]): RankedItem {
+  return {
+    ticker: m.ticker,
+    eventTicker: m.eventTicker,
+    title: m.title,
+    category: m.category,
+    categoryKey: m.categoryKey,
+    score: Math.round(score * 1e4) / 1e4,
+    reasons,
+  };
+}
+
+export const isFresh = (m: CatalogMarket, now: Date, freshWithinMs: number): boolean =>
+  m.openTime !== undefined && now.getTime() - m.openTime.getTime() < freshWithinMs;
+
+/** Best first (ties by ticker), then the diversity re-ranking every ranker shares. */
+export function orderAndDiversify<T extends RankedItem>(
+  scored: T[],
+  req: Pick<RankRequest, 'maxPerEvent'>,
+  config: Pick<PopularityRankerConfig, 'categoryPenalty' | 'diversityWindow' | 'maxItems'>,
+): T[] {
   scored.sort((a, b) => b.score - a.score || (a.ticker < b.ticker ? -1 : 1));
   return diversify(scored, {
     maxPerEvent: req.maxPerEvent,
@@ -108,17 +128,16 @@ export function rankPopularity(
   });
 }
 
-function reasonsFor(
-  m: CatalogMarket,
-  s: { fresh: boolean; categoryShare: number; seriesShare: number; now: Date },
-): string[] {
+/**
+ * Reasons about the market itself (trending, new, closing soon), after `personal` reasons a ranker
+ * already gave; "Popular in …" when there is nothing else to say.
+ */
+export function marketReasons(m: CatalogMarket, fresh: boolean, now: Date, personal: number): string[] {
   const reasons: string[] = [];
-  if (s.seriesShare >= 0.1) reasons.push('From a series you follow');
-  else if (s.categoryShare >= 0.15) reasons.push(`Because you follow ${m.category}`);
   if (m.trendingInCategory) reasons.push(`Trending in ${m.category}`);
-  if (s.fresh) reasons.push('New market');
-  const hoursLeft = (m.closeTime.getTime() - s.now.getTime()) / HOUR_MS;
+  if (fresh) reasons.push('New market');
+  const hoursLeft = (m.closeTime.getTime() - now.getTime()) / HOUR_MS;
   if (hoursLeft < 24) reasons.push(`Closes in ${Math.max(1, Math.round(hoursLeft))}h`);
-  if (reasons.length === 0) reasons.push(`Popular in ${m.category}`);
+  if (reasons.length === 0 && personal === 0) reasons.push(`Popular in ${m.category}`);
   return reasons;
 }

@@ -1,7 +1,14 @@
 import type { TwoTowerServing } from '../../models/two-tower/serving.js';
-import type { CatalogMarket, CatalogSnapshot } from './catalog.js';
-import { diversify } from './diversify.js';
-import { eligible, type RankedItem, type RankRequest } from './popularity-ranker.js';
+import type { CatalogSnapshot } from './catalog.js';
+import {
+  eligible,
+  isFresh,
+  marketReasons,
+  orderAndDiversify,
+  rankedItem,
+  type RankedItem,
+  type RankRequest,
+} from './popularity-ranker.js';
 import type { HistoryEntry, UserContext } from './user-context.js';
 
 const HOUR_MS = 3_600_000;
@@ -70,60 +77,35 @@ export function rankTwoTower(
   const u = model.userVector(user.userId, history);
   const personal = history.length > 0 || model.knowsUser(user.userId);
   const w = config.weights;
-  const scored: (RankedItem & { index: number; similarity: number })[] = [];
+  const scored: (RankedItem & { index: number; similarity: number; fresh: boolean })[] = [];
   catalog.markets.forEach((m, index) => {
     if (!eligible(m, user, req)) return;
     let similarity = 0;
     for (let k = 0; k < d; k++) similarity += u[k]! * vectors[index * d + k]!;
-    const fresh = m.openTime !== undefined && req.now.getTime() - m.openTime.getTime() < config.freshWithinMs;
+    const fresh = isFresh(m, req.now, config.freshWithinMs);
     const score =
       (personal ? w.model * similarity : 0) +
       w.popularity * m.popularity +
       w.trend * m.trend +
       (fresh ? w.freshness : 0);
-    scored.push({
-      ticker: m.ticker,
-      eventTicker: m.eventTicker,
-      title: m.title,
-      category: m.category,
-      categoryKey: m.categoryKey,
-      score: Math.round(score * 1e4) / 1e4,
-      reasons: [],
-      index,
-      similarity,
-    });
+    scored.push({ ...rankedItem(m, score, []), index, similarity, fresh });
   });
-  scored.sort((a, b) => b.score - a.score || (a.ticker < b.ticker ? -1 : 1));
-  const ranked = diversify(scored, {
-    maxPerEvent: req.maxPerEvent,
-    categoryPenalty: config.categoryPenalty,
-    window: config.diversityWindow,
-    limit: config.maxItems,
-  });
+  const ranked = orderAndDiversify(scored, req, config);
   // Reasons only for what is served: they cost a few dot products per item.
   const historyVectors = model.marketVectors(history);
-  for (const item of ranked) {
-    const s = item as (typeof scored)[number];
-    s.reasons = reasonsFor(catalog.markets[s.index]!, {
-      now: req.now,
-      fresh:
-        catalog.markets[s.index]!.openTime !== undefined &&
-        req.now.getTime() - catalog.markets[s.index]!.openTime!.getTime() < config.freshWithinMs,
-      because: personal
-        ? closestHistory(vectors, s.index, history, historyVectors, d, config.reasonSimilarity)
-        : undefined,
-      personal: personal && s.similarity > 0.3,
-    });
-  }
-  return ranked.map(({ ticker, eventTicker, title, category, categoryKey, score, reasons }) => ({
-    ticker,
-    eventTicker,
-    title,
-    category,
-    categoryKey,
-    score,
-    reasons, // prettier-ignore
-  }));
+  return ranked.map(({ index, similarity, fresh, ...item }) => {
+    const m = catalog.markets[index]!;
+    const because = personal
+      ? closestHistory(vectors, index, history, historyVectors, d, config.reasonSimilarity)
+      : undefined;
+    const reasons: string[] = [];
+    if (because && because.ticker !== m.ticker)
+      reasons.push(
+        `Because you ${VERB[because.type ?? ''] ?? 'engaged with'} "${because.title ?? because.ticker}"`,
+      );
+    else if (personal && similarity > 0.3) reasons.push(`Picked for you in ${m.category}`);
+    return { ...item, reasons: [...reasons, ...marketReasons(m, fresh, req.now, reasons.length)] };
+  });
 }
 
 type ServedHistory = HistoryEntry & { content: readonly string[]; title?: string };
@@ -156,21 +138,3 @@ const VERB: Partial<Record<string, string>> = {
   click: 'opened',
   view: 'viewed',
 };
-
-function reasonsFor(
-  m: CatalogMarket,
-  s: { now: Date; fresh: boolean; because?: ServedHistory | undefined; personal: boolean },
-): string[] {
-  const reasons: string[] = [];
-  if (s.because && s.because.ticker !== m.ticker)
-    reasons.push(
-      `Because you ${VERB[s.because.type ?? ''] ?? 'engaged with'} "${s.because.title ?? s.because.ticker}"`,
-    );
-  else if (s.personal) reasons.push(`Picked for you in ${m.category}`);
-  if (m.trendingInCategory) reasons.push(`Trending in ${m.category}`);
-  if (s.fresh) reasons.push('New market');
-  const hoursLeft = (m.closeTime.getTime() - s.now.getTime()) / HOUR_MS;
-  if (hoursLeft < 24) reasons.push(`Closes in ${Math.max(1, Math.round(hoursLeft))}h`);
-  if (reasons.length === 0) reasons.push(`Popular in ${m.category}`);
-  return reasons;
-}

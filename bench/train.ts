@@ -79,14 +79,14 @@ async function stepThroughput(): Promise<void> {
     loadBatch(step.batch, batch);
     const ms = median(await timeRuns(15, () => step.run(weights), 3));
     rowsOut.push({
-      implementation: `js kernels, ${threads} thread(s)`,
+      implementation: `hand-written (wasm SIMD), ${threads} thread(s)`,
       'median ms/step': ms,
       'examples/s': (B / ms) * 1000,
       ratio: `${fmt(baseline / ms)}×`,
     });
     await pool.close();
   }
-  table('Dense step (batch 1024, dim 64): hand-written kernels vs tfjs CPU backend', rowsOut);
+  table('Dense step (batch 1024, dim 64): hand-written step vs tfjs CPU backend', rowsOut);
 }
 
 async function fitThroughput(): Promise<void> {
@@ -106,7 +106,7 @@ async function fitThroughput(): Promise<void> {
       users,
       markets: items,
       examples,
-      'epoch s': seconds,
+      'fit s (incl. table init)': seconds,
       'examples/s (fit)': model.lastFit!.examplesPerSecond,
       backend: model.lastFit!.backend,
       'peak RSS MB': peakRssMb(),

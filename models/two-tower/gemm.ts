@@ -1,12 +1,13 @@
-import { dot } from '../core/dot.js';
-
 /**
- * The one dense kernel the two-tower step needs: C = A·Bᵀ over row-major Float32Arrays, where
+ * The one dense product the two-tower step needs: C = A·Bᵀ over row-major Float32Arrays, where
  * every operand is read along contiguous rows. Every product of the step (logits, their gradients,
  * the tower layers and theirs) is written in this form by transposing the small operand first.
  *
- * 4×4 register blocking: each pass over k loads 8 values for 16 multiply-adds, which is what lets
- * V8 reach ~2.5 GMAC/s per core here (a plain triple loop manages ~0.7, tfjs's CPU backend ~0.1).
+ * This is the JS version, for shapes the SIMD kernel (wasm/gemm.wat) does not take and for
+ * runtimes without WebAssembly SIMD. 4×4 register blocking: each pass over k loads 8 values for 16
+ * multiply-adds, which is what lets V8 reach ~2 GMAC/s per core here (a plain triple loop manages
+ * ~0.7, tfjs's CPU backend ~0.1). Self-contained (it calls nothing): GemmPool's workers run it from
+ * its source text.
  */
 export function gemmABt(
   a: Float32Array,
@@ -84,11 +85,19 @@ export function gemmABt(
       c[c3 + j + 3] = s33; // prettier-ignore
     }
     for (; j < n; j++) {
-      for (let r = 0; r < 4; r++) c[(i + r) * n + j] = dot(a, (i + r) * k, b, j * k, k);
+      for (let r = 0; r < 4; r++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += a[(i + r) * k + p]! * b[j * k + p]!;
+        c[(i + r) * n + j] = s;
+      }
     }
   }
   for (; i < rowEnd; i++) {
-    for (let j = 0; j < n; j++) c[i * n + j] = dot(a, i * k, b, j * k, k);
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[i * k + p]! * b[j * k + p]!;
+      c[i * n + j] = s;
+    }
   }
 }
 

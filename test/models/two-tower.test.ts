@@ -138,11 +138,11 @@ describe('two-tower model', () => {
     expect(cryptoShare(warmed)).toBeGreaterThanOrEqual(0.8);
   });
 
-  it('trains on the hand-written kernels unless tfjs-node loads', async () => {
+  it('trains on the hand-written WebAssembly kernels unless tfjs-node loads', async () => {
     const shape = { maxBatch: 8, dim: 4, userInputDim: 8, itemInputDim: 4, temperature: 0.1, threads: 1 };
     const step = await createStep(shape);
     const native = await loadNativeTf();
-    expect(step.backend).toBe(native ? `tfjs-${native.backend}` : 'js×1');
+    expect(step.backend).toBe(native ? `tfjs-${native.backend}` : 'wasm-simd×1');
     step.dispose();
   });
 });

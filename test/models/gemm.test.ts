@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GemmPool } from '../../models/two-tower/gemm-pool.js';
+import { gemmABt } from '../../models/two-tower/gemm.js';
+import { compileWat } from '../../models/two-tower/wasm/compile-wat.js';
+import { GEMM_WASM_BASE64 } from '../../models/two-tower/wasm/gemm-wasm.js';
+import { Rng } from '../../src/simulator/rng.js';
+
+/** C = A·Bᵀ the slow, obvious way, in float64. */
+function reference(a: Float32Array, b: Float32Array, rows: number, n: number, k: number): Float64Array {
+  const c = new Float64Array(rows * n);
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[i * k + p]! * b[j * k + p]!;
+      c[i * n + j] = s;
+    }
+  return c;
+}
+
+describe('gemm kernels', () => {
+  it('agree with the obvious product on every path: SIMD, JS, one or two threads, ragged shapes', async () => {
+    const rng = Rng.of(5, 'gemm');
+    for (const options of [{ threads: 1 }, { threads: 2 }, { threads: 2, simd: false }]) {
+      const pool = new GemmPool(options.threads, options);
+      expect(pool.simd).toBe(options.simd !== false);
+      // Multiples of 4 take the SIMD kernel; the others fall back to JS rows and columns.
+      for (const [rows, n, k] of [
+        [64, 32, 16],
+        [13, 12, 8],
+        [16, 7, 5],
+        [2, 4, 4],
+        [33, 33, 33],
+      ] as const) {
+        const a = pool.allocate(rows * k);
+        const b = pool.allocate(n * k);
+        const c = pool.allocate(rows * n);
+        a.forEach((_, i) => (a[i] = rng.normal()));
+        b.forEach((_, i) => (b[i] = rng.normal()));
+        pool.gemm(a, b, c, rows, n, k);
+        const expected = reference(a, b, rows, n, k);
+        for (let i = 0; i < expected.length; i++) expect(c[i]).toBeCloseTo(expected[i]!, 4);
+      }
+      await pool.close();
+    }
+  });
+
+  it('JS kernel computes row ranges independently (what lets threads split the work)', () => {
+    const rng = Rng.of(6, 'rows');
+    const a = Float32Array.from({ length: 10 * 6 }, () => rng.normal());
+    const b = Float32Array.from({ length: 9 * 6 }, () => rng.normal());
+    const whole = new Float32Array(10 * 9);
+    const parts = new Float32Array(10 * 9);
+    gemmABt(a, b, whole, 0, 10, 9, 6);
+    gemmABt(a, b, parts, 0, 4, 9, 6);
+    gemmABt(a, b, parts, 4, 10, 9, 6);
+    expect(parts).toEqual(whole);
+  });
+
+  it('ships the WebAssembly that gemm.wat compiles to (run `npm run build:wasm` after editing it)', async () => {
+    const binary = await compileWat(path.join('models', 'two-tower', 'wasm', 'gemm.wat'));
+    expect(Buffer.from(binary).toString('base64')).toBe(GEMM_WASM_BASE64);
+  });
+});

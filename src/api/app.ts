@@ -16,6 +16,7 @@ import type { ExperimentControl } from './routes/experiments.js';
 import type { JobRunner } from '../../jobs/job-types.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { modelRoutes } from './routes/models.js';
+import type { ActiveModelSource } from '../feed/active-model.js';
 import { DEFAULT_MODELS_DIR, ModelRegistry } from '../../models/registry/registry.js';
 import { opsRoutes, type ReadinessCheck } from './routes/ops.js';
 
@@ -23,6 +24,8 @@ export interface AppDeps {
   store: Store;
   catalog: MarketCatalog;
   feed: FeedService;
+  /** The active model, for model-backed routes (similar markets); they fall back without one. */
+  model?: ActiveModelSource;
   metrics: ApiMetrics;
   logger: Logger;
   apiKeys: string[];
@@ -86,6 +89,7 @@ export function createApp(deps: AppDeps): Express {
       now: deps.now ?? (() => new Date()),
       auth,
       onCatalogChange: () => deps.catalog.reload(),
+      attribute: (feedIds) => deps.feed.attributions(feedIds),
     }),
   );
   v1.use(jobRoutes({ runner: deps.jobs, store: deps.store, auth }));

@@ -226,6 +226,27 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: { description: 'Trending markets' } },
         },
       },
+      '/v1/markets/{ticker}/similar': {
+        get: {
+          summary:
+            'Open markets similar to this one: by the active model (source "model"), else by co-interaction',
+          parameters: [
+            { name: 'ticker', in: 'path', required: true, schema: { type: 'string' } },
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+            },
+          ],
+          responses: {
+            200: {
+              description:
+                '{ ticker, source, model, items: [{ ticker, eventTicker, title, category, score }] }',
+            },
+            404: { description: 'Unknown market' },
+          },
+        },
+      },
       '/v1/series': { put: batchWrite('series', 'Series', 'UpsertResult', 'Upsert series') },
       '/v1/events': { put: batchWrite('events', 'Event', 'UpsertResult', 'Upsert events') },
       '/v1/markets': { put: batchWrite('markets', 'Market', 'UpsertResult', 'Upsert markets') },

@@ -19,4 +19,10 @@ export type UserDoc = Required<Pick<UserInput, 'userId'>> & {
 export type InteractionDoc = InteractionInput & {
   /** When Sibyl stored it: watermark for incremental feature refreshes. */
   receivedAt: Date;
+  /** For interactions with a `feedId`: the ranker, model version and experiment that served that feed. */
+  attribution?: {
+    ranker: string;
+    model: string | null;
+    experiment: { key: string; variation: string } | null;
+  };
 };

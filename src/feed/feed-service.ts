@@ -10,6 +10,7 @@ import { rankTwoTower } from './two-tower-ranker.js';
 import type { ActiveModelSource } from './active-model.js';
 import type { CatalogSnapshot } from './catalog.js';
 import type { UserContext } from './user-context.js';
+import type { FeedAttribution } from '../ingest/ingest.js';
 import type { FeedSnapshotStore } from './snapshots.js';
 import { loadUserContext } from './user-context.js';
 
@@ -157,6 +158,22 @@ export class FeedService {
       items: page,
       nextCursor: more ? encodeCursor({ feedId: snapshot.feedId, offset: next }) : null,
     };
+  }
+
+  /** What ranked each of these feeds (those whose snapshot has not expired). */
+  async attributions(feedIds: string[]): Promise<Map<string, FeedAttribution>> {
+    const out = new Map<string, FeedAttribution>();
+    for (const feedId of feedIds) {
+      const snapshot = await this.snapshots.get(feedId);
+      if (snapshot)
+        out.set(feedId, {
+          userId: snapshot.userId,
+          ranker: snapshot.ranker,
+          model: snapshot.model,
+          experiment: snapshot.experiment,
+        });
+    }
+    return out;
   }
 
   /**

@@ -48,7 +48,8 @@ export const TWO_TOWER_RANKER: TwoTowerRankerConfig = {
 /** Market vectors of one catalogue snapshot under one model, computed once per pair. */
 const vectorCache = new WeakMap<CatalogSnapshot, { version: string; vectors: Float32Array }>();
 
-function marketVectors(catalog: CatalogSnapshot, model: TwoTowerServing): Float32Array {
+/** Unit vectors of the snapshot's markets (row i for markets[i]) under `model`, computed once per pair. */
+export function marketVectors(catalog: CatalogSnapshot, model: TwoTowerServing): Float32Array {
   const cached = vectorCache.get(catalog);
   if (cached?.version === model.version) return cached.vectors;
   const vectors = model.marketVectors(catalog.markets);

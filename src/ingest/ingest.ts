@@ -12,6 +12,20 @@ import { findUnknownMarkets, writeInteractions, type InteractionWriteResult } fr
 export interface IngestOptions {
   maxBatch: number;
   now?: Date;
+  /**
+   * Who ranked the feeds that interactions name by `feedId` (ranker, model version, experiment), so
+   * that each impression and click is stored with what produced it. Unknown or expired feeds are
+   * left out of the map and their interactions stored without attribution.
+   */
+  attribute?: (feedIds: string[]) => Promise<Map<string, FeedAttribution>>;
+}
+
+/** Stored on an interaction that came from a feed: what ranked that feed. */
+export interface FeedAttribution {
+  userId: string;
+  ranker: string;
+  model: string | null;
+  experiment: { key: string; variation: string } | null;
 }
 
 function validated<S extends z.ZodType>(schema: S, items: unknown, name: string, max: number): z.output<S>[] {
@@ -46,9 +60,21 @@ export async function ingestInteractions(
   const { valid, issues } = parseBatch(interactionInput, batch, 'interactions');
   issues.push(...(await findUnknownMarkets(store, valid)));
   rejectIfInvalid(issues, batch.length, 'interactions');
+  const interactions = valid.map((v) => v.value);
+  const feedIds = [...new Set(interactions.flatMap((i) => (i.feedId ? [i.feedId] : [])))];
+  const feeds =
+    feedIds.length > 0 && o.attribute ? await o.attribute(feedIds) : new Map<string, FeedAttribution>();
   return writeInteractions(
     store,
-    valid.map((v) => v.value),
+    interactions.map((item) => {
+      const feed = item.feedId ? feeds.get(item.feedId) : undefined;
+      // A feed is only attributed for the user it was served to.
+      if (!feed || feed.userId !== item.userId) return item;
+      return {
+        ...item,
+        attribution: { ranker: feed.ranker, model: feed.model, experiment: feed.experiment },
+      };
+    }),
     o.now,
   );
 }

@@ -6,6 +6,7 @@ import type { Config } from '../config/env.js';
 import { MarketCatalog } from '../feed/catalog.js';
 import { FeedService } from '../feed/feed-service.js';
 import { MemorySnapshotStore } from '../feed/snapshots.js';
+import { FallbackSnapshotStore, RedisSnapshotStore } from '../feed/redis-snapshots.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/types.js';
 import type { JobRunner } from '../../jobs/job-types.js';
@@ -61,7 +62,20 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   activeModel.watch(watcher);
   await watcher.start();
   await activeModel.follow(watcher.current);
-  const feed = new FeedService(store, catalog, new MemorySnapshotStore(), {
+  // Feed snapshots in Redis (shared by replicas) when configured, falling back to memory.
+  const snapshotRedis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, {
+        keyPrefix: `${config.SIBYL_QUEUE_PREFIX}:feed:`,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        commandTimeout: 500,
+      })
+    : undefined;
+  snapshotRedis?.on('error', () => {}); // reported through /readyz, not as unhandled events
+  const snapshots = snapshotRedis
+    ? new FallbackSnapshotStore(new RedisSnapshotStore(snapshotRedis, ''), new MemorySnapshotStore())
+    : new MemorySnapshotStore();
+  const feed = new FeedService(store, catalog, snapshots, {
     model: activeModel,
     minHorizonMs: config.FEED_MIN_HORIZON_MINUTES * 60_000,
     maxPerEvent: config.FEED_MAX_PER_EVENT,
@@ -72,6 +86,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     store,
     catalog,
     feed,
+    model: activeModel,
     metrics: options.metrics ?? new ApiMetrics(),
     logger,
     apiKeys: config.SIBYL_API_KEYS,
@@ -79,7 +94,12 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     jobs: options.jobs,
     models,
     experiments,
-    checks: experiments ? [{ name: 'experiments', check: async () => experiments.status() }] : [],
+    checks: [
+      ...(experiments ? [{ name: 'experiments', check: async () => experiments.status() }] : []),
+      ...(snapshots instanceof FallbackSnapshotStore
+        ? [{ name: 'feed-snapshots', check: async () => snapshots.degraded() }]
+        : []),
+    ],
     requestLogging: options.requestLogging ?? true,
   });
   await catalog.reload();
@@ -102,6 +122,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
         server.closeIdleConnections();
       });
       await watcher.stop();
+      snapshotRedis?.disconnect();
       // Exposures still buffered are written before the store closes.
       await experiments?.close();
       stickyRedis?.disconnect();

@@ -89,4 +89,66 @@ describe('two-tower feed', () => {
       ),
     ).toBe(true);
   });
+
+  it('stores impressions and clicks with the ranker and model version of the feed they came from', async () => {
+    const t = await makeTestApi({ store, now: end, model: { current: () => serving } });
+    const feed = await feedOf(t, 'user-9', 3);
+    const item = feed.items[1];
+    const event = (eventId: string, userId: string, type: string) => ({
+      eventId,
+      userId,
+      ticker: item.ticker,
+      type,
+      ts: end.toISOString(),
+      feedId: feed.feedId,
+      position: 1,
+    });
+    await request(t.app)
+      .post('/v1/interactions')
+      .set(auth)
+      .send({
+        interactions: [
+          event('attr-1', 'user-9', 'impression'),
+          event('attr-2', 'user-9', 'click'),
+          // Another user's interaction naming this feed is not attributed to it.
+          event('attr-3', 'user-10', 'click'),
+        ],
+      })
+      .expect(200);
+    const stored = await store
+      .collection('interactions')
+      .find({ eventId: { $in: ['attr-1', 'attr-2', 'attr-3'] } }, { sort: { eventId: 1 } })
+      .toArray();
+    const attribution = { ranker: 'two-tower', model: 'tt-test', experiment: null };
+    expect(stored.map((d) => d.attribution)).toEqual([attribution, attribution, undefined]);
+  });
+
+  it('finds similar open markets by the model, by co-interaction without one, and 404s unknown ones', async () => {
+    const withModel = await makeTestApi({ store, now: end, model: { current: () => serving } });
+    const catalog = await withModel.catalog.current();
+    const market = catalog.markets.find((m) => m.categoryKey === 'crypto')!;
+    const byModel = (
+      await request(withModel.app).get(`/v1/markets/${market.ticker}/similar?limit=10`).expect(200)
+    ).body;
+    expect(byModel.source).toBe('model');
+    expect(byModel.model).toBe('tt-test');
+    expect(byModel.items).toHaveLength(10);
+    expect(byModel.items.every((i: { eventTicker: string }) => i.eventTicker !== market.eventTicker)).toBe(
+      true,
+    );
+    const sameCategory = byModel.items.filter(
+      (i: { category: string }) => i.category === market.category,
+    ).length;
+    expect(sameCategory).toBeGreaterThanOrEqual(6);
+
+    const without = await makeTestApi({ store, now: end, model: { current: () => undefined } });
+    const byCoInteraction = (
+      await request(without.app).get(`/v1/markets/${market.ticker}/similar`).expect(200)
+    ).body;
+    expect(byCoInteraction.source).toBe('co-interaction');
+    expect(byCoInteraction.model).toBeNull();
+
+    const missing = await request(without.app).get('/v1/markets/NOPE-1/similar').expect(404);
+    expect(missing.body.error.code).toBe('not_found');
+  });
 });

@@ -69,6 +69,7 @@ export async function makeTestApi(
     store,
     catalog,
     feed,
+    model: options.model,
     metrics: new ApiMetrics(false),
     logger: silentLogger,
     apiKeys: [API_KEY],

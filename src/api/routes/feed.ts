@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { MarketCatalog } from '../../feed/catalog.js';
 import type { FeedService } from '../../feed/feed-service.js';
 import { handle } from '../handler.js';
+import type { Store } from '../../store/types.js';
+import type { ActiveModelSource } from '../../feed/active-model.js';
+import { similarMarkets } from '../../feed/similar-markets.js';
 import type { ApiMetrics } from '../metrics.js';
 
 /** `?category=a&category=b` and `?category=a,b` both mean "a or b". */
@@ -48,7 +51,13 @@ const trendingQuery = z.object({
   category: categories,
 });
 
-export function feedRoutes(deps: { feed: FeedService; catalog: MarketCatalog; metrics: ApiMetrics }): Router {
+export function feedRoutes(deps: {
+  feed: FeedService;
+  catalog: MarketCatalog;
+  metrics: ApiMetrics;
+  store: Store;
+  model?: ActiveModelSource;
+}): Router {
   const router = Router();
   router.get(
     '/users/:userId/feed',
@@ -86,6 +95,23 @@ export function feedRoutes(deps: { feed: FeedService; catalog: MarketCatalog; me
         }));
       return { category: query.category, items };
     }),
+  );
+  router.get(
+    '/markets/:ticker/similar',
+    handle(
+      {
+        params: z.object({ ticker: z.string().min(1).max(256) }),
+        query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(10) }),
+      },
+      async ({ params, query }) =>
+        similarMarkets(
+          deps.store,
+          await deps.catalog.current(),
+          deps.model?.current(),
+          params.ticker,
+          query.limit,
+        ),
+    ),
   );
   return router;
 }

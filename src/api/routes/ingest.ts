@@ -21,6 +21,8 @@ export interface IngestRouteDeps {
   auth: RequestHandler;
   /** Called after catalogue writes, so this process's feeds see them at once. */
   onCatalogChange: () => Promise<unknown>;
+  /** Resolves `feedId`s of incoming interactions to what ranked those feeds. */
+  attribute?: IngestOptions['attribute'];
 }
 
 type Ingest = (
@@ -41,7 +43,11 @@ export function ingestRoutes(deps: IngestRouteDeps): Router {
       `/${key}`,
       deps.auth,
       handle({ body }, async ({ body }) => {
-        const result = await ingest(deps.store, body[key], { maxBatch: deps.maxBatch, now: deps.now() });
+        const result = await ingest(deps.store, body[key], {
+          maxBatch: deps.maxBatch,
+          now: deps.now(),
+          ...(deps.attribute ? { attribute: deps.attribute } : {}),
+        });
         deps.metrics.ingested.inc({ kind: key, outcome: 'stored' }, result.inserted);
         if (catalogue) await deps.onCatalogChange();
         return result;

@@ -1,0 +1,77 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FallbackSnapshotStore, RedisSnapshotStore } from '../../src/feed/redis-snapshots.js';
+import { MemorySnapshotStore, type FeedSnapshot } from '../../src/feed/snapshots.js';
+import { REDIS_URL, dropPrefix, testPrefix } from '../helpers/redis.js';
+
+const prefix = testPrefix();
+afterAll(() => dropPrefix(prefix));
+
+const snapshot = (feedId: string): FeedSnapshot => ({
+  feedId,
+  userId: 'user-1',
+  ranker: 'two-tower',
+  model: 'tt-1',
+  experiment: { key: 'exp', variation: '1' },
+  categories: ['crypto'],
+  createdAt: new Date('2026-11-23T10:00:00Z'),
+  items: [
+    {
+      ticker: 'A',
+      eventTicker: 'E',
+      title: 'A?',
+      category: 'Crypto',
+      categoryKey: 'crypto',
+      score: 1,
+      reasons: ['x'],
+    },
+  ],
+});
+
+const failFast = (url: string) =>
+  new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 200,
+    lazyConnect: true,
+  });
+
+describe('feed snapshots in Redis', () => {
+  it('are shared by replicas and expire with their TTL', async () => {
+    const [a, b] = [new Redis(REDIS_URL), new Redis(REDIS_URL)];
+    try {
+      const replicaA = new RedisSnapshotStore(a, `${prefix}:feed:`);
+      const replicaB = new RedisSnapshotStore(b, `${prefix}:feed:`);
+      await replicaA.put(snapshot('f1'), 60_000);
+      expect(await replicaB.get('f1')).toEqual(snapshot('f1'));
+      await replicaA.put(snapshot('f2'), 30);
+      await new Promise((r) => setTimeout(r, 80));
+      expect(await replicaB.get('f2')).toBeUndefined();
+    } finally {
+      a.disconnect();
+      b.disconnect();
+    }
+  });
+
+  it('fall back to memory while Redis is down, say so, and recover when it answers', async () => {
+    const down = failFast('redis://127.0.0.1:1'); // nothing listens there
+    down.on('error', () => {});
+    const memory = new MemorySnapshotStore();
+    const store = new FallbackSnapshotStore(new RedisSnapshotStore(down, `${prefix}:feed:`), memory);
+    await store.put(snapshot('f3'), 60_000);
+    expect(await store.get('f3')).toEqual(snapshot('f3'));
+    expect(store.degraded()).toMatch(/memory only/);
+    down.disconnect();
+
+    const up = new Redis(REDIS_URL);
+    try {
+      const healthy = new FallbackSnapshotStore(new RedisSnapshotStore(up, `${prefix}:feed:`), memory);
+      await healthy.put(snapshot('f4'), 60_000);
+      expect(healthy.degraded()).toBeUndefined();
+      // A snapshot written to memory during the outage still pages on this replica.
+      expect(await healthy.get('f3')).toEqual(snapshot('f3'));
+    } finally {
+      up.disconnect();
+    }
+  });
+});

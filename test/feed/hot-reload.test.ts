@@ -1,0 +1,67 @@
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import type { InteractionLog } from '../../models/core/types.js';
+import type { ModelDoc } from '../../models/registry/model-doc.js';
+import { TwoTowerModel } from '../../models/two-tower/model.js';
+import { ActiveModel } from '../../src/feed/active-model.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { auth, makeTestApi } from '../helpers/api.js';
+
+const NOW = new Date('2026-11-22T12:00:00Z');
+
+/** A tiny trained model over the test catalogue's tickers. */
+async function trainedModel(tickers: string[], seed: number): Promise<TwoTowerModel> {
+  const rows = 200;
+  const log: InteractionLog = {
+    userIds: ['u1', 'u2', 'u3', 'u4'],
+    itemIds: tickers,
+    user: Int32Array.from({ length: rows }, (_, r) => r % 4),
+    item: Int32Array.from({ length: rows }, (_, r) => (r * 7) % tickers.length),
+    ts: Float64Array.from({ length: rows }, (_, r) => NOW.getTime() - (rows - r) * 60_000),
+    weight: new Float32Array(rows).fill(1),
+  };
+  const model = new TwoTowerModel({ dim: 8, epochs: 1, batchSize: 32, threads: 1 });
+  await model.fit({ log, numUsers: 4, numItems: tickers.length, cutoffMs: NOW.getTime() }, { seed });
+  return model;
+}
+
+const doc = (version: string) => ({ version, kind: 'two-tower' }) as ModelDoc;
+
+describe('hot model reload', () => {
+  it('swaps models under load without failing a request; each feed names the model that ranked it', async () => {
+    const models = new Map<string, TwoTowerModel>();
+    const active = new ActiveModel(async (version) => models.get(version)!, silentLogger);
+    const t = await makeTestApi({ now: NOW, model: active });
+    const markets = Array.from({ length: 30 }, (_, i) => ({
+      ticker: `M-${i}`,
+      eventTicker: `E-${i}`,
+      title: `Market ${i}`,
+      category: i % 2 ? 'Crypto' : 'Sports',
+      status: 'open',
+      openTime: '2026-11-20T00:00:00Z',
+      closeTime: '2026-12-20T00:00:00Z',
+      volume24h: i * 10,
+    }));
+    await request(t.app).put('/v1/markets').set(auth).send({ markets }).expect(200);
+    const tickers = markets.map((m) => m.ticker);
+    models.set('v1', await trainedModel(tickers, 1));
+    models.set('v2', await trainedModel(tickers, 2));
+    await active.follow(doc('v1'));
+
+    // Ten waves of 20 concurrent requests, each wave racing a swap (as the watcher triggers it).
+    const seen = new Set<string>();
+    for (let wave = 0; wave < 10; wave++) {
+      const swap = active.follow(doc(wave % 2 ? 'v1' : 'v2'));
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => request(t.app).get(`/v1/users/u${i % 4}/feed?limit=5`)),
+      );
+      await swap;
+      for (const res of responses) {
+        expect(res.status).toBe(200);
+        expect(res.body.items).toHaveLength(5);
+        seen.add(res.body.model);
+      }
+    }
+    expect([...seen].sort()).toEqual(['v1', 'v2']);
+  });
+});

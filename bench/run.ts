@@ -9,6 +9,7 @@ const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   features: () => import('./features.js'),
   experiments: () => import('./experiments.js'),
   train: () => import('./train.js'),
+  ranking: () => import('./ranking.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));

@@ -1,8 +1,9 @@
 import type { TwoTowerServing } from '../../models/two-tower/serving.js';
 import type { CatalogSnapshot } from './catalog.js';
+import { catalogArrays } from './catalog-arrays.js';
+import { topK } from './top-k.js';
+import { dot } from '../../models/core/dot.js';
 import {
-  eligible,
-  isFresh,
   marketReasons,
   orderAndDiversify,
   rankedItem,
@@ -78,24 +79,46 @@ export function rankTwoTower(
   const u = model.userVector(user.userId, history);
   const personal = history.length > 0 || model.knowsUser(user.userId);
   const w = config.weights;
-  const scored: (RankedItem & { index: number; similarity: number; fresh: boolean })[] = [];
-  catalog.markets.forEach((m, index) => {
-    if (!eligible(m, user, req)) return;
-    let similarity = 0;
-    for (let k = 0; k < d; k++) similarity += u[k]! * vectors[index * d + k]!;
-    const fresh = isFresh(m, req.now, config.freshWithinMs);
-    const score =
-      (personal ? w.model * similarity : 0) +
-      w.popularity * m.popularity +
-      w.trend * m.trend +
-      (fresh ? w.freshness : 0);
-    scored.push({ ...rankedItem(m, score, []), index, similarity, fresh });
-  });
-  const ranked = orderAndDiversify(scored, req, config);
+  const a = catalogArrays(catalog);
+  const n = catalog.markets.length;
+  // Every open market scored into one array; the ineligible get −∞.
+  const scores = new Float32Array(n);
+  const minClose = req.minCloseTime.getTime();
+  const now = req.now.getTime();
+  const wanted = req.categories.length > 0 ? new Set(req.categories) : undefined;
+  const modelWeight = personal ? w.model : 0;
+  for (let i = 0; i < n; i++) {
+    if (a.closeMs[i]! <= minClose || (wanted && !wanted.has(a.categoryKeys[a.category[i]!]!))) {
+      scores[i] = -Infinity;
+      continue;
+    }
+    scores[i] =
+      modelWeight * dot(u, 0, vectors, i * d, d) +
+      w.popularity * a.popularity[i]! +
+      w.trend * a.trend[i]! +
+      (now - a.openMs[i]! < config.freshWithinMs ? w.freshness : 0);
+  }
+  for (const ticker of user.dismissed) {
+    const i = a.row.get(ticker);
+    if (i !== undefined) scores[i] = -Infinity;
+  }
+  // Only the best few times the feed length become objects; more only if diversity exhausts them.
+  let ranked: (RankedItem & { index: number; fresh: boolean })[] = [];
+  for (let pool = config.maxItems * 2; ; pool *= 4) {
+    const top = topK(scores, pool);
+    const scored = Array.from(top, (index) => {
+      const m = catalog.markets[index]!;
+      const fresh = now - a.openMs[index]! < config.freshWithinMs;
+      return Object.assign(rankedItem(m, scores[index]!, []), { index, fresh });
+    });
+    ranked = orderAndDiversify(scored, req, config);
+    if (ranked.length >= config.maxItems || top.length < pool) break;
+  }
   // Reasons only for what is served: they cost a few dot products per item.
   const historyVectors = model.marketVectors(history);
-  return ranked.map(({ index, similarity, fresh, ...item }) => {
+  return ranked.map(({ index, fresh, ...item }) => {
     const m = catalog.markets[index]!;
+    const similarity = dot(u, 0, vectors, index * d, d);
     const because = personal
       ? closestHistory(vectors, index, history, historyVectors, d, config.reasonSimilarity)
       : undefined;

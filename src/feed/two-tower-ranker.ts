@@ -74,7 +74,7 @@ export function rankTwoTower(
   const vectors = marketVectors(catalog, model);
   const history: ServedHistory[] = user.history.map((h) => {
     const market = catalog.byTicker.get(h.ticker);
-    return { ...h, content: market?.content ?? [], ...(market ? { title: market.title } : {}) };
+    return { ...h, content: market?.content ?? [], title: market?.title ?? h.title };
   });
   const u = model.userVector(user.userId, history);
   const personal = history.length > 0 || model.knowsUser(user.userId);
@@ -125,14 +125,14 @@ export function rankTwoTower(
     const reasons: string[] = [];
     if (because && because.ticker !== m.ticker)
       reasons.push(
-        `Because you ${VERB[because.type ?? ''] ?? 'engaged with'} "${because.title ?? because.ticker}"`,
+        `Because you ${VERB[because.type ?? ''] ?? 'showed interest in'} "${because.title ?? because.ticker}"`,
       );
     else if (personal && similarity > 0.3) reasons.push(`Picked for you in ${m.category}`);
     return { ...item, reasons: [...reasons, ...marketReasons(m, fresh, req.now, reasons.length)] };
   });
 }
 
-type ServedHistory = HistoryEntry & { content: readonly string[]; title?: string };
+type ServedHistory = HistoryEntry & { content: readonly string[]; title: string | undefined };
 
 /** The history market most similar to candidate `index`, if similar enough. */
 function closestHistory(

@@ -34,6 +34,7 @@ export interface HistoryEntry {
   ticker: string;
   /** The strongest positive interaction type seen for it in the recent read, if any. */
   type?: InteractionType;
+  title?: string;
 }
 
 interface AffinityEntry {
@@ -87,12 +88,20 @@ export async function loadUserContext(
       add(series, key, share * mass);
   }
 
-  if (recent.length > 0) {
-    const tickers = [...new Set(recent.map((h) => h.ticker))];
+  const featureHistory = (features?.recentMarkets ?? []) as string[];
+  // One catalogue read for every market the user recently touched: affinities and reason titles.
+  const tickers = [...new Set([...recent.map((h) => h.ticker), ...featureHistory])];
+  const info = new Map<string, Document>();
+  if (tickers.length > 0) {
     const markets = await coll(store, 'markets')
-      .find({ ticker: { $in: tickers } }, { projection: { _id: 0, ticker: 1, category: 1, seriesTicker: 1 } })
+      .find(
+        { ticker: { $in: tickers } },
+        { projection: { _id: 0, ticker: 1, category: 1, seriesTicker: 1, title: 1 } },
+      )
       .toArray();
-    const info = new Map<string, Document>(markets.map((m) => [m.ticker, m]));
+    for (const m of markets) info.set(m.ticker, m);
+  }
+  if (recent.length > 0) {
     for (const { ticker, type, ts } of recent) {
       if (type === 'dismiss') dismissed.add(ticker);
       const weight =
@@ -105,14 +114,18 @@ export async function loadUserContext(
   }
 
   const history = new Map<string, HistoryEntry>();
+  const titled = (ticker: string) => {
+    const title = info.get(ticker)?.title;
+    return typeof title === 'string' ? { title } : {};
+  };
   for (const { ticker, type } of recent) {
     if (INTERACTION_WEIGHTS[type] <= 0) continue;
     const seen = history.get(ticker);
     if (!seen?.type || INTERACTION_WEIGHTS[type] > INTERACTION_WEIGHTS[seen.type])
-      history.set(ticker, { ticker, type });
+      history.set(ticker, { ticker, type, ...titled(ticker) });
   }
-  for (const ticker of (features?.recentMarkets ?? []) as string[])
-    if (!history.has(ticker)) history.set(ticker, { ticker });
+  for (const ticker of featureHistory)
+    if (!history.has(ticker)) history.set(ticker, { ticker, ...titled(ticker) });
 
   return {
     userId,

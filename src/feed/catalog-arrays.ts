@@ -15,6 +15,8 @@ export interface CatalogArrays {
   categoryKeys: string[];
   /** Ticker → row. */
   row: Map<string, number>;
+  /** Event ticker → rows of its open markets. */
+  eventRows: Map<string, number[]>;
 }
 
 const cache = new WeakMap<CatalogSnapshot, CatalogArrays>();
@@ -33,6 +35,7 @@ export function catalogArrays(catalog: CatalogSnapshot): CatalogArrays {
     category: new Int32Array(n),
     categoryKeys,
     row: new Map(),
+    eventRows: new Map(),
   };
   catalog.markets.forEach((m, i) => {
     arrays.closeMs[i] = m.closeTime.getTime();
@@ -43,6 +46,9 @@ export function catalogArrays(catalog: CatalogSnapshot): CatalogArrays {
     if (c === undefined) categoryOf.set(m.categoryKey, (c = categoryKeys.push(m.categoryKey) - 1));
     arrays.category[i] = c;
     arrays.row.set(m.ticker, i);
+    const siblings = arrays.eventRows.get(m.eventTicker);
+    if (siblings) siblings.push(i);
+    else arrays.eventRows.set(m.eventTicker, [i]);
   });
   cache.set(catalog, arrays);
   return arrays;

@@ -32,6 +32,10 @@ export interface TwoTowerRankerConfig {
   maxItems: number;
   /** A history market this similar to a candidate becomes its "Because you …" reason. */
   reasonSimilarity: number;
+  /** Added to the other open markets of events the user traded in (their positions' siblings). */
+  siblingBoost: number;
+  /** Leave out markets the user already traded (holds a position in). */
+  excludeHeld: boolean;
 }
 
 export const TWO_TOWER_RANKER: TwoTowerRankerConfig = {
@@ -44,6 +48,8 @@ export const TWO_TOWER_RANKER: TwoTowerRankerConfig = {
   diversityWindow: 5,
   maxItems: 200,
   reasonSimilarity: 0.5,
+  siblingBoost: 0.4,
+  excludeHeld: false,
 };
 
 /** Market vectors of one catalogue snapshot under one model, computed once per pair. */
@@ -98,7 +104,20 @@ export function rankTwoTower(
       w.trend * a.trend[i]! +
       (now - a.openMs[i]! < config.freshWithinMs ? w.freshness : 0);
   }
-  for (const ticker of user.dismissed) {
+  // Positions: their events' other markets get a lift; the markets themselves may be left out.
+  const held = new Set(history.filter((h) => h.type === 'trade').map((h) => h.ticker));
+  const siblings = new Set<number>();
+  for (const h of history) {
+    if (h.type !== 'trade') continue;
+    for (const i of a.eventRows.get(catalog.byTicker.get(h.ticker)?.eventTicker ?? h.eventTicker ?? '') ??
+      []) {
+      if (held.has(catalog.markets[i]!.ticker) || !(scores[i]! > -Infinity)) continue;
+      scores[i] = scores[i]! + config.siblingBoost;
+      siblings.add(i);
+    }
+  }
+  const excluded = config.excludeHeld ? [...user.dismissed, ...held] : user.dismissed;
+  for (const ticker of excluded) {
     const i = a.row.get(ticker);
     if (i !== undefined) scores[i] = -Infinity;
   }
@@ -123,7 +142,8 @@ export function rankTwoTower(
       ? closestHistory(vectors, index, history, historyVectors, d, config.reasonSimilarity)
       : undefined;
     const reasons: string[] = [];
-    if (because && because.ticker !== m.ticker)
+    if (siblings.has(index)) reasons.push('Another market in an event you trade');
+    else if (because && because.ticker !== m.ticker)
       reasons.push(
         `Because you ${VERB[because.type ?? ''] ?? 'showed interest in'} "${because.title ?? because.ticker}"`,
       );

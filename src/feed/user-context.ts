@@ -35,6 +35,7 @@ export interface HistoryEntry {
   /** The strongest positive interaction type seen for it in the recent read, if any. */
   type?: InteractionType;
   title?: string;
+  eventTicker?: string;
 }
 
 interface AffinityEntry {
@@ -96,7 +97,7 @@ export async function loadUserContext(
     const markets = await coll(store, 'markets')
       .find(
         { ticker: { $in: tickers } },
-        { projection: { _id: 0, ticker: 1, category: 1, seriesTicker: 1, title: 1 } },
+        { projection: { _id: 0, ticker: 1, eventTicker: 1, category: 1, seriesTicker: 1, title: 1 } },
       )
       .toArray();
     for (const m of markets) info.set(m.ticker, m);
@@ -115,8 +116,11 @@ export async function loadUserContext(
 
   const history = new Map<string, HistoryEntry>();
   const titled = (ticker: string) => {
-    const title = info.get(ticker)?.title;
-    return typeof title === 'string' ? { title } : {};
+    const m = info.get(ticker);
+    return {
+      ...(typeof m?.title === 'string' ? { title: m.title } : {}),
+      ...(typeof m?.eventTicker === 'string' ? { eventTicker: m.eventTicker } : {}),
+    };
   };
   for (const { ticker, type } of recent) {
     if (INTERACTION_WEIGHTS[type] <= 0) continue;

@@ -10,6 +10,8 @@ import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
 import { auth, makeTestApi } from '../helpers/api.js';
+import { loadUserContext } from '../../src/feed/user-context.js';
+import { rankTwoTower, TWO_TOWER_RANKER } from '../../src/feed/two-tower-ranker.js';
 
 /** A small simulated exchange with features built and a two-tower model trained on it. */
 let store: Store;
@@ -150,5 +152,43 @@ describe('two-tower feed', () => {
 
     const missing = await request(without.app).get('/v1/markets/NOPE-1/similar').expect(404);
     expect(missing.body.error.code).toBe('not_found');
+  });
+
+  it('lifts the other markets of events the user trades, and can leave out what they hold', async () => {
+    const t = await makeTestApi({ store, now: end, model: { current: () => serving } });
+    const catalog = await t.catalog.current();
+    const byEvent = new Map<string, string[]>();
+    for (const m of catalog.markets)
+      byEvent.set(m.eventTicker, [...(byEvent.get(m.eventTicker) ?? []), m.ticker]);
+    const [eventTicker, tickers] = [...byEvent].find(([, list]) => list.length >= 3)!;
+    const user = 'sibling-trader';
+    t.clock.advance(1_000);
+    await request(t.app)
+      .post('/v1/interactions')
+      .set(auth)
+      .send({
+        interactions: [
+          { eventId: 'sib-1', userId: user, ticker: tickers[0], type: 'trade', ts: end.toISOString() },
+        ],
+      })
+      .expect(200);
+    const feed = await feedOf(t, user, 40);
+    const sibling = feed.items.find(
+      (i: { eventTicker: string; ticker: string }) =>
+        i.eventTicker === eventTicker && i.ticker !== tickers[0],
+    );
+    expect(sibling?.reasons).toContain('Another market in an event you trade');
+
+    const context = await loadUserContext(store, user, t.clock.now());
+    // Every eligible market, no per-event cap: the held one is listed unless the ranker leaves it out.
+    const req = { now: t.clock.now(), categories: [], minCloseTime: end, maxPerEvent: 100 };
+    const lists = (excludeHeld: boolean) =>
+      rankTwoTower(catalog, context, req, serving, {
+        ...TWO_TOWER_RANKER,
+        maxItems: 100_000,
+        excludeHeld,
+      }).some((i) => i.ticker === tickers[0]);
+    expect(lists(false)).toBe(true);
+    expect(lists(true)).toBe(false);
   });
 });

@@ -102,20 +102,18 @@ export async function loadUserContext(
       .toArray();
     for (const m of markets) info.set(m.ticker, m);
   }
-  if (recent.length > 0) {
-    for (const { ticker, type, ts } of recent) {
-      if (type === 'dismiss') dismissed.add(ticker);
-      const weight =
-        INTERACTION_WEIGHTS[type] * 0.5 ** (Math.max(0, now.getTime() - ts.getTime()) / options.halfLifeMs);
-      const market = info.get(ticker);
-      if (!market || weight === 0) continue;
-      if (market.category) add(category, String(market.category).toLowerCase(), weight);
-      if (market.seriesTicker) add(series, String(market.seriesTicker), weight);
-    }
+  for (const { ticker, type, ts } of recent) {
+    if (type === 'dismiss') dismissed.add(ticker);
+    const weight =
+      INTERACTION_WEIGHTS[type] * 0.5 ** (Math.max(0, now.getTime() - ts.getTime()) / options.halfLifeMs);
+    const market = info.get(ticker);
+    if (!market || weight === 0) continue;
+    if (market.category) add(category, String(market.category).toLowerCase(), weight);
+    if (market.seriesTicker) add(series, String(market.seriesTicker), weight);
   }
 
   const history = new Map<string, HistoryEntry>();
-  const titled = (ticker: string) => {
+  const marketFields = (ticker: string) => {
     const m = info.get(ticker);
     return {
       ...(typeof m?.title === 'string' ? { title: m.title } : {}),
@@ -126,10 +124,10 @@ export async function loadUserContext(
     if (INTERACTION_WEIGHTS[type] <= 0) continue;
     const seen = history.get(ticker);
     if (!seen?.type || INTERACTION_WEIGHTS[type] > INTERACTION_WEIGHTS[seen.type])
-      history.set(ticker, { ticker, type, ...titled(ticker) });
+      history.set(ticker, { ticker, type, ...marketFields(ticker) });
   }
   for (const ticker of featureHistory)
-    if (!history.has(ticker)) history.set(ticker, { ticker, ...titled(ticker) });
+    if (!history.has(ticker)) history.set(ticker, { ticker, ...marketFields(ticker) });
 
   return {
     userId,

@@ -13,6 +13,9 @@ export interface CatalogArrays {
   /** Index into `categoryKeys`. */
   category: Int32Array;
   categoryKeys: string[];
+  /** Index into `seriesKeys`, −1 for a market without a series. */
+  series: Int32Array;
+  seriesKeys: string[];
   /** Ticker → row. */
   row: Map<string, number>;
   /** Event ticker → rows of its open markets. */
@@ -27,6 +30,8 @@ export function catalogArrays(catalog: CatalogSnapshot): CatalogArrays {
   const n = catalog.markets.length;
   const categoryKeys: string[] = [];
   const categoryOf = new Map<string, number>();
+  const seriesKeys: string[] = [];
+  const seriesOf = new Map<string, number>();
   const arrays: CatalogArrays = {
     closeMs: new Float64Array(n),
     openMs: new Float64Array(n),
@@ -34,6 +39,8 @@ export function catalogArrays(catalog: CatalogSnapshot): CatalogArrays {
     trend: new Float32Array(n),
     category: new Int32Array(n),
     categoryKeys,
+    series: new Int32Array(n),
+    seriesKeys,
     row: new Map(),
     eventRows: new Map(),
   };
@@ -45,6 +52,9 @@ export function catalogArrays(catalog: CatalogSnapshot): CatalogArrays {
     let c = categoryOf.get(m.categoryKey);
     if (c === undefined) categoryOf.set(m.categoryKey, (c = categoryKeys.push(m.categoryKey) - 1));
     arrays.category[i] = c;
+    let s = m.seriesTicker === undefined ? -1 : seriesOf.get(m.seriesTicker);
+    if (s === undefined) seriesOf.set(m.seriesTicker!, (s = seriesKeys.push(m.seriesTicker!) - 1));
+    arrays.series[i] = s;
     arrays.row.set(m.ticker, i);
     const siblings = arrays.eventRows.get(m.eventTicker);
     if (siblings) siblings.push(i);

@@ -1,5 +1,6 @@
 import type { CatalogMarket, CatalogSnapshot } from './catalog.js';
-import { diversify } from './diversify.js';
+import { catalogArrays } from './catalog-arrays.js';
+import { scanAndSelect } from './candidate-scan.js';
 import type { UserContext } from './user-context.js';
 
 const HOUR_MS = 3_600_000;
@@ -77,54 +78,26 @@ export function rankPopularity(
   config: PopularityRankerConfig = POPULARITY_RANKER,
 ): RankedItem[] {
   const w = config.weights;
-  const scored: RankedItem[] = [];
-  for (const m of catalog.markets) {
-    if (!eligible(m, user, req)) continue;
-    const fresh = isFresh(m, req.now, config.freshWithinMs);
-    const categoryShare = user.categoryAffinity.get(m.categoryKey) ?? 0;
-    const seriesShare = m.seriesTicker ? (user.seriesAffinity.get(m.seriesTicker) ?? 0) : 0;
-    const score =
-      w.popularity * m.popularity +
-      w.trend * m.trend +
-      (fresh ? w.freshness : 0) +
-      w.categoryAffinity * categoryShare +
-      w.seriesAffinity * seriesShare;
+  // Per-request affinity by category and series row: the scan then reads arrays only.
+  const a = catalogArrays(catalog);
+  const categoryShare = Float32Array.from(a.categoryKeys, (k) => user.categoryAffinity.get(k) ?? 0);
+  const seriesShare = Float32Array.from(a.seriesKeys, (k) => user.seriesAffinity.get(k) ?? 0);
+  const selected = scanAndSelect(
+    catalog,
+    req,
+    config,
+    (i) =>
+      w.categoryAffinity * categoryShare[a.category[i]!]! +
+      (a.series[i]! >= 0 ? w.seriesAffinity * seriesShare[a.series[i]!]! : 0),
+    user.dismissed,
+  );
+  return selected.map(({ index, fresh, ...item }) => {
+    const m = catalog.markets[index]!;
     const reasons: string[] = [];
-    if (seriesShare >= 0.1) reasons.push('From a series you follow');
-    else if (categoryShare >= 0.15) reasons.push(`Because you follow ${m.category}`);
-    scored.push(rankedItem(m, score, [...reasons, ...marketReasons(m, fresh, req.now, reasons.length)]));
-  }
-  return orderAndDiversify(scored, req, config);
-}
-
-/** A scored market as a feed item (scores rounded so responses stay readable and stable). */
-export function rankedItem(m: CatalogMarket, score: number, reasons: string[]): RankedItem {
-  return {
-    ticker: m.ticker,
-    eventTicker: m.eventTicker,
-    title: m.title,
-    category: m.category,
-    categoryKey: m.categoryKey,
-    score: Math.round(score * 1e4) / 1e4,
-    reasons,
-  };
-}
-
-export const isFresh = (m: CatalogMarket, now: Date, freshWithinMs: number): boolean =>
-  m.openTime !== undefined && now.getTime() - m.openTime.getTime() < freshWithinMs;
-
-/** Best first (ties by ticker), then the diversity re-ranking every ranker shares. */
-export function orderAndDiversify<T extends RankedItem>(
-  scored: T[],
-  req: Pick<RankRequest, 'maxPerEvent'>,
-  config: Pick<PopularityRankerConfig, 'categoryPenalty' | 'diversityWindow' | 'maxItems'>,
-): T[] {
-  scored.sort((a, b) => b.score - a.score || (a.ticker < b.ticker ? -1 : 1));
-  return diversify(scored, {
-    maxPerEvent: req.maxPerEvent,
-    categoryPenalty: config.categoryPenalty,
-    window: config.diversityWindow,
-    limit: config.maxItems,
+    if (a.series[index]! >= 0 && seriesShare[a.series[index]!]! >= 0.1)
+      reasons.push('From a series you follow');
+    else if (categoryShare[a.category[index]!]! >= 0.15) reasons.push(`Because you follow ${m.category}`);
+    return { ...item, reasons: [...reasons, ...marketReasons(m, fresh, req.now, reasons.length)] };
   });
 }
 

@@ -1,15 +1,8 @@
 import type { TwoTowerServing } from '../../models/two-tower/serving.js';
 import type { CatalogSnapshot } from './catalog.js';
-import { catalogArrays } from './catalog-arrays.js';
-import { topK } from './top-k.js';
+import { scanAndSelect } from './candidate-scan.js';
 import { dot } from '../../models/core/dot.js';
-import {
-  marketReasons,
-  orderAndDiversify,
-  rankedItem,
-  type RankedItem,
-  type RankRequest,
-} from './popularity-ranker.js';
+import { marketReasons, type RankedItem, type RankRequest } from './popularity-ranker.js';
 import type { HistoryEntry, UserContext } from './user-context.js';
 
 const HOUR_MS = 3_600_000;
@@ -84,55 +77,33 @@ export function rankTwoTower(
   });
   const u = model.userVector(user.userId, history);
   const personal = history.length > 0 || model.knowsUser(user.userId);
-  const w = config.weights;
-  const a = catalogArrays(catalog);
-  const n = catalog.markets.length;
-  // Every open market scored into one array; the ineligible get −∞.
-  const scores = new Float32Array(n);
-  const minClose = req.minCloseTime.getTime();
-  const now = req.now.getTime();
-  const wanted = req.categories.length > 0 ? new Set(req.categories) : undefined;
-  const modelWeight = personal ? w.model : 0;
-  for (let i = 0; i < n; i++) {
-    if (a.closeMs[i]! <= minClose || (wanted && !wanted.has(a.categoryKeys[a.category[i]!]!))) {
-      scores[i] = -Infinity;
-      continue;
-    }
-    scores[i] =
-      modelWeight * dot(u, 0, vectors, i * d, d) +
-      w.popularity * a.popularity[i]! +
-      w.trend * a.trend[i]! +
-      (now - a.openMs[i]! < config.freshWithinMs ? w.freshness : 0);
-  }
+  const modelWeight = personal ? config.weights.model : 0;
   // Positions: their events' other markets get a lift; the markets themselves may be left out.
   const held = new Set(history.filter((h) => h.type === 'trade').map((h) => h.ticker));
+  const heldEvents = new Set(
+    history.flatMap((h) => {
+      const event =
+        h.type === 'trade' ? (catalog.byTicker.get(h.ticker)?.eventTicker ?? h.eventTicker) : undefined;
+      return event ? [event] : [];
+    }),
+  );
   const siblings = new Set<number>();
-  for (const h of history) {
-    if (h.type !== 'trade') continue;
-    for (const i of a.eventRows.get(catalog.byTicker.get(h.ticker)?.eventTicker ?? h.eventTicker ?? '') ??
-      []) {
-      if (held.has(catalog.markets[i]!.ticker) || !(scores[i]! > -Infinity)) continue;
-      scores[i] = scores[i]! + config.siblingBoost;
-      siblings.add(i);
-    }
-  }
-  const excluded = config.excludeHeld ? [...user.dismissed, ...held] : user.dismissed;
-  for (const ticker of excluded) {
-    const i = a.row.get(ticker);
-    if (i !== undefined) scores[i] = -Infinity;
-  }
-  // Only the best few times the feed length become objects; more only if diversity exhausts them.
-  let ranked: (RankedItem & { index: number; fresh: boolean })[] = [];
-  for (let pool = config.maxItems * 2; ; pool *= 4) {
-    const top = topK(scores, pool);
-    const scored = Array.from(top, (index) => {
-      const m = catalog.markets[index]!;
-      const fresh = now - a.openMs[index]! < config.freshWithinMs;
-      return Object.assign(rankedItem(m, scores[index]!, []), { index, fresh });
-    });
-    ranked = orderAndDiversify(scored, req, config);
-    if (ranked.length >= config.maxItems || top.length < pool) break;
-  }
+  const ranked = scanAndSelect(
+    catalog,
+    req,
+    config,
+    (i) => modelWeight * dot(u, 0, vectors, i * d, d),
+    config.excludeHeld ? [...user.dismissed, ...held] : user.dismissed,
+    (scores, a) => {
+      for (const event of heldEvents) {
+        for (const i of a.eventRows.get(event) ?? []) {
+          if (held.has(catalog.markets[i]!.ticker) || !(scores[i]! > -Infinity)) continue;
+          scores[i] = scores[i]! + config.siblingBoost;
+          siblings.add(i);
+        }
+      }
+    },
+  );
   // Reasons only for what is served: they cost a few dot products per item.
   const historyVectors = model.marketVectors(history);
   return ranked.map(({ index, fresh, ...item }) => {

@@ -1,6 +1,7 @@
 import type { FitOptions, InteractionLog, PersistentRecommender, TrainSet } from '../core/types.js';
 import { Rng } from '../../src/simulator/rng.js';
-import { hashContent, type HashedContent } from './content-hash.js';
+import { addMeanRows, hashContent, type HashedContent } from './content-hash.js';
+import { gemmABt } from './gemm.js';
 import { DenseAdam, EmbeddingTable } from './embedding-table.js';
 import { TwoTowerHyperparameters, halfLifeMs } from './hyperparameters.js';
 import { normaliseRows } from './softmax-step.js';
@@ -147,13 +148,7 @@ export class TwoTowerModel implements PersistentRecommender {
     if (!this.bound) throw new Error('two-tower model is neither fitted nor bound');
     const { itemVectors, numItems } = this.bound;
     const d = this.hyperparameters.dim;
-    const u = this.bound.userVector(user);
-    for (let i = 0; i < numItems; i++) {
-      let s = 0;
-      const o = i * d;
-      for (let k = 0; k < d; k++) s += u[k]! * itemVectors[o + k]!;
-      out[i] = s;
-    }
+    gemmABt(this.bound.userVector(user), itemVectors, out, 0, 1, numItems, d);
   }
 
   async save(dir: string): Promise<void> {
@@ -181,16 +176,10 @@ function bindTo(p: TwoTowerParameters, train: TrainSet): Bound {
   const userIndex = same ? undefined : new Map(p.userIds.map((id, i) => [id, i]));
   const itemMap = Int32Array.from(train.log.itemIds, (id, i) => (same ? i : (itemIndex!.get(id) ?? -1)));
   const userMap = Int32Array.from(train.log.userIds, (id, i) => (same ? i : (userIndex!.get(id) ?? -1)));
-  const content = p.withContent
-    ? hashContent(train.content, train.numItems, p.hp.contentBuckets, p.hp.maxContentTokens)
-    : undefined;
-  const inputs = new Float32Array(train.numItems * d);
-  for (let i = 0; i < train.numItems; i++) {
-    const known = itemMap[i]! >= 0 && p.itemTrained[itemMap[i]!] === 1 ? itemMap[i]! : -1;
-    itemInput(p, known, content, i, inputs, i * d);
-  }
+  // The split the model was fitted on has its item inputs already (fit computed them).
+  const inputs = same ? p.itemInputs : splitItemInputs(p, train, itemMap);
   const itemVectors = new Float32Array(train.numItems * d);
-  projectRows(inputs, train.numItems, p.wm, d, d, itemVectors);
+  gemmABt(inputs, p.wm, itemVectors, 0, train.numItems, d, d);
   normaliseRows(itemVectors, train.numItems, d);
   const histories = new UserHistories(train.log, train.numUsers);
   const x = new Float32Array(2 * d);
@@ -207,11 +196,25 @@ function bindTo(p: TwoTowerParameters, train: TrainSet): Bound {
         const o = train.log.item[r]! * d;
         for (let k = 0; k < d; k++) x[d + k]! += inputs[o + k]! / rows.length;
       }
-      projectRows(x, 1, p.wu, 2 * d, d, out);
+      gemmABt(x, p.wu, out, 0, 1, d, 2 * d);
       normaliseRows(out, 1, d);
       return out;
     },
   };
+}
+
+/** Item inputs for another split's vocabulary: learned ones for trained items, content for the rest. */
+function splitItemInputs(p: TwoTowerParameters, train: TrainSet, itemMap: Int32Array): Float32Array {
+  const d = p.hp.dim;
+  const content = p.withContent
+    ? hashContent(train.content, train.numItems, p.hp.contentBuckets, p.hp.maxContentTokens)
+    : undefined;
+  const inputs = new Float32Array(train.numItems * d);
+  for (let i = 0; i < train.numItems; i++) {
+    const known = itemMap[i]! >= 0 && p.itemTrained[itemMap[i]!] === 1 ? itemMap[i]! : -1;
+    itemInput(p, known, content, i, inputs, i * d);
+  }
+  return inputs;
 }
 
 /** Writes an item's tower input: id embedding (when `row` ≥ 0) + mean content embedding. */
@@ -226,33 +229,16 @@ export function itemInput(
   const d = p.hp.dim;
   out.fill(0, o, o + d);
   if (row >= 0) for (let k = 0; k < d; k++) out[o + k] = p.items.weights[row * d + k]!;
-  if (!content) return;
-  const from = content.offsets[item]!;
-  const to = content.offsets[item + 1]!;
-  const w = p.content.weights;
-  for (let t = from; t < to; t++) {
-    const c = content.ids[t]! * d;
-    const scale = 1 / (to - from);
-    for (let k = 0; k < d; k++) out[o + k]! += w[c + k]! * scale;
-  }
-}
-
-/** out (rows × outDim) = x (rows × inDim) · Wᵀ for W (outDim × inDim). */
-export function projectRows(
-  x: Float32Array,
-  rows: number,
-  w: Float32Array,
-  inDim: number,
-  outDim: number,
-  out: Float32Array,
-): void {
-  for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < outDim; j++) {
-      let s = 0;
-      for (let k = 0; k < inDim; k++) s += x[r * inDim + k]! * w[j * inDim + k]!;
-      out[r * outDim + j] = s;
-    }
-  }
+  if (content)
+    addMeanRows(
+      p.content.weights,
+      d,
+      content.ids,
+      content.offsets[item]!,
+      content.offsets[item + 1]!,
+      out,
+      o,
+    );
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ItemContent } from '../core/types.js';
-import { hashToken } from './content-hash.js';
+import { addMeanRows, hashTokens } from './content-hash.js';
+import { gemmABt } from './gemm.js';
 import type { TwoTowerParameters } from './model.js';
-import { projectRows } from './model.js';
 import { normaliseRows } from './softmax-step.js';
 
 /** A market to embed at serving time: its ticker and content tokens (see marketContentTokens). */
@@ -43,16 +43,9 @@ export class TwoTowerServing {
       return;
     }
     out.fill(0, o, o + d);
-    if (!this.p.withContent || !content) return;
-    const seen = new Set<number>();
-    for (const token of content) {
-      if (seen.size >= this.p.hp.maxContentTokens) break;
-      seen.add(hashToken(token, this.p.hp.contentBuckets));
-    }
-    const w = this.p.content.weights;
-    for (const bucket of seen) {
-      for (let k = 0; k < d; k++) out[o + k]! += w[bucket * d + k]! / seen.size;
-    }
+    if (!this.p.withContent) return;
+    const buckets = hashTokens(content, this.p.hp.contentBuckets, this.p.hp.maxContentTokens);
+    addMeanRows(this.p.content.weights, d, buckets, 0, buckets.length, out, o);
   }
 
   /** Unit vectors of `markets`, row i for markets[i], in one contiguous array. */
@@ -61,7 +54,7 @@ export class TwoTowerServing {
     const inputs = new Float32Array(markets.length * d);
     markets.forEach((m, i) => this.itemInput(m.ticker, m.content, inputs, i * d));
     const out = new Float32Array(markets.length * d);
-    projectRows(inputs, markets.length, this.p.wm, d, d, out);
+    gemmABt(inputs, this.p.wm, out, 0, markets.length, d, d);
     normaliseRows(out, markets.length, d);
     return out;
   }
@@ -83,7 +76,7 @@ export class TwoTowerServing {
       for (let k = 0; k < d; k++) x[d + k]! += input[k]! / recent.length;
     }
     const out = new Float32Array(d);
-    projectRows(x, 1, this.p.wu, 2 * d, d, out);
+    gemmABt(x, this.p.wu, out, 0, 1, d, 2 * d);
     normaliseRows(out, 1, d);
     return out;
   }

@@ -6,6 +6,8 @@ import type { Store } from '../store/types.js';
 import type { CatalogSnapshot } from './catalog.js';
 import { MARKET_NEIGHBOURS } from '../features/market-neighbours.js';
 import { marketVectors } from './two-tower-ranker.js';
+import { catalogArrays } from './catalog-arrays.js';
+import { dot } from '../../models/core/dot.js';
 
 export interface SimilarMarkets {
   ticker: string;
@@ -45,22 +47,17 @@ export async function similarMarkets(
   if (model) {
     const d = model.dim;
     const vectors = marketVectors(catalog, model);
+    const { row } = catalogArrays(catalog);
     const query = open
-      ? vectors.subarray(catalog.markets.indexOf(open) * d, catalog.markets.indexOf(open) * d + d)
+      ? vectors.subarray(row.get(ticker)! * d, row.get(ticker)! * d + d)
       : model.marketVectors([{ ticker, content: marketContentTokens(doc!) }]);
-    const index = new Map(catalog.markets.map((m, i) => [m, i]));
-    const scored = candidates.map((m) => {
-      const o = index.get(m)! * d;
-      let s = 0;
-      for (let k = 0; k < d; k++) s += query[k]! * vectors[o + k]!;
-      return item(m, s);
-    });
+    const scored = candidates.map((m) => item(m, dot(query, 0, vectors, row.get(m.ticker)! * d, d)));
     scored.sort((a, b) => b.score - a.score || (a.ticker < b.ticker ? -1 : 1));
     return { ticker, source: 'model', model: model.version, items: scored.slice(0, limit) };
   }
 
-  const row = await store.collection(MARKET_NEIGHBOURS).findOne({ ticker });
-  const neighbours = (row?.neighbours ?? []) as { ticker: string; score: number }[];
+  const stored = await store.collection(MARKET_NEIGHBOURS).findOne({ ticker });
+  const neighbours = (stored?.neighbours ?? []) as { ticker: string; score: number }[];
   const items = neighbours.flatMap((n) => {
     const m = catalog.byTicker.get(n.ticker);
     return m && m.eventTicker !== eventTicker ? [item(m, n.score)] : [];

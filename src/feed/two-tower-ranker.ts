@@ -137,8 +137,7 @@ function closestHistory(
   let best: ServedHistory | undefined;
   let bestSim = threshold;
   history.forEach((h, j) => {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += vectors[index * d + k]! * historyVectors[j * d + k]!;
+    const s = dot(vectors, index * d, historyVectors, j * d, d);
     if (s > bestSim) {
       bestSim = s;
       best = h;

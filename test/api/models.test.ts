@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { registerKind, unregisterKind } from '../../models/kinds.js';
 import { ModelRegistry, newVersion } from '../../models/registry/registry.js';
 import { auth, makeTestApi, type TestApi } from '../helpers/api.js';
-import { FAKE_KIND, fakeKind, fittedFake } from '../models/registry-fixtures.js';
+import { FAKE_KIND, fakeCandidate, fakeKind } from '../models/registry-fixtures.js';
 
 beforeAll(() => registerKind(fakeKind));
 afterAll(() => unregisterKind(FAKE_KIND));
@@ -26,17 +26,10 @@ describe('models API', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function candidate() {
+  function candidate() {
     const createdAt = new Date((clock += 60_000));
-    return registry.createCandidate({
-      version: newVersion(FAKE_KIND, createdAt),
-      kind: FAKE_KIND,
-      model: await fittedFake(),
-      dataWindow: { from: new Date(createdAt.getTime() - 86_400_000), to: createdAt },
-      seed: 1,
-      testFraction: 0.1,
-      createdAt,
-    });
+    const dataWindow = { from: new Date(createdAt.getTime() - 86_400_000), to: createdAt };
+    return fakeCandidate(registry, createdAt, { dataWindow, seed: 1 });
   }
 
   it('lists models newest first, filters by status, and shows one', async () => {

@@ -6,6 +6,7 @@ import type {
   RecommenderKind,
   TrainSet,
 } from '../../models/core/types.js';
+import { newVersion, type ModelRegistry } from '../../models/registry/registry.js';
 
 /**
  * A small persistent model for registry and pipeline tests, so they do not depend on the
@@ -107,6 +108,23 @@ export async function fittedFake(
   const model = fakeKind.create(hyperparameters);
   await model.fit(tinyTrainSet(), { seed: 1 });
   return model;
+}
+
+/** Registers a fitted fake model as a candidate created at `createdAt` (versioned by that time). */
+export async function fakeCandidate(
+  registry: ModelRegistry,
+  createdAt: Date,
+  options: { dataWindow: { from: Date; to: Date }; seed: number; hyperparameters?: Record<string, unknown> },
+) {
+  return registry.createCandidate({
+    version: newVersion(FAKE_KIND, createdAt),
+    kind: FAKE_KIND,
+    model: await fittedFake(options.hyperparameters),
+    dataWindow: options.dataWindow,
+    seed: options.seed,
+    testFraction: 0.1,
+    createdAt,
+  });
 }
 
 export function tinyTrainSet(): TrainSet {

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { registerKind, unregisterKind } from '../../models/kinds.js';
 import { redisModelNotifier, subscribeModelChanges, type ModelChange } from '../../models/registry/notify.js';
-import { ModelRegistry, newVersion } from '../../models/registry/registry.js';
+import { ModelRegistry } from '../../models/registry/registry.js';
 import { ActiveModelWatcher } from '../../models/registry/watcher.js';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
 import { REDIS_URL, testPrefix } from '../helpers/redis.js';
-import { FAKE_KIND, fakeKind, fittedFake } from './registry-fixtures.js';
+import { FAKE_KIND, fakeCandidate, fakeKind } from './registry-fixtures.js';
 
 beforeAll(() => registerKind(fakeKind));
 afterAll(() => unregisterKind(FAKE_KIND));
@@ -41,17 +41,9 @@ describe('model changes on Redis pub/sub', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function candidate() {
+  function candidate() {
     const createdAt = new Date((clock += 60_000));
-    return registry.createCandidate({
-      version: newVersion(FAKE_KIND, createdAt),
-      kind: FAKE_KIND,
-      model: await fittedFake(),
-      dataWindow: { from: new Date(0), to: createdAt },
-      seed: 1,
-      testFraction: 0.1,
-      createdAt,
-    });
+    return fakeCandidate(registry, createdAt, { dataWindow: { from: new Date(0), to: createdAt }, seed: 1 });
   }
 
   it('a subscriber hears every promotion and rollback, on its prefix only', async () => {

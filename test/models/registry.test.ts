@@ -9,7 +9,7 @@ import { ModelRegistry, newVersion } from '../../models/registry/registry.js';
 import { ActiveModelWatcher } from '../../models/registry/watcher.js';
 import { SibylError } from '../../src/errors.js';
 import { backends, storePerTest } from '../helpers/backends.js';
-import { FAKE_KIND, fakeKind, fittedFake, tinyTrainSet } from './registry-fixtures.js';
+import { FAKE_KIND, fakeCandidate, fakeKind, fittedFake, tinyTrainSet } from './registry-fixtures.js';
 
 beforeAll(() => registerKind(fakeKind));
 afterAll(() => unregisterKind(FAKE_KIND));
@@ -26,17 +26,8 @@ const window = { from: new Date('2026-09-01T00:00:00Z'), to: new Date('2026-11-0
 let clockMs = Date.parse('2026-11-23T01:02:03Z');
 const now = () => new Date((clockMs += 1000));
 
-async function candidate(registry: ModelRegistry, hp: Record<string, unknown> = {}) {
-  const createdAt = now();
-  return registry.createCandidate({
-    version: newVersion(FAKE_KIND, createdAt),
-    kind: FAKE_KIND,
-    model: await fittedFake(hp),
-    dataWindow: window,
-    seed: 42,
-    testFraction: 0.1,
-    createdAt,
-  });
+function candidate(registry: ModelRegistry, hyperparameters: Record<string, unknown> = {}) {
+  return fakeCandidate(registry, now(), { dataWindow: window, seed: 42, hyperparameters });
 }
 
 const errorCode = (p: Promise<unknown>) =>

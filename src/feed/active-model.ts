@@ -22,6 +22,8 @@ export class ActiveModel implements ActiveModelSource {
   constructor(
     private readonly load: (version: string) => Promise<PersistentRecommender>,
     private readonly logger?: Logger,
+    /** Runs on a loaded model before it is swapped in (e.g. the current catalogue's market vectors). */
+    private readonly prepare?: (serving: TwoTowerServing) => void,
   ) {}
 
   current(): TwoTowerServing | undefined {
@@ -43,7 +45,9 @@ export class ActiveModel implements ActiveModelSource {
           this.logger?.warn({ version: doc.version, kind: doc.kind }, 'active model kind is not servable');
           return;
         }
-        this.serving = new TwoTowerServing(doc.version, model.parameters);
+        const serving = new TwoTowerServing(doc.version, model.parameters);
+        this.prepare?.(serving);
+        this.serving = serving;
         this.logger?.info({ version: doc.version }, 'model loaded for serving');
       } catch (err) {
         this.logger?.error(

@@ -16,10 +16,27 @@ export interface CatalogArrays {
   /** Index into `seriesKeys`, −1 for a market without a series. */
   series: Int32Array;
   seriesKeys: string[];
+  /** Index into `eventKeys`. */
+  event: Int32Array;
+  eventKeys: string[];
   /** Ticker → row. */
   row: Map<string, number>;
   /** Event ticker → rows of its open markets. */
   eventRows: Map<string, number[]>;
+  /** Rows by popularity, by trend and by open time, best (newest) first: the list sources. */
+  byPopularity: Int32Array;
+  byTrend: Int32Array;
+  byNewest: Int32Array;
+  /** Per category index, its rows by popularity. */
+  categoryByPopularity: Int32Array[];
+  /** Market ticker → its co-interaction neighbours among the open rows (filled on first use). */
+  neighbourRows: Map<string, { rows: Int32Array; scores: Float32Array }>;
+  /**
+   * Per-row buffers every request reuses instead of allocating its own (at 100k markets, fresh
+   * ones per request drive the GC into the tail latency). Ranking is synchronous, so one request
+   * uses them at a time; each use resets what the previous one left.
+   */
+  scratch: { mask: Uint8Array; neighbourScore: Float32Array; neighbourRows: number[] };
 }
 
 const cache = new WeakMap<CatalogSnapshot, CatalogArrays>();
@@ -41,8 +58,16 @@ export function catalogArrays(catalog: CatalogSnapshot): CatalogArrays {
     categoryKeys,
     series: new Int32Array(n),
     seriesKeys,
+    event: new Int32Array(n),
+    eventKeys: [],
     row: new Map(),
     eventRows: new Map(),
+    byPopularity: new Int32Array(0),
+    byTrend: new Int32Array(0),
+    byNewest: new Int32Array(0),
+    categoryByPopularity: [],
+    neighbourRows: new Map(),
+    scratch: { mask: new Uint8Array(n), neighbourScore: new Float32Array(n), neighbourRows: [] },
   };
   catalog.markets.forEach((m, i) => {
     arrays.closeMs[i] = m.closeTime.getTime();
@@ -59,7 +84,42 @@ export function catalogArrays(catalog: CatalogSnapshot): CatalogArrays {
     const siblings = arrays.eventRows.get(m.eventTicker);
     if (siblings) siblings.push(i);
     else arrays.eventRows.set(m.eventTicker, [i]);
+    arrays.event[i] = siblings ? arrays.event[siblings[0]!]! : arrays.eventKeys.push(m.eventTicker) - 1;
   });
+  const rows = Int32Array.from({ length: n }, (_, i) => i);
+  // Ties by row (the catalogue's order), so lists are deterministic.
+  const by = (key: ArrayLike<number>) => rows.slice().sort((x, y) => key[y]! - key[x]! || x - y);
+  arrays.byPopularity = by(arrays.popularity);
+  arrays.byTrend = by(arrays.trend);
+  arrays.byNewest = by(arrays.openMs.map((t) => (Number.isNaN(t) ? -Infinity : t)));
+  arrays.categoryByPopularity = categoryKeys.map((_, c) =>
+    arrays.byPopularity.filter((i) => arrays.category[i] === c),
+  );
   cache.set(catalog, arrays);
   return arrays;
+}
+
+const NO_NEIGHBOURS = { rows: new Int32Array(0), scores: new Float32Array(0) };
+
+/** The open rows among `ticker`'s neighbours (it may itself be closed), resolved once per snapshot. */
+export function openNeighbours(
+  catalog: CatalogSnapshot,
+  a: CatalogArrays,
+  ticker: string,
+): { rows: Int32Array; scores: Float32Array } {
+  let resolved = a.neighbourRows.get(ticker);
+  if (resolved) return resolved;
+  const list = catalog.neighbours.get(ticker);
+  if (!list) return NO_NEIGHBOURS;
+  const rows: number[] = [];
+  const scores: number[] = [];
+  for (const n of list) {
+    const row = a.row.get(n.ticker);
+    if (row === undefined) continue;
+    rows.push(row);
+    scores.push(n.score);
+  }
+  resolved = { rows: Int32Array.from(rows), scores: Float32Array.from(scores) };
+  a.neighbourRows.set(ticker, resolved);
+  return resolved;
 }

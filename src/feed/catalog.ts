@@ -3,6 +3,8 @@ import type { ItemContent } from '../../models/core/types.js';
 import { marketContentTokens } from '../../models/data/market-content.js';
 import { coll } from '../store/collections.js';
 import type { Store } from '../store/types.js';
+import { FEATURE_STATE, type FeatureState } from '../features/refresh.js';
+import { MARKET_NEIGHBOURS } from '../features/market-neighbours.js';
 
 const DAY_MS = 86_400_000;
 
@@ -32,11 +34,32 @@ export interface CatalogSnapshot {
   loadedAt: Date;
   markets: CatalogMarket[];
   byTicker: Map<string, CatalogMarket>;
+  /** Co-interaction neighbours (market_neighbours) of every market that has them, closed ones too. */
+  neighbours: ReadonlyMap<string, readonly Neighbour[]>;
+}
+
+export interface Neighbour {
+  ticker: string;
+  /** Cosine over the users who engaged with both, in (0, 1]. */
+  score: number;
+}
+
+export function catalogSnapshot(
+  loadedAt: Date,
+  markets: CatalogMarket[],
+  neighbours: ReadonlyMap<string, readonly Neighbour[]> = new Map(),
+): CatalogSnapshot {
+  return { loadedAt, markets, byTicker: new Map(markets.map((m) => [m.ticker, m])), neighbours };
 }
 
 export interface MarketCatalogOptions {
   /** Reload when the snapshot is older than this. @defaultValue 5000 */
   refreshMs: number;
+  /**
+   * Runs on each new snapshot before it is published (e.g. the model's market vectors), so no
+   * request pays for it. A failure is logged by the caller's hook and does not block the snapshot.
+   */
+  prepare?: (snapshot: CatalogSnapshot) => void;
   now?: () => Date;
 }
 
@@ -48,6 +71,11 @@ export interface MarketCatalogOptions {
 export class MarketCatalog {
   private snapshot?: CatalogSnapshot;
   private loading?: Promise<CatalogSnapshot>;
+  /** Neighbours change only when features refresh: reloaded when their asOf moves. */
+  private neighbours: { asOf: number; byTicker: ReadonlyMap<string, readonly Neighbour[]> } = {
+    asOf: -1,
+    byTicker: new Map(),
+  };
   private readonly now: () => Date;
 
   constructor(
@@ -75,6 +103,11 @@ export class MarketCatalog {
     return this.snapshot !== undefined;
   }
 
+  /** The current snapshot if one is loaded, without triggering a refresh. */
+  peek(): CatalogSnapshot | undefined {
+    return this.snapshot;
+  }
+
   private async load(): Promise<CatalogSnapshot> {
     const loadedAt = this.now();
     const docs = await coll(this.store, 'markets')
@@ -94,8 +127,31 @@ export class MarketCatalog {
       new Map(features.map((f) => [f.ticker, f])),
       await contentOfMarkets(this.store, docs),
     );
-    this.snapshot = { loadedAt, markets, byTicker: new Map(markets.map((m) => [m.ticker, m])) };
-    return this.snapshot;
+    const snapshot = catalogSnapshot(loadedAt, markets, await this.loadNeighbours());
+    try {
+      this.options.prepare?.(snapshot);
+    } catch {
+      // Whatever prepare would have precomputed is computed on first use instead.
+    }
+    this.snapshot = snapshot;
+    return snapshot;
+  }
+
+  private async loadNeighbours(): Promise<ReadonlyMap<string, readonly Neighbour[]>> {
+    const state = await this.store.collection<FeatureState>(FEATURE_STATE).findOne({ _id: 'features' });
+    const asOf = state?.asOf?.getTime() ?? 0;
+    if (asOf === this.neighbours.asOf) return this.neighbours.byTicker;
+    // Only the latest run's lists: a market absent from it has no neighbours any more.
+    const docs = await this.store
+      .collection(MARKET_NEIGHBOURS)
+      .find(
+        { asOf: state?.asOf ?? null },
+        { projection: { _id: 0, ticker: 1, 'neighbours.ticker': 1, 'neighbours.score': 1 } },
+      )
+      .toArray();
+    const byTicker = new Map(docs.map((d) => [d.ticker as string, (d.neighbours ?? []) as Neighbour[]]));
+    this.neighbours = { asOf, byTicker };
+    return byTicker;
   }
 }
 

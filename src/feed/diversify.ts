@@ -1,5 +1,7 @@
 export interface Diversifiable {
   eventTicker: string;
+  /** Series, when the market has one (capped by `maxPerSeries`). */
+  seriesKey?: string;
   categoryKey: string;
   score: number;
 }
@@ -7,6 +9,8 @@ export interface Diversifiable {
 export interface DiversityOptions {
   /** Hard cap of markets from one event. */
   maxPerEvent: number;
+  /** Hard cap of markets from one series (a daily series has a market per day). @defaultValue no cap */
+  maxPerSeries?: number;
   /** Score subtracted per same-category item among the last `window` picks. */
   categoryPenalty: number;
   window: number;
@@ -14,49 +18,96 @@ export interface DiversityOptions {
   limit: number;
 }
 
+/** Items described by small integer keys (−1: no series), as the ranking pipeline holds them. */
+export interface IndexedItems {
+  score: ArrayLike<number>;
+  event: ArrayLike<number>;
+  series: ArrayLike<number>;
+  category: ArrayLike<number>;
+  /** One more than the largest key of each kind. */
+  events: number;
+  seriesCount: number;
+  categories: number;
+}
+
 /**
  * Greedy re-ranking: repeatedly take the best item after penalizing categories that filled the
- * recent positions, never exceeding the per-event cap. The penalty depends only on an item's
- * category, so the best candidate is always the head of some category's list: each pick compares
- * one head per category, O(limit × categories). Input must be sorted by score descending.
+ * recent positions, never exceeding the per-event and per-series caps. The penalty depends only
+ * on an item's category, so the best candidate is always the head of some category's list: each
+ * pick compares one head per category, O(limit × categories), over arrays only.
+ *
+ * `order` lists item positions by score, best first; returns the picked positions in feed order.
  */
-export function diversify<T extends Diversifiable>(sorted: T[], options: DiversityOptions): T[] {
-  const perEvent = new Map<string, number>();
-  /** Per category, the input positions of its items, best first. */
-  const queues = new Map<string, number[]>();
-  sorted.forEach((item, position) => {
-    const n = perEvent.get(item.eventTicker) ?? 0;
-    if (n >= options.maxPerEvent) return;
-    perEvent.set(item.eventTicker, n + 1);
-    let queue = queues.get(item.categoryKey);
-    if (!queue) queues.set(item.categoryKey, (queue = []));
-    queue.push(position);
-  });
-  const heads = new Map<string, number>([...queues.keys()].map((k) => [k, 0]));
-  const recent = new Map<string, number>();
-  const picked: T[] = [];
+export function diversifyIndexed(
+  order: ArrayLike<number>,
+  items: IndexedItems,
+  options: DiversityOptions,
+): number[] {
+  const perEvent = new Int32Array(items.events);
+  const perSeries = new Int32Array(items.seriesCount);
+  const maxPerSeries = options.maxPerSeries ?? Infinity;
+  /** Per category, the ranks (indices into `order`) of its items that pass the caps, best first. */
+  const queues: number[][] = Array.from({ length: items.categories }, () => []);
+  for (let rank = 0; rank < order.length; rank++) {
+    const position = order[rank]!;
+    const event = items.event[position]!;
+    const series = items.series[position]!;
+    if (perEvent[event]! >= options.maxPerEvent) continue;
+    if (series >= 0 && perSeries[series]! >= maxPerSeries) continue;
+    perEvent[event]!++;
+    if (series >= 0) perSeries[series]!++;
+    queues[items.category[position]!]!.push(rank);
+  }
+  const heads = new Int32Array(items.categories);
+  const recent = new Int32Array(items.categories);
+  const picked: number[] = [];
   while (picked.length < options.limit) {
     let best = -1;
+    let bestCategory = -1;
     let bestScore = -Infinity;
-    for (const [category, queue] of queues) {
-      const head = queue[heads.get(category)!];
-      if (head === undefined) continue;
-      const adjusted = sorted[head]!.score - options.categoryPenalty * (recent.get(category) ?? 0);
-      // Ties go to the item ranked first in the input, as a stable sort would.
-      if (adjusted > bestScore || (adjusted === bestScore && head < best)) {
+    for (let c = 0; c < queues.length; c++) {
+      const queue = queues[c]!;
+      if (heads[c]! >= queue.length) continue;
+      const rank = queue[heads[c]!]!;
+      const adjusted = items.score[order[rank]!]! - options.categoryPenalty * recent[c]!;
+      // Ties go to the item ranked first, as a stable sort would.
+      if (adjusted > bestScore || (adjusted === bestScore && rank < best)) {
         bestScore = adjusted;
-        best = head;
+        best = rank;
+        bestCategory = c;
       }
     }
     if (best < 0) break;
-    const chosen = sorted[best]!;
-    heads.set(chosen.categoryKey, heads.get(chosen.categoryKey)! + 1);
-    picked.push(chosen);
-    recent.set(chosen.categoryKey, (recent.get(chosen.categoryKey) ?? 0) + 1);
-    if (picked.length > options.window) {
-      const leaving = picked[picked.length - 1 - options.window]!.categoryKey;
-      recent.set(leaving, recent.get(leaving)! - 1);
-    }
+    heads[bestCategory]!++;
+    picked.push(order[best]!);
+    recent[bestCategory]!++;
+    if (picked.length > options.window)
+      recent[items.category[picked[picked.length - 1 - options.window]!]!]!--;
   }
   return picked;
+}
+
+/** `diversifyIndexed` over items keyed by strings; input sorted by score, best first. */
+export function diversify<T extends Diversifiable>(sorted: T[], options: DiversityOptions): T[] {
+  const ids = () => {
+    const map = new Map<string, number>();
+    return { map, of: (key: string) => map.get(key) ?? map.set(key, map.size).size - 1 };
+  };
+  const events = ids();
+  const series = ids();
+  const categories = ids();
+  const picked = diversifyIndexed(
+    sorted.map((_, i) => i),
+    {
+      score: sorted.map((item) => item.score),
+      event: sorted.map((item) => events.of(item.eventTicker)),
+      series: sorted.map((item) => (item.seriesKey === undefined ? -1 : series.of(item.seriesKey))),
+      category: sorted.map((item) => categories.of(item.categoryKey)),
+      events: events.map.size,
+      seriesCount: series.map.size,
+      categories: categories.map.size,
+    },
+    options,
+  );
+  return picked.map((position) => sorted[position]!);
 }

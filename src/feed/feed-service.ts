@@ -4,9 +4,10 @@ import type { Store } from '../store/types.js';
 import type { MarketCatalog } from './catalog.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { RankerAssignment, RankerChoice } from '../experiments/ranker-assignment.js';
-import { eligible, POPULARITY_RANKER, rankPopularity, type RankRequest } from './popularity-ranker.js';
-import { DEFAULT_RANKER, getRanker, type RankerConfig } from './rankers.js';
-import { rankTwoTower } from './two-tower-ranker.js';
+import { eligible } from './filters.js';
+import { rankFeed, type RankedItem, type RankRequest } from './rank-feed.js';
+import type { RankerConfig } from './ranker-config.js';
+import { DEFAULT_RANKER, getRanker } from './rankers.js';
 import type { ActiveModelSource } from './active-model.js';
 import type { CatalogSnapshot } from './catalog.js';
 import type { UserContext } from './user-context.js';
@@ -132,7 +133,8 @@ export class FeedService {
     const stillEligible = (ticker: string) => {
       const market = catalog.byTicker.get(ticker);
       return (
-        market !== undefined && eligible(market, user, { categories: snapshot.categories, minCloseTime })
+        market !== undefined &&
+        eligible(market, user.dismissed, { categories: snapshot.categories, minCloseTime })
       );
     };
     let next = offset;
@@ -185,18 +187,18 @@ export class FeedService {
     catalog: CatalogSnapshot,
     user: UserContext,
     req: RankRequest,
-  ): { ranker: string; model: string | null; items: ReturnType<typeof rankPopularity> } {
-    if (config.kind === 'two-tower') {
+  ): { ranker: string; model: string | null; items: RankedItem[] } {
+    if (config.model) {
       const model = this.options.model?.current();
       if (model)
         return {
           ranker: config.name,
           model: model.version,
-          items: rankTwoTower(catalog, user, req, model, config),
+          items: rankFeed(catalog, user, req, config, model),
         };
-      config = POPULARITY_RANKER;
+      config = getRanker(config.fallback!)!;
     }
-    return { ranker: config.name, model: null, items: rankPopularity(catalog, user, req, config) };
+    return { ranker: config.name, model: null, items: rankFeed(catalog, user, req, config) };
   }
 
   /**

@@ -1,42 +1,97 @@
-import { POPULARITY_RANKER, type PopularityRankerConfig } from './popularity-ranker.js';
-import { TWO_TOWER_RANKER, type TwoTowerRankerConfig } from './two-tower-ranker.js';
-
-export type RankerConfig = PopularityRankerConfig | TwoTowerRankerConfig;
+import { RankerConfigSchema, type RankerConfig, type RankerDefinition } from './ranker-config.js';
 
 const HOUR_MS = 3_600_000;
 
+/** The popularity family's candidates: enough of each list that diversity never runs dry. */
+const POPULAR_SOURCES = { popular: 300, affinity: 200, trending: 100, fresh: 50, siblings: 30 };
+
 /**
- * Every ranker a feed can be served by, by name: the one place rankers are defined, and what
- * experiments choose between. A ranker is a named, versioned configuration of the pipeline.
+ * Every ranker a feed can be served by, by name: the one place rankers are defined and what
+ * experiments choose between. A ranker is a named, versioned configuration of one pipeline
+ * (candidate sources with quotas → filters → score blend → diversity → reasons, rank-feed.ts);
+ * change a ranker's behaviour and bump its version, so results by version stay comparable.
  */
-export const RANKERS: Record<string, RankerConfig> = {
-  popularity: POPULARITY_RANKER,
-  /** Leans on momentum and novelty, with a lighter personal tilt. */
-  trending: {
-    ...POPULARITY_RANKER,
+const DEFINITIONS: RankerDefinition[] = [
+  {
+    name: 'popularity',
+    version: 2,
+    sources: POPULAR_SOURCES,
+    weights: {
+      popularity: 1,
+      trend: 0.5,
+      freshness: 0.3,
+      closingSoon: 0.1,
+      categoryAffinity: 2,
+      seriesAffinity: 1,
+      siblings: 0.3,
+    },
+  },
+  {
+    /** Leans on momentum and novelty, with a lighter personal tilt. */
     name: 'trending',
-    version: 1,
-    weights: { popularity: 0.5, trend: 1.5, freshness: 0.6, categoryAffinity: 1, seriesAffinity: 0.5 },
+    version: 2,
+    sources: { ...POPULAR_SOURCES, trending: 300, fresh: 100 },
+    weights: {
+      popularity: 0.5,
+      trend: 1.5,
+      freshness: 0.6,
+      closingSoon: 0.2,
+      categoryAffinity: 1,
+      seriesAffinity: 0.5,
+    },
     freshWithinMs: 12 * HOUR_MS,
   },
-  /** The same list for everyone: the baseline that shows what personalization adds. */
-  'popularity-global': {
-    ...POPULARITY_RANKER,
+  {
+    /** The same list for everyone: the baseline that shows what personalization adds. */
     name: 'popularity-global',
-    version: 1,
-    weights: { ...POPULARITY_RANKER.weights, categoryAffinity: 0, seriesAffinity: 0 },
+    version: 2,
+    sources: { popular: 300, trending: 100, fresh: 50 },
+    weights: { popularity: 1, trend: 0.5, freshness: 0.3, closingSoon: 0.1 },
   },
-  /** The active two-tower model blended with popularity; popularity serves while no model is active. */
-  'two-tower': TWO_TOWER_RANKER,
-};
+  {
+    /**
+     * The active two-tower model's affinity (user id + latest markets against market id + content),
+     * with co-interaction neighbours and the user's open positions' siblings, blended with
+     * popularity; popularity ranks while no model is active.
+     */
+    name: 'two-tower',
+    version: 2,
+    model: 'two-tower',
+    fallback: 'popularity',
+    sources: { embedding: 300, neighbours: 100, siblings: 40, trending: 60, popular: 60, fresh: 40 },
+    weights: {
+      model: 3,
+      popularity: 0.35,
+      trend: 0.2,
+      freshness: 0.1,
+      closingSoon: 0.1,
+      neighbours: 0.5,
+      siblings: 0.4,
+    },
+  },
+];
+
+export const RANKERS: ReadonlyMap<string, RankerConfig> = new Map(
+  DEFINITIONS.map((d) => {
+    const config = RankerConfigSchema.parse(d);
+    return [config.name, config];
+  }),
+);
+
+for (const config of RANKERS.values()) {
+  if (config.fallback === undefined) continue;
+  const fallback = RANKERS.get(config.fallback);
+  if (!fallback || fallback.model)
+    throw new Error(`ranker ${config.name}: fallback "${config.fallback}" must be a ranker without a model`);
+}
 
 /** Falls back to popularity (and says so in the response) while no model is active. */
 export const DEFAULT_RANKER = 'two-tower';
 
 export function rankerNames(): string[] {
-  return Object.keys(RANKERS);
+  return [...RANKERS.keys()];
 }
 
 export function getRanker(name: string): RankerConfig | undefined {
-  return Object.hasOwn(RANKERS, name) ? RANKERS[name] : undefined;
+  return RANKERS.get(name);
 }

@@ -1,4 +1,4 @@
-import type { RankedItem } from './popularity-ranker.js';
+import type { RankedItem } from './rank-feed.js';
 
 /** A ranked list frozen when a feed's first page was served; its cursor pages through it. */
 export interface FeedSnapshot {

@@ -1,46 +1,70 @@
+/** Below this many scores a prefilter does not pay. */
+const PREFILTER_MIN = 4096;
+const SAMPLE_STRIDE = 16;
+/** Indices up to 2^21 fit beside a score's 32 bits in a float64's 53. */
+const INDEX_BITS = 2 ** 21;
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+/** Sort keys, reused across calls (the function is synchronous) and grown as needed. */
+let keys = new Float64Array(1024);
+
 /**
- * Indices of the k largest finite scores, best first (ties: lower index first), by a bounded
- * min-heap: O(n log k) with no allocation per element, so ranking 100k markets for a 200-item feed
- * never sorts 100k objects.
+ * Indices of the k largest finite scores, best first (ties: lower index first); with `mask`, only
+ * among the indices i where mask[i] === value.
+ *
+ * For large inputs a strided sample first estimates a threshold that about 2k scores clear; if at
+ * least k do, every top-k score is among them (the k-th largest is then ≥ the threshold), so only
+ * those are sorted; otherwise all scores are, so the result is always exact. The sort is the
+ * engine's native numeric one over float64 keys that pack a score's order-preserving bits with its
+ * inverted index: no comparator calls, which dominate a JS heap or sort at these sizes.
  */
-export function topK(scores: Float32Array, k: number): Int32Array {
-  const heap = new Int32Array(Math.max(0, k));
-  let size = 0;
-  // Heap order: the worst kept item at the root (lower score, or equal score and higher index).
-  const worse = (a: number, b: number) => scores[a]! < scores[b]! || (scores[a] === scores[b] && a > b);
-  const siftDown = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < size && worse(heap[l]!, heap[m]!)) m = l;
-      if (r < size && worse(heap[r]!, heap[m]!)) m = r;
-      if (m === i) return;
-      const t = heap[i]!;
-      heap[i] = heap[m]!;
-      heap[m] = t;
-      i = m;
-    }
-  };
-  for (let i = 0; i < scores.length; i++) {
-    if (!(scores[i]! > -Infinity)) continue;
-    if (size < k) {
-      let c = size++;
-      heap[c] = i;
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        if (!worse(heap[c]!, heap[p]!)) break;
-        const t = heap[c]!;
-        heap[c] = heap[p]!;
-        heap[p] = t;
-        c = p;
-      }
-    } else if (k > 0 && worse(heap[0]!, i)) {
-      heap[0] = i;
-      siftDown(0);
-    }
+export function topK(scores: Float32Array, k: number, mask?: Uint8Array, value = 1): Int32Array {
+  const n = scores.length;
+  if (k <= 0 || n === 0) return new Int32Array(0);
+  if (n > INDEX_BITS) throw new RangeError(`topK supports up to ${INDEX_BITS} scores`);
+  let threshold = -Infinity;
+  if (n >= PREFILTER_MIN && 4 * k <= n) {
+    const sample = new Float32Array(Math.ceil(n / SAMPLE_STRIDE));
+    let m = 0;
+    for (let i = 0; i < n; i += SAMPLE_STRIDE)
+      if (scores[i]! > -Infinity && (!mask || mask[i] === value)) sample[m++] = scores[i]!;
+    const rank = Math.ceil((2 * k) / SAMPLE_STRIDE);
+    if (m >= rank) threshold = sample.subarray(0, m).sort()[m - rank]!;
   }
-  const out = heap.slice(0, size);
-  out.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  let size = collect(scores, mask, value, threshold);
+  if (size < k && threshold > -Infinity) size = collect(scores, mask, value, -Infinity);
+  const sorted = keys.subarray(0, size).sort();
+  const out = new Int32Array(Math.min(k, size));
+  for (let j = 0; j < out.length; j++) out[j] = INDEX_BITS - 1 - (sorted[size - 1 - j]! % INDEX_BITS);
   return out;
+}
+
+/** Writes the sort keys of the finite scores ≥ threshold (and in the mask) into `keys`; returns their count. */
+function collect(
+  scores: Float32Array,
+  mask: Uint8Array | undefined,
+  value: number,
+  threshold: number,
+): number {
+  const n = scores.length;
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    const s = scores[i]!;
+    if (!(s > -Infinity) || s < threshold || (mask && mask[i] !== value)) continue;
+    if (size === keys.length) {
+      const grown = new Float64Array(Math.max(keys.length * 2, 1024));
+      grown.set(keys);
+      keys = grown;
+    }
+    keys[size++] = orderedBits(s) * INDEX_BITS + (INDEX_BITS - 1 - i);
+  }
+  return size;
+}
+
+/** A float32's bits as an unsigned integer ordered like the float (NaN excluded by the caller). */
+function orderedBits(x: number): number {
+  f32[0] = x === 0 ? 0 : x; // −0 sorts with +0
+  const bits = u32[0]!;
+  return bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0;
 }

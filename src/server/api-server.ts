@@ -15,6 +15,7 @@ import { Redis } from 'ioredis';
 import { setUpExperiments } from '../experiments/setup.js';
 import { activeModelWatcherFromConfig, modelRegistryFromConfig } from '../../models/registry/index.js';
 import { ActiveModel } from '../feed/active-model.js';
+import { marketIndex } from '../feed/market-index.js';
 
 export interface ApiServer {
   server: Server;
@@ -39,7 +40,24 @@ export interface StartApiOptions {
 /** Wires the feed pipeline and the HTTP app, loads the catalogue, then listens. */
 export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const { config, store, logger } = options;
-  const catalog = new MarketCatalog(store, { refreshMs: config.CATALOG_REFRESH_SECONDS * 1000 });
+  // Market vectors are computed for each catalogue refresh and each model swap before either is
+  // published, so no feed request waits for them.
+  const models = modelRegistryFromConfig(config, store, logger);
+  const activeModel = new ActiveModel(
+    (version) => models.loadModel(version),
+    logger,
+    (model) => {
+      const snapshot = catalog.peek();
+      if (snapshot) marketIndex(snapshot, model);
+    },
+  );
+  const catalog = new MarketCatalog(store, {
+    refreshMs: config.CATALOG_REFRESH_SECONDS * 1000,
+    prepare: (snapshot) => {
+      const model = activeModel.current();
+      if (model) marketIndex(snapshot, model);
+    },
+  });
   // Sticky buckets share the jobs' Redis, under the deployment's key prefix.
   const stickyRedis = config.SIBYL_STICKY_BUCKETING
     ? new Redis(config.REDIS_URL!, { keyPrefix: `${config.SIBYL_QUEUE_PREFIX}:sticky:` })
@@ -56,8 +74,6 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     logger,
   );
   // The active model is loaded before listening when there is one; later promotions swap in live.
-  const models = modelRegistryFromConfig(config, store, logger);
-  const activeModel = new ActiveModel((version) => models.loadModel(version), logger);
   const watcher = activeModelWatcherFromConfig(config, models, logger);
   activeModel.watch(watcher);
   await watcher.start();

@@ -79,4 +79,19 @@ describe('diversify', () => {
       expect(diversify(items, options)).toEqual(reference(items, options));
     }
   });
+  it('caps markets per series when asked, and leaves items without a series alone', () => {
+    const sorted = [
+      { ...item('d1', 'weather', 9), seriesKey: 'KXHIGHNY' },
+      { ...item('d2', 'weather', 8), seriesKey: 'KXHIGHNY' },
+      { ...item('d3', 'weather', 7), seriesKey: 'KXHIGHNY' },
+      item('x', 'weather', 6),
+      { ...item('e1', 'economics', 5), seriesKey: 'KXCPI' },
+    ];
+    const ids = (maxPerSeries?: number) =>
+      diversify(sorted, { maxPerEvent: 2, maxPerSeries, categoryPenalty: 0, window: 3, limit: 10 }).map(
+        (x) => x.id,
+      );
+    expect(ids(2)).toEqual(['d1', 'd2', 'x', 'e1']);
+    expect(ids()).toEqual(['d1', 'd2', 'd3', 'x', 'e1']);
+  });
 });

@@ -11,7 +11,8 @@ import { ensureIndexes } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
 import { auth, makeTestApi } from '../helpers/api.js';
 import { loadUserContext } from '../../src/feed/user-context.js';
-import { rankTwoTower, TWO_TOWER_RANKER } from '../../src/feed/two-tower-ranker.js';
+import { rankFeed } from '../../src/feed/rank-feed.js';
+import { getRanker } from '../../src/feed/rankers.js';
 
 /** A small simulated exchange with features built and a two-tower model trained on it. */
 let store: Store;
@@ -180,14 +181,23 @@ describe('two-tower feed', () => {
     expect(sibling?.reasons).toContain('Another market in an event you trade');
 
     const context = await loadUserContext(store, user, t.clock.now());
-    // Every eligible market, no per-event cap: the held one is listed unless the ranker leaves it out.
+    // Every eligible market as a candidate, no caps: the held one is listed unless the ranker leaves it out.
     const req = { now: t.clock.now(), categories: [], minCloseTime: end, maxPerEvent: 100 };
+    const twoTower = getRanker('two-tower')!;
     const lists = (excludeHeld: boolean) =>
-      rankTwoTower(catalog, context, req, serving, {
-        ...TWO_TOWER_RANKER,
-        maxItems: 100_000,
-        excludeHeld,
-      }).some((i) => i.ticker === tickers[0]);
+      rankFeed(
+        catalog,
+        context,
+        req,
+        {
+          ...twoTower,
+          sources: { ...twoTower.sources, popular: 100_000 },
+          diversity: { ...twoTower.diversity, maxPerSeries: 100_000 },
+          maxItems: 100_000,
+          excludeHeld,
+        },
+        serving,
+      ).some((i) => i.ticker === tickers[0]);
     expect(lists(false)).toBe(true);
     expect(lists(true)).toBe(false);
   });

@@ -1,5 +1,5 @@
 /**
- * `npm run build:wasm`: compiles gemm.wat into gemm-wasm.ts (base64), so that neither the build nor
+ * `npm run build:wasm`: compiles gemm.wat (gemmABt for training, matvec for serving) into gemm-wasm.ts (base64), so that neither the build nor
  * the runtime needs a WebAssembly toolchain. test/models/gemm.test.ts fails if the two drift apart.
  */
 import { writeFile } from 'node:fs/promises';

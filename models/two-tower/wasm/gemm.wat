@@ -1,7 +1,7 @@
-;; C = A·Bᵀ over row-major f32 matrices in the shared memory, 4×4 output blocks, f32x4 along k.
-;; Compiled to gemm-wasm.ts by `npm run build:wasm` (wabt); a test checks the two agree.
-;; Pointers are byte offsets. Requires rowEnd − rowStart, n and k to be multiples of 4 (callers
-;; fall back to the JS kernel otherwise).
+;; Row-major f32 kernels over the shared memory: C = A·Bᵀ for training (4×4 output blocks, f32x4
+;; along k) and y = B·x for serving (below). Compiled to gemm-wasm.ts by `npm run build:wasm`
+;; (wabt); a test checks the two agree. Pointers are byte offsets. gemmABt requires rowEnd − rowStart,
+;; n and k to be multiples of 4 (callers fall back to the JS kernel otherwise).
 (module
   (import "env" "memory" (memory 1 65536 shared))
   (func (export "gemmABt") (param $a i32) (param $b i32) (param $c i32) (param $rowStart i32) (param $rowEnd i32) (param $n i32) (param $k i32)
@@ -95,6 +95,59 @@
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $cols)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $rows)))
+  )
+
+  ;; y[j] = B[j,:]·x for every row j < n of B (row-major n×k): the serving scan of one user vector
+  ;; against every market vector. Four rows at a time, f32x4 along k; k must be a multiple of 4.
+  (func $hsum (param $s v128) (result f32)
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s)) (f32x4.extract_lane 1 (local.get $s))) (f32.add (f32x4.extract_lane 2 (local.get $s)) (f32x4.extract_lane 3 (local.get $s)))))
+  (func (export "matvec") (param $b i32) (param $x i32) (param $y i32) (param $n i32) (param $k i32)
+    (local $j i32) (local $p i32) (local $kb i32) (local $yo i32)
+    (local $b0 i32) (local $b1 i32) (local $b2 i32) (local $b3 i32)
+    (local $v v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local.set $kb (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $j (i32.const 0))
+    (block $quadsDone (loop $quads
+      (br_if $quadsDone (i32.gt_s (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
+      (local.set $b0 (i32.add (local.get $b) (i32.mul (local.get $j) (local.get $kb))))
+      (local.set $b1 (i32.add (local.get $b0) (local.get $kb)))
+      (local.set $b2 (i32.add (local.get $b1) (local.get $kb)))
+      (local.set $b3 (i32.add (local.get $b2) (local.get $kb)))
+      (local.set $s0 (v128.const i32x4 0 0 0 0))
+      (local.set $s1 (v128.const i32x4 0 0 0 0))
+      (local.set $s2 (v128.const i32x4 0 0 0 0))
+      (local.set $s3 (v128.const i32x4 0 0 0 0))
+      (local.set $p (i32.const 0))
+      (block $kDone (loop $inner
+        (br_if $kDone (i32.ge_s (local.get $p) (local.get $kb)))
+        (local.set $v (v128.load (i32.add (local.get $x) (local.get $p))))
+        (local.set $s0 (f32x4.add (local.get $s0) (f32x4.mul (v128.load (i32.add (local.get $b0) (local.get $p))) (local.get $v))))
+        (local.set $s1 (f32x4.add (local.get $s1) (f32x4.mul (v128.load (i32.add (local.get $b1) (local.get $p))) (local.get $v))))
+        (local.set $s2 (f32x4.add (local.get $s2) (f32x4.mul (v128.load (i32.add (local.get $b2) (local.get $p))) (local.get $v))))
+        (local.set $s3 (f32x4.add (local.get $s3) (f32x4.mul (v128.load (i32.add (local.get $b3) (local.get $p))) (local.get $v))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $inner)))
+      (local.set $yo (i32.add (local.get $y) (i32.shl (local.get $j) (i32.const 2))))
+      (f32.store offset=0 (local.get $yo) (call $hsum (local.get $s0)))
+      (f32.store offset=4 (local.get $yo) (call $hsum (local.get $s1)))
+      (f32.store offset=8 (local.get $yo) (call $hsum (local.get $s2)))
+      (f32.store offset=12 (local.get $yo) (call $hsum (local.get $s3)))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $quads)))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_s (local.get $j) (local.get $n)))
+      (local.set $b0 (i32.add (local.get $b) (i32.mul (local.get $j) (local.get $kb))))
+      (local.set $s0 (v128.const i32x4 0 0 0 0))
+      (local.set $p (i32.const 0))
+      (block $kDone (loop $inner
+        (br_if $kDone (i32.ge_s (local.get $p) (local.get $kb)))
+        (local.set $v (v128.load (i32.add (local.get $x) (local.get $p))))
+        (local.set $s0 (f32x4.add (local.get $s0) (f32x4.mul (v128.load (i32.add (local.get $b0) (local.get $p))) (local.get $v))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $inner)))
+      (f32.store (i32.add (local.get $y) (i32.shl (local.get $j) (i32.const 2))) (call $hsum (local.get $s0)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $rows)))
   )
 )

@@ -1,0 +1,130 @@
+import type { TwoTowerServing } from '../../models/two-tower/serving.js';
+import { gatherCandidates } from './candidate-sources.js';
+import { catalogArrays } from './catalog-arrays.js';
+import type { CatalogSnapshot } from './catalog.js';
+import { diversifyIndexed } from './diversify.js';
+import { withExplorationSlots } from './exploration.js';
+import { topK } from './top-k.js';
+import { eligibilityMask, type FeedFilter } from './filters.js';
+import type { RankerConfig } from './ranker-config.js';
+import { reasonsFor } from './reasons.js';
+import type { UserContext } from './user-context.js';
+import { userSignals } from './user-signals.js';
+
+export interface RankRequest extends FeedFilter {
+  now: Date;
+  maxPerEvent: number;
+}
+
+export interface RankedItem {
+  ticker: string;
+  eventTicker: string;
+  title: string;
+  category: string;
+  categoryKey: string;
+  score: number;
+  reasons: string[];
+}
+
+/**
+ * The serving pipeline every ranker is a configuration of (DESIGN.md, "Serving pipeline"):
+ *
+ * 1. signals: the user's model vector and its dot with every open market (one SIMD scan), category
+ *    and series shares, co-interaction neighbours of their recent markets, their positions' siblings;
+ * 2. filters: open past the horizon, in the category filter, not dismissed, not held (per ranker);
+ * 3. candidates: each of the ranker's sources proposes up to its quota;
+ * 4. scoring: the ranker's blend, over candidates only
+ *      w.model·cos(user, market)            (cosine in [−1, 1]; 0 for users the model cannot place)
+ *    + w.popularity·z(popularity) + w.trend·z(trend)      (standardized over the open catalogue)
+ *    + w.freshness·[opened within freshWithinMs] + w.closingSoon·(0 … 1 over the last closingSoonMs)
+ *    + w.categoryAffinity·share + w.seriesAffinity·share  (decayed shares of the user's interest)
+ *    + w.neighbours·min(1, Σ co-interaction cosine)      + w.siblings·[sibling of a position];
+ * 5. diversity: per-event and per-series caps, category spread (diversify.ts), and exploration
+ *    slots for new markets (exploration.ts);
+ * 6. reasons for what is kept.
+ *
+ * `model` is the active model for model-based rankers (callers pass the fallback ranker without one).
+ */
+export function rankFeed(
+  catalog: CatalogSnapshot,
+  user: UserContext,
+  req: RankRequest,
+  config: RankerConfig,
+  model?: TwoTowerServing,
+): RankedItem[] {
+  const a = catalogArrays(catalog);
+  const signals = userSignals(catalog, a, user, config, model);
+  const excluded = config.excludeHeld ? [...user.dismissed, ...signals.held] : user.dismissed;
+  const mask = eligibilityMask(a, excluded, req);
+  const now = req.now.getTime();
+  const { rows, source } = gatherCandidates(a, mask, signals, config, now);
+
+  const w = config.weights;
+  const similarity = signals.model?.similarity;
+  const score = new Float32Array(rows.length);
+  rows.forEach((row, j) => {
+    const series = a.series[row]!;
+    score[j] =
+      (similarity ? w.model * similarity[row]! : 0) +
+      w.popularity * a.popularity[row]! +
+      w.trend * a.trend[row]! +
+      (now - a.openMs[row]! < config.freshWithinMs ? w.freshness : 0) +
+      w.closingSoon * Math.max(0, 1 - (a.closeMs[row]! - now) / config.closingSoonMs) +
+      w.categoryAffinity * signals.categoryShare[a.category[row]!]! +
+      (series >= 0 ? w.seriesAffinity * signals.seriesShare[series]! : 0) +
+      w.neighbours * Math.min(1, signals.neighbours.score[row]!) +
+      (signals.siblings.has(row) ? w.siblings : 0);
+  });
+  // Candidate positions best first (ties: the candidate proposed first), then diversity.
+  const order = topK(score, rows.length);
+  const event = rows.map((row) => a.event[row]!);
+  const series = rows.map((row) => a.series[row]!);
+  const diversified = diversifyIndexed(
+    order,
+    {
+      score,
+      event,
+      series,
+      category: rows.map((row) => a.category[row]!),
+      events: a.eventKeys.length,
+      seriesCount: a.seriesKeys.length,
+      categories: a.categoryKeys.length,
+    },
+    {
+      maxPerEvent: req.maxPerEvent,
+      maxPerSeries: config.diversity.maxPerSeries,
+      categoryPenalty: config.diversity.categoryPenalty,
+      window: config.diversity.window,
+      limit: config.maxItems,
+    },
+  );
+  const kept = withExplorationSlots(diversified, order, (j) => source[j] === 'fresh', {
+    every: config.diversity.exploreEvery,
+    limit: config.maxItems,
+    event,
+    series,
+    maxPerEvent: req.maxPerEvent,
+    maxPerSeries: config.diversity.maxPerSeries,
+  }).map((j) => ({ row: rows[j]!, score: score[j]! }));
+  const reasons = reasonsFor(
+    kept.map((k) => k.row),
+    catalog.markets,
+    a,
+    signals,
+    config,
+    req.now,
+  );
+  return kept.map((k, j) => {
+    const m = catalog.markets[k.row]!;
+    return {
+      ticker: m.ticker,
+      eventTicker: m.eventTicker,
+      title: m.title,
+      category: m.category,
+      categoryKey: m.categoryKey,
+      // Rounded so responses stay readable and stable.
+      score: Math.round(k.score * 1e4) / 1e4,
+      reasons: reasons[j]!,
+    };
+  });
+}

@@ -1,0 +1,117 @@
+import type { TwoTowerServing } from '../../models/two-tower/serving.js';
+import type { VectorIndex } from '../../models/two-tower/vector-index.js';
+import { openNeighbours, type CatalogArrays } from './catalog-arrays.js';
+import type { CatalogSnapshot } from './catalog.js';
+import { marketIndex } from './market-index.js';
+import type { RankerConfig } from './ranker-config.js';
+import type { HistoryEntry, UserContext } from './user-context.js';
+
+/** A history entry with what serving needs of its market (content for the tower, title for reasons). */
+export type ServedHistory = HistoryEntry & { content: readonly string[]; title: string | undefined };
+
+/** The model's view of the user: their vector and its dot with every catalogue row. */
+export interface ModelSignals {
+  model: TwoTowerServing;
+  index: VectorIndex;
+  user: Float32Array;
+  /** Row i: the user's cosine with market i (the index's scratch: valid for this request only). */
+  similarity: Float32Array;
+}
+
+/** Everything personal the pipeline scores with, per catalogue row, computed once per request. */
+export interface UserSignals {
+  history: ServedHistory[];
+  /** Present when the ranker has a model, it is loaded, and the user has history or was trained on. */
+  model?: ModelSignals;
+  /** Per category / series index of the catalogue arrays: the user's share of interest. */
+  categoryShare: Float32Array;
+  seriesShare: Float32Array;
+  neighbours: NeighbourSignals;
+  /** Rows of other open markets of events the user trades. */
+  siblings: Set<number>;
+  /** Tickers the user trades (holds a position in). */
+  held: Set<string>;
+}
+
+/** Per open row: summed co-interaction similarity to the user's recent markets, and the strongest. */
+export interface NeighbourSignals {
+  /** Rows with a score, in the order first reached. */
+  rows: number[];
+  score: Float32Array;
+  /** Row → index into `history` of the recent market contributing most. */
+  via: Map<number, number>;
+}
+
+/** How many recent markets seed the neighbours source, and how fast their weight decays. */
+const NEIGHBOUR_SEEDS = 10;
+const NEIGHBOUR_DECAY = 0.85;
+
+export function userSignals(
+  catalog: CatalogSnapshot,
+  a: CatalogArrays,
+  user: UserContext,
+  config: RankerConfig,
+  model: TwoTowerServing | undefined,
+): UserSignals {
+  const history: ServedHistory[] = user.history.map((h) => {
+    const market = catalog.byTicker.get(h.ticker);
+    return { ...h, content: market?.content ?? [], title: market?.title ?? h.title };
+  });
+
+  let modelSignals: ModelSignals | undefined;
+  if (config.model && model && (history.length > 0 || model.knowsUser(user.userId))) {
+    const index = marketIndex(catalog, model);
+    const u = model.userVector(user.userId, history);
+    modelSignals = { model, index, user: u, similarity: index.scores(u) };
+  }
+
+  // Co-interaction neighbours of the recent markets, newest weighing most, summed per open row
+  // (into the snapshot's scratch, cleared of the previous request's rows first).
+  const scratch = a.scratch;
+  for (const row of scratch.neighbourRows) scratch.neighbourScore[row] = 0;
+  const neighbours: NeighbourSignals = { rows: [], score: scratch.neighbourScore, via: new Map() };
+  scratch.neighbourRows = neighbours.rows;
+  const strongest = new Map<number, number>();
+  const seeds = config.sources.neighbours || config.weights.neighbours ? NEIGHBOUR_SEEDS : 0;
+  history.slice(0, seeds).forEach((h, j) => {
+    const weight = NEIGHBOUR_DECAY ** j;
+    const list = openNeighbours(catalog, a, h.ticker);
+    for (let k = 0; k < list.rows.length; k++) {
+      const row = list.rows[k]!;
+      const contribution = list.scores[k]! * weight;
+      if (neighbours.score[row] === 0) neighbours.rows.push(row);
+      neighbours.score[row]! += contribution;
+      if (contribution > (strongest.get(row) ?? 0)) {
+        strongest.set(row, contribution);
+        neighbours.via.set(row, j);
+      }
+    }
+  });
+
+  const held = new Set(history.filter((h) => h.type === 'trade').map((h) => h.ticker));
+  const siblings = new Set<number>();
+  for (const h of history) {
+    if (h.type !== 'trade') continue;
+    const event = catalog.byTicker.get(h.ticker)?.eventTicker ?? h.eventTicker;
+    for (const row of (event && a.eventRows.get(event)) || [])
+      if (!held.has(catalog.markets[row]!.ticker)) siblings.add(row);
+  }
+
+  return {
+    history,
+    ...(modelSignals ? { model: modelSignals } : {}),
+    categoryShare: shares(a.categoryKeys, user.categoryAffinity),
+    seriesShare: shares(a.seriesKeys, user.seriesAffinity),
+    neighbours,
+    siblings,
+    held,
+  };
+}
+
+/** The user's share per key index (most users follow a handful of the catalogue's series). */
+function shares(keys: readonly string[], affinity: ReadonlyMap<string, number>): Float32Array {
+  const out = new Float32Array(keys.length);
+  if (affinity.size === 0) return out;
+  for (let i = 0; i < keys.length; i++) out[i] = affinity.get(keys[i]!) ?? 0;
+  return out;
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { TwoTowerServing } from '../../models/two-tower/serving.js';
+import { catalogSnapshot } from '../../src/feed/catalog.js';
+import { marketIndex } from '../../src/feed/market-index.js';
+import { Rng } from '../../src/simulator/rng.js';
+import { randomTwoTower, syntheticCatalog } from '../helpers/synthetic-ranking.js';
+
+const NOW = new Date('2026-11-23T12:00:00Z');
+
+describe('market vectors across catalogue refreshes', () => {
+  it('match the model for every market, including ones whose content changed since the last refresh', () => {
+    const rng = Rng.of(12, 'market-index');
+    // Markets KX0…KX299 exist in the catalogue; the model was trained on KX0…KX149 only.
+    const catalog = syntheticCatalog(300, rng, NOW);
+    const model = new TwoTowerServing('v1', randomTwoTower(10, 150, rng));
+    const expectMatches = (snapshot: typeof catalog) => {
+      const index = marketIndex(snapshot, model);
+      const fresh = model.marketVectors(snapshot.markets);
+      for (let i = 0; i < fresh.length; i++) expect(index.vectors[i]).toBeCloseTo(fresh[i]!, 5);
+    };
+    expectMatches(catalog);
+    // A refresh: one untrained market retitled (new content), one market gone, one new one.
+    const markets = catalog.markets
+      .slice(1)
+      .map((m) => (m.ticker === 'KX200' ? { ...m, content: [...m.content, 'title:retitled'] } : m));
+    markets.push({ ...catalog.markets[0]!, ticker: 'KX-NEW', content: ['category:crypto', 'title:bitcoin'] });
+    const refreshed = catalogSnapshot(NOW, markets, catalog.neighbours);
+    expectMatches(refreshed);
+    expect(marketIndex(refreshed, model)).toBe(marketIndex(refreshed, model));
+  });
+});

@@ -1,0 +1,229 @@
+import { describe, expect, it } from 'vitest';
+import { TwoTowerServing } from '../../models/two-tower/serving.js';
+import { catalogSnapshot, scoreMarkets, type CatalogSnapshot } from '../../src/feed/catalog.js';
+import { catalogArrays } from '../../src/feed/catalog-arrays.js';
+import { gatherCandidates } from '../../src/feed/candidate-sources.js';
+import { eligibilityMask, eligible } from '../../src/feed/filters.js';
+import { rankFeed, type RankRequest } from '../../src/feed/rank-feed.js';
+import { RankerConfigSchema, type RankerConfig } from '../../src/feed/ranker-config.js';
+import { getRanker, RANKERS } from '../../src/feed/rankers.js';
+import type { UserContext } from '../../src/feed/user-context.js';
+import { userSignals } from '../../src/feed/user-signals.js';
+import type { MarketDoc } from '../../src/domain/documents.js';
+import { Rng } from '../../src/simulator/rng.js';
+import { randomTwoTower, syntheticCatalog } from '../helpers/synthetic-ranking.js';
+
+const NOW = new Date('2026-11-23T12:00:00Z');
+const HOUR = 3_600_000;
+const req: RankRequest = {
+  now: NOW,
+  categories: [],
+  minCloseTime: new Date(NOW.getTime() + HOUR),
+  maxPerEvent: 2,
+};
+
+const user = (history: UserContext['history'] = [], userId = 'someone-new'): UserContext => ({
+  userId,
+  dismissed: new Set(),
+  categoryAffinity: new Map(),
+  seriesAffinity: new Map(),
+  history,
+});
+
+/** The synthetic catalogue, every market open for 2+ days, plus `extra` markets (store documents). */
+function catalogWith(extra: Partial<MarketDoc>[], markets = 2_000): CatalogSnapshot {
+  const base = syntheticCatalog(markets, Rng.of(3, 'rank-feed'), NOW);
+  const docs = extra.map(
+    (d, i) =>
+      ({
+        eventTicker: `EXTRA-E${i}`,
+        title: `Extra market ${i}`,
+        category: 'Economics',
+        status: 'open',
+        openTime: new Date(NOW.getTime() - 10 * 24 * HOUR),
+        closeTime: new Date(NOW.getTime() + 10 * 24 * HOUR),
+        volume24h: 0,
+        volume: 0,
+        ...d,
+      }) as MarketDoc,
+  );
+  const scored = scoreMarkets(
+    [
+      ...base.markets.map(
+        (m) =>
+          ({
+            ...m,
+            status: 'open',
+            openTime: new Date(Math.min(m.openTime!.getTime(), NOW.getTime() - 48 * HOUR)),
+            volume: m.volume24h * 10,
+          }) as unknown as MarketDoc,
+      ),
+      ...docs,
+    ],
+    NOW,
+  );
+  return catalogSnapshot(NOW, scored, base.neighbours);
+}
+
+describe('ranker configurations', () => {
+  it('are defined once, validated, and name a model-free fallback where they need a model', () => {
+    expect([...RANKERS.keys()]).toEqual(
+      expect.arrayContaining(['popularity', 'trending', 'popularity-global', 'two-tower']),
+    );
+    const twoTower = getRanker('two-tower')!;
+    expect(twoTower.model).toBe('two-tower');
+    expect(getRanker(twoTower.fallback!)?.model).toBeUndefined();
+    expect(() => RankerConfigSchema.parse({ name: 'x', version: 1, sources: {}, weights: {} })).toThrow(
+      /at least one source/,
+    );
+    expect(() =>
+      RankerConfigSchema.parse({
+        name: 'x',
+        version: 1,
+        model: 'two-tower',
+        sources: { popular: 5 },
+        weights: {},
+      }),
+    ).toThrow(/fallback/);
+    expect(() =>
+      RankerConfigSchema.parse({ name: 'x', version: 1, sources: { popular: 5, bogus: 3 }, weights: {} }),
+    ).toThrow();
+  });
+});
+
+describe('candidate generation', () => {
+  it('proposes each eligible market at most once, each source at most its quota', () => {
+    const catalog = syntheticCatalog(3_000, Rng.of(1, 'sources'), NOW);
+    const a = catalogArrays(catalog);
+    const config: RankerConfig = {
+      ...getRanker('popularity')!,
+      sources: { popular: 40, trending: 30, fresh: 20, affinity: 25 },
+    };
+    const context = {
+      ...user(),
+      categoryAffinity: new Map([
+        ['crypto', 0.6],
+        ['sports', 0.4],
+      ]),
+    };
+    const mask = eligibilityMask(a, ['KX0', 'KX1'], { ...req, categories: ['crypto', 'sports', 'weather'] });
+    const eligibleRows = [...mask.keys()].filter((i) => mask[i] === 1);
+    const { rows, source } = gatherCandidates(
+      a,
+      mask,
+      userSignals(catalog, a, context, config, undefined),
+      config,
+      NOW.getTime(),
+    );
+    expect(new Set(rows).size).toBe(rows.length);
+    for (const row of rows) expect(eligibleRows).toContain(row);
+    const count = (s: string) => source.filter((x) => x === s).length;
+    expect(count('popular')).toBe(40);
+    expect(count('trending')).toBe(30);
+    expect(count('fresh')).toBeLessThanOrEqual(20);
+    expect(count('affinity')).toBeLessThanOrEqual(25);
+    // Affinity candidates come from the user's categories, by share.
+    const affinity = rows.filter((_, j) => source[j] === 'affinity');
+    const keys = affinity.map((r) => catalog.markets[r]!.categoryKey);
+    expect(keys.filter((k) => k === 'crypto').length).toBeGreaterThan(
+      keys.filter((k) => k === 'sports').length,
+    );
+    expect(keys.every((k) => k === 'crypto' || k === 'sports')).toBe(true);
+  });
+
+  it('the two filter forms agree: per market when paging, as a mask when ranking', () => {
+    const catalog = syntheticCatalog(500, Rng.of(2, 'filters'), NOW);
+    const a = catalogArrays(catalog);
+    const filter = {
+      categories: ['politics', 'crypto'],
+      minCloseTime: new Date(NOW.getTime() + 5 * 24 * HOUR),
+    };
+    const excluded = new Set(['KX4', 'KX12']);
+    const mask = eligibilityMask(a, excluded, filter);
+    catalog.markets.forEach((m, i) => expect(mask[i] === 1).toBe(eligible(m, excluded, filter)));
+  });
+
+  it('brings a brand-new market with no volume into a cold-start feed through the fresh source', () => {
+    const catalog = catalogWith([
+      { ticker: 'BRAND-NEW', openTime: new Date(NOW.getTime() - HOUR), volume24h: 0 },
+    ]);
+    const popularity = getRanker('popularity')!;
+    const feed = rankFeed(catalog, user(), req, popularity);
+    expect(feed.find((i) => i.ticker === 'BRAND-NEW')?.reasons).toContain('New market');
+    const withoutFresh = rankFeed(catalog, user(), req, {
+      ...popularity,
+      sources: { ...popularity.sources, fresh: 0 },
+    });
+    expect(withoutFresh.map((i) => i.ticker)).not.toContain('BRAND-NEW');
+  });
+
+  it('proposes co-interaction neighbours of what the user traded, and names the market as the reason', () => {
+    const catalog = catalogWith([
+      { ticker: 'TRADED', title: 'Will the Fed cut in December?', closeTime: new Date(NOW.getTime() - HOUR) },
+      { ticker: 'QUIET-NEIGHBOUR', title: 'Will the Fed cut in January?' },
+    ]);
+    const withNeighbours = catalogSnapshot(
+      NOW,
+      catalog.markets,
+      new Map([['TRADED', [{ ticker: 'QUIET-NEIGHBOUR', score: 0.8 }]]]),
+    );
+    const config: RankerConfig = {
+      ...getRanker('popularity')!,
+      sources: { popular: 50, neighbours: 10 },
+      weights: { ...getRanker('popularity')!.weights, neighbours: 10 },
+    };
+    const feed = rankFeed(
+      withNeighbours,
+      user([{ ticker: 'TRADED', type: 'trade', title: 'x' }]),
+      req,
+      config,
+    );
+    expect(feed[0]!.ticker).toBe('QUIET-NEIGHBOUR');
+    expect(feed[0]!.reasons[0]).toBe('Because you traded "Will the Fed cut in December?"');
+    // Without the source the neighbour, with no volume, is not even a candidate.
+    const without = rankFeed(withNeighbours, user([{ ticker: 'TRADED', type: 'trade' }]), req, {
+      ...config,
+      sources: { popular: 50 },
+    });
+    expect(without.map((i) => i.ticker)).not.toContain('QUIET-NEIGHBOUR');
+  });
+});
+
+describe('two-tower pipeline', () => {
+  const rng = Rng.of(5, 'two-tower-pipeline');
+  const catalog = syntheticCatalog(4_000, rng, NOW);
+  const serving = new TwoTowerServing('v-test', randomTwoTower(50, 4_000, rng));
+  const history = [3, 17, 99].map((i) => ({ ticker: `KX${i}`, type: 'trade' as const }));
+
+  it('scans every open market: the embedding source finds the user’s best markets wherever they rank by popularity', () => {
+    const config = getRanker('two-tower')!;
+    const u = serving.userVector(
+      'user-7',
+      history.map((h) => ({ ...h, content: catalog.byTicker.get(h.ticker)!.content })),
+    );
+    const vectors = serving.marketVectors(catalog.markets);
+    const cosine = (i: number) => u.reduce((s, x, k) => s + x * vectors[i * u.length + k]!, 0);
+    const eligibleRows = catalog.markets.flatMap((m, i) => (m.closeTime > req.minCloseTime ? [i] : []));
+    const best = eligibleRows.sort((x, y) => cosine(y) - cosine(x)).slice(0, 10);
+    const a = catalogArrays(catalog);
+    const context = user(history, 'user-7');
+    const mask = eligibilityMask(a, context.dismissed, req);
+    const { rows, source } = gatherCandidates(
+      a,
+      mask,
+      userSignals(catalog, a, context, config, serving),
+      config,
+      NOW.getTime(),
+    );
+    const fromEmbedding = new Set(rows.filter((_, j) => source[j] === 'embedding'));
+    for (const row of best) expect(fromEmbedding).toContain(row);
+  });
+
+  it('serves the same list for the same user and catalogue, however often it is asked', () => {
+    const config = getRanker('two-tower')!;
+    const first = rankFeed(catalog, user(history, 'user-7'), req, config, serving);
+    rankFeed(catalog, user([{ ticker: 'KX5', type: 'trade' }], 'user-9'), req, config, serving);
+    expect(rankFeed(catalog, user(history, 'user-7'), req, config, serving)).toEqual(first);
+    expect(first).toHaveLength(config.maxItems);
+  });
+});

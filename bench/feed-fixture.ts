@@ -15,11 +15,13 @@ export async function feedFixture(): Promise<{
   store: EmbeddedStore;
   interactions: number;
   openMarkets: number;
+  /** When the simulated history ends. */
+  end: Date;
 }> {
   const store = await EmbeddedStore.open();
   await ensureIndexes(store);
   const sim = await simulateToStore(store, FEED_SIM);
   await refreshFeatures(store, { mode: 'full', config: { ...DEFAULT_FEATURE_CONFIG, settleMs: 0 } });
   const openMarkets = await store.collection('markets').countDocuments({ status: 'open' });
-  return { store, interactions: sim.counts.interactions, openMarkets };
+  return { store, interactions: sim.counts.interactions, openMarkets, end: sim.end };
 }

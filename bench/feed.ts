@@ -1,7 +1,8 @@
 /**
- * Feed latency of the popularity ranker on a simulated exchange with features built: service time
- * of FeedService.getFeed (no HTTP), then HTTP throughput and latency with autocannon against the
- * same process, with a trivial endpoint (`/healthz`) measured in the same run as the baseline.
+ * Feed latency on a simulated exchange with features built: service time of FeedService.getFeed
+ * with the popularity ranker and no caches (every request reads the store), then HTTP throughput
+ * and latency with autocannon against the API in its own process, serving a trained two-tower
+ * model, with a trivial endpoint (`/healthz`) measured in the same run as the baseline.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -36,7 +37,7 @@ async function serviceTimes(): Promise<{ times: number[]; interactions: number; 
   return { times, interactions, openMarkets };
 }
 
-async function startServer(): Promise<{ url: string; rssMb: number; stop: () => void }> {
+async function startServer(): Promise<{ url: string; rssMb: number; model: string; stop: () => void }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', new URL('./feed-server.ts', import.meta.url).pathname],
@@ -48,31 +49,53 @@ async function startServer(): Promise<{ url: string; rssMb: number; stop: () => 
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`feed server exited with ${code}`)));
   });
-  const { url, rssMb } = JSON.parse(first) as { url: string; rssMb: number };
-  return { url, rssMb, stop: () => child.kill('SIGTERM') };
+  const { url, rssMb, model } = JSON.parse(first) as { url: string; rssMb: number; model: string };
+  return { url, rssMb, model, stop: () => child.kill('SIGTERM') };
+}
+
+interface Session {
+  user?: string;
+  cursor?: string | null;
 }
 
 export default async function run(): Promise<void> {
   const { times, interactions, openMarkets } = await serviceTimes();
   const server = await startServer();
-  const load = (path: string | undefined) => {
-    let i = 0;
-    return autocannon({
-      url: `${server.url}${path ?? ''}`,
-      connections: CONNECTIONS,
-      duration: DURATION_S,
-      requests: path
-        ? undefined
-        : [{ setupRequest: (req) => ({ ...req, path: `/v1/users/${feedUser(i++)}/feed?limit=20` }) }],
-    });
-  };
-  const trivial = await load('/healthz');
-  const feedLoad = await load(undefined);
+  const load = (requests?: autocannon.Request[]) =>
+    autocannon({ url: `${server.url}/healthz`, connections: CONNECTIONS, duration: DURATION_S, requests });
+  let i = 0;
+  const trivial = await load();
+  const firstPage = (): autocannon.Request => ({
+    setupRequest: (req) => ({ ...req, path: `/v1/users/${feedUser(i++)}/feed?limit=20` }),
+  });
+  const firstPages = await load([firstPage()]);
+  // The same users again, within FEED_USER_CACHE_SECONDS: their contexts are cached.
+  i = 0;
+  const returning = await load([firstPage()]);
+  // Sessions: a first page, then the next page through its cursor (served from the snapshot).
+  const sessions = await load([
+    {
+      setupRequest: (req, context: Session) => {
+        context.user = feedUser(i++);
+        return { ...req, path: `/v1/users/${context.user}/feed?limit=20` };
+      },
+      onResponse: (_status, body, context: Session) => {
+        context.cursor = (JSON.parse(body) as { nextCursor: string | null }).nextCursor;
+      },
+    },
+    {
+      setupRequest: (req, context: Session) => ({
+        ...req,
+        path: `/v1/users/${context.user}/feed?limit=20&cursor=${encodeURIComponent(context.cursor ?? '')}`,
+      }),
+    },
+  ]);
   server.stop();
-  if (feedLoad.non2xx > 0 || trivial.non2xx > 0) throw new Error('non-2xx responses under load');
+  for (const result of [trivial, firstPages, returning, sessions])
+    if (result.non2xx > 0 || result.errors > 0) throw new Error('failed responses under load');
 
   table(
-    `Feed service time (FeedService.getFeed, first page of 20, no HTTP): ${openMarkets} open markets, ${interactions.toLocaleString('en-US')} interactions, ${FEED_SIM.users} users + cold-start users, embedded store`,
+    `Feed service time (FeedService.getFeed, popularity ranker, no user cache, first page of 20, no HTTP): ${openMarkets} open markets, ${interactions.toLocaleString('en-US')} interactions, ${FEED_SIM.users} users + cold-start users, embedded store`,
     [
       {
         requests: REQUESTS,
@@ -82,23 +105,20 @@ export default async function run(): Promise<void> {
       },
     ],
   );
+  const row = (endpoint: string, r: autocannon.Result) => ({
+    endpoint,
+    'req/s': r.requests.average,
+    'p50 ms': r.latency.p50,
+    'p99 ms': r.latency.p99,
+    'vs baseline': `${(r.requests.average / trivial.requests.average).toFixed(2)}×`,
+  });
   table(
-    `HTTP: server in its own process (RSS ${Math.round(server.rssMb)} MB), autocannon ${CONNECTIONS} connections × ${DURATION_S} s`,
+    `HTTP: server in its own process (RSS ${Math.round(server.rssMb)} MB, model ${server.model}), autocannon ${CONNECTIONS} connections × ${DURATION_S} s per row`,
     [
-      {
-        endpoint: 'GET /healthz (baseline)',
-        'req/s': trivial.requests.average,
-        'p50 ms': trivial.latency.p50,
-        'p99 ms': trivial.latency.p99,
-        'vs baseline': '1.00×',
-      },
-      {
-        endpoint: 'GET /v1/users/{id}/feed?limit=20',
-        'req/s': feedLoad.requests.average,
-        'p50 ms': feedLoad.latency.p50,
-        'p99 ms': feedLoad.latency.p99,
-        'vs baseline': `${(feedLoad.requests.average / trivial.requests.average).toFixed(2)}×`,
-      },
+      row('GET /healthz (baseline)', trivial),
+      row('feed first pages (two-tower; 1 in 3 users new)', firstPages),
+      row('the same users again (contexts cached)', returning),
+      row('feed sessions: first page + next page by cursor', sessions),
     ],
   );
 }

@@ -25,6 +25,7 @@ function userContext(i: number, markets: number): UserContext {
     dismissed: new Set(),
     categoryAffinity: new Map([[CATEGORIES[i % 8]!.toLowerCase(), 0.6]]),
     seriesAffinity: new Map(),
+    attributes: {},
     history: Array.from({ length: 10 }, (_, k) => ({
       ticker: `KX${(i * 31 + k * 97) % markets}`,
       type: 'trade' as const,

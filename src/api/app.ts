@@ -90,6 +90,7 @@ export function createApp(deps: AppDeps): Express {
       auth,
       onCatalogChange: () => deps.catalog.reload(),
       attribute: (feedIds) => deps.feed.attributions(feedIds),
+      onUsersChange: (userIds) => deps.feed.usersChanged(userIds),
     }),
   );
   v1.use(jobRoutes({ runner: deps.jobs, store: deps.store, auth }));

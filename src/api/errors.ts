@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { SibylError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { isStoreUnavailable } from '../store/unavailable.js';
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   invalid_request: 400,
@@ -51,11 +52,26 @@ function fromBodyParser(err: unknown): SibylError | undefined {
   return undefined;
 }
 
+/** An unreachable store: 503, so clients retry (writes were not stored, reads not served). */
+function fromStore(err: unknown): SibylError | undefined {
+  if (!isStoreUnavailable(err)) return undefined;
+  return new SibylError(
+    'unavailable',
+    'The data store is unavailable: nothing was stored. Retry later; feeds keep serving from cached data.',
+    [{ path: 'store', message: 'unreachable' }],
+  );
+}
+
 /** Last middleware: every error leaves as `{ error: { code, message, details } }` with its status. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const known = err instanceof SibylError ? err : fromBodyParser(err);
+    const known = err instanceof SibylError ? err : (fromBodyParser(err) ?? fromStore(err));
     if (known) {
+      if (known.code === 'unavailable') {
+        res.set('Retry-After', '5');
+        if (known !== err)
+          logger.warn({ err, method: req.method, url: req.originalUrl }, 'store unavailable');
+      }
       res.status(STATUS_BY_CODE[known.code]).json(errorBody(known));
       return;
     }

@@ -62,6 +62,15 @@ const envSchema = z.object({
   FEED_MAX_PER_EVENT: z.coerce.number().int().min(1).default(2),
   /** How long a feed snapshot (and so its cursors) lives. @defaultValue 900 */
   FEED_SNAPSHOT_TTL_SECONDS: z.coerce.number().int().min(1).default(900),
+  /**
+   * How long a user's context (recent interactions, features, attributes) is kept in memory between
+   * requests. Interactions and users posted through the API invalidate it at once on every replica
+   * (over Redis); this bounds staleness from other writers (imports, feature refreshes). 0 turns the
+   * cache off. @defaultValue 30
+   */
+  FEED_USER_CACHE_SECONDS: z.coerce.number().min(0).default(30),
+  /** Most users whose context is kept in memory. @defaultValue 100000 */
+  FEED_USER_CACHE_SIZE: z.coerce.number().int().min(1).default(100_000),
   /** How stale the in-memory catalogue of open markets may get before it is reloaded. @defaultValue 5 */
   CATALOG_REFRESH_SECONDS: z.coerce.number().min(0).default(5),
   /** Most items accepted in one ingestion request. @defaultValue 1000 */

@@ -60,6 +60,8 @@ export interface MarketCatalogOptions {
    * request pays for it. A failure is logged by the caller's hook and does not block the snapshot.
    */
   prepare?: (snapshot: CatalogSnapshot) => void;
+  /** Called when a reload finds that features were refreshed since the previous one (their asOf moved). */
+  onFeaturesRefreshed?: () => void;
   now?: () => Date;
 }
 
@@ -141,6 +143,7 @@ export class MarketCatalog {
     const state = await this.store.collection<FeatureState>(FEATURE_STATE).findOne({ _id: 'features' });
     const asOf = state?.asOf?.getTime() ?? 0;
     if (asOf === this.neighbours.asOf) return this.neighbours.byTicker;
+    if (this.neighbours.asOf !== -1) this.options.onFeaturesRefreshed?.();
     // Only the latest run's lists: a market absent from it has no neighbours any more.
     const docs = await this.store
       .collection(MARKET_NEIGHBOURS)

@@ -5,7 +5,8 @@ import type { MarketCatalog } from './catalog.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { RankerAssignment, RankerChoice } from '../experiments/ranker-assignment.js';
 import { eligible } from './filters.js';
-import { rankFeed, type RankedItem, type RankRequest } from './rank-feed.js';
+import type { RankedItem, RankRequest } from './rank-feed.js';
+import { rankWithSharing } from './shared-feeds.js';
 import type { RankerConfig } from './ranker-config.js';
 import { DEFAULT_RANKER, getRanker } from './rankers.js';
 import type { ActiveModelSource } from './active-model.js';
@@ -13,7 +14,10 @@ import type { CatalogSnapshot } from './catalog.js';
 import type { UserContext } from './user-context.js';
 import type { FeedAttribution } from '../ingest/ingest.js';
 import type { FeedSnapshotStore } from './snapshots.js';
-import { loadUserContext } from './user-context.js';
+import { emptyUserContext, loadUserContext } from './user-context.js';
+import { isStoreUnavailable } from '../store/unavailable.js';
+import type { Logger } from '../log/logger.js';
+import { UserContextCache, type UserContextCacheOptions } from './user-context-cache.js';
 
 export interface FeedRequest {
   userId: string;
@@ -56,6 +60,11 @@ export interface FeedServiceOptions {
   defaultRanker?: string;
   /** The active model, for model-based rankers; they fall back to popularity while it is absent. */
   model?: ActiveModelSource;
+  /** Hold users' contexts between requests (invalidated by `usersChanged`); without it every request reads the store. */
+  userCache?: UserContextCacheOptions;
+  logger?: Logger;
+  /** Tells other replicas whose contexts changed (UserChangeBus). */
+  publishUserChanges?: (userIds: string[]) => Promise<void>;
   now?: () => Date;
 }
 
@@ -66,6 +75,9 @@ export interface FeedServiceOptions {
  */
 export class FeedService {
   private readonly now: () => Date;
+  /** Users' contexts between requests, when configured. */
+  readonly userContexts: UserContextCache | undefined;
+  private lastStoreWarning = 0;
 
   constructor(
     private readonly store: Store,
@@ -74,15 +86,40 @@ export class FeedService {
     private readonly options: FeedServiceOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.userContexts = options.userCache
+      ? new UserContextCache((userId) => loadUserContext(store, userId, this.now()), options.userCache)
+      : undefined;
+  }
+
+  /** These users' interactions or attributes changed: their next feed reads them, here and on other replicas. */
+  async usersChanged(userIds: string[]): Promise<void> {
+    const unique = [...new Set(userIds)];
+    this.userContexts?.invalidate(unique);
+    await this.options.publishUserChanges?.(unique);
+  }
+
+  /**
+   * The user's context; while the store is unreachable, the last one cached for them (however old),
+   * else an empty one: the feed then ranks by what is in memory (the catalogue, the model's vector
+   * for users it was trained on, popularity) instead of failing.
+   */
+  private async userContext(userId: string, now: Date): Promise<UserContext> {
+    try {
+      return await (this.userContexts?.get(userId) ?? loadUserContext(this.store, userId, now));
+    } catch (err) {
+      if (!isStoreUnavailable(err)) throw err;
+      if (Date.now() - this.lastStoreWarning > 10_000) {
+        this.lastStoreWarning = Date.now();
+        this.options.logger?.warn({ err }, 'store unavailable: feeds served from cached data');
+      }
+      return this.userContexts?.peek(userId) ?? emptyUserContext(userId);
+    }
   }
 
   async getFeed(req: FeedRequest): Promise<FeedResponse> {
     const now = this.now();
     const categories = [...new Set(req.categories.map((c) => c.toLowerCase()))].sort();
-    const [catalog, user] = await Promise.all([
-      this.catalog.current(),
-      loadUserContext(this.store, req.userId, now),
-    ]);
+    const [catalog, user] = await Promise.all([this.catalog.current(), this.userContext(req.userId, now)]);
     const minCloseTime = new Date(now.getTime() + this.options.minHorizonMs);
 
     let snapshot;
@@ -109,7 +146,7 @@ export class FeedService {
       }
       offset = cursor.offset;
     } else {
-      const choice = await this.chooseRanker(req.userId, req.attributes ?? {});
+      const choice = await this.chooseRanker(req.userId, { ...user.attributes, ...req.attributes });
       const ranked = this.rank(getRanker(choice.ranker) ?? getRanker(DEFAULT_RANKER)!, catalog, user, {
         now,
         categories,
@@ -194,30 +231,20 @@ export class FeedService {
         return {
           ranker: config.name,
           model: model.version,
-          items: rankFeed(catalog, user, req, config, model),
+          items: rankWithSharing(catalog, user, req, config, model),
         };
       config = getRanker(config.fallback!)!;
     }
-    return { ranker: config.name, model: null, items: rankFeed(catalog, user, req, config) };
+    return { ranker: config.name, model: null, items: rankWithSharing(catalog, user, req, config) };
   }
 
   /**
-   * The user's ranker: targeting attributes come from the `users` collection and the request. Only first pages
-   * assign (and so log an exposure); later pages serve the snapshot's ranker.
+   * The user's ranker, by their stored targeting attributes overridden by the request's. Only first
+   * pages assign (and so log an exposure); later pages serve the snapshot's ranker.
    */
-  private async chooseRanker(
-    userId: string,
-    requestAttributes: Record<string, string>,
-  ): Promise<RankerChoice> {
+  private async chooseRanker(userId: string, attributes: Record<string, unknown>): Promise<RankerChoice> {
     const fallback = { ranker: this.options.defaultRanker ?? DEFAULT_RANKER, experiment: null };
     if (!this.options.assignment) return fallback;
-    const user = await this.store
-      .collection('users')
-      .findOne({ userId }, { projection: { _id: 0, attributes: 1 } });
-    return await this.options.assignment.assign(userId, {
-      ...(user?.attributes ?? {}),
-      ...requestAttributes,
-      id: userId,
-    });
+    return await this.options.assignment.assign(userId, { ...attributes, id: userId });
   }
 }

@@ -5,7 +5,7 @@ import type { ServedHistory, UserSignals } from './user-signals.js';
 
 const HOUR_MS = 3_600_000;
 /** How many of the user's most recent markets a "Because you …" reason may name. */
-const REASON_HISTORY = 20;
+const REASON_HISTORY = 10;
 
 const VERB: Partial<Record<string, string>> = {
   trade: 'traded',
@@ -28,7 +28,7 @@ export function reasonsFor(
   now: Date,
 ): string[][] {
   const model = signals.model;
-  const closest = model ? closestHistory(rows, signals, model, config.reasonSimilarity) : undefined;
+  const closest = model ? closestHistory(rows, a, signals, model, config.reasonSimilarity) : undefined;
   return rows.map((row, j) => {
     const m = markets[row]!;
     const reasons: string[] = [];
@@ -56,6 +56,7 @@ export function reasonsFor(
  */
 function closestHistory(
   rows: readonly number[],
+  a: CatalogArrays,
   signals: UserSignals,
   model: NonNullable<UserSignals['model']>,
   threshold: number,
@@ -63,7 +64,20 @@ function closestHistory(
   const history = signals.history.slice(0, REASON_HISTORY);
   const h = history.length;
   if (h === 0) return rows.map(() => undefined);
-  const similarity = model.index.crossScores(rows, model.model.marketVectors(history), h);
+  // Recent markets still open have their vector in the index; only closed ones go through the tower.
+  const d = model.index.dim;
+  const vectors = new Float32Array(h * d);
+  const closed = history.flatMap((entry, k) => {
+    const row = a.row.get(entry.ticker);
+    if (row === undefined) return [k];
+    vectors.set(model.index.row(row), k * d);
+    return [];
+  });
+  if (closed.length > 0) {
+    const computed = model.model.marketVectors(closed.map((k) => history[k]!));
+    closed.forEach((k, j) => vectors.set(computed.subarray(j * d, j * d + d), k * d));
+  }
+  const similarity = model.index.crossScores(rows, vectors, h);
   return rows.map((_, j) => {
     let best: ServedHistory | undefined;
     let bestSim = threshold;

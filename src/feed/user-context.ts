@@ -28,6 +28,8 @@ export interface UserContext {
    * watermark, then the features' recent markets): the two-tower user tower's history input.
    */
   history: HistoryEntry[];
+  /** Targeting attributes stored for the user (`PUT /v1/users`), for experiment assignment. */
+  attributes: Record<string, unknown>;
 }
 
 export interface HistoryEntry {
@@ -36,6 +38,18 @@ export interface HistoryEntry {
   type?: InteractionType;
   title?: string;
   eventTicker?: string;
+}
+
+/** A user the pipeline knows nothing about (yet). */
+export function emptyUserContext(userId: string): UserContext {
+  return {
+    userId,
+    dismissed: new Set(),
+    categoryAffinity: new Map(),
+    seriesAffinity: new Map(),
+    history: [],
+    attributes: {},
+  };
 }
 
 interface AffinityEntry {
@@ -56,7 +70,7 @@ export async function loadUserContext(
 ): Promise<UserContext> {
   const state = await store.collection<FeatureState>(FEATURE_STATE).findOne({ _id: 'features' });
   const watermark = state?.watermark;
-  const [features, recent, dismissedPairs] = await Promise.all([
+  const [features, recent, dismissedPairs, userDoc] = await Promise.all([
     watermark ? store.collection('user_features').findOne({ userId }) : null,
     coll(store, 'interactions')
       .find(
@@ -70,6 +84,7 @@ export async function loadUserContext(
           .find({ userId, 'counts.dismiss': { $gt: 0 } }, { projection: { _id: 0, ticker: 1 } })
           .toArray()
       : [],
+    store.collection('users').findOne({ userId }, { projection: { _id: 0, attributes: 1 } }),
   ]);
 
   const dismissed = new Set<string>(dismissedPairs.map((p) => p.ticker as string));
@@ -135,6 +150,7 @@ export async function loadUserContext(
     categoryAffinity: toShares(category),
     seriesAffinity: toShares(series),
     history: [...history.values()].filter((h) => !dismissed.has(h.ticker)),
+    attributes: (userDoc?.attributes ?? {}) as Record<string, unknown>,
   };
 }
 

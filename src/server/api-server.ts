@@ -16,6 +16,7 @@ import { setUpExperiments } from '../experiments/setup.js';
 import { activeModelWatcherFromConfig, modelRegistryFromConfig } from '../../models/registry/index.js';
 import { ActiveModel } from '../feed/active-model.js';
 import { marketIndex } from '../feed/market-index.js';
+import { redisUserChangeBus, type UserChangeBus } from '../feed/user-change-bus.js';
 
 export interface ApiServer {
   server: Server;
@@ -53,6 +54,8 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   );
   const catalog = new MarketCatalog(store, {
     refreshMs: config.CATALOG_REFRESH_SECONDS * 1000,
+    // Refreshed features change every user's context: cached ones are dropped.
+    onFeaturesRefreshed: () => feed.userContexts?.clear(),
     prepare: (snapshot) => {
       const model = activeModel.current();
       if (model) marketIndex(snapshot, model);
@@ -91,13 +94,44 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const snapshots = snapshotRedis
     ? new FallbackSnapshotStore(new RedisSnapshotStore(snapshotRedis, ''), new MemorySnapshotStore())
     : new MemorySnapshotStore();
+  // Users' contexts are cached per replica; with Redis, writes on any replica invalidate them on all.
+  const userCacheMs = config.FEED_USER_CACHE_SECONDS * 1000;
+  let userChanges: UserChangeBus | undefined;
   const feed = new FeedService(store, catalog, snapshots, {
     model: activeModel,
+    logger,
+    ...(userCacheMs > 0
+      ? {
+          userCache: { maxAgeMs: userCacheMs, maxEntries: config.FEED_USER_CACHE_SIZE },
+          publishUserChanges: async (userIds) => userChanges?.publish(userIds),
+        }
+      : {}),
     minHorizonMs: config.FEED_MIN_HORIZON_MINUTES * 60_000,
     maxPerEvent: config.FEED_MAX_PER_EVENT,
     snapshotTtlMs: config.FEED_SNAPSHOT_TTL_SECONDS * 1000,
     assignment: experiments?.assignment,
   });
+  if (config.REDIS_URL && feed.userContexts) {
+    const cache = feed.userContexts;
+    userChanges = await redisUserChangeBus(
+      config.REDIS_URL,
+      config.SIBYL_QUEUE_PREFIX,
+      {
+        onChange: (userIds) => cache.invalidate(userIds),
+        // While changes may be missed, trust a cached context for a second at most; on recovery
+        // forget everything, since what was published in between is lost.
+        onConnectionChange: (connected) => {
+          cache.setMaxAge(connected ? userCacheMs : Math.min(userCacheMs, 1000));
+          if (connected) cache.clear();
+        },
+      },
+      logger,
+    ).catch((err: unknown) => {
+      logger.warn({ err }, 'user changes channel unavailable: cached user contexts live 1 s');
+      cache.setMaxAge(Math.min(userCacheMs, 1000));
+      return undefined;
+    });
+  }
   const app = createApp({
     store,
     catalog,
@@ -114,6 +148,17 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
       ...(experiments ? [{ name: 'experiments', check: async () => experiments.status() }] : []),
       ...(snapshots instanceof FallbackSnapshotStore
         ? [{ name: 'feed-snapshots', check: async () => snapshots.degraded() }]
+        : []),
+      ...(config.REDIS_URL && feed.userContexts
+        ? [
+            {
+              name: 'user-changes',
+              check: async () => {
+                if (!userChanges?.connected())
+                  return 'degraded: not subscribed to user changes; cached user contexts live 1 s';
+              },
+            },
+          ]
         : []),
     ],
     requestLogging: options.requestLogging ?? true,
@@ -139,6 +184,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
       });
       await watcher.stop();
       snapshotRedis?.disconnect();
+      await userChanges?.close();
       // Exposures still buffered are written before the store closes.
       await experiments?.close();
       stickyRedis?.disconnect();

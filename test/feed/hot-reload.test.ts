@@ -1,29 +1,13 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import type { InteractionLog } from '../../models/core/types.js';
 import type { ModelDoc } from '../../models/registry/model-doc.js';
-import { TwoTowerModel } from '../../models/two-tower/model.js';
+import type { TwoTowerModel } from '../../models/two-tower/model.js';
 import { ActiveModel } from '../../src/feed/active-model.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { auth, makeTestApi } from '../helpers/api.js';
+import { trainedModel } from '../helpers/tiny-model.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
-
-/** A tiny trained model over the test catalogue's tickers. */
-async function trainedModel(tickers: string[], seed: number): Promise<TwoTowerModel> {
-  const rows = 200;
-  const log: InteractionLog = {
-    userIds: ['u1', 'u2', 'u3', 'u4'],
-    itemIds: tickers,
-    user: Int32Array.from({ length: rows }, (_, r) => r % 4),
-    item: Int32Array.from({ length: rows }, (_, r) => (r * 7) % tickers.length),
-    ts: Float64Array.from({ length: rows }, (_, r) => NOW.getTime() - (rows - r) * 60_000),
-    weight: new Float32Array(rows).fill(1),
-  };
-  const model = new TwoTowerModel({ dim: 8, epochs: 1, batchSize: 32, threads: 1 });
-  await model.fit({ log, numUsers: 4, numItems: tickers.length, cutoffMs: NOW.getTime() }, { seed });
-  return model;
-}
 
 const doc = (version: string) => ({ version, kind: 'two-tower' }) as ModelDoc;
 

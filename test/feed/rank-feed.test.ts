@@ -9,6 +9,7 @@ import { RankerConfigSchema, type RankerConfig } from '../../src/feed/ranker-con
 import { getRanker, RANKERS } from '../../src/feed/rankers.js';
 import type { UserContext } from '../../src/feed/user-context.js';
 import { userSignals } from '../../src/feed/user-signals.js';
+import { rankWithSharing } from '../../src/feed/shared-feeds.js';
 import type { MarketDoc } from '../../src/domain/documents.js';
 import { Rng } from '../../src/simulator/rng.js';
 import { randomTwoTower, syntheticCatalog } from '../helpers/synthetic-ranking.js';
@@ -28,6 +29,7 @@ const user = (history: UserContext['history'] = [], userId = 'someone-new'): Use
   categoryAffinity: new Map(),
   seriesAffinity: new Map(),
   history,
+  attributes: {},
 });
 
 /** The synthetic catalogue, every market open for 2+ days, plus `extra` markets (store documents). */
@@ -225,5 +227,17 @@ describe('two-tower pipeline', () => {
     rankFeed(catalog, user([{ ticker: 'KX5', type: 'trade' }], 'user-9'), req, config, serving);
     expect(rankFeed(catalog, user(history, 'user-7'), req, config, serving)).toEqual(first);
     expect(first).toHaveLength(config.maxItems);
+  });
+  it('ranks once per catalogue for every user it knows nothing about, and never shares a personal list', () => {
+    const config = getRanker('two-tower')!;
+    const first = rankWithSharing(catalog, user([], 'new-1'), req, config, serving);
+    expect(rankWithSharing(catalog, user([], 'new-2'), req, config, serving)).toBe(first);
+    // A user the model was trained on, or one with history, is ranked for themselves.
+    expect(rankWithSharing(catalog, user([], 'user-3'), req, config, serving)).not.toEqual(first);
+    expect(rankWithSharing(catalog, user(history, 'new-3'), req, config, serving)).not.toEqual(first);
+    // Another category filter is another list.
+    expect(
+      rankWithSharing(catalog, user([], 'new-4'), { ...req, categories: ['crypto'] }, config, serving),
+    ).not.toBe(first);
   });
 });

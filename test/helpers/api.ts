@@ -30,6 +30,7 @@ export interface TestApi {
   catalog: MarketCatalog;
   clock: TestClock;
   jobs: JobRunner;
+  feed: FeedService;
 }
 
 /** The real app on an in-memory embedded store (or the one given) with a hand-driven clock. */
@@ -41,13 +42,18 @@ export async function makeTestApi(
     maxBatch?: number;
     assignment?: FeedServiceOptions['assignment'];
     model?: FeedServiceOptions['model'];
+    publishUserChanges?: FeedServiceOptions['publishUserChanges'];
     experiments?: ExperimentControl;
   } = {},
 ): Promise<TestApi> {
   const store = options.store ?? (await EmbeddedStore.open());
   await ensureIndexes(store);
   const clock = new TestClock((options.now ?? new Date('2026-11-22T12:00:00Z')).getTime());
-  const catalog = new MarketCatalog(store, { refreshMs: 60_000, now: clock.now });
+  const catalog = new MarketCatalog(store, {
+    refreshMs: 60_000,
+    now: clock.now,
+    onFeaturesRefreshed: () => feed.userContexts?.clear(),
+  });
   const snapshots = new MemorySnapshotStore(1000, () => clock.ms);
   const feed = new FeedService(store, catalog, snapshots, {
     minHorizonMs: 30 * 60_000,
@@ -56,6 +62,9 @@ export async function makeTestApi(
     assignment: options.assignment,
     model: options.model,
     now: clock.now,
+    // As served: users' contexts cached between requests, invalidated by writes through the API.
+    userCache: { maxAgeMs: 30_000, maxEntries: 10_000, now: () => clock.ms },
+    publishUserChanges: options.publishUserChanges,
   });
   const jobs = new InProcessJobRunner(
     createProcessors({ store, logger: silentLogger, now: clock.now }),
@@ -76,5 +85,5 @@ export async function makeTestApi(
     maxBatch: options.maxBatch ?? 1000,
     requestLogging: false,
   });
-  return { app, store, catalog, clock, jobs };
+  return { app, store, catalog, clock, jobs, feed };
 }

@@ -23,6 +23,8 @@ export interface IngestRouteDeps {
   onCatalogChange: () => Promise<unknown>;
   /** Resolves `feedId`s of incoming interactions to what ranked those feeds. */
   attribute?: IngestOptions['attribute'];
+  /** Called after user and interaction writes with the users they touched (their feeds must see them). */
+  onUsersChange?: (userIds: string[]) => Promise<void>;
 }
 
 type Ingest = (
@@ -37,7 +39,7 @@ type Ingest = (
  */
 export function ingestRoutes(deps: IngestRouteDeps): Router {
   const router = Router();
-  const route = (method: 'put' | 'post', key: string, ingest: Ingest, catalogue: boolean) => {
+  const route = (method: 'put' | 'post', key: string, ingest: Ingest, touches: 'catalogue' | 'users') => {
     const body = z.object({ [key]: z.unknown() }, { error: `expected an object with a "${key}" array` });
     router[method](
       `/${key}`,
@@ -49,15 +51,17 @@ export function ingestRoutes(deps: IngestRouteDeps): Router {
           ...(deps.attribute ? { attribute: deps.attribute } : {}),
         });
         deps.metrics.ingested.inc({ kind: key, outcome: 'stored' }, result.inserted);
-        if (catalogue) await deps.onCatalogChange();
+        if (touches === 'catalogue') await deps.onCatalogChange();
+        // The batch validated, so every item is an object with a userId.
+        else await deps.onUsersChange?.((body[key] as { userId: string }[]).map((item) => item.userId));
         return result;
       }),
     );
   };
-  route('put', 'series', ingestSeries, true);
-  route('put', 'events', ingestEvents, true);
-  route('put', 'markets', ingestMarkets, true);
-  route('put', 'users', ingestUsers, false);
-  route('post', 'interactions', ingestInteractions, false);
+  route('put', 'series', ingestSeries, 'catalogue');
+  route('put', 'events', ingestEvents, 'catalogue');
+  route('put', 'markets', ingestMarkets, 'catalogue');
+  route('put', 'users', ingestUsers, 'users');
+  route('post', 'interactions', ingestInteractions, 'users');
   return router;
 }

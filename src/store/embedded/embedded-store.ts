@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from '../unavailable.js';
 import type { Document, Store } from '../types.js';
 import { EmbeddedCollection, type EmbeddedHost } from './collection.js';
 import {
@@ -67,7 +68,7 @@ export class EmbeddedStore implements Store, EmbeddedHost {
   }
 
   async ping(): Promise<void> {
-    if (this.closed) throw new Error('embedded store is closed');
+    if (this.closed) throw new StoreUnavailableError('embedded store is closed');
   }
 
   async checkpoint(): Promise<void> {

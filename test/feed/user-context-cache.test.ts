@@ -1,0 +1,131 @@
+import request from 'supertest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { redisUserChangeBus, type UserChangeBus } from '../../src/feed/user-change-bus.js';
+import { UserContextCache } from '../../src/feed/user-context-cache.js';
+import type { UserContext } from '../../src/feed/user-context.js';
+import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
+import { auth, makeTestApi } from '../helpers/api.js';
+import { REDIS_URL, testPrefix } from '../helpers/redis.js';
+
+const context = (userId: string, n: number): UserContext => ({
+  userId,
+  dismissed: new Set(),
+  categoryAffinity: new Map([['load', n]]),
+  seriesAffinity: new Map(),
+  history: [],
+  attributes: {},
+});
+
+describe('user context cache', () => {
+  it('reads the store once per user until invalidated, expired or evicted', async () => {
+    let clock = 0;
+    let loads = 0;
+    const cache = new UserContextCache(async (userId) => context(userId, ++loads), {
+      maxAgeMs: 1_000,
+      maxEntries: 2,
+      now: () => clock,
+    });
+    const load = async (userId: string) => (await cache.get(userId)).categoryAffinity.get('load');
+    expect(await load('a')).toBe(1);
+    expect(await load('a')).toBe(1);
+    cache.invalidate(['a']);
+    expect(await load('a')).toBe(2);
+    clock += 1_000;
+    expect(await load('a')).toBe(3);
+    // Capacity 2: b and c push out the least recently used (a).
+    await load('b');
+    await load('c');
+    expect(await load('a')).toBe(6);
+    expect(cache.size).toBe(2);
+  });
+
+  it('shares one load between concurrent misses and never keeps a load an invalidation overtook', async () => {
+    let loads = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const cache = new UserContextCache(
+      async (userId) => {
+        const n = ++loads;
+        if (n === 1) await gate;
+        return context(userId, n);
+      },
+      { maxAgeMs: 60_000, maxEntries: 10 },
+    );
+    const first = cache.get('u');
+    const second = cache.get('u');
+    // The user interacts while the store read is in flight.
+    cache.invalidate(['u']);
+    release();
+    expect((await first).categoryAffinity.get('load')).toBe(1);
+    expect(await second).toBe(await first);
+    expect((await cache.get('u')).categoryAffinity.get('load')).toBe(2);
+  });
+});
+
+describe('user changes across replicas', () => {
+  const prefix = testPrefix();
+  const buses: UserChangeBus[] = [];
+  afterAll(async () => {
+    for (const bus of buses) await bus.close();
+  });
+
+  it('an interaction posted to one replica moves the user’s next feed on another within a second', async () => {
+    const store = await EmbeddedStore.open();
+    const publishers: UserChangeBus[] = [];
+    const replica = async () => {
+      const api = await makeTestApi({
+        store,
+        publishUserChanges: async (userIds) => {
+          for (const bus of publishers) await bus.publish(userIds);
+        },
+      });
+      const bus = await redisUserChangeBus(REDIS_URL, prefix, {
+        onChange: (userIds) => api.feed.userContexts!.invalidate(userIds),
+        onConnectionChange: () => {},
+      });
+      buses.push(bus);
+      return api;
+    };
+    const a = await replica();
+    const b = await replica();
+    publishers.push(buses[0]!);
+    const markets = Array.from({ length: 40 }, (_, i) => ({
+      ticker: `M-${i}`,
+      eventTicker: `E-${i}`,
+      title: `Market ${i}`,
+      category: i % 2 ? 'Crypto' : 'Sports',
+      status: 'open',
+      openTime: '2026-11-01T00:00:00Z',
+      closeTime: '2026-12-20T00:00:00Z',
+      // Sports is the more popular category.
+      volume24h: i % 2 ? 10 : 1_000,
+    }));
+    await request(a.app).put('/v1/markets').set(auth).send({ markets }).expect(200);
+    await b.catalog.reload();
+    const cryptoOnTop = async () => {
+      const feed = await request(b.app).get('/v1/users/switcher/feed?limit=6').expect(200);
+      return feed.body.items.filter((i: { category: string }) => i.category === 'Crypto').length;
+    };
+    const before = await cryptoOnTop();
+    await request(a.app)
+      .post('/v1/interactions')
+      .set(auth)
+      .send({
+        interactions: [1, 3, 5].map((i) => ({
+          eventId: `t-${i}`,
+          userId: 'switcher',
+          ticker: `M-${i}`,
+          type: 'trade',
+          ts: '2026-11-22T11:59:00Z',
+        })),
+      })
+      .expect(200);
+    const deadline = Date.now() + 1_000;
+    let after = await cryptoOnTop();
+    while (after <= before && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      after = await cryptoOnTop();
+    }
+    expect(after).toBeGreaterThan(before);
+  });
+});

@@ -58,7 +58,7 @@ const DEFINITIONS: RankerDefinition[] = [
     version: 2,
     model: 'two-tower',
     fallback: 'popularity',
-    sources: { embedding: 300, neighbours: 100, siblings: 40, trending: 60, popular: 60, fresh: 40 },
+    sources: { embedding: 200, neighbours: 100, siblings: 40, trending: 60, popular: 60, fresh: 40 },
     weights: {
       model: 3,
       popularity: 0.35,

@@ -13,9 +13,9 @@ let keys = new Float64Array(1024);
  * Indices of the k largest finite scores, best first (ties: lower index first); with `mask`, only
  * among the indices i where mask[i] === value.
  *
- * For large inputs a strided sample first estimates a threshold that about 2k scores clear; if at
- * least k do, every top-k score is among them (the k-th largest is then ≥ the threshold), so only
- * those are sorted; otherwise all scores are, so the result is always exact. The sort is the
+ * For large inputs a sample first estimates a threshold that about 2k scores clear; if at least k
+ * do, every top-k score is among them (the k-th largest is then ≥ the threshold), so only those are
+ * sorted; otherwise a lower threshold, then all scores, so the result is always exact. The sort is the
  * engine's native numeric one over float64 keys that pack a score's order-preserving bits with its
  * inverted index: no comparator calls, which dominate a JS heap or sort at these sizes.
  */
@@ -23,21 +23,35 @@ export function topK(scores: Float32Array, k: number, mask?: Uint8Array, value =
   const n = scores.length;
   if (k <= 0 || n === 0) return new Int32Array(0);
   if (n > INDEX_BITS) throw new RangeError(`topK supports up to ${INDEX_BITS} scores`);
-  let threshold = -Infinity;
+  let size = -1;
   if (n >= PREFILTER_MIN && 4 * k <= n) {
+    // A scattered sample (a multiplicative hash of the draw number, not a stride, which would
+    // alias with a catalogue stored in category or event order).
     const sample = new Float32Array(Math.ceil(n / SAMPLE_STRIDE));
     let m = 0;
-    for (let i = 0; i < n; i += SAMPLE_STRIDE)
+    for (let j = 0; j < sample.length; j++) {
+      const i = sampledIndex(j, n);
       if (scores[i]! > -Infinity && (!mask || mask[i] === value)) sample[m++] = scores[i]!;
-    const rank = Math.ceil((2 * k) / SAMPLE_STRIDE);
-    if (m >= rank) threshold = sample.subarray(0, m).sort()[m - rank]!;
+    }
+    const sorted = sample.subarray(0, m).sort();
+    // Thresholds expected to admit ~2k, then ~8k scores; a sample that misjudged both falls through.
+    for (const multiple of [2, 8]) {
+      const rank = Math.ceil((multiple * k) / SAMPLE_STRIDE);
+      if (m < rank) break;
+      size = collect(scores, mask, value, sorted[m - rank]!);
+      if (size >= k) break;
+    }
   }
-  let size = collect(scores, mask, value, threshold);
-  if (size < k && threshold > -Infinity) size = collect(scores, mask, value, -Infinity);
+  if (size < k) size = collect(scores, mask, value, -Infinity);
   const sorted = keys.subarray(0, size).sort();
   const out = new Int32Array(Math.min(k, size));
   for (let j = 0; j < out.length; j++) out[j] = INDEX_BITS - 1 - (sorted[size - 1 - j]! % INDEX_BITS);
   return out;
+}
+
+/** The j-th sampled index of n (multiplicative hashing: spread over [0, n) without a stride). */
+export function sampledIndex(j: number, n: number): number {
+  return (Math.imul(j, 0x9e3779b1) >>> 0) % n;
 }
 
 /** Writes the sort keys of the finite scores ≥ threshold (and in the mask) into `keys`; returns their count. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { topK } from '../../src/feed/top-k.js';
+import { sampledIndex, topK } from '../../src/feed/top-k.js';
 import { Rng } from '../../src/simulator/rng.js';
 
 /** The obvious version: sort every finite, unmasked index by score, ties by index. */
@@ -26,10 +26,11 @@ describe('topK', () => {
     }
   });
 
-  it('stays exact when the sampled threshold lets fewer than k through (high scores only on sampled rows)', () => {
+  it('stays exact when the sample misjudges the threshold (high scores only on sampled rows)', () => {
     const n = 20_000;
-    // Only rows the stride of 16 samples score high: the threshold from the sample admits ~2k/16.
-    const scores = Float32Array.from({ length: n }, (_, i) => (i % 16 === 0 ? 1 + i / n : (i % 5) / 10));
+    // Only rows the sample draws score high: each threshold it estimates admits too few rows.
+    const sampled = new Set(Array.from({ length: n / 16 }, (_, j) => sampledIndex(j, n)));
+    const scores = Float32Array.from({ length: n }, (_, i) => (sampled.has(i) ? 1 + i / n : (i % 5) / 10));
     expect(Array.from(topK(scores, 50))).toEqual(reference(scores, 50));
     expect(topK(new Float32Array(0), 5)).toHaveLength(0);
     expect(topK(scores, 0)).toHaveLength(0);

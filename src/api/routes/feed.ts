@@ -5,6 +5,7 @@ import type { FeedService } from '../../feed/feed-service.js';
 import { handle } from '../handler.js';
 import type { Store } from '../../store/types.js';
 import type { ActiveModelSource } from '../../feed/active-model.js';
+import { trendingMarkets } from '../../feed/trending.js';
 import { similarMarkets } from '../../feed/similar-markets.js';
 import type { ApiMetrics } from '../metrics.js';
 
@@ -79,20 +80,7 @@ export function feedRoutes(deps: {
   router.get(
     '/trending',
     handle({ query: trendingQuery }, async ({ query }) => {
-      const catalog = await deps.catalog.current();
-      const wanted = new Set(query.category.map((c) => c.toLowerCase()));
-      const items = catalog.markets
-        .filter((m) => wanted.size === 0 || wanted.has(m.categoryKey))
-        .sort((a, b) => b.trend + b.popularity - (a.trend + a.popularity) || (a.ticker < b.ticker ? -1 : 1))
-        .slice(0, query.limit)
-        .map((m) => ({
-          ticker: m.ticker,
-          eventTicker: m.eventTicker,
-          title: m.title,
-          category: m.category,
-          score: Math.round((m.trend + m.popularity) * 1e4) / 1e4,
-          volume24h: m.volume24h,
-        }));
+      const items = trendingMarkets(await deps.catalog.current(), query.category, query.limit);
       return { category: query.category, items };
     }),
   );

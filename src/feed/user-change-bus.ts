@@ -28,7 +28,8 @@ export async function redisUserChangeBus(
 ): Promise<UserChangeBus> {
   const channel = usersChannel(prefix);
   const options = { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false } as const;
-  const subscriber = new Redis(redisUrl, { ...options, enableOfflineQueue: true });
+  // Named, so operators (and tests) can find the subscription in CLIENT LIST.
+  const subscriber = new Redis(redisUrl, { ...options, enableOfflineQueue: true, connectionName: channel });
   const publisher = new Redis(redisUrl, options);
   let subscribed = false;
   const setSubscribed = (value: boolean) => {

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { redisUserChangeBus, type UserChangeBus } from '../../src/feed/user-change-bus.js';
@@ -127,5 +128,38 @@ describe('user changes across replicas', () => {
       after = await cryptoOnTop();
     }
     expect(after).toBeGreaterThan(before);
+  });
+
+  it('reports a dropped subscription and its recovery, so cached contexts are trusted briefly meanwhile', async () => {
+    const changes: boolean[] = [];
+    const received: string[][] = [];
+    const own = testPrefix();
+    const bus = await redisUserChangeBus(REDIS_URL, own, {
+      onChange: (userIds) => received.push(userIds),
+      onConnectionChange: (connected) => changes.push(connected),
+    });
+    buses.push(bus);
+    expect(bus.connected()).toBe(true);
+    const admin = new Redis(REDIS_URL);
+    try {
+      // Drop the subscription's connection, as a Redis restart or a network cut would.
+      const clients = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')).split('\n');
+      const ids = clients
+        .filter((c) => c.includes(` name=${own}:users `))
+        .map((c) => /id=(\d+)/.exec(c)![1]!);
+      expect(ids).toHaveLength(1);
+      await admin.client('KILL', 'ID', ids[0]!);
+      const until = async (condition: () => boolean) => {
+        for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+      };
+      await until(() => changes.includes(false) && bus.connected());
+      // Subscribed at start, dropped, subscribed again.
+      expect(changes).toEqual([true, false, true]);
+      await bus.publish(['after-reconnect']);
+      await until(() => received.length > 0);
+      expect(received).toContainEqual(['after-reconnect']);
+    } finally {
+      admin.disconnect();
+    }
   });
 });

@@ -63,6 +63,37 @@ describe('user context cache', () => {
   });
 });
 
+describe('invalidation through the API', () => {
+  it('forgets a user on interactions that carry signal, not on the impressions every page view posts', async () => {
+    const t = await makeTestApi();
+    const market = {
+      ticker: 'M-1',
+      eventTicker: 'E-1',
+      title: 'Market 1',
+      category: 'Crypto',
+      status: 'open',
+      openTime: '2026-11-01T00:00:00Z',
+      closeTime: '2026-12-20T00:00:00Z',
+    };
+    await request(t.app)
+      .put('/v1/markets')
+      .set(auth)
+      .send({ markets: [market] })
+      .expect(200);
+    await request(t.app).get('/v1/users/u/feed').expect(200);
+    const post = (eventId: string, type: string) =>
+      request(t.app)
+        .post('/v1/interactions')
+        .set(auth)
+        .send({ interactions: [{ eventId, userId: 'u', ticker: 'M-1', type, ts: '2026-11-22T11:00:00Z' }] })
+        .expect(200);
+    await post('i-1', 'impression');
+    expect(t.feed.userContexts!.peek('u')).toBeDefined();
+    await post('c-1', 'click');
+    expect(t.feed.userContexts!.peek('u')).toBeUndefined();
+  });
+});
+
 describe('user changes across replicas', () => {
   const prefix = testPrefix();
   const buses: UserChangeBus[] = [];

@@ -10,6 +10,8 @@ import {
   type IngestOptions,
 } from '../../ingest/ingest.js';
 import { handle } from '../handler.js';
+import { INTERACTION_WEIGHTS } from '../../domain/interaction-weights.js';
+import type { InteractionType } from '../../domain/schemas.js';
 import type { ApiMetrics } from '../metrics.js';
 
 export interface IngestRouteDeps {
@@ -25,6 +27,15 @@ export interface IngestRouteDeps {
   attribute?: IngestOptions['attribute'];
   /** Called after user and interaction writes with the users they touched (their feeds must see them). */
   onUsersChange?: (userIds: string[]) => Promise<void>;
+}
+
+/**
+ * Users whose feed context a validated batch changes: every user of a users batch; for
+ * interactions, users with any interaction that carries signal (impressions, which the frontend
+ * posts for every page it shows, change nothing a feed reads).
+ */
+function changedUsers(items: { userId: string; type?: InteractionType }[]): string[] {
+  return items.filter((i) => i.type === undefined || INTERACTION_WEIGHTS[i.type] !== 0).map((i) => i.userId);
 }
 
 type Ingest = (
@@ -52,8 +63,8 @@ export function ingestRoutes(deps: IngestRouteDeps): Router {
         });
         deps.metrics.ingested.inc({ kind: key, outcome: 'stored' }, result.inserted);
         if (touches === 'catalogue') await deps.onCatalogChange();
-        // The batch validated, so every item is an object with a userId.
-        else await deps.onUsersChange?.((body[key] as { userId: string }[]).map((item) => item.userId));
+        else
+          await deps.onUsersChange?.(changedUsers(body[key] as { userId: string; type?: InteractionType }[]));
         return result;
       }),
     );

@@ -37,7 +37,15 @@ async function serviceTimes(): Promise<{ times: number[]; interactions: number; 
   return { times, interactions, openMarkets };
 }
 
-async function startServer(): Promise<{ url: string; rssMb: number; model: string; stop: () => void }> {
+interface FeedServer {
+  url: string;
+  rssMb: number;
+  model: string;
+  redis: boolean;
+  stop: () => void;
+}
+
+async function startServer(): Promise<FeedServer> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', new URL('./feed-server.ts', import.meta.url).pathname],
@@ -49,8 +57,8 @@ async function startServer(): Promise<{ url: string; rssMb: number; model: strin
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`feed server exited with ${code}`)));
   });
-  const { url, rssMb, model } = JSON.parse(first) as { url: string; rssMb: number; model: string };
-  return { url, rssMb, model, stop: () => child.kill('SIGTERM') };
+  const started = JSON.parse(first) as Omit<FeedServer, 'stop'>;
+  return { ...started, stop: () => child.kill('SIGTERM') };
 }
 
 interface Session {
@@ -113,7 +121,7 @@ export default async function run(): Promise<void> {
     'vs baseline': `${(r.requests.average / trivial.requests.average).toFixed(2)}×`,
   });
   table(
-    `HTTP: server in its own process (RSS ${Math.round(server.rssMb)} MB, model ${server.model}), autocannon ${CONNECTIONS} connections × ${DURATION_S} s per row`,
+    `HTTP: server in its own process (RSS ${Math.round(server.rssMb)} MB, model ${server.model}, snapshots ${server.redis ? 'in Redis' : 'in memory'}), autocannon ${CONNECTIONS} connections × ${DURATION_S} s per row`,
     [
       row('GET /healthz (baseline)', trivial),
       row('feed first pages (two-tower; 1 in 3 users new)', firstPages),

@@ -166,28 +166,29 @@ export class FeedService {
       await this.snapshots.put(snapshot, this.options.snapshotTtlMs);
     }
 
+    // Items are served with the market's current title and category, from the catalogue that
+    // also decides whether they are still eligible.
     const page: FeedItem[] = [];
-    const stillEligible = (ticker: string) => {
+    const filter = { categories: snapshot.categories, minCloseTime };
+    const servable = (ticker: string) => {
       const market = catalog.byTicker.get(ticker);
-      return (
-        market !== undefined &&
-        eligible(market, user.dismissed, { categories: snapshot.categories, minCloseTime })
-      );
+      return market && eligible(market, user.dismissed, filter) ? market : undefined;
     };
     let next = offset;
     for (; next < snapshot.items.length && page.length < req.limit; next++) {
       const item = snapshot.items[next]!;
-      if (!stillEligible(item.ticker)) continue;
+      const market = servable(item.ticker);
+      if (!market) continue;
       page.push({
         ticker: item.ticker,
-        eventTicker: item.eventTicker,
-        title: item.title,
-        category: item.category,
+        eventTicker: market.eventTicker,
+        title: market.title,
+        category: market.category,
         score: item.score,
         reasons: item.reasons,
       });
     }
-    const more = snapshot.items.slice(next).some((item) => stillEligible(item.ticker));
+    const more = snapshot.items.slice(next).some((item) => servable(item.ticker) !== undefined);
     return {
       userId: req.userId,
       feedId: snapshot.feedId,

@@ -13,15 +13,66 @@ export class RedisSnapshotStore implements FeedSnapshotStore {
   ) {}
 
   async put(snapshot: FeedSnapshot, ttlMs: number): Promise<void> {
-    await this.redis.set(this.prefix + snapshot.feedId, JSON.stringify(snapshot), 'PX', Math.max(1, ttlMs));
+    await this.redis.set(this.prefix + snapshot.feedId, encode(snapshot), 'PX', Math.max(1, ttlMs));
   }
 
   async get(feedId: string): Promise<FeedSnapshot | undefined> {
     const raw = await this.redis.get(this.prefix + feedId);
-    if (raw === null) return undefined;
-    const snapshot = JSON.parse(raw) as FeedSnapshot & { createdAt: string };
-    return { ...snapshot, createdAt: new Date(snapshot.createdAt) };
+    return raw === null ? undefined : decode(raw);
   }
+}
+
+const FORMAT = 2;
+
+/** The stored form: items as [ticker, score, reason numbers], each distinct reason written once. */
+interface Encoded extends Omit<FeedSnapshot, 'items' | 'createdAt'> {
+  v: typeof FORMAT;
+  createdAt: string;
+  items: [string, number, number[]][];
+  reasons: string[];
+}
+
+/**
+ * A 200-item snapshot repeats a few dozen reasons ("Popular in Politics", "New market"): written
+ * once each, the JSON is several times smaller, and so is the cost of writing every first page and
+ * reading every later one.
+ */
+function encode(snapshot: FeedSnapshot): string {
+  const reasons = new Map<string, number>();
+  const number = (reason: string) => reasons.get(reason) ?? reasons.set(reason, reasons.size).size - 1;
+  const items = snapshot.items.map((i): [string, number, number[]] => [
+    i.ticker,
+    i.score,
+    i.reasons.map(number),
+  ]);
+  const encoded: Encoded = {
+    v: FORMAT,
+    feedId: snapshot.feedId,
+    userId: snapshot.userId,
+    ranker: snapshot.ranker,
+    model: snapshot.model,
+    experiment: snapshot.experiment,
+    categories: snapshot.categories,
+    createdAt: snapshot.createdAt.toISOString(),
+    items,
+    reasons: [...reasons.keys()],
+  };
+  return JSON.stringify(encoded);
+}
+
+/** The snapshot, or undefined for one in another format (written before an upgrade: treated as expired). */
+function decode(raw: string): FeedSnapshot | undefined {
+  const { v, items, reasons, createdAt, ...meta } = JSON.parse(raw) as Encoded;
+  if (v !== FORMAT) return undefined;
+  return {
+    ...meta,
+    createdAt: new Date(createdAt),
+    items: items.map(([ticker, score, numbers]) => ({
+      ticker,
+      score,
+      reasons: numbers.map((n) => reasons[n]!),
+    })),
+  };
 }
 
 /**

@@ -1,4 +1,9 @@
-import type { RankedItem } from './rank-feed.js';
+/** What a snapshot keeps of each ranked market: the rest is read from the catalogue when served. */
+export interface SnapshotItem {
+  ticker: string;
+  score: number;
+  reasons: string[];
+}
 
 /** A ranked list frozen when a feed's first page was served; its cursor pages through it. */
 export interface FeedSnapshot {
@@ -10,7 +15,7 @@ export interface FeedSnapshot {
   experiment: { key: string; variation: string } | null;
   categories: string[];
   createdAt: Date;
-  items: RankedItem[];
+  items: SnapshotItem[];
 }
 
 export interface FeedSnapshotStore {

@@ -16,15 +16,8 @@ const snapshot = (feedId: string): FeedSnapshot => ({
   categories: ['crypto'],
   createdAt: new Date('2026-11-23T10:00:00Z'),
   items: [
-    {
-      ticker: 'A',
-      eventTicker: 'E',
-      title: 'A?',
-      category: 'Crypto',
-      categoryKey: 'crypto',
-      score: 1,
-      reasons: ['x'],
-    },
+    { ticker: 'A', score: 1, reasons: ['Popular in Crypto', 'New market'] },
+    { ticker: 'B', score: 0.5, reasons: ['New market'] },
   ],
 });
 
@@ -47,6 +40,9 @@ describe('feed snapshots in Redis', () => {
       await replicaA.put(snapshot('f2'), 30);
       await new Promise((r) => setTimeout(r, 80));
       expect(await replicaB.get('f2')).toBeUndefined();
+      // One written in an earlier format (before an upgrade) reads as expired: its cursor gets a 410.
+      await a.set(`${prefix}:feed:old`, JSON.stringify({ ...snapshot('old'), v: undefined }), 'PX', 60_000);
+      expect(await replicaB.get('old')).toBeUndefined();
     } finally {
       a.disconnect();
       b.disconnect();

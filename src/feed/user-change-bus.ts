@@ -16,9 +16,9 @@ export function usersChannel(prefix: string): string {
 
 /**
  * User changes over Redis pub/sub: `onChange` runs for every message (from any replica, this one
- * included); `onConnectionChange` when the subscription drops or comes back, so the caller can
- * shorten how long it trusts cached state meanwhile and drop it on recovery (what was published in
- * between is lost). ioredis reconnects and resubscribes by itself.
+ * included); `onConnectionChange` when the subscription comes up, drops or comes back, so the
+ * caller can shorten how long it trusts cached state meanwhile and drop it on recovery (what was
+ * published in between is lost). ioredis reconnects and resubscribes by itself.
  */
 export async function redisUserChangeBus(
   redisUrl: string,
@@ -27,10 +27,11 @@ export async function redisUserChangeBus(
   logger?: Logger,
 ): Promise<UserChangeBus> {
   const channel = usersChannel(prefix);
-  const options = { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false } as const;
-  // Named, so operators (and tests) can find the subscription in CLIENT LIST.
-  const subscriber = new Redis(redisUrl, { ...options, enableOfflineQueue: true, connectionName: channel });
-  const publisher = new Redis(redisUrl, options);
+  // The subscriber queues its SUBSCRIBE until Redis answers and keeps reconnecting (resubscribing
+  // each time), so a replica started while Redis is down subscribes once it is back. Named, so
+  // operators (and tests) can find it in CLIENT LIST.
+  const subscriber = new Redis(redisUrl, { connectionName: channel, maxRetriesPerRequest: null });
+  const publisher = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   let subscribed = false;
   const setSubscribed = (value: boolean) => {
     if (value === subscribed) return;
@@ -40,7 +41,7 @@ export async function redisUserChangeBus(
   publisher.on('error', () => {}); // a failed publish is logged where it happens
   subscriber.on('error', () => setSubscribed(false));
   subscriber.on('close', () => setSubscribed(false));
-  // ioredis resubscribes before 'ready' is emitted again after a reconnect.
+  // After a reconnect ioredis resubscribes before emitting 'ready'.
   subscriber.on('ready', () => setSubscribed(true));
   subscriber.on('message', (ch: string, message: string) => {
     if (ch !== channel) return;
@@ -51,15 +52,9 @@ export async function redisUserChangeBus(
       // Not ours: ignore.
     }
   });
-  try {
-    await Promise.all([subscriber.connect(), publisher.connect()]);
-    await subscriber.subscribe(channel);
-    setSubscribed(true);
-  } catch (err) {
-    subscriber.disconnect();
-    publisher.disconnect();
-    throw err;
-  }
+  // Startup waits for the subscription a little, never for a Redis that is down.
+  const first = subscriber.subscribe(channel).catch(() => {});
+  await Promise.race([first, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   return {
     publish: async (userIds) => {
       if (userIds.length === 0) return;

@@ -123,14 +123,12 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
         onConnectionChange: (connected) => {
           cache.setMaxAge(connected ? userCacheMs : Math.min(userCacheMs, 1000));
           if (connected) cache.clear();
+          else logger.warn('user changes channel down: cached user contexts live 1 s');
         },
       },
       logger,
-    ).catch((err: unknown) => {
-      logger.warn({ err }, 'user changes channel unavailable: cached user contexts live 1 s');
-      cache.setMaxAge(Math.min(userCacheMs, 1000));
-      return undefined;
-    });
+    );
+    if (!userChanges.connected()) cache.setMaxAge(Math.min(userCacheMs, 1000));
   }
   const app = createApp({
     store,

@@ -193,4 +193,16 @@ describe('user changes across replicas', () => {
       admin.disconnect();
     }
   });
+
+  it('starts without Redis, reporting the channel down instead of failing', async () => {
+    const changes: boolean[] = [];
+    const bus = await redisUserChangeBus('redis://127.0.0.1:1', testPrefix(), {
+      onChange: () => {},
+      onConnectionChange: (connected) => changes.push(connected),
+    });
+    buses.push(bus);
+    expect(bus.connected()).toBe(false);
+    await bus.publish(['lost']); // logged, not thrown
+    expect(changes).not.toContain(true);
+  });
 });

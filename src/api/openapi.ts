@@ -31,6 +31,8 @@ const batchWrite = (key: string, item: string, result: string, summary: string) 
     401: errorResponse,
     413: errorResponse,
     422: errorResponse,
+    // The store is unreachable: nothing was stored; retry after Retry-After seconds.
+    503: errorResponse,
   },
 });
 

@@ -157,6 +157,7 @@ export class FeedService {
         feedId: randomUUID(),
         userId: req.userId,
         ranker: ranked.ranker,
+        rankerVersion: ranked.rankerVersion,
         model: ranked.model,
         items: ranked.items,
         experiment: choice.experiment,
@@ -209,6 +210,7 @@ export class FeedService {
         out.set(feedId, {
           userId: snapshot.userId,
           ranker: snapshot.ranker,
+          rankerVersion: snapshot.rankerVersion,
           model: snapshot.model,
           experiment: snapshot.experiment,
         });
@@ -225,18 +227,24 @@ export class FeedService {
     catalog: CatalogSnapshot,
     user: UserContext,
     req: RankRequest,
-  ): { ranker: string; model: string | null; items: RankedItem[] } {
+  ): { ranker: string; rankerVersion: number; model: string | null; items: RankedItem[] } {
     if (config.model) {
       const model = this.options.model?.current();
       if (model)
         return {
           ranker: config.name,
+          rankerVersion: config.version,
           model: model.version,
           items: rankWithSharing(catalog, user, req, config, model),
         };
       config = getRanker(config.fallback!)!;
     }
-    return { ranker: config.name, model: null, items: rankWithSharing(catalog, user, req, config) };
+    return {
+      ranker: config.name,
+      rankerVersion: config.version,
+      model: null,
+      items: rankWithSharing(catalog, user, req, config),
+    };
   }
 
   /**

@@ -50,6 +50,7 @@ function encode(snapshot: FeedSnapshot): string {
     feedId: snapshot.feedId,
     userId: snapshot.userId,
     ranker: snapshot.ranker,
+    rankerVersion: snapshot.rankerVersion,
     model: snapshot.model,
     experiment: snapshot.experiment,
     categories: snapshot.categories,

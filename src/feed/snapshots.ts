@@ -10,6 +10,8 @@ export interface FeedSnapshot {
   feedId: string;
   userId: string;
   ranker: string;
+  /** That ranker configuration's version. */
+  rankerVersion: number;
   /** Version of the model that ranked it, for model-based rankers. */
   model: string | null;
   experiment: { key: string; variation: string } | null;

@@ -24,6 +24,7 @@ export interface IngestOptions {
 export interface FeedAttribution {
   userId: string;
   ranker: string;
+  rankerVersion: number;
   model: string | null;
   experiment: { key: string; variation: string } | null;
 }
@@ -72,7 +73,12 @@ export async function ingestInteractions(
       if (!feed || feed.userId !== item.userId) return item;
       return {
         ...item,
-        attribution: { ranker: feed.ranker, model: feed.model, experiment: feed.experiment },
+        attribution: {
+          ranker: feed.ranker,
+          rankerVersion: feed.rankerVersion,
+          model: feed.model,
+          experiment: feed.experiment,
+        },
       };
     }),
     o.now,

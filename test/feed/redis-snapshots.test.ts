@@ -11,6 +11,7 @@ const snapshot = (feedId: string): FeedSnapshot => ({
   feedId,
   userId: 'user-1',
   ranker: 'two-tower',
+  rankerVersion: 2,
   model: 'tt-1',
   experiment: { key: 'exp', variation: '1' },
   categories: ['crypto'],

@@ -122,7 +122,12 @@ describe('two-tower feed', () => {
       .collection('interactions')
       .find({ eventId: { $in: ['attr-1', 'attr-2', 'attr-3'] } }, { sort: { eventId: 1 } })
       .toArray();
-    const attribution = { ranker: 'two-tower', model: 'tt-test', experiment: null };
+    const attribution = {
+      ranker: 'two-tower',
+      rankerVersion: getRanker('two-tower')!.version,
+      model: 'tt-test',
+      experiment: null,
+    };
     expect(stored.map((d) => d.attribution)).toEqual([attribution, attribution, undefined]);
   });
 

@@ -1,30 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import { gemmABt } from './gemm.js';
 import { GEMM_WASM_BASE64 } from './wasm/gemm-wasm.js';
+import { instantiateKernels, type WasmGemm } from './wasm/kernels.js';
 
 const PAGE = 65_536;
 /** 4 GiB / 64 KiB: the most a wasm32 memory can grow to. */
 const MAX_PAGES = 65_536;
-
-type WasmGemm = (
-  a: number,
-  b: number,
-  c: number,
-  rowStart: number,
-  rowEnd: number,
-  n: number,
-  k: number,
-) => void;
-
-/** The SIMD kernel of wasm/gemm.wat on `memory`, or undefined where WebAssembly SIMD is unsupported. */
-function instantiateKernel(memory: WebAssembly.Memory): WasmGemm | undefined {
-  try {
-    const module = new WebAssembly.Module(Buffer.from(GEMM_WASM_BASE64, 'base64'));
-    return new WebAssembly.Instance(module, { env: { memory } }).exports.gemmABt as WasmGemm;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Runs C = A·Bᵀ over matrices held in one shared WebAssembly memory, on several threads: the
@@ -50,7 +31,7 @@ export class GemmPool {
     options: { simd?: boolean } = {},
   ) {
     this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-    this.kernel = options.simd === false ? undefined : instantiateKernel(this.memory);
+    this.kernel = options.simd === false ? undefined : instantiateKernels(this.memory)?.gemmABt;
     for (let w = 1; w < threads; w++) {
       const control = new Int32Array(new SharedArrayBuffer(10 * 4));
       const worker = new Worker(WORKER_SOURCE, {

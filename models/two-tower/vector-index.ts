@@ -1,38 +1,13 @@
 import { dot } from '../core/dot.js';
 import { gemmABt } from './gemm.js';
-import { GEMM_WASM_BASE64 } from './wasm/gemm-wasm.js';
+import { instantiateKernels, type WasmGemm, type WasmMatvec } from './wasm/kernels.js';
 
 const PAGE = 65_536;
-
-type WasmMatvec = (b: number, x: number, y: number, n: number, k: number) => void;
-type WasmGemm = (
-  a: number,
-  b: number,
-  c: number,
-  rowStart: number,
-  rowEnd: number,
-  n: number,
-  k: number,
-) => void;
 
 /** Scratch for `crossScores` (a feed's items against a user's recent markets). */
 const CROSS_ROWS = 1024;
 const CROSS_OTHERS = 32;
 const ceil4 = (x: number) => (x + 3) & ~3;
-
-let compiled: WebAssembly.Module | null | undefined;
-
-/** The kernels' module, compiled once per process; null where WebAssembly SIMD is unsupported. */
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(Buffer.from(GEMM_WASM_BASE64, 'base64'));
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
 
 /**
  * Unit vectors of n markets in one contiguous block, and the exact scan that scores a user vector
@@ -52,22 +27,21 @@ export class VectorIndex {
     readonly size: number,
     readonly dim: number,
   ) {
-    const module = dim % 4 === 0 ? kernelModule() : null;
-    if (module) {
-      // Layout: vectors | query | scores | cross A | cross B | cross C.
-      const layout = [size * dim, dim, size, CROSS_ROWS * dim, CROSS_OTHERS * dim, CROSS_ROWS * CROSS_OTHERS];
-      const floats = layout.reduce((x, y) => x + y, 0);
-      const pages = Math.max(1, Math.ceil((floats * 4) / PAGE));
-      const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-      const instance = new WebAssembly.Instance(module, { env: { memory } });
+    // Layout: vectors | query | scores | cross A | cross B | cross C.
+    const layout = [size * dim, dim, size, CROSS_ROWS * dim, CROSS_OTHERS * dim, CROSS_ROWS * CROSS_OTHERS];
+    const pages = Math.max(1, Math.ceil((layout.reduce((x, y) => x + y, 0) * 4) / PAGE));
+    const memory =
+      dim % 4 === 0 ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : undefined;
+    const kernels = memory && instantiateKernels(memory);
+    if (memory && kernels) {
       let offset = 0;
       const [vectors, query, out, a, b, c] = layout.map((length) => {
         const view = new Float32Array(memory.buffer, offset * 4, length);
         offset += length;
         return view;
       }) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
-      this.matvec = instance.exports.matvec as WasmMatvec;
-      this.cross = { gemm: instance.exports.gemmABt as WasmGemm, a, b, c };
+      this.matvec = kernels.matvec;
+      this.cross = { gemm: kernels.gemmABt, a, b, c };
       this.vectors = vectors;
       this.query = query;
       this.out = out;

@@ -5,6 +5,7 @@ import { ActiveModel } from '../../src/feed/active-model.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { auth, makeTestApi } from '../helpers/api.js';
+import { cryptoAndSportsMarkets } from '../helpers/markets.js';
 import { switchableStore } from '../helpers/switchable-store.js';
 import { trainedModel } from '../helpers/tiny-model.js';
 
@@ -13,16 +14,10 @@ const NOW = new Date('2026-11-22T12:00:00Z');
 describe('with the store down', () => {
   it('serves feeds from cached data (known users personalized by the model), fails writes with 503, and says so in /readyz', async () => {
     const { store, down, up } = switchableStore(await EmbeddedStore.open());
-    const markets = Array.from({ length: 30 }, (_, i) => ({
-      ticker: `M-${i}`,
-      eventTicker: `E-${i}`,
-      title: `Market ${i}`,
-      category: i % 2 ? 'Crypto' : 'Sports',
-      status: 'open',
+    const markets = cryptoAndSportsMarkets(30, {
+      volume24h: (i) => i * 10,
       openTime: '2026-11-20T00:00:00Z',
-      closeTime: '2026-12-20T00:00:00Z',
-      volume24h: i * 10,
-    }));
+    });
     const model = await trainedModel(
       markets.map((m) => m.ticker),
       1,

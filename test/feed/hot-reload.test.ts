@@ -5,6 +5,7 @@ import type { TwoTowerModel } from '../../models/two-tower/model.js';
 import { ActiveModel } from '../../src/feed/active-model.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { auth, makeTestApi } from '../helpers/api.js';
+import { cryptoAndSportsMarkets } from '../helpers/markets.js';
 import { trainedModel } from '../helpers/tiny-model.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
@@ -16,16 +17,10 @@ describe('hot model reload', () => {
     const models = new Map<string, TwoTowerModel>();
     const active = new ActiveModel(async (version) => models.get(version)!, silentLogger);
     const t = await makeTestApi({ now: NOW, model: active });
-    const markets = Array.from({ length: 30 }, (_, i) => ({
-      ticker: `M-${i}`,
-      eventTicker: `E-${i}`,
-      title: `Market ${i}`,
-      category: i % 2 ? 'Crypto' : 'Sports',
-      status: 'open',
+    const markets = cryptoAndSportsMarkets(30, {
+      volume24h: (i) => i * 10,
       openTime: '2026-11-20T00:00:00Z',
-      closeTime: '2026-12-20T00:00:00Z',
-      volume24h: i * 10,
-    }));
+    });
     await request(t.app).put('/v1/markets').set(auth).send({ markets }).expect(200);
     const tickers = markets.map((m) => m.ticker);
     models.set('v1', await trainedModel(tickers, 1));

@@ -6,6 +6,7 @@ import { UserContextCache } from '../../src/feed/user-context-cache.js';
 import type { UserContext } from '../../src/feed/user-context.js';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { auth, makeTestApi } from '../helpers/api.js';
+import { cryptoAndSportsMarkets } from '../helpers/markets.js';
 import { REDIS_URL, testPrefix } from '../helpers/redis.js';
 
 const context = (userId: string, n: number): UserContext => ({
@@ -121,17 +122,11 @@ describe('user changes across replicas', () => {
     const a = await replica();
     const b = await replica();
     publishers.push(buses[0]!);
-    const markets = Array.from({ length: 40 }, (_, i) => ({
-      ticker: `M-${i}`,
-      eventTicker: `E-${i}`,
-      title: `Market ${i}`,
-      category: i % 2 ? 'Crypto' : 'Sports',
-      status: 'open',
-      openTime: '2026-11-01T00:00:00Z',
-      closeTime: '2026-12-20T00:00:00Z',
+    const markets = cryptoAndSportsMarkets(40, {
       // Sports is the more popular category.
-      volume24h: i % 2 ? 10 : 1_000,
-    }));
+      volume24h: (i) => (i % 2 ? 10 : 1_000),
+      openTime: '2026-11-01T00:00:00Z',
+    });
     await request(a.app).put('/v1/markets').set(auth).send({ markets }).expect(200);
     await b.catalog.reload();
     const cryptoOnTop = async () => {

@@ -30,8 +30,6 @@ export class UserContextCache {
   private readonly generation = new Map<string, number>();
   private maxAgeMs: number;
   private readonly now: () => number;
-  hits = 0;
-  misses = 0;
 
   constructor(
     private readonly load: (userId: string) => Promise<UserContext>,
@@ -47,10 +45,8 @@ export class UserContextCache {
       // Re-insert: Map order is the LRU order.
       this.entries.delete(userId);
       this.entries.set(userId, entry);
-      this.hits++;
       return entry.context;
     }
-    this.misses++;
     const pending = this.loading.get(userId);
     if (pending) return pending;
     const generation = this.generation.get(userId) ?? 0;

@@ -1,5 +1,6 @@
 import { catalogArrays } from './catalog-arrays.js';
 import type { CatalogSnapshot } from './catalog.js';
+import { eligibilityMask } from './filters.js';
 import { topK } from './top-k.js';
 
 /** Trend + popularity of every open market, per catalogue snapshot (z-scores, both). */
@@ -16,11 +17,11 @@ export function trendingMarkets(catalog: CatalogSnapshot, categories: string[], 
     scores = Float32Array.from(a.trend, (t, i) => t + a.popularity[i]!);
     trendingScores.set(catalog, scores);
   }
-  const wanted = new Set(categories.map((c) => c.toLowerCase()));
-  const mask =
-    wanted.size > 0
-      ? Uint8Array.from(a.category, (c) => (wanted.has(a.categoryKeys[c]!) ? 1 : 0))
-      : undefined;
+  // The feed's own filter: every market of the snapshot closes after it was loaded.
+  const mask = eligibilityMask(a, [], {
+    categories: categories.map((c) => c.toLowerCase()),
+    minCloseTime: catalog.loadedAt,
+  });
   return Array.from(topK(scores, limit, mask), (i) => {
     const m = catalog.markets[i]!;
     return {

@@ -93,4 +93,3 @@ export const RankerConfigSchema = z
 
 export type RankerConfig = z.output<typeof RankerConfigSchema>;
 export type RankerDefinition = z.input<typeof RankerConfigSchema>;
-export type ScoreWeights = RankerConfig['weights'];

@@ -9,11 +9,10 @@ import type { HistoryEntry, UserContext } from './user-context.js';
 /** A history entry with what serving needs of its market (content for the tower, title for reasons). */
 export type ServedHistory = HistoryEntry & { content: readonly string[]; title: string | undefined };
 
-/** The model's view of the user: their vector and its dot with every catalogue row. */
+/** The model's view of the user: their vector's dot with every catalogue row. */
 export interface ModelSignals {
   model: TwoTowerServing;
   index: VectorIndex;
-  user: Float32Array;
   /** Row i: the user's cosine with market i (the index's scratch: valid for this request only). */
   similarity: Float32Array;
 }
@@ -61,8 +60,7 @@ export function userSignals(
   let modelSignals: ModelSignals | undefined;
   if (config.model && model && (history.length > 0 || model.knowsUser(user.userId))) {
     const index = marketIndex(catalog, model);
-    const u = model.userVector(user.userId, history);
-    modelSignals = { model, index, user: u, similarity: index.scores(u) };
+    modelSignals = { model, index, similarity: index.scores(model.userVector(user.userId, history)) };
   }
 
   // Co-interaction neighbours of the recent markets, newest weighing most, summed per open row

@@ -15,6 +15,7 @@ import {
 } from '../types.js';
 import { IndexSet } from './index-set.js';
 import { cloneDoc, indexKeyOf, isPlainObject } from './values.js';
+import { matcher, plainProjection, sortPlain } from './plain-query.js';
 
 /** What an embedded collection needs from its store. */
 export interface EmbeddedHost {
@@ -23,6 +24,9 @@ export interface EmbeddedHost {
   collection(name: string): EmbeddedCollection;
   markDirty(name: string): void;
 }
+
+/** Built once: each mingo Query copies its whole operator table when constructed. */
+const MATCH_ALL = new Query({});
 
 /** Documents from an array, as a driver cursor would give them. */
 export function arrayCursor<T>(produce: () => T[]): Cursor<T> {
@@ -141,8 +145,16 @@ export class EmbeddedCollection<T extends Document = Document> implements StoreC
 
   /** Matching live documents (not copies). */
   querySync(filter: Filter<T>, options: FindOptions = {}): Document[] {
-    // Matching is done; mingo's cursor only sorts, pages and projects.
-    let cursor = new Query({}).find<Document>(this.matching(filter), options.projection);
+    const matched = this.matching(filter);
+    const { sort, skip = 0, limit, projection } = options;
+    // Matching is done; what is left is sorting, paging and projecting, without mingo when plain.
+    const sorted = sort ? sortPlain(matched, sort) : matched;
+    const project = projection && Object.keys(projection).length > 0 ? plainProjection(projection) : null;
+    if (sorted && project !== undefined) {
+      const page = skip || limit ? sorted.slice(skip, limit ? skip + limit : undefined) : sorted;
+      return project ? page.map(project) : page;
+    }
+    let cursor = MATCH_ALL.find<Document>(matched, projection);
     if (options.sort) cursor = cursor.sort(options.sort);
     if (options.skip) cursor = cursor.skip(options.skip);
     if (options.limit) cursor = cursor.limit(options.limit);
@@ -151,20 +163,16 @@ export class EmbeddedCollection<T extends Document = Document> implements StoreC
 
   /**
    * The documents matching `filter`. With an index on a field the filter sets by equality or $in,
-   * the index answers that condition and mingo checks the rest (as a database applies a residual
-   * predicate after an index scan); otherwise mingo checks every document.
+   * the index answers that condition and the rest is checked after (as a database applies a
+   * residual predicate after an index scan); otherwise every document is checked.
    */
   private matching(filter: Filter<T>): Document[] {
     const lookup = this.indexes.lookup(filter);
-    if (!lookup) {
-      const query = new Query(filter as Document);
-      return [...this.docs].filter((doc) => query.test(doc));
-    }
-    const residual = Object.keys(lookup.residual).length ? new Query(lookup.residual) : undefined;
-    const matched = residual ? lookup.exact.filter((doc) => residual.test(doc)) : lookup.exact;
+    if (!lookup) return [...this.docs].filter(matcher(filter as Document));
+    const residual = Object.keys(lookup.residual).length ? matcher(lookup.residual) : undefined;
+    const matched = residual ? lookup.exact.filter(residual) : lookup.exact;
     if (lookup.loose.length === 0) return matched;
-    const full = new Query(filter as Document);
-    return [...matched, ...lookup.loose.filter((doc) => full.test(doc))];
+    return [...matched, ...lookup.loose.filter(matcher(filter as Document))];
   }
 
   /** Inserts `doc` itself (callers pass a copy). */

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { Packr } from 'msgpackr';
 import type { FeedSnapshot, FeedSnapshotStore } from './snapshots.js';
 
 /**
@@ -17,34 +18,52 @@ export class RedisSnapshotStore implements FeedSnapshotStore {
   }
 
   async get(feedId: string): Promise<FeedSnapshot | undefined> {
-    const raw = await this.redis.get(this.prefix + feedId);
+    const raw = await this.redis.getBuffer(this.prefix + feedId);
     return raw === null ? undefined : decode(raw);
   }
 }
 
-const FORMAT = 2;
+const FORMAT = 3;
+/** Typed arrays round-trip as themselves (`moreTypes`); plain maps, no record extension. */
+const packr = new Packr({ moreTypes: true, useRecords: false });
 
-/** The stored form: items as [ticker, score, reason numbers], each distinct reason written once. */
+/**
+ * The stored form, MessagePack: tickers space-separated (they cannot hold spaces), scores as raw
+ * float64s, and per item a count of reason numbers into a table where each distinct reason is
+ * written once ("Popular in Politics" recurs across a 200-item list).
+ */
 interface Encoded extends Omit<FeedSnapshot, 'items' | 'createdAt'> {
   v: typeof FORMAT;
-  createdAt: string;
-  items: [string, number, number[]][];
+  createdAt: number;
+  tickers: string;
+  scores: Float64Array;
+  reasonCounts: Uint16Array;
+  reasonIds: Uint32Array;
   reasons: string[];
 }
 
 /**
- * A 200-item snapshot repeats a few dozen reasons ("Popular in Politics", "New market"): written
- * once each, the JSON is several times smaller, and so is the cost of writing every first page and
- * reading every later one.
+ * Every first page writes a snapshot and every later page reads one. For 200 items this form takes
+ * roughly half the CPU of the JSON it replaced, both ways (printing and parsing 200 decimal scores
+ * was much of that JSON's cost).
  */
-function encode(snapshot: FeedSnapshot): string {
-  const reasons = new Map<string, number>();
-  const number = (reason: string) => reasons.get(reason) ?? reasons.set(reason, reasons.size).size - 1;
-  const items = snapshot.items.map((i): [string, number, number[]] => [
-    i.ticker,
-    i.score,
-    i.reasons.map(number),
-  ]);
+function encode(snapshot: FeedSnapshot): Buffer {
+  const { items } = snapshot;
+  const numbers = new Map<string, number>();
+  const scores = new Float64Array(items.length);
+  const reasonCounts = new Uint16Array(items.length);
+  const reasonIds: number[] = [];
+  const tickers = new Array<string>(items.length);
+  items.forEach((item, j) => {
+    tickers[j] = item.ticker;
+    scores[j] = item.score;
+    reasonCounts[j] = item.reasons.length;
+    for (const reason of item.reasons) {
+      let n = numbers.get(reason);
+      if (n === undefined) numbers.set(reason, (n = numbers.size));
+      reasonIds.push(n);
+    }
+  });
   const encoded: Encoded = {
     v: FORMAT,
     feedId: snapshot.feedId,
@@ -54,25 +73,35 @@ function encode(snapshot: FeedSnapshot): string {
     model: snapshot.model,
     experiment: snapshot.experiment,
     categories: snapshot.categories,
-    createdAt: snapshot.createdAt.toISOString(),
-    items,
-    reasons: [...reasons.keys()],
+    createdAt: snapshot.createdAt.getTime(),
+    tickers: tickers.join(' '),
+    scores,
+    reasonCounts,
+    reasonIds: Uint32Array.from(reasonIds),
+    reasons: [...numbers.keys()],
   };
-  return JSON.stringify(encoded);
+  return packr.pack(encoded);
 }
 
 /** The snapshot, or undefined for one in another format (written before an upgrade: treated as expired). */
-function decode(raw: string): FeedSnapshot | undefined {
-  const { v, items, reasons, createdAt, ...meta } = JSON.parse(raw) as Encoded;
-  if (v !== FORMAT) return undefined;
+function decode(raw: Buffer): FeedSnapshot | undefined {
+  let decoded: Partial<Encoded>;
+  try {
+    decoded = packr.unpack(raw) as Partial<Encoded>;
+  } catch {
+    return undefined; // JSON of format 2 and older is not MessagePack
+  }
+  if (decoded?.v !== FORMAT) return undefined;
+  const { v: _v, createdAt, tickers, scores, reasonCounts, reasonIds, reasons, ...meta } = decoded as Encoded;
+  let next = 0;
   return {
     ...meta,
     createdAt: new Date(createdAt),
-    items: items.map(([ticker, score, numbers]) => ({
-      ticker,
-      score,
-      reasons: numbers.map((n) => reasons[n]!),
-    })),
+    items: (tickers ? tickers.split(' ') : []).map((ticker, j) => {
+      const itemReasons: string[] = [];
+      for (let c = 0; c < reasonCounts[j]!; c++) itemReasons.push(reasons[reasonIds[next++]!]!);
+      return { ticker, score: scores[j]!, reasons: itemReasons };
+    }),
   };
 }
 

@@ -31,6 +31,27 @@ const failFast = (url: string) =>
   });
 
 describe('feed snapshots in Redis', () => {
+  it('keep a full-length feed exactly: order, scores, and every reason of every item', async () => {
+    const redis = new Redis(REDIS_URL);
+    try {
+      const store = new RedisSnapshotStore(redis, `${prefix}:feed:`);
+      const long: FeedSnapshot = {
+        ...snapshot('long'),
+        experiment: null,
+        items: Array.from({ length: 200 }, (_, i) => ({
+          ticker: `KX-${i}:T.${i % 7}`,
+          score: Math.round(Math.sin(i) * 1e4) / 1e4,
+          // Shared and distinct reasons, and items without any.
+          reasons: i % 5 === 0 ? [] : [`Popular in C${i % 3}`, `Because you traded "M ${i}"`],
+        })),
+      };
+      await store.put(long, 60_000);
+      expect(await store.get('long')).toEqual(long);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('are shared by replicas and expire with their TTL', async () => {
     const [a, b] = [new Redis(REDIS_URL), new Redis(REDIS_URL)];
     try {
@@ -41,9 +62,12 @@ describe('feed snapshots in Redis', () => {
       await replicaA.put(snapshot('f2'), 30);
       await new Promise((r) => setTimeout(r, 80));
       expect(await replicaB.get('f2')).toBeUndefined();
-      // One written in an earlier format (before an upgrade) reads as expired: its cursor gets a 410.
+      // Ones written in earlier formats (before an upgrade) read as expired: their cursors get a 410.
       await a.set(`${prefix}:feed:old`, JSON.stringify({ ...snapshot('old'), v: undefined }), 'PX', 60_000);
       expect(await replicaB.get('old')).toBeUndefined();
+      const v2 = { ...snapshot('v2'), v: 2, items: [['A', 1, [0]]], reasons: ['New market'] };
+      await a.set(`${prefix}:feed:v2`, JSON.stringify(v2), 'PX', 60_000);
+      expect(await replicaB.get('v2')).toBeUndefined();
     } finally {
       a.disconnect();
       b.disconnect();

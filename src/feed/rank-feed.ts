@@ -8,6 +8,7 @@ import { topK } from './top-k.js';
 import { eligibilityMask, type FeedFilter } from './filters.js';
 import type { RankerConfig } from './ranker-config.js';
 import { reasonsFor } from './reasons.js';
+import type { SnapshotItem } from './snapshots.js';
 import type { UserContext } from './user-context.js';
 import { userSignals } from './user-signals.js';
 
@@ -16,15 +17,8 @@ export interface RankRequest extends FeedFilter {
   maxPerEvent: number;
 }
 
-export interface RankedItem {
-  ticker: string;
-  eventTicker: string;
-  title: string;
-  category: string;
-  categoryKey: string;
-  score: number;
-  reasons: string[];
-}
+/** What a ranked list keeps of each market (the feed snapshot's items): the rest is in the catalogue. */
+export type RankedItem = SnapshotItem;
 
 /**
  * The serving pipeline every ranker is a configuration of (DESIGN.md, "Serving pipeline"):
@@ -114,17 +108,10 @@ export function rankFeed(
     config,
     req.now,
   );
-  return kept.map((k, j) => {
-    const m = catalog.markets[k.row]!;
-    return {
-      ticker: m.ticker,
-      eventTicker: m.eventTicker,
-      title: m.title,
-      category: m.category,
-      categoryKey: m.categoryKey,
-      // Rounded so responses stay readable and stable.
-      score: Math.round(k.score * 1e4) / 1e4,
-      reasons: reasons[j]!,
-    };
-  });
+  return kept.map((k, j) => ({
+    ticker: catalog.markets[k.row]!.ticker,
+    // Rounded so responses stay readable and stable.
+    score: Math.round(k.score * 1e4) / 1e4,
+    reasons: reasons[j]!,
+  }));
 }

@@ -4,8 +4,22 @@ import type { RankerConfig } from './ranker-config.js';
 import type { ServedHistory, UserSignals } from './user-signals.js';
 
 const HOUR_MS = 3_600_000;
-/** How many of the user's most recent markets a "Because you …" reason may name. */
-const REASON_HISTORY = 10;
+
+/**
+ * One string per distinct reason, built once: a feed repeats a handful of them across 200 items,
+ * and shared strings cost no allocation per item and hash once when a snapshot is encoded.
+ */
+const phrases = new Map<string, string>();
+const phrase = (prefix: string, subject: string): string => {
+  const key = `${prefix}\u0000${subject}`;
+  let text = phrases.get(key);
+  if (text === undefined) {
+    // Bounded by the catalogue's categories (and the 24 "Closes in" hours); a guard all the same.
+    if (phrases.size > 10_000) phrases.clear();
+    phrases.set(key, (text = prefix + subject));
+  }
+  return text;
+};
 
 const VERB: Partial<Record<string, string>> = {
   trade: 'traded',
@@ -28,25 +42,33 @@ export function reasonsFor(
   now: Date,
 ): string[][] {
   const model = signals.model;
-  const closest = model ? closestHistory(rows, a, signals, model, config.reasonSimilarity) : undefined;
+  const closest = model ? closestHistory(rows, signals, model, config.reasonSimilarity) : undefined;
+  const becauseOf = new Map<ServedHistory, string>();
+  const because = (h: ServedHistory) => {
+    let text = becauseOf.get(h);
+    if (text === undefined)
+      becauseOf.set(
+        h,
+        (text = `Because you ${VERB[h.type ?? ''] ?? 'showed interest in'} "${h.title ?? h.ticker}"`),
+      );
+    return text;
+  };
   return rows.map((row, j) => {
     const m = markets[row]!;
     const reasons: string[] = [];
     const via = signals.neighbours.via.get(row);
-    const because = closest ? closest[j] : via === undefined ? undefined : signals.history[via];
+    const recent = closest ? closest[j] : via === undefined ? undefined : signals.history[via];
     const series = a.series[row]!;
     if (signals.siblings.has(row)) reasons.push('Another market in an event you trade');
-    else if (because && because.ticker !== m.ticker)
-      reasons.push(
-        `Because you ${VERB[because.type ?? ''] ?? 'showed interest in'} "${because.title ?? because.ticker}"`,
-      );
+    else if (recent && recent.ticker !== m.ticker) reasons.push(because(recent));
     else if (series >= 0 && signals.seriesShare[series]! >= 0.1 && config.weights.seriesAffinity > 0)
       reasons.push('From a series you follow');
     else if (signals.categoryShare[a.category[row]!]! >= 0.15 && config.weights.categoryAffinity > 0)
-      reasons.push(`Because you follow ${m.category}`);
-    else if (model && model.similarity[row]! > 0.3) reasons.push(`Picked for you in ${m.category}`);
+      reasons.push(phrase('Because you follow ', m.category));
+    else if (model && model.similarity[row]! > 0.3) reasons.push(phrase('Picked for you in ', m.category));
     const fresh = now.getTime() - a.openMs[row]! < config.freshWithinMs;
-    return [...reasons, ...marketReasons(m, fresh, now, reasons.length)];
+    marketReasons(m, fresh, now, reasons);
+    return reasons;
   });
 }
 
@@ -56,28 +78,13 @@ export function reasonsFor(
  */
 function closestHistory(
   rows: readonly number[],
-  a: CatalogArrays,
   signals: UserSignals,
   model: NonNullable<UserSignals['model']>,
   threshold: number,
 ): (ServedHistory | undefined)[] {
-  const history = signals.history.slice(0, REASON_HISTORY);
-  const h = history.length;
+  const { recent, recentCount: h } = model.view;
   if (h === 0) return rows.map(() => undefined);
-  // Recent markets still open have their vector in the index; only closed ones go through the tower.
-  const d = model.index.dim;
-  const vectors = new Float32Array(h * d);
-  const closed = history.flatMap((entry, k) => {
-    const row = a.row.get(entry.ticker);
-    if (row === undefined) return [k];
-    vectors.set(model.index.row(row), k * d);
-    return [];
-  });
-  if (closed.length > 0) {
-    const computed = model.model.marketVectors(closed.map((k) => history[k]!));
-    closed.forEach((k, j) => vectors.set(computed.subarray(j * d, j * d + d), k * d));
-  }
-  const similarity = model.index.crossScores(rows, vectors, h);
+  const similarity = model.index.crossScores(rows, recent, h);
   return rows.map((_, j) => {
     let best: ServedHistory | undefined;
     let bestSim = threshold;
@@ -85,7 +92,7 @@ function closestHistory(
       const s = similarity[j * h + k]!;
       if (s > bestSim) {
         bestSim = s;
-        best = history[k];
+        best = signals.history[k];
       }
     }
     return best;
@@ -93,15 +100,13 @@ function closestHistory(
 }
 
 /**
- * Reasons about the market itself (trending, new, closing soon), after `personal` reasons already
- * given; "Popular in …" when there is nothing else to say.
+ * Appends reasons about the market itself (trending, new, closing soon) to the personal ones
+ * already in `reasons`; "Popular in …" when there is nothing else to say.
  */
-export function marketReasons(m: CatalogMarket, fresh: boolean, now: Date, personal: number): string[] {
-  const reasons: string[] = [];
-  if (m.trendingInCategory) reasons.push(`Trending in ${m.category}`);
+function marketReasons(m: CatalogMarket, fresh: boolean, now: Date, reasons: string[]): void {
+  if (m.trendingInCategory) reasons.push(phrase('Trending in ', m.category));
   if (fresh) reasons.push('New market');
   const hoursLeft = (m.closeTime.getTime() - now.getTime()) / HOUR_MS;
-  if (hoursLeft < 24) reasons.push(`Closes in ${Math.max(1, Math.round(hoursLeft))}h`);
-  if (reasons.length === 0 && personal === 0) reasons.push(`Popular in ${m.category}`);
-  return reasons;
+  if (hoursLeft < 24) reasons.push(phrase('Closes in ', `${Math.max(1, Math.round(hoursLeft))}h`));
+  if (reasons.length === 0) reasons.push(phrase('Popular in ', m.category));
 }

@@ -3,6 +3,7 @@ import type { VectorIndex } from '../../models/two-tower/vector-index.js';
 import { openNeighbours, type CatalogArrays } from './catalog-arrays.js';
 import type { CatalogSnapshot } from './catalog.js';
 import { marketIndex } from './market-index.js';
+import { modelUserView, type ModelUserView } from './model-user-view.js';
 import type { RankerConfig } from './ranker-config.js';
 import type { HistoryEntry, UserContext } from './user-context.js';
 
@@ -15,6 +16,8 @@ export interface ModelSignals {
   index: VectorIndex;
   /** Row i: the user's cosine with market i (the index's scratch: valid for this request only). */
   similarity: Float32Array;
+  /** The user's vector and their recent markets' vectors. */
+  view: ModelUserView;
 }
 
 /** Everything personal the pipeline scores with, per catalogue row, computed once per request. */
@@ -60,7 +63,8 @@ export function userSignals(
   let modelSignals: ModelSignals | undefined;
   if (config.model && model && (history.length > 0 || model.knowsUser(user.userId))) {
     const index = marketIndex(catalog, model);
-    modelSignals = { model, index, similarity: index.scores(model.userVector(user.userId, history)) };
+    const view = modelUserView(user, history, model);
+    modelSignals = { model, index, similarity: index.scores(view.vector), view };
   }
 
   // Co-interaction neighbours of the recent markets, newest weighing most, summed per open row

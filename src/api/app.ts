@@ -58,8 +58,6 @@ export function createApp(deps: AppDeps): Express {
       }),
     );
   }
-  // Ingestion batches of 1,000 interactions are ~250 kB; 5 MB leaves room without inviting abuse.
-  app.use(express.json({ limit: '5mb' }));
 
   const checks: ReadinessCheck[] = [
     { name: 'store', check: () => deps.store.ping() },
@@ -80,7 +78,10 @@ export function createApp(deps: AppDeps): Express {
 
   const auth = requireApiKey(deps.apiKeys);
   const v1 = express.Router();
+  // Feed reads first: they take no body, and are most of the traffic.
   v1.use(feedRoutes(deps));
+  // Ingestion batches of 1,000 interactions are ~250 kB; 5 MB leaves room without inviting abuse.
+  v1.use(express.json({ limit: '5mb' }));
   v1.use(
     ingestRoutes({
       store: deps.store,

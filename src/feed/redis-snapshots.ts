@@ -6,18 +6,39 @@ import type { FeedSnapshot, FeedSnapshotStore } from './snapshots.js';
  * Feed snapshots in Redis with the snapshot's TTL, shared by every API replica: a cursor from one
  * replica pages on any other. Give it a client that fails fast while disconnected
  * (`enableOfflineQueue: false`), so a Redis outage costs an error, not a hung request.
+ *
+ * The replica also keeps its latest writes, encoded (outside the JS heap, ~8 kB each), until
+ * they expire: a cursor that comes back to the replica that served its first page, as most do,
+ * is served without a Redis round trip. Snapshots never change once written, so the copy cannot
+ * go stale.
  */
 export class RedisSnapshotStore implements FeedSnapshotStore {
+  private readonly recent = new Map<string, { encoded: Buffer; expiresAt: number }>();
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'sibyl:feed:',
+    private readonly options: { recentEntries: number; now: () => number } = {
+      recentEntries: 2_000,
+      now: Date.now,
+    },
   ) {}
 
   async put(snapshot: FeedSnapshot, ttlMs: number): Promise<void> {
-    await this.redis.set(this.prefix + snapshot.feedId, encode(snapshot), 'PX', Math.max(1, ttlMs));
+    const encoded = encode(snapshot);
+    await this.redis.set(this.prefix + snapshot.feedId, encoded, 'PX', Math.max(1, ttlMs));
+    this.recent.set(snapshot.feedId, { encoded, expiresAt: this.options.now() + ttlMs });
+    // Insertion order is age order: drop the oldest beyond the bound.
+    for (const feedId of this.recent.keys()) {
+      if (this.recent.size <= this.options.recentEntries) break;
+      this.recent.delete(feedId);
+    }
   }
 
   async get(feedId: string): Promise<FeedSnapshot | undefined> {
+    const local = this.recent.get(feedId);
+    if (local && local.expiresAt > this.options.now()) return decode(local.encoded);
+    if (local) this.recent.delete(feedId);
     const raw = await this.redis.getBuffer(this.prefix + feedId);
     return raw === null ? undefined : decode(raw);
   }

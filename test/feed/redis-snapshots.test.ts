@@ -74,6 +74,24 @@ describe('feed snapshots in Redis', () => {
     }
   });
 
+  it('are read back on the replica that wrote them without Redis, until they expire', async () => {
+    const redis = new Redis(REDIS_URL);
+    let now = Date.parse('2026-11-23T10:00:00Z');
+    const replica = new RedisSnapshotStore(redis, `${prefix}:feed:`, { recentEntries: 2, now: () => now });
+    try {
+      for (const id of ['r1', 'r2', 'r3']) await replica.put(snapshot(id), 60_000);
+      // Redis loses them (an outage, an eviction): this replica still pages through its latest two.
+      await redis.del(`${prefix}:feed:r1`, `${prefix}:feed:r2`, `${prefix}:feed:r3`);
+      expect(await replica.get('r3')).toEqual(snapshot('r3'));
+      expect(await replica.get('r2')).toEqual(snapshot('r2'));
+      expect(await replica.get('r1')).toBeUndefined(); // beyond the bound: asked Redis
+      now += 60_000;
+      expect(await replica.get('r3')).toBeUndefined(); // expired here as in Redis
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('fall back to memory while Redis is down, say so, and recover when it answers', async () => {
     const down = failFast('redis://127.0.0.1:1'); // nothing listens there
     down.on('error', () => {});

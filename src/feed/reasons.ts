@@ -9,17 +9,19 @@ const HOUR_MS = 3_600_000;
  * One string per distinct reason, built once: a feed repeats a handful of them across 200 items,
  * and shared strings cost no allocation per item and hash once when a snapshot is encoded.
  */
-const phrases = new Map<string, string>();
+const phrases = new Map<string, Map<string, string>>();
 const phrase = (prefix: string, subject: string): string => {
-  const key = `${prefix}\u0000${subject}`;
-  let text = phrases.get(key);
+  let bySubject = phrases.get(prefix);
+  if (!bySubject) phrases.set(prefix, (bySubject = new Map()));
+  let text = bySubject.get(subject);
   if (text === undefined) {
-    // Bounded by the catalogue's categories (and the 24 "Closes in" hours); a guard all the same.
-    if (phrases.size > 10_000) phrases.clear();
-    phrases.set(key, (text = prefix + subject));
+    // Bounded by the catalogue's categories; a guard all the same.
+    if (bySubject.size > 10_000) bySubject.clear();
+    bySubject.set(subject, (text = prefix + subject));
   }
   return text;
 };
+const CLOSES_IN = Array.from({ length: 25 }, (_, h) => `Closes in ${Math.max(1, h)}h`);
 
 const VERB: Partial<Record<string, string>> = {
   trade: 'traded',
@@ -107,6 +109,6 @@ function marketReasons(m: CatalogMarket, fresh: boolean, now: Date, reasons: str
   if (m.trendingInCategory) reasons.push(phrase('Trending in ', m.category));
   if (fresh) reasons.push('New market');
   const hoursLeft = (m.closeTime.getTime() - now.getTime()) / HOUR_MS;
-  if (hoursLeft < 24) reasons.push(phrase('Closes in ', `${Math.max(1, Math.round(hoursLeft))}h`));
+  if (hoursLeft < 24) reasons.push(CLOSES_IN[Math.max(1, Math.round(hoursLeft))]!);
   if (reasons.length === 0) reasons.push(phrase('Popular in ', m.category));
 }

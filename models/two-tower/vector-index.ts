@@ -21,7 +21,8 @@ export class VectorIndex {
   private readonly query: Float32Array;
   private readonly out: Float32Array;
   private readonly matvec: WasmMatvec | undefined;
-  private readonly cross: { gemm: WasmGemm; a: Float32Array; b: Float32Array; c: Float32Array } | undefined;
+  private readonly cross:
+    { gemm: WasmGemm; heap: Float32Array; a: Float32Array; b: Float32Array; c: Float32Array } | undefined;
 
   constructor(
     readonly size: number,
@@ -41,7 +42,7 @@ export class VectorIndex {
         return view;
       }) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
       this.matvec = kernels.matvec;
-      this.cross = { gemm: kernels.gemmABt, a, b, c };
+      this.cross = { gemm: kernels.gemmABt, heap: new Float32Array(memory.buffer), a, b, c };
       this.vectors = vectors;
       this.query = query;
       this.out = out;
@@ -89,12 +90,16 @@ export class VectorIndex {
     }
     const r4 = ceil4(rows.length);
     const m4 = ceil4(m);
-    rows.forEach((row, j) => cross.a.set(this.row(row), j * d));
+    // Copies within the one memory block (no view per row: they cost more than the copies).
+    const { heap } = cross;
+    const a = cross.a.byteOffset / 4;
+    for (let j = 0; j < rows.length; j++) heap.copyWithin(a + j * d, rows[j]! * d, rows[j]! * d + d);
     cross.a.fill(0, rows.length * d, r4 * d);
     cross.b.set(others.subarray(0, m * d));
     cross.b.fill(0, m * d, m4 * d);
     cross.gemm(cross.a.byteOffset, cross.b.byteOffset, cross.c.byteOffset, 0, r4, m4, d);
-    for (let j = 0; j < rows.length; j++) result.set(cross.c.subarray(j * m4, j * m4 + m), j * m);
+    const c = cross.c;
+    for (let j = 0; j < rows.length; j++) for (let k = 0; k < m; k++) result[j * m + k] = c[j * m4 + k]!;
     return result;
   }
 

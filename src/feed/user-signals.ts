@@ -55,9 +55,16 @@ export function userSignals(
   config: RankerConfig,
   model: TwoTowerServing | undefined,
 ): UserSignals {
+  // Built field by field: a spread of entries of several shapes is several times slower.
   const history: ServedHistory[] = user.history.map((h) => {
     const market = catalog.byTicker.get(h.ticker);
-    return { ...h, content: market?.content ?? [], title: market?.title ?? h.title };
+    return {
+      ticker: h.ticker,
+      type: h.type,
+      eventTicker: h.eventTicker,
+      content: market?.content ?? [],
+      title: market?.title ?? h.title,
+    };
   });
 
   let modelSignals: ModelSignals | undefined;

@@ -36,7 +36,14 @@ export interface CatalogArrays {
    * ones per request drive the GC into the tail latency). Ranking is synchronous, so one request
    * uses them at a time; each use resets what the previous one left.
    */
-  scratch: { mask: Uint8Array; neighbourScore: Float32Array; neighbourRows: number[] };
+  scratch: {
+    mask: Uint8Array;
+    neighbourScore: Float32Array;
+    /** Per row, the strongest single contribution, and which recent market (−1: none) gave it. */
+    neighbourStrongest: Float32Array;
+    neighbourVia: Int8Array;
+    neighbourRows: number[];
+  };
 }
 
 const cache = new WeakMap<CatalogSnapshot, CatalogArrays>();
@@ -67,7 +74,13 @@ export function catalogArrays(catalog: CatalogSnapshot): CatalogArrays {
     byNewest: new Int32Array(0),
     categoryByPopularity: [],
     neighbourRows: new Map(),
-    scratch: { mask: new Uint8Array(n), neighbourScore: new Float32Array(n), neighbourRows: [] },
+    scratch: {
+      mask: new Uint8Array(n),
+      neighbourScore: new Float32Array(n),
+      neighbourStrongest: new Float32Array(n),
+      neighbourVia: new Int8Array(n).fill(-1),
+      neighbourRows: [],
+    },
   };
   catalog.markets.forEach((m, i) => {
     arrays.closeMs[i] = m.closeTime.getTime();

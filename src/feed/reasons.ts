@@ -58,8 +58,8 @@ export function reasonsFor(
   return rows.map((row, j) => {
     const m = markets[row]!;
     const reasons: string[] = [];
-    const via = signals.neighbours.via.get(row);
-    const recent = closest ? closest[j] : via === undefined ? undefined : signals.history[via];
+    const via = signals.neighbours.via[row]!;
+    const recent = closest ? closest[j] : via < 0 ? undefined : signals.history[via];
     const series = a.series[row]!;
     if (signals.siblings.has(row)) reasons.push('Another market in an event you trade');
     else if (recent && recent.ticker !== m.ticker) reasons.push(because(recent));
@@ -69,7 +69,7 @@ export function reasonsFor(
       reasons.push(phrase('Because you follow ', m.category));
     else if (model && model.similarity[row]! > 0.3) reasons.push(phrase('Picked for you in ', m.category));
     const fresh = now.getTime() - a.openMs[row]! < config.freshWithinMs;
-    marketReasons(m, fresh, now, reasons);
+    marketReasons(m, fresh, (a.closeMs[row]! - now.getTime()) / HOUR_MS, reasons);
     return reasons;
   });
 }
@@ -105,10 +105,9 @@ function closestHistory(
  * Appends reasons about the market itself (trending, new, closing soon) to the personal ones
  * already in `reasons`; "Popular in …" when there is nothing else to say.
  */
-function marketReasons(m: CatalogMarket, fresh: boolean, now: Date, reasons: string[]): void {
+function marketReasons(m: CatalogMarket, fresh: boolean, hoursLeft: number, reasons: string[]): void {
   if (m.trendingInCategory) reasons.push(phrase('Trending in ', m.category));
   if (fresh) reasons.push('New market');
-  const hoursLeft = (m.closeTime.getTime() - now.getTime()) / HOUR_MS;
   if (hoursLeft < 24) reasons.push(CLOSES_IN[Math.max(1, Math.round(hoursLeft))]!);
   if (reasons.length === 0) reasons.push(phrase('Popular in ', m.category));
 }

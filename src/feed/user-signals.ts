@@ -40,8 +40,8 @@ export interface NeighbourSignals {
   /** Rows with a score, in the order first reached. */
   rows: number[];
   score: Float32Array;
-  /** Row → index into `history` of the recent market contributing most. */
-  via: Map<number, number>;
+  /** Per row, the index into `history` of the recent market contributing most (−1: none). */
+  via: Int8Array;
 }
 
 /** How many recent markets seed the neighbours source, and how fast their weight decays. */
@@ -77,25 +77,29 @@ export function userSignals(
   // Co-interaction neighbours of the recent markets, newest weighing most, summed per open row
   // (into the snapshot's scratch, cleared of the previous request's rows first).
   const scratch = a.scratch;
-  for (const row of scratch.neighbourRows) scratch.neighbourScore[row] = 0;
-  const neighbours: NeighbourSignals = { rows: [], score: scratch.neighbourScore, via: new Map() };
+  for (const row of scratch.neighbourRows) {
+    scratch.neighbourScore[row] = 0;
+    scratch.neighbourStrongest[row] = 0;
+    scratch.neighbourVia[row] = -1;
+  }
+  const neighbours: NeighbourSignals = { rows: [], score: scratch.neighbourScore, via: scratch.neighbourVia };
   scratch.neighbourRows = neighbours.rows;
-  const strongest = new Map<number, number>();
+  const strongest = scratch.neighbourStrongest;
   const seeds = config.sources.neighbours || config.weights.neighbours ? NEIGHBOUR_SEEDS : 0;
-  history.slice(0, seeds).forEach((h, j) => {
+  for (let j = 0; j < Math.min(seeds, history.length); j++) {
     const weight = NEIGHBOUR_DECAY ** j;
-    const list = openNeighbours(catalog, a, h.ticker);
+    const list = openNeighbours(catalog, a, history[j]!.ticker);
     for (let k = 0; k < list.rows.length; k++) {
       const row = list.rows[k]!;
       const contribution = list.scores[k]! * weight;
       if (neighbours.score[row] === 0) neighbours.rows.push(row);
       neighbours.score[row]! += contribution;
-      if (contribution > (strongest.get(row) ?? 0)) {
-        strongest.set(row, contribution);
-        neighbours.via.set(row, j);
+      if (contribution > strongest[row]!) {
+        strongest[row] = contribution;
+        neighbours.via[row] = j;
       }
     }
-  });
+  }
 
   const held = new Set(history.filter((h) => h.type === 'trade').map((h) => h.ticker));
   const siblings = new Set<number>();

@@ -14,7 +14,7 @@ import type { CatalogSnapshot } from './catalog.js';
 import type { UserContext } from './user-context.js';
 import type { FeedAttribution } from '../ingest/ingest.js';
 import type { FeedSnapshotStore } from './snapshots.js';
-import { emptyUserContext, loadUserContext } from './user-context.js';
+import { DEFAULT_USER_CONTEXT, emptyUserContext, loadUserContext } from './user-context.js';
 import { isStoreUnavailable } from '../store/unavailable.js';
 import type { Logger } from '../log/logger.js';
 import { UserContextCache, type UserContextCacheOptions } from './user-context-cache.js';
@@ -87,7 +87,7 @@ export class FeedService {
   ) {
     this.now = options.now ?? (() => new Date());
     this.userContexts = options.userCache
-      ? new UserContextCache((userId) => loadUserContext(store, userId, this.now()), options.userCache)
+      ? new UserContextCache((userId) => this.loadContext(userId, this.now()), options.userCache)
       : undefined;
   }
 
@@ -105,7 +105,7 @@ export class FeedService {
    */
   private async userContext(userId: string, now: Date): Promise<UserContext> {
     try {
-      return await (this.userContexts?.get(userId) ?? loadUserContext(this.store, userId, now));
+      return await (this.userContexts?.get(userId) ?? this.loadContext(userId, now));
     } catch (err) {
       if (!isStoreUnavailable(err)) throw err;
       if (Date.now() - this.lastStoreWarning > 10_000) {
@@ -114,6 +114,11 @@ export class FeedService {
       }
       return this.userContexts?.peek(userId) ?? emptyUserContext(userId);
     }
+  }
+
+  /** A context read from the store, with the open markets it names taken from the catalogue in memory. */
+  private loadContext(userId: string, now: Date): Promise<UserContext> {
+    return loadUserContext(this.store, userId, now, DEFAULT_USER_CONTEXT, this.catalog.peek()?.byTicker);
   }
 
   async getFeed(req: FeedRequest): Promise<FeedResponse> {

@@ -1,4 +1,5 @@
 import type { TwoTowerServing } from '../../models/two-tower/serving.js';
+import type { VectorIndex } from '../../models/two-tower/vector-index.js';
 import type { UserContext } from './user-context.js';
 import type { ServedHistory } from './user-signals.js';
 
@@ -26,13 +27,29 @@ export function modelUserView(
   user: UserContext,
   history: readonly ServedHistory[],
   model: TwoTowerServing,
+  index: VectorIndex,
+  rowOf: ReadonlyMap<string, number>,
 ): ModelUserView {
   const held = views.get(user);
   if (held?.model === model) return held.view;
   const recent = history.slice(0, REASON_HISTORY);
+  // Recent markets still open have their vector in the catalogue's index; only closed ones go
+  // through the tower.
+  const d = index.dim;
+  const vectors = new Float32Array(recent.length * d);
+  const closed: number[] = [];
+  recent.forEach((entry, k) => {
+    const row = rowOf.get(entry.ticker);
+    if (row === undefined) closed.push(k);
+    else vectors.set(index.row(row), k * d);
+  });
+  if (closed.length > 0) {
+    const computed = model.marketVectors(closed.map((k) => recent[k]!));
+    closed.forEach((k, j) => vectors.set(computed.subarray(j * d, j * d + d), k * d));
+  }
   const view = {
     vector: model.userVector(user.userId, history),
-    recent: recent.length > 0 ? model.marketVectors(recent) : new Float32Array(0),
+    recent: vectors,
     recentCount: recent.length,
   };
   views.set(user, { model, view });

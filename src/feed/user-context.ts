@@ -1,7 +1,7 @@
 import { DEFAULT_HALF_LIFE_MS, INTERACTION_WEIGHTS } from '../domain/interaction-weights.js';
 import { FEATURE_STATE, type FeatureState } from '../features/refresh.js';
 import { coll } from '../store/collections.js';
-import type { Document, Store } from '../store/types.js';
+import type { Store } from '../store/types.js';
 import type { InteractionType } from '../domain/schemas.js';
 
 export interface UserContextOptions {
@@ -52,6 +52,15 @@ export function emptyUserContext(userId: string): UserContext {
   };
 }
 
+/** What the context reads of a market (a catalogue market has these fields). */
+export interface MarketFields {
+  ticker: string;
+  eventTicker?: string;
+  category?: string;
+  seriesTicker?: string;
+  title?: string;
+}
+
 interface AffinityEntry {
   key: string;
   share: number;
@@ -67,6 +76,7 @@ export async function loadUserContext(
   userId: string,
   now: Date,
   options: UserContextOptions = DEFAULT_USER_CONTEXT,
+  openMarkets?: ReadonlyMap<string, MarketFields>,
 ): Promise<UserContext> {
   const state = await store.collection<FeatureState>(FEATURE_STATE).findOne({ _id: 'features' });
   const watermark = state?.watermark;
@@ -105,17 +115,23 @@ export async function loadUserContext(
   }
 
   const featureHistory = (features?.recentMarkets ?? []) as string[];
-  // One catalogue read for every market the user recently touched: affinities and reason titles.
-  const tickers = [...new Set([...recent.map((h) => h.ticker), ...featureHistory])];
-  const info = new Map<string, Document>();
-  if (tickers.length > 0) {
+  // What the user recently touched (for affinities and reason titles): open markets from the
+  // catalogue in memory when given, the rest in one read.
+  const info = new Map<string, MarketFields>();
+  const missing: string[] = [];
+  for (const ticker of new Set([...recent.map((h) => h.ticker), ...featureHistory])) {
+    const open = openMarkets?.get(ticker);
+    if (open) info.set(ticker, open);
+    else missing.push(ticker);
+  }
+  if (missing.length > 0) {
     const markets = await coll(store, 'markets')
       .find(
-        { ticker: { $in: tickers } },
+        { ticker: { $in: missing } },
         { projection: { _id: 0, ticker: 1, eventTicker: 1, category: 1, seriesTicker: 1, title: 1 } },
       )
       .toArray();
-    for (const m of markets) info.set(m.ticker, m);
+    for (const m of markets) info.set(m.ticker, m as MarketFields);
   }
   for (const { ticker, type, ts } of recent) {
     if (type === 'dismiss') dismissed.add(ticker);
@@ -123,7 +139,8 @@ export async function loadUserContext(
       INTERACTION_WEIGHTS[type] * 0.5 ** (Math.max(0, now.getTime() - ts.getTime()) / options.halfLifeMs);
     const market = info.get(ticker);
     if (!market || weight === 0) continue;
-    if (market.category) add(category, String(market.category).toLowerCase(), weight);
+    // As in the catalogue, a market without a category is in "Other".
+    add(category, (market.category ?? 'Other').toLowerCase(), weight);
     if (market.seriesTicker) add(series, String(market.seriesTicker), weight);
   }
 

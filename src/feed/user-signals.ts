@@ -70,7 +70,7 @@ export function userSignals(
   let modelSignals: ModelSignals | undefined;
   if (config.model && model && (history.length > 0 || model.knowsUser(user.userId))) {
     const index = marketIndex(catalog, model);
-    const view = modelUserView(user, history, model);
+    const view = modelUserView(user, history, model, index, a.row);
     modelSignals = { model, index, similarity: index.scores(view.vector), view };
   }
 

@@ -10,7 +10,7 @@ import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
 import { auth, makeTestApi } from '../helpers/api.js';
-import { loadUserContext } from '../../src/feed/user-context.js';
+import { DEFAULT_USER_CONTEXT, loadUserContext } from '../../src/feed/user-context.js';
 import { rankFeed } from '../../src/feed/rank-feed.js';
 import { getRanker } from '../../src/feed/rankers.js';
 
@@ -54,6 +54,18 @@ describe('two-tower feed', () => {
     expect(feed.model).toBe('tt-test');
     expect(feed.items).toHaveLength(20);
     expect(feed.items.every((i: { reasons: string[] }) => i.reasons.length > 0)).toBe(true);
+  });
+
+  it('reads the same user context with open markets taken from the catalogue as from the store', async () => {
+    const t = await makeTestApi({ store, now: end, model: { current: () => serving } });
+    const open = (await t.catalog.current()).byTicker;
+    let fromCatalogue = 0;
+    for (const user of ['user-3', 'user-7', 'user-42', 'user-150']) {
+      const stored = await loadUserContext(store, user, end);
+      fromCatalogue += stored.history.filter((h) => open.has(h.ticker)).length;
+      expect(await loadUserContext(store, user, end, DEFAULT_USER_CONTEXT, open)).toEqual(stored);
+    }
+    expect(fromCatalogue).toBeGreaterThan(0);
   });
 
   it('serves popularity, and says so, while no model is active', async () => {

@@ -14,32 +14,29 @@ export function withExplorationSlots(
     limit: number;
     event: ArrayLike<number>;
     series: ArrayLike<number>;
-    /** One more than the largest event / series key. */
-    events: number;
-    seriesCount: number;
     maxPerEvent: number;
     maxPerSeries: number;
   },
 ): number[] {
   if (caps.every <= 0) return picked;
-  const taken = new Uint8Array(caps.event.length);
-  const perEvent = new Int32Array(caps.events);
-  const perSeries = new Int32Array(caps.seriesCount);
+  const taken = new Set(picked);
+  const perEvent = new Map<number, number>();
+  const perSeries = new Map<number, number>();
+  const count = (map: Map<number, number>, key: number) => map.set(key, (map.get(key) ?? 0) + 1);
   for (const p of picked) {
-    taken[p] = 1;
-    perEvent[caps.event[p]!]!++;
-    if (caps.series[p]! >= 0) perSeries[caps.series[p]!]!++;
+    count(perEvent, caps.event[p]!);
+    if (caps.series[p]! >= 0) count(perSeries, caps.series[p]!);
   }
   const explore: number[] = [];
   for (let r = 0; r < order.length && explore.length < Math.floor(caps.limit / caps.every); r++) {
     const p = order[r]!;
-    if (taken[p] || !isNew(p)) continue;
+    if (taken.has(p) || !isNew(p)) continue;
     const event = caps.event[p]!;
     const series = caps.series[p]!;
-    if (perEvent[event]! >= caps.maxPerEvent) continue;
-    if (series >= 0 && perSeries[series]! >= caps.maxPerSeries) continue;
-    perEvent[event]!++;
-    if (series >= 0) perSeries[series]!++;
+    if ((perEvent.get(event) ?? 0) >= caps.maxPerEvent) continue;
+    if (series >= 0 && (perSeries.get(series) ?? 0) >= caps.maxPerSeries) continue;
+    count(perEvent, event);
+    if (series >= 0) count(perSeries, series);
     explore.push(p);
   }
   const out: number[] = [];

@@ -97,8 +97,6 @@ export function rankFeed(
     limit: config.maxItems,
     event,
     series,
-    events: a.eventKeys.length,
-    seriesCount: a.seriesKeys.length,
     maxPerEvent: req.maxPerEvent,
     maxPerSeries: config.diversity.maxPerSeries,
   }).map((j) => ({ row: rows[j]!, score: score[j]! }));

@@ -1,6 +1,7 @@
 import type { ItemContent } from '../core/types.js';
 import { addMeanRows, hashTokens } from './content-hash.js';
 import { gemmABt } from './gemm.js';
+import { blockedGemmABt } from './wasm/blocked-gemm.js';
 import type { TwoTowerParameters } from './model.js';
 import { normaliseRows } from './softmax-step.js';
 
@@ -54,7 +55,7 @@ export class TwoTowerServing {
     const inputs = new Float32Array(markets.length * d);
     markets.forEach((m, i) => this.itemInput(m.ticker, m.content, inputs, i * d));
     const out = new Float32Array(markets.length * d);
-    gemmABt(inputs, this.p.wm, out, 0, markets.length, d, d);
+    blockedGemmABt(inputs, this.p.wm, out, markets.length, d, d);
     normaliseRows(out, markets.length, d);
     return out;
   }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GemmPool } from '../../models/two-tower/gemm-pool.js';
 import { gemmABt } from '../../models/two-tower/gemm.js';
+import { blockedGemmABt } from '../../models/two-tower/wasm/blocked-gemm.js';
 import { compileWat } from '../../models/two-tower/wasm/compile-wat.js';
 import { GEMM_WASM_BASE64 } from '../../models/two-tower/wasm/gemm-wasm.js';
 import { Rng } from '../../src/simulator/rng.js';
@@ -42,6 +43,25 @@ describe('gemm kernels', () => {
         for (let i = 0; i < expected.length; i++) expect(c[i]).toBeCloseTo(expected[i]!, 4);
       }
       await pool.close();
+    }
+  });
+
+  it('blocked SIMD product agrees with the obvious one across blocks, ragged row counts and odd shapes', () => {
+    const rng = Rng.of(7, 'blocked');
+    // 4,099 rows span two blocks, the second of 3 rows (padded to 4); 3 rows and 5 × 7 take the JS kernel.
+    for (const [rows, n, k] of [
+      [4_099, 16, 8],
+      [3, 8, 8],
+      [10, 12, 20],
+      [11, 5, 7],
+    ] as const) {
+      const a = Float32Array.from({ length: rows * k }, () => rng.normal());
+      const b = Float32Array.from({ length: n * k }, () => rng.normal());
+      const c = new Float32Array(rows * n);
+      blockedGemmABt(a, b, c, rows, n, k);
+      const expected = reference(a, b, rows, n, k);
+      const worst = expected.reduce((m, e, i) => Math.max(m, Math.abs(e - c[i]!)), 0);
+      expect(worst).toBeLessThan(1e-4);
     }
   });
 

@@ -1,9 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { gemmABt } from './gemm.js';
 import { GEMM_WASM_BASE64 } from './wasm/gemm-wasm.js';
-import { instantiateKernels, type WasmGemm } from './wasm/kernels.js';
+import { instantiateKernels, PAGE_BYTES, type WasmGemm } from './wasm/kernels.js';
 
-const PAGE = 65_536;
 /** 4 GiB / 64 KiB: the most a wasm32 memory can grow to. */
 const MAX_PAGES = 65_536;
 
@@ -53,7 +52,7 @@ export class GemmPool {
   allocate(length: number): Float32Array {
     const start = Math.ceil(this.top / 16) * 16; // 16-byte aligned rows for v128 loads
     const end = start + length * 4;
-    const needed = Math.ceil(end / PAGE) - this.memory.buffer.byteLength / PAGE;
+    const needed = Math.ceil(end / PAGE_BYTES) - this.memory.buffer.byteLength / PAGE_BYTES;
     if (needed > 0) this.memory.grow(needed);
     this.top = end;
     const view = new Float32Array(this.memory.buffer, start, length);

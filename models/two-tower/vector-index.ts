@@ -1,13 +1,10 @@
 import { dot } from '../core/dot.js';
 import { gemmABt } from './gemm.js';
-import { instantiateKernels, type WasmGemm, type WasmMatvec } from './wasm/kernels.js';
-
-const PAGE = 65_536;
+import { ceil4, kernelsWithMemory, type WasmGemm, type WasmMatvec } from './wasm/kernels.js';
 
 /** Scratch for `crossScores` (a feed's items against a user's recent markets). */
 const CROSS_ROWS = 1024;
 const CROSS_OTHERS = 32;
-const ceil4 = (x: number) => (x + 3) & ~3;
 
 /**
  * Unit vectors of n markets in one contiguous block, and the exact scan that scores a user vector
@@ -30,11 +27,9 @@ export class VectorIndex {
   ) {
     // Layout: vectors | query | scores | cross A | cross B | cross C.
     const layout = [size * dim, dim, size, CROSS_ROWS * dim, CROSS_OTHERS * dim, CROSS_ROWS * CROSS_OTHERS];
-    const pages = Math.max(1, Math.ceil((layout.reduce((x, y) => x + y, 0) * 4) / PAGE));
-    const memory =
-      dim % 4 === 0 ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : undefined;
-    const kernels = memory && instantiateKernels(memory);
-    if (memory && kernels) {
+    const wasm = dim % 4 === 0 ? kernelsWithMemory(layout.reduce((x, y) => x + y, 0)) : undefined;
+    if (wasm) {
+      const { memory, kernels } = wasm;
       let offset = 0;
       const [vectors, query, out, a, b, c] = layout.map((length) => {
         const view = new Float32Array(memory.buffer, offset * 4, length);

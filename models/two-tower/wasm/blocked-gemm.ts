@@ -1,10 +1,8 @@
 import { gemmABt } from '../gemm.js';
-import { instantiateKernels, type WasmGemm } from './kernels.js';
+import { ceil4, kernelsWithMemory, type WasmGemm } from './kernels.js';
 
 /** Rows of A per kernel call: bounds the scratch memory whatever the batch. */
 const BLOCK_ROWS = 4096;
-const PAGE = 65_536;
-const ceil4 = (x: number) => (x + 3) & ~3;
 
 /** The process's scratch memory for blocked products, grown when a shape needs more. */
 let scratch: { memory: WebAssembly.Memory; gemm: WasmGemm; floats: number } | null | undefined;
@@ -12,15 +10,10 @@ let scratch: { memory: WebAssembly.Memory; gemm: WasmGemm; floats: number } | nu
 function scratchFor(floats: number): { memory: WebAssembly.Memory; gemm: WasmGemm } | undefined {
   if (scratch === null) return undefined;
   if (scratch && scratch.floats >= floats) return scratch;
-  const pages = Math.ceil((floats * 4) / PAGE);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-  const kernels = instantiateKernels(memory);
-  if (!kernels) {
-    scratch = null; // no WebAssembly SIMD here: the JS kernel it is
-    return undefined;
-  }
-  scratch = { memory, gemm: kernels.gemmABt, floats: (pages * PAGE) / 4 };
-  return scratch;
+  const made = kernelsWithMemory(floats);
+  // Without WebAssembly SIMD here, the JS kernel it is from now on.
+  scratch = made ? { memory: made.memory, gemm: made.kernels.gemmABt, floats: made.floats } : null;
+  return scratch ?? undefined;
 }
 
 /**

@@ -19,6 +19,12 @@ export interface WasmKernels {
   matvec: WasmMatvec;
 }
 
+/** Bytes in a WebAssembly memory page. */
+export const PAGE_BYTES = 65_536;
+
+/** `x` rounded up to a multiple of 4: the kernels take rows (and gemm's n and k) in fours. */
+export const ceil4 = (x: number): number => (x + 3) & ~3;
+
 let compiled: WebAssembly.Module | null | undefined;
 
 /**
@@ -36,4 +42,17 @@ export function instantiateKernels(memory: WebAssembly.Memory): WasmKernels | un
   if (!compiled) return undefined;
   const exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
   return { gemmABt: exports.gemmABt as WasmGemm, matvec: exports.matvec as WasmMatvec };
+}
+
+/**
+ * A fixed-size shared memory of at least `floats` f32s with the kernels instantiated on it, or
+ * undefined where WebAssembly SIMD is unsupported.
+ */
+export function kernelsWithMemory(
+  floats: number,
+): { memory: WebAssembly.Memory; kernels: WasmKernels; floats: number } | undefined {
+  const pages = Math.max(1, Math.ceil((floats * 4) / PAGE_BYTES));
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const kernels = instantiateKernels(memory);
+  return kernels && { memory, kernels, floats: (pages * PAGE_BYTES) / 4 };
 }

@@ -154,10 +154,11 @@ export class EmbeddedCollection<T extends Document = Document> implements StoreC
       const page = skip || limit ? sorted.slice(skip, limit ? skip + limit : undefined) : sorted;
       return project ? page.map(project) : page;
     }
-    let cursor = MATCH_ALL.find<Document>(matched, projection);
-    if (options.sort) cursor = cursor.sort(options.sort);
-    if (options.skip) cursor = cursor.skip(options.skip);
-    if (options.limit) cursor = cursor.limit(options.limit);
+    // mingo for the rest: the sort (unless already done) and the projection.
+    let cursor = MATCH_ALL.find<Document>(sorted ?? matched, projection);
+    if (sort && !sorted) cursor = cursor.sort(sort);
+    if (skip) cursor = cursor.skip(skip);
+    if (limit) cursor = cursor.limit(limit);
     return cursor.all();
   }
 

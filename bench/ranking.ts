@@ -1,17 +1,24 @@
 /**
- * The two-tower ranking pipeline alone (no HTTP, no store): 1M known users, 64-dim vectors, 10k and
- * 100k open markets. Per request: user vector from id + 10 recent markets, scores over every open
- * market, candidate sources, blend, diversity, reasons. Baseline in the same run: the popularity
- * ranker on the same catalogue and users. Also: RSS of the model snapshot, the cost of a catalogue's
- * market vectors under a new model, and of a catalogue refresh whose markets did not change.
+ * The two-tower ranking pipeline alone (no HTTP, no store): 1M known users, 64-dim vectors, 10k,
+ * 100k and 300k open markets. Per request: user vector from id + 10 recent markets, scores over
+ * every open market (or, from 100k on, also through the ANN index), candidate sources, blend,
+ * diversity, reasons. Baseline in the same run: the popularity ranker on the same catalogue and
+ * users. Also: what the ANN index costs to build and how close its feeds are to the exact scan's,
+ * RSS of the model snapshot, the cost of a catalogue's market vectors under a new model, and of a
+ * catalogue refresh whose markets did not change.
  */
+import type { TwoTowerParameters } from '../models/two-tower/model.js';
 import { TwoTowerServing } from '../models/two-tower/serving.js';
-import { catalogSnapshot } from '../src/feed/catalog.js';
+import { buildAnnIndex } from '../src/feed/ann/ann-indexes.js';
+import { catalogSnapshot, type CatalogSnapshot } from '../src/feed/catalog.js';
 import { catalogArrays } from '../src/feed/catalog-arrays.js';
 import { marketIndex } from '../src/feed/market-index.js';
 import { rankFeed, type RankRequest } from '../src/feed/rank-feed.js';
 import { getRanker } from '../src/feed/rankers.js';
 import type { UserContext } from '../src/feed/user-context.js';
+import { userSignals } from '../src/feed/user-signals.js';
+import { modelUserView } from '../src/feed/model-user-view.js';
+import { topK } from '../src/feed/top-k.js';
 import { Rng } from '../src/simulator/rng.js';
 import { fmt, percentile, table, timeRuns } from './harness.js';
 import { CATEGORIES, randomTwoTower, syntheticCatalog } from '../test/helpers/synthetic-ranking.js';
@@ -33,6 +40,72 @@ function userContext(i: number, markets: number): UserContext {
   };
 }
 
+const USERS_COMPARED = 200;
+
+/**
+ * Builds the ANN index of `catalog` (centroids included: a new model), times the pipeline through
+ * it, and compares with the exact scan: recall of the embedding source's 200 candidates, and how
+ * many of each feed's first 20 and of its whole list the exact feed has too.
+ */
+async function withAnn(
+  catalog: CatalogSnapshot,
+  params: TwoTowerParameters,
+  markets: number,
+  req: RankRequest,
+): Promise<{ ann: number[]; row: Record<string, string | number> }> {
+  // A model of its own: its centroids are trained on this catalogue, as after a promotion.
+  const serving = new TwoTowerServing('bench-ann', params);
+  const config = getRanker('two-tower')!;
+  const users = Array.from({ length: USERS_COMPARED }, (_, u) => userContext(u, markets));
+  const exactFeeds = users.map((u) => rankFeed(catalog, u, req, config, serving).map((x) => x.ticker));
+  const index = marketIndex(catalog, serving);
+  const a = catalogArrays(catalog);
+  const everything = new Uint8Array(markets).fill(1);
+  const vectors = users.map((u) => {
+    const history = userSignals(catalog, a, u, config, serving).history;
+    return modelUserView(u, history, serving, index, a.row).vector;
+  });
+  const exactNearest = vectors.map((v) => new Set(topK(index.scores(v), 200)));
+  const started = performance.now();
+  const ivf = await buildAnnIndex(catalog, serving, { pause: async () => {} });
+  const buildMs = performance.now() - started;
+  let found = 0;
+  let probes = 0;
+  vectors.forEach((v, u) => {
+    for (const row of ivf.search(v, 200, everything, 1)) if (exactNearest[u]!.has(row)) found++;
+    probes += ivf.lastProbes;
+  });
+  let top20 = 0;
+  let whole = 0;
+  users.forEach((u, j) => {
+    const feed = rankFeed(catalog, u, req, config, serving).map((x) => x.ticker);
+    const exact = exactFeeds[j]!;
+    const first = new Set(exact.slice(0, 20));
+    const all = new Set(exact);
+    top20 += feed.slice(0, 20).filter((t) => first.has(t)).length / 20;
+    whole += feed.filter((t) => all.has(t)).length / Math.max(1, exact.length);
+  });
+  let i = 0;
+  const ann = await timeRuns(
+    REQUESTS,
+    () => rankFeed(catalog, userContext(i++, markets), req, config, serving),
+    20,
+  );
+  const n = users.length;
+  return {
+    ann,
+    row: {
+      'open markets': markets,
+      clusters: ivf.clusters,
+      'build ms (new model)': buildMs,
+      'clusters probed (mean)': probes / n,
+      'recall of the 200 nearest': found / (200 * n),
+      'feed top 20 shared with exact': top20 / n,
+      'whole feed shared with exact': whole / n,
+    },
+  };
+}
+
 export default async function run(): Promise<void> {
   const rng = Rng.of(1, 'bench-ranking');
   const rssBefore = process.memoryUsage().rss / 2 ** 20;
@@ -46,7 +119,8 @@ export default async function run(): Promise<void> {
     maxPerEvent: 2,
   };
   const rows: Record<string, string | number>[] = [];
-  for (const markets of [10_000, 100_000]) {
+  const annRows: Record<string, string | number>[] = [];
+  for (const markets of [10_000, 100_000, 300_000]) {
     const catalog = syntheticCatalog(markets, rng, NOW);
     catalogArrays(catalog);
     let t0 = performance.now();
@@ -69,10 +143,16 @@ export default async function run(): Promise<void> {
       () => rankFeed(catalog, userContext(i++, markets), req, getRanker('two-tower')!, serving),
       20,
     );
-    for (const [ranker, times] of [
+    const measured: [string, number[]][] = [
       ['popularity (baseline)', popularity],
       ['two-tower', twoTower],
-    ] as const) {
+    ];
+    if (markets >= 100_000) {
+      const { ann, row } = await withAnn(catalog, params, markets, req);
+      measured.push(['two-tower, ANN index', ann]);
+      annRows.push(row);
+    }
+    for (const [ranker, times] of measured) {
       rows.push({
         'open markets': markets,
         ranker,
@@ -87,6 +167,10 @@ export default async function run(): Promise<void> {
   table(
     `Ranking pipeline service time (no HTTP, no store), 1M known users, dim 64, ${REQUESTS} requests each`,
     rows,
+  );
+  table(
+    `ANN index (IVF, √n clusters, scans ≥ 1/8 of the rows) against the exact scan, ${USERS_COMPARED} users`,
+    annRows,
   );
   table('Model snapshot memory', [
     {

@@ -71,6 +71,12 @@ const envSchema = z.object({
   FEED_USER_CACHE_SECONDS: z.coerce.number().min(0).default(30),
   /** Most users whose context is kept in memory. @defaultValue 100000 */
   FEED_USER_CACHE_SIZE: z.coerce.number().int().min(1).default(100_000),
+  /**
+   * From this many open markets on, the two-tower ranker finds a user's nearest markets through an
+   * approximate (IVF) index built in the background, instead of scanning every market's vector.
+   * @defaultValue 100000
+   */
+  FEED_ANN_MIN_MARKETS: z.coerce.number().int().min(1).default(100_000),
   /** How stale the in-memory catalogue of open markets may get before it is reloaded. @defaultValue 5 */
   CATALOG_REFRESH_SECONDS: z.coerce.number().min(0).default(5),
   /** Most items accepted in one ingestion request. @defaultValue 1000 */

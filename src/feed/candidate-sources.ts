@@ -1,6 +1,5 @@
 import type { CatalogArrays } from './catalog-arrays.js';
 import type { RankerConfig, SourceName } from './ranker-config.js';
-import { topK } from './top-k.js';
 import type { UserSignals } from './user-signals.js';
 
 /** Mask values: a row that passes the filters, and one a source already proposed. */
@@ -49,9 +48,8 @@ export function gatherCandidates(
       case 'embedding': {
         const model = signals.model;
         if (!model) break;
-        // The exact scan: the best `quota` eligible rows by the model's similarity (computed for
-        // every open row once per request, in userSignals).
-        fromList(topK(model.similarity, quota, mask, ELIGIBLE));
+        // The best `quota` eligible rows by the model's similarity (exact scan or ANN index).
+        fromList(model.nearest(quota, mask, ELIGIBLE));
         break;
       }
       case 'neighbours': {

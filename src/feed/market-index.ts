@@ -39,7 +39,8 @@ export function marketIndex(catalog: CatalogSnapshot, model: TwoTowerServing): V
   return index;
 }
 
-function sameContent(a: ItemContent, b: ItemContent): boolean {
+/** Whether two markets' content tokens are the same (so are their vectors under one model). */
+export function sameContent(a: ItemContent, b: ItemContent): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

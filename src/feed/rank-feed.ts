@@ -23,8 +23,9 @@ export type RankedItem = SnapshotItem;
 /**
  * The serving pipeline every ranker is a configuration of (DESIGN.md, "Serving pipeline"):
  *
- * 1. signals: the user's model vector and its dot with every open market (one SIMD scan), category
- *    and series shares, co-interaction neighbours of their recent markets, their positions' siblings;
+ * 1. signals: the user's model vector and its dot with every open market (one SIMD scan; through
+ *    the ANN index for large catalogues), category and series shares, co-interaction neighbours of
+ *    their recent markets, their positions' siblings;
  * 2. filters: open past the horizon, in the category filter, not dismissed, not held (per ranker);
  * 3. candidates: each of the ranker's sources proposes up to its quota;
  * 4. scoring: the ranker's blend, over candidates only
@@ -52,6 +53,7 @@ export function rankFeed(
   const mask = eligibilityMask(a, excluded, req);
   const now = req.now.getTime();
   const { rows, source } = gatherCandidates(a, mask, signals, config, now);
+  signals.model?.complete(rows);
 
   const w = config.weights;
   const similarity = signals.model?.similarity;

@@ -7,6 +7,7 @@ import type { CatalogMarket, CatalogSnapshot } from './catalog.js';
 import { topK } from './top-k.js';
 import { marketIndex } from './market-index.js';
 import { catalogArrays } from './catalog-arrays.js';
+import { annIndex } from './ann/ann-indexes.js';
 
 export interface SimilarMarkets {
   ticker: string;
@@ -19,7 +20,8 @@ export interface SimilarMarkets {
 /**
  * Open markets like `ticker` (which may itself be closed): by the active model's market vectors
  * when a model is loaded (new markets included, from their content), else by co-interaction
- * (`market_neighbours`, held with the catalogue). Other markets of the same event are left out: they are the obvious
+ * (`market_neighbours`, held with the catalogue). Large catalogues are searched through their ANN
+ * index once it is built. Other markets of the same event are left out: they are the obvious
  * siblings, not discoveries. 404 for a market the catalogue has never had.
  */
 export async function similarMarkets(
@@ -43,15 +45,17 @@ export async function similarMarkets(
 
   if (model) {
     const index = marketIndex(catalog, model);
-    const { row } = catalogArrays(catalog);
+    const { row, eventRows } = catalogArrays(catalog);
     const query = open
       ? index.row(row.get(ticker)!)
       : model.marketVectors([{ ticker, content: marketContentTokens(doc!) }]);
-    const scores = index.scores(query);
-    catalog.markets.forEach((m, i) => {
-      if (m.eventTicker === eventTicker) scores[i] = -Infinity;
-    });
-    const items = Array.from(topK(scores, limit), (i) => item(catalog.markets[i]!, scores[i]!));
+    // Every open market but the event's; the ANN index's approximate search when one is built.
+    const mask = new Uint8Array(index.size).fill(1);
+    for (const i of eventRows.get(eventTicker) ?? []) mask[i] = 0;
+    const ann = annIndex(catalog, model);
+    const scores = ann ? ann.similarity : index.scores(query);
+    const best = ann ? ann.search(query, limit, mask, 1) : topK(scores, limit, mask, 1);
+    const items = Array.from(best, (i) => item(catalog.markets[i]!, scores[i]!));
     return { ticker, source: 'model', model: model.version, items };
   }
 

@@ -3,6 +3,10 @@ import type { VectorIndex } from '../../models/two-tower/vector-index.js';
 import { openNeighbours, type CatalogArrays } from './catalog-arrays.js';
 import type { CatalogSnapshot } from './catalog.js';
 import { marketIndex } from './market-index.js';
+import { annIndex } from './ann/ann-indexes.js';
+import type { IvfIndex } from './ann/ivf-index.js';
+import { topK } from './top-k.js';
+import { dot } from '../../models/core/dot.js';
 import { modelUserView, type ModelUserView } from './model-user-view.js';
 import type { RankerConfig } from './ranker-config.js';
 import type { HistoryEntry, UserContext } from './user-context.js';
@@ -10,12 +14,22 @@ import type { HistoryEntry, UserContext } from './user-context.js';
 /** A history entry with what serving needs of its market (content for the tower, title for reasons). */
 export type ServedHistory = HistoryEntry & { content: readonly string[]; title: string | undefined };
 
-/** The model's view of the user: their vector's dot with every catalogue row. */
+/**
+ * The model's view of the user: their vector's cosine with the catalogue's markets, from an exact
+ * scan of every row, or (large catalogues with an ANN index built) from the rows the index scans.
+ */
 export interface ModelSignals {
   model: TwoTowerServing;
   index: VectorIndex;
-  /** Row i: the user's cosine with market i (the index's scratch: valid for this request only). */
+  /**
+   * Row i: the user's cosine with market i, exact at every row after an exact scan; with an ANN
+   * index, at the rows it scanned and those passed to `complete` (scratch: valid for this request).
+   */
   similarity: Float32Array;
+  /** The k rows where mask[row] === value most similar to the user, best first. */
+  nearest(k: number, mask: Uint8Array, value: number): ArrayLike<number>;
+  /** Makes `similarity` exact at these rows (candidates of other sources the ANN search did not reach). */
+  complete(rows: readonly number[]): void;
   /** The user's vector and their recent markets' vectors. */
   view: ModelUserView;
 }
@@ -71,7 +85,8 @@ export function userSignals(
   if (config.model && model && (history.length > 0 || model.knowsUser(user.userId))) {
     const index = marketIndex(catalog, model);
     const view = modelUserView(user, history, model, index, a.row);
-    modelSignals = { model, index, similarity: index.scores(view.vector), view };
+    const ann = annIndex(catalog, model);
+    modelSignals = ann ? approximate(model, index, ann, view) : exact(model, index, view);
   }
 
   // Co-interaction neighbours of the recent markets, newest weighing most, summed per open row
@@ -118,6 +133,38 @@ export function userSignals(
     neighbours,
     siblings,
     held,
+  };
+}
+
+function exact(model: TwoTowerServing, index: VectorIndex, view: ModelUserView): ModelSignals {
+  const similarity = index.scores(view.vector);
+  return {
+    model,
+    index,
+    view,
+    similarity,
+    nearest: (k, mask, value) => topK(similarity, k, mask, value),
+    complete: () => {},
+  };
+}
+
+function approximate(
+  model: TwoTowerServing,
+  index: VectorIndex,
+  ann: IvfIndex,
+  view: ModelUserView,
+): ModelSignals {
+  const { similarity } = ann;
+  const d = index.dim;
+  return {
+    model,
+    index,
+    view,
+    similarity,
+    nearest: (k, mask, value) => ann.search(view.vector, k, mask, value),
+    complete: (rows) => {
+      for (const row of rows) similarity[row] = dot(view.vector, 0, index.vectors, row * d, d);
+    },
   };
 }
 

@@ -16,6 +16,7 @@ import { setUpExperiments } from '../experiments/setup.js';
 import { activeModelWatcherFromConfig, modelRegistryFromConfig } from '../../models/registry/index.js';
 import { ActiveModel } from '../feed/active-model.js';
 import { marketIndex } from '../feed/market-index.js';
+import { AnnIndexBuilder } from '../feed/ann/ann-indexes.js';
 import { redisUserChangeBus, type UserChangeBus } from '../feed/user-change-bus.js';
 
 export interface ApiServer {
@@ -42,14 +43,18 @@ export interface StartApiOptions {
 export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const { config, store, logger } = options;
   // Market vectors are computed for each catalogue refresh and each model swap before either is
-  // published, so no feed request waits for them.
+  // published, so no feed request waits for them. Large catalogues also get an ANN index, built
+  // in the background (feeds scan exactly until it is ready).
   const models = modelRegistryFromConfig(config, store, logger);
+  const ann = new AnnIndexBuilder({ minMarkets: config.FEED_ANN_MIN_MARKETS }, logger);
   const activeModel = new ActiveModel(
     (version) => models.loadModel(version),
     logger,
     (model) => {
       const snapshot = catalog.peek();
-      if (snapshot) marketIndex(snapshot, model);
+      if (!snapshot) return;
+      marketIndex(snapshot, model);
+      ann.request(snapshot, model);
     },
   );
   const catalog = new MarketCatalog(store, {
@@ -58,7 +63,9 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     onFeaturesRefreshed: () => feed.userContexts?.clear(),
     prepare: (snapshot) => {
       const model = activeModel.current();
-      if (model) marketIndex(snapshot, model);
+      if (!model) return;
+      marketIndex(snapshot, model);
+      ann.request(snapshot, model);
     },
   });
   // Sticky buckets share the jobs' Redis, under the deployment's key prefix.

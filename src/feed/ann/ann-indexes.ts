@@ -1,0 +1,145 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { ItemContent } from '../../../models/core/types.js';
+import type { TwoTowerServing } from '../../../models/two-tower/serving.js';
+import { ceil4 } from '../../../models/two-tower/wasm/kernels.js';
+import type { Logger } from '../../log/logger.js';
+import type { CatalogSnapshot } from '../catalog.js';
+import { marketIndex, sameContent } from '../market-index.js';
+import { DEFAULT_PROBE, IvfIndex, type ProbeOptions } from './ivf-index.js';
+import { assignRows, sphericalKMeans } from './kmeans.js';
+
+/** Per model: its centroids, and each market's cluster with the content it was assigned from. */
+const clustering = new WeakMap<
+  TwoTowerServing,
+  { centroids: Float32Array; clusters: number; of: Map<string, { content: ItemContent; cluster: number }> }
+>();
+const indexes = new WeakMap<CatalogSnapshot, { model: TwoTowerServing; ivf: IvfIndex }>();
+
+/** The ANN index of this catalogue snapshot under `model`, once built (never built on demand). */
+export function annIndex(catalog: CatalogSnapshot, model: TwoTowerServing): IvfIndex | undefined {
+  const built = indexes.get(catalog);
+  return built?.model === model ? built.ivf : undefined;
+}
+
+export interface AnnBuildOptions {
+  /** Catalogues with fewer open markets are scanned exactly (no index is built). */
+  minMarkets: number;
+  probe?: ProbeOptions;
+  /** Awaited between chunks of work. @defaultValue one event-loop turn */
+  pause?: () => Promise<void>;
+}
+
+/**
+ * Builds the ANN index of a catalogue snapshot under a model, in the background: centroids once per
+ * model (spherical k-means, √n of them, on a sample of its first large catalogue), then each
+ * refresh places only markets that are new or changed, and lays the rows out by cluster. Work
+ * runs in chunks with a pause between them, so requests keep being served; until an index is
+ * ready, feeds use the exact scan. Requests arriving while one builds replace each other: only
+ * the latest (catalogue, model) pair is built next.
+ */
+export class AnnIndexBuilder {
+  private wanted: { catalog: CatalogSnapshot; model: TwoTowerServing } | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: AnnBuildOptions,
+    private readonly logger?: Logger,
+  ) {}
+
+  request(catalog: CatalogSnapshot, model: TwoTowerServing): void {
+    if (catalog.markets.length < this.options.minMarkets || annIndex(catalog, model)) return;
+    this.wanted = { catalog, model };
+    // Started on a later turn: the caller may be preparing a snapshot not yet published.
+    this.running ??= Promise.resolve()
+      .then(() => this.drain())
+      .finally(() => (this.running = undefined));
+  }
+
+  /** Resolves once no build is pending. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.wanted) {
+      const { catalog, model } = this.wanted;
+      this.wanted = undefined;
+      try {
+        const started = performance.now();
+        await buildAnnIndex(catalog, model, this.options);
+        this.logger?.info(
+          {
+            markets: catalog.markets.length,
+            model: model.version,
+            ms: Math.round(performance.now() - started),
+          },
+          'ANN index built',
+        );
+      } catch (err) {
+        this.logger?.error({ err, model: model.version }, 'ANN index build failed; feeds use the exact scan');
+      }
+    }
+  }
+}
+
+/** Builds (and registers) the index of `catalog` under `model`; see AnnIndexBuilder. */
+export async function buildAnnIndex(
+  catalog: CatalogSnapshot,
+  model: TwoTowerServing,
+  options: Omit<AnnBuildOptions, 'minMarkets'> = {},
+): Promise<IvfIndex> {
+  const pause = options.pause ?? (() => nextTurn());
+  const index = marketIndex(catalog, model);
+  const { size: n, dim: d } = index;
+  let known = clustering.get(model);
+  if (!known) {
+    const clusters = ceil4(Math.max(4, Math.round(Math.sqrt(n))));
+    const centroids = await sphericalKMeans(index.vectors, n, d, {
+      clusters,
+      iterations: 8,
+      sampleSize: 64 * clusters,
+      pause,
+    });
+    known = { centroids, clusters, of: new Map() };
+    clustering.set(model, known);
+  }
+  // Markets placed before keep their cluster while their content (so their vector) is unchanged.
+  const assignment = new Int32Array(n);
+  const missing: number[] = [];
+  catalog.markets.forEach((m, i) => {
+    const placed = known.of.get(m.ticker);
+    if (placed && sameContent(placed.content, m.content)) assignment[i] = placed.cluster;
+    else missing.push(i);
+  });
+  if (missing.length > 0) {
+    const rows = new Float32Array(missing.length * d);
+    missing.forEach((i, j) => rows.set(index.row(i), j * d));
+    const clusters = new Int32Array(missing.length);
+    await assignRows(
+      rows,
+      missing.length,
+      d,
+      known.centroids,
+      known.clusters,
+      clusters,
+      new Float32Array(missing.length),
+      pause,
+    );
+    missing.forEach((i, j) => (assignment[i] = clusters[j]!));
+  }
+  // Only this catalogue's markets are remembered: closed ones do not accumulate.
+  known.of = new Map(
+    catalog.markets.map((m, i) => [m.ticker, { content: m.content, cluster: assignment[i]! }]),
+  );
+  const ivf = new IvfIndex(
+    index.vectors,
+    n,
+    d,
+    known.centroids,
+    known.clusters,
+    assignment,
+    options.probe ?? DEFAULT_PROBE,
+  );
+  indexes.set(catalog, { model, ivf });
+  return ivf;
+}

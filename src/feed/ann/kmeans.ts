@@ -1,0 +1,149 @@
+import { blockedGemmABt } from '../../../models/two-tower/wasm/blocked-gemm.js';
+import { Rng } from '../../simulator/rng.js';
+import { sampledIndex } from '../top-k.js';
+
+/** Rows per product between pauses: a few ms of work, so serving is never held up for long. */
+const CHUNK_ROWS = 4096;
+
+export interface KMeansOptions {
+  /** Number of centroids (a multiple of 4 keeps the products on the SIMD kernel). */
+  clusters: number;
+  /** Lloyd iterations over the sample. */
+  iterations: number;
+  /** Rows trained on: a scattered sample (every row when n is smaller). */
+  sampleSize: number;
+  /** Awaited between chunks of work (e.g. a `setImmediate` turn, so requests are served meanwhile). */
+  pause: () => Promise<void>;
+}
+
+/**
+ * Spherical k-means over n unit vectors (row-major n × d): centroids are the normalized means of
+ * their rows, rows belong to the centroid with the largest dot. Deterministic for given inputs.
+ * Returns the centroids (clusters × d, unit rows).
+ */
+export async function sphericalKMeans(
+  vectors: Float32Array,
+  n: number,
+  d: number,
+  options: KMeansOptions,
+): Promise<Float32Array> {
+  const c = options.clusters;
+  const m = Math.min(n, options.sampleSize);
+  const sample = new Float32Array(m * d);
+  for (let j = 0; j < m; j++) {
+    const i = m === n ? j : sampledIndex(j, n);
+    sample.set(vectors.subarray(i * d, i * d + d), j * d);
+  }
+  const centroids = await seeds(sample, Math.min(m, SEED_POOL_PER_CLUSTER * c), d, c, options.pause);
+  const assignment = new Int32Array(m);
+  const best = new Float32Array(m);
+  for (let iteration = 0; iteration < options.iterations; iteration++) {
+    await assignRows(sample, m, d, centroids, c, assignment, best, options.pause);
+    const sums = new Float64Array(c * d);
+    const counts = new Int32Array(c);
+    for (let j = 0; j < m; j++) {
+      const k = assignment[j]!;
+      counts[k]!++;
+      for (let t = 0; t < d; t++) sums[k * d + t]! += sample[j * d + t]!;
+    }
+    // An empty centroid moves to the rows worst served by theirs, one each.
+    const worst = emptyCount(counts) > 0 ? worstRows(best) : [];
+    let next = 0;
+    for (let k = 0; k < c; k++) {
+      if (counts[k] === 0) {
+        const j = worst[next++]!;
+        for (let t = 0; t < d; t++) sums[k * d + t] = sample[j * d + t]!;
+      }
+      let sq = 0;
+      for (let t = 0; t < d; t++) sq += sums[k * d + t]! ** 2;
+      const inv = sq > 0 ? 1 / Math.sqrt(sq) : 0;
+      for (let t = 0; t < d; t++) centroids[k * d + t] = sums[k * d + t]! * inv;
+    }
+  }
+  return centroids;
+}
+
+/** Seeds are drawn from this many sample rows per centroid (k-means++ is sequential in the centroids). */
+const SEED_POOL_PER_CLUSTER = 8;
+
+/**
+ * k-means++ seeding over the first `pool` rows of the sample: each seed is drawn with probability
+ * proportional to its squared cosine distance from the nearest seed so far, so seeds spread over
+ * the groups instead of doubling up in dense ones (plain random seeds split one group and merge two).
+ */
+async function seeds(
+  sample: Float32Array,
+  pool: number,
+  d: number,
+  c: number,
+  pause: () => Promise<void>,
+): Promise<Float32Array> {
+  const rng = Rng.of(0, 'kmeans++');
+  const centroids = new Float32Array(c * d);
+  const distance = new Float64Array(pool).fill(Infinity);
+  let chosen = 0;
+  for (let k = 0; k < c; k++) {
+    if (k > 0) {
+      let total = 0;
+      for (let j = 0; j < pool; j++) total += distance[j]! ** 2;
+      // Fewer distinct rows than centroids: the rest repeat a row (and end up empty, then reseeded).
+      let target = rng.next() * total;
+      chosen = 0;
+      while (chosen < pool - 1 && (target -= distance[chosen]! ** 2) > 0) chosen++;
+    }
+    centroids.set(sample.subarray(chosen * d, chosen * d + d), k * d);
+    for (let j = 0; j < pool; j++) {
+      let s = 0;
+      for (let t = 0; t < d; t++) s += sample[j * d + t]! * sample[chosen * d + t]!;
+      distance[j] = Math.min(distance[j]!, Math.max(0, 1 - s));
+    }
+    if (k % 64 === 63) await pause();
+  }
+  return centroids;
+}
+
+/**
+ * Each row's nearest centroid (largest dot) into `assignment`, and that dot into `best`, in chunks
+ * with a pause between them.
+ */
+export async function assignRows(
+  vectors: Float32Array,
+  n: number,
+  d: number,
+  centroids: Float32Array,
+  c: number,
+  assignment: Int32Array,
+  best: Float32Array,
+  pause: () => Promise<void>,
+): Promise<void> {
+  const scores = new Float32Array(Math.min(n, CHUNK_ROWS) * c);
+  for (let start = 0; start < n; start += CHUNK_ROWS) {
+    const count = Math.min(CHUNK_ROWS, n - start);
+    blockedGemmABt(vectors.subarray(start * d, (start + count) * d), centroids, scores, count, c, d);
+    for (let j = 0; j < count; j++) {
+      let arg = 0;
+      let top = -Infinity;
+      for (let k = 0; k < c; k++) {
+        const s = scores[j * c + k]!;
+        if (s > top) {
+          top = s;
+          arg = k;
+        }
+      }
+      assignment[start + j] = arg;
+      best[start + j] = top;
+    }
+    await pause();
+  }
+}
+
+function emptyCount(counts: Int32Array): number {
+  let empty = 0;
+  for (const count of counts) if (count === 0) empty++;
+  return empty;
+}
+
+/** Row numbers by how well their centroid serves them, worst first. */
+function worstRows(best: Float32Array): number[] {
+  return Array.from(best.keys()).sort((x, y) => best[x]! - best[y]! || x - y);
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { TwoTowerServing } from '../../../models/two-tower/serving.js';
+import { AnnIndexBuilder, annIndex, buildAnnIndex } from '../../../src/feed/ann/ann-indexes.js';
+import { catalogSnapshot } from '../../../src/feed/catalog.js';
+import { rankFeed, type RankRequest } from '../../../src/feed/rank-feed.js';
+import { getRanker } from '../../../src/feed/rankers.js';
+import { similarMarkets } from '../../../src/feed/similar-markets.js';
+import type { UserContext } from '../../../src/feed/user-context.js';
+import { Rng } from '../../../src/simulator/rng.js';
+import { EmbeddedStore } from '../../../src/store/embedded/embedded-store.js';
+import { randomTwoTower, syntheticCatalog } from '../../helpers/synthetic-ranking.js';
+
+const NOW = new Date('2026-11-23T12:00:00Z');
+const req: RankRequest = {
+  now: NOW,
+  categories: [],
+  minCloseTime: new Date(NOW.getTime() + 3_600_000),
+  maxPerEvent: 2,
+};
+const noPause = async () => {};
+const rng = Rng.of(8, 'ann-feed');
+const base = syntheticCatalog(3_000, rng, NOW);
+const serving = new TwoTowerServing('v-ann', randomTwoTower(50, 3_000, rng));
+const config = getRanker('two-tower')!;
+const user = (i: number): UserContext => ({
+  userId: `user-${i}`,
+  dismissed: new Set(),
+  categoryAffinity: new Map(),
+  seriesAffinity: new Map(),
+  attributes: {},
+  history: [0, 1, 2].map((k) => ({ ticker: `KX${(i * 37 + k * 101) % 3_000}`, type: 'trade' as const })),
+});
+/** The same markets in a new snapshot: one exact, one with an ANN index. */
+const fresh = () => catalogSnapshot(NOW, base.markets, base.neighbours);
+
+describe('feeds through the ANN index', () => {
+  it('probing every cluster, feeds and similar markets are the exact scan’s', async () => {
+    const exact = fresh();
+    const approximate = fresh();
+    await buildAnnIndex(approximate, serving, {
+      probe: { minFraction: 1, rowsPerResult: 1 },
+      pause: noPause,
+    });
+    expect(annIndex(exact, serving)).toBeUndefined();
+    for (const i of [1, 2, 3])
+      expect(rankFeed(approximate, user(i), req, config, serving)).toEqual(
+        rankFeed(exact, user(i), req, config, serving),
+      );
+    const store = await EmbeddedStore.open();
+    expect(await similarMarkets(store, approximate, serving, 'KX42', 10)).toEqual(
+      await similarMarkets(store, exact, serving, 'KX42', 10),
+    );
+  });
+
+  it('scores every candidate with its exact similarity, including those no probe reached', async () => {
+    const exact = fresh();
+    const approximate = fresh();
+    await buildAnnIndex(approximate, serving, {
+      probe: { minFraction: 0.05, rowsPerResult: 1 },
+      pause: noPause,
+    });
+    for (const i of [4, 5, 6, 7]) {
+      const scores = new Map(rankFeed(exact, user(i), req, config, serving).map((x) => [x.ticker, x.score]));
+      const approx = rankFeed(approximate, user(i), req, config, serving);
+      // A market in both lists has one score: its blend does not depend on how it was found.
+      const shared = approx.filter((x) => scores.has(x.ticker));
+      expect(shared.length).toBeGreaterThan(approx.length / 2);
+      for (const x of shared) expect(x.score).toBeCloseTo(scores.get(x.ticker)!, 3);
+    }
+  });
+
+  it('is built in the background for catalogues from the threshold on, for the latest model', async () => {
+    const small = new AnnIndexBuilder({ minMarkets: 5_000, pause: noPause });
+    const catalog = fresh();
+    small.request(catalog, serving);
+    await small.idle();
+    expect(annIndex(catalog, serving)).toBeUndefined();
+
+    const builder = new AnnIndexBuilder({ minMarkets: 1_000, pause: noPause });
+    const next = new TwoTowerServing('v-ann-2', randomTwoTower(50, 3_000, rng));
+    builder.request(catalog, serving);
+    builder.request(catalog, next);
+    // Nothing is built on the caller's turn: it may be preparing a snapshot not yet published.
+    expect(annIndex(catalog, next)).toBeUndefined();
+    await builder.idle();
+    expect(annIndex(catalog, next)).toBeDefined();
+  });
+});

@@ -1,42 +1,83 @@
 import type { ItemContent } from '../../models/core/types.js';
 import type { TwoTowerServing } from '../../models/two-tower/serving.js';
 import { VectorIndex } from '../../models/two-tower/vector-index.js';
-import type { CatalogSnapshot } from './catalog.js';
+import { catalogArrays } from './catalog-arrays.js';
+import type { CatalogMarket, CatalogSnapshot } from './catalog.js';
 
-/** Per model: each market's vector as last embedded, and the content it was embedded from. */
-const embedded = new WeakMap<TwoTowerServing, Map<string, { content: ItemContent; vector: Float32Array }>>();
+/** Per model: the last catalogue snapshot it embedded, and that index. */
+const latest = new WeakMap<TwoTowerServing, { catalog: CatalogSnapshot; index: VectorIndex }>();
 const indexes = new WeakMap<CatalogSnapshot, { model: TwoTowerServing; index: VectorIndex }>();
 
 /**
  * The vector index of a catalogue snapshot's markets (row i for markets[i]) under `model`. Built
  * once per (snapshot, model), normally before either is published (catalogue refresh and model
  * swap call this), so requests find it ready. A rebuild embeds only markets that are new to the
- * model or whose content changed (a price moved into another bucket, a retitled market): a
- * refresh of an unchanged 10k-market catalogue copies vectors instead of running the tower.
+ * model's last snapshot or whose content changed (a price moved into another bucket, a retitled
+ * market) and copies the rest in runs of consecutive rows; a refresh whose markets changed only in
+ * price or volume (same rows, same content tokens) shares the previous index.
  */
 export function marketIndex(catalog: CatalogSnapshot, model: TwoTowerServing): VectorIndex {
   const cached = indexes.get(catalog);
   if (cached?.model === model) return cached.index;
   const d = model.dim;
   const markets = catalog.markets;
+  const last = latest.get(model);
+  if (last && sameRows(last.catalog.markets, markets)) {
+    indexes.set(catalog, { model, index: last.index });
+    return last.index;
+  }
   const index = new VectorIndex(markets.length, d);
-  const previous = embedded.get(model);
-  const missing: number[] = [];
-  markets.forEach((m, i) => {
-    const known = previous?.get(m.ticker);
-    if (known && sameContent(known.content, m.content)) index.vectors.set(known.vector, i * d);
-    else missing.push(i);
-  });
+  const missing = last
+    ? forEachKnownRun(last.catalog, markets, (from, to, previous) =>
+        index.vectors.set(last.index.vectors.subarray(previous * d, (previous + to - from) * d), from * d),
+      )
+    : Array.from(markets.keys());
   if (missing.length > 0) {
     const fresh = model.marketVectors(missing.map((i) => markets[i]!));
     missing.forEach((i, j) => index.vectors.set(fresh.subarray(j * d, j * d + d), i * d));
   }
-  embedded.set(
-    model,
-    new Map(markets.map((m, i) => [m.ticker, { content: m.content, vector: index.row(i) }])),
-  );
   indexes.set(catalog, { model, index });
+  latest.set(model, { catalog, index });
   return index;
+}
+
+/**
+ * Matches `markets` against the rows of a previous snapshot: calls `copy(from, to, previous)` for
+ * each run of rows from…to−1 that were rows previous… there with the same content, and returns the
+ * rows that were not there (or whose content changed).
+ */
+export function forEachKnownRun(
+  before: CatalogSnapshot,
+  markets: readonly CatalogMarket[],
+  copy: (from: number, to: number, previous: number) => void,
+): number[] {
+  const row = catalogArrays(before).row;
+  const old = before.markets;
+  const same = (i: number, j: number) =>
+    j < old.length &&
+    old[j]!.ticker === markets[i]!.ticker &&
+    sameContent(old[j]!.content, markets[i]!.content);
+  const unknown: number[] = [];
+  for (let i = 0; i < markets.length;) {
+    const j = row.get(markets[i]!.ticker);
+    if (j === undefined || !same(i, j)) {
+      unknown.push(i++);
+      continue;
+    }
+    let end = i + 1;
+    while (end < markets.length && same(end, j + end - i)) end++;
+    copy(i, end, j);
+    i = end;
+  }
+  return unknown;
+}
+
+/** Whether two catalogues hold the same markets, row for row, with the same content. */
+export function sameRows(a: readonly CatalogMarket[], b: readonly CatalogMarket[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++)
+    if (a[i]!.ticker !== b[i]!.ticker || !sameContent(a[i]!.content, b[i]!.content)) return false;
+  return true;
 }
 
 /** Whether two markets' content tokens are the same (so are their vectors under one model). */

@@ -27,5 +27,12 @@ describe('market vectors across catalogue refreshes', () => {
     const refreshed = catalogSnapshot(NOW, markets, catalog.neighbours);
     expectMatches(refreshed);
     expect(marketIndex(refreshed, model)).toBe(marketIndex(refreshed, model));
+    // A refresh with the same markets (prices moved within their buckets) shares the index.
+    const again = catalogSnapshot(
+      NOW,
+      markets.map((m) => ({ ...m, volume24h: m.volume24h + 1 })),
+      catalog.neighbours,
+    );
+    expect(marketIndex(again, model)).toBe(marketIndex(refreshed, model));
   });
 });

@@ -1,17 +1,20 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { ItemContent } from '../../../models/core/types.js';
 import type { TwoTowerServing } from '../../../models/two-tower/serving.js';
 import { ceil4 } from '../../../models/two-tower/wasm/kernels.js';
 import type { Logger } from '../../log/logger.js';
 import type { CatalogSnapshot } from '../catalog.js';
-import { marketIndex, sameContent } from '../market-index.js';
-import { DEFAULT_PROBE, IvfIndex, type ProbeOptions } from './ivf-index.js';
+import { forEachKnownRun, marketIndex, sameRows } from '../market-index.js';
+import { IvfIndex } from './ivf-index.js';
 import { assignRows, sphericalKMeans } from './kmeans.js';
 
-/** Per model: its centroids, and each market's cluster with the content it was assigned from. */
+/** Per model: its centroids, and the last index built with its snapshot and each row's cluster. */
 const clustering = new WeakMap<
   TwoTowerServing,
-  { centroids: Float32Array; clusters: number; of: Map<string, { content: ItemContent; cluster: number }> }
+  {
+    centroids: Float32Array;
+    clusters: number;
+    last?: { catalog: CatalogSnapshot; assignment: Int32Array; ivf: IvfIndex };
+  }
 >();
 const indexes = new WeakMap<CatalogSnapshot, { model: TwoTowerServing; ivf: IvfIndex }>();
 
@@ -24,7 +27,6 @@ export function annIndex(catalog: CatalogSnapshot, model: TwoTowerServing): IvfI
 export interface AnnBuildOptions {
   /** Catalogues with fewer open markets are scanned exactly (no index is built). */
   minMarkets: number;
-  probe?: ProbeOptions;
   /** Awaited between chunks of work. @defaultValue one event-loop turn */
   pause?: () => Promise<void>;
 }
@@ -32,7 +34,8 @@ export interface AnnBuildOptions {
 /**
  * Builds the ANN index of a catalogue snapshot under a model, in the background: centroids once per
  * model (spherical k-means, √n of them, on a sample of its first large catalogue), then each
- * refresh places only markets that are new or changed, and lays the rows out by cluster. Work
+ * refresh places only markets that are new or changed, and lays the rows out by cluster (a
+ * refresh with the same markets, content unchanged, shares the previous index at once). Work
  * runs in chunks with a pause between them, so requests keep being served; until an index is
  * ready, feeds use the exact scan. Requests arriving while one builds replace each other: only
  * the latest (catalogue, model) pair is built next.
@@ -47,7 +50,8 @@ export class AnnIndexBuilder {
   ) {}
 
   request(catalog: CatalogSnapshot, model: TwoTowerServing): void {
-    if (catalog.markets.length < this.options.minMarkets || annIndex(catalog, model)) return;
+    if (catalog.markets.length < this.options.minMarkets || annIndex(catalog, model) || reuse(catalog, model))
+      return;
     this.wanted = { catalog, model };
     // Started on a later turn: the caller may be preparing a snapshot not yet published.
     this.running ??= Promise.resolve()
@@ -88,6 +92,8 @@ export async function buildAnnIndex(
   model: TwoTowerServing,
   options: Omit<AnnBuildOptions, 'minMarkets'> = {},
 ): Promise<IvfIndex> {
+  const reused = reuse(catalog, model);
+  if (reused) return reused;
   const pause = options.pause ?? (() => nextTurn());
   const index = marketIndex(catalog, model);
   const { size: n, dim: d } = index;
@@ -100,46 +106,35 @@ export async function buildAnnIndex(
       sampleSize: 64 * clusters,
       pause,
     });
-    known = { centroids, clusters, of: new Map() };
+    known = { centroids, clusters };
     clustering.set(model, known);
   }
-  // Markets placed before keep their cluster while their content (so their vector) is unchanged.
+  // Markets of the last snapshot keep their cluster while their content (so their vector) is unchanged.
   const assignment = new Int32Array(n);
-  const missing: number[] = [];
-  catalog.markets.forEach((m, i) => {
-    const placed = known.of.get(m.ticker);
-    if (placed && sameContent(placed.content, m.content)) assignment[i] = placed.cluster;
-    else missing.push(i);
-  });
+  const last = known.last;
+  const missing = last
+    ? forEachKnownRun(last.catalog, catalog.markets, (from, to, previous) =>
+        assignment.set(last.assignment.subarray(previous, previous + to - from), from),
+      )
+    : Array.from(catalog.markets.keys());
   if (missing.length > 0) {
     const rows = new Float32Array(missing.length * d);
     missing.forEach((i, j) => rows.set(index.row(i), j * d));
     const clusters = new Int32Array(missing.length);
-    await assignRows(
-      rows,
-      missing.length,
-      d,
-      known.centroids,
-      known.clusters,
-      clusters,
-      new Float32Array(missing.length),
-      pause,
-    );
+    const best = new Float32Array(missing.length);
+    await assignRows(rows, missing.length, d, known.centroids, known.clusters, clusters, best, pause);
     missing.forEach((i, j) => (assignment[i] = clusters[j]!));
   }
-  // Only this catalogue's markets are remembered: closed ones do not accumulate.
-  known.of = new Map(
-    catalog.markets.map((m, i) => [m.ticker, { content: m.content, cluster: assignment[i]! }]),
-  );
-  const ivf = new IvfIndex(
-    index.vectors,
-    n,
-    d,
-    known.centroids,
-    known.clusters,
-    assignment,
-    options.probe ?? DEFAULT_PROBE,
-  );
+  const ivf = new IvfIndex(index.vectors, n, d, known.centroids, known.clusters, assignment);
   indexes.set(catalog, { model, ivf });
+  known.last = { catalog, assignment, ivf };
   return ivf;
+}
+
+/** Registers the model's last index for `catalog` if its rows are the same markets, unchanged. */
+function reuse(catalog: CatalogSnapshot, model: TwoTowerServing): IvfIndex | undefined {
+  const last = clustering.get(model)?.last;
+  if (!last || !sameRows(last.catalog.markets, catalog.markets)) return undefined;
+  indexes.set(catalog, { model, ivf: last.ivf });
+  return last.ivf;
 }

@@ -24,6 +24,8 @@ export const DEFAULT_PROBE: ProbeOptions = { minFraction: 1 / 8, rowsPerResult: 
 export class IvfIndex {
   /** Row i's cosine with the last query, for the rows it scanned (catalogue row order). */
   readonly similarity: Float32Array;
+  /** How much a search scans (may be tuned at run time). */
+  probe: ProbeOptions = DEFAULT_PROBE;
   /** Clusters probed by the last search. */
   lastProbes = 0;
   /** offsets[c]…offsets[c+1]: the positions of cluster c. */
@@ -51,7 +53,6 @@ export class IvfIndex {
     centroids: Float32Array,
     readonly clusters: number,
     assignment: Int32Array,
-    private readonly probe: ProbeOptions = DEFAULT_PROBE,
   ) {
     const d = dim;
     // Layout: vectors by cluster | centroids | query | scores by position | centroid scores.
@@ -80,7 +81,8 @@ export class IvfIndex {
     for (let i = 0; i < size; i++) {
       const p = next[assignment[i]!]!++;
       this.rowAt[p] = i;
-      this.vectors.set(rowVectors.subarray(i * d, i * d + d), p * d);
+      // Element by element: a view per row costs more than the copy at these sizes.
+      for (let t = 0; t < d; t++) this.vectors[p * d + t] = rowVectors[i * d + t]!;
     }
     this.similarity = new Float32Array(size);
     this.candidateScores = new Float32Array(size);

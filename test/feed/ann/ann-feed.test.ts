@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { TwoTowerServing } from '../../../models/two-tower/serving.js';
 import { AnnIndexBuilder, annIndex, buildAnnIndex } from '../../../src/feed/ann/ann-indexes.js';
 import { catalogSnapshot } from '../../../src/feed/catalog.js';
+import { marketIndex } from '../../../src/feed/market-index.js';
+import { topK } from '../../../src/feed/top-k.js';
 import { rankFeed, type RankRequest } from '../../../src/feed/rank-feed.js';
 import { getRanker } from '../../../src/feed/rankers.js';
 import { similarMarkets } from '../../../src/feed/similar-markets.js';
@@ -37,10 +39,8 @@ describe('feeds through the ANN index', () => {
   it('probing every cluster, feeds and similar markets are the exact scan’s', async () => {
     const exact = fresh();
     const approximate = fresh();
-    await buildAnnIndex(approximate, serving, {
-      probe: { minFraction: 1, rowsPerResult: 1 },
-      pause: noPause,
-    });
+    const ivf = await buildAnnIndex(approximate, serving, { pause: noPause });
+    ivf.probe = { minFraction: 1, rowsPerResult: 1 };
     expect(annIndex(exact, serving)).toBeUndefined();
     for (const i of [1, 2, 3])
       expect(rankFeed(approximate, user(i), req, config, serving)).toEqual(
@@ -55,10 +55,8 @@ describe('feeds through the ANN index', () => {
   it('scores every candidate with its exact similarity, including those no probe reached', async () => {
     const exact = fresh();
     const approximate = fresh();
-    await buildAnnIndex(approximate, serving, {
-      probe: { minFraction: 0.05, rowsPerResult: 1 },
-      pause: noPause,
-    });
+    const ivf = await buildAnnIndex(approximate, serving, { pause: noPause });
+    ivf.probe = { minFraction: 0.05, rowsPerResult: 1 };
     for (const i of [4, 5, 6, 7]) {
       const scores = new Map(rankFeed(exact, user(i), req, config, serving).map((x) => [x.ticker, x.score]));
       const approx = rankFeed(approximate, user(i), req, config, serving);
@@ -84,5 +82,35 @@ describe('feeds through the ANN index', () => {
     expect(annIndex(catalog, next)).toBeUndefined();
     await builder.idle();
     expect(annIndex(catalog, next)).toBeDefined();
+    // A refresh with the same markets gets that index at once; one with other markets, a new one.
+    const refreshed = fresh();
+    builder.request(refreshed, next);
+    expect(annIndex(refreshed, next)).toBe(annIndex(catalog, next));
+    // The next refresh: the first market closed, a new one opened (every row moves up by one).
+    const changed = catalogSnapshot(
+      NOW,
+      [...base.markets.slice(1), { ...base.markets[0]!, ticker: 'KX-NEW' }],
+      base.neighbours,
+    );
+    builder.request(changed, next);
+    await builder.idle();
+    expect(annIndex(changed, next)).not.toBe(annIndex(catalog, next));
+    // Its rows are the new catalogue's: probing everything finds what the exact scan finds.
+    const ivf = annIndex(changed, next)!;
+    ivf.probe = { minFraction: 1, rowsPerResult: 1 };
+    const everything = new Uint8Array(ivf.size).fill(1);
+    const vectors = marketIndex(changed, next);
+    for (const row of [0, 5, base.markets.length - 1]) {
+      const query = vectors.row(row).slice();
+      expect(Array.from(ivf.search(query, 20, everything, 1))).toEqual(
+        Array.from(topK(vectors.scores(query), 20, everything, 1)),
+      );
+    }
+    // And each row sits in its nearest centroid's cluster: probing one cluster finds the row itself.
+    ivf.probe = { minFraction: 0, rowsPerResult: 0 };
+    for (let row = 0; row < ivf.size; row += 37) {
+      const [found] = ivf.search(vectors.row(row).slice(), 1, everything, 1);
+      expect(ivf.similarity[found!]).toBeCloseTo(1, 4);
+    }
   });
 });

@@ -43,7 +43,9 @@ async function indexOf(vectors: Float32Array, n: number, clusters: number, probe
   });
   const assignment = new Int32Array(n);
   await assignRows(vectors, n, D, centroids, clusters, assignment, new Float32Array(n), noPause);
-  return new IvfIndex(vectors, n, D, centroids, clusters, assignment, probe);
+  const index = new IvfIndex(vectors, n, D, centroids, clusters, assignment);
+  if (probe) index.probe = probe;
+  return index;
 }
 
 describe('spherical k-means', () => {

@@ -22,8 +22,11 @@ export class ActiveModel implements ActiveModelSource {
   constructor(
     private readonly load: (version: string) => Promise<PersistentRecommender>,
     private readonly logger?: Logger,
-    /** Runs on a loaded model before it is swapped in (e.g. the current catalogue's market vectors). */
-    private readonly prepare?: (serving: TwoTowerServing) => void,
+    /**
+     * Runs on a loaded model before it is swapped in (e.g. the current catalogue's market vectors);
+     * requests keep being served on the previous model until it resolves.
+     */
+    private readonly prepare?: (serving: TwoTowerServing) => void | Promise<void>,
   ) {}
 
   current(): TwoTowerServing | undefined {
@@ -46,7 +49,7 @@ export class ActiveModel implements ActiveModelSource {
           return;
         }
         const serving = new TwoTowerServing(doc.version, model.parameters);
-        this.prepare?.(serving);
+        await this.prepare?.(serving);
         this.serving = serving;
         this.logger?.info({ version: doc.version }, 'model loaded for serving');
       } catch (err) {

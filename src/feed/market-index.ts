@@ -17,6 +17,41 @@ const indexes = new WeakMap<CatalogSnapshot, { model: TwoTowerServing; index: Ve
  * price or volume (same rows, same content tokens) shares the previous index.
  */
 export function marketIndex(catalog: CatalogSnapshot, model: TwoTowerServing): VectorIndex {
+  const plan = planIndex(catalog, model);
+  if (plan instanceof VectorIndex) return plan;
+  embedRows(catalog, model, plan.index, plan.missing);
+  return register(catalog, model, plan.index);
+}
+
+/** Markets embedded per chunk by `marketIndexInChunks` (~10–20 ms of tower work). */
+const CHUNK_MARKETS = 2048;
+
+/**
+ * `marketIndex`, embedding in chunks with `pause` awaited between them: for a model swap, where
+ * every market is new to the model (seconds of work at 100k+ markets) and requests must keep
+ * being served on the old model meanwhile.
+ */
+export async function marketIndexInChunks(
+  catalog: CatalogSnapshot,
+  model: TwoTowerServing,
+  pause: () => Promise<void>,
+): Promise<VectorIndex> {
+  const plan = planIndex(catalog, model);
+  if (plan instanceof VectorIndex) return plan;
+  for (let start = 0; start < plan.missing.length; start += CHUNK_MARKETS) {
+    embedRows(catalog, model, plan.index, plan.missing.slice(start, start + CHUNK_MARKETS));
+    await pause();
+  }
+  // Another call may have finished this snapshot's index meanwhile: one index per (snapshot, model).
+  const done = indexes.get(catalog);
+  return done?.model === model ? done.index : register(catalog, model, plan.index);
+}
+
+/** The index already built for this snapshot (or shared from an identical one), else a new one with the rows it can copy and those left to embed. */
+function planIndex(
+  catalog: CatalogSnapshot,
+  model: TwoTowerServing,
+): VectorIndex | { index: VectorIndex; missing: number[] } {
   const cached = indexes.get(catalog);
   if (cached?.model === model) return cached.index;
   const d = model.dim;
@@ -32,10 +67,22 @@ export function marketIndex(catalog: CatalogSnapshot, model: TwoTowerServing): V
         index.vectors.set(last.index.vectors.subarray(previous * d, (previous + to - from) * d), from * d),
       )
     : Array.from(markets.keys());
-  if (missing.length > 0) {
-    const fresh = model.marketVectors(missing.map((i) => markets[i]!));
-    missing.forEach((i, j) => index.vectors.set(fresh.subarray(j * d, j * d + d), i * d));
-  }
+  return { index, missing };
+}
+
+function embedRows(
+  catalog: CatalogSnapshot,
+  model: TwoTowerServing,
+  index: VectorIndex,
+  rows: number[],
+): void {
+  if (rows.length === 0) return;
+  const d = model.dim;
+  const fresh = model.marketVectors(rows.map((i) => catalog.markets[i]!));
+  rows.forEach((i, j) => index.vectors.set(fresh.subarray(j * d, j * d + d), i * d));
+}
+
+function register(catalog: CatalogSnapshot, model: TwoTowerServing, index: VectorIndex): VectorIndex {
   indexes.set(catalog, { model, index });
   latest.set(model, { catalog, index });
   return index;

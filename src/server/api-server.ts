@@ -15,7 +15,8 @@ import { Redis } from 'ioredis';
 import { setUpExperiments } from '../experiments/setup.js';
 import { activeModelWatcherFromConfig, modelRegistryFromConfig } from '../../models/registry/index.js';
 import { ActiveModel } from '../feed/active-model.js';
-import { marketIndex } from '../feed/market-index.js';
+import { marketIndex, marketIndexInChunks } from '../feed/market-index.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { AnnIndexBuilder } from '../feed/ann/ann-indexes.js';
 import { redisUserChangeBus, type UserChangeBus } from '../feed/user-change-bus.js';
 
@@ -50,10 +51,11 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const activeModel = new ActiveModel(
     (version) => models.loadModel(version),
     logger,
-    (model) => {
+    async (model) => {
       const snapshot = catalog.peek();
       if (!snapshot) return;
-      marketIndex(snapshot, model);
+      // Every market is new to a new model: embedded in chunks, so requests go on meanwhile.
+      await marketIndexInChunks(snapshot, model, () => nextTurn());
       ann.request(snapshot, model);
     },
   );

@@ -43,4 +43,25 @@ describe('hot model reload', () => {
     }
     expect([...seen].sort()).toEqual(['v1', 'v2']);
   });
+
+  it('serves the previous model until the new one is prepared', async () => {
+    const models = new Map([
+      ['v1', await trainedModel(['A', 'B'], 1)],
+      ['v2', await trainedModel(['A', 'B'], 2)],
+    ]);
+    let release!: () => void;
+    const prepared = new Promise<void>((resolve) => (release = resolve));
+    const active = new ActiveModel(
+      async (version) => models.get(version)!,
+      silentLogger,
+      (serving) => (serving.version === 'v2' ? prepared : undefined),
+    );
+    await active.follow(doc('v1'));
+    const swap = active.follow(doc('v2'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(active.current()?.version).toBe('v1');
+    release();
+    await swap;
+    expect(active.current()?.version).toBe('v2');
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TwoTowerServing } from '../../models/two-tower/serving.js';
 import { catalogSnapshot } from '../../src/feed/catalog.js';
-import { marketIndex } from '../../src/feed/market-index.js';
+import { marketIndex, marketIndexInChunks } from '../../src/feed/market-index.js';
 import { Rng } from '../../src/simulator/rng.js';
 import { randomTwoTower, syntheticCatalog } from '../helpers/synthetic-ranking.js';
 
@@ -34,5 +34,18 @@ describe('market vectors across catalogue refreshes', () => {
       catalog.neighbours,
     );
     expect(marketIndex(again, model)).toBe(marketIndex(refreshed, model));
+  });
+
+  it('under a new model, are embedded in chunks with pauses between them, to the same vectors', async () => {
+    const rng = Rng.of(13, 'market-index-chunks');
+    const catalog = syntheticCatalog(5_000, rng, NOW);
+    const params = randomTwoTower(10, 2_000, rng);
+    let pauses = 0;
+    const chunked = await marketIndexInChunks(catalog, new TwoTowerServing('v2', params), async () => {
+      pauses++;
+    });
+    expect(pauses).toBeGreaterThan(1);
+    const whole = marketIndex(catalogSnapshot(NOW, catalog.markets), new TwoTowerServing('v2', params));
+    expect(Array.from(chunked.vectors)).toEqual(Array.from(whole.vectors));
   });
 });

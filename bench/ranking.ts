@@ -4,7 +4,8 @@
  * every open market (or, from 100k on, also through the ANN index), candidate sources, blend,
  * diversity, reasons. Baseline in the same run: the popularity ranker on the same catalogue and
  * users. Also: what the ANN index costs to build and how close its feeds are to the exact scan's,
- * RSS of the model snapshot, the cost of a catalogue's market vectors under a new model, and of a
+ * RSS of the model snapshot, the cost of a catalogue's market vectors under a new model (and the
+ * longest the event loop waits while a model swap computes them in chunks), and of a
  * catalogue refresh in which 1% of the markets changed content (the rest is copied).
  */
 import type { TwoTowerParameters } from '../models/two-tower/model.js';
@@ -12,7 +13,7 @@ import { TwoTowerServing } from '../models/two-tower/serving.js';
 import { buildAnnIndex } from '../src/feed/ann/ann-indexes.js';
 import { catalogSnapshot, type CatalogSnapshot } from '../src/feed/catalog.js';
 import { catalogArrays } from '../src/feed/catalog-arrays.js';
-import { marketIndex } from '../src/feed/market-index.js';
+import { marketIndex, marketIndexInChunks } from '../src/feed/market-index.js';
 import { rankFeed, type RankRequest } from '../src/feed/rank-feed.js';
 import { getRanker } from '../src/feed/rankers.js';
 import type { UserContext } from '../src/feed/user-context.js';
@@ -41,6 +42,20 @@ function userContext(i: number, markets: number): UserContext {
 }
 
 const USERS_COMPARED = 200;
+
+/** `work`'s result, and its longest synchronous stretch between pauses (each pause is one event-loop turn). */
+async function withStalls<T>(
+  work: (pause: () => Promise<void>) => Promise<T>,
+): Promise<{ result: T; longestStallMs: number }> {
+  let longest = 0;
+  let resumed = performance.now();
+  const result = await work(async () => {
+    longest = Math.max(longest, performance.now() - resumed);
+    await new Promise((resolve) => setImmediate(resolve));
+    resumed = performance.now();
+  });
+  return { result, longestStallMs: Math.max(longest, performance.now() - resumed) };
+}
 
 /** The catalogue as the next refresh finds it when every 100th market was retitled. */
 function changedRefresh(catalog: CatalogSnapshot): CatalogSnapshot {
@@ -76,7 +91,9 @@ async function withAnn(
   const exactNearest = vectors.map((v) => new Set(topK(index.scores(v), 200)));
   const pause = async () => {};
   let started = performance.now();
-  const ivf = await buildAnnIndex(catalog, serving, { pause });
+  const { result: ivf, longestStallMs: buildStallMs } = await withStalls((turn) =>
+    buildAnnIndex(catalog, serving, { pause: turn }),
+  );
   const buildMs = performance.now() - started;
   const refreshed = changedRefresh(catalog);
   marketIndex(refreshed, serving);
@@ -112,6 +129,7 @@ async function withAnn(
       'open markets': markets,
       clusters: ivf.clusters,
       'build ms (new model)': buildMs,
+      'longest stall ms': buildStallMs,
       'ms per refresh, 1% changed': rebuildMs,
       'clusters probed (mean)': probes / n,
       'recall of the 200 nearest': found / (200 * n),
@@ -141,6 +159,10 @@ export default async function run(): Promise<void> {
     let t0 = performance.now();
     marketIndex(catalog, serving);
     const vectorsMs = performance.now() - t0;
+    // A model swap: the model's id maps, then these vectors, in chunks with event-loop turns between.
+    const { longestStallMs } = await withStalls(async (pause) =>
+      marketIndexInChunks(catalog, await TwoTowerServing.create('bench-swap', params, pause), pause),
+    );
     // A refresh in which 1% of the markets changed content: only those are embedded again.
     t0 = performance.now();
     marketIndex(changedRefresh(catalog), serving);
@@ -174,6 +196,7 @@ export default async function run(): Promise<void> {
         'p99 ms': percentile(times, 99),
         'vs popularity p50': `${fmt(percentile(times, 50) / percentile(popularity, 50))}×`,
         'market vectors ms (new model)': ranker === 'two-tower' ? vectorsMs : '—',
+        'longest stall ms, swap in chunks': ranker === 'two-tower' ? longestStallMs : '—',
         'ms per refresh, 1% changed': ranker === 'two-tower' ? refreshMs : '—',
       });
     }

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ActiveModelWatcher, ModelDoc } from '../../models/registry/index.js';
 import type { PersistentRecommender } from '../../models/core/types.js';
 import { TwoTowerModel } from '../../models/two-tower/model.js';
@@ -48,7 +49,7 @@ export class ActiveModel implements ActiveModelSource {
           this.logger?.warn({ version: doc.version, kind: doc.kind }, 'active model kind is not servable');
           return;
         }
-        const serving = new TwoTowerServing(doc.version, model.parameters);
+        const serving = await TwoTowerServing.create(doc.version, model.parameters, () => nextTurn());
         await this.prepare?.(serving);
         this.serving = serving;
         this.logger?.info({ version: doc.version }, 'model loaded for serving');

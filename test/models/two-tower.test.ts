@@ -136,6 +136,17 @@ describe('two-tower model', () => {
     const warmed = serving.userVector('someone-new', history);
     expect(cryptoShare(warmed)).toBeGreaterThan(cryptoShare(cold));
     expect(cryptoShare(warmed)).toBeGreaterThanOrEqual(0.8);
+
+    // Built in chunks for a model swap, the serving model answers the same.
+    let pauses = 0;
+    const chunked = await TwoTowerServing.create('test', model.parameters, async () => {
+      pauses++;
+    });
+    expect(pauses).toBeGreaterThanOrEqual(2);
+    const user = train.log.userIds[3]!;
+    expect(chunked.knowsUser(user)).toBe(true);
+    expect(chunked.userVector(user, history)).toEqual(serving.userVector(user, history));
+    expect(chunked.marketVectors(markets)).toEqual(vectors);
   });
 
   it('trains on the hand-written WebAssembly kernels unless tfjs-node loads', async () => {

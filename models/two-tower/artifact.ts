@@ -72,7 +72,11 @@ export async function loadTwoTower(dir: string): Promise<TwoTowerParameters> {
     const buf = await readFile(path.join(dir, file));
     if (buf.byteLength !== expected * 4)
       throw new Error(`${file}: ${buf.byteLength} bytes, expected ${expected * 4}`);
-    return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    // A view when the bytes are aligned (large files get a buffer of their own): a 1M-user table
+    // is 256 MB, and copying it held a model swap up and doubled its memory for a moment.
+    return buf.byteOffset % 4 === 0
+      ? new Float32Array(buf.buffer, buf.byteOffset, expected)
+      : new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   };
   const dense = await read(FILES.weights, d * 2 * d + d * d);
   const users = model.userIds.length;

@@ -70,8 +70,10 @@ export class AnnIndexBuilder {
       this.wanted = undefined;
       try {
         const started = performance.now();
+        const newModel = !clustering.has(model);
         await buildAnnIndex(catalog, model, this.options);
-        this.logger?.info(
+        // Each catalogue refresh with changed markets rebuilds: only a new model's first is news.
+        this.logger?.[newModel ? 'info' : 'debug'](
           {
             markets: catalog.markets.length,
             model: model.version,

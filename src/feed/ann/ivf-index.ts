@@ -81,7 +81,7 @@ export class IvfIndex {
     for (let i = 0; i < size; i++) {
       const p = next[assignment[i]!]!++;
       this.rowAt[p] = i;
-      // Element by element: a view per row costs more than the copy at these sizes.
+      // Element by element (as fast as a view per row here, without allocating 300k views).
       for (let t = 0; t < d; t++) this.vectors[p * d + t] = rowVectors[i * d + t]!;
     }
     this.similarity = new Float32Array(size);

@@ -6,7 +6,8 @@ import type { CatalogMarket, CatalogSnapshot } from './catalog.js';
 
 /** Per model: the last catalogue snapshot it embedded, and that index. */
 const latest = new WeakMap<TwoTowerServing, { catalog: CatalogSnapshot; index: VectorIndex }>();
-const indexes = new WeakMap<CatalogSnapshot, { model: TwoTowerServing; index: VectorIndex }>();
+/** Per snapshot and model (during a swap both models serve the same snapshot). */
+const indexes = new WeakMap<CatalogSnapshot, WeakMap<TwoTowerServing, VectorIndex>>();
 
 /**
  * The vector index of a catalogue snapshot's markets (row i for markets[i]) under `model`. Built
@@ -43,8 +44,7 @@ export async function marketIndexInChunks(
     await pause();
   }
   // Another call may have finished this snapshot's index meanwhile: one index per (snapshot, model).
-  const done = indexes.get(catalog);
-  return done?.model === model ? done.index : register(catalog, model, plan.index);
+  return indexes.get(catalog)?.get(model) ?? register(catalog, model, plan.index);
 }
 
 /** The index already built for this snapshot (or shared from an identical one), else a new one with the rows it can copy and those left to embed. */
@@ -52,15 +52,12 @@ function planIndex(
   catalog: CatalogSnapshot,
   model: TwoTowerServing,
 ): VectorIndex | { index: VectorIndex; missing: number[] } {
-  const cached = indexes.get(catalog);
-  if (cached?.model === model) return cached.index;
+  const cached = indexes.get(catalog)?.get(model);
+  if (cached) return cached;
   const d = model.dim;
   const markets = catalog.markets;
   const last = latest.get(model);
-  if (last && sameRows(last.catalog.markets, markets)) {
-    indexes.set(catalog, { model, index: last.index });
-    return last.index;
-  }
+  if (last && sameRows(last.catalog.markets, markets)) return register(catalog, model, last.index);
   const index = new VectorIndex(markets.length, d);
   const missing = last
     ? forEachKnownRun(last.catalog, markets, (from, to, previous) =>
@@ -83,7 +80,9 @@ function embedRows(
 }
 
 function register(catalog: CatalogSnapshot, model: TwoTowerServing, index: VectorIndex): VectorIndex {
-  indexes.set(catalog, { model, index });
+  let byModel = indexes.get(catalog);
+  if (!byModel) indexes.set(catalog, (byModel = new WeakMap()));
+  byModel.set(model, index);
   latest.set(model, { catalog, index });
   return index;
 }

@@ -45,6 +45,11 @@ describe('market vectors across catalogue refreshes', () => {
       pauses++;
     });
     expect(pauses).toBeGreaterThan(1);
+    // While a swap prepares the new model on a snapshot, the serving model keeps its index there.
+    const serving = new TwoTowerServing('v1', params);
+    const before = marketIndex(catalog, serving);
+    await marketIndexInChunks(catalog, new TwoTowerServing('v3', params), async () => {});
+    expect(marketIndex(catalog, serving)).toBe(before);
     const whole = marketIndex(catalogSnapshot(NOW, catalog.markets), new TwoTowerServing('v2', params));
     expect(Array.from(chunked.vectors)).toEqual(Array.from(whole.vectors));
   });

@@ -16,12 +16,19 @@ const clustering = new WeakMap<
     last?: { catalog: CatalogSnapshot; assignment: Int32Array; ivf: IvfIndex };
   }
 >();
-const indexes = new WeakMap<CatalogSnapshot, { model: TwoTowerServing; ivf: IvfIndex }>();
+/** Per snapshot and model (during a swap both models serve the same snapshot). */
+const indexes = new WeakMap<CatalogSnapshot, WeakMap<TwoTowerServing, IvfIndex>>();
 
 /** The ANN index of this catalogue snapshot under `model`, once built (never built on demand). */
 export function annIndex(catalog: CatalogSnapshot, model: TwoTowerServing): IvfIndex | undefined {
-  const built = indexes.get(catalog);
-  return built?.model === model ? built.ivf : undefined;
+  return indexes.get(catalog)?.get(model);
+}
+
+function register(catalog: CatalogSnapshot, model: TwoTowerServing, ivf: IvfIndex): IvfIndex {
+  let byModel = indexes.get(catalog);
+  if (!byModel) indexes.set(catalog, (byModel = new WeakMap()));
+  byModel.set(model, ivf);
+  return ivf;
 }
 
 export interface AnnBuildOptions {
@@ -128,15 +135,13 @@ export async function buildAnnIndex(
     missing.forEach((i, j) => (assignment[i] = clusters[j]!));
   }
   const ivf = new IvfIndex(index.vectors, n, d, known.centroids, known.clusters, assignment);
-  indexes.set(catalog, { model, ivf });
   known.last = { catalog, assignment, ivf };
-  return ivf;
+  return register(catalog, model, ivf);
 }
 
 /** Registers the model's last index for `catalog` if its rows are the same markets, unchanged. */
 function reuse(catalog: CatalogSnapshot, model: TwoTowerServing): IvfIndex | undefined {
   const last = clustering.get(model)?.last;
   if (!last || !sameRows(last.catalog.markets, catalog.markets)) return undefined;
-  indexes.set(catalog, { model, ivf: last.ivf });
-  return last.ivf;
+  return register(catalog, model, last.ivf);
 }

@@ -47,7 +47,10 @@ export async function marketIndexInChunks(
   return indexes.get(catalog)?.get(model) ?? register(catalog, model, plan.index);
 }
 
-/** The index already built for this snapshot (or shared from an identical one), else a new one with the rows it can copy and those left to embed. */
+/**
+ * The index already built for this snapshot (or shared from an identical one), else a new one
+ * with the rows it could copy filled in, and the rows left to embed.
+ */
 function planIndex(
   catalog: CatalogSnapshot,
   model: TwoTowerServing,
@@ -60,7 +63,7 @@ function planIndex(
   if (last && sameRows(last.catalog.markets, markets)) return register(catalog, model, last.index);
   const index = new VectorIndex(markets.length, d);
   const missing = last
-    ? forEachKnownRun(last.catalog, markets, (from, to, previous) =>
+    ? copyKnownRuns(last.catalog, markets, (from, to, previous) =>
         index.vectors.set(last.index.vectors.subarray(previous * d, (previous + to - from) * d), from * d),
       )
     : Array.from(markets.keys());
@@ -92,7 +95,7 @@ function register(catalog: CatalogSnapshot, model: TwoTowerServing, index: Vecto
  * each run of rows from…to−1 that were rows previous… there with the same content, and returns the
  * rows that were not there (or whose content changed).
  */
-export function forEachKnownRun(
+export function copyKnownRuns(
   before: CatalogSnapshot,
   markets: readonly CatalogMarket[],
   copy: (from: number, to: number, previous: number) => void,
@@ -127,7 +130,7 @@ export function sameRows(a: readonly CatalogMarket[], b: readonly CatalogMarket[
 }
 
 /** Whether two markets' content tokens are the same (so are their vectors under one model). */
-export function sameContent(a: ItemContent, b: ItemContent): boolean {
+function sameContent(a: ItemContent, b: ItemContent): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

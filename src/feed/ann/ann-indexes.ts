@@ -3,7 +3,7 @@ import type { TwoTowerServing } from '../../../models/two-tower/serving.js';
 import { ceil4 } from '../../../models/two-tower/wasm/kernels.js';
 import type { Logger } from '../../log/logger.js';
 import type { CatalogSnapshot } from '../catalog.js';
-import { forEachKnownRun, marketIndex, sameRows } from '../market-index.js';
+import { copyKnownRuns, marketIndex, sameRows } from '../market-index.js';
 import { IvfIndex } from './ivf-index.js';
 import { assignRows, sphericalKMeans } from './kmeans.js';
 
@@ -122,7 +122,7 @@ export async function buildAnnIndex(
   const assignment = new Int32Array(n);
   const last = known.last;
   const missing = last
-    ? forEachKnownRun(last.catalog, catalog.markets, (from, to, previous) =>
+    ? copyKnownRuns(last.catalog, catalog.markets, (from, to, previous) =>
         assignment.set(last.assignment.subarray(previous, previous + to - from), from),
       )
     : Array.from(catalog.markets.keys());

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { Packr } from 'msgpackr';
-import type { FeedSnapshot, FeedSnapshotStore } from './snapshots.js';
+import { ExpiringEntries, type FeedSnapshot, type FeedSnapshotStore } from './snapshots.js';
 
 /**
  * Feed snapshots in Redis with the snapshot's TTL, shared by every API replica: a cursor from one
@@ -13,33 +13,24 @@ import type { FeedSnapshot, FeedSnapshotStore } from './snapshots.js';
  * go stale.
  */
 export class RedisSnapshotStore implements FeedSnapshotStore {
-  private readonly recent = new Map<string, { encoded: Buffer; expiresAt: number }>();
+  private readonly recent: ExpiringEntries<Buffer>;
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'sibyl:feed:',
-    private readonly options: { recentEntries: number; now: () => number } = {
-      recentEntries: 2_000,
-      now: Date.now,
-    },
-  ) {}
+    options: { recentEntries: number; now: () => number } = { recentEntries: 2_000, now: Date.now },
+  ) {
+    this.recent = new ExpiringEntries(options.recentEntries, options.now);
+  }
 
   async put(snapshot: FeedSnapshot, ttlMs: number): Promise<void> {
     const encoded = encode(snapshot);
     await this.redis.set(this.prefix + snapshot.feedId, encoded, 'PX', Math.max(1, ttlMs));
-    this.recent.set(snapshot.feedId, { encoded, expiresAt: this.options.now() + ttlMs });
-    // Insertion order is age order: drop the oldest beyond the bound.
-    for (const feedId of this.recent.keys()) {
-      if (this.recent.size <= this.options.recentEntries) break;
-      this.recent.delete(feedId);
-    }
+    this.recent.set(snapshot.feedId, encoded, ttlMs);
   }
 
   async get(feedId: string): Promise<FeedSnapshot | undefined> {
-    const local = this.recent.get(feedId);
-    if (local && local.expiresAt > this.options.now()) return decode(local.encoded);
-    if (local) this.recent.delete(feedId);
-    const raw = await this.redis.getBuffer(this.prefix + feedId);
+    const raw = this.recent.get(feedId) ?? (await this.redis.getBuffer(this.prefix + feedId));
     return raw === null ? undefined : decode(raw);
   }
 }

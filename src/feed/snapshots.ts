@@ -27,33 +27,53 @@ export interface FeedSnapshotStore {
 }
 
 /**
+ * Values by key, each until its own expiry, at most `maxEntries` of them (the oldest written leave
+ * first: Map keeps insertion order). What the snapshot stores keep in process memory.
+ */
+export class ExpiringEntries<V> {
+  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  set(key: string, value: V, ttlMs: number): void {
+    this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.maxEntries) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  /** The value, or undefined once it expired (or was never set, or was pushed out). */
+  get(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+}
+
+/**
  * Snapshots in this process's memory, bounded in count and age. Good for one replica; several
  * replicas share snapshots through Redis instead.
  */
 export class MemorySnapshotStore implements FeedSnapshotStore {
-  private readonly entries = new Map<string, { snapshot: FeedSnapshot; expiresAt: number }>();
+  private readonly entries: ExpiringEntries<FeedSnapshot>;
 
-  constructor(
-    private readonly maxEntries = 10_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(maxEntries = 10_000, now: () => number = Date.now) {
+    this.entries = new ExpiringEntries(maxEntries, now);
+  }
 
   async put(snapshot: FeedSnapshot, ttlMs: number): Promise<void> {
-    this.entries.set(snapshot.feedId, { snapshot, expiresAt: this.now() + ttlMs });
-    // Map keeps insertion order: the first entries are the oldest.
-    for (const key of this.entries.keys()) {
-      if (this.entries.size <= this.maxEntries) break;
-      this.entries.delete(key);
-    }
+    this.entries.set(snapshot.feedId, snapshot, ttlMs);
   }
 
   async get(feedId: string): Promise<FeedSnapshot | undefined> {
-    const entry = this.entries.get(feedId);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= this.now()) {
-      this.entries.delete(feedId);
-      return undefined;
-    }
-    return entry.snapshot;
+    return this.entries.get(feedId);
   }
 }

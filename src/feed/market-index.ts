@@ -2,12 +2,12 @@ import type { ItemContent } from '../../models/core/types.js';
 import type { TwoTowerServing } from '../../models/two-tower/serving.js';
 import { VectorIndex } from '../../models/two-tower/vector-index.js';
 import { catalogArrays } from './catalog-arrays.js';
+import { SnapshotModelMap } from './snapshot-model-map.js';
 import type { CatalogMarket, CatalogSnapshot } from './catalog.js';
 
 /** Per model: the last catalogue snapshot it embedded, and that index. */
 const latest = new WeakMap<TwoTowerServing, { catalog: CatalogSnapshot; index: VectorIndex }>();
-/** Per snapshot and model (during a swap both models serve the same snapshot). */
-const indexes = new WeakMap<CatalogSnapshot, WeakMap<TwoTowerServing, VectorIndex>>();
+const indexes = new SnapshotModelMap<VectorIndex>();
 
 /**
  * The vector index of a catalogue snapshot's markets (row i for markets[i]) under `model`. Built
@@ -44,7 +44,7 @@ export async function marketIndexInChunks(
     await pause();
   }
   // Another call may have finished this snapshot's index meanwhile: one index per (snapshot, model).
-  return indexes.get(catalog)?.get(model) ?? register(catalog, model, plan.index);
+  return indexes.get(catalog, model) ?? register(catalog, model, plan.index);
 }
 
 /**
@@ -55,7 +55,7 @@ function planIndex(
   catalog: CatalogSnapshot,
   model: TwoTowerServing,
 ): VectorIndex | { index: VectorIndex; missing: number[] } {
-  const cached = indexes.get(catalog)?.get(model);
+  const cached = indexes.get(catalog, model);
   if (cached) return cached;
   const d = model.dim;
   const markets = catalog.markets;
@@ -83,11 +83,8 @@ function embedRows(
 }
 
 function register(catalog: CatalogSnapshot, model: TwoTowerServing, index: VectorIndex): VectorIndex {
-  let byModel = indexes.get(catalog);
-  if (!byModel) indexes.set(catalog, (byModel = new WeakMap()));
-  byModel.set(model, index);
   latest.set(model, { catalog, index });
-  return index;
+  return indexes.set(catalog, model, index);
 }
 
 /**

@@ -4,6 +4,7 @@ import { ceil4 } from '../../../models/two-tower/wasm/kernels.js';
 import type { Logger } from '../../log/logger.js';
 import type { CatalogSnapshot } from '../catalog.js';
 import { copyKnownRuns, marketIndex, sameRows } from '../market-index.js';
+import { SnapshotModelMap } from '../snapshot-model-map.js';
 import { IvfIndex } from './ivf-index.js';
 import { assignRows, sphericalKMeans } from './kmeans.js';
 
@@ -16,19 +17,11 @@ const clustering = new WeakMap<
     last?: { catalog: CatalogSnapshot; assignment: Int32Array; ivf: IvfIndex };
   }
 >();
-/** Per snapshot and model (during a swap both models serve the same snapshot). */
-const indexes = new WeakMap<CatalogSnapshot, WeakMap<TwoTowerServing, IvfIndex>>();
+const indexes = new SnapshotModelMap<IvfIndex>();
 
 /** The ANN index of this catalogue snapshot under `model`, once built (never built on demand). */
 export function annIndex(catalog: CatalogSnapshot, model: TwoTowerServing): IvfIndex | undefined {
-  return indexes.get(catalog)?.get(model);
-}
-
-function register(catalog: CatalogSnapshot, model: TwoTowerServing, ivf: IvfIndex): IvfIndex {
-  let byModel = indexes.get(catalog);
-  if (!byModel) indexes.set(catalog, (byModel = new WeakMap()));
-  byModel.set(model, ivf);
-  return ivf;
+  return indexes.get(catalog, model);
 }
 
 export interface AnnBuildOptions {
@@ -136,12 +129,12 @@ export async function buildAnnIndex(
   }
   const ivf = new IvfIndex(index.vectors, n, d, known.centroids, known.clusters, assignment);
   known.last = { catalog, assignment, ivf };
-  return register(catalog, model, ivf);
+  return indexes.set(catalog, model, ivf);
 }
 
 /** Registers the model's last index for `catalog` if its rows are the same markets, unchanged. */
 function reuse(catalog: CatalogSnapshot, model: TwoTowerServing): IvfIndex | undefined {
   const last = clustering.get(model)?.last;
   if (!last || !sameRows(last.catalog.markets, catalog.markets)) return undefined;
-  return register(catalog, model, last.ivf);
+  return indexes.set(catalog, model, last.ivf);
 }

@@ -1,6 +1,6 @@
 import { dot } from '../core/dot.js';
 import { gemmABt } from './gemm.js';
-import { ceil4, kernelsWithMemory, type WasmGemm, type WasmMatvec } from './wasm/kernels.js';
+import { ceil4, kernelBlocks, type WasmGemm, type WasmMatvec } from './wasm/kernels.js';
 
 /** Scratch for `crossScores` (a feed's items against a user's recent markets). */
 const CROSS_ROWS = 1024;
@@ -26,26 +26,16 @@ export class VectorIndex {
     readonly dim: number,
   ) {
     // Layout: vectors | query | scores | cross A | cross B | cross C.
-    const layout = [size * dim, dim, size, CROSS_ROWS * dim, CROSS_OTHERS * dim, CROSS_ROWS * CROSS_OTHERS];
-    const wasm = dim % 4 === 0 ? kernelsWithMemory(layout.reduce((x, y) => x + y, 0)) : undefined;
-    if (wasm) {
-      const { memory, kernels } = wasm;
-      let offset = 0;
-      const [vectors, query, out, a, b, c] = layout.map((length) => {
-        const view = new Float32Array(memory.buffer, offset * 4, length);
-        offset += length;
-        return view;
-      }) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
-      this.matvec = kernels.matvec;
-      this.cross = { gemm: kernels.gemmABt, heap: new Float32Array(memory.buffer), a, b, c };
-      this.vectors = vectors;
-      this.query = query;
-      this.out = out;
-    } else {
-      this.vectors = new Float32Array(size * dim);
-      this.query = new Float32Array(dim);
-      this.out = new Float32Array(size);
-    }
+    const { blocks, kernels, heap } = kernelBlocks(
+      [size * dim, dim, size, CROSS_ROWS * dim, CROSS_OTHERS * dim, CROSS_ROWS * CROSS_OTHERS],
+      dim % 4 === 0,
+    );
+    const [vectors, query, out, a, b, c] = blocks;
+    this.vectors = vectors;
+    this.query = query;
+    this.out = out;
+    this.matvec = kernels?.matvec;
+    this.cross = kernels && heap && { gemm: kernels.gemmABt, heap, a, b, c };
   }
 
   /** Whether scans run the SIMD kernel. */

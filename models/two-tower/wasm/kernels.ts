@@ -56,3 +56,24 @@ export function kernelsWithMemory(
   const kernels = instantiateKernels(memory);
   return kernels && { memory, kernels, floats: (pages * PAGE_BYTES) / 4 };
 }
+
+/**
+ * Float32 blocks of the given lengths, one after another in one fixed-size kernel memory with the
+ * kernels instantiated on it (`heap` views the whole memory, for offsets across blocks); where
+ * WebAssembly SIMD is unsupported, or `simd` is false, separate arrays and no kernels.
+ */
+export function kernelBlocks<const L extends readonly number[]>(
+  lengths: L,
+  simd = true,
+): { blocks: { [K in keyof L]: Float32Array }; kernels?: WasmKernels; heap?: Float32Array } {
+  type Blocks = { [K in keyof L]: Float32Array };
+  const wasm = simd ? kernelsWithMemory(lengths.reduce((x, y) => x + y, 0)) : undefined;
+  if (!wasm) return { blocks: lengths.map((length) => new Float32Array(length)) as unknown as Blocks };
+  let offset = 0;
+  const blocks = lengths.map((length) => {
+    const view = new Float32Array(wasm.memory.buffer, offset * 4, length);
+    offset += length;
+    return view;
+  }) as unknown as Blocks;
+  return { blocks, kernels: wasm.kernels, heap: new Float32Array(wasm.memory.buffer) };
+}

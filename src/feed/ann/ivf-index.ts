@@ -1,5 +1,5 @@
 import { dot } from '../../../models/core/dot.js';
-import { kernelsWithMemory, type WasmMatvec } from '../../../models/two-tower/wasm/kernels.js';
+import { kernelBlocks, type WasmMatvec } from '../../../models/two-tower/wasm/kernels.js';
 import { topK } from '../top-k.js';
 
 /** How much of the catalogue a search scans, at least: recall against cost (BENCHMARKS.md). */
@@ -56,15 +56,9 @@ export class IvfIndex {
   ) {
     const d = dim;
     // Layout: vectors by cluster | centroids | query | scores by position | centroid scores.
-    const layout = [size * d, clusters * d, d, size, clusters];
-    const wasm = d % 4 === 0 ? kernelsWithMemory(layout.reduce((x, y) => x + y, 0)) : undefined;
-    let offset = 0;
-    const [vectors, centroidBlock, query, out, centroidScores] = layout.map((length) => {
-      const view = wasm ? new Float32Array(wasm.memory.buffer, offset * 4, length) : new Float32Array(length);
-      offset += length;
-      return view;
-    }) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
-    this.matvec = wasm?.kernels.matvec;
+    const { blocks, kernels } = kernelBlocks([size * d, clusters * d, d, size, clusters], d % 4 === 0);
+    const [vectors, centroidBlock, query, out, centroidScores] = blocks;
+    this.matvec = kernels?.matvec;
     this.vectors = vectors;
     this.centroids = centroidBlock;
     this.query = query;

@@ -47,7 +47,7 @@ export async function sphericalKMeans(
       for (let t = 0; t < d; t++) sums[k * d + t]! += sample[j * d + t]!;
     }
     // An empty centroid moves to the rows worst served by theirs, one each.
-    const worst = emptyCount(counts) > 0 ? worstRows(best) : [];
+    const worst = counts.includes(0) ? worstRows(best) : [];
     let next = 0;
     for (let k = 0; k < c; k++) {
       if (counts[k] === 0) {
@@ -135,12 +135,6 @@ export async function assignRows(
     }
     await pause();
   }
-}
-
-function emptyCount(counts: Int32Array): number {
-  let empty = 0;
-  for (const count of counts) if (count === 0) empty++;
-  return empty;
 }
 
 /** Row numbers by how well their centroid serves them, worst first. */

@@ -1,3 +1,4 @@
+import { byScore } from './top-k.js';
 import type { CatalogArrays } from './catalog-arrays.js';
 import type { RankerConfig, SourceName } from './ranker-config.js';
 import type { UserSignals } from './user-signals.js';
@@ -54,7 +55,7 @@ export function gatherCandidates(
       }
       case 'neighbours': {
         const { rows: reached, score } = signals.neighbours;
-        fromList(reached.slice().sort((x, y) => score[y]! - score[x]! || x - y));
+        fromList(byScore(reached, score));
         break;
       }
       case 'affinity': {

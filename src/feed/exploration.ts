@@ -12,33 +12,39 @@ export function withExplorationSlots(
   caps: {
     every: number;
     limit: number;
+    /** Per position, its event's and series' (−1: none) small-integer keys, below these counts. */
     event: ArrayLike<number>;
     series: ArrayLike<number>;
+    events: number;
+    seriesCount: number;
     maxPerEvent: number;
     maxPerSeries: number;
   },
 ): number[] {
   if (caps.every <= 0) return picked;
-  const taken = new Set(picked);
-  const perEvent = new Map<number, number>();
-  const perSeries = new Map<number, number>();
-  const count = (map: Map<number, number>, key: number) => map.set(key, (map.get(key) ?? 0) + 1);
+  // Typed counters, not maps: this runs for every first page over every candidate.
+  const taken = new Uint8Array(caps.event.length);
+  const perEvent = new Int32Array(caps.events);
+  const perSeries = new Int32Array(caps.seriesCount);
   for (const p of picked) {
-    count(perEvent, caps.event[p]!);
-    if (caps.series[p]! >= 0) count(perSeries, caps.series[p]!);
+    taken[p] = 1;
+    perEvent[caps.event[p]!]!++;
+    if (caps.series[p]! >= 0) perSeries[caps.series[p]!]!++;
   }
   const explore: number[] = [];
-  for (let r = 0; r < order.length && explore.length < Math.floor(caps.limit / caps.every); r++) {
+  const slots = Math.floor(caps.limit / caps.every);
+  for (let r = 0; r < order.length && explore.length < slots; r++) {
     const p = order[r]!;
-    if (taken.has(p) || !isNew(p)) continue;
+    if (taken[p] === 1 || !isNew(p)) continue;
     const event = caps.event[p]!;
     const series = caps.series[p]!;
-    if ((perEvent.get(event) ?? 0) >= caps.maxPerEvent) continue;
-    if (series >= 0 && (perSeries.get(series) ?? 0) >= caps.maxPerSeries) continue;
-    count(perEvent, event);
-    if (series >= 0) count(perSeries, series);
+    if (perEvent[event]! >= caps.maxPerEvent) continue;
+    if (series >= 0 && perSeries[series]! >= caps.maxPerSeries) continue;
+    perEvent[event]!++;
+    if (series >= 0) perSeries[series]!++;
     explore.push(p);
   }
+  if (explore.length === 0) return picked.slice(0, caps.limit);
   const out: number[] = [];
   let next = 0;
   for (const p of picked) {

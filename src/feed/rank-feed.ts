@@ -57,31 +57,38 @@ export function rankFeed(
 
   const w = config.weights;
   const similarity = signals.model?.similarity;
-  const score = new Float32Array(rows.length);
-  rows.forEach((row, j) => {
-    const series = a.series[row]!;
+  const n = rows.length;
+  const score = new Float32Array(n);
+  // Per candidate position, its keys for diversity (typed: read per pick, per category).
+  const event = new Int32Array(n);
+  const series = new Int32Array(n);
+  const category = new Int32Array(n);
+  for (let j = 0; j < n; j++) {
+    const row = rows[j]!;
+    const s = a.series[row]!;
+    event[j] = a.event[row]!;
+    series[j] = s;
+    category[j] = a.category[row]!;
     score[j] =
       (similarity ? w.model * similarity[row]! : 0) +
       w.popularity * a.popularity[row]! +
       w.trend * a.trend[row]! +
       (now - a.openMs[row]! < config.freshWithinMs ? w.freshness : 0) +
       w.closingSoon * Math.max(0, 1 - (a.closeMs[row]! - now) / config.closingSoonMs) +
-      w.categoryAffinity * signals.categoryShare[a.category[row]!]! +
-      (series >= 0 ? w.seriesAffinity * signals.seriesShare[series]! : 0) +
+      w.categoryAffinity * signals.categoryShare[category[j]!]! +
+      (s >= 0 ? w.seriesAffinity * signals.seriesShare[s]! : 0) +
       w.neighbours * Math.min(1, signals.neighbours.score[row]!) +
       (signals.siblings.has(row) ? w.siblings : 0);
-  });
+  }
   // Candidate positions best first (ties: the candidate proposed first), then diversity.
-  const order = topK(score, rows.length);
-  const event = rows.map((row) => a.event[row]!);
-  const series = rows.map((row) => a.series[row]!);
+  const order = topK(score, n);
   const diversified = diversifyIndexed(
     order,
     {
       score,
       event,
       series,
-      category: rows.map((row) => a.category[row]!),
+      category,
       events: a.eventKeys.length,
       seriesCount: a.seriesKeys.length,
       categories: a.categoryKeys.length,
@@ -99,6 +106,8 @@ export function rankFeed(
     limit: config.maxItems,
     event,
     series,
+    events: a.eventKeys.length,
+    seriesCount: a.seriesKeys.length,
     maxPerEvent: req.maxPerEvent,
     maxPerSeries: config.diversity.maxPerSeries,
   }).map((j) => ({ row: rows[j]!, score: score[j]! }));

@@ -43,14 +43,32 @@ export function topK(scores: Float32Array, k: number, mask?: Uint8Array, value =
     }
   }
   if (size < k) size = collect(scores, mask, value, -Infinity);
-  const sorted = keys.subarray(0, size).sort();
-  const out = new Int32Array(Math.min(k, size));
-  for (let j = 0; j < out.length; j++) {
-    const key = sorted[size - 1 - j]!;
+  return decodeSorted(keys.subarray(0, size).sort(), Math.min(k, size));
+}
+
+/** The indices of the last `count` of ascending sort keys, last first. */
+function decodeSorted(sorted: Float64Array, count: number): Int32Array {
+  const out = new Int32Array(count);
+  for (let j = 0; j < count; j++) {
+    const key = sorted[sorted.length - 1 - j]!;
     // key mod 2^21 by a floor division: `%` on doubles this large is a slow library call.
     out[j] = INDEX_BITS - 1 - (key - Math.floor(key / INDEX_BITS) * INDEX_BITS);
   }
   return out;
+}
+
+/**
+ * `indices` ordered by their score, best first (ties: lower index first), with the same native
+ * sort as `topK`: several times faster than a comparator sort. Scores must be finite.
+ */
+export function byScore(indices: readonly number[], scores: ArrayLike<number>): Int32Array {
+  const size = indices.length;
+  if (keys.length < size) keys = new Float64Array(Math.max(2 * size, 1024));
+  for (let j = 0; j < size; j++) {
+    const i = indices[j]!;
+    keys[j] = orderedBits(scores[i]!) * INDEX_BITS + (INDEX_BITS - 1 - i);
+  }
+  return decodeSorted(keys.subarray(0, size).sort(), size);
 }
 
 /** The j-th sampled index of n (multiplicative hashing: spread over [0, n) without a stride). */

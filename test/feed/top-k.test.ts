@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampledIndex, topK } from '../../src/feed/top-k.js';
+import { byScore, sampledIndex, topK } from '../../src/feed/top-k.js';
 import { Rng } from '../../src/simulator/rng.js';
 
 /** The obvious version: sort every finite, unmasked index by score, ties by index. */
@@ -34,5 +34,16 @@ describe('topK', () => {
     expect(Array.from(topK(scores, 50))).toEqual(reference(scores, 50));
     expect(topK(new Float32Array(0), 5)).toHaveLength(0);
     expect(topK(scores, 0)).toHaveLength(0);
+  });
+
+  it('orders a subset of indices by score like a comparator sort (byScore), ties by index', () => {
+    const rng = Rng.of(5, 'by-score');
+    for (const n of [0, 1, 50, 3_000]) {
+      const scores = Float32Array.from({ length: 4 * n }, () => Math.round(rng.normal() * 10) / 10);
+      // Scattered and out of order, as the neighbours source reaches rows.
+      const indices = Array.from({ length: n }, (_, j) => (j * 7919) % (4 * n));
+      const expected = [...indices].sort((a, b) => scores[b]! - scores[a]! || a - b);
+      expect(Array.from(byScore(indices, scores))).toEqual(expected);
+    }
   });
 });

@@ -58,14 +58,16 @@ function decodeSorted(sorted: Float64Array, count: number): Int32Array {
 }
 
 /**
- * `indices` ordered by their score, best first (ties: lower index first), with the same native
- * sort as `topK`: several times faster than a comparator sort. Scores must be finite.
+ * `indices` (each below 2^21) ordered by their score as a float32, best first (ties: lower index
+ * first), with the same native sort as `topK`: several times faster than a comparator sort. Scores
+ * must be finite.
  */
 export function byScore(indices: readonly number[], scores: ArrayLike<number>): Int32Array {
   const size = indices.length;
   if (keys.length < size) keys = new Float64Array(Math.max(2 * size, 1024));
   for (let j = 0; j < size; j++) {
     const i = indices[j]!;
+    if (i >= INDEX_BITS) throw new RangeError(`byScore supports indices below ${INDEX_BITS}`);
     keys[j] = orderedBits(scores[i]!) * INDEX_BITS + (INDEX_BITS - 1 - i);
   }
   return decodeSorted(keys.subarray(0, size).sort(), size);

@@ -24,8 +24,7 @@ export async function timeRuns(runs: number, fn: () => unknown, warmup = 1): Pro
 export function fmt(n: number, digits = 2): string {
   if (!Number.isFinite(n)) return '—';
   if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString('en-US');
-  // Counts (markets, clusters) read as counts, not as measurements.
-  return Number.isInteger(n) ? String(n) : n.toFixed(digits);
+  return n.toFixed(digits);
 }
 
 /** Prints a markdown table (paste-ready for BENCHMARKS.md). */

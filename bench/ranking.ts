@@ -127,8 +127,8 @@ async function withAnn(
   return {
     ann,
     row: {
-      'open markets': markets,
-      clusters: ivf.clusters,
+      'open markets': markets.toLocaleString('en-US'),
+      clusters: String(ivf.clusters),
       'build ms (new model)': buildMs,
       'longest stall ms': buildStallMs,
       'ms per refresh, 1% changed': rebuildMs,
@@ -193,7 +193,7 @@ export default async function run(): Promise<void> {
     }
     for (const [ranker, times] of measured) {
       rows.push({
-        'open markets': markets,
+        'open markets': markets.toLocaleString('en-US'),
         ranker,
         'p50 ms': percentile(times, 50),
         'p99 ms': percentile(times, 99),

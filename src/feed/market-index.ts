@@ -1,12 +1,8 @@
-import type { ItemContent } from '../../models/core/types.js';
 import type { TwoTowerServing } from '../../models/two-tower/serving.js';
 import { VectorIndex } from '../../models/two-tower/vector-index.js';
-import { catalogArrays } from './catalog-arrays.js';
-import { SnapshotModelMap } from './snapshot-model-map.js';
-import type { CatalogMarket, CatalogSnapshot } from './catalog.js';
+import { copyKnownRuns, SnapshotModelMap } from './snapshot-model-map.js';
+import type { CatalogSnapshot } from './catalog.js';
 
-/** Per model: the last catalogue snapshot it embedded, and that index. */
-const latest = new WeakMap<TwoTowerServing, { catalog: CatalogSnapshot; index: VectorIndex }>();
 const indexes = new SnapshotModelMap<VectorIndex>();
 
 /**
@@ -21,7 +17,7 @@ export function marketIndex(catalog: CatalogSnapshot, model: TwoTowerServing): V
   const plan = planIndex(catalog, model);
   if (plan instanceof VectorIndex) return plan;
   embedRows(catalog, model, plan.index, plan.missing);
-  return register(catalog, model, plan.index);
+  return indexes.set(catalog, model, plan.index);
 }
 
 /** Markets embedded per chunk by `marketIndexInChunks` (~10–20 ms of tower work). */
@@ -44,7 +40,7 @@ export async function marketIndexInChunks(
     await pause();
   }
   // Another call may have finished this snapshot's index meanwhile: one index per (snapshot, model).
-  return indexes.get(catalog, model) ?? register(catalog, model, plan.index);
+  return indexes.get(catalog, model) ?? indexes.set(catalog, model, plan.index);
 }
 
 /**
@@ -55,16 +51,15 @@ function planIndex(
   catalog: CatalogSnapshot,
   model: TwoTowerServing,
 ): VectorIndex | { index: VectorIndex; missing: number[] } {
-  const cached = indexes.get(catalog, model);
-  if (cached) return cached;
+  const ready = indexes.get(catalog, model) ?? indexes.shareIfSameRows(catalog, model);
+  if (ready) return ready;
   const d = model.dim;
   const markets = catalog.markets;
-  const last = latest.get(model);
-  if (last && sameRows(last.catalog.markets, markets)) return register(catalog, model, last.index);
+  const last = indexes.latest(model);
   const index = new VectorIndex(markets.length, d);
   const missing = last
     ? copyKnownRuns(last.catalog, markets, (from, to, previous) =>
-        index.vectors.set(last.index.vectors.subarray(previous * d, (previous + to - from) * d), from * d),
+        index.vectors.set(last.value.vectors.subarray(previous * d, (previous + to - from) * d), from * d),
       )
     : Array.from(markets.keys());
   return { index, missing };
@@ -80,56 +75,4 @@ function embedRows(
   const d = model.dim;
   const fresh = model.marketVectors(rows.map((i) => catalog.markets[i]!));
   rows.forEach((i, j) => index.vectors.set(fresh.subarray(j * d, j * d + d), i * d));
-}
-
-function register(catalog: CatalogSnapshot, model: TwoTowerServing, index: VectorIndex): VectorIndex {
-  latest.set(model, { catalog, index });
-  return indexes.set(catalog, model, index);
-}
-
-/**
- * Matches `markets` against the rows of a previous snapshot: calls `copy(from, to, previous)` for
- * each run of rows from…to−1 that were rows previous… there with the same content, and returns the
- * rows that were not there (or whose content changed).
- */
-export function copyKnownRuns(
-  before: CatalogSnapshot,
-  markets: readonly CatalogMarket[],
-  copy: (from: number, to: number, previous: number) => void,
-): number[] {
-  const row = catalogArrays(before).row;
-  const old = before.markets;
-  const same = (i: number, j: number) =>
-    j < old.length &&
-    old[j]!.ticker === markets[i]!.ticker &&
-    sameContent(old[j]!.content, markets[i]!.content);
-  const unknown: number[] = [];
-  for (let i = 0; i < markets.length;) {
-    const j = row.get(markets[i]!.ticker);
-    if (j === undefined || !same(i, j)) {
-      unknown.push(i++);
-      continue;
-    }
-    let end = i + 1;
-    while (end < markets.length && same(end, j + end - i)) end++;
-    copy(i, end, j);
-    i = end;
-  }
-  return unknown;
-}
-
-/** Whether two catalogues hold the same markets, row for row, with the same content. */
-export function sameRows(a: readonly CatalogMarket[], b: readonly CatalogMarket[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++)
-    if (a[i]!.ticker !== b[i]!.ticker || !sameContent(a[i]!.content, b[i]!.content)) return false;
-  return true;
-}
-
-/** Whether two markets' content tokens are the same (so are their vectors under one model). */
-function sameContent(a: ItemContent, b: ItemContent): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

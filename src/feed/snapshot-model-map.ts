@@ -1,22 +1,90 @@
+import type { ItemContent } from '../../models/core/types.js';
 import type { TwoTowerServing } from '../../models/two-tower/serving.js';
-import type { CatalogSnapshot } from './catalog.js';
+import { catalogArrays } from './catalog-arrays.js';
+import type { CatalogMarket, CatalogSnapshot } from './catalog.js';
 
 /**
  * Values kept per catalogue snapshot and model (an index of that snapshot's markets under that
  * model), held no longer than either: during a model swap both models serve the same snapshot.
+ * Each model's latest value is remembered too, so the next snapshot can start from it (copy the
+ * rows it shares, or share the value whole when its rows are the same).
  */
 export class SnapshotModelMap<V> {
   private readonly bySnapshot = new WeakMap<CatalogSnapshot, WeakMap<TwoTowerServing, V>>();
+  private readonly latestByModel = new WeakMap<TwoTowerServing, { catalog: CatalogSnapshot; value: V }>();
 
   get(catalog: CatalogSnapshot, model: TwoTowerServing): V | undefined {
     return this.bySnapshot.get(catalog)?.get(model);
   }
 
-  /** Stores `value` and returns it. */
+  /** Stores `value` (the model's latest) and returns it. */
   set(catalog: CatalogSnapshot, model: TwoTowerServing, value: V): V {
     let byModel = this.bySnapshot.get(catalog);
     if (!byModel) this.bySnapshot.set(catalog, (byModel = new WeakMap()));
     byModel.set(model, value);
+    this.latestByModel.set(model, { catalog, value });
     return value;
   }
+
+  /** The value stored last for this model, and its snapshot. */
+  latest(model: TwoTowerServing): { catalog: CatalogSnapshot; value: V } | undefined {
+    return this.latestByModel.get(model);
+  }
+
+  /**
+   * The model's latest value, stored for `catalog` too, when `catalog` holds the same markets row
+   * for row with the same content (a refresh in which only prices or volumes moved).
+   */
+  shareIfSameRows(catalog: CatalogSnapshot, model: TwoTowerServing): V | undefined {
+    const last = this.latest(model);
+    if (!last || !sameRows(last.catalog.markets, catalog.markets)) return undefined;
+    return this.set(catalog, model, last.value);
+  }
+}
+
+/**
+ * Matches `markets` against the rows of a previous snapshot: calls `copy(from, to, previous)` for
+ * each run of rows from…to−1 that were rows previous… there with the same content, and returns the
+ * rows that were not there (or whose content changed).
+ */
+export function copyKnownRuns(
+  before: CatalogSnapshot,
+  markets: readonly CatalogMarket[],
+  copy: (from: number, to: number, previous: number) => void,
+): number[] {
+  const row = catalogArrays(before).row;
+  const old = before.markets;
+  const same = (i: number, j: number) =>
+    j < old.length &&
+    old[j]!.ticker === markets[i]!.ticker &&
+    sameContent(old[j]!.content, markets[i]!.content);
+  const unknown: number[] = [];
+  for (let i = 0; i < markets.length;) {
+    const j = row.get(markets[i]!.ticker);
+    if (j === undefined || !same(i, j)) {
+      unknown.push(i++);
+      continue;
+    }
+    let end = i + 1;
+    while (end < markets.length && same(end, j + end - i)) end++;
+    copy(i, end, j);
+    i = end;
+  }
+  return unknown;
+}
+
+/** Whether two catalogues hold the same markets, row for row, with the same content. */
+export function sameRows(a: readonly CatalogMarket[], b: readonly CatalogMarket[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++)
+    if (a[i]!.ticker !== b[i]!.ticker || !sameContent(a[i]!.content, b[i]!.content)) return false;
+  return true;
+}
+
+/** Whether two markets' content tokens are the same (so are their vectors under one model). */
+function sameContent(a: ItemContent, b: ItemContent): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

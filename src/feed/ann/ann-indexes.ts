@@ -3,25 +3,19 @@ import type { TwoTowerServing } from '../../../models/two-tower/serving.js';
 import { ceil4 } from '../../../models/two-tower/wasm/kernels.js';
 import type { Logger } from '../../log/logger.js';
 import type { CatalogSnapshot } from '../catalog.js';
-import { copyKnownRuns, marketIndex, sameRows } from '../market-index.js';
-import { SnapshotModelMap } from '../snapshot-model-map.js';
+import { marketIndex } from '../market-index.js';
+import { copyKnownRuns, SnapshotModelMap } from '../snapshot-model-map.js';
 import { IvfIndex } from './ivf-index.js';
 import { assignRows, sphericalKMeans } from './kmeans.js';
 
-/** Per model: its centroids, and the last index built with its snapshot and each row's cluster. */
-const clustering = new WeakMap<
-  TwoTowerServing,
-  {
-    centroids: Float32Array;
-    clusters: number;
-    last?: { catalog: CatalogSnapshot; assignment: Int32Array; ivf: IvfIndex };
-  }
->();
-const indexes = new SnapshotModelMap<IvfIndex>();
+/** Per model: its centroids. */
+const clustering = new WeakMap<TwoTowerServing, { centroids: Float32Array; clusters: number }>();
+/** Per snapshot and model: the index, and each row's cluster (where the next snapshot's rows start). */
+const indexes = new SnapshotModelMap<{ ivf: IvfIndex; assignment: Int32Array }>();
 
 /** The ANN index of this catalogue snapshot under `model`, once built (never built on demand). */
 export function annIndex(catalog: CatalogSnapshot, model: TwoTowerServing): IvfIndex | undefined {
-  return indexes.get(catalog, model);
+  return indexes.get(catalog, model)?.ivf;
 }
 
 export interface AnnBuildOptions {
@@ -50,7 +44,11 @@ export class AnnIndexBuilder {
   ) {}
 
   request(catalog: CatalogSnapshot, model: TwoTowerServing): void {
-    if (catalog.markets.length < this.options.minMarkets || annIndex(catalog, model) || reuse(catalog, model))
+    if (
+      catalog.markets.length < this.options.minMarkets ||
+      annIndex(catalog, model) ||
+      indexes.shareIfSameRows(catalog, model)
+    )
       return;
     this.wanted = { catalog, model };
     // Started on a later turn: the caller may be preparing a snapshot not yet published.
@@ -94,8 +92,8 @@ export async function buildAnnIndex(
   model: TwoTowerServing,
   options: Omit<AnnBuildOptions, 'minMarkets'> = {},
 ): Promise<IvfIndex> {
-  const reused = reuse(catalog, model);
-  if (reused) return reused;
+  const shared = indexes.shareIfSameRows(catalog, model);
+  if (shared) return shared.ivf;
   const pause = options.pause ?? (() => nextTurn());
   const index = marketIndex(catalog, model);
   const { size: n, dim: d } = index;
@@ -113,10 +111,10 @@ export async function buildAnnIndex(
   }
   // Markets of the last snapshot keep their cluster while their content (so their vector) is unchanged.
   const assignment = new Int32Array(n);
-  const last = known.last;
+  const last = indexes.latest(model);
   const missing = last
     ? copyKnownRuns(last.catalog, catalog.markets, (from, to, previous) =>
-        assignment.set(last.assignment.subarray(previous, previous + to - from), from),
+        assignment.set(last.value.assignment.subarray(previous, previous + to - from), from),
       )
     : Array.from(catalog.markets.keys());
   if (missing.length > 0) {
@@ -128,13 +126,5 @@ export async function buildAnnIndex(
     missing.forEach((i, j) => (assignment[i] = clusters[j]!));
   }
   const ivf = new IvfIndex(index.vectors, n, d, known.centroids, known.clusters, assignment);
-  known.last = { catalog, assignment, ivf };
-  return indexes.set(catalog, model, ivf);
-}
-
-/** Registers the model's last index for `catalog` if its rows are the same markets, unchanged. */
-function reuse(catalog: CatalogSnapshot, model: TwoTowerServing): IvfIndex | undefined {
-  const last = clustering.get(model)?.last;
-  if (!last || !sameRows(last.catalog.markets, catalog.markets)) return undefined;
-  return indexes.set(catalog, model, last.ivf);
+  return indexes.set(catalog, model, { ivf, assignment }).ivf;
 }

@@ -127,7 +127,10 @@ function planRun(
   // A full request supersedes a dead incremental one (it replaces everything anyway).
   if (pending && !(requested === 'full' && pending.mode === 'incremental'))
     return { run: pending, resumed: true };
-  const to = new Date(now.getTime() - config.settleMs);
+  // Never behind the watermark: a run with a shorter settle time (the demo's first, with none)
+  // already covered up to it, and going back would fold that slice again, or, for a full
+  // rebuild, drop it from every user's features.
+  const to = new Date(Math.max(now.getTime() - config.settleMs, state?.watermark?.getTime() ?? -Infinity));
   const mode = requested === 'incremental' && state?.watermark ? 'incremental' : 'full';
   const from = mode === 'incremental' ? state?.watermark : undefined;
   return { run: { mode, ...(from ? { from } : {}), to, asOf: to, startedAt: now }, resumed: false };

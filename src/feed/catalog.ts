@@ -36,6 +36,8 @@ export interface CatalogSnapshot {
   byTicker: Map<string, CatalogMarket>;
   /** Co-interaction neighbours (market_neighbours) of every market that has them, closed ones too. */
   neighbours: ReadonlyMap<string, readonly Neighbour[]>;
+  /** The features watermark when this snapshot was loaded (absent before the first refresh). */
+  featuresWatermark?: Date;
 }
 
 export interface Neighbour {
@@ -48,8 +50,15 @@ export function catalogSnapshot(
   loadedAt: Date,
   markets: CatalogMarket[],
   neighbours: ReadonlyMap<string, readonly Neighbour[]> = new Map(),
+  featuresWatermark?: Date,
 ): CatalogSnapshot {
-  return { loadedAt, markets, byTicker: new Map(markets.map((m) => [m.ticker, m])), neighbours };
+  return {
+    loadedAt,
+    markets,
+    byTicker: new Map(markets.map((m) => [m.ticker, m])),
+    neighbours,
+    ...(featuresWatermark ? { featuresWatermark } : {}),
+  };
 }
 
 export interface MarketCatalogOptions {
@@ -129,7 +138,8 @@ export class MarketCatalog {
       new Map(features.map((f) => [f.ticker, f])),
       await contentOfMarkets(this.store, docs),
     );
-    const snapshot = catalogSnapshot(loadedAt, markets, await this.loadNeighbours());
+    const { neighbours, watermark } = await this.loadNeighbours();
+    const snapshot = catalogSnapshot(loadedAt, markets, neighbours, watermark);
     try {
       this.options.prepare?.(snapshot);
     } catch {
@@ -139,10 +149,15 @@ export class MarketCatalog {
     return snapshot;
   }
 
-  private async loadNeighbours(): Promise<ReadonlyMap<string, readonly Neighbour[]>> {
+  /** The latest refresh's neighbour lists, and its watermark. */
+  private async loadNeighbours(): Promise<{
+    neighbours: ReadonlyMap<string, readonly Neighbour[]>;
+    watermark?: Date;
+  }> {
     const state = await this.store.collection<FeatureState>(FEATURE_STATE).findOne({ _id: 'features' });
+    const watermark = state?.watermark;
     const asOf = state?.asOf?.getTime() ?? 0;
-    if (asOf === this.neighbours.asOf) return this.neighbours.byTicker;
+    if (asOf === this.neighbours.asOf) return { neighbours: this.neighbours.byTicker, watermark };
     if (this.neighbours.asOf !== -1) this.options.onFeaturesRefreshed?.();
     // Only the latest run's lists: a market absent from it has no neighbours any more.
     const docs = await this.store
@@ -154,7 +169,7 @@ export class MarketCatalog {
       .toArray();
     const byTicker = new Map(docs.map((d) => [d.ticker as string, (d.neighbours ?? []) as Neighbour[]]));
     this.neighbours = { asOf, byTicker };
-    return byTicker;
+    return { neighbours: byTicker, watermark };
   }
 }
 

@@ -116,9 +116,16 @@ export class FeedService {
     }
   }
 
-  /** A context read from the store, with the open markets it names taken from the catalogue in memory. */
+  /**
+   * A context read from the store, with the open markets it names taken from the catalogue in
+   * memory, and only interactions after the features watermark the catalogue last saw.
+   */
   private loadContext(userId: string, now: Date): Promise<UserContext> {
-    return loadUserContext(this.store, userId, now, DEFAULT_USER_CONTEXT, this.catalog.peek()?.byTicker);
+    const catalog = this.catalog.peek();
+    return loadUserContext(this.store, userId, now, DEFAULT_USER_CONTEXT, {
+      openMarkets: catalog?.byTicker,
+      featuresSince: catalog?.featuresWatermark,
+    });
   }
 
   async getFeed(req: FeedRequest): Promise<FeedResponse> {

@@ -1,5 +1,4 @@
 import { DEFAULT_HALF_LIFE_MS, INTERACTION_WEIGHTS } from '../domain/interaction-weights.js';
-import { FEATURE_STATE, type FeatureState } from '../features/refresh.js';
 import { coll } from '../store/collections.js';
 import type { Store } from '../store/types.js';
 import type { InteractionType } from '../domain/schemas.js';
@@ -24,8 +23,8 @@ export interface UserContext {
   categoryAffinity: Map<string, number>;
   seriesAffinity: Map<string, number>;
   /**
-   * Markets the user engaged with positively, newest first (interactions since the features'
-   * watermark, then the features' recent markets): the two-tower user tower's history input.
+   * Markets the user engaged with positively, newest first (the interactions read, then the
+   * features' recent markets): the two-tower user tower's history input.
    */
   history: HistoryEntry[];
   /** Targeting attributes stored for the user (`PUT /v1/users`), for experiment assignment. */
@@ -66,36 +65,53 @@ interface AffinityEntry {
   share: number;
 }
 
+/** What the caller already holds in memory, which saves reads. */
+export interface ContextShortcuts {
+  /** Open markets by ticker (the catalogue): the context reads nothing more about them. */
+  openMarkets?: ReadonlyMap<string, MarketFields>;
+  /**
+   * The watermark of a completed refresh (a stale one does: watermarks only move forward).
+   * Interactions received before it are in their users' features already and are not read.
+   */
+  featuresSince?: Date;
+}
+
 /**
  * The user's interests: the precomputed `user_features` (long history, decayed to their asOf)
- * plus every interaction received since the features' watermark, read now, so what a user did a
- * second ago already moves their next feed. Without features yet, the recent history is all there is.
+ * plus every interaction received after that asOf, read now, so what a user did a second ago
+ * already moves their next feed. Without features yet, the recent history is all there is.
+ *
+ * The features document's own asOf says which interactions it holds (a refresh writes each
+ * user's with its watermark), so all reads go out at once and an interaction counts once even
+ * while a refresh is rewriting features and the global watermark has not moved yet.
  */
 export async function loadUserContext(
   store: Store,
   userId: string,
   now: Date,
   options: UserContextOptions = DEFAULT_USER_CONTEXT,
-  openMarkets?: ReadonlyMap<string, MarketFields>,
+  { openMarkets, featuresSince }: ContextShortcuts = {},
 ): Promise<UserContext> {
-  const state = await store.collection<FeatureState>(FEATURE_STATE).findOne({ _id: 'features' });
-  const watermark = state?.watermark;
   const [features, recent, dismissedPairs, userDoc] = await Promise.all([
-    watermark ? store.collection('user_features').findOne({ userId }) : null,
+    store.collection('user_features').findOne({ userId }),
     coll(store, 'interactions')
       .find(
-        { userId, ...(watermark ? { receivedAt: { $gt: watermark } } : {}) },
-        { sort: { ts: -1 }, limit: options.historyLimit, projection: { _id: 0, ticker: 1, type: 1, ts: 1 } },
+        { userId, ...(featuresSince ? { receivedAt: { $gt: featuresSince } } : {}) },
+        {
+          sort: { ts: -1 },
+          limit: options.historyLimit,
+          projection: { _id: 0, ticker: 1, type: 1, ts: 1, receivedAt: 1 },
+        },
       )
       .toArray(),
-    watermark
-      ? store
-          .collection('user_market_features')
-          .find({ userId, 'counts.dismiss': { $gt: 0 } }, { projection: { _id: 0, ticker: 1 } })
-          .toArray()
-      : [],
+    store
+      .collection('user_market_features')
+      .find({ userId, 'counts.dismiss': { $gt: 0 } }, { projection: { _id: 0, ticker: 1 } })
+      .toArray(),
     store.collection('users').findOne({ userId }, { projection: { _id: 0, attributes: 1 } }),
   ]);
+  // Interactions received up to this are in the features already.
+  const folded = (features?.asOf as Date | undefined)?.getTime() ?? -Infinity;
 
   const dismissed = new Set<string>(dismissedPairs.map((p) => p.ticker as string));
   const category = new Map<string, number>();
@@ -133,8 +149,9 @@ export async function loadUserContext(
       .toArray();
     for (const m of markets) info.set(m.ticker, m as MarketFields);
   }
-  for (const { ticker, type, ts } of recent) {
+  for (const { ticker, type, ts, receivedAt } of recent) {
     if (type === 'dismiss') dismissed.add(ticker);
+    if (receivedAt.getTime() <= folded) continue;
     const weight =
       INTERACTION_WEIGHTS[type] * 0.5 ** (Math.max(0, now.getTime() - ts.getTime()) / options.halfLifeMs);
     const market = info.get(ticker);

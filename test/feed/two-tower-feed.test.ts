@@ -63,7 +63,9 @@ describe('two-tower feed', () => {
     for (const user of ['user-3', 'user-7', 'user-42', 'user-150']) {
       const stored = await loadUserContext(store, user, end);
       fromCatalogue += stored.history.filter((h) => open.has(h.ticker)).length;
-      expect(await loadUserContext(store, user, end, DEFAULT_USER_CONTEXT, open)).toEqual(stored);
+      expect(await loadUserContext(store, user, end, DEFAULT_USER_CONTEXT, { openMarkets: open })).toEqual(
+        stored,
+      );
     }
     expect(fromCatalogue).toBeGreaterThan(0);
   });

@@ -2,7 +2,8 @@
  * The API on the feed benchmark's fixture with a trained two-tower model active, in its own process
  * so the load generator does not share its CPU. No experiment definitions: every feed is ranked by
  * the default ranker (two-tower). Redis, when reachable, holds feed snapshots and carries user
- * changes, as in a deployment. Prints one JSON line when listening.
+ * changes, as in a deployment; then the same process also serves the first-page floor
+ * (`feed-floor.ts`) on a port of its own. Prints one JSON line when listening.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,10 @@ import { Redis } from 'ioredis';
 import { ModelPipeline } from '../jobs/model-pipeline.js';
 import { ModelRegistry } from '../models/registry/registry.js';
 import { silentLogger } from '../src/log/logger.js';
+import { MarketCatalog } from '../src/feed/catalog.js';
 import { startBenchApi } from './bench-api.js';
-import { feedFixture } from './feed-fixture.js';
+import { feedFixture, feedUser } from './feed-fixture.js';
+import { startFeedFloor } from './feed-floor.js';
 
 const { store, end } = await feedFixture();
 const modelsDir = await mkdtemp(path.join(tmpdir(), 'sibyl-bench-models-'));
@@ -28,9 +31,18 @@ const api = await startBenchApi(store, {
   SIBYL_EXPERIMENTS_DIR: path.join(modelsDir, 'no-experiments'),
   ...(redis ? { REDIS_URL: redisUrl, SIBYL_QUEUE_PREFIX: `sibyl-bench-${process.pid}` } : {}),
 });
+const floor = redis
+  ? await startFeedFloor(
+      store,
+      new MarketCatalog(store, { refreshMs: 5_000 }),
+      redisUrl,
+      `${api.url}/v1/users/${feedUser(0)}/feed`,
+    )
+  : undefined;
 console.log(
   JSON.stringify({
     url: api.url,
+    floorUrl: floor?.url ?? null,
     rssMb: process.memoryUsage().rss / 2 ** 20,
     model: trained.version,
     redis,

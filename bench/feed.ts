@@ -39,6 +39,8 @@ async function serviceTimes(): Promise<{ times: number[]; interactions: number; 
 
 interface FeedServer {
   url: string;
+  /** The first-page floor in the same process (feed-floor.ts), when Redis is reachable. */
+  floorUrl: string | null;
   rssMb: number;
   model: string;
   redis: boolean;
@@ -69,8 +71,8 @@ interface Session {
 export default async function run(): Promise<void> {
   const { times, interactions, openMarkets } = await serviceTimes();
   const server = await startServer();
-  const load = (requests?: autocannon.Request[]) =>
-    autocannon({ url: `${server.url}/healthz`, connections: CONNECTIONS, duration: DURATION_S, requests });
+  const load = (requests?: autocannon.Request[], base = server.url) =>
+    autocannon({ url: `${base}/healthz`, connections: CONNECTIONS, duration: DURATION_S, requests });
   let i = 0;
   const trivial = await load();
   const firstPage = (): autocannon.Request => ({
@@ -110,10 +112,21 @@ export default async function run(): Promise<void> {
   const laterPages = await load([
     { setupRequest: (req) => ({ ...req, path: cursors[c++ % cursors.length]! }) },
   ]);
+  // The same route with the context read and the ranking replaced by a constant list: no first
+  // page can go faster in this process.
+  const floor = server.floorUrl ? await load([firstPage()], server.floorUrl) : undefined;
   // The baseline again: this machine drifts between rows, so ratios are to the mean of both.
   const trivialAgain = await load();
   server.stop();
-  const results = [trivial, firstPages, returning, sessions, laterPages, trivialAgain];
+  const results = [
+    trivial,
+    firstPages,
+    returning,
+    sessions,
+    laterPages,
+    ...(floor ? [floor] : []),
+    trivialAgain,
+  ];
   for (const result of results)
     if (result.non2xx > 0 || result.errors > 0) throw new Error('failed responses under load');
   const baseline = (trivial.requests.average + trivialAgain.requests.average) / 2;
@@ -144,6 +157,9 @@ export default async function run(): Promise<void> {
       row('the same users again (contexts cached)', returning),
       row('feed sessions: first page + next page by cursor', sessions),
       row('later pages only (cursor: snapshot read, no ranking)', laterPages),
+      ...(floor
+        ? [row('floor for first pages: constant list, snapshot written, no context read or ranking', floor)]
+        : []),
       row('GET /healthz (baseline, again)', trivialAgain),
     ],
   );

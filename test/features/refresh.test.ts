@@ -209,6 +209,7 @@ describe.each(backends)('feature pipelines: $name', (backend) => {
     expect(next.interactions).toBe(0);
     const after = await snapshot();
     expect(after.affinities).toEqual(folded.affinities);
+    expect(after.pairs).toHaveLength(folded.pairs.length);
     after.pairs.forEach((p, i) => expect(strengthAt(p, 2)).toBeCloseTo(strengthAt(folded.pairs[i]!, 2), 10));
   });
 

@@ -7,8 +7,14 @@
  * and how close its feeds are to the exact scan's, RSS of the model snapshot, the cost of a
  * catalogue's market vectors under a new model (and the longest the event loop waits while a model
  * swap computes them in chunks), and of a catalogue refresh in which 1% of the markets changed
- * content (the rest is copied).
+ * content (the rest is copied); and a whole model swap from the artifact on disk, against the
+ * artifact format that kept the vocabularies inside its model file.
  */
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loadTwoTower, saveTwoTower } from '../models/two-tower/artifact.js';
 import type { TwoTowerParameters } from '../models/two-tower/model.js';
 import { TwoTowerServing } from '../models/two-tower/serving.js';
 import { buildAnnIndex } from '../src/feed/ann/ann-indexes.js';
@@ -22,7 +28,8 @@ import { userSignals } from '../src/feed/user-signals.js';
 import { modelUserView } from '../src/feed/model-user-view.js';
 import { topK } from '../src/feed/top-k.js';
 import { Rng } from '../src/simulator/rng.js';
-import { fmt, percentile, table, timeRuns } from './harness.js';
+import { fmt, median, percentile, table, timeRuns } from './harness.js';
+import { FORMAT2_VOCABULARY_FILES, writeFormat1ModelFile } from '../test/helpers/artifact-format1.js';
 import { CATEGORIES, randomTwoTower, syntheticCatalog } from '../test/helpers/synthetic-ranking.js';
 
 const REQUESTS = 1000;
@@ -140,6 +147,59 @@ async function withAnn(
   };
 }
 
+/**
+ * A promoted model's swap as the API makes it: the artifact read from disk, the id maps, the
+ * catalogue's market vectors, in steps with event-loop turns between. The longest event-loop delay
+ * is what a request arriving meanwhile can wait. Baseline: the same tables with the model file of
+ * format 1, whose vocabularies (1M user ids) were one JSON document.
+ */
+async function swapsFromDisk(params: TwoTowerParameters, catalog: CatalogSnapshot) {
+  const current = await mkdtemp(path.join(tmpdir(), 'sibyl-bench-artifact-'));
+  const format1 = await mkdtemp(path.join(tmpdir(), 'sibyl-bench-artifact-v1-'));
+  try {
+    const files = await saveTwoTower(params, current);
+    for (const file of files.filter((f) => f !== 'two-tower.json' && !FORMAT2_VOCABULARY_FILES.includes(f)))
+      await symlink(path.join(current, file), path.join(format1, file));
+    await writeFormat1ModelFile(params, format1);
+    const measure = async (dir: string) => {
+      const runs = [];
+      for (let r = 0; r < 3; r++) {
+        const delay = monitorEventLoopDelay({ resolution: 1 });
+        delay.enable();
+        const t0 = performance.now();
+        const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+        await marketIndexInChunks(
+          catalog,
+          await TwoTowerServing.create('swap', await loadTwoTower(dir), pause),
+          pause,
+        );
+        runs.push({ ms: performance.now() - t0, stall: delay.max / 1e6 });
+        delay.disable();
+      }
+      return { ms: median(runs.map((r) => r.ms)), stall: median(runs.map((r) => r.stall)) };
+    };
+    const before = await measure(format1);
+    const after = await measure(current);
+    return [
+      {
+        artifact: 'format 1: vocabularies in the model file (baseline)',
+        'swap ms': before.ms,
+        'longest event-loop delay ms': before.stall,
+        'vs baseline': '1.00×',
+      },
+      {
+        artifact: 'format 2: vocabularies as JSON lines, parsed in steps',
+        'swap ms': after.ms,
+        'longest event-loop delay ms': after.stall,
+        'vs baseline': `${fmt(after.stall / before.stall)}×`,
+      },
+    ];
+  } finally {
+    await rm(current, { recursive: true, force: true });
+    await rm(format1, { recursive: true, force: true });
+  }
+}
+
 export default async function run(): Promise<void> {
   const rng = Rng.of(1, 'bench-ranking');
   const rssBefore = process.memoryUsage().rss / 2 ** 20;
@@ -155,13 +215,17 @@ export default async function run(): Promise<void> {
   const rows: Record<string, string | number>[] = [];
   const annRows: Record<string, string | number>[] = [];
   let rssWith10k = 0;
+  let swapRows: Record<string, string | number>[] = [];
   for (const markets of [300, 10_000, 100_000, 300_000]) {
     const catalog = syntheticCatalog(markets, rng, NOW);
     catalogArrays(catalog);
     let t0 = performance.now();
     marketIndex(catalog, serving);
     const vectorsMs = performance.now() - t0;
-    if (markets === 10_000) rssWith10k = process.memoryUsage().rss / 2 ** 20;
+    if (markets === 10_000) {
+      rssWith10k = process.memoryUsage().rss / 2 ** 20;
+      swapRows = await swapsFromDisk(params, catalog);
+    }
     // A model swap: the model's id maps, then these vectors, in chunks with event-loop turns between.
     const { longestStallMs } = await withStalls(async (pause) =>
       marketIndexInChunks(catalog, await TwoTowerServing.create('bench-swap', params, pause), pause),
@@ -211,6 +275,10 @@ export default async function run(): Promise<void> {
   table(
     `ANN index (IVF, √n clusters, scans ≥ 1/8 of the rows) against the exact scan, ${USERS_COMPARED} users`,
     annRows,
+  );
+  table(
+    'Model swap from the artifact on disk (load, id maps, 10k markets’ vectors), 1M users, median of 3',
+    swapRows,
   );
   table('Memory', [
     { what: 'model snapshot: 1M users, 20k trained markets, dim 64', 'RSS MB': rssModel },

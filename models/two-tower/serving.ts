@@ -4,9 +4,7 @@ import { gemmABt } from './gemm.js';
 import { blockedGemmABt } from './wasm/blocked-gemm.js';
 import type { TwoTowerParameters } from './model.js';
 import { normaliseRows } from './softmax-step.js';
-
-/** Ids mapped per chunk by `TwoTowerServing.create` (~20–30 ms). */
-const POSITIONS_PER_CHUNK = 50_000;
+import { IdIndex } from './id-index.js';
 
 /** A market to embed at serving time: its ticker and content tokens (see marketContentTokens). */
 export interface ServedMarket {
@@ -21,17 +19,17 @@ export interface ServedMarket {
  */
 export class TwoTowerServing {
   readonly dim: number;
-  private readonly itemIndex: Map<string, number>;
-  private readonly userIndex: Map<string, number>;
+  private readonly itemIndex: IdIndex;
+  private readonly userIndex: IdIndex;
 
   constructor(
     readonly version: string,
     private readonly p: TwoTowerParameters,
-    positions?: { items: Map<string, number>; users: Map<string, number> },
+    positions?: { items: IdIndex; users: IdIndex },
   ) {
     this.dim = p.hp.dim;
-    this.itemIndex = positions?.items ?? new Map(p.itemIds.map((id, i) => [id, i]));
-    this.userIndex = positions?.users ?? new Map(p.userIds.map((id, i) => [id, i]));
+    this.itemIndex = positions?.items ?? IdIndex.of(p.itemIds);
+    this.userIndex = positions?.users ?? IdIndex.of(p.userIds);
   }
 
   /**
@@ -43,18 +41,9 @@ export class TwoTowerServing {
     p: TwoTowerParameters,
     pause: () => Promise<void>,
   ): Promise<TwoTowerServing> {
-    const positions = async (ids: readonly string[]) => {
-      const map = new Map<string, number>();
-      for (let start = 0; start < ids.length; start += POSITIONS_PER_CHUNK) {
-        const end = Math.min(ids.length, start + POSITIONS_PER_CHUNK);
-        for (let i = start; i < end; i++) map.set(ids[i]!, i);
-        await pause();
-      }
-      return map;
-    };
     return new TwoTowerServing(version, p, {
-      items: await positions(p.itemIds),
-      users: await positions(p.userIds),
+      items: await IdIndex.build(p.itemIds, pause),
+      users: await IdIndex.build(p.userIds, pause),
     });
   }
 

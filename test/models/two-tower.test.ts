@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { InteractionLog, TrainSet } from '../../models/core/types.js';
+import { loadTwoTower, saveTwoTower } from '../../models/two-tower/artifact.js';
 import { twoTowerKind } from '../../models/two-tower/kind.js';
 import { TwoTowerModel } from '../../models/two-tower/model.js';
 import { TwoTowerServing } from '../../models/two-tower/serving.js';
 import { createStep } from '../../models/two-tower/step-factory.js';
 import { loadNativeTf } from '../../models/two-tower/tfjs-backend.js';
 import { Rng } from '../../src/simulator/rng.js';
+import { randomTwoTower } from '../helpers/synthetic-ranking.js';
+import { FORMAT2_VOCABULARY_FILES, writeFormat1ModelFile } from '../helpers/artifact-format1.js';
 
 const DAY = 86_400_000;
 const CATEGORIES = ['crypto', 'politics', 'weather', 'sports'];
@@ -49,6 +52,13 @@ function inCategoryShare(model: TwoTowerModel, train: TrainSet, user: number): n
   model.scoreUser(user, scores);
   const top = [...Array(train.numItems - 8).keys()].sort((a, b) => scores[b]! - scores[a]!).slice(0, 10);
   return top.filter((i) => i % CATEGORIES.length === user % CATEGORIES.length).length / 10;
+}
+
+/** The first index where the two differ (lengths included), or -1. */
+function firstDifference<T>(a: ArrayLike<T>, b: ArrayLike<T>): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : n;
 }
 
 describe('two-tower model', () => {
@@ -113,6 +123,46 @@ describe('two-tower model', () => {
         loaded.scoreUser(u, actual);
         expect(actual).toEqual(expected);
       }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps vocabularies of any size and any characters through an artifact', async () => {
+    const p = randomTwoTower(120_001, 30, Rng.of(5, 'vocabulary'));
+    p.userIds[0] = 'line\nbreak "quoted" \\ ünïcødé';
+    p.userIds[120_000] = 'x';
+    p.itemIds[7] = '';
+    p.userTrained[3] = 0;
+    const dir = await mkdtemp(path.join(tmpdir(), 'sibyl-tt-'));
+    try {
+      await saveTwoTower(p, dir);
+      const loaded = await loadTwoTower(dir);
+      // Element by element: toEqual over 120k ids and 7.7M floats takes most of a minute.
+      expect(firstDifference(loaded.userIds, p.userIds)).toBe(-1);
+      expect(firstDifference(loaded.itemIds, p.itemIds)).toBe(-1);
+      expect(firstDifference(loaded.userTrained, p.userTrained)).toBe(-1);
+      expect(firstDifference(loaded.itemTrained, p.itemTrained)).toBe(-1);
+      expect(firstDifference(loaded.users.weights, p.users.weights)).toBe(-1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('loads artifacts of the first format, vocabularies inside the model file (active models before an upgrade)', async () => {
+    const train = groupedData(80, 40, 8);
+    const model = new TwoTowerModel({ ...small, epochs: 1 });
+    await model.fit(train, { seed: 3 });
+    const p = model.parameters;
+    const dir = await mkdtemp(path.join(tmpdir(), 'sibyl-tt-'));
+    try {
+      await model.save(dir);
+      await writeFormat1ModelFile(p, dir);
+      for (const file of FORMAT2_VOCABULARY_FILES) await rm(path.join(dir, file));
+      const loaded = await loadTwoTower(dir);
+      expect(loaded.userIds).toEqual(p.userIds);
+      expect(loaded.userTrained).toEqual(p.userTrained);
+      expect(loaded.items.weights).toEqual(p.items.weights);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

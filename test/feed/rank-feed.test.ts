@@ -145,6 +145,28 @@ describe('candidate generation', () => {
     catalog.markets.forEach((m, i) => expect(mask[i] === 1).toBe(eligible(m, excluded, filter)));
   });
 
+  it('the mask agrees with the per-market filter as requests’ close-time cuts move on, back and apart', () => {
+    const catalog = syntheticCatalog(500, Rng.of(3, 'cuts'), NOW);
+    // Markets closing 7 s apart from five days on: every cut below has markets closing around it.
+    const start = NOW.getTime() + 5 * 24 * HOUR;
+    catalog.markets.forEach((m, i) => (m.closeTime = new Date(start + i * 7_000)));
+    const a = catalogArrays(catalog);
+    const excluded = new Set(['KX40', 'KX41']);
+    const minutes = [0, 0.5, 2, 9, 1, 25, 26, -60 * 24, 3, 0.1, 58];
+    for (const m of minutes)
+      for (const categories of [[], ['politics', 'crypto']]) {
+        const filter = { categories, minCloseTime: new Date(start + m * 60_000) };
+        const mask = eligibilityMask(a, excluded, filter);
+        const disagreeing = catalog.markets.filter(
+          (market, i) => (mask[i] === 1) !== eligible(market, excluded, filter),
+        );
+        expect(
+          disagreeing.map((d) => d.ticker),
+          `${m} min, ${categories.join()}`,
+        ).toEqual([]);
+      }
+  });
+
   it('brings a brand-new market with no volume into a cold-start feed through the fresh source', () => {
     const catalog = catalogWith([
       { ticker: 'BRAND-NEW', openTime: new Date(NOW.getTime() - HOUR), volume24h: 0 },

@@ -117,7 +117,11 @@ export async function buildAnnIndex(
         assignment.set(last.value.assignment.subarray(previous, previous + to - from), from),
       )
     : Array.from(catalog.markets.keys());
-  if (missing.length > 0) {
+  if (missing.length === n) {
+    // Every row (a new model): assigned in place, no gathered copy of the vectors.
+    const best = new Float32Array(n);
+    await assignRows(index.vectors, n, d, known.centroids, known.clusters, assignment, best, pause);
+  } else if (missing.length > 0) {
     const rows = new Float32Array(missing.length * d);
     missing.forEach((i, j) => rows.set(index.row(i), j * d));
     const clusters = new Int32Array(missing.length);
@@ -125,6 +129,6 @@ export async function buildAnnIndex(
     await assignRows(rows, missing.length, d, known.centroids, known.clusters, clusters, best, pause);
     missing.forEach((i, j) => (assignment[i] = clusters[j]!));
   }
-  const ivf = new IvfIndex(index.vectors, n, d, known.centroids, known.clusters, assignment);
+  const ivf = await IvfIndex.build(index.vectors, n, d, known.centroids, known.clusters, assignment, pause);
   return indexes.set(catalog, model, { ivf, assignment }).ivf;
 }

@@ -2,8 +2,13 @@ import { blockedGemmABt } from '../../../models/two-tower/wasm/blocked-gemm.js';
 import { Rng } from '../../simulator/rng.js';
 import { sampledIndex } from '../top-k.js';
 
-/** Rows per product between pauses: a few ms of work, so serving is never held up for long. */
-const CHUNK_ROWS = 4096;
+/**
+ * Multiply-adds between pauses, so serving is never held up for long: ~5 ms of the SIMD product
+ * (at 548 clusters a step is ~230 rows; a fixed 4,096 rows was ~60 ms), and of the scalar
+ * k-means++ loop.
+ */
+const PRODUCT_MACS_PER_STEP = 8_000_000;
+const SCALAR_MACS_PER_STEP = 1_500_000;
 
 export interface KMeansOptions {
   /** Number of centroids (a multiple of 4 keeps the products on the SIMD kernel). */
@@ -81,6 +86,7 @@ async function seeds(
   const rng = Rng.of(0, 'kmeans++');
   const centroids = new Float32Array(c * d);
   const distance = new Float64Array(pool).fill(Infinity);
+  const seedsPerStep = Math.max(1, Math.floor(SCALAR_MACS_PER_STEP / (pool * d)));
   let chosen = 0;
   for (let k = 0; k < c; k++) {
     if (k > 0) {
@@ -97,7 +103,7 @@ async function seeds(
       for (let t = 0; t < d; t++) s += sample[j * d + t]! * sample[chosen * d + t]!;
       distance[j] = Math.min(distance[j]!, Math.max(0, 1 - s));
     }
-    if (k % 64 === 63) await pause();
+    if (k % seedsPerStep === seedsPerStep - 1) await pause();
   }
   return centroids;
 }
@@ -116,9 +122,10 @@ export async function assignRows(
   best: Float32Array,
   pause: () => Promise<void>,
 ): Promise<void> {
-  const scores = new Float32Array(Math.min(n, CHUNK_ROWS) * c);
-  for (let start = 0; start < n; start += CHUNK_ROWS) {
-    const count = Math.min(CHUNK_ROWS, n - start);
+  const rowsPerStep = Math.max(16, Math.floor(PRODUCT_MACS_PER_STEP / (c * d)));
+  const scores = new Float32Array(Math.min(n, rowsPerStep) * c);
+  for (let start = 0; start < n; start += rowsPerStep) {
+    const count = Math.min(rowsPerStep, n - start);
     blockedGemmABt(vectors.subarray(start * d, (start + count) * d), centroids, scores, count, c, d);
     for (let j = 0; j < count; j++) {
       let arg = 0;

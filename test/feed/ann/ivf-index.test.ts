@@ -101,6 +101,30 @@ describe('IVF index', () => {
     expect(found / (20 * 50)).toBeGreaterThan(0.9);
   });
 
+  it('laid out in steps (while serving), answers as laid out at once', async () => {
+    const big = 45_000;
+    const { vectors: many } = clustered(big, 40, 0.6, rng);
+    const at = await indexOf(many, big, 40);
+    const centroids = await sphericalKMeans(many, big, D, {
+      clusters: 40,
+      iterations: 8,
+      sampleSize: 64 * 40,
+      pause: noPause,
+    });
+    const assignment = new Int32Array(big);
+    await assignRows(many, big, D, centroids, 40, assignment, new Float32Array(big), noPause);
+    let pauses = 0;
+    const stepped = await IvfIndex.build(many, big, D, centroids, 40, assignment, async () => {
+      pauses++;
+    });
+    expect(pauses).toBe(3);
+    const all = new Uint8Array(big).fill(1);
+    for (let t = 0; t < 5; t++) {
+      const q = query();
+      expect(Array.from(stepped.search(q, 50, all, 1))).toEqual(Array.from(at.search(q, 50, all, 1)));
+    }
+  });
+
   it('keeps probing until it has k rows the filter accepts', async () => {
     const index = await indexOf(vectors, n, 40);
     // One row in 200 passes: the budget's share of the rows holds too few of them.

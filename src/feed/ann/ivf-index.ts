@@ -75,10 +75,8 @@ export class IvfIndex {
     this.offsets = new Int32Array(clusters + 1);
     for (let i = 0; i < size; i++) this.offsets[assignment[i]! + 1]!++;
     for (let c = 0; c < clusters; c++) this.offsets[c + 1]! += this.offsets[c]!;
-    const next = this.offsets.slice(0, clusters);
     this.rowAt = new Int32Array(size);
-    for (let i = 0; i < size; i++) this.rowAt[next[assignment[i]!]!++] = i;
-    if (layOut) this.layOut(rowVectors, 0, size);
+    if (layOut) this.layOut(rowVectors, assignment, this.offsets.slice(0, clusters), 0, size);
     this.similarity = new Float32Array(size);
     this.candidateScores = new Float32Array(size);
     this.candidateRows = new Int32Array(size);
@@ -98,18 +96,30 @@ export class IvfIndex {
     pause: () => Promise<void>,
   ): Promise<IvfIndex> {
     const index = new IvfIndex(rowVectors, size, dim, centroids, clusters, assignment, false);
+    const next = index.offsets.slice(0, clusters);
     for (let from = 0; from < size; from += LAYOUT_ROWS_PER_STEP) {
-      index.layOut(rowVectors, from, Math.min(size, from + LAYOUT_ROWS_PER_STEP));
+      index.layOut(rowVectors, assignment, next, from, Math.min(size, from + LAYOUT_ROWS_PER_STEP));
       await pause();
     }
     return index;
   }
 
-  /** Copies the vectors of positions from…to-1 from their catalogue rows. */
-  private layOut(rowVectors: Float32Array, from: number, to: number): void {
+  /**
+   * Places rows from…to-1 at the next free position of their cluster (`next`, carried from step
+   * to step), in row order: reading the vectors in order is twice as fast as gathering them in
+   * position order.
+   */
+  private layOut(
+    rowVectors: Float32Array,
+    assignment: Int32Array,
+    next: Int32Array,
+    from: number,
+    to: number,
+  ): void {
     const d = this.dim;
-    for (let p = from; p < to; p++) {
-      const i = this.rowAt[p]!;
+    for (let i = from; i < to; i++) {
+      const p = next[assignment[i]!]!++;
+      this.rowAt[p] = i;
       // Element by element (as fast as a view per row here, without allocating 300k views).
       for (let t = 0; t < d; t++) this.vectors[p * d + t] = rowVectors[i * d + t]!;
     }

@@ -119,14 +119,12 @@ export async function buildAnnIndex(
     : Array.from(catalog.markets.keys());
   if (missing.length === n) {
     // Every row (a new model): assigned in place, no gathered copy of the vectors.
-    const best = new Float32Array(n);
-    await assignRows(index.vectors, n, d, known.centroids, known.clusters, assignment, best, pause);
+    await assignRows(index.vectors, n, d, known.centroids, known.clusters, assignment, pause);
   } else if (missing.length > 0) {
     const rows = new Float32Array(missing.length * d);
     missing.forEach((i, j) => rows.set(index.row(i), j * d));
     const clusters = new Int32Array(missing.length);
-    const best = new Float32Array(missing.length);
-    await assignRows(rows, missing.length, d, known.centroids, known.clusters, clusters, best, pause);
+    await assignRows(rows, missing.length, d, known.centroids, known.clusters, clusters, pause);
     missing.forEach((i, j) => (assignment[i] = clusters[j]!));
   }
   const ivf = await IvfIndex.build(index.vectors, n, d, known.centroids, known.clusters, assignment, pause);

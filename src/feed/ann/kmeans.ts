@@ -43,7 +43,7 @@ export async function sphericalKMeans(
   const assignment = new Int32Array(m);
   const best = new Float32Array(m);
   for (let iteration = 0; iteration < options.iterations; iteration++) {
-    await assignRows(sample, m, d, centroids, c, assignment, best, options.pause);
+    await assignRows(sample, m, d, centroids, c, assignment, options.pause, best);
     const sums = new Float64Array(c * d);
     const counts = new Int32Array(c);
     for (let j = 0; j < m; j++) {
@@ -109,8 +109,8 @@ async function seeds(
 }
 
 /**
- * Each row's nearest centroid (largest dot) into `assignment`, and that dot into `best`, in chunks
- * with a pause between them.
+ * Each row's nearest centroid (largest dot) into `assignment`, and that dot into `best` when
+ * given (k-means needs it, an index build does not), in chunks with a pause between them.
  */
 export async function assignRows(
   vectors: Float32Array,
@@ -119,8 +119,8 @@ export async function assignRows(
   centroids: Float32Array,
   c: number,
   assignment: Int32Array,
-  best: Float32Array,
   pause: () => Promise<void>,
+  best?: Float32Array,
 ): Promise<void> {
   const rowsPerStep = Math.max(16, Math.floor(PRODUCT_MACS_PER_STEP / (c * d)));
   const scores = new Float32Array(Math.min(n, rowsPerStep) * c);
@@ -138,7 +138,7 @@ export async function assignRows(
         }
       }
       assignment[start + j] = arg;
-      best[start + j] = top;
+      if (best) best[start + j] = top;
     }
     await pause();
   }

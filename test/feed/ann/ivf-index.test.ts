@@ -42,7 +42,7 @@ async function indexOf(vectors: Float32Array, n: number, clusters: number, probe
     pause: noPause,
   });
   const assignment = new Int32Array(n);
-  await assignRows(vectors, n, D, centroids, clusters, assignment, new Float32Array(n), noPause);
+  await assignRows(vectors, n, D, centroids, clusters, assignment, noPause);
   const index = new IvfIndex(vectors, n, D, centroids, clusters, assignment);
   if (probe) index.probe = probe;
   return index;
@@ -59,7 +59,7 @@ describe('spherical k-means', () => {
       pause: noPause,
     });
     const assignment = new Int32Array(4_000);
-    await assignRows(vectors, 4_000, D, centroids, 8, assignment, new Float32Array(4_000), noPause);
+    await assignRows(vectors, 4_000, D, centroids, 8, assignment, noPause);
     const clusterOfGroup = new Map<number, Set<number>>();
     group.forEach((g, i) => clusterOfGroup.set(g, (clusterOfGroup.get(g) ?? new Set()).add(assignment[i]!)));
     for (const clusters of clusterOfGroup.values()) expect(clusters.size).toBe(1);
@@ -112,7 +112,7 @@ describe('IVF index', () => {
       pause: noPause,
     });
     const assignment = new Int32Array(big);
-    await assignRows(many, big, D, centroids, 40, assignment, new Float32Array(big), noPause);
+    await assignRows(many, big, D, centroids, 40, assignment, noPause);
     let pauses = 0;
     const stepped = await IvfIndex.build(many, big, D, centroids, 40, assignment, async () => {
       pauses++;

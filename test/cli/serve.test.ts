@@ -1,16 +1,19 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DAY_MS, TEST_END } from '../helpers/fixed-clock.js';
+import { spawnAtTestEnd } from '../helpers/process-clock.js';
 
 const BIN = join(import.meta.dirname, '../../bin/sibyl.js');
 const KEY = 'cli-test-key';
 
+/** `sibyl …` as a process whose clock starts at TEST_END (the demo simulates up to its today). */
 function sibyl(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
   const { MONGODB_URI: _ignored, REDIS_URL: _ignored2, ...base } = process.env;
-  return spawn(process.execPath, [BIN, ...args], { env: { ...base, LOG_LEVEL: 'info', ...env } });
+  return spawnAtTestEnd(process.execPath, [BIN, ...args], { ...base, LOG_LEVEL: 'info', ...env });
 }
 
 /** Resolves with the API's URL once the server logs that it listens. */
@@ -58,7 +61,7 @@ describe('sibyl serve (as a process)', () => {
       title: 'Will the test pass?',
       category: 'Tech & AI',
       status: 'open',
-      closeTime: new Date(Date.now() + 86_400_000).toISOString(),
+      closeTime: new Date(TEST_END.getTime() + DAY_MS).toISOString(),
       volume24h: 10,
     };
     expect(
@@ -75,7 +78,7 @@ describe('sibyl serve (as a process)', () => {
       userId: 'ada',
       ticker: 'KXTEST-1',
       type: 'view',
-      ts: new Date().toISOString(),
+      ts: TEST_END.toISOString(),
     };
     expect(
       (

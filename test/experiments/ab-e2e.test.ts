@@ -10,11 +10,11 @@ import { interactionInput } from '../../src/domain/schemas.js';
 import { parseBatch } from '../../src/ingest/batch.js';
 import { writeInteractions } from '../../src/ingest/interaction-writer.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { simulate, simulateToStore } from '../../src/simulator/index.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
+import { simulate, simulateToStore, TEST_END } from '../helpers/simulation.js';
 
-const END = new Date('2026-11-22T00:00:00Z');
+const END = TEST_END;
 const SIM = { seed: 5, users: 1_500, days: 7, end: END };
 
 /** A stable pseudo-random number in [0, 1) per key: the test's only source of randomness. */

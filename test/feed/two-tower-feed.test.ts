@@ -5,7 +5,6 @@ import { TwoTowerModel } from '../../models/two-tower/model.js';
 import { TwoTowerServing } from '../../models/two-tower/serving.js';
 import { refreshFeatures } from '../../src/features/refresh.js';
 import { DEFAULT_FEATURE_CONFIG } from '../../src/features/feature-config.js';
-import { simulateToStore } from '../../src/simulator/index.js';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
@@ -13,16 +12,19 @@ import { auth, makeTestApi } from '../helpers/api.js';
 import { DEFAULT_USER_CONTEXT, loadUserContext } from '../../src/feed/user-context.js';
 import { rankFeed } from '../../src/feed/rank-feed.js';
 import { getRanker } from '../../src/feed/rankers.js';
+import { simulateToStore, TEST_END } from '../helpers/simulation.js';
 
-/** A small simulated exchange with features built and a two-tower model trained on it. */
-let store: Store;
-let end: Date;
-let serving: TwoTowerServing;
+interface TrainedExchange {
+  store: Store;
+  end: Date;
+  serving: TwoTowerServing;
+}
 
-beforeAll(async () => {
-  store = await EmbeddedStore.open();
+/** A small simulated exchange ending at TEST_END, with features built and a two-tower model trained on it. */
+async function trainedExchange(seed: number): Promise<TrainedExchange> {
+  const store = await EmbeddedStore.open();
   await ensureIndexes(store);
-  ({ end } = await simulateToStore(store, { seed: 11, users: 400, days: 10 }));
+  const { end } = await simulateToStore(store, { seed, users: 400, days: 10, end: TEST_END });
   await refreshFeatures(store, {
     mode: 'full',
     now: end,
@@ -40,11 +42,56 @@ beforeAll(async () => {
     },
     { seed: 1 },
   );
-  serving = new TwoTowerServing('tt-test', model.parameters);
+  return { store, end, serving: new TwoTowerServing('tt-test', model.parameters) };
+}
+
+let store: Store;
+let end: Date;
+let serving: TwoTowerServing;
+
+beforeAll(async () => {
+  ({ store, end, serving } = await trainedExchange(11));
 }, 120_000);
 
-const feedOf = async (t: Awaited<ReturnType<typeof makeTestApi>>, userId: string, limit = 40) =>
+type Api = Awaited<ReturnType<typeof makeTestApi>>;
+
+const feedOf = async (t: Api, userId: string, limit = 40) =>
   (await request(t.app).get(`/v1/users/${userId}/feed?limit=${limit}`).expect(200)).body;
+
+const cryptoShare = (feed: { items: { category: string }[] }) =>
+  feed.items.filter((i) => i.category === 'Crypto').length / feed.items.length;
+
+/** A brand-new user's crypto share on a page of 40 before and after three crypto trades, and the share among open markets. */
+async function cryptoShiftAfterThreeTrades(exchange: TrainedExchange, user: string) {
+  const t = await makeTestApi({
+    store: exchange.store,
+    now: exchange.end,
+    model: { current: () => exchange.serving },
+  });
+  const before = await feedOf(t, user);
+  const open = (await t.catalog.current()).markets;
+  const crypto = open.filter((m) => m.categoryKey === 'crypto');
+  expect(crypto.length).toBeGreaterThanOrEqual(3);
+  const trades = crypto.slice(0, 3).map((m, i) => ({
+    eventId: `${user}-trade-${i}`,
+    userId: user,
+    ticker: m.ticker,
+    type: 'trade',
+    ts: new Date(exchange.end.getTime() - 60_000 + i).toISOString(),
+    side: 'yes',
+    contracts: 5,
+    price: 0.5,
+  }));
+  t.clock.advance(1_000); // the trades arrive after the features were built
+  await request(t.app).post('/v1/interactions').set(auth).send({ interactions: trades }).expect(200);
+  const after = await feedOf(t, user);
+  return {
+    before: cryptoShare(before),
+    after: cryptoShare(after),
+    open: crypto.length / open.length,
+    afterFeed: after,
+  };
+}
 
 describe('two-tower feed', () => {
   it('ranks with the active model and says which version ranked', async () => {
@@ -79,33 +126,31 @@ describe('two-tower feed', () => {
   });
 
   it('moves a new user’s next feed toward the markets they just traded, without a retrain', async () => {
-    const t = await makeTestApi({ store, now: end, model: { current: () => serving } });
-    const user = 'brand-new-user';
-    const before = await feedOf(t, user);
-    const crypto = (await t.catalog.current()).markets.filter((m) => m.categoryKey === 'crypto');
-    expect(crypto.length).toBeGreaterThanOrEqual(3);
-    const trades = crypto.slice(0, 3).map((m, i) => ({
-      eventId: `trade-${i}`,
-      userId: user,
-      ticker: m.ticker,
-      type: 'trade',
-      ts: new Date(end.getTime() - 60_000 + i).toISOString(),
-      side: 'yes',
-      contracts: 5,
-      price: 0.5,
-    }));
-    t.clock.advance(1_000); // the trades arrive after the features were built
-    await request(t.app).post('/v1/interactions').set(auth).send({ interactions: trades }).expect(200);
-    const after = await feedOf(t, user);
-    const share = (feed: { items: { category: string }[] }) =>
-      feed.items.filter((i) => i.category === 'Crypto').length / feed.items.length;
-    expect(share(after)).toBeGreaterThan(share(before) + 0.15);
+    const { afterFeed } = await cryptoShiftAfterThreeTrades({ store, end, serving }, 'brand-new-user');
     expect(
-      after.items.some((i: { reasons: string[] }) =>
+      afterFeed.items.some((i: { reasons: string[] }) =>
         i.reasons.some((r) => r.startsWith('Because you traded')),
       ),
     ).toBe(true);
   });
+
+  it('moves it on every sampled exchange, not just one: five seeds', async () => {
+    // One exchange's shares move by a page item or two (1/40 each): the cold-start page held 2.5–15 %
+    // crypto and the page after three crypto trades 22.5–35 % over seeds 1–9 and 11 (measured with
+    // the window ending at TEST_END), a rise of 15–27.5 points, mean 22. So every seed must rise above
+    // both its cold-start page and the crypto share of open markets (13.6–15 %), and the mean rise over
+    // the five must be at least 10 points: half the measured mean, below the smallest single rise.
+    const rises: number[] = [];
+    for (const seed of [11, 1, 2, 3, 4]) {
+      const exchange = seed === 11 ? { store, end, serving } : await trainedExchange(seed);
+      const shift = await cryptoShiftAfterThreeTrades(exchange, `new-user-of-seed-${seed}`);
+      expect(shift.after, `seed ${seed}`).toBeGreaterThan(shift.before);
+      expect(shift.after, `seed ${seed}`).toBeGreaterThan(shift.open);
+      rises.push(shift.after - shift.before);
+      if (exchange.store !== store) await exchange.store.close();
+    }
+    expect(rises.reduce((a, b) => a + b, 0) / rises.length).toBeGreaterThanOrEqual(0.1);
+  }, 120_000);
 
   it('stores impressions and clicks with the ranker and model version of the feed they came from', async () => {
     const t = await makeTestApi({ store, now: end, model: { current: () => serving } });
@@ -158,10 +203,15 @@ describe('two-tower feed', () => {
     expect(byModel.items.every((i: { eventTicker: string }) => i.eventTicker !== market.eventTicker)).toBe(
       true,
     );
-    const sameCategory = byModel.items.filter(
-      (i: { category: string }) => i.category === market.category,
-    ).length;
-    expect(sameCategory).toBeGreaterThanOrEqual(6);
+    // One market's neighbours swing with the sampled exchange (a crypto market had 0, 9 or 10 of 10
+    // in its category over seeds), so the claim is about all of them: the mean over every open market
+    // was 7.5–8.8 of 10 on seeds 1–9 and 11, against about 1.3 by chance (category shares).
+    let sameCategory = 0;
+    for (const m of catalog.markets) {
+      const similar = (await request(withModel.app).get(`/v1/markets/${m.ticker}/similar?limit=10`)).body;
+      sameCategory += similar.items.filter((i: { category: string }) => i.category === m.category).length;
+    }
+    expect(sameCategory / catalog.markets.length).toBeGreaterThanOrEqual(6);
 
     const without = await makeTestApi({ store, now: end, model: { current: () => undefined } });
     const byCoInteraction = (

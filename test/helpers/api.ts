@@ -11,6 +11,7 @@ import type { Store } from '../../src/store/types.js';
 import { createProcessors } from '../../jobs/processors.js';
 import { InProcessJobRunner } from '../../jobs/runners/in-process-runner.js';
 import type { JobRunner } from '../../jobs/job-types.js';
+import { TEST_NOW } from './fixed-clock.js';
 
 export const API_KEY = 'test-key';
 export const auth = { Authorization: `Bearer ${API_KEY}` };
@@ -48,7 +49,7 @@ export async function makeTestApi(
 ): Promise<TestApi> {
   const store = options.store ?? (await EmbeddedStore.open());
   await ensureIndexes(store);
-  const clock = new TestClock((options.now ?? new Date('2026-11-22T12:00:00Z')).getTime());
+  const clock = new TestClock((options.now ?? TEST_NOW).getTime());
   const catalog = new MarketCatalog(store, {
     refreshMs: 60_000,
     now: clock.now,

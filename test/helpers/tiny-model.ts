@@ -1,7 +1,8 @@
 import type { InteractionLog } from '../../models/core/types.js';
 import { TwoTowerModel } from '../../models/two-tower/model.js';
+import { TEST_NOW } from './fixed-clock.js';
 
-const NOW = new Date('2026-11-22T12:00:00Z');
+const NOW = TEST_NOW;
 
 /** A tiny two-tower model trained on users u1…u4 over `tickers` (seeded). */
 export async function trainedModel(tickers: string[], seed: number): Promise<TwoTowerModel> {

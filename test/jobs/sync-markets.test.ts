@@ -6,8 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pullMarkets, syncMarketStatuses } from '../../jobs/sync-markets.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
+import { TEST_NOW } from '../helpers/fixed-clock.js';
 
-const NOW = new Date('2026-11-22T12:00:00Z');
+const NOW = TEST_NOW;
 const h = (hours: number) => new Date(NOW.getTime() + hours * 3_600_000);
 
 describe('market catalogue sync', () => {

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
 import { UsageError } from '../../src/cli/errors.js';
-import { simulateToStore } from '../../src/simulator/index.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
+import { simulateToStore, TEST_END } from '../helpers/simulation.js';
 
 /** Runs `sibyl eval …` in this process and returns what it printed on stdout. */
 async function sibylEval(...args: string[]): Promise<string> {
@@ -135,7 +135,7 @@ describe('sibyl eval', () => {
     const data = join(dir, 'data');
     const store = await EmbeddedStore.open({ dir: data });
     await ensureIndexes(store);
-    await simulateToStore(store, { seed: 3, users: 60, days: 6, end: new Date('2026-11-22T00:00:00Z') });
+    await simulateToStore(store, { seed: 3, users: 60, days: 6, end: TEST_END });
     await store.close();
     vi.stubEnv('SIBYL_DATA_DIR', data);
     vi.stubEnv('MONGODB_URI', '');

@@ -1,13 +1,10 @@
-import {
-  simulate,
-  type InteractionRecord,
-  type MarketRecord,
-  type Simulation,
-} from '../../src/simulator/index.js';
+import type { InteractionRecord, MarketRecord, Simulation } from '../../src/simulator/index.js';
+import { DAY_MS, TEST_END } from '../helpers/fixed-clock.js';
+import { simulate } from '../helpers/simulation.js';
 
-/** A fixed end, so tests do not depend on today's date. */
-export const END = new Date('2026-11-22T00:00:00Z');
-export const DAY_MS = 86_400_000;
+/** The suite's fixed end, so tests do not depend on today's date. */
+export const END = TEST_END;
+export { DAY_MS };
 
 export interface Run {
   sim: Simulation;

@@ -3,14 +3,16 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   CSV_HEADER,
   OUTPUT_FILES,
   defaultEnd,
-  simulate,
+  // eslint-disable-next-line no-restricted-imports -- the one test of the default end, on a faked Date
+  simulate as simulateWithDefaultEnd,
   writeSimulationFiles,
 } from '../../src/simulator/index.js';
+import { simulate } from '../helpers/simulation.js';
 import { END } from './fixture.js';
 
 const dirs: string[] = [];
@@ -96,15 +98,20 @@ describe('determinism', () => {
 
   it('defaults --end to the start of the current UTC day', () => {
     expect(defaultEnd(new Date('2026-11-22T15:30:00Z')).toISOString()).toBe('2026-11-22T00:00:00.000Z');
-    const before = defaultEnd().getTime();
-    const end = simulate({ users: 1, days: 1 }).end.getTime();
-    expect([before, defaultEnd().getTime()]).toContain(end);
+    vi.useFakeTimers({ now: new Date('2028-02-29T23:59:59Z'), toFake: ['Date'] });
+    try {
+      expect(simulateWithDefaultEnd({ users: 1, days: 1 }).end.toISOString()).toBe(
+        '2028-02-29T00:00:00.000Z',
+      );
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rejects options that make no sense', () => {
-    expect(() => simulate({ users: 0 })).toThrow(/users must be an integer/);
-    expect(() => simulate({ days: 1.5 })).toThrow(/days must be an integer/);
-    expect(() => simulate({ seed: -1 })).toThrow(/seed must be an integer/);
+    expect(() => simulate({ users: 0, end: END })).toThrow(/users must be an integer/);
+    expect(() => simulate({ days: 1.5, end: END })).toThrow(/days must be an integer/);
+    expect(() => simulate({ seed: -1, end: END })).toThrow(/seed must be an integer/);
     expect(() => simulate({ end: new Date('nope') })).toThrow(/end must be a valid date/);
   });
 });

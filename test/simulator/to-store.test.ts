@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simulate, simulateToStore, type SimulateToStoreResult } from '../../src/simulator/index.js';
+import type { SimulateToStoreResult } from '../../src/simulator/index.js';
+import { simulate, simulateToStore } from '../helpers/simulation.js';
 import { coll, ensureIndexes } from '../../src/store/collections.js';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { END } from './fixture.js';

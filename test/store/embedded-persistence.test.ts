@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureIndexes } from '../../src/store/collections.js';
+import { TEST_NOW } from '../helpers/fixed-clock.js';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { DuplicateKeyError } from '../../src/store/types.js';
 
@@ -34,7 +35,7 @@ describe('embedded store persistence', () => {
     await expect(
       second
         .collection('interactions')
-        .insertMany([{ eventId: 'e1', userId: 'v', ticker: 'B', type: 'view', ts: new Date() }]),
+        .insertMany([{ eventId: 'e1', userId: 'v', ticker: 'B', type: 'view', ts: TEST_NOW }]),
     ).rejects.toBeInstanceOf(DuplicateKeyError);
     await second.close();
   });

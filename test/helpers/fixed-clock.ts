@@ -1,0 +1,16 @@
+/**
+ * The suite's one calendar. Everything a test simulates, builds features from, trains, evaluates or
+ * ranks is placed on these instants, never on today's date: a run on any day sees the same exchange.
+ */
+
+/** End of every simulated window (a midnight UTC, as the simulator's default end would be). */
+export const TEST_END = new Date('2026-11-22T00:00:00Z');
+
+/** "Now" for serving and bookkeeping in tests that do not simulate: half a day after TEST_END. */
+export const TEST_NOW = new Date('2026-11-22T12:00:00Z');
+
+/** TEST_END as `faketime` takes it, for child processes that read the system clock (`sibyl demo`). */
+export const FAKETIME_AT_TEST_END = '@2026-11-22 00:05:00';
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;

@@ -11,14 +11,14 @@ import { MemorySnapshotStore } from '../src/feed/snapshots.js';
 import { silentLogger } from '../src/log/logger.js';
 import { simulateToStore } from '../src/simulator/index.js';
 import { ensureIndexes } from '../src/store/collections.js';
-import { EmbeddedStore } from '../src/store/embedded/embedded-store.js';
 import { median, peakRssMb, percentile, table } from './harness.js';
+import { openEmbeddedStore } from '../src/store/embedded-store.js';
 
 const REQUESTS = 4_000;
 const RESULT_SIZES = [100_000, 300_000, 1_000_000];
 
 async function assignmentOverhead(): Promise<void> {
-  const store = await EmbeddedStore.open();
+  const store = await openEmbeddedStore();
   await ensureIndexes(store);
   await simulateToStore(store, { seed: 13, users: 2_000, days: 7 });
   const experiments = (await setUpExperiments({ dir: 'experiments' }, store, silentLogger))!;
@@ -75,7 +75,7 @@ async function assignmentOverhead(): Promise<void> {
 }
 
 async function resultsAt(exposed: number): Promise<Record<string, string | number>> {
-  const store = await EmbeddedStore.open();
+  const store = await openEmbeddedStore();
   await ensureIndexes(store);
   const at = new Date('2026-11-22T00:00:00Z');
   const exposures = [];

@@ -11,9 +11,9 @@ import { refreshFeatures } from '../src/features/refresh.js';
 import { DEFAULT_FEATURE_CONFIG } from '../src/features/feature-config.js';
 import { simulateToStore } from '../src/simulator/index.js';
 import { ensureIndexes } from '../src/store/collections.js';
-import { EmbeddedStore } from '../src/store/embedded/embedded-store.js';
 import type { Document } from '../src/store/types.js';
 import { peakRssMb, table } from './harness.js';
+import { openEmbeddedStore } from '../src/store/embedded-store.js';
 
 const CHILD_ENV = 'SIBYL_BENCH_FEATURES_USERS';
 const SIZES = [4_300, 17_000];
@@ -32,7 +32,7 @@ interface Measured {
 }
 
 async function measure(users: number): Promise<Measured> {
-  const store = await EmbeddedStore.open();
+  const store = await openEmbeddedStore();
   await ensureIndexes(store);
   const received = new Date(END.getTime() + 3_600_000);
   let t = performance.now();

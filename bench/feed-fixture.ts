@@ -2,7 +2,8 @@ import { DEFAULT_FEATURE_CONFIG } from '../src/features/feature-config.js';
 import { refreshFeatures } from '../src/features/refresh.js';
 import { simulateToStore } from '../src/simulator/index.js';
 import { ensureIndexes } from '../src/store/collections.js';
-import { EmbeddedStore } from '../src/store/embedded/embedded-store.js';
+import { openEmbeddedStore } from '../src/store/embedded-store.js';
+import type { MongoStore } from '../src/store/mongo-store.js';
 
 export const FEED_SIM = { seed: 11, users: 5_000, days: 14 };
 
@@ -12,13 +13,13 @@ export const feedUser = (i: number): string =>
 
 /** The simulated exchange the feed benchmarks serve, with features built. */
 export async function feedFixture(): Promise<{
-  store: EmbeddedStore;
+  store: MongoStore;
   interactions: number;
   openMarkets: number;
   /** When the simulated history ends. */
   end: Date;
 }> {
-  const store = await EmbeddedStore.open();
+  const store = await openEmbeddedStore();
   await ensureIndexes(store);
   const sim = await simulateToStore(store, FEED_SIM);
   await refreshFeatures(store, { mode: 'full', config: { ...DEFAULT_FEATURE_CONFIG, settleMs: 0 } });

@@ -5,7 +5,6 @@
  */
 import { simulate } from '../src/simulator/index.js';
 import { ensureIndexes } from '../src/store/collections.js';
-import { EmbeddedStore } from '../src/store/embedded/embedded-store.js';
 import type { z } from 'zod';
 import { eventInput, interactionInput, marketInput, seriesInput } from '../src/domain/schemas.js';
 import { parseBatch } from '../src/ingest/batch.js';
@@ -14,6 +13,8 @@ import { writeInteractions } from '../src/ingest/interaction-writer.js';
 import type { InteractionRecord } from '../src/simulator/index.js';
 import { BENCH_KEY, startBenchApi } from './bench-api.js';
 import { median, percentile, table } from './harness.js';
+import { openEmbeddedStore } from '../src/store/embedded-store.js';
+import type { MongoStore } from '../src/store/mongo-store.js';
 
 const BATCH = 500;
 const CONCURRENCY = 4;
@@ -23,8 +24,8 @@ function validated<S extends z.ZodType>(schema: S, items: unknown[]): z.output<S
   return parseBatch(schema, items, 'items').valid.map((v) => v.value);
 }
 
-async function freshStore(sim: ReturnType<typeof simulate>): Promise<EmbeddedStore> {
-  const store = await EmbeddedStore.open();
+async function freshStore(sim: ReturnType<typeof simulate>): Promise<MongoStore> {
+  const store = await openEmbeddedStore();
   await ensureIndexes(store);
   await writeSeries(store, validated(seriesInput, sim.series()));
   await writeEvents(store, validated(eventInput, sim.events()));

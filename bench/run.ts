@@ -10,9 +10,13 @@ const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   experiments: () => import('./experiments.js'),
   train: () => import('./train.js'),
   ranking: () => import('./ranking.js'),
+  demo: () => import('./demo.js'),
 };
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+// Names, not flags or their values (`-- demo --seconds 60`).
+const wanted = process.argv
+  .slice(2)
+  .filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
 const names = wanted.length ? wanted : Object.keys(all);
 for (const name of names) {
   const load = all[name];

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simulate, simulateToStore, writeSimulationFiles } from '../src/simulator/index.js';
 import { ensureIndexes } from '../src/store/collections.js';
-import { EmbeddedStore } from '../src/store/embedded/embedded-store.js';
 import { fmt, peakRssMb, table } from './harness.js';
+import { openEmbeddedStore } from '../src/store/embedded-store.js';
 
 type Mode = 'generate' | 'generate + CSV rows' | '--out files' | 'embedded store';
 
@@ -55,7 +55,7 @@ async function measure(s: Scenario): Promise<Measured> {
       rmSync(dir, { recursive: true, force: true });
     }
   } else if (s.mode === 'embedded store') {
-    const store = await EmbeddedStore.open();
+    const store = await openEmbeddedStore();
     await ensureIndexes(store);
     interactions = (await simulateToStore(store, options)).counts.interactions;
     await store.close();

@@ -59,7 +59,5 @@ export async function recordRun<R>(
       },
     );
     throw err;
-  } finally {
-    await store.checkpoint();
   }
 }

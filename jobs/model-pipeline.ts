@@ -316,7 +316,6 @@ export class ModelPipeline {
         ? { $set: { metrics, evaluatedAt, split: { ...split.info }, comparedWith } }
         : { $set: { metrics, evaluatedAt, split: { ...split.info } }, $unset: { comparedWith: '' } },
     );
-    await this.deps.store.checkpoint();
     await this.deps.registry.writeManifestMetrics(doc.version, metrics);
     report(1, 'evaluated');
     log.info({ metrics: metrics.candidate, comparedWith }, 'candidate evaluated');
@@ -385,7 +384,6 @@ export class ModelPipeline {
             { status: 'candidate' },
           );
           if (!updated) continue; // Promoted by hand meanwhile: report that.
-          await this.deps.store.checkpoint();
           this.deps.logger.info({ version: doc.version, reason: gate.reason }, 'candidate rejected');
           return this.decided({ ...doc, status: 'rejected', gate }, false);
         }

@@ -155,7 +155,6 @@ export class ModelRegistry {
       ...(input.trainSeconds !== undefined ? { trainSeconds: input.trainSeconds } : {}),
     };
     await this.models.insertMany([doc]);
-    await this.options.store.checkpoint();
     return doc;
   }
 
@@ -178,7 +177,6 @@ export class ModelRegistry {
       error: input.error,
     };
     await this.models.insertMany([doc]);
-    await this.options.store.checkpoint();
     return doc;
   }
 
@@ -290,7 +288,6 @@ export class ModelRegistry {
       throw new SibylError('conflict', `Model ${version} changed status while being promoted; try again`);
     }
     await this.settleActive();
-    await this.options.store.checkpoint();
     const after = await this.require(version);
     if (after.status === 'active') {
       await this.publish({ version, action: options.action ?? 'promote' });

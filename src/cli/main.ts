@@ -1,11 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env.js';
 import { StoreConfigError } from '../store/open-store.js';
+import { DataDirInUseError } from '../store/server/data-dir.js';
 import { UsageError } from './errors.js';
 import { SibylError } from '../errors.js';
 import { RunnerConfigError } from '../../jobs/runners/create-runner.js';
 import { registerDemo } from './commands/demo.js';
 import { registerServe } from './commands/serve.js';
+import { registerStore } from './commands/store.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerImport } from './commands/import.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -21,6 +23,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerDemo(program);
+  registerStore(program);
   registerServe(program);
   registerJobCommands(program);
   registerImport(program);
@@ -43,6 +46,7 @@ export async function main(argv: string[]): Promise<void> {
     if (
       err instanceof ConfigError ||
       err instanceof StoreConfigError ||
+      err instanceof DataDirInUseError ||
       err instanceof UsageError ||
       err instanceof RunnerConfigError ||
       err instanceof SibylError

@@ -5,19 +5,28 @@ import { z } from 'zod';
  * Stored documents are these shapes with dates parsed and bookkeeping fields added (see ./documents.ts).
  */
 
-const ticker = z
-  .string()
+/**
+ * Text that survives storage: BSON stores UTF-8, where a lone UTF-16 surrogate becomes U+FFFD, so
+ * two distinct ids would collide on disk. Such strings are rejected, naming the field.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+const text = () =>
+  z
+    .string()
+    .refine((s) => !LONE_SURROGATE.test(s), 'must be well-formed Unicode (no lone UTF-16 surrogates)');
+
+const ticker = text()
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits, ".", "_", ":" and "-" only');
-const id = z.string().min(1).max(256);
+const id = text().min(1).max(256);
 /** ISO-8601 with a zone offset (e.g. 2026-11-22T10:00:00Z), parsed to a Date. */
 const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const price = z.number().min(0).max(1);
 const count = z.number().min(0).finite();
-const title = z.string().min(1).max(512);
-const category = z.string().min(1).max(64);
-const tags = z.array(z.string().min(1).max(64)).max(32);
+const title = text().min(1).max(512);
+const category = text().min(1).max(64);
+const tags = z.array(text().min(1).max(64)).max(32);
 
 export const MARKET_STATUSES = ['unopened', 'open', 'paused', 'closed', 'settled'] as const;
 export type MarketStatus = (typeof MARKET_STATUSES)[number];
@@ -38,14 +47,14 @@ export const seriesInput = z.strictObject({
   title,
   category,
   tags: tags.optional(),
-  frequency: z.string().min(1).max(64).optional(),
+  frequency: text().min(1).max(64).optional(),
 });
 
 export const eventInput = z.strictObject({
   eventTicker: ticker,
   seriesTicker: ticker,
   title,
-  subtitle: z.string().max(512).optional(),
+  subtitle: text().max(512).optional(),
   category: category.optional(),
   mutuallyExclusive: z.boolean().optional(),
 });
@@ -55,7 +64,7 @@ export const marketInput = z.strictObject({
   eventTicker: ticker,
   seriesTicker: ticker.optional(),
   title,
-  subtitle: z.string().max(512).optional(),
+  subtitle: text().max(512).optional(),
   /** Filled from the event (or its series) when omitted. */
   category: category.optional(),
   tags: tags.optional(),
@@ -76,9 +85,7 @@ export const marketInput = z.strictObject({
 export const userInput = z.strictObject({
   userId: id,
   /** Targeting attributes for experiments (country, platform, tier…). */
-  attributes: z
-    .record(z.string().min(1).max(64), z.union([z.string().max(256), z.number(), z.boolean()]))
-    .optional(),
+  attributes: z.record(text().min(1).max(64), z.union([text().max(256), z.number(), z.boolean()])).optional(),
 });
 
 export const interactionInput = z
@@ -91,7 +98,7 @@ export const interactionInput = z
     side: z.enum(['yes', 'no']).optional(),
     contracts: z.number().positive().finite().optional(),
     price: price.optional(),
-    feedId: z.string().min(1).max(128).optional(),
+    feedId: text().min(1).max(128).optional(),
     position: z.number().int().min(0).optional(),
   })
   .check((ctx) => {

@@ -94,7 +94,6 @@ export async function refreshFeatures(store: Store, options: RefreshOptions): Pr
     { _id: 'features' },
     { $set: { watermark: to, asOf, lastRun: { mode, completedAt: new Date() } }, $unset: { pending: '' } },
   );
-  await store.checkpoint();
   const [pairs, markets, neighbours, userCount] = await Promise.all([
     store.collection(USER_MARKET_FEATURES).countDocuments({ foldedTo: to }),
     store.collection(MARKET_FEATURES).countDocuments(),

@@ -71,7 +71,6 @@ export async function simulateToStore(
     });
     report('interactions', day.day + 1, counts.interactions);
   }
-  await store.checkpoint();
   const demo = pickDemoUser(sim, positives);
   return { counts, start: sim.start, end: sim.end, demoUserId: demo.userId, demoUser: demo };
 }

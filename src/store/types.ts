@@ -43,8 +43,9 @@ export type BulkOp<T extends Document> =
   | { deleteMany: { filter: Filter<T> } };
 
 /**
- * The subset of the MongoDB driver's Collection API that Sibyl uses. The driver implements it
- * (through a pass-through adapter) and so does the embedded store, with the same documents.
+ * The subset of the MongoDB driver's Collection API that Sibyl uses, implemented by one thin
+ * pass-through to the driver (./mongo-store.ts), whichever server it talks to: MongoDB or
+ * `sibyl store`.
  */
 export interface StoreCollection<T extends Document = Document> {
   readonly name: string;
@@ -63,12 +64,9 @@ export interface StoreCollection<T extends Document = Document> {
 }
 
 export interface Store {
-  readonly kind: 'mongodb' | 'embedded';
   collection<T extends Document = Document>(name: string): StoreCollection<T>;
   /** Throws when the backend cannot answer. */
   ping(): Promise<void>;
-  /** Makes writes durable where the backend needs to be told (the embedded store's snapshot). */
-  checkpoint(): Promise<void>;
   close(): Promise<void>;
   /** Human-readable location, for logs. */
   describe(): string;

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { loadDefinitions } from '../../src/experiments/definitions/load.js';
 import { setUpExperiments } from '../../src/experiments/setup.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { auth, makeTestApi } from '../helpers/api.js';
+import { openTestStore } from '../helpers/store.js';
 
 describe('experiments API', () => {
   it('lists the shipped experiment, shows its definition, and reports results from exposures and interactions', async () => {
@@ -74,7 +74,7 @@ describe('experiments API', () => {
 
 describe('starting and stopping an experiment', () => {
   it('stops and restarts a file-defined experiment for every replica through the API', async () => {
-    const store = await EmbeddedStore.open();
+    const store = await openTestStore({ indexes: false });
     const experiments = (await setUpExperiments(
       { dir: 'experiments', overridesRefreshMs: 3_600_000 },
       store,

@@ -144,6 +144,14 @@ describe('ingestion API', () => {
       ['interactions[0].type'],
     ],
     [
+      // BSON stores UTF-8, where both would become "RPSUR2-\uFFFD": one id on disk for two events.
+      'ids with lone UTF-16 surrogates',
+      [interaction('RPSUR2-\ud800'), interaction('RPSUR2-\udbff', { userId: 'u-\udc00' })],
+      422,
+      'validation_failed',
+      ['interactions[0].eventId', 'interactions[1].eventId', 'interactions[1].userId'],
+    ],
+    [
       'several bad items',
       [
         interaction('b6', { type: 'like' }),

@@ -1,10 +1,12 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { openEmbeddedStore } from '../../src/store/embedded-store.js';
 import { makeTestApi } from '../helpers/api.js';
 
 describe('operations endpoints', () => {
   it('reports liveness, and readiness per dependency', async () => {
-    const t = await makeTestApi();
+    // A store of its own (its own server and client), so that closing it takes storage away.
+    const t = await makeTestApi({ store: await openEmbeddedStore() });
     await request(t.app).get('/healthz').expect(200, { status: 'ok' });
     const notYet = await request(t.app).get('/readyz');
     expect(notYet.status).toBe(503);

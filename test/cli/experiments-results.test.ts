@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
+import { openEmbeddedStore } from '../../src/store/embedded-store.js';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../bin/sibyl.js');
@@ -13,7 +13,7 @@ describe('sibyl experiments results', () => {
   it('prints per-variation results and the sample-ratio check for a defined experiment', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sibyl-exp-'));
     try {
-      const store = await EmbeddedStore.open({ dir });
+      const store = await openEmbeddedStore({ dir });
       const at = new Date('2026-11-22T10:00:00Z');
       await store.collection('exposures').insertMany(
         Array.from({ length: 40 }, (_, i) => ({

@@ -92,8 +92,10 @@ describe('sibyl serve (as a process)', () => {
     first.kill('SIGTERM');
     expect(await exited(first)).toBe(0);
     const files = await readdir(dir);
-    expect(files).toEqual(expect.arrayContaining(['markets.bson', 'interactions.bson']));
-    expect(files).not.toContain('LOCK');
+    // The store checkpointed at shutdown and released the directory.
+    expect(files).toEqual(expect.arrayContaining(['CURRENT']));
+    expect(files.some((f) => f.startsWith('checkpoint-'))).toBe(true);
+    expect(files).not.toContain('store.json');
 
     const second = sibyl(['serve', '--embedded'], env);
     const url2 = await listening(second);
@@ -114,17 +116,13 @@ describe('sibyl serve (as a process)', () => {
 });
 
 describe('sibyl demo (as a process)', () => {
-  it('starts on a simulated exchange and serves a personalized feed at the URL it prints', async () => {
+  it('starts store, API and worker as processes on a simulated exchange and serves a personalized feed at the URL it prints', async () => {
     const demo = sibyl(['demo', '--users', '300', '--days', '5'], { PORT: '0', HOST: '127.0.0.1' });
     const example = await new Promise<string>((resolve, reject) => {
       const lines = createInterface({ input: demo.stdout });
       lines.on('line', (line) => {
-        try {
-          const entry = JSON.parse(line) as { msg?: string; example?: string };
-          if (entry.msg === 'demo ready' && entry.example) resolve(entry.example);
-        } catch {
-          // the human-readable lines
-        }
+        const match = /curl '([^']+)'/.exec(line);
+        if (match) resolve(match[1]!);
       });
       demo.once('exit', (code) => reject(new Error(`demo exited with ${code}`)));
     });

@@ -11,8 +11,8 @@ import { parseBatch } from '../../src/ingest/batch.js';
 import { writeInteractions } from '../../src/ingest/interaction-writer.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureIndexes } from '../../src/store/collections.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { simulate, simulateToStore, TEST_END } from '../helpers/simulation.js';
+import { openTestStore } from '../helpers/store.js';
 
 const END = TEST_END;
 const SIM = { seed: 5, users: 1_500, days: 7, end: END };
@@ -48,7 +48,7 @@ async function runExperiment(
   assignment: (exposures: ExposureLog) => RankerAssignment,
   weights: Record<string, number>,
 ) {
-  const store = await EmbeddedStore.open();
+  const store = await openTestStore({ indexes: false });
   await ensureIndexes(store);
   await simulateToStore(store, { ...SIM, now: END });
   const sim = simulate(SIM);

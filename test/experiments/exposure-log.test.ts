@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ExposureLog } from '../../src/experiments/exposure-log.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureIndexes } from '../../src/store/collections.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import type { Store } from '../../src/store/types.js';
+import { openTestStore } from '../helpers/store.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 22, 12, 0, s));
 
 describe('exposure log', () => {
   it('stores each user once per experiment with their first exposure, written in batches', async () => {
-    const store = await EmbeddedStore.open();
+    const store = await openTestStore({ indexes: false });
     await ensureIndexes(store);
     const log = new ExposureLog(store, silentLogger, { flushIntervalMs: 60_000 });
     log.record({ userId: 'u1', experimentId: 'exp', variationId: '0', timestamp: at(1) });
@@ -35,15 +35,13 @@ describe('exposure log', () => {
   });
 
   it('never throws into the caller when the store fails, and delivers once it recovers', async () => {
-    const store = await EmbeddedStore.open();
+    const store = await openTestStore({ indexes: false });
     await ensureIndexes(store);
     let failing = true;
     const flaky: Store = {
       ...store,
-      kind: store.kind,
       describe: () => 'flaky',
       ping: () => store.ping(),
-      checkpoint: () => store.checkpoint(),
       close: () => store.close(),
       collection: (name: string) => {
         const real = store.collection(name);

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setUpExperiments } from '../../src/experiments/setup.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureIndexes } from '../../src/store/collections.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
+import { openTestStore } from '../helpers/store.js';
 
 const payload = (defaultValue: string) => ({
   status: 200,
@@ -28,7 +28,7 @@ describe('experiment payload from a GrowthBook server', () => {
     });
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const apiHost = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const store = await EmbeddedStore.open();
+    const store = await openTestStore({ indexes: false });
     await ensureIndexes(store);
     const experiments = (await setUpExperiments(
       { dir: '/nonexistent', growthbook: { apiHost, clientKey: 'sdk-abc', refreshMs: 3_600_000 } },

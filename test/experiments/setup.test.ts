@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { setUpExperiments } from '../../src/experiments/setup.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureIndexes } from '../../src/store/collections.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
+import { openTestStore } from '../helpers/store.js';
 
 describe('experiments set up from the definitions directory', () => {
   it("logs GrowthBook's tracked exposures, once per user, with the variation each user was served", async () => {
-    const store = await EmbeddedStore.open();
+    const store = await openTestStore({ indexes: false });
     await ensureIndexes(store);
     const experiments = (await setUpExperiments({ dir: 'experiments' }, store, silentLogger))!;
     const served = new Map<string, string>();
@@ -30,7 +30,7 @@ describe('experiments set up from the definitions directory', () => {
   });
 
   it('runs without experiments when the directory does not exist', async () => {
-    const store = await EmbeddedStore.open();
+    const store = await openTestStore({ indexes: false });
     expect(await setUpExperiments({ dir: '/nonexistent/experiments' }, store, silentLogger)).toBeUndefined();
   });
 });

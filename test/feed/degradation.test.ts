@@ -3,17 +3,17 @@ import { describe, expect, it } from 'vitest';
 import type { ModelDoc } from '../../models/registry/model-doc.js';
 import { ActiveModel } from '../../src/feed/active-model.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { auth, makeTestApi } from '../helpers/api.js';
 import { cryptoAndSportsMarkets } from '../helpers/markets.js';
 import { switchableStore } from '../helpers/switchable-store.js';
 import { trainedModel } from '../helpers/tiny-model.js';
+import { openTestStore } from '../helpers/store.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 
 describe('with the store down', () => {
   it('serves feeds from cached data (known users personalized by the model), fails writes with 503, and says so in /readyz', async () => {
-    const { store, down, up } = switchableStore(await EmbeddedStore.open());
+    const { store, down, up } = switchableStore(await openTestStore({ indexes: false }));
     const markets = cryptoAndSportsMarkets(30, {
       volume24h: (i) => i * 10,
       openTime: '2026-11-20T00:00:00Z',

@@ -5,7 +5,6 @@ import { TwoTowerModel } from '../../models/two-tower/model.js';
 import { TwoTowerServing } from '../../models/two-tower/serving.js';
 import { refreshFeatures } from '../../src/features/refresh.js';
 import { DEFAULT_FEATURE_CONFIG } from '../../src/features/feature-config.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
 import { auth, makeTestApi } from '../helpers/api.js';
@@ -13,6 +12,7 @@ import { DEFAULT_USER_CONTEXT, loadUserContext } from '../../src/feed/user-conte
 import { rankFeed } from '../../src/feed/rank-feed.js';
 import { getRanker } from '../../src/feed/rankers.js';
 import { simulateToStore, TEST_END } from '../helpers/simulation.js';
+import { openTestStore } from '../helpers/store.js';
 
 interface TrainedExchange {
   store: Store;
@@ -22,7 +22,7 @@ interface TrainedExchange {
 
 /** A small simulated exchange ending at TEST_END, with features built and a two-tower model trained on it. */
 async function trainedExchange(seed: number): Promise<TrainedExchange> {
-  const store = await EmbeddedStore.open();
+  const store = await openTestStore({ indexes: false });
   await ensureIndexes(store);
   const { end } = await simulateToStore(store, { seed, users: 400, days: 10, end: TEST_END });
   await refreshFeatures(store, {

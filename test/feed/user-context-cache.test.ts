@@ -4,10 +4,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { redisUserChangeBus, type UserChangeBus } from '../../src/feed/user-change-bus.js';
 import { UserContextCache } from '../../src/feed/user-context-cache.js';
 import type { UserContext } from '../../src/feed/user-context.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { auth, makeTestApi } from '../helpers/api.js';
 import { cryptoAndSportsMarkets } from '../helpers/markets.js';
 import { REDIS_URL, testPrefix } from '../helpers/redis.js';
+import { openTestStore } from '../helpers/store.js';
 
 const context = (userId: string, n: number): UserContext => ({
   userId,
@@ -103,7 +103,7 @@ describe('user changes across replicas', () => {
   });
 
   it('an interaction posted to one replica moves the user’s next feed on another within a second', async () => {
-    const store = await EmbeddedStore.open();
+    const store = await openTestStore({ indexes: false });
     const publishers: UserChangeBus[] = [];
     const replica = async () => {
       const api = await makeTestApi({

@@ -6,12 +6,12 @@ import type { ExperimentControl } from '../../src/api/routes/experiments.js';
 import { MemorySnapshotStore } from '../../src/feed/snapshots.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureIndexes } from '../../src/store/collections.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import type { Store } from '../../src/store/types.js';
 import { createProcessors } from '../../jobs/processors.js';
 import { InProcessJobRunner } from '../../jobs/runners/in-process-runner.js';
 import type { JobRunner } from '../../jobs/job-types.js';
 import { TEST_NOW } from './fixed-clock.js';
+import { openTestStore } from './store.js';
 
 export const API_KEY = 'test-key';
 export const auth = { Authorization: `Bearer ${API_KEY}` };
@@ -47,7 +47,7 @@ export async function makeTestApi(
     experiments?: ExperimentControl;
   } = {},
 ): Promise<TestApi> {
-  const store = options.store ?? (await EmbeddedStore.open());
+  const store = options.store ?? (await openTestStore({ indexes: false }));
   await ensureIndexes(store);
   const clock = new TestClock((options.now ?? TEST_NOW).getTime());
   const catalog = new MarketCatalog(store, {

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { MongoStore } from '../../src/store/mongo-store.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
+import { openTestStore } from './store.js';
 
 export interface Backend {
   name: string;
@@ -13,13 +13,15 @@ export interface Backend {
 
 const mongoUri = process.env.MONGODB_URI;
 
-/** Every backend this machine can test: embedded always, MongoDB when MONGODB_URI is set. */
+/**
+ * Every server this machine can test, each through the official driver: `sibyl store` always,
+ * MongoDB when MONGODB_URI is set.
+ */
 export const backends: Backend[] = [
   {
-    name: 'embedded',
+    name: 'sibyl store',
     async open() {
-      const store = await EmbeddedStore.open();
-      await ensureIndexes(store);
+      const store = await openTestStore();
       return { store, dispose: () => store.close() };
     },
   },
@@ -42,7 +44,7 @@ if (mongoUri) {
     },
   });
 } else {
-  console.warn('[storage] MONGODB_URI is not set: MongoDB backend tests are skipped; embedded store only.');
+  console.warn('[storage] MONGODB_URI is not set: the contract suite runs against sibyl store only.');
 }
 
 /** A fresh store from `backend` for each test, dropped after it: call inside a describe, read the store in tests. */

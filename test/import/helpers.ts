@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureIndexes } from '../../src/store/collections.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import type { Document, Store } from '../../src/store/types.js';
+import { openTestStore } from '../helpers/store.js';
 
 export const fixture = (...parts: string[]) =>
   fileURLToPath(new URL(['fixtures', ...parts].join('/'), import.meta.url));
 
 /** A fresh in-memory store with Sibyl's indexes. */
 export async function memoryStore(): Promise<Store> {
-  const store = await EmbeddedStore.open();
+  const store = await openTestStore({ indexes: false });
   await ensureIndexes(store);
   return store;
 }

@@ -3,9 +3,10 @@ import { createProcessors } from '../../jobs/processors.js';
 import { BullJobRunner } from '../../jobs/runners/bullmq-runner.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureIndexes } from '../../src/store/collections.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { FIXTURE_NOW, seedInteractions } from './fixture.js';
+import { openTestStore } from '../helpers/store.js';
+import type { MongoStore } from '../../src/store/mongo-store.js';
 
 async function until<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -19,12 +20,12 @@ async function until<T>(fn: () => Promise<T | undefined>, what: string, timeoutM
 
 describe('BullMQ runner (real Redis)', () => {
   let prefix: string;
-  let store: EmbeddedStore;
+  let store: MongoStore;
   let runner: BullJobRunner;
 
   beforeEach(async () => {
     prefix = testPrefix();
-    store = await EmbeddedStore.open();
+    store = await openTestStore({ indexes: false });
     await ensureIndexes(store);
     await seedInteractions(store);
     runner = await BullJobRunner.connect({

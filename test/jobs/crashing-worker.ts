@@ -6,10 +6,10 @@
 import { createProcessors } from '../../jobs/processors.js';
 import { BullJobRunner } from '../../jobs/runners/bullmq-runner.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
+import { openEmbeddedStore } from '../../src/store/embedded-store.js';
 
 const [dir, prefix, redisUrl, nowIso] = process.argv.slice(2) as [string, string, string, string];
-const store = await EmbeddedStore.open({ dir, checkpointIntervalMs: 0 });
+const store = await openEmbeddedStore({ dir });
 const runner = await BullJobRunner.connect({
   redisUrl,
   prefix,
@@ -25,7 +25,6 @@ runner.startWorkers({
       ...ctx,
       progress: async (done, stage) => {
         if (stage === 'user_market_features') {
-          await store.checkpoint();
           process.kill(process.pid, 'SIGKILL');
         }
         await ctx.progress(done, stage);

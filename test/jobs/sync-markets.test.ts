@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pullMarkets, syncMarketStatuses } from '../../jobs/sync-markets.js';
 import { ensureIndexes } from '../../src/store/collections.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { TEST_NOW } from '../helpers/fixed-clock.js';
+import { openTestStore } from '../helpers/store.js';
 
 const NOW = TEST_NOW;
 const h = (hours: number) => new Date(NOW.getTime() + hours * 3_600_000);
@@ -16,7 +16,7 @@ describe('market catalogue sync', () => {
   afterEach(() => server?.close());
 
   it('closes open markets past their close time and opens markets whose time has come', async () => {
-    const store = await EmbeddedStore.open();
+    const store = await openTestStore({ indexes: false });
     await ensureIndexes(store);
     await store.collection('markets').insertMany([
       { ticker: 'LATE', status: 'open', closeTime: h(-1) },
@@ -53,7 +53,7 @@ describe('market catalogue sync', () => {
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/trade-api/v2/markets`;
 
-    const store = await EmbeddedStore.open();
+    const store = await openTestStore({ indexes: false });
     await ensureIndexes(store);
     const result = await pullMarkets(store, url, { now: NOW });
     expect(seen).toEqual(['', 'p2']);

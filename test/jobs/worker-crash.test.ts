@@ -8,15 +8,16 @@ import { BullJobRunner } from '../../jobs/runners/bullmq-runner.js';
 import { refreshFeatures } from '../../src/features/refresh.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureIndexes } from '../../src/store/collections.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import type { Store } from '../../src/store/types.js';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { FIXTURE_NOW, seedInteractions } from './fixture.js';
+import { openEmbeddedStore } from '../../src/store/embedded-store.js';
+import type { MongoStore } from '../../src/store/mongo-store.js';
 
 const LATER = new Date(FIXTURE_NOW.getTime() + 3_600_000);
 
-async function seeded(dir?: string): Promise<EmbeddedStore> {
-  const store = await EmbeddedStore.open(dir ? { dir, checkpointIntervalMs: 0 } : {});
+async function seeded(dir?: string): Promise<MongoStore> {
+  const store = await openEmbeddedStore(dir ? { dir } : {});
   await ensureIndexes(store);
   await seedInteractions(store);
   await refreshFeatures(store, { mode: 'full', now: FIXTURE_NOW });
@@ -87,7 +88,7 @@ describe('a worker killed mid-job (real Redis, real BullMQ)', () => {
     expect(exit).toBe('SIGKILL');
 
     // The crash left a pending run and half-written features behind.
-    const store = await EmbeddedStore.open({ dir, checkpointIntervalMs: 0 });
+    const store = await openEmbeddedStore({ dir });
     await ensureIndexes(store);
     expect(
       (

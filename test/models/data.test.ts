@@ -6,9 +6,9 @@ import { readInteractionCsv, parseTime } from '../../models/data/csv.js';
 import { loadTrainingData } from '../../models/data/from-store.js';
 import { buildInteractionLog, InteractionLogBuilder } from '../../models/data/interaction-log.js';
 import { marketContentTokens } from '../../models/data/market-content.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { coll, ensureIndexes } from '../../src/store/collections.js';
 import type { Document } from '../../src/store/types.js';
+import { openTestStore } from '../helpers/store.js';
 
 describe('InteractionLogBuilder', () => {
   it('indexes ids lexicographically (plain <) and keeps row order', () => {
@@ -166,7 +166,7 @@ describe('marketContentTokens', () => {
 
 describe('loadTrainingData', () => {
   it('keeps positive interactions of the window, weighted by type, with catalogue content', async () => {
-    const store = await EmbeddedStore.open();
+    const store = await openTestStore({ indexes: false });
     await ensureIndexes(store);
     const at = (h: number) => new Date(Date.UTC(2026, 10, 20, h));
     const stamp = { createdAt: at(0), updatedAt: at(0) };

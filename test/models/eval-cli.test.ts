@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { ensureIndexes } from '../../src/store/collections.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { simulateToStore, TEST_END } from '../helpers/simulation.js';
+import { openEmbeddedStore } from '../../src/store/embedded-store.js';
 
 /** Runs `sibyl eval …` in this process and returns what it printed on stdout. */
 async function sibylEval(...args: string[]): Promise<string> {
@@ -133,7 +133,7 @@ describe('sibyl eval', () => {
 
   it('evaluates the store’s interactions, with a cold-start section over new markets', async () => {
     const data = join(dir, 'data');
-    const store = await EmbeddedStore.open({ dir: data });
+    const store = await openEmbeddedStore({ dir: data });
     await ensureIndexes(store);
     await simulateToStore(store, { seed: 3, users: 60, days: 6, end: TEST_END });
     await store.close();

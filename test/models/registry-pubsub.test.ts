@@ -6,11 +6,11 @@ import { registerKind, unregisterKind } from '../../models/kinds.js';
 import { redisModelNotifier, subscribeModelChanges, type ModelChange } from '../../models/registry/notify.js';
 import { ModelRegistry } from '../../models/registry/registry.js';
 import { ActiveModelWatcher } from '../../models/registry/watcher.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
 import { REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { FAKE_KIND, fakeCandidate, fakeKind } from './registry-fixtures.js';
+import { openTestStore } from '../helpers/store.js';
 
 beforeAll(() => registerKind(fakeKind));
 afterAll(() => unregisterKind(FAKE_KIND));
@@ -31,7 +31,7 @@ describe('model changes on Redis pub/sub', () => {
   let clock = Date.parse('2026-11-20T00:00:00Z');
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sibyl-pubsub-'));
-    store = await EmbeddedStore.open();
+    store = await openTestStore({ indexes: false });
     await ensureIndexes(store);
     prefix = testPrefix();
     registry = new ModelRegistry({ store, modelsDir: dir, notify: redisModelNotifier(REDIS_URL, prefix) });

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { registerSimulate } from '../../src/cli/commands/simulate.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { CSV_HEADER } from '../../src/simulator/index.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
+import { openEmbeddedStore } from '../../src/store/embedded-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sibyl-sim-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -68,12 +68,12 @@ describe('sibyl simulate', () => {
           '--end',
           '2026-11-22T00:00:00Z',
         );
-        expect(summary).toMatch(/30 users, [\d,]+ interactions → embedded store at/);
+        expect(summary).toMatch(/30 users, [\d,]+ interactions → sibyl store at/);
         expect(summary).toMatch(/try user-\d+: /);
       } finally {
         vi.unstubAllEnvs();
       }
-      const reopened = await EmbeddedStore.open({ dir: dataDir, checkpointIntervalMs: 0 });
+      const reopened = await openEmbeddedStore({ dir: dataDir });
       try {
         expect(await reopened.collection('users').countDocuments()).toBe(30);
         expect(await reopened.collection('interactions').countDocuments()).toBeGreaterThan(100);

@@ -2,18 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulateToStoreResult } from '../../src/simulator/index.js';
 import { simulate, simulateToStore } from '../helpers/simulation.js';
 import { coll, ensureIndexes } from '../../src/store/collections.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { END } from './fixture.js';
+import { openTestStore } from '../helpers/store.js';
+import type { MongoStore } from '../../src/store/mongo-store.js';
 
 const OPTIONS = { seed: 21, users: 150, days: 4, end: END, batchSize: 700 };
 
 describe('simulateToStore into the embedded store', () => {
-  let store: EmbeddedStore;
+  let store: MongoStore;
   let result: SimulateToStoreResult;
   const phases: string[] = [];
 
   beforeAll(async () => {
-    store = await EmbeddedStore.open();
+    store = await openTestStore({ indexes: false });
     await ensureIndexes(store);
     result = await simulateToStore(store, { ...OPTIONS, onProgress: (p) => phases.push(p.phase) });
   });

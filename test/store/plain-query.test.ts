@@ -1,9 +1,9 @@
 import { Query } from 'mingo';
 import { describe, expect, it } from 'vitest';
-import { matcher, plainProjection, sortPlain } from '../../src/store/embedded/plain-query.js';
-import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
+import { matcher, plainProjection, sortPlain } from '../../src/store/engine/plain-query.js';
 import type { Document, SortSpec } from '../../src/store/types.js';
 import { Rng } from '../../src/simulator/rng.js';
+import { openTestStore } from '../helpers/store.js';
 
 /** What mingo (the embedded store's general path) answers for the same sort, page and projection. */
 function viaMingo(docs: Document[], sort?: SortSpec, projection?: Document, skip = 0, limit = 0) {
@@ -100,7 +100,7 @@ describe('plain sort and projection (the embedded store without mingo)', () => {
   });
 
   it('serves finds in both paths with the same answers and never hands out stored documents', async () => {
-    const store = await EmbeddedStore.open();
+    const store = await openTestStore({ indexes: false });
     const coll = store.collection<{ _id: string; k: string; n: number | string; tags?: string[] }>('things');
     await coll.insertMany([
       { _id: 'p', k: 'x', n: 3, tags: ['a'] },

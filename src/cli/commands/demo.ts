@@ -1,71 +1,151 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { Redis } from 'ioredis';
 import { loadConfig } from '../../config/env.js';
-import { createLogger } from '../../log/logger.js';
-import { refreshFeatures } from '../../features/refresh.js';
-import { DEFAULT_FEATURE_CONFIG } from '../../features/feature-config.js';
-import { openStore } from '../../store/open-store.js';
-import { simulateToStore } from '../../simulator/index.js';
-import { serveUntilSignalled } from './serve.js';
+import { ChildRole } from '../demo/child-role.js';
 
 /** Small enough to be serving within seconds, large enough for every category and real personalization. */
 const DEMO = { seed: 42, users: 2_000, days: 14 };
+
+/** Whether Redis answers at `url` within a second: then the worker runs jobs through BullMQ. */
+async function redisAnswers(url: string): Promise<boolean> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Resolves with the first capture of `pattern` in `role`'s output. */
+function watch(pattern: RegExp): { onLine: (line: string) => void; found: Promise<string> } {
+  let resolve!: (value: string) => void;
+  const found = new Promise<string>((r) => (resolve = r));
+  return {
+    onLine: (line) => {
+      const match = pattern.exec(line);
+      if (match) resolve(match[1] ?? line);
+    },
+    found,
+  };
+}
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description(
-      'Everything in one process: in-memory store, simulated exchange, features, jobs, API on PORT (8080)',
+      'The whole system on embedded defaults: sibyl store, a simulated exchange, API on PORT (8080) and worker, as separate processes',
     )
     .option('--users <n>', 'simulated users', String(DEMO.users))
     .option('--days <n>', 'simulated days', String(DEMO.days))
     .option('--seed <n>', 'simulator seed', String(DEMO.seed))
     .action(async (opts: { users: string; days: string; seed: string }) => {
       const started = Date.now();
-      const env = loadConfig();
-      // The demo is self-contained: it never touches a configured MongoDB or the data directory.
-      const config = {
-        ...env,
-        MONGODB_URI: undefined,
-        SIBYL_API_KEYS: env.SIBYL_API_KEYS.length
-          ? env.SIBYL_API_KEYS
-          : [`demo-${randomBytes(8).toString('hex')}`],
-        // Models of an in-memory store are as temporary as it is; the API notices the promotion soon.
-        SIBYL_MODELS_DIR: await mkdtemp(path.join(tmpdir(), 'sibyl-demo-models-')),
-        MODEL_RELOAD_POLL_SECONDS: Math.min(env.MODEL_RELOAD_POLL_SECONDS, 2),
+      const config = loadConfig();
+      const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
+      // Self-contained: a throwaway data directory and models directory, never a configured MongoDB.
+      const dataDir = await mkdtemp(path.join(tmpdir(), 'sibyl-demo-data-'));
+      const modelsDir = await mkdtemp(path.join(tmpdir(), 'sibyl-demo-models-'));
+      const apiKey = config.SIBYL_API_KEYS[0] ?? `demo-${randomBytes(8).toString('hex')}`;
+      const redisUrl = config.REDIS_URL ?? 'redis://127.0.0.1:6379';
+      const withRedis = await redisAnswers(redisUrl);
+      const { MONGODB_URI: _ignored, REDIS_URL: _ignored2, ...inherited } = process.env;
+
+      const roles: ChildRole[] = [];
+      const stopAll = async () => {
+        // The store last: the others flush their writes to it as they stop.
+        for (const role of [...roles].reverse()) await role.stop();
+        await rm(dataDir, { recursive: true, force: true });
       };
-      const logger = createLogger(config.LOG_LEVEL);
-      const store = await openStore(config, { allowEmbedded: true, memoryOnly: true });
-      const sim = await simulateToStore(store, {
-        seed: Number(opts.seed),
-        users: Number(opts.users),
-        days: Number(opts.days),
-      });
-      logger.info({ ...sim.counts, ms: Date.now() - started }, 'simulated exchange loaded');
-      // Every write is done and this process made them all: no in-flight writes to wait out.
-      const features = await refreshFeatures(store, {
-        mode: 'full',
-        config: { ...DEFAULT_FEATURE_CONFIG, settleMs: 0 },
-      });
-      logger.info(
-        { pairs: features.pairs, users: features.users, ms: Date.now() - started },
-        'features built',
+      let stopping = false;
+      const onSignal = () => {
+        if (stopping) process.exit(1);
+        stopping = true;
+        console.log('demo  | stopping');
+        stopAll().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+
+      const storeReady = watch(/MONGODB_URI=(\S+)/);
+      roles.push(
+        new ChildRole({
+          role: 'store',
+          args: ['store', '--data-dir', dataDir, '--port', '0'],
+          env: inherited,
+          restart: true,
+          onLine: storeReady.onLine,
+        }).start(),
       );
-      const { url, jobs } = await serveUntilSignalled(config, store, logger, 'all-in-one');
+      const uri = await storeReady.found;
+      const env: NodeJS.ProcessEnv = {
+        ...inherited,
+        MONGODB_URI: uri,
+        SIBYL_API_KEYS: apiKey,
+        SIBYL_MODELS_DIR: modelsDir,
+        // Models of a throwaway store are as temporary as it is; the API notices a promotion soon.
+        MODEL_RELOAD_POLL_SECONDS: String(Math.min(config.MODEL_RELOAD_POLL_SECONDS, 2)),
+        ...(withRedis
+          ? { REDIS_URL: redisUrl, SIBYL_QUEUE_PREFIX: `sibyl-demo-${randomBytes(4).toString('hex')}` }
+          : {}),
+      };
+
+      // One-off steps, in order: the simulated exchange, then its features.
+      const demoUser = watch(/try (user-\d+)/);
+      const simulate = new ChildRole({
+        role: 'sim',
+        args: ['simulate', '--to-store', '--seed', opts.seed, '--users', opts.users, '--days', opts.days],
+        env,
+        restart: false,
+        onLine: demoUser.onLine,
+      }).start();
+      if ((await simulate.exited()) !== 0) throw new Error('the simulated exchange could not be loaded');
+      const features = new ChildRole({
+        role: 'feat',
+        args: ['features', '--full'],
+        env,
+        restart: false,
+      }).start();
+      if ((await features.exited()) !== 0) throw new Error('the feature build failed');
+
+      const listening = watch(/"url":"([^"]+)".*"msg":"API listening"/);
+      roles.push(
+        new ChildRole({ role: 'api', args: ['serve'], env, restart: true, onLine: listening.onLine }).start(),
+      );
+      // Jobs run on the worker (BullMQ on Redis); without Redis the API runs them in its process.
+      if (withRedis)
+        roles.push(new ChildRole({ role: 'worker', args: ['worker'], env, restart: true }).start());
+      const url = await listening.found;
       // The nightly chain once now (features → train → evaluate → promote): feeds are served by
       // popularity until its model is promoted, about a minute later.
-      await jobs.trigger('nightly');
-      const example = `${url}/v1/users/${sim.demoUserId}/feed?limit=20`;
-      logger.info({ example, ms: Date.now() - started }, 'demo ready');
+      await fetch(`${url}/v1/jobs/nightly`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      const example = `${url}/v1/users/${await demoUser.found}/feed?limit=20`;
       console.log(
-        `\nSibyl demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Try:\n  curl '${example}'\n`,
-      );
-      console.log(`Write endpoints accept: Authorization: Bearer ${config.SIBYL_API_KEYS[0]}\n`);
-      console.log(
-        'The two-tower model is training in the background; feeds switch to it ("ranker": "two-tower") once it is promoted.\n',
+        `\nSibyl demo ready in ${seconds()} s (store, api${withRedis ? ', worker' : ''} as processes; jobs ${
+          withRedis ? 'on the worker through Redis' : 'in the API process: Redis is not reachable'
+        }). Try:\n  curl '${example}'\n\n` +
+          `Write endpoints accept: Authorization: Bearer ${apiKey}\n` +
+          `Inspect the data: mongosh ${uri}sibyl\n` +
+          'The two-tower model is training on the worker; feeds switch to it ("ranker": "two-tower") once it is promoted.\n',
       );
     });
 }

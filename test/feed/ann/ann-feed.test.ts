@@ -9,8 +9,8 @@ import { getRanker } from '../../../src/feed/rankers.js';
 import { similarMarkets } from '../../../src/feed/similar-markets.js';
 import type { UserContext } from '../../../src/feed/user-context.js';
 import { Rng } from '../../../src/simulator/rng.js';
-import { EmbeddedStore } from '../../../src/store/embedded/embedded-store.js';
 import { randomTwoTower, syntheticCatalog } from '../../helpers/synthetic-ranking.js';
+import { openTestStore } from '../../helpers/store.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const req: RankRequest = {
@@ -46,7 +46,7 @@ describe('feeds through the ANN index', () => {
       expect(rankFeed(approximate, user(i), req, config, serving)).toEqual(
         rankFeed(exact, user(i), req, config, serving),
       );
-    const store = await EmbeddedStore.open();
+    const store = await openTestStore({ indexes: false });
     expect(await similarMarkets(store, approximate, serving, 'KX42', 10)).toEqual(
       await similarMarkets(store, exact, serving, 'KX42', 10),
     );

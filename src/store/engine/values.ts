@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import type { Document } from '../types.js';
+import type { Document } from './types.js';
 
 /** Deep copy of a stored document: plain objects, arrays and Dates are copied; BSON values are immutable. */
 export function cloneDoc<T>(value: T): T {

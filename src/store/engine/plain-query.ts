@@ -1,5 +1,5 @@
 import { Query } from 'mingo';
-import type { Document, SortSpec } from '../types.js';
+import type { Document, SortSpec } from './types.js';
 
 /**
  * Sorting and projecting without mingo, for the shapes nearly every Sibyl query has: top-level

@@ -1,5 +1,4 @@
-import { indexName } from '../collections.js';
-import { DuplicateKeyError, type Document, type Filter, type IndexDef } from '../types.js';
+import { DuplicateKeyError, indexName, type Document, type IndexDef } from './types.js';
 import { equalityKeys, getPath, indexKeyOf } from './values.js';
 
 /** Documents an index lookup yields, and the part of the filter it leaves to check on `exact`. */
@@ -10,11 +9,11 @@ export interface IndexLookup {
 }
 
 /**
- * One declared index of an embedded collection. It narrows the documents a query must look at
+ * One declared index of a collection. It narrows the documents a query must look at
  * (equality on the index's first field) and enforces uniqueness over all its fields. It never
  * decides a match: mingo still evaluates the whole filter on every candidate.
  */
-class EmbeddedIndex {
+class EngineIndex {
   readonly name: string;
   private readonly fields: string[];
   /** First-field key → the document, or a Set once several share the key (most keys hold one: no Set each). */
@@ -108,20 +107,20 @@ class EmbeddedIndex {
   }
 }
 
-/** The `_id` index plus declared indexes of one embedded collection. */
+/** The `_id` index plus declared indexes of one collection. */
 export class IndexSet {
-  private readonly indexes = new Map<string, EmbeddedIndex>();
+  private readonly indexes = new Map<string, EngineIndex>();
 
   constructor(
     private readonly collection: string,
     idIndex: IndexDef = { keys: { _id: 1 }, unique: true, name: '_id_' },
   ) {
-    this.indexes.set('_id_', new EmbeddedIndex(idIndex));
+    this.indexes.set('_id_', new EngineIndex(idIndex));
   }
 
   /** Adds an index and fills it from `docs`; a no-op if an index of that name exists. */
   create(def: IndexDef, docs: Iterable<Document>): string {
-    const index = new EmbeddedIndex(def);
+    const index = new EngineIndex(def);
     if (this.indexes.has(index.name)) return index.name;
     for (const doc of docs) {
       index.check(this.collection, doc);
@@ -129,6 +128,21 @@ export class IndexSet {
     }
     this.indexes.set(index.name, index);
     return index.name;
+  }
+
+  has(name: string): boolean {
+    return this.indexes.has(name);
+  }
+
+  drop(name: string): boolean {
+    return name !== '_id_' && this.indexes.delete(name);
+  }
+
+  /** Declared indexes (not `_id_`), as created. */
+  definitions(): IndexDef[] {
+    return [...this.indexes.values()]
+      .filter((i) => i.name !== '_id_')
+      .map((i) => ({ ...i.def, name: i.name }));
   }
 
   checkInsert(doc: Document): void {
@@ -148,10 +162,10 @@ export class IndexSet {
   }
 
   /** The narrowest lookup any index gives for `filter`, or undefined for a full scan. */
-  lookup<T extends Document>(filter: Filter<T>): IndexLookup | undefined {
+  lookup(filter: Document): IndexLookup | undefined {
     let best: IndexLookup | undefined;
     for (const index of this.indexes.values()) {
-      const found = index.lookup(filter as Document);
+      const found = index.lookup(filter);
       if (found && (!best || found.exact.length + found.loose.length < best.exact.length + best.loose.length))
         best = found;
     }

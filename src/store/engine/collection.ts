@@ -1,0 +1,291 @@
+import { Aggregator, Query, update as applyOperators, ProcessingMode } from 'mingo';
+import { ObjectId } from 'mongodb';
+import { IndexSet } from './index-set.js';
+import { matcher, plainProjection, sortPlain } from './plain-query.js';
+import { indexName, type Document, type IndexDef, type QueryOptions, type UpdateResult } from './types.js';
+import { cloneDoc, indexKeyOf, isPlainObject } from './values.js';
+
+/** What a collection needs from its database. */
+export interface EngineHost {
+  /** Live documents of another collection, for `$lookup`/`$unionWith`. */
+  rawDocs(name: string): Document[];
+  collection(name: string): EngineCollection;
+  /** Every change, as it happens: `prev` replaced by `next` (either may be missing). */
+  recordWrite(collection: string, prev: Document | undefined, next: Document | undefined): void;
+}
+
+/** Built once: each mingo Query copies its whole operator table when constructed. */
+const MATCH_ALL = new Query({});
+
+/**
+ * A collection held in memory, the storage engine of `sibyl store`: queries, updates and pipelines
+ * are MongoDB documents executed by mingo, narrowed by indexes. Everything is synchronous: the
+ * server turns it into commands. A stored document is never mutated (updates store a new object),
+ * so a list of stored documents is a consistent snapshot (cursors, checkpoints).
+ */
+export class EngineCollection {
+  private readonly docs = new Set<Document>();
+  private readonly indexes: IndexSet;
+
+  constructor(
+    readonly name: string,
+    private readonly host: EngineHost,
+  ) {
+    this.indexes = new IndexSet(name);
+  }
+
+  /** Loads checkpointed documents, bypassing write bookkeeping. */
+  load(docs: Iterable<Document>): void {
+    for (const doc of docs) {
+      this.indexes.checkInsert(doc);
+      this.docs.add(doc);
+      this.indexes.add(doc);
+    }
+  }
+
+  /** Live documents (not copies): for snapshots and cross-collection stages only. */
+  raw(): Document[] {
+    return [...this.docs];
+  }
+
+  get size(): number {
+    return this.docs.size;
+  }
+
+  /** Matching live documents (not copies), sorted, paged and projected. */
+  querySync(filter: Document, options: QueryOptions = {}): Document[] {
+    const matched = this.matching(filter);
+    const { sort, skip = 0, limit, projection } = options;
+    // Matching is done; what is left is sorting, paging and projecting, without mingo when plain.
+    const sorted = sort ? sortPlain(matched, sort) : matched;
+    const project = projection && Object.keys(projection).length > 0 ? plainProjection(projection) : null;
+    if (sorted && project !== undefined) {
+      const page = skip || limit ? sorted.slice(skip, limit ? skip + limit : undefined) : sorted;
+      return project ? page.map(project) : page;
+    }
+    // mingo for the rest: the sort (unless already done) and the projection.
+    let cursor = MATCH_ALL.find<Document>(sorted ?? matched, projection);
+    if (sort && !sorted) cursor = cursor.sort(sort);
+    if (skip) cursor = cursor.skip(skip);
+    if (limit) cursor = cursor.limit(limit);
+    return cursor.all();
+  }
+
+  /** One document through a projection (findAndModify's `fields`). */
+  project(doc: Document, projection: Document): Document {
+    const plain = plainProjection(projection);
+    return plain ? plain(doc) : MATCH_ALL.find<Document>([doc], projection).all()[0]!;
+  }
+
+  /** Inserts `doc` itself (callers pass a document nobody else holds). */
+  insertSync(given: Document): Document {
+    // As MongoDB does, a generated _id comes first.
+    const doc = given._id === undefined ? { _id: new ObjectId(), ...given } : given;
+    this.indexes.checkInsert(doc);
+    this.docs.add(doc);
+    this.indexes.add(doc);
+    this.host.recordWrite(this.name, undefined, doc);
+    return doc;
+  }
+
+  /** An update document (operators), a replacement document, or an update pipeline. */
+  updateSync(filter: Document, update: Document | Document[], upsert: boolean, many: boolean): UpdateResult {
+    const replacement = !Array.isArray(update) && !Object.keys(update).some((k) => k.startsWith('$'));
+    if (replacement && many)
+      throw Object.assign(new Error('multi update is not supported for replacement-style update'), {
+        code: 9,
+      });
+    const result: UpdateResult = { matchedCount: 0, modifiedCount: 0 };
+    const matched = this.querySync(filter, many ? {} : { limit: 1 });
+    for (const prev of matched) {
+      result.matchedCount++;
+      const next = replacement ? { ...cloneDoc(update as Document), _id: prev._id } : cloneDoc(prev);
+      const changed = replacement
+        ? JSON.stringify(next) !== JSON.stringify(prev)
+        : this.transform(next, update, false);
+      if (!changed) continue;
+      if (String(next._id) !== String(prev._id))
+        throw Object.assign(new Error(`${this.name}: an update may not change _id`), { code: 66 });
+      this.replaceSync(prev, next);
+      result.modifiedCount++;
+    }
+    if (matched.length === 0 && upsert) {
+      const doc = replacement ? { ...cloneDoc(update as Document) } : seedFromFilter(filter);
+      if (replacement && doc._id === undefined && filter._id !== undefined) doc._id = cloneDoc(filter._id);
+      if (!replacement) this.transform(doc, update, true);
+      result.upsertedId = this.insertSync(doc)._id;
+    }
+    return result;
+  }
+
+  deleteSync(filter: Document, many: boolean): number {
+    const matched = this.querySync(filter, many ? {} : { limit: 1 });
+    for (const doc of matched) {
+      this.indexes.remove(doc);
+      this.docs.delete(doc);
+      this.host.recordWrite(this.name, doc, undefined);
+    }
+    return matched.length;
+  }
+
+  aggregateSync(pipeline: Document[]): Document[] {
+    const last = pipeline.at(-1);
+    const writes = last && ('$merge' in last || '$out' in last) ? last : undefined;
+    const stages = writes ? pipeline.slice(0, -1) : pipeline;
+    // As in MongoDB, a leading $match can use an index.
+    const leading = stages[0]?.$match as Document | undefined;
+    const source = leading ? this.matching(leading) : [...this.docs];
+    const results = new Aggregator(leading ? stages.slice(1) : stages, {
+      processingMode: ProcessingMode.CLONE_ALL,
+      collectionResolver: (name: string) => this.host.rawDocs(name),
+    }).run(source);
+    if (writes) {
+      writeStage(this.host, writes, results);
+      return [];
+    }
+    return results;
+  }
+
+  createIndex(def: IndexDef): string {
+    return this.indexes.create(def, this.docs);
+  }
+
+  hasIndex(def: IndexDef): boolean {
+    return this.indexes.has(indexName(def));
+  }
+
+  dropIndex(name: string): boolean {
+    return this.indexes.drop(name);
+  }
+
+  indexDefinitions(): IndexDef[] {
+    return this.indexes.definitions();
+  }
+
+  // --- journal replay and undo ---------------------------------------------------------------------
+
+  /** Replay: stores `doc` as the document with its `_id`, replacing any. */
+  put(doc: Document): void {
+    const [prev] = this.matching({ _id: doc._id });
+    if (prev) this.replaceSync(prev, doc);
+    else this.insertSync(doc);
+  }
+
+  /** Replay: deletes the document with this `_id`, if any. */
+  removeById(id: unknown): void {
+    this.deleteSync({ _id: id }, false);
+  }
+
+  /** Takes back one recorded change (`prev` replaced by `next`): a write the journal refused. */
+  revert(prev: Document | undefined, next: Document | undefined): void {
+    if (next && this.docs.has(next)) {
+      this.indexes.remove(next);
+      this.docs.delete(next);
+    }
+    if (prev && !this.docs.has(prev)) {
+      this.docs.add(prev);
+      this.indexes.add(prev);
+    }
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  /**
+   * The documents matching `filter`. With an index on a field the filter sets by equality or $in,
+   * the index answers that condition and the rest is checked after (as a database applies a
+   * residual predicate after an index scan); otherwise every document is checked.
+   */
+  private matching(filter: Document): Document[] {
+    const lookup = this.indexes.lookup(filter);
+    if (!lookup) return [...this.docs].filter(matcher(filter));
+    const residual = Object.keys(lookup.residual).length ? matcher(lookup.residual) : undefined;
+    const matched = residual ? lookup.exact.filter(residual) : lookup.exact;
+    if (lookup.loose.length === 0) return matched;
+    return [...matched, ...lookup.loose.filter(matcher(filter))];
+  }
+
+  replaceSync(prev: Document, next: Document): void {
+    this.indexes.checkReplace(prev, next);
+    this.indexes.remove(prev);
+    this.docs.delete(prev);
+    this.docs.add(next);
+    this.indexes.add(next);
+    this.host.recordWrite(this.name, prev, next);
+  }
+
+  /** Applies an update document or pipeline to `doc` in place; returns whether anything changed. */
+  private transform(doc: Document, update: Document | Document[], inserting: boolean): boolean {
+    if (Array.isArray(update)) {
+      const [out] = new Aggregator(update).run([doc]);
+      const before = JSON.stringify(doc);
+      for (const key of Object.keys(doc)) if (key !== '_id') delete doc[key];
+      Object.assign(doc, out);
+      return JSON.stringify(doc) !== before;
+    }
+    const { $setOnInsert, ...operators } = cloneDoc(update);
+    if (inserting && $setOnInsert) operators.$set = { ...$setOnInsert, ...operators.$set };
+    if (Object.keys(operators).length === 0) return false;
+    return applyOperators(doc, operators, undefined, undefined, { cloneMode: 'none' }).length > 0;
+  }
+}
+
+/** The equality conditions of a filter become the fields of an upserted document, as in MongoDB. */
+function seedFromFilter(filter: Document): Document {
+  const doc: Document = {};
+  for (const [field, condition] of Object.entries(filter)) {
+    if (field.startsWith('$') || field.includes('.')) continue;
+    const isEq = isPlainObject(condition) && Object.keys(condition).length === 1 && '$eq' in condition;
+    const value = isEq ? condition.$eq : condition;
+    // Scalars only: operator documents ($in, $gt…) and sub-documents seed nothing.
+    if (indexKeyOf(value) !== undefined) doc[field] = cloneDoc(value);
+  }
+  return doc;
+}
+
+type MergeSpec = {
+  into: string | { coll: string };
+  on?: string | string[];
+  whenMatched?: 'replace' | 'keepExisting' | 'merge' | 'fail' | Document[];
+  let?: Document;
+  whenNotMatched?: 'insert' | 'discard' | 'fail';
+};
+
+/** `$out` and `$merge`: the pipeline's output written through the target collection's own write path. */
+function writeStage(host: EngineHost, stage: Document, results: Document[]): void {
+  if ('$out' in stage) {
+    const target = host.collection(typeof stage.$out === 'string' ? stage.$out : stage.$out.coll);
+    target.deleteSync({}, true);
+    for (const doc of results) target.insertSync(doc);
+    return;
+  }
+  const spec: MergeSpec = typeof stage.$merge === 'string' ? { into: stage.$merge } : stage.$merge;
+  const target = host.collection(typeof spec.into === 'string' ? spec.into : spec.into.coll);
+  const on = spec.on === undefined ? ['_id'] : Array.isArray(spec.on) ? spec.on : [spec.on];
+  const whenMatched = spec.whenMatched ?? 'merge';
+  const whenNotMatched = spec.whenNotMatched ?? 'insert';
+  if (spec.let) throw new Error('$merge: "let" is not supported by sibyl store; use the default $$new');
+  for (const result of results) {
+    const filter = Object.fromEntries(on.map((field) => [field, result[field] ?? null]));
+    const [existing] = target.querySync(filter, { limit: 1 });
+    if (!existing) {
+      if (whenNotMatched === 'fail')
+        throw new Error(`$merge: no document in ${target.name} matches ${JSON.stringify(filter)}`);
+      if (whenNotMatched === 'insert') target.insertSync(result);
+      continue;
+    }
+    if (whenMatched === 'keepExisting') continue;
+    if (whenMatched === 'fail')
+      throw new Error(`$merge: ${target.name} already has ${JSON.stringify(filter)}`);
+    const { _id: _ignored, ...fields } = result;
+    let next: Document;
+    if (Array.isArray(whenMatched)) {
+      // As in MongoDB: the pipeline runs on the existing document, with the pipeline's output as $$new.
+      const [out] = new Aggregator(whenMatched, { variables: { new: result } }).run([cloneDoc(existing)]);
+      next = { ...out, _id: existing._id };
+    } else {
+      next =
+        whenMatched === 'merge' ? { ...cloneDoc(existing), ...fields } : { ...fields, _id: existing._id };
+    }
+    target.replaceSync(existing, next);
+  }
+}

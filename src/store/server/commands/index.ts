@@ -1,0 +1,15 @@
+import { adminCommands } from './admin.js';
+import type { CommandHandler } from './context.js';
+import { handshakeCommands } from './handshake.js';
+import { readCommands } from './read.js';
+import { writeCommands } from './write.js';
+
+/** Every command `sibyl store` serves, by name; anything else answers CommandNotFound. */
+export const COMMANDS: Record<string, CommandHandler> = {
+  ...handshakeCommands,
+  ...readCommands,
+  ...writeCommands,
+  ...adminCommands,
+};
+
+export type { CommandContext, CommandHandler, CommandReply } from './context.js';

@@ -1,0 +1,95 @@
+import { Long, type Document } from 'mongodb';
+import { getPath, indexKeyOf } from '../../engine/values.js';
+import { badValue } from '../errors.js';
+import { collectionName, type CommandHandler } from './context.js';
+
+const NO_DOCS: Document[] = [];
+
+const asNumber = (value: unknown): number | undefined =>
+  value === undefined || value === null ? undefined : Number(value);
+
+const find: CommandHandler = (command, ctx) => {
+  const name = collectionName(command);
+  const ns = `${ctx.db.name}.${name}`;
+  const limit = asNumber(command.limit) ?? 0;
+  const coll = ctx.db.existing(name);
+  const docs = coll
+    ? coll.querySync(command.filter ?? {}, {
+        sort: command.sort,
+        projection: command.projection,
+        skip: asNumber(command.skip),
+        limit: limit === 0 ? undefined : Math.abs(limit),
+      })
+    : NO_DOCS;
+  return ctx.cursors.first(ns, docs, asNumber(command.batchSize), command.singleBatch === true || limit < 0);
+};
+
+const getMore: CommandHandler = (command, ctx) => {
+  const id = command.getMore instanceof Long ? command.getMore.toBigInt() : BigInt(command.getMore);
+  return ctx.cursors.more(id, `${ctx.db.name}.${command.collection}`, asNumber(command.batchSize));
+};
+
+const killCursors: CommandHandler = (command, ctx) => {
+  const ids = (command.cursors as unknown[]).map((id) =>
+    id instanceof Long ? id.toBigInt() : BigInt(id as number),
+  );
+  const { killed, notFound } = ctx.cursors.kill(ids);
+  const longs = (list: bigint[]) => list.map((id) => Long.fromBigInt(id));
+  return {
+    cursorsKilled: longs(killed),
+    cursorsNotFound: longs(notFound),
+    cursorsAlive: [],
+    cursorsUnknown: [],
+  };
+};
+
+const aggregate: CommandHandler = async (command, ctx) => {
+  if (typeof command.aggregate !== 'string')
+    throw badValue('aggregate: only collection pipelines are supported (not `aggregate: 1`)');
+  if (!Array.isArray(command.pipeline)) throw badValue("'pipeline' must be an array");
+  if (command.explain) throw badValue('explain is not supported by sibyl store');
+  const name = command.aggregate;
+  const pipeline = command.pipeline as Document[];
+  const last = pipeline.at(-1);
+  const writes = last !== undefined && ('$merge' in last || '$out' in last);
+  const coll = ctx.db.existing(name) ?? ctx.db.scratch(name);
+  // Pipelines ending in $merge/$out write: journaled like any other write.
+  const docs = writes ? await ctx.write(() => coll.aggregateSync(pipeline)) : coll.aggregateSync(pipeline);
+  return ctx.cursors.first(`${ctx.db.name}.${name}`, docs, asNumber(command.cursor?.batchSize));
+};
+
+const count: CommandHandler = (command, ctx) => {
+  const coll = ctx.db.existing(collectionName(command));
+  if (!coll) return { n: 0 };
+  const skip = asNumber(command.skip) ?? 0;
+  const limit = asNumber(command.limit) ?? 0;
+  const query = command.query ?? {};
+  let n = Object.keys(query).length === 0 ? coll.size : coll.querySync(query).length;
+  n = Math.max(0, n - skip);
+  return { n: limit ? Math.min(n, Math.abs(limit)) : n };
+};
+
+const distinct: CommandHandler = (command, ctx) => {
+  const coll = ctx.db.existing(collectionName(command));
+  if (typeof command.key !== 'string') throw badValue("'key' must be a string");
+  const seen = new Map<string, unknown>();
+  for (const doc of coll?.querySync(command.query ?? {}) ?? []) {
+    const value = getPath(doc, command.key);
+    // As in MongoDB, an array contributes its elements.
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (v === undefined) continue;
+      const key = indexKeyOf(v) ?? JSON.stringify(v);
+      if (!seen.has(key)) seen.set(key, v);
+    }
+  }
+  return { values: [...seen.values()] };
+};
+
+export const readCommands: Record<string, CommandHandler> = {
+  find,
+  getMore,
+  killCursors,
+  aggregate,
+  count,
+  distinct,
+};

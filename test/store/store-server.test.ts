@@ -1,0 +1,243 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm, symlink, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { MongoClient, MongoServerError, type Document } from 'mongodb';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MongoStore } from '../../src/store/mongo-store.js';
+import { StoreServer } from '../../src/store/server/store-server.js';
+
+const BIN = join(import.meta.dirname, '../../bin/sibyl.js');
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sibyl-store-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function connect(uri: string): Promise<MongoClient> {
+  const client = new MongoClient(uri, { ...MongoStore.clientOptions, serverSelectionTimeoutMS: 3_000 });
+  await client.connect();
+  return client;
+}
+
+/** `sibyl store` as a real process on a free port; resolves with its connection string. */
+function storeProcess(dataDir: string) {
+  const child = spawn(process.execPath, [BIN, 'store', '--data-dir', dataDir, '--port', '0'], {
+    env: { ...process.env, LOG_LEVEL: 'info' },
+  });
+  const uri = new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      const match = /MONGODB_URI=(\S+)/.exec(line);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`sibyl store exited with ${code}`)));
+  });
+  return { child, uri };
+}
+
+describe('sibyl store: durability', () => {
+  it('keeps every acknowledged batch across kill -9, and no batch half-written', async () => {
+    const first = storeProcess(dir);
+    const client = await connect(await first.uri);
+    const interactions = client.db('sibyl').collection('interactions');
+    await interactions.createIndex({ eventId: 1 }, { unique: true });
+    const acknowledged: number[] = [];
+    const BATCH = 500;
+    let batch = 0;
+    // Batches keep coming until the process dies under them.
+    const writer = (async () => {
+      for (;;) {
+        const n = batch++;
+        const docs = Array.from({ length: BATCH }, (_, i) => ({
+          eventId: `b${n}-${i}`,
+          batch: n,
+          ts: new Date(0),
+        }));
+        try {
+          await interactions.insertMany(docs);
+          acknowledged.push(n);
+        } catch {
+          return;
+        }
+      }
+    })();
+    while (acknowledged.length < 20) await new Promise((r) => setTimeout(r, 10));
+    first.child.kill('SIGKILL');
+    await writer;
+    await client.close(true);
+
+    const second = storeProcess(dir);
+    const after = await connect(await second.uri);
+    const counts = await after
+      .db('sibyl')
+      .collection('interactions')
+      .aggregate<Document>([{ $group: { _id: '$batch', n: { $sum: 1 } } }])
+      .toArray();
+    const byBatch = new Map(counts.map((c) => [c._id as number, c.n as number]));
+    for (const n of acknowledged) expect(byBatch.get(n), `batch ${n}`).toBe(BATCH);
+    for (const [n, count] of byBatch) expect(count, `batch ${n}`).toBe(BATCH);
+    // The unique index survived too.
+    await expect(
+      after.db('sibyl').collection('interactions').insertOne({ eventId: 'b0-0' }),
+    ).rejects.toMatchObject({ code: 11000 });
+    await after.close();
+    second.child.kill('SIGTERM');
+    await new Promise((r) => second.child.once('exit', r));
+  }, 60_000);
+
+  it('fails a write the disk refuses, stays up, and stores nothing of it', async () => {
+    const server = await StoreServer.start({ dir, port: 0 });
+    // The journal's first segment (opened at the first write) is /dev/full: writes fail with ENOSPC.
+    await symlink('/dev/full', join(dir, 'journal-000000000000001.bson'));
+    const client = await connect(server.uri);
+    const markets = client.db('sibyl').collection('markets');
+    const error = await markets.insertOne({ ticker: 'A' }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(MongoServerError);
+    expect((error as MongoServerError).message).toMatch(/not durable, undone: journal write failed.*ENOSPC/);
+    expect(await client.db('sibyl').command({ ping: 1 })).toMatchObject({ ok: 1 });
+    expect(await markets.countDocuments()).toBe(0);
+    // Once the disk takes writes again, so does the store.
+    await unlink(join(dir, 'journal-000000000000001.bson'));
+    await markets.insertOne({ ticker: 'B' });
+    await client.close();
+    await server.close();
+    const again = await StoreServer.start({ dir, port: 0 });
+    const reopened = await connect(again.uri);
+    expect(
+      await reopened
+        .db('sibyl')
+        .collection('markets')
+        .find({}, { projection: { _id: 0 } })
+        .toArray(),
+    ).toEqual([{ ticker: 'B' }]);
+    await reopened.close();
+    await again.close();
+  });
+
+  it('recovers from a checkpoint plus the journal after it, and compacts the journal', async () => {
+    const first = storeProcess(dir);
+    const client = await connect(await first.uri);
+    const coll = client.db('sibyl').collection('users');
+    await coll.insertMany([{ userId: 'a' }, { userId: 'b' }]);
+    await client.db('admin').command({ fsync: 1 }); // a checkpoint now
+    await coll.updateOne({ userId: 'a' }, { $set: { seen: true } });
+    await coll.deleteOne({ userId: 'b' });
+    await coll.insertOne({ userId: 'c' });
+    first.child.kill('SIGKILL');
+    await client.close(true);
+    expect((await readdir(dir)).some((f) => f.startsWith('checkpoint-'))).toBe(true);
+
+    const second = storeProcess(dir);
+    const reopened = await connect(await second.uri);
+    const users = reopened.db('sibyl').collection('users');
+    expect(
+      await users
+        .find({}, { projection: { _id: 0 } })
+        .sort({ userId: 1 })
+        .toArray(),
+    ).toEqual([{ userId: 'a', seen: true }, { userId: 'c' }]);
+    await reopened.db('admin').command({ fsync: 1 });
+    // The checkpoint holds everything: no journal segment before it is left.
+    expect((await readdir(dir)).filter((f) => f.startsWith('journal-')).length).toBeLessThanOrEqual(1);
+    await reopened.close();
+    second.child.kill('SIGTERM');
+    await new Promise((r) => second.child.once('exit', r));
+  }, 60_000);
+
+  it('refuses a data directory another live server holds, naming it', async () => {
+    const server = await StoreServer.start({ dir, port: 0 });
+    await expect(StoreServer.start({ dir, port: 0 })).rejects.toThrow(/is served by sibyl store/);
+    await server.close();
+  });
+});
+
+describe('sibyl store: the commands the driver and mongosh send', () => {
+  let server: StoreServer;
+  let client: MongoClient;
+  beforeEach(async () => {
+    server = await StoreServer.start({ port: 0 });
+    client = await connect(server.uri);
+  });
+  afterEach(async () => {
+    await client.close();
+    await server.close();
+  });
+
+  it('answers an unknown command with CommandNotFound and keeps serving', async () => {
+    await expect(client.db('x').command({ frobnicate: 1 })).rejects.toMatchObject({
+      codeName: 'CommandNotFound',
+      code: 59,
+    });
+    expect(await client.db('x').command({ ping: 1 })).toMatchObject({ ok: 1 });
+  });
+
+  it('reports per-item write errors with code 11000 and keeps the rest of an unordered batch', async () => {
+    const c = client.db('x').collection('m');
+    await c.createIndex({ k: 1 }, { unique: true });
+    const err = (await c
+      .insertMany([{ k: 1 }, { k: 1 }, { k: 2 }], { ordered: false })
+      .catch((e: unknown) => e)) as {
+      code: number;
+      result: { insertedCount: number };
+    };
+    expect(err.code).toBe(11000);
+    expect(err.result.insertedCount).toBe(2);
+    const ordered = (await c.insertMany([{ k: 3 }, { k: 1 }, { k: 4 }]).catch((e: unknown) => e)) as {
+      result: { insertedCount: number };
+    };
+    expect(ordered.result.insertedCount).toBe(1);
+    expect((await c.find({}).sort({ k: 1 }).toArray()).map((d) => d.k)).toEqual([1, 2, 3]);
+  });
+
+  it('pages a large result through getMore in batches under the reply limit', async () => {
+    const c = client.db('x').collection('big');
+    const blob = 'x'.repeat(10_000);
+    for (let b = 0; b < 5; b++)
+      await c.insertMany(Array.from({ length: 1_000 }, (_, i) => ({ n: b * 1_000 + i, blob })));
+    let seen = 0;
+    for await (const doc of c.find({}, { sort: { n: 1 } })) {
+      expect(doc.n).toBe(seen);
+      seen++;
+    }
+    expect(seen).toBe(5_000);
+  });
+
+  it('runs $merge pipelines, findOneAndUpdate, distinct and index listing as MongoDB does', async () => {
+    const db = client.db('x');
+    await db.collection('e').insertMany([
+      { u: 'a', t: 1 },
+      { u: 'a', t: 2 },
+      { u: 'b', t: 3 },
+    ]);
+    await db
+      .collection('e')
+      .aggregate([{ $group: { _id: '$u', n: { $sum: 1 } } }, { $merge: { into: 'agg' } }])
+      .toArray();
+    expect(await db.collection('agg').find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 'a', n: 2 },
+      { _id: 'b', n: 1 },
+    ]);
+    const after = await db
+      .collection('e')
+      .findOneAndUpdate(
+        { t: 3 },
+        { $set: { seen: true } },
+        { returnDocument: 'after', projection: { _id: 0 } },
+      );
+    expect(after).toEqual({ u: 'b', t: 3, seen: true });
+    expect((await db.collection('e').distinct('u')).sort()).toEqual(['a', 'b']);
+    await db.collection('e').createIndex({ u: 1, t: -1 });
+    expect((await db.collection('e').listIndexes().toArray()).map((i) => i.name)).toEqual([
+      '_id_',
+      'u_1_t_-1',
+    ]);
+    expect((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort()).toEqual([
+      'agg',
+      'e',
+    ]);
+  });
+});

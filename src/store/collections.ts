@@ -61,14 +61,7 @@ export const INDEXES: Record<CollectionName, IndexDef[]> = {
   ],
 };
 
-export function indexName(def: IndexDef): string {
-  return (
-    def.name ??
-    Object.entries(def.keys)
-      .map(([k, v]) => `${k}_${v}`)
-      .join('_')
-  );
-}
+export { indexName } from './engine/types.js';
 
 export async function ensureIndexes(store: Store): Promise<void> {
   for (const [name, defs] of Object.entries(INDEXES)) {

@@ -19,7 +19,7 @@ import {
   type Update,
   type WriteResult,
 } from './types.js';
-import { indexName } from './collections.js';
+import { indexName } from './engine/types.js';
 
 /**
  * Pass-through to the driver; the only translation is MongoDB's duplicate-key error to ours. (The

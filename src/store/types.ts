@@ -1,16 +1,9 @@
 import type { Document, Filter, UpdateFilter } from 'mongodb';
+import type { IndexDef, SortSpec } from './engine/types.js';
 
 export type { Document, Filter, UpdateFilter };
-
-/** Index key spec in MongoDB's form, e.g. `{ userId: 1, ts: -1 }`. */
-export type IndexKeys = Record<string, 1 | -1>;
-export type SortSpec = Record<string, 1 | -1>;
-
-export interface IndexDef {
-  keys: IndexKeys;
-  unique?: boolean;
-  name?: string;
-}
+// Index definitions and sort specs are MongoDB's shapes, shared with the store's engine.
+export type { IndexDef, IndexKeys, SortSpec } from './engine/types.js';
 
 export interface FindOptions {
   projection?: Document;

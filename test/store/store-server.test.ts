@@ -36,7 +36,13 @@ function storeProcess(dataDir: string) {
     });
     child.once('exit', (code) => reject(new Error(`sibyl store exited with ${code}`)));
   });
-  return { child, uri };
+  /** SIGTERM, resolved once it has exited. */
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return { child, uri, stop };
 }
 
 describe('sibyl store: durability', () => {
@@ -85,8 +91,7 @@ describe('sibyl store: durability', () => {
       after.db('sibyl').collection('interactions').insertOne({ eventId: 'b0-0' }),
     ).rejects.toMatchObject({ code: 11000 });
     await after.close();
-    second.child.kill('SIGTERM');
-    await new Promise((r) => second.child.once('exit', r));
+    await second.stop();
   }, 60_000);
 
   it('fails a write the disk refuses, stays up, and stores nothing of it', async () => {
@@ -144,8 +149,7 @@ describe('sibyl store: durability', () => {
     // The checkpoint holds everything: no journal segment before it is left.
     expect((await readdir(dir)).filter((f) => f.startsWith('journal-')).length).toBeLessThanOrEqual(1);
     await reopened.close();
-    second.child.kill('SIGTERM');
-    await new Promise((r) => second.child.once('exit', r));
+    await second.stop();
   }, 60_000);
 
   it('refuses a data directory another live server holds, naming it', async () => {

@@ -11,7 +11,6 @@ export class CommandError extends Error {
 }
 
 export const badValue = (message: string) => new CommandError(2, 'BadValue', message);
-export const typeMismatch = (message: string) => new CommandError(14, 'TypeMismatch', message);
 export const commandNotFound = (name: string) =>
   new CommandError(59, 'CommandNotFound', `no such command: '${name}'`);
 export const invalidNamespace = (message: string) => new CommandError(73, 'InvalidNamespace', message);

@@ -208,10 +208,3 @@ export async function* replayJournal(dir: string, afterLsn: number): AsyncGenera
     }
   }
 }
-
-/** Sequence number of the last entry of the newest segment (0 for none): where a journal resumes. */
-export async function lastJournalLsn(dir: string, afterLsn: number): Promise<number> {
-  let last = afterLsn;
-  for await (const entry of replayJournal(dir, afterLsn)) last = entry.lsn;
-  return last;
-}

@@ -17,7 +17,7 @@ import { announce, claimDataDir, release } from './data-dir.js';
 import { Database } from './database.js';
 import { CommandError, commandNotFound, journalFailed } from './errors.js';
 import { Journal, replayJournal, type JournalOp } from './journal.js';
-import { MessageReader, OP_QUERY, opMsgReply, opReply, parseMessage, ProtocolError } from './wire.js';
+import { MessageReader, OP_QUERY, opMsgReply, opReply, parseMessage } from './wire.js';
 
 export interface StoreServerOptions {
   /** Where data, journal and checkpoints live; omit for a server that keeps nothing on disk. */
@@ -239,7 +239,7 @@ export class StoreServer {
       return reply instanceof Uint8Array ? reply : BSON.serialize({ ...reply, ok: 1 });
     } catch (err) {
       const known = err instanceof CommandError;
-      if (!known && !(err instanceof DuplicateKeyError) && !(err instanceof ProtocolError))
+      if (!known && !(err instanceof DuplicateKeyError))
         this.logger.debug({ err, command: name }, 'store: command failed');
       const code = known ? err.code : err instanceof DuplicateKeyError ? 11000 : 2;
       const codeName = known ? err.codeName : err instanceof DuplicateKeyError ? 'DuplicateKey' : 'BadValue';

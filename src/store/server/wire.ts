@@ -129,28 +129,27 @@ function parseOpQuery(message: Buffer, requestId: number): CommandMessage {
 
 let nextRequestId = 1;
 
-/** An OP_MSG reply carrying one body document, already serialized. */
-export function opMsgReply(responseTo: number, body: Uint8Array): Buffer {
-  const header = Buffer.alloc(HEADER + 5);
-  header.writeInt32LE(HEADER + 5 + body.length, 0);
+/** A reply: the standard header, `prefix` bytes of op-specific fields (zeroed, then `fill`), the body. */
+function reply(
+  opCode: number,
+  responseTo: number,
+  prefix: number,
+  body: Uint8Array,
+  fill?: (b: Buffer) => void,
+): Buffer {
+  const header = Buffer.alloc(HEADER + prefix);
+  header.writeInt32LE(HEADER + prefix + body.length, 0);
   header.writeInt32LE(nextRequestId++, 4);
   header.writeInt32LE(responseTo, 8);
-  header.writeInt32LE(OP_MSG, 12);
-  header.writeUInt32LE(0, 16);
-  header[20] = 0; // section kind 0
+  header.writeInt32LE(opCode, 12);
+  fill?.(header);
   return Buffer.concat([header, body]);
 }
 
-/** An OP_REPLY to a legacy OP_QUERY command: one document. */
-export function opReply(responseTo: number, body: Uint8Array): Buffer {
-  const header = Buffer.alloc(HEADER + 20);
-  header.writeInt32LE(HEADER + 20 + body.length, 0);
-  header.writeInt32LE(nextRequestId++, 4);
-  header.writeInt32LE(responseTo, 8);
-  header.writeInt32LE(OP_REPLY, 12);
-  header.writeInt32LE(0, 16); // responseFlags
-  header.writeBigInt64LE(0n, 20); // cursorID
-  header.writeInt32LE(0, 28); // startingFrom
-  header.writeInt32LE(1, 32); // numberReturned
-  return Buffer.concat([header, body]);
-}
+/** An OP_MSG reply carrying one body document, already serialized: flags 0, section kind 0. */
+export const opMsgReply = (responseTo: number, body: Uint8Array): Buffer =>
+  reply(OP_MSG, responseTo, 5, body);
+
+/** An OP_REPLY to a legacy OP_QUERY command: flags 0, cursor 0, from 0, one document. */
+export const opReply = (responseTo: number, body: Uint8Array): Buffer =>
+  reply(OP_REPLY, responseTo, 20, body, (header) => header.writeInt32LE(1, 32));

@@ -1,6 +1,6 @@
 import { Query } from 'mingo';
 import type { Document } from 'mongodb';
-import type { IndexDef } from '../../engine/types.js';
+import { indexName, type IndexDef } from '../../engine/types.js';
 import { Database } from '../database.js';
 import { CommandError, badValue } from '../errors.js';
 import { collectionName, type CommandHandler } from './context.js';
@@ -29,7 +29,7 @@ const createIndexes: CommandHandler = async (command, ctx) => {
       ...fresh.map((def) => ({ c: name, index: def })),
     ],
     () => {
-      for (const def of fresh) coll.dropIndex(def.name ?? '');
+      for (const def of fresh) coll.dropIndex(indexName(def));
       if (created) ctx.db.drop(name);
     },
   );

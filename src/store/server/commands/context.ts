@@ -1,5 +1,6 @@
 import type { Document } from 'mongodb';
 import type { CursorRegistry } from '../cursors.js';
+import { invalidNamespace } from '../errors.js';
 import type { Database } from '../database.js';
 import type { JournalOp } from '../journal.js';
 
@@ -30,6 +31,6 @@ export function collectionName(command: Document): string {
   const [name] = Object.keys(command);
   const value = command[name!];
   if (typeof value !== 'string' || value.length === 0)
-    throw Object.assign(new Error(`${name} needs a collection name`), { code: 73 });
+    throw invalidNamespace(`${name} needs a collection name`);
   return value;
 }

@@ -17,7 +17,8 @@ import { startBenchApi } from './bench-api.js';
 import { feedFixture, feedUser } from './feed-fixture.js';
 import { startFeedFloor } from './feed-floor.js';
 
-const { store, end } = await feedFixture();
+const fixture = await feedFixture();
+const { store, end } = fixture;
 const modelsDir = await mkdtemp(path.join(tmpdir(), 'sibyl-bench-models-'));
 const registry = new ModelRegistry({ store, modelsDir, logger: silentLogger });
 const pipeline = new ModelPipeline({ store, registry, logger: silentLogger, now: () => end });
@@ -39,6 +40,13 @@ const floor = redis
       `${api.url}/v1/users/${feedUser(0)}/feed`,
     )
   : undefined;
+// The store runs as its own process: stop it with this one.
+process.once('SIGTERM', () => {
+  void api
+    .close()
+    .then(() => fixture.stop())
+    .finally(() => process.exit(0));
+});
 console.log(
   JSON.stringify({
     url: api.url,

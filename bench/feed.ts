@@ -18,7 +18,7 @@ const DURATION_S = 10;
 const CONNECTIONS = 16;
 
 async function serviceTimes(): Promise<{ times: number[]; interactions: number; openMarkets: number }> {
-  const { store, interactions, openMarkets } = await feedFixture();
+  const { store, stop, interactions, openMarkets } = await feedFixture();
   const catalog = new MarketCatalog(store, { refreshMs: 5_000 });
   const feed = new FeedService(store, catalog, new MemorySnapshotStore(), {
     minHorizonMs: 30 * 60_000,
@@ -33,7 +33,7 @@ async function serviceTimes(): Promise<{ times: number[]; interactions: number; 
     await feed.getFeed({ userId: feedUser(i), limit: 20, categories: [] });
     times.push(performance.now() - t);
   }
-  await store.close();
+  await stop();
   return { times, interactions, openMarkets };
 }
 

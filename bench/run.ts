@@ -11,6 +11,7 @@ const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   train: () => import('./train.js'),
   ranking: () => import('./ranking.js'),
   demo: () => import('./demo.js'),
+  store: () => import('./store.js'),
 };
 
 // Names, not flags or their values (`-- demo --seconds 60`).

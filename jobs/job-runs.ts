@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../src/store/types.js';
 
+/** Owned by this module: every read and write of `job_runs` goes through it. */
 export const JOB_RUNS = 'job_runs';
 
 export interface JobRunDoc {
@@ -17,6 +18,19 @@ export interface JobRunDoc {
   durationMs?: number;
   result?: unknown;
   error?: string;
+}
+
+/** The completed run of `step` in chain `chainId`, if there is one (a retried chain resumes after it). */
+export function completedStep(store: Store, chainId: string, step: string): Promise<JobRunDoc | null> {
+  return store.collection<JobRunDoc>(JOB_RUNS).findOne({ chainId, name: step, status: 'completed' });
+}
+
+/** The latest runs, newest first, of one job or of all. */
+export function recentRuns(store: Store, options: { name?: string; limit: number }): Promise<JobRunDoc[]> {
+  return store
+    .collection<JobRunDoc>(JOB_RUNS)
+    .find(options.name ? { name: options.name } : {}, { sort: { startedAt: -1 }, limit: options.limit })
+    .toArray();
 }
 
 /**

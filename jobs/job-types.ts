@@ -95,12 +95,15 @@ export interface TriggerResult {
   deduplicated: boolean;
 }
 
-/** Runs jobs: BullMQ on Redis in production, in-process in the demo. Same processors either way. */
+/**
+ * Runs jobs: BullMQ on Redis, or in the worker's process without Redis (schedules only); the API
+ * without Redis cannot hand jobs on (`none`). Same processors either way.
+ */
 export interface JobRunner {
-  readonly kind: 'bullmq' | 'in-process';
+  readonly kind: 'bullmq' | 'in-process' | 'none';
   trigger<N extends JobName>(name: N, data?: JobPayload<N>): Promise<TriggerResult>;
   status(id: string): Promise<JobStatus | undefined>;
-  /** Throws when the runner cannot take jobs (Redis down). */
-  ping(): Promise<void>;
+  /** Throws when the runner cannot take jobs (Redis down); a note when it serves degraded. */
+  ping(): Promise<void | string>;
   close(): Promise<void>;
 }

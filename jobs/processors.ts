@@ -4,7 +4,7 @@ import { refreshFeatures } from '../src/features/refresh.js';
 import type { FeatureConfig } from '../src/features/feature-config.js';
 import type { Logger } from '../src/log/logger.js';
 import type { Store } from '../src/store/types.js';
-import { JOB_RUNS, recordRun, type JobRunDoc } from './job-runs.js';
+import { completedStep, recordRun } from './job-runs.js';
 import { JOBS, NIGHTLY_CHAIN, type JobContext, type JobName, type JobPayload } from './job-types.js';
 import { modelPipelineFromConfig, type ModelPipeline } from './model-pipeline.js';
 import { pullMarkets, syncMarketStatuses } from './sync-markets.js';
@@ -76,9 +76,7 @@ export function createProcessors(deps: ProcessorDeps): Record<JobName, Processor
       const steps: Record<string, unknown> = {};
       for (const [i, step] of NIGHTLY_CHAIN.entries()) {
         // A retried chain resumes after its last completed step.
-        const done = await deps.store
-          .collection<JobRunDoc>(JOB_RUNS)
-          .findOne({ chainId, name: step, status: 'completed' });
+        const done = await completedStep(deps.store, chainId, step);
         if (done) {
           steps[step] = { skipped: 'completed earlier in this chain', runId: done._id };
           continue;

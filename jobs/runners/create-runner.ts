@@ -6,20 +6,19 @@ import { createProcessors } from '../processors.js';
 import { schedulesFrom } from '../schedules.js';
 import { BullJobRunner } from './bullmq-runner.js';
 import { InProcessJobRunner } from './in-process-runner.js';
+import { NoQueueJobRunner } from './no-queue-runner.js';
 
 export type RunnerRole =
-  /** Enqueues only (API replicas): jobs run on `sibyl worker`s. In-process when Redis is not configured. */
+  /** Enqueues only (API replicas): jobs run on `sibyl worker`s. Without Redis it cannot enqueue. */
   | 'producer'
   /** Runs jobs and owns the schedules (`sibyl worker`). */
-  | 'worker'
-  /** Everything in this process on a schedule, with BullMQ if Redis is configured (`sibyl demo`). */
-  | 'all-in-one';
+  | 'worker';
 
-export class RunnerConfigError extends Error {
-  override name = 'RunnerConfigError';
-}
-
-/** One set of processors, two runners: BullMQ when REDIS_URL is set, in-process otherwise. */
+/**
+ * One set of processors. With REDIS_URL: BullMQ, the API enqueueing and workers running. Without:
+ * the worker runs its schedules in its own process, and the API refuses triggers (it never runs a
+ * job itself).
+ */
 export async function createJobRunner(
   config: Config,
   store: Store,
@@ -40,9 +39,11 @@ export async function createJobRunner(
     }
     return runner;
   }
-  if (role === 'worker')
-    throw new RunnerConfigError('REDIS_URL is not set: `sibyl worker` runs BullMQ workers and needs Redis');
+  if (role === 'producer') return new NoQueueJobRunner();
+  logger.warn(
+    'REDIS_URL is not set: this worker runs the job schedules in its own process; jobs cannot be triggered through the API, and a second worker would run them twice',
+  );
   const runner = new InProcessJobRunner(processors, logger);
-  if (role === 'all-in-one') runner.schedule(schedules);
+  runner.schedule(schedules);
   return runner;
 }

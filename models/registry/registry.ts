@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { SibylError } from '../../src/errors.js';
 import type { Logger } from '../../src/log/logger.js';
 import { coll } from '../../src/store/collections.js';
-import type { Filter, Store, StoreCollection } from '../../src/store/types.js';
+import type { Collection, Filter, Store } from '../../src/store/types.js';
 import type { PersistentRecommender } from '../core/types.js';
 import { getKind } from '../kinds.js';
 import { artifactDir, readManifest, updateManifest, writeArtifact, type Manifest } from './artifacts.js';
@@ -98,7 +98,7 @@ const BY_SEQ = { promotionSeq: -1, version: -1 } as const;
  */
 export class ModelRegistry {
   readonly modelsDir: string;
-  private readonly models: StoreCollection<ModelDoc>;
+  private readonly models: Collection<ModelDoc>;
   private readonly now: () => Date;
 
   constructor(private readonly options: ModelRegistryOptions) {

@@ -4,7 +4,6 @@ import { StoreConfigError } from '../store/open-store.js';
 import { DataDirInUseError } from '../store/server/data-dir.js';
 import { UsageError } from './errors.js';
 import { SibylError } from '../errors.js';
-import { RunnerConfigError } from '../../jobs/runners/create-runner.js';
 import { registerDemo } from './commands/demo.js';
 import { registerServe } from './commands/serve.js';
 import { registerStore } from './commands/store.js';
@@ -48,7 +47,6 @@ export async function main(argv: string[]): Promise<void> {
       err instanceof StoreConfigError ||
       err instanceof DataDirInUseError ||
       err instanceof UsageError ||
-      err instanceof RunnerConfigError ||
       err instanceof SibylError
     ) {
       console.error(`sibyl: ${err.message}`);

@@ -5,6 +5,9 @@ import { MARKET_NEIGHBOURS, marketNeighboursPipeline } from './market-neighbours
 import { USER_FEATURES, touchedUsersPipeline, userFeaturesPipelines } from './user-features.js';
 import { USER_MARKET_FEATURES, receivedWindow, userMarketFeaturesPipeline } from './user-market-features.js';
 
+/** MongoDB caps a blocking stage ($group, $sort) at 100 MB of memory unless it may spill to disk. */
+const DISK = { allowDiskUse: true } as const;
+
 export type RefreshMode = 'full' | 'incremental';
 
 /** Where the features stand: the last completed window, and a run in progress if one died. */
@@ -61,7 +64,9 @@ export async function refreshFeatures(store: Store, options: RefreshOptions): Pr
   await progress(0.05, 'plan');
 
   await drain(
-    store.collection('interactions').aggregate(userMarketFeaturesPipeline({ from, to }, asOf, config, mode)),
+    store
+      .collection('interactions')
+      .aggregate(userMarketFeaturesPipeline({ from, to }, asOf, config, mode), DISK),
   );
   if (mode === 'full') await store.collection(USER_MARKET_FEATURES).deleteMany({ foldedTo: { $ne: to } });
   await progress(0.35, USER_MARKET_FEATURES);
@@ -76,17 +81,17 @@ export async function refreshFeatures(store: Store, options: RefreshOptions): Pr
   }
   if (!users || users.length > 0) {
     for (const pipeline of userFeaturesPipelines(users, asOf, config)) {
-      await drain(store.collection(USER_MARKET_FEATURES).aggregate(pipeline));
+      await drain(store.collection(USER_MARKET_FEATURES).aggregate(pipeline, DISK));
     }
   }
   if (mode === 'full') await store.collection(USER_FEATURES).deleteMany({ asOf: { $ne: asOf } });
   await progress(0.6, USER_FEATURES);
 
-  await drain(store.collection('interactions').aggregate(marketFeaturesPipeline(asOf, config)));
+  await drain(store.collection('interactions').aggregate(marketFeaturesPipeline(asOf, config), DISK));
   await store.collection(MARKET_FEATURES).deleteMany({ asOf: { $ne: asOf } });
   await progress(0.75, MARKET_FEATURES);
 
-  await drain(store.collection(USER_MARKET_FEATURES).aggregate(marketNeighboursPipeline(asOf, config)));
+  await drain(store.collection(USER_MARKET_FEATURES).aggregate(marketNeighboursPipeline(asOf, config), DISK));
   await store.collection(MARKET_NEIGHBOURS).deleteMany({ asOf: { $ne: asOf } });
   await progress(0.95, MARKET_NEIGHBOURS);
 

@@ -1,6 +1,6 @@
 import type { EventInput, MarketInput, SeriesInput, UserInput } from '../domain/schemas.js';
 import { coll } from '../store/collections.js';
-import type { BulkOp, Document, Store } from '../store/types.js';
+import type { AnyBulkWriteOperation, Document, Store } from '../store/types.js';
 
 export interface UpsertResult {
   received: number;
@@ -19,14 +19,15 @@ async function upsertBy<T extends Document>(
   items: T[],
   now: Date,
 ): Promise<UpsertResult> {
-  const ops: BulkOp<Document>[] = items.map((item) => ({
+  if (items.length === 0) return { received: 0, inserted: 0, updated: 0 };
+  const ops: AnyBulkWriteOperation<Document>[] = items.map((item) => ({
     updateOne: {
       filter: { [key]: item[key] },
       update: { $set: { ...item, updatedAt: now }, $setOnInsert: { createdAt: now } },
       upsert: true,
     },
   }));
-  const r = await store.collection(name).bulkWrite(ops);
+  const r = await store.collection(name).bulkWrite(ops, { ordered: false });
   return { received: items.length, inserted: r.upsertedCount, updated: r.matchedCount };
 }
 
@@ -50,7 +51,7 @@ export async function writeEvents(
     e.category ? e : withDefined(e, { category: seriesCategory.get(e.seriesTicker) }),
   );
   const result = await upsertBy(store, 'events', 'eventTicker', filled, now);
-  const propagate: BulkOp<Document>[] = filled
+  const propagate: AnyBulkWriteOperation<Document>[] = filled
     .filter((e) => e.category)
     .map((e) => ({
       updateMany: {
@@ -58,7 +59,7 @@ export async function writeEvents(
         update: { $set: { category: e.category, seriesTicker: e.seriesTicker } },
       },
     }));
-  if (propagate.length) await store.collection('markets').bulkWrite(propagate);
+  if (propagate.length) await store.collection('markets').bulkWrite(propagate, { ordered: false });
   return result;
 }
 
@@ -89,7 +90,8 @@ export async function writeMarkets(
 }
 
 export async function writeUsers(store: Store, items: UserInput[], now = new Date()): Promise<UpsertResult> {
-  const ops: BulkOp<Document>[] = items.map((u) => {
+  if (items.length === 0) return { received: 0, inserted: 0, updated: 0 };
+  const ops: AnyBulkWriteOperation<Document>[] = items.map((u) => {
     const attributes = Object.entries(u.attributes ?? {}).map(([k, v]) => [`attributes.${k}`, v]);
     return {
       updateOne: {
@@ -103,7 +105,7 @@ export async function writeUsers(store: Store, items: UserInput[], now = new Dat
       },
     };
   });
-  const r = await store.collection('users').bulkWrite(ops);
+  const r = await store.collection('users').bulkWrite(ops, { ordered: false });
   return { received: items.length, inserted: r.upsertedCount, updated: r.matchedCount };
 }
 

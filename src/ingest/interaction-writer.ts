@@ -1,7 +1,8 @@
 import type { FieldIssue } from '../errors.js';
 import type { InteractionInput } from '../domain/schemas.js';
 import { coll } from '../store/collections.js';
-import { DuplicateKeyError, type BulkOp, type Document, type Store } from '../store/types.js';
+import type { AnyBulkWriteOperation, Document, Store } from '../store/types.js';
+import { isDuplicateKeyError } from '../store/write-errors.js';
 import { itemPath } from './batch.js';
 import { insertOnce } from '../store/insert-once.js';
 
@@ -57,7 +58,7 @@ async function touchUsers(store: Store, items: InteractionInput[], now: Date): P
     const seen = latest.get(item.userId);
     if (!seen || item.ts > seen) latest.set(item.userId, item.ts);
   }
-  const ops: BulkOp<Document>[] = [...latest].map(([userId, ts]) => ({
+  const ops: AnyBulkWriteOperation<Document>[] = [...latest].map(([userId, ts]) => ({
     updateOne: {
       filter: { userId },
       update: {
@@ -68,10 +69,12 @@ async function touchUsers(store: Store, items: InteractionInput[], now: Date): P
       upsert: true,
     },
   }));
+  // Two writers upserting one new user race on the unique userId: the loser's retry updates.
+  const users = store.collection('users');
   try {
-    await store.collection('users').bulkWrite(ops);
+    await users.bulkWrite(ops, { ordered: false });
   } catch (err) {
-    if (!(err instanceof DuplicateKeyError)) throw err;
-    await store.collection('users').bulkWrite(ops);
+    if (!isDuplicateKeyError(err)) throw err;
+    await users.bulkWrite(ops, { ordered: false });
   }
 }

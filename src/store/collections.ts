@@ -1,5 +1,6 @@
 import type { EventDoc, InteractionDoc, MarketDoc, SeriesDoc, UserDoc } from '../domain/documents.js';
-import type { Document, IndexDef, Store, StoreCollection } from './types.js';
+import type { Collection, Document, IndexDef, Store } from './types.js';
+import { indexName } from './engine/types.js';
 import type { ModelDoc } from '../../models/registry/model-doc.js';
 
 /** Collection names and their document types. Feature, model and experiment collections join later. */
@@ -61,15 +62,20 @@ export const INDEXES: Record<CollectionName, IndexDef[]> = {
   ],
 };
 
-export { indexName } from './engine/types.js';
+export { indexName };
+
+/** Creates `def` on `collection` under its canonical name (idempotent, as MongoDB's createIndex). */
+export function createIndex(collection: Collection<Document>, def: IndexDef): Promise<string> {
+  return collection.createIndex(def.keys, { unique: def.unique ?? false, name: indexName(def) });
+}
 
 export async function ensureIndexes(store: Store): Promise<void> {
   for (const [name, defs] of Object.entries(INDEXES)) {
-    for (const def of defs) await store.collection(name).createIndex(def);
+    for (const def of defs) await createIndex(store.collection(name), def);
   }
 }
 
 /** Typed access to a known collection. */
-export function coll<K extends CollectionName>(store: Store, name: K): StoreCollection<CollectionTypes[K]> {
+export function coll<K extends CollectionName>(store: Store, name: K): Collection<CollectionTypes[K]> {
   return store.collection<CollectionTypes[K]>(name);
 }

@@ -1,4 +1,11 @@
-import { DuplicateKeyError, type BulkOp, type Document, type Filter, type StoreCollection } from './types.js';
+import {
+  MongoBulkWriteError,
+  type AnyBulkWriteOperation,
+  type Collection,
+  type Document,
+  type Filter,
+} from 'mongodb';
+import { isDuplicateKeyError } from './write-errors.js';
 
 /**
  * Stores each document at most once per key (a unique index on `keyFields` is the guarantee): the
@@ -7,7 +14,7 @@ import { DuplicateKeyError, type BulkOp, type Document, type Filter, type StoreC
  * another writer stored meanwhile fails alone, as a duplicate.
  */
 export async function insertOnce<T extends Document>(
-  collection: StoreCollection<T>,
+  collection: Collection<T>,
   keyFields: (keyof T & string)[],
   docs: T[],
 ): Promise<number> {
@@ -23,19 +30,19 @@ export async function insertOnce<T extends Document>(
   const projection = Object.fromEntries([['_id', 0], ...keyFields.map((f) => [f, 1])]);
   const stored = await collection.find(lookup as Filter<T>, { projection }).toArray();
   const seen = new Set(stored.map(keyOf));
-  const fresh: BulkOp<T>[] = [];
+  const fresh: AnyBulkWriteOperation<T>[] = [];
   for (const doc of docs) {
     const key = keyOf(doc);
     if (seen.has(key)) continue;
     seen.add(key);
-    fresh.push({ insertOne: { document: doc } });
+    fresh.push({ insertOne: { document: doc as never } });
   }
   try {
-    return fresh.length ? (await collection.bulkWrite(fresh)).insertedCount : 0;
+    return fresh.length ? (await collection.bulkWrite(fresh, { ordered: false })).insertedCount : 0;
   } catch (err) {
     // Another writer stored some of these keys after our lookup: the unordered insert stored the
     // rest, and a duplicate is exactly a key already stored once.
-    if (err instanceof DuplicateKeyError && err.written) return err.written.insertedCount;
+    if (err instanceof MongoBulkWriteError && isDuplicateKeyError(err)) return err.result.insertedCount;
     throw err;
   }
 }

@@ -42,6 +42,14 @@ const exited = (child: ChildProcessWithoutNullStreams) =>
     child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve),
   );
 
+/** SIGTERM to each in turn (the store last): every one must exit 0. */
+async function stopCleanly(roles: ChildProcessWithoutNullStreams[]): Promise<void> {
+  for (const child of roles) {
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+  }
+}
+
 describe('roles as processes on one sibyl store', () => {
   it('serves, imports and runs jobs at the same time; a job triggered through the API runs on the worker', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sibyl-roles-'));
@@ -89,10 +97,41 @@ describe('roles as processes on one sibyl store', () => {
       expect(await db.collection('interactions').countDocuments()).toBeGreaterThan(0);
       await client.close();
 
-      for (const child of [api, worker, store]) {
-        child.kill('SIGTERM');
-        expect(await exited(child)).toBe(0);
+      await stopCleanly([api, worker, store]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('without Redis: the API refuses job triggers saying why, and the worker runs jobs in its own process', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sibyl-roles-'));
+    try {
+      const store = sibyl(['store', '--data-dir', dir, '--port', '0'], {});
+      const uri = await waitFor(store, /MONGODB_URI=(\S+)/);
+      const env = { MONGODB_URI: uri, SIBYL_API_KEYS: KEY, PORT: '0', HOST: '127.0.0.1' };
+      const api = sibyl(['serve'], env);
+      const url = await waitFor(api, /"url":"([^"]+)".*"msg":"API listening"/);
+      const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+      const refused = await fetch(`${url}/v1/jobs/rebuild-features`, { method: 'POST', headers, body: '{}' });
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/REDIS_URL/);
+      // Ready, and saying that jobs cannot be handed on.
+      const ready = await fetch(`${url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(JSON.stringify(await ready.json())).toMatch(/degraded: REDIS_URL is not set/);
+
+      const worker = sibyl(['worker', '--now', 'rebuild-features'], env);
+      await waitFor(worker, /"msg":"(job triggered at start)"/);
+      const client = new MongoClient(uri);
+      const runs = client.db('sibyl').collection('job_runs');
+      let completed = 0;
+      for (let i = 0; i < 300 && completed === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        completed = await runs.countDocuments({ name: 'rebuild-features', status: 'completed' });
       }
+      expect(completed).toBe(1);
+      await client.close();
+      await stopCleanly([api, worker, store]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import { StoreUnavailableError } from '../../src/store/unavailable.js';
-import type { Cursor, Store, StoreCollection } from '../../src/store/types.js';
+import type { Store } from '../../src/store/types.js';
 
 /**
  * `inner` behind a switch: while down, every operation fails with StoreUnavailableError, as the
@@ -8,7 +8,7 @@ import type { Cursor, Store, StoreCollection } from '../../src/store/types.js';
 export function switchableStore(inner: Store): { store: Store; down(): void; up(): void } {
   let down = false;
   const unavailable = () => new StoreUnavailableError('store down (test)');
-  const failingCursor = (): Cursor<never> => ({
+  const failingCursor = () => ({
     toArray: () => Promise.reject(unavailable()),
     [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(unavailable()) }),
   });
@@ -25,7 +25,7 @@ export function switchableStore(inner: Store): { store: Store; down(): void; up(
     });
   const store = new Proxy(inner, {
     get(t, prop) {
-      if (prop === 'collection') return (name: string) => wrap(t.collection(name) as StoreCollection);
+      if (prop === 'collection') return (name: string) => wrap(t.collection(name));
       if (prop === 'ping') return () => (down ? Promise.reject(unavailable()) : t.ping());
       const value = Reflect.get(t, prop) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { insertOnce } from '../../src/store/insert-once.js';
-import type { Document, StoreCollection } from '../../src/store/types.js';
+import type { Collection, Document } from '../../src/store/types.js';
 import { backends, storePerTest } from '../helpers/backends.js';
 
 describe.each(backends)('insertOnce: $name', (backend) => {
@@ -34,7 +34,7 @@ describe.each(backends)('insertOnce: $name', (backend) => {
     const real = storeOf().collection('exposures');
     await real.insertMany([exposure('a', 'x')]);
     // A lookup that misses the stored key, as when a concurrent writer commits after it.
-    const stale: StoreCollection<Document> = Object.assign(Object.create(real), {
+    const stale: Collection<Document> = Object.assign(Object.create(real), {
       find: () => ({ toArray: async () => [], [Symbol.asyncIterator]: async function* () {} }),
     });
     expect(

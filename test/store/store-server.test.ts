@@ -245,3 +245,83 @@ describe('sibyl store: the commands the driver and mongosh send', () => {
     ]);
   });
 });
+
+describe('sibyl store: long aggregations run on the replica thread', () => {
+  it('answers point reads while a long aggregation runs, and the aggregation sees every prior write', async () => {
+    const server = await StoreServer.start({ port: 0 });
+    const client = await connect(server.uri);
+    const events = client.db('x').collection('events');
+    await events.createIndex({ user: 1 });
+    const N = 200_000;
+    for (let b = 0; b < N; b += 20_000)
+      await events.insertMany(
+        Array.from({ length: 20_000 }, (_, i) => ({ user: `u${(b + i) % 5_000}`, v: (b + i) % 7 })),
+      );
+    // Written just before the aggregation: it must be counted (read-your-writes on the replica).
+    await events.insertOne({ user: 'late', v: 10_000 });
+    let done = false;
+    const totals = events
+      .aggregate<{ _id: string; sum: number }>([
+        { $group: { _id: '$user', sum: { $sum: '$v' }, n: { $sum: 1 } } },
+        { $sort: { sum: -1, _id: 1 } },
+      ])
+      .toArray()
+      .finally(() => (done = true));
+    // A user waiting on a feed: how many indexed reads are answered before the aggregation returns.
+    let answered = 0;
+    while (!done) {
+      expect(await events.findOne({ user: 'late' }, { projection: { _id: 0 } })).toEqual({
+        user: 'late',
+        v: 10_000,
+      });
+      if (!done) answered++;
+    }
+    const result = await totals;
+    expect(result).toHaveLength(5_001);
+    expect(result[0]).toMatchObject({ _id: 'late', sum: 10_000 });
+    // On the server's own event loop the aggregation would have held every read until it was done.
+    expect(answered).toBeGreaterThan(5);
+    await client.close();
+    await server.close();
+  }, 120_000);
+
+  it('applies a $merge computed on the replica, and a restarted server loads the replica from disk', async () => {
+    const first = await StoreServer.start({ dir, port: 0, replicaMinDocs: 0 });
+    let client = await connect(first.uri);
+    const db = () => client.db('x');
+    await db()
+      .collection('e')
+      .insertMany(Array.from({ length: 2_500 }, (_, i) => ({ u: `u${i % 3}`, t: new Date(i * 1000) })));
+    await db()
+      .collection('agg')
+      .insertOne({ _id: 'u0', kept: true } as Document);
+    const pipeline = [
+      { $group: { _id: '$u', n: { $sum: 1 }, last: { $max: '$t' } } },
+      { $merge: { into: 'agg', whenMatched: 'merge' } },
+    ];
+    await db().collection('e').aggregate(pipeline).toArray();
+    const expected = [
+      { _id: 'u0', kept: true, n: 834, last: new Date(2_499_000) },
+      { _id: 'u1', n: 833, last: new Date(2_497_000) },
+      { _id: 'u2', n: 833, last: new Date(2_498_000) },
+    ];
+    expect(await db().collection('agg').find().sort({ _id: 1 }).toArray()).toEqual(expected);
+    await client.db('admin').command({ fsync: 1 }); // a checkpoint, then writes in the journal after it
+    await db().collection('e').deleteMany({ u: 'u2' });
+    await client.close();
+    await first.close();
+
+    const second = await StoreServer.start({ dir, port: 0, replicaMinDocs: 0 });
+    client = await connect(second.uri);
+    const grouped = await db()
+      .collection('e')
+      .aggregate([{ $group: { _id: '$u', n: { $sum: 1 } } }, { $sort: { _id: 1 } }])
+      .toArray();
+    expect(grouped).toEqual([
+      { _id: 'u0', n: 834 },
+      { _id: 'u1', n: 833 },
+    ]);
+    await client.close();
+    await second.close();
+  }, 60_000);
+});

@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { JOB_NAMES, JOBS, isJobName, type JobName, type JobRunner } from '../../../jobs/job-types.js';
-import { JOB_RUNS } from '../../../jobs/job-runs.js';
+import { recentRuns } from '../../../jobs/job-runs.js';
 import { SibylError } from '../../errors.js';
 import type { Store } from '../../store/types.js';
 import { handle } from '../handler.js';
@@ -57,11 +57,7 @@ export function jobRoutes(deps: { runner: JobRunner; store: Store; auth: Request
         }),
       },
       async ({ query }) => {
-        const runs = await deps.store
-          .collection(JOB_RUNS)
-          .find(query.name ? { name: query.name } : {}, { sort: { startedAt: -1 }, limit: query.limit })
-          .toArray();
-        return { runs };
+        return { runs: await recentRuns(deps.store, query) };
       },
     ),
   );

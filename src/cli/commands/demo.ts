@@ -68,6 +68,7 @@ export function registerDemo(program: Command): void {
         // The store last: the others flush their writes to it as they stop.
         for (const role of [...roles].reverse()) await role.stop();
         await rm(dataDir, { recursive: true, force: true });
+        await rm(modelsDir, { recursive: true, force: true });
       };
       let stopping = false;
       const onSignal = () => {
@@ -127,21 +128,25 @@ export function registerDemo(program: Command): void {
       roles.push(
         new ChildRole({ role: 'api', args: ['serve'], env, restart: true, onLine: listening.onLine }).start(),
       );
-      // Jobs run on the worker (BullMQ on Redis); without Redis the API runs them in its process.
-      if (withRedis)
-        roles.push(new ChildRole({ role: 'worker', args: ['worker'], env, restart: true }).start());
       const url = await listening.found;
-      // The nightly chain once now (features → train → evaluate → promote): feeds are served by
-      // popularity until its model is promoted, about a minute later.
-      await fetch(`${url}/v1/jobs/nightly`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-        body: '{}',
-      });
+      // Jobs run on the worker: BullMQ on Redis, or its own schedules without. The nightly chain
+      // runs once now (features → train → evaluate → promote): feeds are served by popularity
+      // until its model is promoted, about a minute later. A restarted worker does not repeat it.
+      roles.push(
+        new ChildRole({
+          role: 'worker',
+          args: ['worker'],
+          firstStartArgs: ['--now', 'nightly'],
+          env,
+          restart: true,
+        }).start(),
+      );
       const example = `${url}/v1/users/${await demoUser.found}/feed?limit=20`;
       console.log(
-        `\nSibyl demo ready in ${seconds()} s (store, api${withRedis ? ', worker' : ''} as processes; jobs ${
-          withRedis ? 'on the worker through Redis' : 'in the API process: Redis is not reachable'
+        `\nSibyl demo ready in ${seconds()} s (store, api, worker as processes; jobs ${
+          withRedis
+            ? 'on the worker through Redis'
+            : "on the worker's schedules: Redis is not reachable, so the API cannot trigger jobs"
         }). Try:\n  curl '${example}'\n\n` +
           `Write endpoints accept: Authorization: Bearer ${apiKey}\n` +
           `Inspect the data: mongosh ${uri}sibyl\n` +

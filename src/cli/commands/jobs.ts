@@ -6,7 +6,9 @@ import { createLogger } from '../../log/logger.js';
 import { openStore } from '../../store/open-store.js';
 import { onShutdown } from '../../server/shutdown.js';
 import { createJobRunner } from '../../../jobs/runners/create-runner.js';
+import { JOB_NAMES, isJobName } from '../../../jobs/job-types.js';
 import { withStore } from '../context.js';
+import { UsageError } from '../errors.js';
 
 export function registerJobCommands(program: Command): void {
   program
@@ -38,10 +40,16 @@ export function registerJobCommands(program: Command): void {
 
   program
     .command('worker')
-    .description('Run BullMQ workers and job schedules (needs REDIS_URL, and MONGODB_URI or --embedded)')
+    .description(
+      'Run jobs and their schedules: BullMQ workers with REDIS_URL, else in this process (needs MONGODB_URI or --embedded)',
+    )
     .option('--embedded', 'use the embedded store under SIBYL_DATA_DIR when MONGODB_URI is unset', false)
-    .action(async (opts: { embedded: boolean }) => {
+    .option('--now <jobs...>', `trigger these jobs once at start (${JOB_NAMES.join(', ')})`)
+    .action(async (opts: { embedded: boolean; now?: string[] }) => {
       const config = loadConfig();
+      const unknown = (opts.now ?? []).filter((name) => !isJobName(name));
+      if (unknown.length > 0)
+        throw new UsageError(`--now: no job named ${unknown.join(', ')}; jobs: ${JOB_NAMES.join(', ')}`);
       const logger = createLogger(config.LOG_LEVEL);
       const store = await openStore(config, { allowEmbedded: opts.embedded });
       const runner = await createJobRunner(config, store, logger, 'worker').catch(async (err: unknown) => {
@@ -56,6 +64,16 @@ export function registerJobCommands(program: Command): void {
         },
         55_000,
       );
-      logger.info({ store: store.describe(), prefix: config.SIBYL_QUEUE_PREFIX }, 'worker started');
+      logger.info(
+        { store: store.describe(), runner: runner.kind, prefix: config.SIBYL_QUEUE_PREFIX },
+        'worker started',
+      );
+      for (const name of (opts.now ?? []).filter(isJobName)) {
+        const triggered = await runner.trigger(name);
+        logger.info(
+          { job: name, jobId: triggered.id, joined: triggered.deduplicated },
+          'job triggered at start',
+        );
+      }
     });
 }

@@ -8,6 +8,8 @@ const BIN = process.argv[1]!;
 export interface ChildRoleOptions {
   role: string;
   args: string[];
+  /** Appended to `args` on the first start only (a one-off trigger a restart must not repeat). */
+  firstStartArgs?: string[];
   env: NodeJS.ProcessEnv;
   /** Restart when it exits unexpectedly (long-running roles); one-off steps just report. */
   restart: boolean;
@@ -31,7 +33,11 @@ export class ChildRole {
   start(): this {
     const { role, args, env } = this.options;
     const print = this.options.print ?? ((line: string) => console.log(line));
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const once = this.child ? [] : (this.options.firstStartArgs ?? []);
+    const child = spawn(process.execPath, [BIN, ...args, ...once], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {

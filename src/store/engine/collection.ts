@@ -129,9 +129,7 @@ export class EngineCollection {
   }
 
   aggregateSync(pipeline: Document[]): Document[] {
-    const last = pipeline.at(-1);
-    const writes = last && ('$merge' in last || '$out' in last) ? last : undefined;
-    const stages = writes ? pipeline.slice(0, -1) : pipeline;
+    const { stages, writes } = splitWriteStage(pipeline);
     // As in MongoDB, a leading $match can use an index.
     const leading = stages[0]?.$match as Document | undefined;
     const source = leading ? this.matching(leading) : [...this.docs];
@@ -140,7 +138,7 @@ export class EngineCollection {
       collectionResolver: (name: string) => this.host.rawDocs(name),
     }).run(source);
     if (writes) {
-      writeStage(this.host, writes, results);
+      applyWriteStage(this.host, writes, results);
       return [];
     }
     return results;
@@ -250,8 +248,19 @@ type MergeSpec = {
   whenNotMatched?: 'insert' | 'discard' | 'fail';
 };
 
-/** `$out` and `$merge`: the pipeline's output written through the target collection's own write path. */
-function writeStage(host: EngineHost, stage: Document, results: Document[]): void {
+/** A pipeline's reading stages, and its final `$merge`/`$out` if it has one. */
+export function splitWriteStage(pipeline: Document[]): { stages: Document[]; writes?: Document } {
+  const last = pipeline.at(-1);
+  return last && ('$merge' in last || '$out' in last)
+    ? { stages: pipeline.slice(0, -1), writes: last }
+    : { stages: pipeline };
+}
+
+/**
+ * `$out` and `$merge`: the pipeline's output written through the target collection's own write path.
+ * `$merge` may be applied to the output in slices (each document's effect is independent).
+ */
+export function applyWriteStage(host: EngineHost, stage: Document, results: Document[]): void {
   if ('$out' in stage) {
     const target = host.collection(typeof stage.$out === 'string' ? stage.$out : stage.$out.coll);
     target.deleteSync({}, true);

@@ -67,7 +67,7 @@ const BATCH_BYTES = 16 * 1024 * 1024 - 16 * 1024;
  * least one document, as MongoDB does). Returns the buffers and where the next batch starts.
  */
 export function takeBatch(
-  docs: readonly Document[],
+  docs: readonly (Document | Uint8Array)[],
   from: number,
   maxDocs: number,
 ): { buffers: Uint8Array[]; next: number } {
@@ -75,7 +75,8 @@ export function takeBatch(
   let bytes = 0;
   let i = from;
   while (i < docs.length && buffers.length < maxDocs) {
-    const encoded = BSON.serialize(docs[i]!);
+    const doc = docs[i]!;
+    const encoded = doc instanceof Uint8Array ? doc : BSON.serialize(doc);
     if (buffers.length > 0 && bytes + encoded.length + 16 > BATCH_BYTES) break;
     buffers.push(encoded);
     bytes += encoded.length + 16;

@@ -3,10 +3,16 @@ import type { Document } from 'mongodb';
 import { cursorReply, takeBatch } from './bson-builder.js';
 import { CommandError } from './errors.js';
 
-/** A query's remaining results, paged out by getMore. Documents are immutable once stored. */
+/**
+ * Results: documents (immutable once stored), or documents already BSON-encoded (the replica's
+ * output), which are sent as they are.
+ */
+export type ResultDocs = readonly (Document | Uint8Array)[];
+
+/** A query's remaining results, paged out by getMore. */
 interface OpenCursor {
   ns: string;
-  docs: readonly Document[];
+  docs: ResultDocs;
   position: number;
   lastUsed: number;
 }
@@ -27,7 +33,7 @@ export class CursorRegistry {
   }
 
   /** The reply to find/aggregate/listX: a first batch, and a cursor if more is left. */
-  first(ns: string, docs: readonly Document[], batchSize?: number, singleBatch = false): Buffer {
+  first(ns: string, docs: ResultDocs, batchSize?: number, singleBatch = false): Buffer {
     const max = batchSize && batchSize > 0 ? batchSize : DEFAULT_FIRST_BATCH;
     const { buffers, next } = takeBatch(docs, 0, max);
     let id = 0n;

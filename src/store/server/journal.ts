@@ -86,10 +86,11 @@ export class Journal {
   }
 
   /**
-   * Appends one command's effects. Resolves once they are on disk; rejects, after calling `undo`
-   * (and that of every write queued after it, newest first), when the disk refuses them.
+   * Appends one command's effects (each op BSON-encoded, see `encodeOps`). Resolves once they are on
+   * disk; rejects, after calling `undo` (and that of every write queued after it, newest first), when
+   * the disk refuses them.
    */
-  append(db: string, ops: JournalOp[], undo: () => void): Promise<void> {
+  append(db: string, ops: readonly Uint8Array[], undo: () => void): Promise<void> {
     // A large write ($merge of a feature rebuild) spans several entries, each under the BSON limit;
     // they are written in one system call, and a failure truncates them all.
     const frames: Buffer[] = [];
@@ -100,8 +101,7 @@ export class Journal {
       chunk = [];
       bytes = 0;
     };
-    for (const op of ops) {
-      const encoded = BSON.serialize(op);
+    for (const encoded of ops) {
       if (chunk.length > 0 && bytes + encoded.length > ENTRY_BYTES) cut();
       chunk.push(encoded);
       bytes += encoded.length + 8;
@@ -186,8 +186,31 @@ async function listSegments(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((f) => f.startsWith(PREFIX) && f.endsWith(SUFFIX)).sort();
 }
 
-/** Entries after `afterLsn`, in order; a torn tail of the last segment is truncated away. */
-export async function* replayJournal(dir: string, afterLsn: number): AsyncGenerator<JournalEntry> {
+/** Each op as its own BSON document: what the journal frames and the replica receives. */
+export function encodeOps(ops: readonly JournalOp[]): Uint8Array[] {
+  return ops.map((op) => BSON.serialize(op));
+}
+
+/** Ops from BSON documents laid end to end (each starts with its own length). */
+export function decodeOps(bytes: Uint8Array): JournalOp[] {
+  const ops: JournalOp[] = [];
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let offset = 0; offset < view.length; offset += view.readInt32LE(offset))
+    ops.push(BSON.deserialize(view.subarray(offset, offset + view.readInt32LE(offset))) as JournalOp);
+  return ops;
+}
+
+/**
+ * Entries after `afterLsn`, in order; a torn tail of the last segment is truncated away. With
+ * `through`, a reader beside a live server (the replica) stops after that entry and never truncates:
+ * what follows it may be an append in progress.
+ */
+export async function* replayJournal(
+  dir: string,
+  afterLsn: number,
+  options: { through?: number } = {},
+): AsyncGenerator<JournalEntry> {
+  const { through } = options;
   const segments = await listSegments(dir);
   for (const [k, segment] of segments.entries()) {
     const path = join(dir, segment);
@@ -197,14 +220,17 @@ export async function* replayJournal(dir: string, afterLsn: number): AsyncGenera
       const whole = offset + 8 <= buf.length && offset + 8 + buf.readInt32LE(offset) <= buf.length;
       const body = whole ? buf.subarray(offset + 8, offset + 8 + buf.readInt32LE(offset)) : undefined;
       if (!body || crc32(body) !== buf.readUInt32LE(offset + 4)) {
-        if (k < segments.length - 1) throw new Error(`${segment}: corrupt entry at byte ${offset}`);
+        if (k < segments.length - 1 || through !== undefined)
+          throw new Error(`${segment}: corrupt entry at byte ${offset}`);
         await truncate(path, offset);
         break;
       }
       const entry = BSON.deserialize(body, { promoteLongs: true });
       offset += 8 + body.length;
-      if ((entry.l as number) > afterLsn)
-        yield { lsn: entry.l as number, db: entry.d as string, ops: entry.ops as JournalOp[] };
+      const lsn = entry.l as number;
+      if (through !== undefined && lsn > through) return;
+      if (lsn > afterLsn) yield { lsn, db: entry.d as string, ops: entry.ops as JournalOp[] };
+      if (lsn === through) return;
     }
   }
 }

@@ -16,8 +16,13 @@ import { CursorRegistry } from './cursors.js';
 import { announce, claimDataDir, release } from './data-dir.js';
 import { Database } from './database.js';
 import { CommandError, commandNotFound, journalFailed } from './errors.js';
-import { Journal, replayJournal, type JournalOp } from './journal.js';
+import { encodeOps, Journal, replayJournal } from './journal.js';
+import { applyRedo, databaseOf, loadCollections } from './redo.js';
+import { Replica } from './replica/replica.js';
 import { MessageReader, OP_QUERY, opMsgReply, opReply, parseMessage } from './wire.js';
+
+/** Commands slower than this are logged, as MongoDB's `slowms`. */
+const SLOW_MS = 100;
 
 export interface StoreServerOptions {
   /** Where data, journal and checkpoints live; omit for a server that keeps nothing on disk. */
@@ -32,6 +37,11 @@ export interface StoreServerOptions {
   checkpointIntervalMs?: number;
   /** Database that a data directory of the old single-process layout is loaded into. @defaultValue sibyl */
   legacyDatabase?: string;
+  /**
+   * Aggregations over collections at least this large run on the replica thread, so that they do not
+   * hold up other clients. @defaultValue 10000
+   */
+  replicaMinDocs?: number;
   logger?: Logger;
 }
 
@@ -48,6 +58,7 @@ export class StoreServer {
   private readonly startedAt = new Date();
   private readonly logger: Logger;
   private journal?: Journal;
+  private replica?: Replica;
   private net?: Server;
   private timer?: NodeJS.Timeout;
   private checkpointing?: Promise<void>;
@@ -68,6 +79,7 @@ export class StoreServer {
       await server.recover();
       await server.listen();
     } catch (err) {
+      await server.replica?.close();
       if (options.dir) await release(options.dir);
       throw err;
     }
@@ -94,6 +106,7 @@ export class StoreServer {
       for (const socket of this.sockets) socket.destroy();
     });
     this.cursors.close();
+    await this.replica?.close();
     if (this.journal) {
       await this.journal.drain();
       await this.checkpoint().catch((err) =>
@@ -107,34 +120,25 @@ export class StoreServer {
   // --- start-up ----------------------------------------------------------------------------------
 
   private database(name: string): Database {
-    let db = this.databases.get(name);
-    if (!db) {
-      db = new Database(name);
-      this.databases.set(name, db);
-    }
-    return db;
+    return databaseOf(this.databases, name);
   }
 
   private async recover(): Promise<void> {
     const dir = this.options.dir;
-    if (!dir) return;
+    if (!dir) {
+      this.replica = new Replica({ throughLsn: 0 }, this.logger);
+      return;
+    }
     const checkpoint = await loadCheckpoint(dir);
     const legacy =
       checkpoint.lsn === 0 ? await loadLegacyFiles(dir, this.options.legacyDatabase ?? 'sibyl') : undefined;
-    for (const [dbName, collections] of legacy ?? checkpoint.databases) {
-      const db = this.database(dbName);
-      for (const [name, { docs, indexes }] of collections) {
-        const coll = db.collection(name);
-        coll.load(docs);
-        for (const def of indexes) coll.createIndex(def);
-      }
-    }
+    loadCollections(this.databases, legacy ?? checkpoint.databases);
     // What was just loaded is what the checkpoint holds: only replayed writes make a collection dirty.
     if (!legacy) for (const db of this.databases.values()) db.dirty.clear();
     let lsn = checkpoint.lsn;
     let replayed = 0;
     for await (const entry of replayJournal(dir, checkpoint.lsn)) {
-      this.apply(entry.db, entry.ops);
+      applyRedo(this.databases, entry.db, entry.ops);
       lsn = entry.lsn;
       replayed++;
     }
@@ -143,6 +147,8 @@ export class StoreServer {
       await this.checkpoint();
       await removeLegacyFiles(dir);
     }
+    // The replica loads the same checkpoint and journal itself, then follows every later commit.
+    this.replica = new Replica({ dir, throughLsn: this.journal.lastLsn }, this.logger);
     this.logger.info({ dir, checkpointLsn: checkpoint.lsn, replayed }, 'store recovered');
     const interval = this.options.checkpointIntervalMs ?? 60_000;
     if (interval > 0) {
@@ -152,23 +158,6 @@ export class StoreServer {
         );
       }, interval);
       this.timer.unref();
-    }
-  }
-
-  /** Redo of journaled effects at start-up. */
-  private apply(dbName: string, ops: JournalOp[]): void {
-    const db = this.database(dbName);
-    for (const op of ops) {
-      if ('dropDatabase' in op) {
-        this.databases.delete(dbName);
-        return this.apply(dbName, ops.slice(ops.indexOf(op) + 1));
-      }
-      if ('put' in op) db.collection(op.c).put(op.put);
-      else if ('del' in op) db.collection(op.c).removeById(op.del);
-      else if ('index' in op) db.collection(op.c).createIndex(op.index as never);
-      else if ('dropIndex' in op) db.collection(op.c).dropIndex(op.dropIndex);
-      else if ('create' in op) db.collection(op.c);
-      else if ('drop' in op) db.drop(op.c);
     }
   }
 
@@ -231,6 +220,7 @@ export class StoreServer {
   /** Executes one command; every failure becomes MongoDB's `{ ok: 0, errmsg, code, codeName }`. */
   private async run(command: Document, connectionId: number): Promise<Uint8Array> {
     const name = Object.keys(command)[0] ?? '';
+    const started = performance.now();
     try {
       const handler = COMMANDS[name];
       if (!handler) throw commandNotFound(name);
@@ -244,6 +234,11 @@ export class StoreServer {
       const code = known ? err.code : err instanceof DuplicateKeyError ? 11000 : 2;
       const codeName = known ? err.codeName : err instanceof DuplicateKeyError ? 'DuplicateKey' : 'BadValue';
       return BSON.serialize({ ok: 0, errmsg: (err as Error).message ?? String(err), code, codeName });
+    } finally {
+      const ms = performance.now() - started;
+      // MongoDB's slow-query log: what held the store up, and for how long.
+      if (ms >= SLOW_MS)
+        this.logger.info({ command: name, ns: command[name], ms: Math.round(ms) }, 'slow command');
     }
   }
 
@@ -256,15 +251,22 @@ export class StoreServer {
       databases: this.databases,
       write: async (fn, extraOps, undoExtra) => {
         const captured = db.capture(fn, extraOps, undoExtra);
-        if (this.journal && captured.ops.length > 0) {
+        if (captured.ops.length === 0) return captured.result;
+        const ops = encodeOps(captured.ops);
+        if (this.journal) {
           try {
-            await this.journal.append(db.name, captured.ops, captured.undo);
+            await this.journal.append(db.name, ops, captured.undo);
           } catch (err) {
             throw journalFailed(err);
           }
         }
+        // Only committed writes reach the replica, in commit order (an undone one never does).
+        this.replica?.apply(db.name, ops);
         return captured.result;
       },
+      replica: this.replica?.available
+        ? { run: this.replica, minDocs: this.options.replicaMinDocs ?? 10_000 }
+        : undefined,
       server: {
         startedAt: this.startedAt,
         connections: () => this.sockets.size,
@@ -279,6 +281,8 @@ export class StoreServer {
   private async writeCheckpoint(): Promise<void> {
     const dir = this.options.dir;
     if (!dir || !this.journal) return;
+    // The replica reads the current checkpoint while it loads: do not replace it under its feet.
+    await this.replica?.ready;
     if (![...this.databases.values()].some((db) => db.dirty.size > 0)) return;
     // Capture memory and cut the journal at one instant; the files are then written at leisure.
     const snapshot: Snapshot = { lsn: this.journal.rotate(), databases: new Map() };

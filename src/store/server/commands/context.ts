@@ -3,6 +3,7 @@ import type { CursorRegistry } from '../cursors.js';
 import { invalidNamespace } from '../errors.js';
 import type { Database } from '../database.js';
 import type { JournalOp } from '../journal.js';
+import type { Replica } from '../replica/replica.js';
 
 /** What a command handler sees: its database and the server's shared parts. */
 export interface CommandContext {
@@ -17,6 +18,8 @@ export interface CommandContext {
    * without a data directory). A journal failure undoes them and rejects.
    */
   write<R>(fn: () => R, extraOps?: JournalOp[], undoExtra?: () => void): Promise<R>;
+  /** The read replica that long pipelines run on, while it is running. */
+  replica?: { run: Replica; minDocs: number };
   /** Server facts for hello/serverStatus. */
   server: { startedAt: Date; connections: () => number; host: string; checkpoint: () => Promise<void> };
 }

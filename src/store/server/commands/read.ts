@@ -1,7 +1,9 @@
-import { Long, type Document } from 'mongodb';
+import { BSON, Long, type Document } from 'mongodb';
+import { applyWriteStage, splitWriteStage } from '../../engine/collection.js';
 import { getPath, indexKeyOf } from '../../engine/values.js';
 import { badValue } from '../errors.js';
-import { collectionName, type CommandHandler } from './context.js';
+import { ReplicaUnavailable, type PackedDocs } from '../replica/replica.js';
+import { collectionName, type CommandContext, type CommandHandler } from './context.js';
 
 const NO_DOCS: Document[] = [];
 
@@ -49,14 +51,57 @@ const aggregate: CommandHandler = async (command, ctx) => {
   if (!Array.isArray(command.pipeline)) throw badValue("'pipeline' must be an array");
   if (command.explain) throw badValue('explain is not supported by sibyl store');
   const name = command.aggregate;
+  const ns = `${ctx.db.name}.${name}`;
   const pipeline = command.pipeline as Document[];
-  const last = pipeline.at(-1);
-  const writes = last !== undefined && ('$merge' in last || '$out' in last);
   const coll = ctx.db.existing(name) ?? ctx.db.scratch(name);
-  // Pipelines ending in $merge/$out write: journaled like any other write.
-  const docs = writes ? await ctx.write(() => coll.aggregateSync(pipeline)) : coll.aggregateSync(pipeline);
-  return ctx.cursors.first(`${ctx.db.name}.${name}`, docs, asNumber(command.cursor?.batchSize));
+  const { stages, writes } = splitWriteStage(pipeline);
+  const replica = ctx.replica && coll.size >= ctx.replica.minDocs ? ctx.replica.run : undefined;
+  if (!replica) {
+    // Pipelines ending in $merge/$out write: journaled like any other write.
+    const docs = writes ? await ctx.write(() => coll.aggregateSync(pipeline)) : coll.aggregateSync(pipeline);
+    return ctx.cursors.first(ns, docs, asNumber(command.cursor?.batchSize));
+  }
+  let output: PackedDocs;
+  try {
+    output = await replica.aggregate(ctx.db.name, name, stages);
+  } catch (err) {
+    if (!(err instanceof ReplicaUnavailable)) throw err;
+    return aggregate(command, { ...ctx, replica: undefined });
+  }
+  if (!writes) return ctx.cursors.first(ns, output.slice(), asNumber(command.cursor?.batchSize));
+  await applyInSlices(ctx, writes, output);
+  return ctx.cursors.first(ns, NO_DOCS);
 };
+
+/**
+ * Documents of a replica's $merge output per journaled write: each slice holds the server's event
+ * loop for a few milliseconds (about 50 µs a document), so other clients' commands run in between.
+ */
+const MERGE_SLICE = 200;
+
+/**
+ * A $merge computed on the replica, applied here a slice at a time (MongoDB's $merge is not atomic
+ * either: readers may see part of it). Slices do not wait for each other's fsync (group commit
+ * takes them together); after a failed one no further slice is applied. `$out` replaces the whole
+ * collection and stays one write.
+ */
+async function applyInSlices(ctx: CommandContext, stage: Document, output: PackedDocs): Promise<void> {
+  const decode = (docs: Uint8Array[]) => docs.map((bytes) => BSON.deserialize(bytes));
+  if ('$out' in stage) {
+    await ctx.write(() => applyWriteStage(ctx.db, stage, decode(output.slice())));
+    return;
+  }
+  const pending: Promise<unknown>[] = [];
+  let failed: { err: unknown } | undefined;
+  // Once even for an empty output: the target is created, as MongoDB does.
+  for (let i = 0; (i < output.length || i === 0) && !failed; i += MERGE_SLICE) {
+    const slice = decode(output.slice(i, i + MERGE_SLICE));
+    pending.push(ctx.write(() => applyWriteStage(ctx.db, stage, slice)).catch((err) => (failed ??= { err })));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(pending);
+  if (failed) throw failed.err;
+}
 
 const count: CommandHandler = (command, ctx) => {
   const coll = ctx.db.existing(collectionName(command));

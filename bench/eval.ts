@@ -9,7 +9,7 @@ import { InteractionLogBuilder } from '../models/data/interaction-log.js';
 import { evaluateRecommender } from '../models/eval/evaluate.js';
 import { RANKER_LIST } from '../models/eval/rankers.js';
 import { temporalSplit } from '../models/eval/split.js';
-import { Rng } from '../src/simulator/rng.js';
+import { Rng } from '../src/util/rng.js';
 
 export default async function bench(rows = 1_000_000, rankers?: string[]): Promise<void> {
   const rng = Rng.of(1, 'bench-eval');

@@ -11,7 +11,7 @@ import { GemmPool } from '../models/two-tower/gemm-pool.js';
 import { TfjsSoftmaxStep } from '../models/two-tower/tfjs-step.js';
 import { loadTf } from '../models/two-tower/tfjs-backend.js';
 import { TwoTowerModel } from '../models/two-tower/model.js';
-import { Rng } from '../src/simulator/rng.js';
+import { Rng } from '../src/util/rng.js';
 import { fmt, median, peakRssMb, table, timeRuns } from './harness.js';
 
 const DAY = 86_400_000;

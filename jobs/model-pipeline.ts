@@ -12,7 +12,7 @@ import { RANKER_LIST } from '../models/eval/rankers.js';
 import { DEFAULT_KIND, getKind, hasKind, UnknownKindError } from '../models/kinds.js';
 import { DEFAULT_GATE, decidePromotion, type GateConfig } from '../models/registry/gate.js';
 import { modelRegistryFromConfig } from '../models/registry/index.js';
-import type { GateResult, Metrics, ModelDoc, ModelStatus } from '../models/registry/model-doc.js';
+import type { GateResult, Metrics, ModelDoc, ModelStatus } from '../src/domain/model-doc.js';
 import { newVersion, type ModelRegistry } from '../models/registry/registry.js';
 
 const DAY_MS = 86_400_000;

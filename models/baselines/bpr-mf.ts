@@ -1,6 +1,6 @@
 import { dot } from '../core/dot.js';
 import type { FitOptions, Recommender, TrainSet } from '../core/types.js';
-import { Rng } from '../../src/simulator/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import { assertFitted, knownUser, userItems, type UserItems } from './common.js';
 
 export interface BprOptions {

@@ -1,5 +1,5 @@
 import type { FitOptions, Recommender, TrainSet } from '../core/types.js';
-import { TopSelector } from '../eval/metrics.js';
+import { TopSelector } from '../core/top-selector.js';
 import { assertFitted, itemPopularity, knownUser, normalised, userItems, type UserItems } from './common.js';
 
 export interface ItemKnnOptions {

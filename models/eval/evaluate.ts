@@ -1,5 +1,6 @@
 import type { Recommender } from '../core/types.js';
-import { MRR_DEPTH, TopSelector, userMetrics } from './metrics.js';
+import { TopSelector } from '../core/top-selector.js';
+import { MRR_DEPTH, userMetrics } from './metrics.js';
 import type { EvalSplit } from './split.js';
 
 export interface EvaluateOptions {

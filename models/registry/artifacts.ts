@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { PersistentRecommender } from '../core/types.js';
-import type { Metrics } from './model-doc.js';
+import type { Metrics } from '../../src/domain/model-doc.js';
 
 export const MANIFEST = 'manifest.json';
 

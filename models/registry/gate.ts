@@ -1,4 +1,4 @@
-import type { GateResult, Metrics } from './model-doc.js';
+import type { GateResult, Metrics } from '../../src/domain/model-doc.js';
 
 export interface GateConfig {
   /** @defaultValue 'ndcg@10' */

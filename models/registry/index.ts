@@ -7,7 +7,7 @@ import { ActiveModelWatcher } from './watcher.js';
 
 export * from './artifacts.js';
 export * from './gate.js';
-export * from './model-doc.js';
+export * from '../../src/domain/model-doc.js';
 export * from './notify.js';
 export * from './registry.js';
 export * from './watcher.js';

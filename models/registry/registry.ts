@@ -7,7 +7,7 @@ import type { Collection, Filter, Store } from '../../src/store/types.js';
 import type { PersistentRecommender } from '../core/types.js';
 import { getKind } from '../kinds.js';
 import { artifactDir, readManifest, updateManifest, writeArtifact, type Manifest } from './artifacts.js';
-import type { ModelDoc, ModelStatus } from './model-doc.js';
+import type { ModelDoc, ModelStatus } from '../../src/domain/model-doc.js';
 import type { ModelChange, ModelChangeNotifier } from './notify.js';
 
 export interface ModelRegistryOptions {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../src/log/logger.js';
-import type { ModelDoc } from './model-doc.js';
+import type { ModelDoc } from '../../src/domain/model-doc.js';
 import { subscribeModelChanges, type ModelSubscription } from './notify.js';
 
 export interface ActiveModelWatcherOptions {

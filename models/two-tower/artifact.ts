@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { EmbeddingTable } from './embedding-table.js';
 import { TwoTowerHyperparameters } from './hyperparameters.js';
-import type { TwoTowerParameters } from './model.js';
+import type { TwoTowerParameters } from './parameters.js';
 
 /**
  * Files of a two-tower artifact. Dense layers in tfjs's weights format (`weights.json` manifest +

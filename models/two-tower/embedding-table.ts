@@ -1,4 +1,4 @@
-import type { Rng } from '../../src/simulator/rng.js';
+import type { Rng } from '../../src/util/rng.js';
 
 /**
  * An embedding table as one Float32Array (rows × dim) trained with row-wise Adagrad: one

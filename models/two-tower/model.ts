@@ -1,5 +1,5 @@
 import type { FitOptions, InteractionLog, PersistentRecommender, TrainSet } from '../core/types.js';
-import { Rng } from '../../src/simulator/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import { addMeanRows, hashContent, type HashedContent } from './content-hash.js';
 import { gemmABt } from './gemm.js';
 import { DenseAdam, EmbeddingTable } from './embedding-table.js';
@@ -7,32 +7,9 @@ import { TwoTowerHyperparameters, halfLifeMs } from './hyperparameters.js';
 import { normaliseRows } from './softmax-step.js';
 import { createStep, type DenseStep } from './step-factory.js';
 import { UserHistories } from './user-histories.js';
+import type { TwoTowerParameters } from './parameters.js';
 
 export const TWO_TOWER_KIND = 'two-tower';
-
-/** Learned parameters: what an artifact holds. */
-export interface TwoTowerParameters {
-  hp: TwoTowerHyperparameters;
-  userIds: string[];
-  itemIds: string[];
-  /** 1 for items with training rows: only those have a learned id embedding. */
-  itemTrained: Uint8Array;
-  userTrained: Uint8Array;
-  users: EmbeddingTable;
-  items: EmbeddingTable;
-  content: EmbeddingTable;
-  /** dim × 2·dim: [user id embedding ; mean of history item inputs] → user vector. */
-  wu: Float32Array;
-  /** dim × dim: item input (id embedding + mean content embedding) → item vector. */
-  wm: Float32Array;
-  /** Whether items had content tokens at training time (external CSVs have none). */
-  withContent: boolean;
-  /**
-   * Each item's tower input (id + content) as of training, so serving can use a market's learned
-   * representation in a user's history without its content tokens at hand.
-   */
-  itemInputs: Float32Array;
-}
 
 /**
  * Two-tower retrieval model. Item input: id embedding (hidden with probability itemIdDropout during

@@ -2,7 +2,7 @@ import type { ItemContent } from '../core/types.js';
 import { addMeanRows, hashTokens } from './content-hash.js';
 import { gemmABt } from './gemm.js';
 import { blockedGemmABt } from './wasm/blocked-gemm.js';
-import type { TwoTowerParameters } from './model.js';
+import type { TwoTowerParameters } from './parameters.js';
 import { normaliseRows } from './softmax-step.js';
 import { IdIndex } from './id-index.js';
 

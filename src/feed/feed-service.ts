@@ -3,7 +3,7 @@ import { SibylError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import type { MarketCatalog } from './catalog.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import type { RankerAssignment, RankerChoice } from '../experiments/ranker-assignment.js';
+import type { RankerAssignment, RankerChoice } from './ranker-assignment.js';
 import { eligible } from './filters.js';
 import type { RankedItem, RankRequest } from './rank-feed.js';
 import { rankWithSharing } from './shared-feeds.js';

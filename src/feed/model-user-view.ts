@@ -1,7 +1,6 @@
 import type { TwoTowerServing } from '../../models/two-tower/serving.js';
 import type { VectorIndex } from '../../models/two-tower/vector-index.js';
-import type { UserContext } from './user-context.js';
-import type { ServedHistory } from './user-signals.js';
+import type { ServedHistory, UserContext } from './user-context.js';
 
 /** How many of the user's most recent markets a "Because you …" reason may name. */
 export const REASON_HISTORY = 10;

@@ -1,7 +1,8 @@
 import type { CatalogArrays } from './catalog-arrays.js';
 import type { CatalogMarket } from './catalog.js';
 import type { RankerConfig } from './ranker-config.js';
-import type { ServedHistory, UserSignals } from './user-signals.js';
+import type { ServedHistory } from './user-context.js';
+import type { UserSignals } from './user-signals.js';
 
 const HOUR_MS = 3_600_000;
 

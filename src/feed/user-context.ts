@@ -39,6 +39,9 @@ export interface HistoryEntry {
   eventTicker?: string;
 }
 
+/** A history entry with what serving needs of its market (content for the tower, title for reasons). */
+export type ServedHistory = HistoryEntry & { content: readonly string[]; title: string | undefined };
+
 /** A user the pipeline knows nothing about (yet). */
 export function emptyUserContext(userId: string): UserContext {
   return {

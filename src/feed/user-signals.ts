@@ -9,10 +9,7 @@ import { topK } from './top-k.js';
 import { dot } from '../../models/core/dot.js';
 import { modelUserView, type ModelUserView } from './model-user-view.js';
 import type { RankerConfig } from './ranker-config.js';
-import type { HistoryEntry, UserContext } from './user-context.js';
-
-/** A history entry with what serving needs of its market (content for the tower, title for reasons). */
-export type ServedHistory = HistoryEntry & { content: readonly string[]; title: string | undefined };
+import type { ServedHistory, UserContext } from './user-context.js';
 
 /**
  * The model's view of the user: their vector's cosine with the catalogue's markets, from an exact

@@ -1,7 +1,7 @@
 import { HOUR_MS, monthIndex } from './calendar.js';
 import { listEvents, type EventListing, type LevelAt } from './listings.js';
 import { ladderCents, resolvingPaths, walk, type WalkSpec } from './prices.js';
-import { Rng } from './rng.js';
+import { Rng } from '../util/rng.js';
 import { occurrences } from './schedule.js';
 import { CATEGORIES, SERIES_TEMPLATES, type LadderContract, type SeriesTemplate } from './series/index.js';
 

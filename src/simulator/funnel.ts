@@ -3,7 +3,7 @@ import { DAY_MS, HOUR_MS } from './calendar.js';
 import type { Catalogue } from './catalogue.js';
 import type { InteractionBuffer } from './interaction-buffer.js';
 import { quoteCents } from './prices.js';
-import { Rng } from './rng.js';
+import { Rng } from '../util/rng.js';
 import type { HourSlate } from './slates.js';
 import { CATEGORY_WEIGHTS, CATEGORIES } from './series/index.js';
 import { FAVOURITES, favouriteOffset, phaseAt, tasteOffset, type Population } from './users.js';

@@ -1,6 +1,6 @@
 import { dayCode, longDate, monthCode, shortDate } from './calendar.js';
 import { horizonSd, niceNumber } from './prices.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 import { EASTERN_OFFSET_MS, type Occurrence } from './schedule.js';
 import type {
   LadderContract,

@@ -1,4 +1,4 @@
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 
 /**
  * Price dynamics, hour by hour, in integer cents (1..99) as the exchange quotes them.

@@ -1,5 +1,5 @@
 import { DAY_MS, HOUR_MS, floorDay, floorHour } from './calendar.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 import type { SeriesTemplate, Topic } from './series/index.js';
 
 /** One event's slot in a series' calendar. */

@@ -1,6 +1,6 @@
 import { DAY_MS } from './calendar.js';
 import type { Catalogue } from './catalogue.js';
-import { Rng } from './rng.js';
+import { Rng } from '../util/rng.js';
 import { CATEGORIES, CATEGORY_WEIGHTS } from './series/index.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { EventDoc, InteractionDoc, MarketDoc, SeriesDoc, UserDoc } from '../domain/documents.js';
 import type { Collection, Document, IndexDef, Store } from './types.js';
 import { indexName } from './engine/types.js';
-import type { ModelDoc } from '../../models/registry/model-doc.js';
+import type { ModelDoc } from '../domain/model-doc.js';
 
 /** Collection names and their document types. Feature, model and experiment collections join later. */
 export interface CollectionTypes {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExposureLog } from '../../src/experiments/exposure-log.js';
-import type { RankerAssignment } from '../../src/experiments/ranker-assignment.js';
+import type { RankerAssignment } from '../../src/feed/ranker-assignment.js';
 import { experimentResults } from '../../src/experiments/results.js';
 import { MarketCatalog } from '../../src/feed/catalog.js';
 import { FeedService } from '../../src/feed/feed-service.js';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import type { ModelDoc } from '../../models/registry/model-doc.js';
+import type { ModelDoc } from '../../src/domain/model-doc.js';
 import { ActiveModel } from '../../src/feed/active-model.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { auth, makeTestApi } from '../helpers/api.js';

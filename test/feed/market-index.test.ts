@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TwoTowerServing } from '../../models/two-tower/serving.js';
 import { catalogSnapshot } from '../../src/feed/catalog.js';
 import { marketIndex, marketIndexInChunks } from '../../src/feed/market-index.js';
-import { Rng } from '../../src/simulator/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import { randomTwoTower, syntheticCatalog } from '../helpers/synthetic-ranking.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');

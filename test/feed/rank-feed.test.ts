@@ -11,7 +11,7 @@ import type { UserContext } from '../../src/feed/user-context.js';
 import { userSignals } from '../../src/feed/user-signals.js';
 import { rankWithSharing } from '../../src/feed/shared-feeds.js';
 import type { MarketDoc } from '../../src/domain/documents.js';
-import { Rng } from '../../src/simulator/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import { randomTwoTower, syntheticCatalog } from '../helpers/synthetic-ranking.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');

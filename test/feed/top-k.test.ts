@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { byScore, sampledIndex, topK } from '../../src/feed/top-k.js';
-import { Rng } from '../../src/simulator/rng.js';
+import { Rng } from '../../src/util/rng.js';
 
 /** The obvious version: sort every finite, unmasked index by score, ties by index. */
 function reference(scores: Float32Array, k: number, mask?: Uint8Array): number[] {

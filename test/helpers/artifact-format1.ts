@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TwoTowerParameters } from '../../models/two-tower/model.js';
+import type { TwoTowerParameters } from '../../models/two-tower/parameters.js';
 
 /** The vocabulary files of format 2, which format 1 kept inside the model file. */
 export const FORMAT2_VOCABULARY_FILES = [

@@ -4,11 +4,11 @@
  */
 import { EmbeddingTable } from '../../models/two-tower/embedding-table.js';
 import { TwoTowerHyperparameters } from '../../models/two-tower/hyperparameters.js';
-import type { TwoTowerParameters } from '../../models/two-tower/model.js';
+import type { TwoTowerParameters } from '../../models/two-tower/parameters.js';
 import { marketContentTokens } from '../../models/data/market-content.js';
 import { catalogSnapshot, scoreMarkets, type CatalogSnapshot } from '../../src/feed/catalog.js';
 import type { MarketDoc } from '../../src/domain/documents.js';
-import type { Rng } from '../../src/simulator/rng.js';
+import type { Rng } from '../../src/util/rng.js';
 
 export const CATEGORIES = [
   'Politics',

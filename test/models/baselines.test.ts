@@ -7,7 +7,7 @@ import { ItemKnnRecommender } from '../../models/baselines/item-knn.js';
 import { PopularityRecommender } from '../../models/baselines/popularity.js';
 import { TrendingRecommender } from '../../models/baselines/trending.js';
 import { buildInteractionLog, type InteractionRow } from '../../models/data/interaction-log.js';
-import { TopSelector } from '../../models/eval/metrics.js';
+import { TopSelector } from '../../models/core/top-selector.js';
 import { RANKERS } from '../../models/eval/rankers.js';
 
 const DAY = 86_400_000;

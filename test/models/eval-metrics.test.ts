@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Recommender, TrainSet } from '../../models/core/types.js';
 import { evaluateRecommender } from '../../models/eval/evaluate.js';
-import { MRR_DEPTH, TopSelector, userMetrics } from '../../models/eval/metrics.js';
+import { TopSelector } from '../../models/core/top-selector.js';
+import { MRR_DEPTH, userMetrics } from '../../models/eval/metrics.js';
 import type { EvalSplit } from '../../models/eval/split.js';
 
 const L3 = 1 / Math.log2(3);

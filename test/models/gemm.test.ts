@@ -5,7 +5,7 @@ import { gemmABt } from '../../models/two-tower/gemm.js';
 import { blockedGemmABt } from '../../models/two-tower/wasm/blocked-gemm.js';
 import { compileWat } from '../../models/two-tower/wasm/compile-wat.js';
 import { GEMM_WASM_BASE64 } from '../../models/two-tower/wasm/gemm-wasm.js';
-import { Rng } from '../../src/simulator/rng.js';
+import { Rng } from '../../src/util/rng.js';
 
 /** C = A·Bᵀ the slow, obvious way, in float64. */
 function reference(a: Float32Array, b: Float32Array, rows: number, n: number, k: number): Float64Array {

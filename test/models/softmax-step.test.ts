@@ -8,7 +8,7 @@ import {
 import { GemmPool } from '../../models/two-tower/gemm-pool.js';
 import { TfjsSoftmaxStep } from '../../models/two-tower/tfjs-step.js';
 import { loadTf } from '../../models/two-tower/tfjs-backend.js';
-import { Rng } from '../../src/simulator/rng.js';
+import { Rng } from '../../src/util/rng.js';
 
 const shape: StepShape = { maxBatch: 24, dim: 8, userInputDim: 16, itemInputDim: 8, temperature: 0.1 };
 

@@ -9,7 +9,7 @@ import { TwoTowerModel } from '../../models/two-tower/model.js';
 import { TwoTowerServing } from '../../models/two-tower/serving.js';
 import { createStep } from '../../models/two-tower/step-factory.js';
 import { loadNativeTf } from '../../models/two-tower/tfjs-backend.js';
-import { Rng } from '../../src/simulator/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import { randomTwoTower } from '../helpers/synthetic-ranking.js';
 import { FORMAT2_VOCABULARY_FILES, writeFormat1ModelFile } from '../helpers/artifact-format1.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VectorIndex } from '../../models/two-tower/vector-index.js';
-import { Rng } from '../../src/simulator/rng.js';
+import { Rng } from '../../src/util/rng.js';
 
 function filled(size: number, dim: number, rng: Rng): VectorIndex {
   const index = new VectorIndex(size, dim);

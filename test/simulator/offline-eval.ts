@@ -1,5 +1,5 @@
 import type { InteractionRecord, MarketRecord } from '../../src/simulator/index.js';
-import { Rng } from '../../src/simulator/rng.js';
+import { Rng } from '../../src/util/rng.js';
 
 /**
  * A small temporal-split evaluation for the signal test: learn from the first 80% of the window,

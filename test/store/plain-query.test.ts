@@ -2,7 +2,7 @@ import { Query } from 'mingo';
 import { describe, expect, it } from 'vitest';
 import { matcher, plainProjection, sortPlain } from '../../src/store/engine/plain-query.js';
 import type { Document, SortSpec } from '../../src/store/types.js';
-import { Rng } from '../../src/simulator/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import { openTestStore } from '../helpers/store.js';
 
 /** What mingo (the embedded store's general path) answers for the same sort, page and projection. */

@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { MODEL_STATUSES, type ModelDoc, type ModelStatus } from '../../../models/registry/model-doc.js';
+import { MODEL_STATUSES, type ModelDoc, type ModelStatus } from '../../domain/model-doc.js';
 import type { ModelRegistry } from '../../../models/registry/registry.js';
 import { handle } from '../handler.js';
 

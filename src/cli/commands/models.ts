@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { modelRegistryFromConfig } from '../../../models/registry/index.js';
-import { MODEL_STATUSES, type ModelDoc, type ModelStatus } from '../../../models/registry/model-doc.js';
+import { MODEL_STATUSES, type ModelDoc, type ModelStatus } from '../../domain/model-doc.js';
 import type { ModelRegistry } from '../../../models/registry/registry.js';
 import { withStore } from '../context.js';
 import { UsageError } from '../errors.js';

@@ -7,7 +7,7 @@ import {
 import { DEFAULT_RANKER } from '../../feed/rankers.js';
 import { RANKER_FEATURE } from '../definitions/ranker-feature.js';
 import { validatePayload, type DefinitionsPayload } from '../definitions/validate.js';
-import type { RankerAssignment, RankerChoice } from '../ranker-assignment.js';
+import type { RankerAssignment, RankerChoice } from '../../feed/ranker-assignment.js';
 
 export interface RankerAssignerOptions {
   /** Definitions to start with; validated like any later `setPayload`. */

@@ -1,5 +1,5 @@
 import { blockedGemmABt } from '../../../models/two-tower/wasm/blocked-gemm.js';
-import { Rng } from '../../simulator/rng.js';
+import { Rng } from '../../util/rng.js';
 import { sampledIndex } from '../top-k.js';
 
 /**

@@ -123,7 +123,13 @@ export class Journal {
    * instant). Returns the last sequence number before the cut.
    */
   rotate(): number {
+    const previous = this.current;
     this.current = { name: segmentName(this.lsn + 1), goodSize: 0 };
+    // A flush in progress closes the previous segment when done with it; otherwise close it now.
+    if (!this.flushing && previous.file) {
+      void previous.file.close().catch(() => undefined);
+      previous.file = undefined;
+    }
     return this.lsn;
   }
 

@@ -8,7 +8,7 @@ import { rankFeed, type RankRequest } from '../../../src/feed/rank-feed.js';
 import { getRanker } from '../../../src/feed/rankers.js';
 import { similarMarkets } from '../../../src/feed/similar-markets.js';
 import type { UserContext } from '../../../src/feed/user-context.js';
-import { Rng } from '../../../src/simulator/rng.js';
+import { Rng } from '../../../src/util/rng.js';
 import { randomTwoTower, syntheticCatalog } from '../../helpers/synthetic-ranking.js';
 import { openTestStore } from '../../helpers/store.js';
 

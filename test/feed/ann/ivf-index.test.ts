@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IvfIndex, type ProbeOptions } from '../../../src/feed/ann/ivf-index.js';
 import { assignRows, sphericalKMeans } from '../../../src/feed/ann/kmeans.js';
 import { topK } from '../../../src/feed/top-k.js';
-import { Rng } from '../../../src/simulator/rng.js';
+import { Rng } from '../../../src/util/rng.js';
 
 const D = 16;
 const noPause = async () => {};

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { iso } from '../../src/simulator/calendar.js';
-import { Rng } from '../../src/simulator/rng.js';
+import { Rng } from '../../src/util/rng.js';
 
 const draw = (rng: Rng, n: number, f: (r: Rng) => number) => Array.from({ length: n }, () => f(rng));
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;

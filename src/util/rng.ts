@@ -1,5 +1,5 @@
 /**
- * Seeded randomness for the simulator: sfc32 (fast, 128-bit state, passes PractRand) seeded by
+ * Seeded randomness (the simulator, model initialisation, k-means): sfc32 (fast, 128-bit state, passes PractRand) seeded by
  * hashing a key path such as (seed, "users", userIndex, day). Keyed streams make each part of the
  * simulation independent of the others: user 7's day 3 is the same whether 100 or 100,000 users are
  * simulated, and adding a series to the catalogue does not reshuffle every user.

@@ -1,4 +1,7 @@
-/** Which ranker serves a user, and the experiment (if any) that decided it. */
+/**
+ * The feed's port for ranker assignment: experiments (src/experiments) implement it, the feed only
+ * asks. Which ranker serves a user, and the experiment (if any) that decided it.
+ */
 export interface RankerChoice {
   ranker: string;
   experiment: { key: string; variation: string } | null;

@@ -1,5 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
-import type { Config } from '../src/config/env.js';
+import { CONFIG_DEFAULTS, type Config } from '../src/config/env.js';
 import { SibylError } from '../src/errors.js';
 import type { Logger } from '../src/log/logger.js';
 import { coll } from '../src/store/collections.js';
@@ -30,8 +30,8 @@ export interface ModelPipelineSettings {
 }
 
 export const DEFAULT_PIPELINE_SETTINGS: ModelPipelineSettings = {
-  windowDays: 60,
-  testFraction: 0.1,
+  windowDays: CONFIG_DEFAULTS.MODEL_TRAIN_WINDOW_DAYS,
+  testFraction: CONFIG_DEFAULTS.MODEL_TEST_FRACTION,
   gate: DEFAULT_GATE,
   kind: DEFAULT_KIND,
   seed: 42,

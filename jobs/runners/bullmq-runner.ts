@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from '../../src/config/env.js';
 import { randomUUID } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -19,7 +20,7 @@ import type { Schedule } from '../schedules.js';
 
 export interface BullRunnerOptions {
   redisUrl: string;
-  /** Redis key prefix; tests use a fresh one each. @defaultValue sibyl */
+  /** Redis key prefix; tests use a fresh one each. @defaultValue CONFIG_DEFAULTS.SIBYL_QUEUE_PREFIX */
   prefix?: string;
   logger: Logger;
   /** How long a worker's lock on a job lasts without renewal; a dead worker's job is retried after it. @defaultValue 30000 */
@@ -58,7 +59,10 @@ export class BullJobRunner implements JobRunner {
   ) {
     this.backoffBaseMs = options.backoffBaseMs ?? BACKOFF_BASE_MS;
     for (const name of QUEUE_NAMES) {
-      this.queues.set(name, new Queue(name, { connection, prefix: options.prefix ?? 'sibyl' }));
+      this.queues.set(
+        name,
+        new Queue(name, { connection, prefix: options.prefix ?? CONFIG_DEFAULTS.SIBYL_QUEUE_PREFIX }),
+      );
     }
   }
 
@@ -116,7 +120,7 @@ export class BullJobRunner implements JobRunner {
         },
         {
           connection: this.connection.duplicate(),
-          prefix: this.options.prefix ?? 'sibyl',
+          prefix: this.options.prefix ?? CONFIG_DEFAULTS.SIBYL_QUEUE_PREFIX,
           concurrency: 1,
           lockDuration: this.options.lockDurationMs ?? 30_000,
           stalledInterval: this.options.stalledIntervalMs ?? 30_000,

@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from '../../src/config/env.js';
 import type { GateResult, Metrics } from '../../src/domain/model-doc.js';
 
 export interface GateConfig {
@@ -9,7 +10,11 @@ export interface GateConfig {
   mustBeat: string;
 }
 
-export const DEFAULT_GATE: GateConfig = { metric: 'ndcg@10', margin: 0, mustBeat: 'popularity' };
+export const DEFAULT_GATE: GateConfig = {
+  metric: CONFIG_DEFAULTS.MODEL_PROMOTION_METRIC,
+  margin: CONFIG_DEFAULTS.MODEL_PROMOTION_MARGIN,
+  mustBeat: 'popularity',
+};
 
 export interface GateInput {
   /** The candidate's metrics on the split; absent, or `failed`, when it could not be evaluated. */

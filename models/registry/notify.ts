@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from '../../src/config/env.js';
 import { Redis } from 'ioredis';
 
 /** What API replicas are told when the active model changes. */
@@ -7,7 +8,7 @@ export interface ModelChange {
 }
 
 /** The pub/sub channel model changes go out on: `<SIBYL_QUEUE_PREFIX>:models`. */
-export function modelsChannel(prefix = 'sibyl'): string {
+export function modelsChannel(prefix = CONFIG_DEFAULTS.SIBYL_QUEUE_PREFIX): string {
   return `${prefix}:models`;
 }
 
@@ -18,7 +19,10 @@ export type ModelChangeNotifier = (change: ModelChange) => Promise<void>;
  * Publishes on Redis pub/sub. Promotions are rare (nightly, or by hand), so each one opens a
  * short-lived connection rather than holding one for the life of the process.
  */
-export function redisModelNotifier(redisUrl: string, prefix = 'sibyl'): ModelChangeNotifier {
+export function redisModelNotifier(
+  redisUrl: string,
+  prefix = CONFIG_DEFAULTS.SIBYL_QUEUE_PREFIX,
+): ModelChangeNotifier {
   return async (change) => {
     const redis = new Redis(redisUrl, {
       lazyConnect: true,

@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from '../../src/config/env.js';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { SibylError } from '../../src/errors.js';
@@ -81,7 +82,7 @@ export interface PromoteOptions {
 }
 
 /** SIBYL_MODELS_DIR's default. */
-export const DEFAULT_MODELS_DIR = 'models/artifacts';
+export const DEFAULT_MODELS_DIR = CONFIG_DEFAULTS.SIBYL_MODELS_DIR;
 
 const PROMOTABLE: ModelStatus[] = ['candidate', 'retired', 'rejected'];
 const BY_SEQ = { promotionSeq: -1, version: -1 } as const;

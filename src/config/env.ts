@@ -120,6 +120,9 @@ const envSchema = z.object({
 
 export type Config = z.infer<typeof envSchema>;
 
+/** Every setting's default: the one place defaults live (modules read them from here). */
+export const CONFIG_DEFAULTS: Config = envSchema.parse({});
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

@@ -50,7 +50,7 @@ export async function recordRun<R>(
     { jobId: run.jobId, name: run.name, status: 'running' },
     { $set: { status: 'abandoned', endedAt: startedAt } },
   );
-  await runs.insertMany([{ _id, ...run, status: 'running', startedAt }]);
+  await runs.insertOne({ _id, ...run, status: 'running', startedAt });
   try {
     const result = await fn();
     const endedAt = new Date();

@@ -54,17 +54,11 @@ export interface CandidateInput {
   trainSeconds?: number;
 }
 
-export interface FailureInput {
-  version: string;
-  kind: string;
-  dataWindow: { from: Date; to: Date };
-  seed: number;
-  hyperparameters: Record<string, unknown>;
-  testFraction: number;
-  chainId?: string;
-  createdAt: Date;
-  error: string;
-}
+/** What a failed training run records: a model document's identity and inputs, and the error. */
+export type FailureInput = Pick<
+  ModelDoc,
+  'version' | 'kind' | 'dataWindow' | 'seed' | 'hyperparameters' | 'testFraction' | 'chainId' | 'createdAt'
+> & { error: string };
 
 export interface PromoteOptions {
   reason: string;
@@ -155,7 +149,7 @@ export class ModelRegistry {
       trainedAt: this.now(),
       ...(input.trainSeconds !== undefined ? { trainSeconds: input.trainSeconds } : {}),
     };
-    await this.models.insertMany([doc]);
+    await this.models.insertOne(doc);
     return doc;
   }
 
@@ -177,7 +171,7 @@ export class ModelRegistry {
       createdAt: input.createdAt,
       error: input.error,
     };
-    await this.models.insertMany([doc]);
+    await this.models.insertOne(doc);
     return doc;
   }
 

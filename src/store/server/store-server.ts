@@ -251,7 +251,8 @@ export class StoreServer {
       databases: this.databases,
       write: async (fn, extraOps, undoExtra) => {
         const captured = db.capture(fn, extraOps, undoExtra);
-        if (captured.ops.length === 0) return captured.result;
+        // Encoded only for whoever takes them: the journal, the replica, or both.
+        if (captured.ops.length === 0 || (!this.journal && !this.replica?.available)) return captured.result;
         const ops = encodeOps(captured.ops);
         if (this.journal) {
           try {

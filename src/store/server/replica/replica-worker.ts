@@ -60,13 +60,17 @@ function aggregate(message: Extract<ToReplica, { t: 'aggregate' }>): void {
   }
 }
 
+// A copy that failed to load answers nothing: it says so, and closes its port (the thread ends).
+let failed = false;
 let queue = load().catch((err: unknown) => {
+  failed = true;
   send({ t: 'load-failed', message: (err as Error).message ?? String(err) });
-  throw err;
+  port.close();
 });
 
 port.on('message', (message: ToReplica) => {
   queue = queue.then(() => {
+    if (failed) return;
     if (message.t === 'ops') applyRedo(databases, message.db, decodeOps(message.bytes));
     else aggregate(message);
   });

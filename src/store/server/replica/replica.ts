@@ -13,9 +13,10 @@ export class ReplicaUnavailable extends Error {
 }
 
 /** The thread's module, as TypeScript under tsx/vitest or compiled JavaScript in dist/. */
-const ENTRY = new URL(`./replica-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+const EXTENSION = extname(fileURLToPath(import.meta.url));
+const ENTRY = new URL(`./replica-worker${EXTENSION}`, import.meta.url);
 /** Under TypeScript the thread registers tsx first, as bin/sibyl.js does for the main thread. */
-const TSX = ENTRY.pathname.endsWith('.ts') ? tsxEsmApi() : undefined;
+const TSX = EXTENSION === '.ts' ? tsxEsmApi() : undefined;
 
 /** tsx's ESM entry (its CommonJS twin cannot register hooks from a worker's eval code). */
 function tsxEsmApi(): string {

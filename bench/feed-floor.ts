@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { createApp } from '../src/api/app.js';
+import { createIngestEvents } from '../src/ingest/events/ingest-events.js';
 import { ApiMetrics } from '../src/api/metrics.js';
 import type { MarketCatalog } from '../src/feed/catalog.js';
 import { encodeCursor } from '../src/feed/cursor.js';
@@ -75,6 +76,7 @@ export async function startFeedFloor(
     store,
     catalog,
     feed: feed as unknown as FeedService,
+    events: createIngestEvents(),
     metrics: new ApiMetrics(),
     logger: silentLogger,
     apiKeys: ['bench'],

@@ -4,6 +4,7 @@ import { SibylError } from '../errors.js';
 import type { MarketCatalog } from '../feed/catalog.js';
 import type { FeedService } from '../feed/feed-service.js';
 import type { Logger } from '../log/logger.js';
+import type { IngestEvents } from '../ingest/events/ingest-events.js';
 import type { Store } from '../store/types.js';
 import { requireApiKey } from './auth.js';
 import { errorHandler } from './errors.js';
@@ -24,6 +25,8 @@ export interface AppDeps {
   store: Store;
   catalog: MarketCatalog;
   feed: FeedService;
+  /** What ingestion stored; the catalogue, the users' cache and the replica relay subscribe. */
+  events: IngestEvents;
   /** The active model, for model-backed routes (similar markets); they fall back without one. */
   model?: ActiveModelSource;
   metrics: ApiMetrics;
@@ -89,9 +92,8 @@ export function createApp(deps: AppDeps): Express {
       maxBatch: deps.maxBatch,
       now: deps.now ?? (() => new Date()),
       auth,
-      onCatalogChange: () => deps.catalog.reload(),
-      attribute: (feedIds) => deps.feed.attributions(feedIds),
-      onUsersChange: (userIds) => deps.feed.usersChanged(userIds),
+      feeds: deps.feed,
+      events: deps.events,
     }),
   );
   v1.use(jobRoutes({ runner: deps.jobs, store: deps.store, auth }));

@@ -1,3 +1,4 @@
+import type { IngestEvents } from '../ingest/events/ingest-events.js';
 import type { MarketDoc } from '../domain/documents.js';
 import type { ItemContent } from '../../models/core/types.js';
 import { marketContentTokens } from '../../models/data/market-content.js';
@@ -71,6 +72,8 @@ export interface MarketCatalogOptions {
   prepare?: (snapshot: CatalogSnapshot) => void;
   /** Called when a reload finds that features were refreshed since the previous one (their asOf moved). */
   onFeaturesRefreshed?: () => void;
+  /** Catalogue writes through this process: each reloads the catalogue before the write is answered. */
+  events?: IngestEvents;
   now?: () => Date;
 }
 
@@ -94,6 +97,9 @@ export class MarketCatalog {
     private readonly options: MarketCatalogOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    options.events?.on('catalogueStored', async () => {
+      await this.reload();
+    });
   }
 
   async current(): Promise<CatalogSnapshot> {

@@ -12,7 +12,8 @@ import { DEFAULT_RANKER, getRanker } from './rankers.js';
 import type { ActiveModelSource } from './active-model.js';
 import type { CatalogSnapshot } from './catalog.js';
 import type { UserContext } from './user-context.js';
-import type { FeedAttribution } from '../ingest/ingest.js';
+import type { FeedAttribution, FeedAttributionLookup } from '../domain/attribution.js';
+import type { IngestEvents } from '../ingest/events/ingest-events.js';
 import type { FeedSnapshotStore } from './snapshots.js';
 import { DEFAULT_USER_CONTEXT, emptyUserContext, loadUserContext } from './user-context.js';
 import { isStoreUnavailable } from '../store/unavailable.js';
@@ -60,11 +61,11 @@ export interface FeedServiceOptions {
   defaultRanker?: string;
   /** The active model, for model-based rankers; they fall back to popularity while it is absent. */
   model?: ActiveModelSource;
-  /** Hold users' contexts between requests (invalidated by `usersChanged`); without it every request reads the store. */
+  /** Hold users' contexts between requests (invalidated by `events`); without it every request reads the store. */
   userCache?: UserContextCacheOptions;
+  /** What ingestion stored, here and (relayed) on other replicas: cached contexts follow it. */
+  events?: IngestEvents;
   logger?: Logger;
-  /** Tells other replicas whose contexts changed (UserChangeBus). */
-  publishUserChanges?: (userIds: string[]) => Promise<void>;
   now?: () => Date;
 }
 
@@ -73,7 +74,7 @@ export interface FeedServiceOptions {
  * through that snapshot, so pages never repeat or skip items even while scores move. Markets that
  * closed (or were dismissed) since the snapshot are dropped on the way out, never served.
  */
-export class FeedService {
+export class FeedService implements FeedAttributionLookup {
   private readonly now: () => Date;
   /** Users' contexts between requests, when configured. */
   readonly userContexts: UserContextCache | undefined;
@@ -89,13 +90,7 @@ export class FeedService {
     this.userContexts = options.userCache
       ? new UserContextCache((userId) => this.loadContext(userId, this.now()), options.userCache)
       : undefined;
-  }
-
-  /** These users' interactions or attributes changed: their next feed reads them, here and on other replicas. */
-  async usersChanged(userIds: string[]): Promise<void> {
-    const unique = [...new Set(userIds)];
-    this.userContexts?.invalidate(unique);
-    await this.options.publishUserChanges?.(unique);
+    if (options.events) this.userContexts?.follow(options.events);
   }
 
   /**

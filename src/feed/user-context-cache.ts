@@ -1,4 +1,5 @@
 import type { UserContext } from './user-context.js';
+import { USER_CHANGE_EVENTS, type IngestEvents } from '../ingest/events/ingest-events.js';
 
 export interface UserContextCacheOptions {
   /** Users held at most (least recently used leave first). @defaultValue 100_000 */
@@ -18,8 +19,9 @@ interface Entry {
 
 /**
  * Users' contexts held in memory between requests: a feed request and the pages after it read the
- * store once per user, not every time. Interactions posted through the API invalidate the user at
- * once, on every replica (UserChangeBus), so what a user just did still moves their next feed.
+ * store once per user, not every time. Interactions and attributes stored through the API invalidate
+ * the user at once, on every replica (`follow`, with the replica relay), so what a user just did
+ * still moves their next feed.
  * Concurrent misses for one user share one load; a load that an invalidation overtook is served to
  * its callers but not kept.
  */
@@ -64,6 +66,11 @@ export class UserContextCache {
   /** The context held for the user however old (for serving while the store is unreachable). */
   peek(userId: string): UserContext | undefined {
     return this.entries.get(userId)?.context;
+  }
+
+  /** Invalidates the users of every stored interaction and attribute change, local or relayed. */
+  follow(events: IngestEvents): void {
+    for (const name of USER_CHANGE_EVENTS) events.on(name, ({ userIds }) => this.invalidate(userIds));
   }
 
   /** Forgets these users: their next request reads the store. */

@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 import { eventInput, interactionInput, marketInput, seriesInput, userInput } from '../domain/schemas.js';
 import type { Store } from '../store/types.js';
+import type { FeedAttribution, FeedAttributionLookup } from '../domain/attribution.js';
+import { INTERACTION_WEIGHTS } from '../domain/interaction-weights.js';
+import type { IngestEvents } from './events/ingest-events.js';
 import { checkBatchSize, parseBatch, rejectIfInvalid } from './batch.js';
 import { writeEvents, writeMarkets, writeSeries, writeUsers, type UpsertResult } from './catalog-writer.js';
 import { findUnknownMarkets, writeInteractions, type InteractionWriteResult } from './interaction-writer.js';
@@ -14,19 +17,12 @@ export interface IngestOptions {
   now?: Date;
   /**
    * Who ranked the feeds that interactions name by `feedId` (ranker, model version, experiment), so
-   * that each impression and click is stored with what produced it. Unknown or expired feeds are
-   * left out of the map and their interactions stored without attribution.
+   * that each impression and click is stored with what produced it. Interactions naming unknown or
+   * expired feeds are stored without attribution.
    */
-  attribute?: (feedIds: string[]) => Promise<Map<string, FeedAttribution>>;
-}
-
-/** Stored on an interaction that came from a feed: what ranked that feed. */
-export interface FeedAttribution {
-  userId: string;
-  ranker: string;
-  rankerVersion: number;
-  model: string | null;
-  experiment: { key: string; variation: string } | null;
+  feeds?: FeedAttributionLookup;
+  /** Told what was stored, once it is stored. */
+  events?: IngestEvents;
 }
 
 function validated<S extends z.ZodType>(schema: S, items: unknown, name: string, max: number): z.output<S>[] {
@@ -36,20 +32,33 @@ function validated<S extends z.ZodType>(schema: S, items: unknown, name: string,
   return valid.map((v) => v.value);
 }
 
+async function catalogueStored<R>(written: Promise<R>, o: IngestOptions): Promise<R> {
+  const result = await written;
+  await o.events?.emit('catalogueStored', { origin: 'local' });
+  return result;
+}
+
 export function ingestSeries(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {
-  return writeSeries(store, validated(seriesInput, items, 'series', o.maxBatch), o.now);
+  return catalogueStored(writeSeries(store, validated(seriesInput, items, 'series', o.maxBatch), o.now), o);
 }
 
 export function ingestEvents(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {
-  return writeEvents(store, validated(eventInput, items, 'events', o.maxBatch), o.now);
+  return catalogueStored(writeEvents(store, validated(eventInput, items, 'events', o.maxBatch), o.now), o);
 }
 
 export function ingestMarkets(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {
-  return writeMarkets(store, validated(marketInput, items, 'markets', o.maxBatch), o.now);
+  return catalogueStored(writeMarkets(store, validated(marketInput, items, 'markets', o.maxBatch), o.now), o);
 }
 
-export function ingestUsers(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {
-  return writeUsers(store, validated(userInput, items, 'users', o.maxBatch), o.now);
+export async function ingestUsers(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {
+  const users = validated(userInput, items, 'users', o.maxBatch);
+  const result = await writeUsers(store, users, o.now);
+  await o.events?.emit('usersStored', { userIds: unique(users.map((u) => u.userId)), origin: 'local' });
+  return result;
+}
+
+function unique(ids: string[]): string[] {
+  return [...new Set(ids)];
 }
 
 export async function ingestInteractions(
@@ -64,8 +73,8 @@ export async function ingestInteractions(
   const interactions = valid.map((v) => v.value);
   const feedIds = [...new Set(interactions.flatMap((i) => (i.feedId ? [i.feedId] : [])))];
   const feeds =
-    feedIds.length > 0 && o.attribute ? await o.attribute(feedIds) : new Map<string, FeedAttribution>();
-  return writeInteractions(
+    feedIds.length > 0 && o.feeds ? await o.feeds.attributions(feedIds) : new Map<string, FeedAttribution>();
+  const result = await writeInteractions(
     store,
     interactions.map((item) => {
       const feed = item.feedId ? feeds.get(item.feedId) : undefined;
@@ -83,4 +92,9 @@ export async function ingestInteractions(
     }),
     o.now,
   );
+  await o.events?.emit('interactionsStored', {
+    userIds: unique(interactions.filter((i) => INTERACTION_WEIGHTS[i.type] !== 0).map((i) => i.userId)),
+    origin: 'local',
+  });
+  return result;
 }

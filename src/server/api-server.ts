@@ -18,7 +18,8 @@ import { ActiveModel } from '../feed/active-model.js';
 import { marketIndex, marketIndexInChunks } from '../feed/market-index.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { AnnIndexBuilder } from '../feed/ann/ann-indexes.js';
-import { redisUserChangeBus, type UserChangeBus } from '../feed/user-change-bus.js';
+import { relayUserChanges, type ReplicaRelay } from '../ingest/events/replica-relay.js';
+import { createIngestEvents } from '../ingest/events/ingest-events.js';
 
 export interface ApiServer {
   server: Server;
@@ -43,6 +44,8 @@ export interface StartApiOptions {
 /** Wires the feed pipeline and the HTTP app, loads the catalogue, then listens. */
 export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const { config, store, logger } = options;
+  // What ingestion stores reaches the catalogue, the users' cache and (with Redis) other replicas.
+  const events = createIngestEvents();
   // Market vectors are computed for each catalogue refresh and each model swap before either is
   // published, so no feed request waits for them. Large catalogues also get an ANN index, built
   // in the background (feeds scan exactly until it is ready).
@@ -63,6 +66,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     refreshMs: config.CATALOG_REFRESH_SECONDS * 1000,
     // Refreshed features change every user's context: cached ones are dropped.
     onFeaturesRefreshed: () => feed.userContexts?.clear(),
+    events,
     prepare: (snapshot) => {
       const model = activeModel.current();
       if (!model) return;
@@ -105,15 +109,13 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     : new MemorySnapshotStore();
   // Users' contexts are cached per replica; with Redis, writes on any replica invalidate them on all.
   const userCacheMs = config.FEED_USER_CACHE_SECONDS * 1000;
-  let userChanges: UserChangeBus | undefined;
+  let userChanges: ReplicaRelay | undefined;
   const feed = new FeedService(store, catalog, snapshots, {
     model: activeModel,
     logger,
+    events,
     ...(userCacheMs > 0
-      ? {
-          userCache: { maxAgeMs: userCacheMs, maxEntries: config.FEED_USER_CACHE_SIZE },
-          publishUserChanges: async (userIds) => userChanges?.publish(userIds),
-        }
+      ? { userCache: { maxAgeMs: userCacheMs, maxEntries: config.FEED_USER_CACHE_SIZE } }
       : {}),
     minHorizonMs: config.FEED_MIN_HORIZON_MINUTES * 60_000,
     maxPerEvent: config.FEED_MAX_PER_EVENT,
@@ -122,27 +124,25 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   });
   if (config.REDIS_URL && feed.userContexts) {
     const cache = feed.userContexts;
-    userChanges = await redisUserChangeBus(
-      config.REDIS_URL,
-      config.SIBYL_QUEUE_PREFIX,
-      {
-        onChange: (userIds) => cache.invalidate(userIds),
-        // While changes may be missed, trust a cached context for a second at most; on recovery
-        // forget everything, since what was published in between is lost.
-        onConnectionChange: (connected) => {
-          cache.setMaxAge(connected ? userCacheMs : Math.min(userCacheMs, 1000));
-          if (connected) cache.clear();
-          else logger.warn('user changes channel down: cached user contexts live 1 s');
-        },
+    userChanges = await relayUserChanges(events, {
+      redisUrl: config.REDIS_URL,
+      prefix: config.SIBYL_QUEUE_PREFIX,
+      // While changes may be missed, trust a cached context for a second at most; on recovery
+      // forget everything, since what was published in between is lost.
+      onConnectionChange: (connected) => {
+        cache.setMaxAge(connected ? userCacheMs : Math.min(userCacheMs, 1000));
+        if (connected) cache.clear();
+        else logger.warn('user changes channel down: cached user contexts live 1 s');
       },
       logger,
-    );
+    });
     if (!userChanges.connected()) cache.setMaxAge(Math.min(userCacheMs, 1000));
   }
   const app = createApp({
     store,
     catalog,
     feed,
+    events,
     model: activeModel,
     metrics: options.metrics ?? new ApiMetrics(),
     logger,

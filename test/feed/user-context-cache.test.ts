@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { redisUserChangeBus, type UserChangeBus } from '../../src/feed/user-change-bus.js';
+import { relayUserChanges, type ReplicaRelay } from '../../src/ingest/events/replica-relay.js';
+import { createIngestEvents } from '../../src/ingest/events/ingest-events.js';
 import { UserContextCache } from '../../src/feed/user-context-cache.js';
 import type { UserContext } from '../../src/feed/user-context.js';
 import { auth, makeTestApi } from '../helpers/api.js';
@@ -97,31 +98,22 @@ describe('invalidation through the API', () => {
 
 describe('user changes across replicas', () => {
   const prefix = testPrefix();
-  const buses: UserChangeBus[] = [];
+  const buses: ReplicaRelay[] = [];
   afterAll(async () => {
     for (const bus of buses) await bus.close();
   });
 
   it('an interaction posted to one replica moves the user’s next feed on another within a second', async () => {
     const store = await openTestStore({ indexes: false });
-    const publishers: UserChangeBus[] = [];
     const replica = async () => {
-      const api = await makeTestApi({
-        store,
-        publishUserChanges: async (userIds) => {
-          for (const bus of publishers) await bus.publish(userIds);
-        },
-      });
-      const bus = await redisUserChangeBus(REDIS_URL, prefix, {
-        onChange: (userIds) => api.feed.userContexts!.invalidate(userIds),
-        onConnectionChange: () => {},
-      });
-      buses.push(bus);
+      const api = await makeTestApi({ store });
+      buses.push(
+        await relayUserChanges(api.events, { redisUrl: REDIS_URL, prefix, onConnectionChange: () => {} }),
+      );
       return api;
     };
     const a = await replica();
     const b = await replica();
-    publishers.push(buses[0]!);
     const markets = cryptoAndSportsMarkets(40, {
       // Sports is the more popular category.
       volume24h: (i) => (i % 2 ? 10 : 1_000),
@@ -158,13 +150,23 @@ describe('user changes across replicas', () => {
 
   it('reports a dropped subscription and its recovery, so cached contexts are trusted briefly meanwhile', async () => {
     const changes: boolean[] = [];
-    const received: string[][] = [];
+    const received: { userIds: string[]; origin: string }[] = [];
     const own = testPrefix();
-    const bus = await redisUserChangeBus(REDIS_URL, own, {
-      onChange: (userIds) => received.push(userIds),
+    // Two replicas: one whose subscription drops, one that stores a change after it recovered.
+    const events = createIngestEvents();
+    events.on('interactionsStored', (change) => void received.push(change));
+    const bus = await relayUserChanges(events, {
+      redisUrl: REDIS_URL,
+      prefix: own,
       onConnectionChange: (connected) => changes.push(connected),
     });
-    buses.push(bus);
+    const other = createIngestEvents();
+    const sender = await relayUserChanges(other, {
+      redisUrl: REDIS_URL,
+      prefix: own,
+      onConnectionChange: () => {},
+    });
+    buses.push(bus, sender);
     expect(bus.connected()).toBe(true);
     const admin = new Redis(REDIS_URL);
     try {
@@ -173,17 +175,17 @@ describe('user changes across replicas', () => {
       const ids = clients
         .filter((c) => c.includes(` name=${own}:users `))
         .map((c) => /id=(\d+)/.exec(c)![1]!);
-      expect(ids).toHaveLength(1);
-      await admin.client('KILL', 'ID', ids[0]!);
+      expect(ids).toHaveLength(2);
+      for (const id of ids) await admin.client('KILL', 'ID', id);
       const until = async (condition: () => boolean) => {
         for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
       };
-      await until(() => changes.includes(false) && bus.connected());
+      await until(() => changes.includes(false) && bus.connected() && sender.connected());
       // Subscribed at start, dropped, subscribed again.
       expect(changes).toEqual([true, false, true]);
-      await bus.publish(['after-reconnect']);
+      await other.emit('interactionsStored', { userIds: ['after-reconnect'], origin: 'local' });
       await until(() => received.length > 0);
-      expect(received).toContainEqual(['after-reconnect']);
+      expect(received).toEqual([{ userIds: ['after-reconnect'], origin: 'replica' }]);
     } finally {
       admin.disconnect();
     }
@@ -191,13 +193,15 @@ describe('user changes across replicas', () => {
 
   it('starts without Redis, reporting the channel down instead of failing', async () => {
     const changes: boolean[] = [];
-    const bus = await redisUserChangeBus('redis://127.0.0.1:1', testPrefix(), {
-      onChange: () => {},
+    const events = createIngestEvents();
+    const bus = await relayUserChanges(events, {
+      redisUrl: 'redis://127.0.0.1:1',
+      prefix: testPrefix(),
       onConnectionChange: (connected) => changes.push(connected),
     });
     buses.push(bus);
     expect(bus.connected()).toBe(false);
-    await bus.publish(['lost']); // logged, not thrown
+    await events.emit('interactionsStored', { userIds: ['lost'], origin: 'local' }); // logged, not thrown
     expect(changes).not.toContain(true);
   });
 });

@@ -3,6 +3,7 @@ import { ApiMetrics } from '../../src/api/metrics.js';
 import { MarketCatalog } from '../../src/feed/catalog.js';
 import { FeedService, type FeedServiceOptions } from '../../src/feed/feed-service.js';
 import type { ExperimentControl } from '../../src/api/routes/experiments.js';
+import { createIngestEvents, type IngestEvents } from '../../src/ingest/events/ingest-events.js';
 import { MemorySnapshotStore } from '../../src/feed/snapshots.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureIndexes } from '../../src/store/collections.js';
@@ -32,6 +33,7 @@ export interface TestApi {
   clock: TestClock;
   jobs: JobRunner;
   feed: FeedService;
+  events: IngestEvents;
 }
 
 /** The real app on an in-memory embedded store (or the one given) with a hand-driven clock. */
@@ -43,17 +45,20 @@ export async function makeTestApi(
     maxBatch?: number;
     assignment?: FeedServiceOptions['assignment'];
     model?: FeedServiceOptions['model'];
-    publishUserChanges?: FeedServiceOptions['publishUserChanges'];
+    /** Shared with a replica relay in cross-replica tests; a fresh one otherwise. */
+    events?: IngestEvents;
     experiments?: ExperimentControl;
   } = {},
 ): Promise<TestApi> {
   const store = options.store ?? (await openTestStore({ indexes: false }));
   await ensureIndexes(store);
+  const events = options.events ?? createIngestEvents();
   const clock = new TestClock((options.now ?? TEST_NOW).getTime());
   const catalog = new MarketCatalog(store, {
     refreshMs: 60_000,
     now: clock.now,
     onFeaturesRefreshed: () => feed.userContexts?.clear(),
+    events,
   });
   const snapshots = new MemorySnapshotStore(1000, () => clock.ms);
   const feed = new FeedService(store, catalog, snapshots, {
@@ -65,7 +70,7 @@ export async function makeTestApi(
     now: clock.now,
     // As served: users' contexts cached between requests, invalidated by writes through the API.
     userCache: { maxAgeMs: 30_000, maxEntries: 10_000, now: () => clock.ms },
-    publishUserChanges: options.publishUserChanges,
+    events,
   });
   const jobs = new InProcessJobRunner(
     createProcessors({ store, logger: silentLogger, now: clock.now }),
@@ -79,6 +84,7 @@ export async function makeTestApi(
     store,
     catalog,
     feed,
+    events,
     model: options.model,
     metrics: new ApiMetrics(false),
     logger: silentLogger,
@@ -86,5 +92,5 @@ export async function makeTestApi(
     maxBatch: options.maxBatch ?? 1000,
     requestLogging: false,
   });
-  return { app, store, catalog, clock, jobs, feed };
+  return { app, store, catalog, clock, jobs, feed, events };
 }

@@ -9,7 +9,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { ModelPipeline } from '../jobs/model-pipeline.js';
+import { ModelPipeline } from '../jobs/model-pipeline/index.js';
 import { ModelRegistry } from '../models/registry/registry.js';
 import { silentLogger } from '../src/log/logger.js';
 import { MarketCatalog } from '../src/feed/catalog.js';

@@ -6,7 +6,7 @@ import type { Logger } from '../src/log/logger.js';
 import type { Store } from '../src/store/types.js';
 import { completedStep, recordRun } from './job-runs.js';
 import { JOBS, NIGHTLY_CHAIN, type JobContext, type JobName, type JobPayload } from './job-types.js';
-import { modelPipelineFromConfig, type ModelPipeline } from './model-pipeline.js';
+import { modelPipelineFromConfig, type ModelPipeline } from './model-pipeline/index.js';
 import { pullMarkets, syncMarketStatuses } from './sync-markets.js';
 
 export interface ProcessorDeps {

@@ -5,7 +5,7 @@ import { UnrecoverableError } from 'bullmq';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { JOB_RUNS } from '../../jobs/job-runs.js';
 import { JOBS, NIGHTLY_CHAIN, type JobContext, type JobName } from '../../jobs/job-types.js';
-import { ModelPipeline } from '../../jobs/model-pipeline.js';
+import { ModelPipeline } from '../../jobs/model-pipeline/index.js';
 import { createProcessors } from '../../jobs/processors.js';
 import { PopularityRecommender } from '../../models/baselines/popularity.js';
 import { registerKind, unregisterKind } from '../../models/kinds.js';

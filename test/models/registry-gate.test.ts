@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PIPELINE_SETTINGS, pipelineSettingsFrom } from '../../jobs/model-pipeline.js';
+import { DEFAULT_PIPELINE_SETTINGS, pipelineSettingsFrom } from '../../jobs/model-pipeline/index.js';
 import { DEFAULT_GATE, decidePromotion } from '../../models/registry/gate.js';
 import { ConfigError, loadConfig } from '../../src/config/env.js';
 

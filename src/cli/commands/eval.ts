@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
-import type { InteractionLog, ItemContent, Recommender } from '../../../models/core/types.js';
+import type { InteractionLog, ItemContent } from '../../../models/core/types.js';
 import { InteractionFileError, readInteractionCsv } from '../../../models/data/csv.js';
 import { loadTrainingData } from '../../../models/data/from-store.js';
-import { evaluateRecommender } from '../../../models/eval/evaluate.js';
+import {
+  fitAndEvaluate,
+  type Contender,
+  type ContenderResult,
+} from '../../../models/eval/fit-and-evaluate.js';
 import { RANKERS, RANKER_LIST, type RankerEntry } from '../../../models/eval/rankers.js';
 import { coldStartSplit, makeSplit, type EvalSplit, type SplitInfo } from '../../../models/eval/split.js';
 import { withStore } from '../context.js';
@@ -212,7 +216,7 @@ export async function runEvaluation(
 
 interface Evaluated {
   reports: Record<string, RankerReport>;
-  fitted: Map<string, { rec: Recommender; trainSeconds: number }>;
+  fitted: Map<string, ContenderResult>;
 }
 
 async function evaluateAll(
@@ -222,30 +226,25 @@ async function evaluateAll(
   label: string,
   reuse?: Evaluated,
 ): Promise<Evaluated> {
-  const out: Evaluated = { reports: {}, fitted: new Map() };
-  for (const entry of settings.rankers) {
-    bar?.update(0, { ranker: `${label}${entry.name}`, stage: 'fit' });
-    let fit = reuse?.fitted.get(entry.name);
-    if (!fit) {
-      const rec = entry.create();
-      const started = performance.now();
-      await rec.fit(split.train, {
-        seed: settings.seed,
-        onProgress: (f, stage) => bar?.update(Math.round(f * 50), { stage }),
-      });
-      fit = { rec, trainSeconds: (performance.now() - started) / 1000 };
-    }
-    out.fitted.set(entry.name, fit);
-    const { metrics } = await evaluateRecommender(fit.rec, split, {
-      k: settings.k,
-      onProgress: (f) => bar?.update(50 + Math.round(f * 50), { stage: 'evaluate' }),
-    });
+  const contenders = settings.rankers.map((entry): Contender => {
+    const earlier = reuse?.fitted.get(entry.name);
+    return earlier
+      ? { name: entry.name, recommender: earlier.recommender, fitted: { trainSeconds: earlier.trainSeconds } }
+      : { name: entry.name, recommender: entry.create() };
+  });
+  const fitted = await fitAndEvaluate(contenders, split, {
+    k: settings.k,
+    seed: settings.seed,
+    onProgress: (f, name, stage) => bar?.update(Math.round(f * 100), { ranker: `${label}${name}`, stage }),
+  });
+  const reports: Record<string, RankerReport> = {};
+  for (const [name, result] of fitted) {
     const rounded: RankerReport = {};
-    for (const [key, value] of Object.entries(metrics)) rounded[key] = round(value, 6);
-    rounded.train_seconds = round(fit.trainSeconds, 3);
-    out.reports[entry.name] = rounded;
+    for (const [key, value] of Object.entries(result.metrics)) rounded[key] = round(value, 6);
+    rounded.train_seconds = round(result.trainSeconds ?? 0, 3);
+    reports[name] = rounded;
   }
-  return out;
+  return { reports, fitted };
 }
 
 function round(x: number, digits: number): number {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { hasKind, listKinds } from '../../../models/kinds.js';
 import type { Metrics } from '../../domain/model-doc.js';
-import { modelPipelineFromConfig, type PromoteResult } from '../../../jobs/model-pipeline.js';
+import { modelPipelineFromConfig, type PromoteResult } from '../../../jobs/model-pipeline/index.js';
 import { withStore } from '../context.js';
 import { UsageError } from '../errors.js';
 

@@ -1,0 +1,115 @@
+import { UnrecoverableError } from 'bullmq';
+import { SibylError } from '../../src/errors.js';
+import type { GateResult, ModelDoc, ModelStatus } from '../../src/domain/model-doc.js';
+import { decidePromotion } from '../../models/registry/gate.js';
+import type { ModelRef, PipelineContext, Progress } from './context.js';
+import { evaluateCandidate } from './evaluate-step.js';
+
+export interface PromoteResult {
+  version: string;
+  status: ModelStatus;
+  decision: GateResult['decision'];
+  reason: string;
+  /** Absent when an operator decided (promoted the candidate by hand) before the gate ran. */
+  gate?: GateResult;
+  /** True when the decision had been taken before this call. */
+  reused: boolean;
+}
+
+/** The conflict registry.promote reports when the active model is not the one the gate compared with. */
+const isActiveChange = (details: unknown) =>
+  typeof details === 'object' && details !== null && 'expected' in details;
+
+/**
+ * Applies the promotion gate to an evaluated candidate: promotes it (publishing the change) or
+ * rejects it with the reason. A failed model is rejected and stays `failed`. If the active
+ * model changed since the evaluation, the candidate is evaluated again first.
+ */
+export async function promoteCandidate(
+  ctx: PipelineContext,
+  ref: ModelRef,
+  onProgress?: Progress,
+): Promise<PromoteResult> {
+  try {
+    for (let round = 0; ; round++) {
+      const doc = await ctx.resolve(ref);
+      // Decided already: by an earlier attempt, or by an operator (promoted or rolled back by hand).
+      if (doc.status !== 'candidate' && (doc.gate || doc.status !== 'failed')) return decided(doc, true);
+      if (doc.status === 'failed') {
+        const gate = decidePromotion(
+          { candidateError: doc.error ?? 'training failed', baselines: {} },
+          ctx.settings.gate,
+        );
+        await ctx.deps.registry.update(doc.version, { gate, decidedAt: ctx.now() });
+        return decided({ ...doc, gate }, false);
+      }
+      if (!doc.metrics?.candidate) {
+        throw new UnrecoverableError(`model ${doc.version} has not been evaluated: run evaluate first`);
+      }
+      const active = await ctx.deps.registry.activeModel();
+      if (active?.version !== doc.comparedWith?.version) {
+        if (round >= 2) throw new Error('the active model keeps changing; try again later');
+        await evaluateCandidate(ctx, { version: doc.version }, onProgress, { force: true });
+        continue;
+      }
+      const { candidate, active: activeMetrics, ...rest } = doc.metrics;
+      const baselines = Object.fromEntries(Object.entries(rest));
+      const gate = decidePromotion(
+        {
+          candidate,
+          ...(doc.comparedWith
+            ? {
+                active: {
+                  version: doc.comparedWith.version,
+                  ...(activeMetrics ? { metrics: activeMetrics } : {}),
+                  ...(doc.comparedWith.error !== undefined ? { error: doc.comparedWith.error } : {}),
+                },
+              }
+            : {}),
+          baselines,
+        },
+        ctx.settings.gate,
+      );
+      const decidedAt = ctx.now();
+      if (gate.decision === 'reject') {
+        const updated = await ctx.deps.registry.update(
+          doc.version,
+          { status: 'rejected', gate, decidedAt },
+          { status: 'candidate' },
+        );
+        if (!updated) continue; // Promoted by hand meanwhile: report that.
+        ctx.deps.logger.info({ version: doc.version, reason: gate.reason }, 'candidate rejected');
+        return decided({ ...doc, status: 'rejected', gate }, false);
+      }
+      try {
+        const promoted = await ctx.deps.registry.promote(doc.version, {
+          reason: `gate: ${gate.reason}`,
+          from: ['candidate'],
+          ifActive: doc.comparedWith?.version ?? null,
+          set: { gate, decidedAt },
+        });
+        ctx.deps.logger.info({ version: doc.version, reason: gate.reason }, 'candidate promoted');
+        return decided(promoted, false);
+      } catch (err) {
+        // The active model changed between the check and the promotion: evaluate again.
+        const raced = err instanceof SibylError && err.code === 'conflict' && isActiveChange(err.details);
+        if (raced && round < 2) continue;
+        throw err;
+      }
+    }
+  } finally {
+    ctx.cached = undefined;
+  }
+}
+
+function decided(doc: ModelDoc, reused: boolean): PromoteResult {
+  const gate = doc.gate;
+  return {
+    version: doc.version,
+    status: doc.status,
+    decision: gate?.decision ?? (doc.status === 'active' ? 'promote' : 'reject'),
+    reason: gate?.reason ?? `${doc.status} outside the gate (${doc.promotionReason ?? 'by hand'})`,
+    ...(gate ? { gate } : {}),
+    reused,
+  };
+}

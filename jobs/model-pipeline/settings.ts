@@ -1,0 +1,42 @@
+import { CONFIG_DEFAULTS, type Config } from '../../src/config/env.js';
+import { DEFAULT_KIND } from '../../models/kinds.js';
+import { DEFAULT_GATE, type GateConfig } from '../../models/registry/gate.js';
+
+export interface ModelPipelineSettings {
+  /** Days of interactions a training run uses (MODEL_TRAIN_WINDOW_DAYS). */
+  windowDays: number;
+  /** Share of the window held out for evaluation (MODEL_TEST_FRACTION). */
+  testFraction: number;
+  /** The promotion rule (MODEL_PROMOTION_METRIC, MODEL_PROMOTION_MARGIN). */
+  gate: GateConfig;
+  /** Kind trained when a run names none. */
+  kind: string;
+  seed: number;
+}
+
+export const DEFAULT_PIPELINE_SETTINGS: ModelPipelineSettings = {
+  windowDays: CONFIG_DEFAULTS.MODEL_TRAIN_WINDOW_DAYS,
+  testFraction: CONFIG_DEFAULTS.MODEL_TEST_FRACTION,
+  gate: DEFAULT_GATE,
+  kind: DEFAULT_KIND,
+  seed: 42,
+};
+
+export function pipelineSettingsFrom(config: Config): ModelPipelineSettings {
+  return {
+    ...DEFAULT_PIPELINE_SETTINGS,
+    windowDays: config.MODEL_TRAIN_WINDOW_DAYS,
+    testFraction: config.MODEL_TEST_FRACTION,
+    gate: {
+      ...DEFAULT_GATE,
+      metric: config.MODEL_PROMOTION_METRIC,
+      margin: config.MODEL_PROMOTION_MARGIN,
+    },
+  };
+}
+
+/** `ndcg@20` → 20; metrics without a cut-off evaluate at 10. */
+export function cutoffOf(metric: string): number {
+  const at = /@(\d+)$/.exec(metric);
+  return at ? Number(at[1]) : 10;
+}

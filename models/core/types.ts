@@ -64,9 +64,37 @@ export interface PersistentRecommender extends Recommender {
   bind(train: TrainSet): void;
 }
 
-/** How the registry creates and loads models of one kind. */
+/** A market as serving embeds it: its ticker and content tokens (see marketContentTokens). */
+export interface ServedMarket {
+  ticker: string;
+  content: ItemContent;
+}
+
+/**
+ * A model as the feed ranks with it, whatever its kind: unit vectors for any market (new ones from
+ * their content) and for any user from their id and latest interactions, compared by dot product.
+ */
+export interface ServingModel {
+  /** The registry version it was loaded from. */
+  readonly version: string;
+  /** Length of every vector. */
+  readonly dim: number;
+  /** Whether the user was seen in training (their vector then carries more than their history). */
+  knowsUser(userId: string): boolean;
+  /** Unit vectors of `markets`, row i for markets[i], in one contiguous array. */
+  marketVectors(markets: readonly ServedMarket[]): Float32Array;
+  /** The user's unit vector from their id and their latest interactions, newest first. */
+  userVector(userId: string, history: readonly ServedMarket[]): Float32Array;
+}
+
+/** How the registry creates and loads models of one kind, and how the feed serves them. */
 export interface RecommenderKind {
   readonly kind: string;
   create(hyperparameters?: Record<string, unknown>): PersistentRecommender;
   load(dir: string): Promise<PersistentRecommender>;
+  /**
+   * The loaded model's serving form, built with `pause` awaited between chunks of work (a swap
+   * happens while requests are served). Kinds without one are trained and evaluated, not served.
+   */
+  serve?(version: string, model: PersistentRecommender, pause: () => Promise<void>): Promise<ServingModel>;
 }

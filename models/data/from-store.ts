@@ -1,7 +1,6 @@
 import { INTERACTION_WEIGHTS } from '../../src/domain/interaction-weights.js';
 import { INTERACTION_TYPES, type InteractionType } from '../../src/domain/schemas.js';
-import { coll } from '../../src/store/collections.js';
-import type { Store } from '../../src/store/types.js';
+import { coll, type CollectionSource } from '../../src/domain/collections.js';
 import type { InteractionLog, ItemContent } from '../core/types.js';
 import { InteractionLogBuilder } from './interaction-log.js';
 import {
@@ -29,7 +28,7 @@ export interface TrainingData {
  * projected `find` per collection: the embedded store pays per document, not per query.
  */
 export async function loadTrainingData(
-  store: Store,
+  store: CollectionSource,
   window: { from?: Date; to: Date },
 ): Promise<TrainingData> {
   const ts: Record<string, Date> = { $lt: window.to };
@@ -49,7 +48,10 @@ export async function loadTrainingData(
 }
 
 /** Content tokens for each ticker, from the markets, events and series collections. */
-export async function catalogueContent(store: Store, tickers: readonly string[]): Promise<ItemContent[]> {
+export async function catalogueContent(
+  store: CollectionSource,
+  tickers: readonly string[],
+): Promise<ItemContent[]> {
   const wanted = new Set(tickers);
   const markets = new Map<string, MarketContentSource>();
   const marketFields = {

@@ -1,6 +1,6 @@
 import type { Config } from '../../src/config/env.js';
 import type { Logger } from '../../src/log/logger.js';
-import type { Store } from '../../src/store/types.js';
+import type { CollectionSource } from '../../src/domain/collections.js';
 import { redisModelNotifier } from './notify.js';
 import { ModelRegistry } from './registry.js';
 import { ActiveModelWatcher } from './watcher.js';
@@ -13,7 +13,11 @@ export * from './registry.js';
 export * from './watcher.js';
 
 /** The registry as configured: SIBYL_MODELS_DIR, and model changes published on Redis when REDIS_URL is set. */
-export function modelRegistryFromConfig(config: Config, store: Store, logger?: Logger): ModelRegistry {
+export function modelRegistryFromConfig(
+  config: Config,
+  store: CollectionSource,
+  logger?: Logger,
+): ModelRegistry {
   return new ModelRegistry({
     store,
     modelsDir: config.SIBYL_MODELS_DIR,

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { SibylError } from '../../src/errors.js';
 import type { Logger } from '../../src/log/logger.js';
-import { coll } from '../../src/store/collections.js';
-import type { Collection, Filter, Store } from '../../src/store/types.js';
+import { coll, type CollectionSource } from '../../src/domain/collections.js';
+import type { Collection, Filter } from 'mongodb';
 import type { PersistentRecommender } from '../core/types.js';
 import { getKind } from '../kinds.js';
 import { artifactDir, readManifest, updateManifest, writeArtifact, type Manifest } from './artifacts.js';
@@ -12,7 +12,7 @@ import type { ModelDoc, ModelStatus } from '../../src/domain/model-doc.js';
 import type { ModelChange, ModelChangeNotifier } from './notify.js';
 
 export interface ModelRegistryOptions {
-  store: Store;
+  store: CollectionSource;
   /** Artifacts go to `<modelsDir>/<version>/` (SIBYL_MODELS_DIR). */
   modelsDir: string;
   /** Told after every promotion and rollback (Redis pub/sub when REDIS_URL is set). */

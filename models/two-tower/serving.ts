@@ -1,4 +1,4 @@
-import type { ItemContent } from '../core/types.js';
+import type { ItemContent, ServedMarket, ServingModel } from '../core/types.js';
 import { addMeanRows, hashTokens } from './content-hash.js';
 import { gemmABt } from './gemm.js';
 import { blockedGemmABt } from './wasm/blocked-gemm.js';
@@ -6,18 +6,14 @@ import type { TwoTowerParameters } from './parameters.js';
 import { normaliseRows } from './softmax-step.js';
 import { IdIndex } from './id-index.js';
 
-/** A market to embed at serving time: its ticker and content tokens (see marketContentTokens). */
-export interface ServedMarket {
-  ticker: string;
-  content: ItemContent;
-}
+export type { ServedMarket } from '../core/types.js';
 
 /**
  * The two-tower model as the feed uses it: vectors for any market (learned id + content for
  * markets seen in training, content alone for new ones) and for any user from their id and
  * latest interactions, so what a user did a second ago moves their vector without a retrain.
  */
-export class TwoTowerServing {
+export class TwoTowerServing implements ServingModel {
   readonly dim: number;
   private readonly itemIndex: IdIndex;
   private readonly userIndex: IdIndex;

@@ -1,13 +1,12 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ActiveModelWatcher, ModelDoc } from '../../models/registry/index.js';
-import type { PersistentRecommender } from '../../models/core/types.js';
-import { TwoTowerModel } from '../../models/two-tower/model.js';
-import { TwoTowerServing } from '../../models/two-tower/serving.js';
+import type { PersistentRecommender, ServingModel } from '../../models/core/types.js';
+import { getKind } from '../../models/kinds.js';
 import type { Logger } from '../log/logger.js';
 
 /** The model the feed ranks with, held in memory; `undefined` until one is active and loaded. */
 export interface ActiveModelSource {
-  current(): TwoTowerServing | undefined;
+  current(): ServingModel | undefined;
 }
 
 /**
@@ -17,7 +16,7 @@ export interface ActiveModelSource {
  * previous one serving.
  */
 export class ActiveModel implements ActiveModelSource {
-  private serving: TwoTowerServing | undefined;
+  private serving: ServingModel | undefined;
   private loading: Promise<void> = Promise.resolve();
 
   constructor(
@@ -27,10 +26,10 @@ export class ActiveModel implements ActiveModelSource {
      * Runs on a loaded model before it is swapped in (e.g. the current catalogue's market vectors);
      * requests keep being served on the previous model until it resolves.
      */
-    private readonly prepare?: (serving: TwoTowerServing) => void | Promise<void>,
+    private readonly prepare?: (serving: ServingModel) => void | Promise<void>,
   ) {}
 
-  current(): TwoTowerServing | undefined {
+  current(): ServingModel | undefined {
     return this.serving;
   }
 
@@ -45,11 +44,12 @@ export class ActiveModel implements ActiveModelSource {
       if (doc.version === this.serving?.version) return;
       try {
         const model = await this.load(doc.version);
-        if (!(model instanceof TwoTowerModel)) {
+        const kind = getKind(model.kind);
+        if (!kind.serve) {
           this.logger?.warn({ version: doc.version, kind: doc.kind }, 'active model kind is not servable');
           return;
         }
-        const serving = await TwoTowerServing.create(doc.version, model.parameters, () => nextTurn());
+        const serving = await kind.serve(doc.version, model, () => nextTurn());
         await this.prepare?.(serving);
         this.serving = serving;
         this.logger?.info({ version: doc.version }, 'model loaded for serving');

@@ -1,4 +1,4 @@
-import type { TwoTowerServing } from '../../models/two-tower/serving.js';
+import type { ServingModel } from '../../models/core/types.js';
 import { VectorIndex } from '../../models/two-tower/vector-index.js';
 import { copyKnownRuns, SnapshotModelMap } from './snapshot-model-map.js';
 import type { CatalogSnapshot } from './catalog.js';
@@ -13,7 +13,7 @@ const indexes = new SnapshotModelMap<VectorIndex>();
  * market) and copies the rest in runs of consecutive rows; a refresh whose markets changed only in
  * price or volume (same rows, same content tokens) shares the previous index.
  */
-export function marketIndex(catalog: CatalogSnapshot, model: TwoTowerServing): VectorIndex {
+export function marketIndex(catalog: CatalogSnapshot, model: ServingModel): VectorIndex {
   const plan = planIndex(catalog, model);
   if (plan instanceof VectorIndex) return plan;
   embedRows(catalog, model, plan.index, plan.missing);
@@ -30,7 +30,7 @@ const CHUNK_MARKETS = 2048;
  */
 export async function marketIndexInChunks(
   catalog: CatalogSnapshot,
-  model: TwoTowerServing,
+  model: ServingModel,
   pause: () => Promise<void>,
 ): Promise<VectorIndex> {
   const plan = planIndex(catalog, model);
@@ -49,7 +49,7 @@ export async function marketIndexInChunks(
  */
 function planIndex(
   catalog: CatalogSnapshot,
-  model: TwoTowerServing,
+  model: ServingModel,
 ): VectorIndex | { index: VectorIndex; missing: number[] } {
   const ready = indexes.get(catalog, model) ?? indexes.shareIfSameRows(catalog, model);
   if (ready) return ready;
@@ -65,12 +65,7 @@ function planIndex(
   return { index, missing };
 }
 
-function embedRows(
-  catalog: CatalogSnapshot,
-  model: TwoTowerServing,
-  index: VectorIndex,
-  rows: number[],
-): void {
+function embedRows(catalog: CatalogSnapshot, model: ServingModel, index: VectorIndex, rows: number[]): void {
   if (rows.length === 0) return;
   const d = model.dim;
   const fresh = model.marketVectors(rows.map((i) => catalog.markets[i]!));

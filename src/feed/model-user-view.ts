@@ -1,4 +1,4 @@
-import type { TwoTowerServing } from '../../models/two-tower/serving.js';
+import type { ServingModel } from '../../models/core/types.js';
 import type { VectorIndex } from '../../models/two-tower/vector-index.js';
 import type { ServedHistory, UserContext } from './user-context.js';
 
@@ -20,12 +20,12 @@ export interface ModelUserView {
  * request). A market whose title or tags are edited keeps its old content here until the
  * context is reloaded (FEED_USER_CACHE_SECONDS at most).
  */
-const views = new WeakMap<UserContext, { model: TwoTowerServing; view: ModelUserView }>();
+const views = new WeakMap<UserContext, { model: ServingModel; view: ModelUserView }>();
 
 export function modelUserView(
   user: UserContext,
   history: readonly ServedHistory[],
-  model: TwoTowerServing,
+  model: ServingModel,
   index: VectorIndex,
   rowOf: ReadonlyMap<string, number>,
 ): ModelUserView {

@@ -1,4 +1,4 @@
-import type { TwoTowerServing } from '../../models/two-tower/serving.js';
+import type { ServingModel } from '../../models/core/types.js';
 import { gatherCandidates } from './candidate-sources.js';
 import { catalogArrays } from './catalog-arrays.js';
 import type { CatalogSnapshot } from './catalog.js';
@@ -45,7 +45,7 @@ export function rankFeed(
   user: UserContext,
   req: RankRequest,
   config: RankerConfig,
-  model?: TwoTowerServing,
+  model?: ServingModel,
 ): RankedItem[] {
   const a = catalogArrays(catalog);
   const signals = userSignals(catalog, a, user, config, model);

@@ -1,4 +1,4 @@
-import type { TwoTowerServing } from '../../models/two-tower/serving.js';
+import type { ServingModel } from '../../models/core/types.js';
 import type { CatalogSnapshot } from './catalog.js';
 import { rankFeed, type RankedItem, type RankRequest } from './rank-feed.js';
 import type { RankerConfig } from './ranker-config.js';
@@ -11,7 +11,7 @@ const shared = new WeakMap<CatalogSnapshot, Map<string, RankedItem[]>>();
  * Whether nothing personal enters this user's ranking: no history, no affinities, no dismissals,
  * and not a user the model was trained on. Every such user gets the same list from a ranker.
  */
-export function isAnonymous(user: UserContext, model: TwoTowerServing | undefined): boolean {
+export function isAnonymous(user: UserContext, model: ServingModel | undefined): boolean {
   return (
     user.history.length === 0 &&
     user.dismissed.size === 0 &&
@@ -32,7 +32,7 @@ export function rankWithSharing(
   user: UserContext,
   req: RankRequest,
   config: RankerConfig,
-  model?: TwoTowerServing,
+  model?: ServingModel,
 ): RankedItem[] {
   if (!isAnonymous(user, model)) return rankFeed(catalog, user, req, config, model);
   const key = [config.name, config.version, model?.version ?? '', req.maxPerEvent, ...req.categories].join(

@@ -1,4 +1,4 @@
-import type { TwoTowerServing } from '../../models/two-tower/serving.js';
+import type { ServingModel } from '../../models/core/types.js';
 import { marketContentTokens } from '../../models/data/market-content.js';
 import { SibylError } from '../errors.js';
 import { coll } from '../store/collections.js';
@@ -27,7 +27,7 @@ export interface SimilarMarkets {
 export async function similarMarkets(
   store: Store,
   catalog: CatalogSnapshot,
-  model: TwoTowerServing | undefined,
+  model: ServingModel | undefined,
   ticker: string,
   limit: number,
 ): Promise<SimilarMarkets> {

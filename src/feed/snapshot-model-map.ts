@@ -1,5 +1,5 @@
 import type { ItemContent } from '../../models/core/types.js';
-import type { TwoTowerServing } from '../../models/two-tower/serving.js';
+import type { ServingModel } from '../../models/core/types.js';
 import { catalogArrays } from './catalog-arrays.js';
 import type { CatalogMarket, CatalogSnapshot } from './catalog.js';
 
@@ -10,15 +10,15 @@ import type { CatalogMarket, CatalogSnapshot } from './catalog.js';
  * rows it shares, or share the value whole when its rows are the same).
  */
 export class SnapshotModelMap<V> {
-  private readonly bySnapshot = new WeakMap<CatalogSnapshot, WeakMap<TwoTowerServing, V>>();
-  private readonly latestByModel = new WeakMap<TwoTowerServing, { catalog: CatalogSnapshot; value: V }>();
+  private readonly bySnapshot = new WeakMap<CatalogSnapshot, WeakMap<ServingModel, V>>();
+  private readonly latestByModel = new WeakMap<ServingModel, { catalog: CatalogSnapshot; value: V }>();
 
-  get(catalog: CatalogSnapshot, model: TwoTowerServing): V | undefined {
+  get(catalog: CatalogSnapshot, model: ServingModel): V | undefined {
     return this.bySnapshot.get(catalog)?.get(model);
   }
 
   /** Stores `value` (the model's latest) and returns it. */
-  set(catalog: CatalogSnapshot, model: TwoTowerServing, value: V): V {
+  set(catalog: CatalogSnapshot, model: ServingModel, value: V): V {
     let byModel = this.bySnapshot.get(catalog);
     if (!byModel) this.bySnapshot.set(catalog, (byModel = new WeakMap()));
     byModel.set(model, value);
@@ -27,7 +27,7 @@ export class SnapshotModelMap<V> {
   }
 
   /** The value stored last for this model, and its snapshot. */
-  latest(model: TwoTowerServing): { catalog: CatalogSnapshot; value: V } | undefined {
+  latest(model: ServingModel): { catalog: CatalogSnapshot; value: V } | undefined {
     return this.latestByModel.get(model);
   }
 
@@ -35,7 +35,7 @@ export class SnapshotModelMap<V> {
    * The model's latest value, stored for `catalog` too, when `catalog` holds the same markets row
    * for row with the same content (a refresh in which only prices or volumes moved).
    */
-  shareIfSameRows(catalog: CatalogSnapshot, model: TwoTowerServing): V | undefined {
+  shareIfSameRows(catalog: CatalogSnapshot, model: ServingModel): V | undefined {
     const last = this.latest(model);
     if (!last || !sameRows(last.catalog.markets, catalog.markets)) return undefined;
     return this.set(catalog, model, last.value);

@@ -1,4 +1,4 @@
-import type { TwoTowerServing } from '../../models/two-tower/serving.js';
+import type { ServingModel } from '../../models/core/types.js';
 import type { VectorIndex } from '../../models/two-tower/vector-index.js';
 import { openNeighbours, type CatalogArrays } from './catalog-arrays.js';
 import type { CatalogSnapshot } from './catalog.js';
@@ -16,7 +16,7 @@ import type { ServedHistory, UserContext } from './user-context.js';
  * scan of every row, or (large catalogues with an ANN index built) from the rows the index scans.
  */
 export interface ModelSignals {
-  model: TwoTowerServing;
+  model: ServingModel;
   index: VectorIndex;
   /**
    * Row i: the user's cosine with market i, exact at every row after an exact scan; with an ANN
@@ -64,7 +64,7 @@ export function userSignals(
   a: CatalogArrays,
   user: UserContext,
   config: RankerConfig,
-  model: TwoTowerServing | undefined,
+  model: ServingModel | undefined,
 ): UserSignals {
   // Built field by field: a spread of entries of several shapes is several times slower.
   const history: ServedHistory[] = user.history.map((h) => {
@@ -133,7 +133,7 @@ export function userSignals(
   };
 }
 
-function exact(model: TwoTowerServing, index: VectorIndex, view: ModelUserView): ModelSignals {
+function exact(model: ServingModel, index: VectorIndex, view: ModelUserView): ModelSignals {
   const similarity = index.scores(view.vector);
   return {
     model,
@@ -146,7 +146,7 @@ function exact(model: TwoTowerServing, index: VectorIndex, view: ModelUserView):
 }
 
 function approximate(
-  model: TwoTowerServing,
+  model: ServingModel,
   index: VectorIndex,
   ann: IvfIndex,
   view: ModelUserView,

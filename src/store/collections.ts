@@ -1,26 +1,8 @@
-import type { EventDoc, InteractionDoc, MarketDoc, SeriesDoc, UserDoc } from '../domain/documents.js';
 import type { Collection, Document, IndexDef, Store } from './types.js';
 import { indexName } from './engine/types.js';
-import type { ModelDoc } from '../domain/model-doc.js';
+import type { CollectionName } from '../domain/collections.js';
 
-/** Collection names and their document types. Feature, model and experiment collections join later. */
-export interface CollectionTypes {
-  series: SeriesDoc;
-  events: EventDoc;
-  markets: MarketDoc;
-  users: UserDoc;
-  interactions: InteractionDoc;
-  job_runs: Document;
-  user_market_features: Document;
-  user_features: Document;
-  market_features: Document;
-  market_neighbours: Document;
-  feature_state: Document;
-  exposures: Document;
-  models: ModelDoc;
-}
-
-export type CollectionName = keyof CollectionTypes;
+export { coll, type CollectionName, type CollectionTypes } from '../domain/collections.js';
 
 /** Indexes of DESIGN.md; created idempotently at startup on every backend. */
 export const INDEXES: Record<CollectionName, IndexDef[]> = {
@@ -73,9 +55,4 @@ export async function ensureIndexes(store: Store): Promise<void> {
   for (const [name, defs] of Object.entries(INDEXES)) {
     for (const def of defs) await createIndex(store.collection(name), def);
   }
-}
-
-/** Typed access to a known collection. */
-export function coll<K extends CollectionName>(store: Store, name: K): Collection<CollectionTypes[K]> {
-  return store.collection<CollectionTypes[K]>(name);
 }

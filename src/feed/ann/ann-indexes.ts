@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { TwoTowerServing } from '../../../models/two-tower/serving.js';
+import type { ServingModel } from '../../../models/core/types.js';
 import { ceil4 } from '../../../models/two-tower/wasm/kernels.js';
 import type { Logger } from '../../log/logger.js';
 import type { CatalogSnapshot } from '../catalog.js';
@@ -9,12 +9,12 @@ import { IvfIndex } from './ivf-index.js';
 import { assignRows, sphericalKMeans } from './kmeans.js';
 
 /** Per model: its centroids. */
-const clustering = new WeakMap<TwoTowerServing, { centroids: Float32Array; clusters: number }>();
+const clustering = new WeakMap<ServingModel, { centroids: Float32Array; clusters: number }>();
 /** Per snapshot and model: the index, and each row's cluster (where the next snapshot's rows start). */
 const indexes = new SnapshotModelMap<{ ivf: IvfIndex; assignment: Int32Array }>();
 
 /** The ANN index of this catalogue snapshot under `model`, once built (never built on demand). */
-export function annIndex(catalog: CatalogSnapshot, model: TwoTowerServing): IvfIndex | undefined {
+export function annIndex(catalog: CatalogSnapshot, model: ServingModel): IvfIndex | undefined {
   return indexes.get(catalog, model)?.ivf;
 }
 
@@ -35,7 +35,7 @@ export interface AnnBuildOptions {
  * the latest (catalogue, model) pair is built next.
  */
 export class AnnIndexBuilder {
-  private wanted: { catalog: CatalogSnapshot; model: TwoTowerServing } | undefined;
+  private wanted: { catalog: CatalogSnapshot; model: ServingModel } | undefined;
   private running: Promise<void> | undefined;
 
   constructor(
@@ -43,7 +43,7 @@ export class AnnIndexBuilder {
     private readonly logger?: Logger,
   ) {}
 
-  request(catalog: CatalogSnapshot, model: TwoTowerServing): void {
+  request(catalog: CatalogSnapshot, model: ServingModel): void {
     if (
       catalog.markets.length < this.options.minMarkets ||
       annIndex(catalog, model) ||
@@ -89,7 +89,7 @@ export class AnnIndexBuilder {
 /** Builds (and registers) the index of `catalog` under `model`; see AnnIndexBuilder. */
 export async function buildAnnIndex(
   catalog: CatalogSnapshot,
-  model: TwoTowerServing,
+  model: ServingModel,
   options: Omit<AnnBuildOptions, 'minMarkets'> = {},
 ): Promise<IvfIndex> {
   const shared = indexes.shareIfSameRows(catalog, model);

@@ -1,0 +1,38 @@
+import type { Collection, Document } from 'mongodb';
+import type { EventDoc, InteractionDoc, MarketDoc, SeriesDoc, UserDoc } from './documents.js';
+import type { ModelDoc } from './model-doc.js';
+
+/** Collection names and their document types. The one list of names: code reaches a collection through `coll`. */
+export interface CollectionTypes {
+  series: SeriesDoc;
+  events: EventDoc;
+  markets: MarketDoc;
+  users: UserDoc;
+  interactions: InteractionDoc;
+  job_runs: Document;
+  user_market_features: Document;
+  user_features: Document;
+  market_features: Document;
+  market_neighbours: Document;
+  feature_state: Document;
+  exposures: Document;
+  models: ModelDoc;
+}
+
+export type CollectionName = keyof CollectionTypes;
+
+/**
+ * Whatever hands out the driver's collections by name: the store, or a test double. Models and
+ * loaders below the store layer ask for this port, not for the store.
+ */
+export interface CollectionSource {
+  collection<T extends Document = Document>(name: string): Collection<T>;
+}
+
+/** Typed access to a known collection. */
+export function coll<K extends CollectionName>(
+  source: CollectionSource,
+  name: K,
+): Collection<CollectionTypes[K]> {
+  return source.collection<CollectionTypes[K]>(name);
+}

@@ -2,16 +2,16 @@
  * Offline-evaluation throughput: building a log, splitting it, and fitting and evaluating each
  * baseline on a synthetic log of N rows (users in taste groups over Zipf-popular items).
  *
- *   npx tsx bench/eval.ts [rows=1000000] [rankers=all]
+ *   npx tsx bench/eval.ts [rows=1000000] [recommenders=all]
  */
 import { pathToFileURL } from 'node:url';
 import { InteractionLogBuilder } from '../models/data/interaction-log.js';
 import { evaluateRecommender } from '../models/eval/evaluate.js';
-import { RANKER_LIST } from '../models/eval/rankers.js';
+import { RECOMMENDER_LIST } from '../models/eval/recommenders.js';
 import { temporalSplit } from '../models/eval/split.js';
 import { Rng } from '../src/util/rng.js';
 
-export default async function bench(rows = 1_000_000, rankers?: string[]): Promise<void> {
+export default async function bench(rows = 1_000_000, recommenders?: string[]): Promise<void> {
   const rng = Rng.of(1, 'bench-eval');
   const numUsers = Math.max(100, Math.round(rows / 40));
   const numItems = Math.max(50, Math.round(rows / 250));
@@ -40,9 +40,11 @@ export default async function bench(rows = 1_000_000, rankers?: string[]): Promi
   console.log(
     `build ${((tBuild - t0) / 1000).toFixed(2)}s (incl. generation), split ${((tSplit - tBuild) / 1000).toFixed(2)}s: ${JSON.stringify(split.info)}`,
   );
-  console.log('\n| ranker | fit s | eval s | ndcg@10 | recall@10 | coverage |\n|---|---|---|---|---|---|');
-  for (const entry of RANKER_LIST) {
-    if (rankers && !rankers.includes(entry.name)) continue;
+  console.log(
+    '\n| recommender | fit s | eval s | ndcg@10 | recall@10 | coverage |\n|---|---|---|---|---|---|',
+  );
+  for (const entry of RECOMMENDER_LIST) {
+    if (recommenders && !recommenders.includes(entry.name)) continue;
     const rec = entry.create();
     const a = performance.now();
     await rec.fit(split.train, { seed: 42 });
@@ -57,6 +59,6 @@ export default async function bench(rows = 1_000_000, rankers?: string[]): Promi
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rows = Number(process.argv[2] ?? 1_000_000);
-  const rankers = process.argv[3]?.split(',');
-  await bench(rows, rankers);
+  const recommenders = process.argv[3]?.split(',');
+  await bench(rows, recommenders);
 }

@@ -5,9 +5,9 @@
  */
 import { setUpExperiments } from '../src/experiments/setup.js';
 import { experimentResults } from '../src/experiments/results.js';
-import { MarketCatalog } from '../src/feed/catalog.js';
+import { MarketCatalogue } from '../src/feed/catalogue/market-catalogue.js';
 import { FeedService } from '../src/feed/feed-service.js';
-import { MemorySnapshotStore } from '../src/feed/snapshots.js';
+import { MemorySnapshotStore } from '../src/feed/pages/snapshots.js';
 import { silentLogger } from '../src/log/logger.js';
 import { simulateToStore } from '../src/simulator/index.js';
 import { ensureIndexes } from '../src/store/collections.js';
@@ -22,11 +22,11 @@ async function assignmentOverhead(): Promise<void> {
   await ensureIndexes(store);
   await simulateToStore(store, { seed: 13, users: 2_000, days: 7 });
   const experiments = (await setUpExperiments({ dir: 'experiments' }, store, silentLogger))!;
-  const catalog = new MarketCatalog(store, { refreshMs: 60_000 });
-  await catalog.reload();
+  const catalogue = new MarketCatalogue(store, { refreshMs: 60_000 });
+  await catalogue.reload();
   const options = { minHorizonMs: 30 * 60_000, maxPerEvent: 2, snapshotTtlMs: 900_000 };
-  const plain = new FeedService(store, catalog, new MemorySnapshotStore(), options);
-  const assigned = new FeedService(store, catalog, new MemorySnapshotStore(), {
+  const plain = new FeedService(store, catalogue, new MemorySnapshotStore(), options);
+  const assigned = new FeedService(store, catalogue, new MemorySnapshotStore(), {
     ...options,
     assignment: experiments.assigner,
   });

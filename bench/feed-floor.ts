@@ -11,11 +11,11 @@ import { Redis } from 'ioredis';
 import { createApp } from '../src/api/app.js';
 import { createIngestEvents } from '../src/ingest/events/ingest-events.js';
 import { ApiMetrics } from '../src/api/metrics.js';
-import type { MarketCatalog } from '../src/feed/catalog.js';
-import { encodeCursor } from '../src/feed/cursor.js';
+import type { MarketCatalogue } from '../src/feed/catalogue/market-catalogue.js';
+import { encodeCursor } from '../src/feed/pages/cursor.js';
 import type { FeedResponse, FeedService } from '../src/feed/feed-service.js';
-import { RedisSnapshotStore } from '../src/feed/redis-snapshots.js';
-import type { SnapshotItem } from '../src/feed/snapshots.js';
+import { RedisSnapshotStore } from '../src/feed/pages/redis-snapshots.js';
+import type { SnapshotItem } from '../src/feed/pages/snapshots.js';
 import { silentLogger } from '../src/log/logger.js';
 import type { Store } from '../src/store/types.js';
 import type { JobRunner } from '../jobs/job-types.js';
@@ -25,7 +25,7 @@ const PAGE = 20;
 /** Serves it beside the API (same process), with the first 200 items of `feedUrl`'s feed as the list. */
 export async function startFeedFloor(
   store: Store,
-  catalog: MarketCatalog,
+  catalogue: MarketCatalogue,
   redisUrl: string,
   feedUrl: string,
 ): Promise<{ url: string; close: () => Promise<void> }> {
@@ -74,7 +74,7 @@ export async function startFeedFloor(
   };
   const app = createApp({
     store,
-    catalog,
+    catalogue,
     feed: feed as unknown as FeedService,
     events: createIngestEvents(),
     metrics: new ApiMetrics(),

@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { ModelPipeline } from '../jobs/model-pipeline/index.js';
 import { ModelRegistry } from '../models/registry/registry.js';
 import { silentLogger } from '../src/log/logger.js';
-import { MarketCatalog } from '../src/feed/catalog.js';
+import { MarketCatalogue } from '../src/feed/catalogue/market-catalogue.js';
 import { startBenchApi } from './bench-api.js';
 import { feedFixture, feedUser } from './feed-fixture.js';
 import { startFeedFloor } from './feed-floor.js';
@@ -35,7 +35,7 @@ const api = await startBenchApi(store, {
 const floor = redis
   ? await startFeedFloor(
       store,
-      new MarketCatalog(store, { refreshMs: 5_000 }),
+      new MarketCatalogue(store, { refreshMs: 5_000 }),
       redisUrl,
       `${api.url}/v1/users/${feedUser(0)}/feed`,
     )

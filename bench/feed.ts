@@ -7,9 +7,9 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { MarketCatalog } from '../src/feed/catalog.js';
+import { MarketCatalogue } from '../src/feed/catalogue/market-catalogue.js';
 import { FeedService } from '../src/feed/feed-service.js';
-import { MemorySnapshotStore } from '../src/feed/snapshots.js';
+import { MemorySnapshotStore } from '../src/feed/pages/snapshots.js';
 import { FEED_SIM, feedFixture, feedUser } from './feed-fixture.js';
 import { median, percentile, table } from './harness.js';
 
@@ -19,13 +19,13 @@ const CONNECTIONS = 16;
 
 async function serviceTimes(): Promise<{ times: number[]; interactions: number; openMarkets: number }> {
   const { store, stop, interactions, openMarkets } = await feedFixture();
-  const catalog = new MarketCatalog(store, { refreshMs: 5_000 });
-  const feed = new FeedService(store, catalog, new MemorySnapshotStore(), {
+  const catalogue = new MarketCatalogue(store, { refreshMs: 5_000 });
+  const feed = new FeedService(store, catalogue, new MemorySnapshotStore(), {
     minHorizonMs: 30 * 60_000,
     maxPerEvent: 2,
     snapshotTtlMs: 900_000,
   });
-  await catalog.reload();
+  await catalogue.reload();
   for (let i = 0; i < 200; i++) await feed.getFeed({ userId: feedUser(i), limit: 20, categories: [] });
   const times: number[] = [];
   for (let i = 0; i < REQUESTS; i++) {

@@ -8,7 +8,7 @@ import { ensureIndexes } from '../src/store/collections.js';
 import type { z } from 'zod';
 import { eventInput, interactionInput, marketInput, seriesInput } from '../src/domain/schemas.js';
 import { parseBatch } from '../src/ingest/batch.js';
-import { writeEvents, writeMarkets, writeSeries } from '../src/ingest/catalog-writer.js';
+import { writeEvents, writeMarkets, writeSeries } from '../src/ingest/catalogue-writer.js';
 import { writeInteractions } from '../src/ingest/interaction-writer.js';
 import type { InteractionRecord } from '../src/simulator/index.js';
 import { BENCH_KEY, startBenchApi } from './bench-api.js';

@@ -17,20 +17,20 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadTwoTower, saveTwoTower } from '../models/two-tower/artifact.js';
 import type { TwoTowerParameters } from '../models/two-tower/parameters.js';
 import { TwoTowerServing } from '../models/two-tower/serving.js';
-import { buildAnnIndex } from '../src/feed/ann/ann-indexes.js';
-import { catalogSnapshot, type CatalogSnapshot } from '../src/feed/catalog.js';
-import { catalogArrays } from '../src/feed/catalog-arrays.js';
-import { marketIndex, marketIndexInChunks } from '../src/feed/market-index.js';
-import { rankFeed, type RankRequest } from '../src/feed/rank-feed.js';
-import { getRanker } from '../src/feed/rankers.js';
-import type { UserContext } from '../src/feed/user-context.js';
-import { userSignals } from '../src/feed/user-signals.js';
-import { modelUserView } from '../src/feed/model-user-view.js';
-import { topK } from '../src/feed/top-k.js';
+import { buildAnnIndex } from '../src/feed/catalogue/ann-indexes.js';
+import { catalogueSnapshot, type CatalogueSnapshot } from '../src/feed/catalogue/market-catalogue.js';
+import { catalogueArrays } from '../src/feed/catalogue/catalogue-arrays.js';
+import { marketIndex, marketIndexInChunks } from '../src/feed/catalogue/market-index.js';
+import { rankFeed, type RankRequest } from '../src/feed/pipeline/rank-feed.js';
+import { getRanker } from '../src/feed/rankers/rankers.js';
+import type { UserContext } from '../src/feed/user/user-context.js';
+import { userSignals } from '../src/feed/user/user-signals.js';
+import { modelUserView } from '../src/feed/user/model-user-view.js';
+import { topK } from '../models/vector-search/top-k.js';
 import { Rng } from '../src/util/rng.js';
 import { fmt, median, percentile, table, timeRuns } from './harness.js';
 import { FORMAT2_VOCABULARY_FILES, writeFormat1ModelFile } from '../test/helpers/artifact-format1.js';
-import { CATEGORIES, randomTwoTower, syntheticCatalog } from '../test/helpers/synthetic-ranking.js';
+import { CATEGORIES, randomTwoTower, syntheticCatalogue } from '../test/helpers/synthetic-ranking.js';
 
 const REQUESTS = 1000;
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -66,20 +66,20 @@ async function withStalls<T>(
 }
 
 /** The catalogue as the next refresh finds it when every 100th market was retitled. */
-function changedRefresh(catalog: CatalogSnapshot): CatalogSnapshot {
-  const markets = catalog.markets.map((m, i) =>
+function changedRefresh(catalogue: CatalogueSnapshot): CatalogueSnapshot {
+  const markets = catalogue.markets.map((m, i) =>
     i % 100 === 0 ? { ...m, content: [...m.content, 'title:retitled'] } : m,
   );
-  return catalogSnapshot(NOW, markets, catalog.neighbours);
+  return catalogueSnapshot(NOW, markets, catalogue.neighbours);
 }
 
 /**
- * Builds the ANN index of `catalog` (centroids included: a new model), times the pipeline through
+ * Builds the ANN index of `catalogue` (centroids included: a new model), times the pipeline through
  * it, and compares with the exact scan: recall of the embedding source's 200 candidates, and how
  * many of each feed's first 20 and of its whole list the exact feed has too.
  */
 async function withAnn(
-  catalog: CatalogSnapshot,
+  catalogue: CatalogueSnapshot,
   params: TwoTowerParameters,
   markets: number,
   req: RankRequest,
@@ -88,22 +88,22 @@ async function withAnn(
   const serving = new TwoTowerServing('bench-ann', params);
   const config = getRanker('two-tower')!;
   const users = Array.from({ length: USERS_COMPARED }, (_, u) => userContext(u, markets));
-  const exactFeeds = users.map((u) => rankFeed(catalog, u, req, config, serving).map((x) => x.ticker));
-  const index = marketIndex(catalog, serving);
-  const a = catalogArrays(catalog);
+  const exactFeeds = users.map((u) => rankFeed(catalogue, u, req, config, serving).map((x) => x.ticker));
+  const index = marketIndex(catalogue, serving);
+  const a = catalogueArrays(catalogue);
   const everything = new Uint8Array(markets).fill(1);
   const vectors = users.map((u) => {
-    const history = userSignals(catalog, a, u, config, serving).history;
+    const history = userSignals(catalogue, a, u, config, serving).history;
     return modelUserView(u, history, serving, index, a.row).vector;
   });
   const exactNearest = vectors.map((v) => new Set(topK(index.scores(v), 200)));
   const pause = async () => {};
   let started = performance.now();
   const { result: ivf, longestStallMs: buildStallMs } = await withStalls((turn) =>
-    buildAnnIndex(catalog, serving, { pause: turn }),
+    buildAnnIndex(catalogue, serving, { pause: turn }),
   );
   const buildMs = performance.now() - started;
-  const refreshed = changedRefresh(catalog);
+  const refreshed = changedRefresh(catalogue);
   marketIndex(refreshed, serving);
   started = performance.now();
   await buildAnnIndex(refreshed, serving, { pause });
@@ -117,7 +117,7 @@ async function withAnn(
   let top20 = 0;
   let whole = 0;
   users.forEach((u, j) => {
-    const feed = rankFeed(catalog, u, req, config, serving).map((x) => x.ticker);
+    const feed = rankFeed(catalogue, u, req, config, serving).map((x) => x.ticker);
     const exact = exactFeeds[j]!;
     const first = new Set(exact.slice(0, 20));
     const all = new Set(exact);
@@ -127,7 +127,7 @@ async function withAnn(
   let i = 0;
   const ann = await timeRuns(
     REQUESTS,
-    () => rankFeed(catalog, userContext(i++, markets), req, config, serving),
+    () => rankFeed(catalogue, userContext(i++, markets), req, config, serving),
     20,
   );
   const n = users.length;
@@ -153,7 +153,7 @@ async function withAnn(
  * is what a request arriving meanwhile can wait. Baseline: the same tables with the model file of
  * format 1, whose vocabularies (1M user ids) were one JSON document.
  */
-async function swapsFromDisk(params: TwoTowerParameters, catalog: CatalogSnapshot) {
+async function swapsFromDisk(params: TwoTowerParameters, catalogue: CatalogueSnapshot) {
   const current = await mkdtemp(path.join(tmpdir(), 'sibyl-bench-artifact-'));
   const format1 = await mkdtemp(path.join(tmpdir(), 'sibyl-bench-artifact-v1-'));
   try {
@@ -169,7 +169,7 @@ async function swapsFromDisk(params: TwoTowerParameters, catalog: CatalogSnapsho
         const t0 = performance.now();
         const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
         await marketIndexInChunks(
-          catalog,
+          catalogue,
           await TwoTowerServing.create('swap', await loadTwoTower(dir), pause),
           pause,
         );
@@ -217,33 +217,33 @@ export default async function run(): Promise<void> {
   let rssWith10k = 0;
   let swapRows: Record<string, string | number>[] = [];
   for (const markets of [300, 10_000, 100_000, 300_000]) {
-    const catalog = syntheticCatalog(markets, rng, NOW);
-    catalogArrays(catalog);
+    const catalogue = syntheticCatalogue(markets, rng, NOW);
+    catalogueArrays(catalogue);
     let t0 = performance.now();
-    marketIndex(catalog, serving);
+    marketIndex(catalogue, serving);
     const vectorsMs = performance.now() - t0;
     if (markets === 10_000) {
       rssWith10k = process.memoryUsage().rss / 2 ** 20;
-      swapRows = await swapsFromDisk(params, catalog);
+      swapRows = await swapsFromDisk(params, catalogue);
     }
     // A model swap: the model's id maps, then these vectors, in chunks with event-loop turns between.
     const { longestStallMs } = await withStalls(async (pause) =>
-      marketIndexInChunks(catalog, await TwoTowerServing.create('bench-swap', params, pause), pause),
+      marketIndexInChunks(catalogue, await TwoTowerServing.create('bench-swap', params, pause), pause),
     );
     // A refresh in which 1% of the markets changed content: only those are embedded again.
     t0 = performance.now();
-    marketIndex(changedRefresh(catalog), serving);
+    marketIndex(changedRefresh(catalogue), serving);
     const refreshMs = performance.now() - t0;
     let i = 0;
     const popularity = await timeRuns(
       REQUESTS,
-      () => rankFeed(catalog, userContext(i++, markets), req, getRanker('popularity')!),
+      () => rankFeed(catalogue, userContext(i++, markets), req, getRanker('popularity')!),
       20,
     );
     i = 0;
     const twoTower = await timeRuns(
       REQUESTS,
-      () => rankFeed(catalog, userContext(i++, markets), req, getRanker('two-tower')!, serving),
+      () => rankFeed(catalogue, userContext(i++, markets), req, getRanker('two-tower')!, serving),
       20,
     );
     const measured: [string, number[]][] = [
@@ -251,7 +251,7 @@ export default async function run(): Promise<void> {
       ['two-tower', twoTower],
     ];
     if (markets >= 100_000) {
-      const { ann, row } = await withAnn(catalog, params, markets, req);
+      const { ann, row } = await withAnn(catalogue, params, markets, req);
       measured.push(['two-tower, ANN index', ann]);
       annRows.push(row);
     }

@@ -7,7 +7,7 @@
  */
 import type { InteractionLog, TrainSet } from '../models/core/types.js';
 import { InBatchSoftmaxStep, loadBatch, type StepBatch } from '../models/two-tower/softmax-step.js';
-import { GemmPool } from '../models/two-tower/gemm-pool.js';
+import { GemmPool } from '../models/kernels/gemm-pool.js';
 import { TfjsSoftmaxStep } from '../models/two-tower/tfjs-step.js';
 import { loadTf } from '../models/two-tower/tfjs-backend.js';
 import { TwoTowerModel } from '../models/two-tower/model.js';

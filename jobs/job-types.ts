@@ -8,8 +8,8 @@ import { z } from 'zod';
 export const JOBS = {
   'refresh-features': { queue: 'features', attempts: 5, payload: z.strictObject({}) },
   'rebuild-features': { queue: 'features', attempts: 3, payload: z.strictObject({}) },
-  'sync-markets': { queue: 'catalog', attempts: 3, payload: z.strictObject({}) },
-  /** Fit a candidate model on a temporal split of the recent interactions and save it (jobs/model-pipeline.ts). */
+  'sync-markets': { queue: 'catalogue', attempts: 3, payload: z.strictObject({}) },
+  /** Fit a candidate model on a temporal split of the recent interactions and save it (jobs/model-pipeline/train-step.ts). */
   train: {
     queue: 'models',
     attempts: 2,

@@ -1,6 +1,6 @@
 import { marketInput } from '../src/domain/schemas.js';
 import { parseBatch } from '../src/ingest/batch.js';
-import { writeMarkets } from '../src/ingest/catalog-writer.js';
+import { writeMarkets } from '../src/ingest/catalogue-writer.js';
 import { fromKalshi, isKalshiShaped } from '../src/ingest/import/kalshi.js';
 import type { Store } from '../src/store/types.js';
 

@@ -15,7 +15,7 @@ export interface ModelPipelineDeps {
   logger: Logger;
   settings?: Partial<ModelPipelineSettings>;
   now?: () => Date;
-  /** The baselines evaluated next to every candidate, fresh and unfitted. @defaultValue models/eval/rankers.ts */
+  /** The baselines evaluated next to every candidate, fresh and unfitted. @defaultValue models/eval/recommenders.ts */
   baselines?: () => Recommender[];
 }
 

@@ -4,13 +4,13 @@ import type { PipelineContext, ModelRef, Progress } from './context.js';
 import { cutoffOf } from './settings.js';
 import { errorMessage } from './context.js';
 import { fitAndEvaluate, type Contender } from '../../models/eval/fit-and-evaluate.js';
-import { RANKER_LIST } from '../../models/eval/rankers.js';
+import { RECOMMENDER_LIST } from '../../models/eval/recommenders.js';
 import { hasKind } from '../../models/kinds.js';
 import type { Recommender } from '../../models/core/types.js';
 
-/** Every recommender of models/eval/rankers.ts except registry kinds (those are candidates, not baselines). */
+/** Every recommender of models/eval/recommenders.ts except registry kinds (those are candidates, not baselines). */
 function defaultBaselines(): Recommender[] {
-  return RANKER_LIST.filter((r) => !hasKind(r.name)).map((r) => r.create());
+  return RECOMMENDER_LIST.filter((r) => !hasKind(r.name)).map((r) => r.create());
 }
 
 export interface EvaluateResult {

@@ -31,7 +31,7 @@ export interface BullRunnerOptions {
 }
 
 /** Concurrency per queue, across all workers: feature runs must never interleave. */
-const GLOBAL_CONCURRENCY: Record<string, number> = { features: 1, pipeline: 1, catalog: 1, models: 1 };
+const GLOBAL_CONCURRENCY: Record<string, number> = { features: 1, pipeline: 1, catalogue: 1, models: 1 };
 
 function jobOptions(name: JobName, backoffBaseMs: number): JobsOptions {
   return {

@@ -1,4 +1,4 @@
-import { dot } from '../core/dot.js';
+import { dot } from '../vector-search/dot.js';
 import type { FitOptions, Recommender, TrainSet } from '../core/types.js';
 import { Rng } from '../../src/util/rng.js';
 import { assertFitted, knownUser, userItems, type UserItems } from './common.js';

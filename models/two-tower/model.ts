@@ -1,7 +1,7 @@
 import type { FitOptions, InteractionLog, PersistentRecommender, TrainSet } from '../core/types.js';
 import { Rng } from '../../src/util/rng.js';
 import { addMeanRows, hashContent, type HashedContent } from './content-hash.js';
-import { gemmABt } from './gemm.js';
+import { gemmABt } from '../kernels/gemm.js';
 import { DenseAdam, EmbeddingTable } from './embedding-table.js';
 import { TwoTowerHyperparameters, halfLifeMs } from './hyperparameters.js';
 import { normaliseRows } from './softmax-step.js';

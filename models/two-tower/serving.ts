@@ -1,7 +1,7 @@
 import type { ItemContent, ServedMarket, ServingModel } from '../core/types.js';
 import { addMeanRows, hashTokens } from './content-hash.js';
-import { gemmABt } from './gemm.js';
-import { blockedGemmABt } from './wasm/blocked-gemm.js';
+import { gemmABt } from '../kernels/gemm.js';
+import { blockedGemmABt } from '../kernels/wasm/blocked-gemm.js';
 import type { TwoTowerParameters } from './parameters.js';
 import { normaliseRows } from './softmax-step.js';
 import { IdIndex } from './id-index.js';

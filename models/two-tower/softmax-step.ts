@@ -1,5 +1,5 @@
-import { GemmPool } from './gemm-pool.js';
-import { transpose } from './gemm.js';
+import { GemmPool } from '../kernels/gemm-pool.js';
+import { transpose } from '../kernels/gemm.js';
 
 /** One batch as the dense part of the model sees it: tower inputs already gathered. */
 export interface StepBatch {

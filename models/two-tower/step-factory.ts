@@ -1,6 +1,6 @@
 import { InBatchSoftmaxStep, type StepBatch, type StepShape, type TowerWeights } from './softmax-step.js';
 import { TfjsSoftmaxStep } from './tfjs-step.js';
-import { GemmPool } from './gemm-pool.js';
+import { GemmPool } from '../kernels/gemm-pool.js';
 import { loadNativeTf } from './tfjs-backend.js';
 
 /** The dense part of a training step, whichever implementation runs it. */

@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { SibylError } from '../errors.js';
-import type { MarketCatalog } from '../feed/catalog.js';
+import type { MarketCatalogue } from '../feed/catalogue/market-catalogue.js';
 import type { FeedService } from '../feed/feed-service.js';
 import type { Logger } from '../log/logger.js';
 import type { IngestEvents } from '../ingest/events/ingest-events.js';
@@ -23,7 +23,7 @@ import { opsRoutes, type ReadinessCheck } from './routes/ops.js';
 
 export interface AppDeps {
   store: Store;
-  catalog: MarketCatalog;
+  catalogue: MarketCatalogue;
   feed: FeedService;
   /** What ingestion stored; the catalogue, the users' cache and the replica relay subscribe. */
   events: IngestEvents;
@@ -65,9 +65,9 @@ export function createApp(deps: AppDeps): Express {
   const checks: ReadinessCheck[] = [
     { name: 'store', check: () => deps.store.ping() },
     {
-      name: 'catalog',
+      name: 'catalogue',
       check: async () => {
-        if (!deps.catalog.loaded) throw new Error('market catalogue not loaded yet');
+        if (!deps.catalogue.loaded) throw new Error('market catalogue not loaded yet');
       },
     },
     { name: 'jobs', check: () => deps.jobs.ping() },

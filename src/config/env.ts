@@ -78,7 +78,7 @@ const envSchema = z.object({
    */
   FEED_ANN_MIN_MARKETS: z.coerce.number().int().min(1).default(100_000),
   /** How stale the in-memory catalogue of open markets may get before it is reloaded. @defaultValue 5 */
-  CATALOG_REFRESH_SECONDS: z.coerce.number().min(0).default(5),
+  CATALOGUE_REFRESH_SECONDS: z.coerce.number().min(0).default(5),
   /** Most items accepted in one ingestion request. @defaultValue 1000 */
   INGEST_MAX_BATCH: z.coerce.number().int().min(1).default(1000),
   /** Incremental feature refresh schedule (cron, UTC). @defaultValue every 5 minutes */

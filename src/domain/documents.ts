@@ -22,7 +22,7 @@ export type InteractionDoc = InteractionInput & {
   /** For interactions with a `feedId`: the ranker, model version and experiment that served that feed. */
   attribution?: {
     ranker: string;
-    /** The ranker configuration's version (src/feed/rankers.ts). */
+    /** The ranker configuration's version (src/feed/rankers/rankers.ts). */
     rankerVersion?: number;
     model: string | null;
     experiment: { key: string; variation: string } | null;

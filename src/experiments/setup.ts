@@ -7,7 +7,7 @@ import type { Definitions } from './definitions/validate.js';
 import { ExposureLog } from './exposure-log.js';
 import type { StickyBucketService } from '@growthbook/growthbook';
 import { GrowthBookSource } from './growthbook-source.js';
-import type { RankerAssignment } from '../feed/ranker-assignment.js';
+import type { RankerAssignment } from '../feed/rankers/ranker-assignment.js';
 import { readOverrides, withOverrides, writeOverride } from './coverage-overrides.js';
 
 export interface Experiments {

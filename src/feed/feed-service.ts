@@ -1,24 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { SibylError } from '../errors.js';
 import type { Store } from '../store/types.js';
-import type { MarketCatalog } from './catalog.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
-import type { RankerAssignment, RankerChoice } from './ranker-assignment.js';
-import { eligible } from './filters.js';
-import type { RankedItem, RankRequest } from './rank-feed.js';
-import { rankWithSharing } from './shared-feeds.js';
-import type { RankerConfig } from './ranker-config.js';
-import { DEFAULT_RANKER, getRanker } from './rankers.js';
+import type { MarketCatalogue } from './catalogue/market-catalogue.js';
+import { decodeCursor, encodeCursor } from './pages/cursor.js';
+import type { RankerAssignment, RankerChoice } from './rankers/ranker-assignment.js';
+import { eligible } from './pipeline/filters.js';
+import type { RankedItem, RankRequest } from './pipeline/rank-feed.js';
+import { rankWithSharing } from './pipeline/shared-feeds.js';
+import type { RankerConfig } from './rankers/ranker-config.js';
+import { DEFAULT_RANKER, getRanker } from './rankers/rankers.js';
 import type { ActiveModelSource } from './active-model.js';
-import type { CatalogSnapshot } from './catalog.js';
-import type { UserContext } from './user-context.js';
+import type { CatalogueSnapshot } from './catalogue/market-catalogue.js';
+import type { UserContext } from './user/user-context.js';
 import type { FeedAttribution, FeedAttributionLookup } from '../domain/attribution.js';
 import type { IngestEvents } from '../ingest/events/ingest-events.js';
-import type { FeedSnapshotStore } from './snapshots.js';
-import { DEFAULT_USER_CONTEXT, emptyUserContext, loadUserContext } from './user-context.js';
+import type { FeedSnapshotStore } from './pages/snapshots.js';
+import { DEFAULT_USER_CONTEXT, emptyUserContext, loadUserContext } from './user/user-context.js';
 import { isStoreUnavailable } from '../store/unavailable.js';
 import type { Logger } from '../log/logger.js';
-import { UserContextCache, type UserContextCacheOptions } from './user-context-cache.js';
+import { UserContextCache, type UserContextCacheOptions } from './user/user-context-cache.js';
 
 export interface FeedRequest {
   userId: string;
@@ -82,7 +82,7 @@ export class FeedService implements FeedAttributionLookup {
 
   constructor(
     private readonly store: Store,
-    private readonly catalog: MarketCatalog,
+    private readonly catalogue: MarketCatalogue,
     private readonly snapshots: FeedSnapshotStore,
     private readonly options: FeedServiceOptions,
   ) {
@@ -116,17 +116,20 @@ export class FeedService implements FeedAttributionLookup {
    * memory, and only interactions after the features watermark the catalogue last saw.
    */
   private loadContext(userId: string, now: Date): Promise<UserContext> {
-    const catalog = this.catalog.peek();
+    const catalogue = this.catalogue.peek();
     return loadUserContext(this.store, userId, now, DEFAULT_USER_CONTEXT, {
-      openMarkets: catalog?.byTicker,
-      featuresSince: catalog?.featuresWatermark,
+      openMarkets: catalogue?.byTicker,
+      featuresSince: catalogue?.featuresWatermark,
     });
   }
 
   async getFeed(req: FeedRequest): Promise<FeedResponse> {
     const now = this.now();
     const categories = [...new Set(req.categories.map((c) => c.toLowerCase()))].sort();
-    const [catalog, user] = await Promise.all([this.catalog.current(), this.userContext(req.userId, now)]);
+    const [catalogue, user] = await Promise.all([
+      this.catalogue.current(),
+      this.userContext(req.userId, now),
+    ]);
     const minCloseTime = new Date(now.getTime() + this.options.minHorizonMs);
 
     let snapshot;
@@ -154,7 +157,7 @@ export class FeedService implements FeedAttributionLookup {
       offset = cursor.offset;
     } else {
       const choice = await this.chooseRanker(req.userId, { ...user.attributes, ...req.attributes });
-      const ranked = this.rank(getRanker(choice.ranker) ?? getRanker(DEFAULT_RANKER)!, catalog, user, {
+      const ranked = this.rank(getRanker(choice.ranker) ?? getRanker(DEFAULT_RANKER)!, catalogue, user, {
         now,
         categories,
         minCloseTime,
@@ -179,7 +182,7 @@ export class FeedService implements FeedAttributionLookup {
     const page: FeedItem[] = [];
     const filter = { categories: snapshot.categories, minCloseTime };
     const servable = (ticker: string) => {
-      const market = catalog.byTicker.get(ticker);
+      const market = catalogue.byTicker.get(ticker);
       return market && eligible(market, user.dismissed, filter) ? market : undefined;
     };
     let next = offset;
@@ -231,7 +234,7 @@ export class FeedService implements FeedAttributionLookup {
    */
   private rank(
     config: RankerConfig,
-    catalog: CatalogSnapshot,
+    catalogue: CatalogueSnapshot,
     user: UserContext,
     req: RankRequest,
   ): { ranker: string; rankerVersion: number; model: string | null; items: RankedItem[] } {
@@ -242,7 +245,7 @@ export class FeedService implements FeedAttributionLookup {
           ranker: config.name,
           rankerVersion: config.version,
           model: model.version,
-          items: rankWithSharing(catalog, user, req, config, model),
+          items: rankWithSharing(catalogue, user, req, config, model),
         };
       config = getRanker(config.fallback!)!;
     }
@@ -250,7 +253,7 @@ export class FeedService implements FeedAttributionLookup {
       ranker: config.name,
       rankerVersion: config.version,
       model: null,
-      items: rankWithSharing(catalog, user, req, config),
+      items: rankWithSharing(catalogue, user, req, config),
     };
   }
 

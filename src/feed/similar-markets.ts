@@ -3,11 +3,11 @@ import { marketContentTokens } from '../../models/data/market-content.js';
 import { SibylError } from '../errors.js';
 import { coll } from '../store/collections.js';
 import type { Store } from '../store/types.js';
-import type { CatalogMarket, CatalogSnapshot } from './catalog.js';
-import { topK } from './top-k.js';
-import { marketIndex } from './market-index.js';
-import { catalogArrays } from './catalog-arrays.js';
-import { annIndex } from './ann/ann-indexes.js';
+import type { CatalogueMarket, CatalogueSnapshot } from './catalogue/market-catalogue.js';
+import { topK } from '../../models/vector-search/top-k.js';
+import { marketIndex } from './catalogue/market-index.js';
+import { catalogueArrays } from './catalogue/catalogue-arrays.js';
+import { annIndex } from './catalogue/ann-indexes.js';
 
 export interface SimilarMarkets {
   ticker: string;
@@ -26,16 +26,16 @@ export interface SimilarMarkets {
  */
 export async function similarMarkets(
   store: Store,
-  catalog: CatalogSnapshot,
+  catalogue: CatalogueSnapshot,
   model: ServingModel | undefined,
   ticker: string,
   limit: number,
 ): Promise<SimilarMarkets> {
-  const open = catalog.byTicker.get(ticker);
+  const open = catalogue.byTicker.get(ticker);
   const doc = open ? undefined : await coll(store, 'markets').findOne({ ticker }, { projection: { _id: 0 } });
   if (!open && !doc) throw new SibylError('not_found', `Unknown market "${ticker}"`);
   const eventTicker = open?.eventTicker ?? doc!.eventTicker;
-  const item = (m: CatalogMarket, score: number) => ({
+  const item = (m: CatalogueMarket, score: number) => ({
     ticker: m.ticker,
     eventTicker: m.eventTicker,
     title: m.title,
@@ -44,23 +44,23 @@ export async function similarMarkets(
   });
 
   if (model) {
-    const index = marketIndex(catalog, model);
-    const { row, eventRows } = catalogArrays(catalog);
+    const index = marketIndex(catalogue, model);
+    const { row, eventRows } = catalogueArrays(catalogue);
     const query = open
       ? index.row(row.get(ticker)!)
       : model.marketVectors([{ ticker, content: marketContentTokens(doc!) }]);
     // Every open market but the event's; the ANN index's approximate search when one is built.
     const mask = new Uint8Array(index.size).fill(1);
     for (const i of eventRows.get(eventTicker) ?? []) mask[i] = 0;
-    const ann = annIndex(catalog, model);
+    const ann = annIndex(catalogue, model);
     const scores = ann ? ann.similarity : index.scores(query);
     const best = ann ? ann.search(query, limit, mask, 1) : topK(scores, limit, mask, 1);
-    const items = Array.from(best, (i) => item(catalog.markets[i]!, scores[i]!));
+    const items = Array.from(best, (i) => item(catalogue.markets[i]!, scores[i]!));
     return { ticker, source: 'model', model: model.version, items };
   }
 
-  const items = (catalog.neighbours.get(ticker) ?? []).flatMap((n) => {
-    const m = catalog.byTicker.get(n.ticker);
+  const items = (catalogue.neighbours.get(ticker) ?? []).flatMap((n) => {
+    const m = catalogue.byTicker.get(n.ticker);
     return m && m.eventTicker !== eventTicker ? [item(m, n.score)] : [];
   });
   return { ticker, source: 'co-interaction', model: null, items: items.slice(0, limit) };

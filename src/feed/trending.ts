@@ -1,29 +1,29 @@
-import { catalogArrays } from './catalog-arrays.js';
-import type { CatalogSnapshot } from './catalog.js';
-import { eligibilityMask } from './filters.js';
-import { topK } from './top-k.js';
+import { catalogueArrays } from './catalogue/catalogue-arrays.js';
+import type { CatalogueSnapshot } from './catalogue/market-catalogue.js';
+import { eligibilityMask } from './pipeline/filters.js';
+import { topK } from '../../models/vector-search/top-k.js';
 
 /** Trend + popularity of every open market, per catalogue snapshot (z-scores, both). */
-const trendingScores = new WeakMap<CatalogSnapshot, Float32Array>();
+const trendingScores = new WeakMap<CatalogueSnapshot, Float32Array>();
 
 /**
  * The catalogue's trending open markets (standardized trend plus popularity), optionally within
  * categories (any case): a top-k over the snapshot's arrays, not a sort of every market.
  */
-export function trendingMarkets(catalog: CatalogSnapshot, categories: string[], limit: number) {
-  const a = catalogArrays(catalog);
-  let scores = trendingScores.get(catalog);
+export function trendingMarkets(catalogue: CatalogueSnapshot, categories: string[], limit: number) {
+  const a = catalogueArrays(catalogue);
+  let scores = trendingScores.get(catalogue);
   if (!scores) {
     scores = Float32Array.from(a.trend, (t, i) => t + a.popularity[i]!);
-    trendingScores.set(catalog, scores);
+    trendingScores.set(catalogue, scores);
   }
   // The feed's own filter: every market of the snapshot closes after it was loaded.
   const mask = eligibilityMask(a, [], {
     categories: categories.map((c) => c.toLowerCase()),
-    minCloseTime: catalog.loadedAt,
+    minCloseTime: catalogue.loadedAt,
   });
   return Array.from(topK(scores, limit, mask), (i) => {
-    const m = catalog.markets[i]!;
+    const m = catalogue.markets[i]!;
     return {
       ticker: m.ticker,
       eventTicker: m.eventTicker,

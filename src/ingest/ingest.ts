@@ -5,7 +5,7 @@ import type { FeedAttribution, FeedAttributionLookup } from '../domain/attributi
 import { INTERACTION_WEIGHTS } from '../domain/interaction-weights.js';
 import type { IngestEvents } from './events/ingest-events.js';
 import { checkBatchSize, parseBatch, rejectIfInvalid } from './batch.js';
-import { writeEvents, writeMarkets, writeSeries, writeUsers, type UpsertResult } from './catalog-writer.js';
+import { writeEvents, writeMarkets, writeSeries, writeUsers, type UpsertResult } from './catalogue-writer.js';
 import { findUnknownMarkets, writeInteractions, type InteractionWriteResult } from './interaction-writer.js';
 
 /**

@@ -3,10 +3,10 @@ import { createServer, type Server } from 'node:http';
 import { createApp } from '../api/app.js';
 import { ApiMetrics } from '../api/metrics.js';
 import type { Config } from '../config/env.js';
-import { MarketCatalog } from '../feed/catalog.js';
+import { MarketCatalogue } from '../feed/catalogue/market-catalogue.js';
 import { FeedService } from '../feed/feed-service.js';
-import { MemorySnapshotStore } from '../feed/snapshots.js';
-import { FallbackSnapshotStore, RedisSnapshotStore } from '../feed/redis-snapshots.js';
+import { MemorySnapshotStore } from '../feed/pages/snapshots.js';
+import { FallbackSnapshotStore, RedisSnapshotStore } from '../feed/pages/redis-snapshots.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/types.js';
 import type { JobRunner } from '../../jobs/job-types.js';
@@ -15,9 +15,9 @@ import { Redis } from 'ioredis';
 import { setUpExperiments } from '../experiments/setup.js';
 import { activeModelWatcherFromConfig, modelRegistryFromConfig } from '../../models/registry/index.js';
 import { ActiveModel } from '../feed/active-model.js';
-import { marketIndex, marketIndexInChunks } from '../feed/market-index.js';
+import { marketIndex, marketIndexInChunks } from '../feed/catalogue/market-index.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { AnnIndexBuilder } from '../feed/ann/ann-indexes.js';
+import { AnnIndexBuilder } from '../feed/catalogue/ann-indexes.js';
 import { relayUserChanges, type ReplicaRelay } from '../ingest/events/replica-relay.js';
 import { createIngestEvents } from '../ingest/events/ingest-events.js';
 
@@ -55,15 +55,15 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     (version) => models.loadModel(version),
     logger,
     async (model) => {
-      const snapshot = catalog.peek();
+      const snapshot = catalogue.peek();
       if (!snapshot) return;
       // Every market is new to a new model: embedded in chunks, so requests go on meanwhile.
       await marketIndexInChunks(snapshot, model, () => nextTurn());
       ann.request(snapshot, model);
     },
   );
-  const catalog = new MarketCatalog(store, {
-    refreshMs: config.CATALOG_REFRESH_SECONDS * 1000,
+  const catalogue = new MarketCatalogue(store, {
+    refreshMs: config.CATALOGUE_REFRESH_SECONDS * 1000,
     // Refreshed features change every user's context: cached ones are dropped.
     onFeaturesRefreshed: () => feed.userContexts?.clear(),
     events,
@@ -110,7 +110,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   // Users' contexts are cached per replica; with Redis, writes on any replica invalidate them on all.
   const userCacheMs = config.FEED_USER_CACHE_SECONDS * 1000;
   let userChanges: ReplicaRelay | undefined;
-  const feed = new FeedService(store, catalog, snapshots, {
+  const feed = new FeedService(store, catalogue, snapshots, {
     model: activeModel,
     logger,
     events,
@@ -140,7 +140,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   }
   const app = createApp({
     store,
-    catalog,
+    catalogue,
     feed,
     events,
     model: activeModel,
@@ -170,7 +170,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     ],
     requestLogging: options.requestLogging ?? true,
   });
-  await catalog.reload();
+  await catalogue.reload();
 
   const server = createServer(app);
   // Keep-alive longer than typical load balancer idle timeouts, so they close first.

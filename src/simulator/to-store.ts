@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { eventInput, interactionInput, marketInput, seriesInput, userInput } from '../domain/schemas.js';
 import { parseBatch, rejectIfInvalid } from '../ingest/batch.js';
-import { writeEvents, writeMarkets, writeSeries, writeUsers } from '../ingest/catalog-writer.js';
+import { writeEvents, writeMarkets, writeSeries, writeUsers } from '../ingest/catalogue-writer.js';
 import { writeInteractions } from '../ingest/interaction-writer.js';
 import type { Store } from '../store/types.js';
 import type { ProgressListener, SimulationCounts } from './progress.js';

@@ -10,12 +10,12 @@ describe('operations endpoints', () => {
     await request(t.app).get('/healthz').expect(200, { status: 'ok' });
     const notYet = await request(t.app).get('/readyz');
     expect(notYet.status).toBe(503);
-    expect(notYet.body.checks.catalog).toEqual({ ok: false, error: 'market catalogue not loaded yet' });
-    await t.catalog.reload();
+    expect(notYet.body.checks.catalogue).toEqual({ ok: false, error: 'market catalogue not loaded yet' });
+    await t.catalogue.reload();
     const ready = await request(t.app).get('/readyz').expect(200);
     expect(ready.body).toEqual({
       status: 'ready',
-      checks: { store: { ok: true }, catalog: { ok: true }, jobs: { ok: true } },
+      checks: { store: { ok: true }, catalogue: { ok: true }, jobs: { ok: true } },
     });
     await t.store.close();
     const storeDown = await request(t.app).get('/readyz');

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExposureLog } from '../../src/experiments/exposure-log.js';
-import type { RankerAssignment } from '../../src/feed/ranker-assignment.js';
+import type { RankerAssignment } from '../../src/feed/rankers/ranker-assignment.js';
 import { experimentResults } from '../../src/experiments/results.js';
-import { MarketCatalog } from '../../src/feed/catalog.js';
+import { MarketCatalogue } from '../../src/feed/catalogue/market-catalogue.js';
 import { FeedService } from '../../src/feed/feed-service.js';
-import { MemorySnapshotStore } from '../../src/feed/snapshots.js';
+import { MemorySnapshotStore } from '../../src/feed/pages/snapshots.js';
 import { interactionInput } from '../../src/domain/schemas.js';
 import { parseBatch } from '../../src/ingest/batch.js';
 import { writeInteractions } from '../../src/ingest/interaction-writer.js';
@@ -53,9 +53,9 @@ async function runExperiment(
   await simulateToStore(store, { ...SIM, now: END });
   const sim = simulate(SIM);
   const now = new Date(END.getTime() + 3_600_000);
-  const catalog = new MarketCatalog(store, { refreshMs: 60_000, now: () => now });
+  const catalogue = new MarketCatalogue(store, { refreshMs: 60_000, now: () => now });
   const exposures = new ExposureLog(store, silentLogger, { flushIntervalMs: 60_000 });
-  const feed = new FeedService(store, catalog, new MemorySnapshotStore(), {
+  const feed = new FeedService(store, catalogue, new MemorySnapshotStore(), {
     minHorizonMs: 30 * 60_000,
     maxPerEvent: 2,
     snapshotTtlMs: 900_000,

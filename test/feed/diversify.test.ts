@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diversify, type Diversifiable } from '../../src/feed/diversify.js';
+import { diversify, type Diversifiable } from '../../src/feed/pipeline/diversify.js';
 
 const item = (
   id: string,

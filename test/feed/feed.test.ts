@@ -293,7 +293,7 @@ describe('feed with precomputed features', () => {
     expect((await t.store.collection('user_features').findOne({ userId: 'fan' }))?.categoryAffinity).toEqual([
       { key: 'crypto', share: 1 },
     ]);
-    await t.catalog.reload();
+    await t.catalogue.reload();
 
     const share = (items: { category: string }[], category: string) =>
       items.filter((i) => i.category === category).length;

@@ -1,18 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { TwoTowerServing } from '../../models/two-tower/serving.js';
-import { catalogSnapshot, scoreMarkets, type CatalogSnapshot } from '../../src/feed/catalog.js';
-import { catalogArrays } from '../../src/feed/catalog-arrays.js';
-import { gatherCandidates } from '../../src/feed/candidate-sources.js';
-import { eligibilityMask, eligible } from '../../src/feed/filters.js';
-import { rankFeed, type RankRequest } from '../../src/feed/rank-feed.js';
-import { RankerConfigSchema, type RankerConfig } from '../../src/feed/ranker-config.js';
-import { getRanker, RANKERS } from '../../src/feed/rankers.js';
-import type { UserContext } from '../../src/feed/user-context.js';
-import { userSignals } from '../../src/feed/user-signals.js';
-import { rankWithSharing } from '../../src/feed/shared-feeds.js';
+import {
+  catalogueSnapshot,
+  scoreMarkets,
+  type CatalogueSnapshot,
+} from '../../src/feed/catalogue/market-catalogue.js';
+import { catalogueArrays } from '../../src/feed/catalogue/catalogue-arrays.js';
+import { gatherCandidates } from '../../src/feed/pipeline/candidate-sources.js';
+import { eligibilityMask, eligible } from '../../src/feed/pipeline/filters.js';
+import { rankFeed, type RankRequest } from '../../src/feed/pipeline/rank-feed.js';
+import { RankerConfigSchema, type RankerConfig } from '../../src/feed/rankers/ranker-config.js';
+import { getRanker, RANKERS } from '../../src/feed/rankers/rankers.js';
+import type { UserContext } from '../../src/feed/user/user-context.js';
+import { userSignals } from '../../src/feed/user/user-signals.js';
+import { rankWithSharing } from '../../src/feed/pipeline/shared-feeds.js';
 import type { MarketDoc } from '../../src/domain/documents.js';
 import { Rng } from '../../src/util/rng.js';
-import { randomTwoTower, syntheticCatalog } from '../helpers/synthetic-ranking.js';
+import { randomTwoTower, syntheticCatalogue } from '../helpers/synthetic-ranking.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const HOUR = 3_600_000;
@@ -33,8 +37,8 @@ const user = (history: UserContext['history'] = [], userId = 'someone-new'): Use
 });
 
 /** The synthetic catalogue, every market open for 2+ days, plus `extra` markets (store documents). */
-function catalogWith(extra: Partial<MarketDoc>[], markets = 2_000): CatalogSnapshot {
-  const base = syntheticCatalog(markets, Rng.of(3, 'rank-feed'), NOW);
+function catalogueWith(extra: Partial<MarketDoc>[], markets = 2_000): CatalogueSnapshot {
+  const base = syntheticCatalogue(markets, Rng.of(3, 'rank-feed'), NOW);
   const docs = extra.map(
     (d, i) =>
       ({
@@ -64,7 +68,7 @@ function catalogWith(extra: Partial<MarketDoc>[], markets = 2_000): CatalogSnaps
     ],
     NOW,
   );
-  return catalogSnapshot(NOW, scored, base.neighbours);
+  return catalogueSnapshot(NOW, scored, base.neighbours);
 }
 
 describe('ranker configurations', () => {
@@ -95,8 +99,8 @@ describe('ranker configurations', () => {
 
 describe('candidate generation', () => {
   it('proposes each eligible market at most once, each source at most its quota', () => {
-    const catalog = syntheticCatalog(3_000, Rng.of(1, 'sources'), NOW);
-    const a = catalogArrays(catalog);
+    const catalogue = syntheticCatalogue(3_000, Rng.of(1, 'sources'), NOW);
+    const a = catalogueArrays(catalogue);
     const config: RankerConfig = {
       ...getRanker('popularity')!,
       sources: { popular: 40, trending: 30, fresh: 20, affinity: 25 },
@@ -113,7 +117,7 @@ describe('candidate generation', () => {
     const { rows, source } = gatherCandidates(
       a,
       mask,
-      userSignals(catalog, a, context, config, undefined),
+      userSignals(catalogue, a, context, config, undefined),
       config,
       NOW.getTime(),
     );
@@ -126,7 +130,7 @@ describe('candidate generation', () => {
     expect(count('affinity')).toBeLessThanOrEqual(25);
     // Affinity candidates come from the user's categories, by share.
     const affinity = rows.filter((_, j) => source[j] === 'affinity');
-    const keys = affinity.map((r) => catalog.markets[r]!.categoryKey);
+    const keys = affinity.map((r) => catalogue.markets[r]!.categoryKey);
     expect(keys.filter((k) => k === 'crypto').length).toBeGreaterThan(
       keys.filter((k) => k === 'sports').length,
     );
@@ -134,30 +138,30 @@ describe('candidate generation', () => {
   });
 
   it('the two filter forms agree: per market when paging, as a mask when ranking', () => {
-    const catalog = syntheticCatalog(500, Rng.of(2, 'filters'), NOW);
-    const a = catalogArrays(catalog);
+    const catalogue = syntheticCatalogue(500, Rng.of(2, 'filters'), NOW);
+    const a = catalogueArrays(catalogue);
     const filter = {
       categories: ['politics', 'crypto'],
       minCloseTime: new Date(NOW.getTime() + 5 * 24 * HOUR),
     };
     const excluded = new Set(['KX4', 'KX12']);
     const mask = eligibilityMask(a, excluded, filter);
-    catalog.markets.forEach((m, i) => expect(mask[i] === 1).toBe(eligible(m, excluded, filter)));
+    catalogue.markets.forEach((m, i) => expect(mask[i] === 1).toBe(eligible(m, excluded, filter)));
   });
 
   it('the mask agrees with the per-market filter as requests’ close-time cuts move on, back and apart', () => {
-    const catalog = syntheticCatalog(500, Rng.of(3, 'cuts'), NOW);
+    const catalogue = syntheticCatalogue(500, Rng.of(3, 'cuts'), NOW);
     // Markets closing 7 s apart from five days on: every cut below has markets closing around it.
     const start = NOW.getTime() + 5 * 24 * HOUR;
-    catalog.markets.forEach((m, i) => (m.closeTime = new Date(start + i * 7_000)));
-    const a = catalogArrays(catalog);
+    catalogue.markets.forEach((m, i) => (m.closeTime = new Date(start + i * 7_000)));
+    const a = catalogueArrays(catalogue);
     const excluded = new Set(['KX40', 'KX41']);
     const minutes = [0, 0.5, 2, 9, 1, 25, 26, -60 * 24, 3, 0.1, 58];
     for (const m of minutes)
       for (const categories of [[], ['politics', 'crypto']]) {
         const filter = { categories, minCloseTime: new Date(start + m * 60_000) };
         const mask = eligibilityMask(a, excluded, filter);
-        const disagreeing = catalog.markets.filter(
+        const disagreeing = catalogue.markets.filter(
           (market, i) => (mask[i] === 1) !== eligible(market, excluded, filter),
         );
         expect(
@@ -168,13 +172,13 @@ describe('candidate generation', () => {
   });
 
   it('brings a brand-new market with no volume into a cold-start feed through the fresh source', () => {
-    const catalog = catalogWith([
+    const catalogue = catalogueWith([
       { ticker: 'BRAND-NEW', openTime: new Date(NOW.getTime() - HOUR), volume24h: 0 },
     ]);
     const popularity = getRanker('popularity')!;
-    const feed = rankFeed(catalog, user(), req, popularity);
+    const feed = rankFeed(catalogue, user(), req, popularity);
     expect(feed.find((i) => i.ticker === 'BRAND-NEW')?.reasons).toContain('New market');
-    const withoutFresh = rankFeed(catalog, user(), req, {
+    const withoutFresh = rankFeed(catalogue, user(), req, {
       ...popularity,
       sources: { ...popularity.sources, fresh: 0 },
     });
@@ -182,13 +186,13 @@ describe('candidate generation', () => {
   });
 
   it('proposes co-interaction neighbours of what the user traded, and names the market as the reason', () => {
-    const catalog = catalogWith([
+    const catalogue = catalogueWith([
       { ticker: 'TRADED', title: 'Will the Fed cut in December?', closeTime: new Date(NOW.getTime() - HOUR) },
       { ticker: 'QUIET-NEIGHBOUR', title: 'Will the Fed cut in January?' },
     ]);
-    const withNeighbours = catalogSnapshot(
+    const withNeighbours = catalogueSnapshot(
       NOW,
-      catalog.markets,
+      catalogue.markets,
       new Map([['TRADED', [{ ticker: 'QUIET-NEIGHBOUR', score: 0.8 }]]]),
     );
     const config: RankerConfig = {
@@ -215,7 +219,7 @@ describe('candidate generation', () => {
 
 describe('two-tower pipeline', () => {
   const rng = Rng.of(5, 'two-tower-pipeline');
-  const catalog = syntheticCatalog(4_000, rng, NOW);
+  const catalogue = syntheticCatalogue(4_000, rng, NOW);
   const serving = new TwoTowerServing('v-test', randomTwoTower(50, 4_000, rng));
   const history = [3, 17, 99].map((i) => ({ ticker: `KX${i}`, type: 'trade' as const }));
 
@@ -223,19 +227,19 @@ describe('two-tower pipeline', () => {
     const config = getRanker('two-tower')!;
     const u = serving.userVector(
       'user-7',
-      history.map((h) => ({ ...h, content: catalog.byTicker.get(h.ticker)!.content })),
+      history.map((h) => ({ ...h, content: catalogue.byTicker.get(h.ticker)!.content })),
     );
-    const vectors = serving.marketVectors(catalog.markets);
+    const vectors = serving.marketVectors(catalogue.markets);
     const cosine = (i: number) => u.reduce((s, x, k) => s + x * vectors[i * u.length + k]!, 0);
-    const eligibleRows = catalog.markets.flatMap((m, i) => (m.closeTime > req.minCloseTime ? [i] : []));
+    const eligibleRows = catalogue.markets.flatMap((m, i) => (m.closeTime > req.minCloseTime ? [i] : []));
     const best = eligibleRows.sort((x, y) => cosine(y) - cosine(x)).slice(0, 10);
-    const a = catalogArrays(catalog);
+    const a = catalogueArrays(catalogue);
     const context = user(history, 'user-7');
     const mask = eligibilityMask(a, context.dismissed, req);
     const { rows, source } = gatherCandidates(
       a,
       mask,
-      userSignals(catalog, a, context, config, serving),
+      userSignals(catalogue, a, context, config, serving),
       config,
       NOW.getTime(),
     );
@@ -245,21 +249,21 @@ describe('two-tower pipeline', () => {
 
   it('serves the same list for the same user and catalogue, however often it is asked', () => {
     const config = getRanker('two-tower')!;
-    const first = rankFeed(catalog, user(history, 'user-7'), req, config, serving);
-    rankFeed(catalog, user([{ ticker: 'KX5', type: 'trade' }], 'user-9'), req, config, serving);
-    expect(rankFeed(catalog, user(history, 'user-7'), req, config, serving)).toEqual(first);
+    const first = rankFeed(catalogue, user(history, 'user-7'), req, config, serving);
+    rankFeed(catalogue, user([{ ticker: 'KX5', type: 'trade' }], 'user-9'), req, config, serving);
+    expect(rankFeed(catalogue, user(history, 'user-7'), req, config, serving)).toEqual(first);
     expect(first).toHaveLength(config.maxItems);
   });
   it('ranks once per catalogue for every user it knows nothing about, and never shares a personal list', () => {
     const config = getRanker('two-tower')!;
-    const first = rankWithSharing(catalog, user([], 'new-1'), req, config, serving);
-    expect(rankWithSharing(catalog, user([], 'new-2'), req, config, serving)).toBe(first);
+    const first = rankWithSharing(catalogue, user([], 'new-1'), req, config, serving);
+    expect(rankWithSharing(catalogue, user([], 'new-2'), req, config, serving)).toBe(first);
     // A user the model was trained on, or one with history, is ranked for themselves.
-    expect(rankWithSharing(catalog, user([], 'user-3'), req, config, serving)).not.toEqual(first);
-    expect(rankWithSharing(catalog, user(history, 'new-3'), req, config, serving)).not.toEqual(first);
+    expect(rankWithSharing(catalogue, user([], 'user-3'), req, config, serving)).not.toEqual(first);
+    expect(rankWithSharing(catalogue, user(history, 'new-3'), req, config, serving)).not.toEqual(first);
     // Another category filter is another list.
     expect(
-      rankWithSharing(catalog, user([], 'new-4'), { ...req, categories: ['crypto'] }, config, serving),
+      rankWithSharing(catalogue, user([], 'new-4'), { ...req, categories: ['crypto'] }, config, serving),
     ).not.toBe(first);
   });
 });

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FallbackSnapshotStore, RedisSnapshotStore } from '../../src/feed/redis-snapshots.js';
-import { MemorySnapshotStore, type FeedSnapshot } from '../../src/feed/snapshots.js';
+import { FallbackSnapshotStore, RedisSnapshotStore } from '../../src/feed/pages/redis-snapshots.js';
+import { MemorySnapshotStore, type FeedSnapshot } from '../../src/feed/pages/snapshots.js';
 import { REDIS_URL, dropPrefix, testPrefix } from '../helpers/redis.js';
 
 const prefix = testPrefix();

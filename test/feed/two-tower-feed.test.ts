@@ -8,9 +8,9 @@ import { DEFAULT_FEATURE_CONFIG } from '../../src/features/feature-config.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
 import { auth, makeTestApi } from '../helpers/api.js';
-import { DEFAULT_USER_CONTEXT, loadUserContext } from '../../src/feed/user-context.js';
-import { rankFeed } from '../../src/feed/rank-feed.js';
-import { getRanker } from '../../src/feed/rankers.js';
+import { DEFAULT_USER_CONTEXT, loadUserContext } from '../../src/feed/user/user-context.js';
+import { rankFeed } from '../../src/feed/pipeline/rank-feed.js';
+import { getRanker } from '../../src/feed/rankers/rankers.js';
 import { simulateToStore, TEST_END } from '../helpers/simulation.js';
 import { openTestStore } from '../helpers/store.js';
 
@@ -69,7 +69,7 @@ async function cryptoShiftAfterThreeTrades(exchange: TrainedExchange, user: stri
     model: { current: () => exchange.serving },
   });
   const before = await feedOf(t, user);
-  const open = (await t.catalog.current()).markets;
+  const open = (await t.catalogue.current()).markets;
   const crypto = open.filter((m) => m.categoryKey === 'crypto');
   expect(crypto.length).toBeGreaterThanOrEqual(3);
   const trades = crypto.slice(0, 3).map((m, i) => ({
@@ -105,7 +105,7 @@ describe('two-tower feed', () => {
 
   it('reads the same user context with open markets taken from the catalogue as from the store', async () => {
     const t = await makeTestApi({ store, now: end, model: { current: () => serving } });
-    const open = (await t.catalog.current()).byTicker;
+    const open = (await t.catalogue.current()).byTicker;
     let fromCatalogue = 0;
     for (const user of ['user-3', 'user-7', 'user-42', 'user-150']) {
       const stored = await loadUserContext(store, user, end);
@@ -192,8 +192,8 @@ describe('two-tower feed', () => {
 
   it('finds similar open markets by the model, by co-interaction without one, and 404s unknown ones', async () => {
     const withModel = await makeTestApi({ store, now: end, model: { current: () => serving } });
-    const catalog = await withModel.catalog.current();
-    const market = catalog.markets.find((m) => m.categoryKey === 'crypto')!;
+    const catalogue = await withModel.catalogue.current();
+    const market = catalogue.markets.find((m) => m.categoryKey === 'crypto')!;
     const byModel = (
       await request(withModel.app).get(`/v1/markets/${market.ticker}/similar?limit=10`).expect(200)
     ).body;
@@ -207,11 +207,11 @@ describe('two-tower feed', () => {
     // in its category over seeds), so the claim is about all of them: the mean over every open market
     // was 7.5–8.8 of 10 on seeds 1–9 and 11, against about 1.3 by chance (category shares).
     let sameCategory = 0;
-    for (const m of catalog.markets) {
+    for (const m of catalogue.markets) {
       const similar = (await request(withModel.app).get(`/v1/markets/${m.ticker}/similar?limit=10`)).body;
       sameCategory += similar.items.filter((i: { category: string }) => i.category === m.category).length;
     }
-    expect(sameCategory / catalog.markets.length).toBeGreaterThanOrEqual(6);
+    expect(sameCategory / catalogue.markets.length).toBeGreaterThanOrEqual(6);
 
     const without = await makeTestApi({ store, now: end, model: { current: () => undefined } });
     const byCoInteraction = (
@@ -226,9 +226,9 @@ describe('two-tower feed', () => {
 
   it('lifts the other markets of events the user trades, and can leave out what they hold', async () => {
     const t = await makeTestApi({ store, now: end, model: { current: () => serving } });
-    const catalog = await t.catalog.current();
+    const catalogue = await t.catalogue.current();
     const byEvent = new Map<string, string[]>();
-    for (const m of catalog.markets)
+    for (const m of catalogue.markets)
       byEvent.set(m.eventTicker, [...(byEvent.get(m.eventTicker) ?? []), m.ticker]);
     const [eventTicker, tickers] = [...byEvent].find(([, list]) => list.length >= 3)!;
     const user = 'sibling-trader';
@@ -255,7 +255,7 @@ describe('two-tower feed', () => {
     const twoTower = getRanker('two-tower')!;
     const lists = (excludeHeld: boolean) =>
       rankFeed(
-        catalog,
+        catalogue,
         context,
         req,
         {

@@ -3,8 +3,8 @@ import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { relayUserChanges, type ReplicaRelay } from '../../src/ingest/events/replica-relay.js';
 import { createIngestEvents } from '../../src/ingest/events/ingest-events.js';
-import { UserContextCache } from '../../src/feed/user-context-cache.js';
-import type { UserContext } from '../../src/feed/user-context.js';
+import { UserContextCache } from '../../src/feed/user/user-context-cache.js';
+import type { UserContext } from '../../src/feed/user/user-context.js';
 import { auth, makeTestApi } from '../helpers/api.js';
 import { cryptoAndSportsMarkets } from '../helpers/markets.js';
 import { REDIS_URL, testPrefix } from '../helpers/redis.js';
@@ -120,7 +120,7 @@ describe('user changes across replicas', () => {
       openTime: '2026-11-01T00:00:00Z',
     });
     await request(a.app).put('/v1/markets').set(auth).send({ markets }).expect(200);
-    await b.catalog.reload();
+    await b.catalogue.reload();
     const cryptoOnTop = async () => {
       const feed = await request(b.app).get('/v1/users/switcher/feed?limit=6').expect(200);
       return feed.body.items.filter((i: { category: string }) => i.category === 'Crypto').length;

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURE_CONFIG } from '../../src/features/feature-config.js';
 import { FEATURE_STATE, refreshFeatures, type FeatureState } from '../../src/features/refresh.js';
-import { loadUserContext, DEFAULT_USER_CONTEXT, type UserContext } from '../../src/feed/user-context.js';
+import { loadUserContext, DEFAULT_USER_CONTEXT, type UserContext } from '../../src/feed/user/user-context.js';
 import type { Store } from '../../src/store/types.js';
 import { backends, storePerTest } from '../helpers/backends.js';
 

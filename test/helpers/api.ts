@@ -1,10 +1,10 @@
 import { createApp } from '../../src/api/app.js';
 import { ApiMetrics } from '../../src/api/metrics.js';
-import { MarketCatalog } from '../../src/feed/catalog.js';
+import { MarketCatalogue } from '../../src/feed/catalogue/market-catalogue.js';
 import { FeedService, type FeedServiceOptions } from '../../src/feed/feed-service.js';
 import type { ExperimentControl } from '../../src/api/routes/experiments.js';
 import { createIngestEvents, type IngestEvents } from '../../src/ingest/events/ingest-events.js';
-import { MemorySnapshotStore } from '../../src/feed/snapshots.js';
+import { MemorySnapshotStore } from '../../src/feed/pages/snapshots.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
@@ -29,7 +29,7 @@ export class TestClock {
 export interface TestApi {
   app: ReturnType<typeof createApp>;
   store: Store;
-  catalog: MarketCatalog;
+  catalogue: MarketCatalogue;
   clock: TestClock;
   jobs: JobRunner;
   feed: FeedService;
@@ -54,14 +54,14 @@ export async function makeTestApi(
   await ensureIndexes(store);
   const events = options.events ?? createIngestEvents();
   const clock = new TestClock((options.now ?? TEST_NOW).getTime());
-  const catalog = new MarketCatalog(store, {
+  const catalogue = new MarketCatalogue(store, {
     refreshMs: 60_000,
     now: clock.now,
     onFeaturesRefreshed: () => feed.userContexts?.clear(),
     events,
   });
   const snapshots = new MemorySnapshotStore(1000, () => clock.ms);
-  const feed = new FeedService(store, catalog, snapshots, {
+  const feed = new FeedService(store, catalogue, snapshots, {
     minHorizonMs: 30 * 60_000,
     maxPerEvent: 2,
     snapshotTtlMs: options.snapshotTtlMs ?? 15 * 60_000,
@@ -82,7 +82,7 @@ export async function makeTestApi(
     experiments: options.experiments,
     now: clock.now,
     store,
-    catalog,
+    catalogue,
     feed,
     events,
     model: options.model,
@@ -92,5 +92,5 @@ export async function makeTestApi(
     maxBatch: options.maxBatch ?? 1000,
     requestLogging: false,
   });
-  return { app, store, catalog, clock, jobs, feed, events };
+  return { app, store, catalogue, clock, jobs, feed, events };
 }

@@ -6,7 +6,11 @@ import { EmbeddingTable } from '../../models/two-tower/embedding-table.js';
 import { TwoTowerHyperparameters } from '../../models/two-tower/hyperparameters.js';
 import type { TwoTowerParameters } from '../../models/two-tower/parameters.js';
 import { marketContentTokens } from '../../models/data/market-content.js';
-import { catalogSnapshot, scoreMarkets, type CatalogSnapshot } from '../../src/feed/catalog.js';
+import {
+  catalogueSnapshot,
+  scoreMarkets,
+  type CatalogueSnapshot,
+} from '../../src/feed/catalogue/market-catalogue.js';
 import type { MarketDoc } from '../../src/domain/documents.js';
 import type { Rng } from '../../src/util/rng.js';
 
@@ -25,7 +29,7 @@ export const CATEGORIES = [
  * `markets` open markets KX0… in three-market events and 500 series, categories in turn, opened in
  * the last 20 days, closing in 1–31 days, log-normal volumes; 20 random neighbours each.
  */
-export function syntheticCatalog(markets: number, rng: Rng, now: Date): CatalogSnapshot {
+export function syntheticCatalogue(markets: number, rng: Rng, now: Date): CatalogueSnapshot {
   const docs = Array.from({ length: markets }, (_, i) => {
     const category = CATEGORIES[i % CATEGORIES.length]!;
     return {
@@ -50,7 +54,7 @@ export function syntheticCatalog(markets: number, rng: Rng, now: Date): CatalogS
       Array.from({ length: 20 }, () => ({ ticker: `KX${rng.int(markets)}`, score: rng.next() })),
     ]),
   );
-  return catalogSnapshot(now, scored, neighbours);
+  return catalogueSnapshot(now, scored, neighbours);
 }
 
 /** Random parameters for `users` users user-0… and `items` markets KX0…, all trained. */

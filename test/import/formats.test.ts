@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { importFile, importSource, type ImportResult } from '../../src/ingest/import/import-file.js';
-import { kindFromFileName } from '../../src/ingest/import/kinds.js';
+import { recordTypeFromFileName } from '../../src/ingest/import/record-types.js';
 import { planDirectory, planImport } from '../../src/ingest/import/plan.js';
 import type { Store } from '../../src/store/types.js';
 import { fixture, importFixturePerTest, memoryStore, stored } from './helpers.js';
@@ -205,7 +205,7 @@ describe('telling what a file holds', () => {
     ['dump.csv', undefined],
     ['events-and-markets.json', undefined],
   ])('%s → %s', (name, kind) => {
-    expect(kindFromFileName(name)).toBe(kind);
+    expect(recordTypeFromFileName(name)).toBe(kind);
   });
 
   it('imports named files in dependency order and refuses unknown ones before writing anything', async () => {

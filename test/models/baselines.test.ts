@@ -8,7 +8,7 @@ import { PopularityRecommender } from '../../models/baselines/popularity.js';
 import { TrendingRecommender } from '../../models/baselines/trending.js';
 import { buildInteractionLog, type InteractionRow } from '../../models/data/interaction-log.js';
 import { TopSelector } from '../../models/core/top-selector.js';
-import { RANKERS } from '../../models/eval/rankers.js';
+import { RECOMMENDERS } from '../../models/eval/recommenders.js';
 
 const DAY = 86_400_000;
 const CUT = Date.UTC(2026, 10, 22);
@@ -209,8 +209,8 @@ describe('invertSpdInPlace', () => {
 
 describe('ranker registry', () => {
   it('creates every baseline under its own name', () => {
-    for (const [name, entry] of RANKERS) expect(entry.create().name).toBe(name);
-    expect([...RANKERS.keys()]).toEqual(
+    for (const [name, entry] of RECOMMENDERS) expect(entry.create().name).toBe(name);
+    expect([...RECOMMENDERS.keys()]).toEqual(
       expect.arrayContaining([
         'popularity',
         'popularity-recency',

@@ -52,14 +52,14 @@ describe('sibyl eval', () => {
     'time',
   ];
 
-  it('prints every ranker’s metrics and the split as JSON', async () => {
+  it('prints every recommender’s metrics and the split as JSON', async () => {
     const out = await sibylEval(...fileArgs(), '--weight-col', 'strength', '--k', '5', '--json');
     const report = JSON.parse(out) as {
-      rankers: Record<string, Record<string, number>>;
+      recommenders: Record<string, Record<string, number>>;
       split: Record<string, unknown>;
     };
-    expect(Object.keys(report)).toEqual(['rankers', 'split']);
-    expect(Object.keys(report.rankers)).toEqual([
+    expect(Object.keys(report)).toEqual(['recommenders', 'split']);
+    expect(Object.keys(report.recommenders)).toEqual([
       'popularity',
       'popularity-recency',
       'trending',
@@ -69,7 +69,7 @@ describe('sibyl eval', () => {
       'ease',
       'two-tower',
     ]);
-    for (const metrics of Object.values(report.rankers)) {
+    for (const metrics of Object.values(report.recommenders)) {
       expect(Object.keys(metrics)).toEqual([
         'ndcg@5',
         'recall@5',
@@ -83,7 +83,7 @@ describe('sibyl eval', () => {
         if (key !== 'train_seconds') expect(value).toBeLessThanOrEqual(1);
       }
     }
-    expect(report.rankers.popularity!['hr@5']).toBeGreaterThan(0);
+    expect(report.recommenders.popularity!['hr@5']).toBeGreaterThan(0);
     expect(report.split).toMatchObject({
       kind: 'temporal',
       testFraction: 0.2,
@@ -95,17 +95,17 @@ describe('sibyl eval', () => {
     expect(report.split.evaluatedUsers).toBeGreaterThan(0);
   });
 
-  it('prints a table for a subset of rankers and leave-last-out', async () => {
+  it('prints a table for a subset of recommenders and leave-last-out', async () => {
     const out = await sibylEval(
       ...fileArgs(),
       '--split',
       'leave-last-out',
-      '--rankers',
+      '--recommenders',
       'popularity,item-knn',
     );
     const lines = out.split('\n');
     expect(lines[0]).toMatch(/^split: leave-last-out, cut /);
-    expect(out).toMatch(/^ranker\s+ndcg@10\s+recall@10\s+hr@10\s+mrr\s+coverage\s+train s$/m);
+    expect(out).toMatch(/^recommender\s+ndcg@10\s+recall@10\s+hr@10\s+mrr\s+coverage\s+train s$/m);
     expect(out).toMatch(/^popularity\s+\d\.\d{4}/m);
     expect(out).toMatch(/^item-knn\s+\d\.\d{4}/m);
     expect(out).not.toMatch(/^ease/m);
@@ -120,8 +120,8 @@ describe('sibyl eval', () => {
     await bad([...fileArgs(), '--test-fraction', '1.5'], /^--test-fraction must be a number between 0 and 1/);
     await bad([...fileArgs(), '--split', 'random'], /^--split must be temporal or leave-last-out/);
     await bad(
-      [...fileArgs(), '--rankers', 'popularity,oracle'],
-      /^--rankers: unknown "oracle"; known: popularity,/,
+      [...fileArgs(), '--recommenders', 'popularity,oracle'],
+      /^--recommenders: unknown "oracle"; known: popularity,/,
     );
     await bad(['--interactions', csv, '--user-col', 'user'], /^--interactions needs --item-col, --time-col$/);
     await bad([...fileArgs(), '--cold-start'], /^--cold-start needs market content/);
@@ -144,14 +144,14 @@ describe('sibyl eval', () => {
       const out = await sibylEval(
         '--to',
         '2026-11-22T00:00:00Z',
-        '--rankers',
+        '--recommenders',
         'popularity,category-affinity',
         '--cold-start',
         '--json',
       );
       const report = JSON.parse(out) as Record<string, Record<string, Record<string, unknown>>>;
-      expect(Object.keys(report)).toEqual(['rankers', 'split', 'cold_start']);
-      expect(Object.keys(report.rankers!)).toEqual(['popularity', 'category-affinity']);
+      expect(Object.keys(report)).toEqual(['recommenders', 'split', 'cold_start']);
+      expect(Object.keys(report.recommenders!)).toEqual(['popularity', 'category-affinity']);
       expect(Object.keys(report.cold_start!)).toEqual(['popularity', 'category-affinity', 'split']);
       expect(report.cold_start!.split).toMatchObject({ kind: 'cold-start', testFraction: 0.2 });
       expect(report.cold_start!.split!.newItems).toBeGreaterThan(0);

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GemmPool } from '../../models/two-tower/gemm-pool.js';
-import { gemmABt } from '../../models/two-tower/gemm.js';
-import { blockedGemmABt } from '../../models/two-tower/wasm/blocked-gemm.js';
-import { compileWat } from '../../models/two-tower/wasm/compile-wat.js';
-import { GEMM_WASM_BASE64 } from '../../models/two-tower/wasm/gemm-wasm.js';
+import { GemmPool } from '../../models/kernels/gemm-pool.js';
+import { gemmABt } from '../../models/kernels/gemm.js';
+import { blockedGemmABt } from '../../models/kernels/wasm/blocked-gemm.js';
+import { compileWat } from '../../models/kernels/wasm/compile-wat.js';
+import { GEMM_WASM_BASE64 } from '../../models/kernels/wasm/gemm-wasm.js';
 import { Rng } from '../../src/util/rng.js';
 
 /** C = A·Bᵀ the slow, obvious way, in float64. */
@@ -78,7 +78,7 @@ describe('gemm kernels', () => {
   });
 
   it('ships the WebAssembly that gemm.wat compiles to (run `npm run build:wasm` after editing it)', async () => {
-    const binary = await compileWat(path.join('models', 'two-tower', 'wasm', 'gemm.wat'));
+    const binary = await compileWat(path.join('models', 'kernels', 'wasm', 'gemm.wat'));
     expect(Buffer.from(binary).toString('base64')).toBe(GEMM_WASM_BASE64);
   });
 });

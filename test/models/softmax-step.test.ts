@@ -5,7 +5,7 @@ import {
   type StepBatch,
   type StepShape,
 } from '../../models/two-tower/softmax-step.js';
-import { GemmPool } from '../../models/two-tower/gemm-pool.js';
+import { GemmPool } from '../../models/kernels/gemm-pool.js';
 import { TfjsSoftmaxStep } from '../../models/two-tower/tfjs-step.js';
 import { loadTf } from '../../models/two-tower/tfjs-backend.js';
 import { Rng } from '../../src/util/rng.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VectorIndex } from '../../models/two-tower/vector-index.js';
+import { VectorIndex } from '../../models/vector-search/vector-index.js';
 import { Rng } from '../../src/util/rng.js';
 
 function filled(size: number, dim: number, rng: Rng): VectorIndex {

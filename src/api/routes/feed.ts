@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { MarketCatalog } from '../../feed/catalog.js';
+import type { MarketCatalogue } from '../../feed/catalogue/market-catalogue.js';
 import type { FeedService } from '../../feed/feed-service.js';
 import { handle } from '../handler.js';
 import type { Store } from '../../store/types.js';
@@ -54,7 +54,7 @@ const trendingQuery = z.object({
 
 export function feedRoutes(deps: {
   feed: FeedService;
-  catalog: MarketCatalog;
+  catalogue: MarketCatalogue;
   metrics: ApiMetrics;
   store: Store;
   model?: ActiveModelSource;
@@ -80,7 +80,7 @@ export function feedRoutes(deps: {
   router.get(
     '/trending',
     handle({ query: trendingQuery }, async ({ query }) => {
-      const items = trendingMarkets(await deps.catalog.current(), query.category, query.limit);
+      const items = trendingMarkets(await deps.catalogue.current(), query.category, query.limit);
       return { category: query.category, items };
     }),
   );
@@ -94,7 +94,7 @@ export function feedRoutes(deps: {
       async ({ params, query }) =>
         similarMarkets(
           deps.store,
-          await deps.catalog.current(),
+          await deps.catalogue.current(),
           deps.model?.current(),
           params.ticker,
           query.limit,

@@ -8,7 +8,7 @@ import {
   type Contender,
   type ContenderResult,
 } from '../../../models/eval/fit-and-evaluate.js';
-import { RANKERS, RANKER_LIST, type RankerEntry } from '../../../models/eval/rankers.js';
+import { RECOMMENDERS, RECOMMENDER_LIST, type RecommenderEntry } from '../../../models/eval/recommenders.js';
 import { coldStartSplit, makeSplit, type EvalSplit, type SplitInfo } from '../../../models/eval/split.js';
 import { withStore } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -25,7 +25,7 @@ interface EvalFlags {
   split: string;
   testFraction: string;
   k: string;
-  rankers?: string;
+  recommenders?: string;
   seed: string;
   coldStart: boolean;
   json: boolean;
@@ -37,17 +37,17 @@ interface EvalSettings {
   testFraction: number;
   k: number;
   seed: number;
-  rankers: RankerEntry[];
+  recommenders: RecommenderEntry[];
   coldStart: boolean;
 }
 
-/** One ranker's line of the report: the metrics at k plus its training time. */
-type RankerReport = Record<string, number>;
+/** One recommender's line of the report: the metrics at k plus its training time. */
+type RecommenderReport = Record<string, number>;
 
 export interface EvalReport {
-  rankers: Record<string, RankerReport>;
+  recommenders: Record<string, RecommenderReport>;
   split: SplitInfo;
-  cold_start?: Record<string, RankerReport | SplitInfo>;
+  cold_start?: Record<string, RecommenderReport | SplitInfo>;
 }
 
 export function registerEval(program: Command): void {
@@ -67,7 +67,10 @@ export function registerEval(program: Command): void {
     .option('--split <kind>', 'temporal or leave-last-out', 'temporal')
     .option('--test-fraction <f>', 'temporal split: share of (deduplicated) rows held out, by time', '0.2')
     .option('--k <n>', 'cut-off of nDCG, recall, hit rate and coverage', '10')
-    .option('--rankers <names>', `comma-separated subset of: ${RANKER_LIST.map((r) => r.name).join(', ')}`)
+    .option(
+      '--recommenders <names>',
+      `comma-separated subset of: ${RECOMMENDER_LIST.map((r) => r.name).join(', ')}`,
+    )
     .option('--seed <n>', 'random seed of the trained models', '42')
     .option('--cold-start', 'store data: also evaluate on markets first seen after the cut', false)
     .option('--json', 'print the report as JSON', false)
@@ -77,7 +80,7 @@ export function registerEval(program: Command): void {
       `
 Protocol: (user, item) pairs are deduplicated (earliest time, summed weight) and sorted by time.
 temporal holds out the pairs at or after the time at quantile 1 − f; leave-last-out holds out each
-user's last pair. Test pairs whose user or item has no training pair are dropped. Every ranker is
+user's last pair. Test pairs whose user or item has no training pair are dropped. Every recommender is
 scored on every candidate item (never sampled) except the user's own training items.
 
 Examples:
@@ -104,18 +107,18 @@ function parseFlags(flags: EvalFlags): EvalSettings {
     );
   const k = integerFlag('--k', flags.k, 1, 10_000);
   const seed = integerFlag('--seed', flags.seed, 0, 0xffffffff);
-  let rankers = [...RANKER_LIST];
-  if (flags.rankers !== undefined) {
-    const names = flags.rankers
+  let recommenders = [...RECOMMENDER_LIST];
+  if (flags.recommenders !== undefined) {
+    const names = flags.recommenders
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    const unknown = names.filter((n) => !RANKERS.has(n));
+    const unknown = names.filter((n) => !RECOMMENDERS.has(n));
     if (unknown.length || !names.length)
       throw new UsageError(
-        `--rankers: unknown ${unknown.map((n) => `"${n}"`).join(', ') || 'empty list'}; known: ${RANKER_LIST.map((r) => r.name).join(', ')}`,
+        `--recommenders: unknown ${unknown.map((n) => `"${n}"`).join(', ') || 'empty list'}; known: ${RECOMMENDER_LIST.map((r) => r.name).join(', ')}`,
       );
-    rankers = [...new Set(names)].map((n) => RANKERS.get(n)!);
+    recommenders = [...new Set(names)].map((n) => RECOMMENDERS.get(n)!);
   }
   const file = flags.interactions;
   const columnFlags: [string, string | undefined][] = [
@@ -141,7 +144,7 @@ function parseFlags(flags: EvalFlags): EvalSettings {
     if (given.length)
       throw new UsageError(`${given.join(', ')} ${given.length > 1 ? 'apply' : 'applies'} to --interactions`);
   }
-  return { split: flags.split, testFraction, k, seed, rankers, coldStart: flags.coldStart };
+  return { split: flags.split, testFraction, k, seed, recommenders, coldStart: flags.coldStart };
 }
 
 function integerFlag(name: string, value: string, min: number, max: number): number {
@@ -184,7 +187,7 @@ async function loadData(flags: EvalFlags): Promise<{ log: InteractionLog; conten
   return data;
 }
 
-/** Trains and evaluates each ranker on the split (and the cold-start split when asked). */
+/** Trains and evaluates each recommender on the split (and the cold-start split when asked). */
 export async function runEvaluation(
   log: InteractionLog,
   content: ItemContent[] | undefined,
@@ -200,7 +203,7 @@ export async function runEvaluation(
   const bar = progressBar(progress);
   try {
     const main = await evaluateAll(split, settings, bar, '');
-    const report: EvalReport = { rankers: main.reports, split: split.info };
+    const report: EvalReport = { recommenders: main.reports, split: split.info };
     if (settings.coldStart) {
       const cold = coldStartSplit(log, { ...splitOptions, testFraction: settings.testFraction });
       // The cold-start split trains on exactly the temporal split's rows: reuse those fits.
@@ -215,7 +218,7 @@ export async function runEvaluation(
 }
 
 interface Evaluated {
-  reports: Record<string, RankerReport>;
+  reports: Record<string, RecommenderReport>;
   fitted: Map<string, ContenderResult>;
 }
 
@@ -226,7 +229,7 @@ async function evaluateAll(
   label: string,
   reuse?: Evaluated,
 ): Promise<Evaluated> {
-  const contenders = settings.rankers.map((entry): Contender => {
+  const contenders = settings.recommenders.map((entry): Contender => {
     const earlier = reuse?.fitted.get(entry.name);
     return earlier
       ? { name: entry.name, recommender: earlier.recommender, fitted: { trainSeconds: earlier.trainSeconds } }
@@ -235,11 +238,12 @@ async function evaluateAll(
   const fitted = await fitAndEvaluate(contenders, split, {
     k: settings.k,
     seed: settings.seed,
-    onProgress: (f, name, stage) => bar?.update(Math.round(f * 100), { ranker: `${label}${name}`, stage }),
+    onProgress: (f, name, stage) =>
+      bar?.update(Math.round(f * 100), { recommender: `${label}${name}`, stage }),
   });
-  const reports: Record<string, RankerReport> = {};
+  const reports: Record<string, RecommenderReport> = {};
   for (const [name, result] of fitted) {
-    const rounded: RankerReport = {};
+    const rounded: RecommenderReport = {};
     for (const [key, value] of Object.entries(result.metrics)) rounded[key] = round(value, 6);
     rounded.train_seconds = round(result.trainSeconds ?? 0, 3);
     reports[name] = rounded;
@@ -256,24 +260,24 @@ function progressBar(enabled: boolean): SingleBar | undefined {
   if (!enabled || !process.stderr.isTTY) return undefined;
   const bar = new SingleBar(
     {
-      format: 'eval |{bar}| {percentage}% {ranker} {stage}',
+      format: 'eval |{bar}| {percentage}% {recommender} {stage}',
       stream: process.stderr,
       hideCursor: true,
       clearOnComplete: true,
     },
     Presets.shades_classic,
   );
-  bar.start(100, 0, { ranker: '', stage: 'split' });
+  bar.start(100, 0, { recommender: '', stage: 'split' });
   return bar;
 }
 
 /** The report as a table per split. */
 export function formatReport(report: EvalReport, k: number): string[] {
-  const lines = [...splitLines(report.split), ...rankerTable(report.rankers, k)];
+  const lines = [...splitLines(report.split), ...recommenderTable(report.recommenders, k)];
   if (report.cold_start) {
-    const { split, ...rankers } = report.cold_start;
+    const { split, ...recommenders } = report.cold_start;
     lines.push('', 'cold start (new markets only):', ...splitLines(split as SplitInfo));
-    lines.push(...rankerTable(rankers as Record<string, RankerReport>, k));
+    lines.push(...recommenderTable(recommenders as Record<string, RecommenderReport>, k));
   }
   return lines;
 }
@@ -289,16 +293,16 @@ function splitLines(s: SplitInfo): string[] {
   ];
 }
 
-function rankerTable(rankers: Record<string, RankerReport>, k: number): string[] {
+function recommenderTable(recommenders: Record<string, RecommenderReport>, k: number): string[] {
   const columns = [`ndcg@${k}`, `recall@${k}`, `hr@${k}`, 'mrr', 'coverage', 'train_seconds'];
   const headers = [...columns.slice(0, -1), 'train s'];
-  const nameWidth = Math.max(6, ...Object.keys(rankers).map((r) => r.length));
+  const nameWidth = Math.max(6, ...Object.keys(recommenders).map((r) => r.length));
   const widths = headers.map((h) => Math.max(h.length, 8));
   const row = (name: string, cells: string[]) =>
     [name.padEnd(nameWidth), ...cells.map((c, i) => c.padStart(widths[i]!))].join('  ');
   return [
-    row('ranker', headers),
-    ...Object.entries(rankers).map(([name, m]) =>
+    row('recommender', headers),
+    ...Object.entries(recommenders).map(([name, m]) =>
       row(
         name,
         columns.map((c) => (c === 'train_seconds' ? (m[c] ?? 0).toFixed(2) : (m[c] ?? 0).toFixed(4))),

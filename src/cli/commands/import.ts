@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import { ImportFileError } from '../../ingest/import/import-error.js';
 import { importSource, type ImportProgress, type ImportResult } from '../../ingest/import/import-file.js';
 import type { ImportSource } from '../../ingest/import/import-source.js';
-import { IMPORT_KINDS, type ImportKind } from '../../ingest/import/kinds.js';
+import { RECORD_TYPES, type RecordType } from '../../ingest/import/record-types.js';
 import { planDirectory, planImport } from '../../ingest/import/plan.js';
 import { formatIssues, formatSummary } from '../../ingest/import/report.js';
 import type { Store } from '../../store/types.js';
@@ -11,7 +11,7 @@ import { withStore } from '../context.js';
 import { UsageError } from '../errors.js';
 
 interface ImportCommandOptions {
-  kind?: ImportKind;
+  kind?: RecordType;
   dir?: string;
   batchSize: number;
   progress: boolean;
@@ -28,7 +28,7 @@ export function registerImport(program: Command): void {
       'Import series, events, markets, users or interactions from JSONL, CSV or JSON files (Kalshi API shapes too)',
     )
     .argument('[files...]', "files to import; each one's kind comes from its name unless --kind is given")
-    .addOption(new Option('--kind <kind>', 'what the files hold').choices(IMPORT_KINDS))
+    .addOption(new Option('--kind <kind>', 'what the files hold').choices(RECORD_TYPES))
     .option(
       '--dir <dir>',
       'import every series, events, markets, users and interactions file of DIR, in that order',

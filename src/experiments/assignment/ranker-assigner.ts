@@ -4,10 +4,10 @@ import {
   type TrackingCallbackWithUser,
   type UserContext,
 } from '@growthbook/growthbook';
-import { DEFAULT_RANKER } from '../../feed/rankers.js';
+import { DEFAULT_RANKER } from '../../feed/rankers/rankers.js';
 import { RANKER_FEATURE } from '../definitions/ranker-feature.js';
 import { validatePayload, type DefinitionsPayload } from '../definitions/validate.js';
-import type { RankerAssignment, RankerChoice } from '../../feed/ranker-assignment.js';
+import type { RankerAssignment, RankerChoice } from '../../feed/rankers/ranker-assignment.js';
 
 export interface RankerAssignerOptions {
   /** Definitions to start with; validated like any later `setPayload`. */

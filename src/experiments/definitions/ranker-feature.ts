@@ -1,4 +1,4 @@
-import { rankerNames } from '../../feed/rankers.js';
+import { rankerNames } from '../../feed/rankers/rankers.js';
 
 /** The feature whose value names the ranker a user's feed is served by. */
 export const RANKER_FEATURE = 'feed-ranker';

@@ -3,13 +3,13 @@ import { CsvError, parse, type Info } from 'csv-parse';
 import { z } from 'zod';
 import { eventInput, interactionInput, marketInput, seriesInput } from '../../domain/schemas.js';
 import { ImportFileError } from './import-error.js';
-import type { ImportKind } from './kinds.js';
+import type { RecordType } from './record-types.js';
 import type { SourceRecord } from './records.js';
 
 type CellType = 'text' | 'number' | 'boolean' | 'list';
 
 /** Columns of each kind, read from its input schema. Users are the exception: see `usersLayout`. */
-const SHAPES: Record<Exclude<ImportKind, 'users'>, Record<string, z.ZodType>> = {
+const SHAPES: Record<Exclude<RecordType, 'users'>, Record<string, z.ZodType>> = {
   series: seriesInput.shape,
   events: eventInput.shape,
   markets: marketInput.shape,
@@ -34,7 +34,7 @@ interface CsvLayout {
  */
 export async function* csvRecords(
   stream: Readable,
-  kind: ImportKind,
+  kind: RecordType,
   file: string,
 ): AsyncGenerator<SourceRecord> {
   const parser = parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true });
@@ -72,7 +72,7 @@ function firstLine(record: string[], lastLine: number): number {
 }
 
 /** A header naming an unknown column, or missing a required one, would reject every row: refuse the file. */
-function checkHeader(kind: ImportKind, header: string[], file: string, line: number): CsvLayout {
+function checkHeader(kind: RecordType, header: string[], file: string, line: number): CsvLayout {
   const refuse = (problem: string) => new ImportFileError(file, `line ${line}: ${problem}`);
   const columns = header.map((c) => c.trim());
   const repeated = columns.find((c, i) => columns.indexOf(c) !== i);

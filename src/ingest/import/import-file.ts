@@ -3,13 +3,13 @@ import type { Store } from '../../store/types.js';
 import { itemPath, parseBatch } from '../batch.js';
 import { openSource, resolveSource, type ImportSource } from './import-source.js';
 import { fromKalshi, isKalshiShaped } from './kalshi.js';
-import { KIND_SPECS, type WriteCounts } from './kind-specs.js';
-import type { ImportKind } from './kinds.js';
+import { RECORD_SPECS, type WriteCounts } from './record-specs.js';
+import type { RecordType } from './record-types.js';
 import type { SourceRecord } from './records.js';
 
 export interface ImportOptions {
   /** What the file holds. @defaultValue from the file's name, else a JSON document's envelope */
-  kind?: ImportKind;
+  kind?: RecordType;
   /** Records validated and written together; bounds memory on files of millions of rows. @defaultValue 5000 */
   batchSize?: number;
   /** Issues kept in the result; the rest are only counted. @defaultValue 20 */
@@ -22,7 +22,7 @@ export interface ImportOptions {
 
 export interface ImportProgress {
   file: string;
-  kind: ImportKind;
+  kind: RecordType;
   read: number;
   bytesRead: number;
   totalBytes: number;
@@ -38,7 +38,7 @@ export interface ImportIssue {
 
 export interface ImportResult {
   file: string;
-  kind: ImportKind;
+  kind: RecordType;
   /** Records read; every one ends up inserted, updated, a duplicate or rejected. */
   read: number;
   inserted: number;
@@ -128,10 +128,10 @@ export async function importSource(
 /** Validates a batch, writes its good records and returns the issues of the others, in file order. */
 async function importBatch(
   store: Store,
-  kind: ImportKind,
+  kind: RecordType,
   batch: SourceRecord[],
 ): Promise<{ counts: WriteCounts; rejected: ImportIssue[][] }> {
-  const spec = KIND_SPECS[kind];
+  const spec = RECORD_SPECS[kind];
   const problems = new Map<number, ImportIssue[]>();
   const items: unknown[] = [];
   /** Per item: its record's position in the batch, and the file's names for its fields. */
@@ -169,7 +169,7 @@ async function importBatch(
 /** `markets[3].closeTime` → `closeTime`, or `close_time` when the record was Kalshi's. */
 function fieldAndMessage(
   issue: FieldIssue,
-  kind: ImportKind,
+  kind: RecordType,
   sourceFields: Record<string, string> | undefined,
 ): { field?: string; message: string } {
   const prefix = itemPath(kind, issue.index ?? 0);

@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import { csvRecords } from './csv-records.js';
 import { ImportFileError } from './import-error.js';
 import { documentRecords } from './json-document.js';
-import { kindFromFileName, type ImportKind } from './kinds.js';
+import { recordTypeFromFileName, type RecordType } from './record-types.js';
 import { jsonlRecords, stripBom, type SourceRecord } from './records.js';
 
 export type FileFormat = 'jsonl' | 'csv' | 'json';
@@ -20,7 +20,7 @@ const FORMATS: Record<string, FileFormat> = {
 export interface ImportSource {
   path: string;
   format: FileFormat;
-  kind: ImportKind;
+  kind: RecordType;
   bytes: number;
 }
 
@@ -35,7 +35,7 @@ export interface OpenedSource {
  * announces, else, for a JSON document, the key of its envelope. Throws an ImportFileError naming
  * what is missing, before anything is written.
  */
-export async function resolveSource(path: string, kind?: ImportKind): Promise<ImportSource> {
+export async function resolveSource(path: string, kind?: RecordType): Promise<ImportSource> {
   const format = FORMATS[extname(path).toLowerCase()];
   if (!format)
     throw new ImportFileError(path, 'unsupported file type; expected .jsonl, .ndjson, .csv or .json');
@@ -44,7 +44,7 @@ export async function resolveSource(path: string, kind?: ImportKind): Promise<Im
   });
   if (!info.isFile()) throw new ImportFileError(path, 'not a file');
   const settled =
-    kind ?? kindFromFileName(path) ?? (format === 'json' ? (await readDocument(path)).kind : undefined);
+    kind ?? recordTypeFromFileName(path) ?? (format === 'json' ? (await readDocument(path)).kind : undefined);
   if (!settled) {
     throw new ImportFileError(
       path,
@@ -74,8 +74,8 @@ export function openSource(source: ImportSource): OpenedSource {
 
 async function readDocument(
   path: string,
-  kind?: ImportKind,
-): Promise<{ kind: ImportKind; records: SourceRecord[] }> {
+  kind?: RecordType,
+): Promise<{ kind: RecordType; records: SourceRecord[] }> {
   let doc: unknown;
   try {
     doc = JSON.parse(stripBom(await readFile(path, 'utf8')));

@@ -1,5 +1,5 @@
 import { ImportFileError } from './import-error.js';
-import { IMPORT_KINDS, envelopeKeys, type ImportKind } from './kinds.js';
+import { RECORD_TYPES, envelopeKeys, type RecordType } from './record-types.js';
 import type { SourceRecord } from './records.js';
 
 /**
@@ -10,9 +10,9 @@ import type { SourceRecord } from './records.js';
  */
 export function documentRecords(
   doc: unknown,
-  kind: ImportKind | undefined,
+  kind: RecordType | undefined,
   file: string,
-): { kind: ImportKind; records: SourceRecord[] } {
+): { kind: RecordType; records: SourceRecord[] } {
   if (Array.isArray(doc)) {
     if (!kind)
       throw new ImportFileError(file, `cannot tell which kind of records this array holds; ${KINDS_HINT}`);
@@ -22,7 +22,7 @@ export function documentRecords(
     throw new ImportFileError(file, 'expected an array of records or an object holding them');
   }
   const envelope = doc as Record<string, unknown>;
-  const kinds = kind ? [kind] : IMPORT_KINDS.filter((k) => envelopeKeys(k).some((key) => key in envelope));
+  const kinds = kind ? [kind] : RECORD_TYPES.filter((k) => envelopeKeys(k).some((key) => key in envelope));
   const [only] = kinds;
   if (kinds.length !== 1 || only === undefined) {
     const found = kinds.length

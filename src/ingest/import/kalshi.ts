@@ -1,5 +1,5 @@
 import type { MarketStatus } from '../../domain/schemas.js';
-import type { ImportKind } from './kinds.js';
+import type { RecordType } from './record-types.js';
 
 /**
  * Kalshi Trade API v2 objects (`GET /trade-api/v2/series`, `/events`, `/markets`) mapped to our
@@ -39,7 +39,7 @@ const KALSHI_STATUS: Record<string, MarketStatus> = {
  * camelCase: markets and events always carry `event_ticker`; series share their five fields with
  * ours, so any snake_case field (`contract_url`, `settlement_sources`, `fee_type`…) gives them away.
  */
-export function isKalshiShaped(kind: ImportKind, item: unknown): item is Record<string, unknown> {
+export function isKalshiShaped(kind: RecordType, item: unknown): item is Record<string, unknown> {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) return false;
   switch (kind) {
     case 'markets':
@@ -52,7 +52,7 @@ export function isKalshiShaped(kind: ImportKind, item: unknown): item is Record<
   }
 }
 
-export function fromKalshi(kind: ImportKind, item: Record<string, unknown>): MappedRecord {
+export function fromKalshi(kind: RecordType, item: Record<string, unknown>): MappedRecord {
   switch (kind) {
     case 'markets':
       return kalshiMarket(item);

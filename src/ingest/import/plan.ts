@@ -2,13 +2,13 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImportFileError } from './import-error.js';
 import { resolveSource, type ImportSource } from './import-source.js';
-import { inDependencyOrder, type ImportKind } from './kinds.js';
+import { inDependencyOrder, type RecordType } from './record-types.js';
 
 /**
  * The files to import, resolved before anything is written (so that a typo in the last name does
  * not leave the first files half-imported) and put in dependency order.
  */
-export async function planImport(paths: string[], kind?: ImportKind): Promise<ImportSource[]> {
+export async function planImport(paths: string[], kind?: RecordType): Promise<ImportSource[]> {
   const sources: ImportSource[] = [];
   for (const path of paths) sources.push(await resolveSource(path, kind));
   return inDependencyOrder(sources);

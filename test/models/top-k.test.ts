@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byScore, sampledIndex, topK } from '../../src/feed/top-k.js';
+import { byScore, sampledIndex, topK } from '../../models/vector-search/top-k.js';
 import { Rng } from '../../src/util/rng.js';
 
 /** The obvious version: sort every finite, unmasked index by score, ties by index. */

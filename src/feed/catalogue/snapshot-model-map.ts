@@ -1,7 +1,7 @@
-import type { ItemContent } from '../../models/core/types.js';
-import type { ServingModel } from '../../models/core/types.js';
-import { catalogArrays } from './catalog-arrays.js';
-import type { CatalogMarket, CatalogSnapshot } from './catalog.js';
+import type { ItemContent } from '../../../models/core/types.js';
+import type { ServingModel } from '../../../models/core/types.js';
+import { catalogueArrays } from './catalogue-arrays.js';
+import type { CatalogueMarket, CatalogueSnapshot } from './market-catalogue.js';
 
 /**
  * Values kept per catalogue snapshot and model (an index of that snapshot's markets under that
@@ -10,35 +10,35 @@ import type { CatalogMarket, CatalogSnapshot } from './catalog.js';
  * rows it shares, or share the value whole when its rows are the same).
  */
 export class SnapshotModelMap<V> {
-  private readonly bySnapshot = new WeakMap<CatalogSnapshot, WeakMap<ServingModel, V>>();
-  private readonly latestByModel = new WeakMap<ServingModel, { catalog: CatalogSnapshot; value: V }>();
+  private readonly bySnapshot = new WeakMap<CatalogueSnapshot, WeakMap<ServingModel, V>>();
+  private readonly latestByModel = new WeakMap<ServingModel, { catalogue: CatalogueSnapshot; value: V }>();
 
-  get(catalog: CatalogSnapshot, model: ServingModel): V | undefined {
-    return this.bySnapshot.get(catalog)?.get(model);
+  get(catalogue: CatalogueSnapshot, model: ServingModel): V | undefined {
+    return this.bySnapshot.get(catalogue)?.get(model);
   }
 
   /** Stores `value` (the model's latest) and returns it. */
-  set(catalog: CatalogSnapshot, model: ServingModel, value: V): V {
-    let byModel = this.bySnapshot.get(catalog);
-    if (!byModel) this.bySnapshot.set(catalog, (byModel = new WeakMap()));
+  set(catalogue: CatalogueSnapshot, model: ServingModel, value: V): V {
+    let byModel = this.bySnapshot.get(catalogue);
+    if (!byModel) this.bySnapshot.set(catalogue, (byModel = new WeakMap()));
     byModel.set(model, value);
-    this.latestByModel.set(model, { catalog, value });
+    this.latestByModel.set(model, { catalogue, value });
     return value;
   }
 
   /** The value stored last for this model, and its snapshot. */
-  latest(model: ServingModel): { catalog: CatalogSnapshot; value: V } | undefined {
+  latest(model: ServingModel): { catalogue: CatalogueSnapshot; value: V } | undefined {
     return this.latestByModel.get(model);
   }
 
   /**
-   * The model's latest value, stored for `catalog` too, when `catalog` holds the same markets row
+   * The model's latest value, stored for `catalogue` too, when `catalogue` holds the same markets row
    * for row with the same content (a refresh in which only prices or volumes moved).
    */
-  shareIfSameRows(catalog: CatalogSnapshot, model: ServingModel): V | undefined {
+  shareIfSameRows(catalogue: CatalogueSnapshot, model: ServingModel): V | undefined {
     const last = this.latest(model);
-    if (!last || !sameRows(last.catalog.markets, catalog.markets)) return undefined;
-    return this.set(catalog, model, last.value);
+    if (!last || !sameRows(last.catalogue.markets, catalogue.markets)) return undefined;
+    return this.set(catalogue, model, last.value);
   }
 }
 
@@ -48,11 +48,11 @@ export class SnapshotModelMap<V> {
  * rows that were not there (or whose content changed).
  */
 export function copyKnownRuns(
-  before: CatalogSnapshot,
-  markets: readonly CatalogMarket[],
+  before: CatalogueSnapshot,
+  markets: readonly CatalogueMarket[],
   copy: (from: number, to: number, previous: number) => void,
 ): number[] {
-  const row = catalogArrays(before).row;
+  const row = catalogueArrays(before).row;
   const old = before.markets;
   const same = (i: number, j: number) =>
     j < old.length &&
@@ -74,7 +74,7 @@ export function copyKnownRuns(
 }
 
 /** Whether two catalogues hold the same markets, row for row, with the same content. */
-export function sameRows(a: readonly CatalogMarket[], b: readonly CatalogMarket[]): boolean {
+export function sameRows(a: readonly CatalogueMarket[], b: readonly CatalogueMarket[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++)
     if (a[i]!.ticker !== b[i]!.ticker || !sameContent(a[i]!.content, b[i]!.content)) return false;

@@ -1,5 +1,5 @@
-import type { ServingModel } from '../../models/core/types.js';
-import type { VectorIndex } from '../../models/two-tower/vector-index.js';
+import type { ServingModel } from '../../../models/core/types.js';
+import type { VectorIndex } from '../../../models/vector-search/vector-index.js';
 import type { ServedHistory, UserContext } from './user-context.js';
 
 /** How many of the user's most recent markets a "Because you …" reason may name. */

@@ -1,11 +1,11 @@
-import type { ServingModel } from '../../models/core/types.js';
-import type { CatalogSnapshot } from './catalog.js';
+import type { ServingModel } from '../../../models/core/types.js';
+import type { CatalogueSnapshot } from '../catalogue/market-catalogue.js';
 import { rankFeed, type RankedItem, type RankRequest } from './rank-feed.js';
-import type { RankerConfig } from './ranker-config.js';
-import type { UserContext } from './user-context.js';
+import type { RankerConfig } from '../rankers/ranker-config.js';
+import type { UserContext } from '../user/user-context.js';
 
 /** Per catalogue snapshot, the list every user the pipeline knows nothing about gets, per ranker and filter. */
-const shared = new WeakMap<CatalogSnapshot, Map<string, RankedItem[]>>();
+const shared = new WeakMap<CatalogueSnapshot, Map<string, RankedItem[]>>();
 
 /**
  * Whether nothing personal enters this user's ranking: no history, no affinities, no dismissals,
@@ -28,19 +28,19 @@ export function isAnonymous(user: UserContext, model: ServingModel | undefined):
  * dropped when pages are served, as for any snapshot.
  */
 export function rankWithSharing(
-  catalog: CatalogSnapshot,
+  catalogue: CatalogueSnapshot,
   user: UserContext,
   req: RankRequest,
   config: RankerConfig,
   model?: ServingModel,
 ): RankedItem[] {
-  if (!isAnonymous(user, model)) return rankFeed(catalog, user, req, config, model);
+  if (!isAnonymous(user, model)) return rankFeed(catalogue, user, req, config, model);
   const key = [config.name, config.version, model?.version ?? '', req.maxPerEvent, ...req.categories].join(
     '|',
   );
-  let lists = shared.get(catalog);
-  if (!lists) shared.set(catalog, (lists = new Map()));
+  let lists = shared.get(catalogue);
+  if (!lists) shared.set(catalogue, (lists = new Map()));
   let items = lists.get(key);
-  if (!items) lists.set(key, (items = rankFeed(catalog, user, req, config, model)));
+  if (!items) lists.set(key, (items = rankFeed(catalogue, user, req, config, model)));
   return items;
 }

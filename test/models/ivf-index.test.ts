@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { IvfIndex, type ProbeOptions } from '../../../src/feed/ann/ivf-index.js';
-import { assignRows, sphericalKMeans } from '../../../src/feed/ann/kmeans.js';
-import { topK } from '../../../src/feed/top-k.js';
-import { Rng } from '../../../src/util/rng.js';
+import { IvfIndex, type ProbeOptions } from '../../models/vector-search/ivf-index.js';
+import { assignRows, sphericalKMeans } from '../../models/vector-search/kmeans.js';
+import { topK } from '../../models/vector-search/top-k.js';
+import { Rng } from '../../src/util/rng.js';
 
 const D = 16;
 const noPause = async () => {};

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { TwoTowerServing } from '../../../models/two-tower/serving.js';
-import { AnnIndexBuilder, annIndex, buildAnnIndex } from '../../../src/feed/ann/ann-indexes.js';
-import { catalogSnapshot } from '../../../src/feed/catalog.js';
-import { marketIndex } from '../../../src/feed/market-index.js';
-import { topK } from '../../../src/feed/top-k.js';
-import { rankFeed, type RankRequest } from '../../../src/feed/rank-feed.js';
-import { getRanker } from '../../../src/feed/rankers.js';
-import { similarMarkets } from '../../../src/feed/similar-markets.js';
-import type { UserContext } from '../../../src/feed/user-context.js';
-import { Rng } from '../../../src/util/rng.js';
-import { randomTwoTower, syntheticCatalog } from '../../helpers/synthetic-ranking.js';
-import { openTestStore } from '../../helpers/store.js';
+import { TwoTowerServing } from '../../models/two-tower/serving.js';
+import { AnnIndexBuilder, annIndex, buildAnnIndex } from '../../src/feed/catalogue/ann-indexes.js';
+import { catalogueSnapshot } from '../../src/feed/catalogue/market-catalogue.js';
+import { marketIndex } from '../../src/feed/catalogue/market-index.js';
+import { topK } from '../../models/vector-search/top-k.js';
+import { rankFeed, type RankRequest } from '../../src/feed/pipeline/rank-feed.js';
+import { getRanker } from '../../src/feed/rankers/rankers.js';
+import { similarMarkets } from '../../src/feed/similar-markets.js';
+import type { UserContext } from '../../src/feed/user/user-context.js';
+import { Rng } from '../../src/util/rng.js';
+import { randomTwoTower, syntheticCatalogue } from '../helpers/synthetic-ranking.js';
+import { openTestStore } from '../helpers/store.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const req: RankRequest = {
@@ -21,7 +21,7 @@ const req: RankRequest = {
 };
 const noPause = async () => {};
 const rng = Rng.of(8, 'ann-feed');
-const base = syntheticCatalog(3_000, rng, NOW);
+const base = syntheticCatalogue(3_000, rng, NOW);
 const serving = new TwoTowerServing('v-ann', randomTwoTower(50, 3_000, rng));
 const config = getRanker('two-tower')!;
 const user = (i: number): UserContext => ({
@@ -33,7 +33,7 @@ const user = (i: number): UserContext => ({
   history: [0, 1, 2].map((k) => ({ ticker: `KX${(i * 37 + k * 101) % 3_000}`, type: 'trade' as const })),
 });
 /** The same markets in a new snapshot: one exact, one with an ANN index. */
-const fresh = () => catalogSnapshot(NOW, base.markets, base.neighbours);
+const fresh = () => catalogueSnapshot(NOW, base.markets, base.neighbours);
 
 describe('feeds through the ANN index', () => {
   it('probing every cluster, feeds and similar markets are the exact scan’s', async () => {
@@ -69,32 +69,32 @@ describe('feeds through the ANN index', () => {
 
   it('is built in the background for catalogues from the threshold on, for the latest model', async () => {
     const small = new AnnIndexBuilder({ minMarkets: 5_000, pause: noPause });
-    const catalog = fresh();
-    small.request(catalog, serving);
+    const catalogue = fresh();
+    small.request(catalogue, serving);
     await small.idle();
-    expect(annIndex(catalog, serving)).toBeUndefined();
+    expect(annIndex(catalogue, serving)).toBeUndefined();
 
     const builder = new AnnIndexBuilder({ minMarkets: 1_000, pause: noPause });
     const next = new TwoTowerServing('v-ann-2', randomTwoTower(50, 3_000, rng));
-    builder.request(catalog, serving);
-    builder.request(catalog, next);
+    builder.request(catalogue, serving);
+    builder.request(catalogue, next);
     // Nothing is built on the caller's turn: it may be preparing a snapshot not yet published.
-    expect(annIndex(catalog, next)).toBeUndefined();
+    expect(annIndex(catalogue, next)).toBeUndefined();
     await builder.idle();
-    expect(annIndex(catalog, next)).toBeDefined();
+    expect(annIndex(catalogue, next)).toBeDefined();
     // A refresh with the same markets gets that index at once; one with other markets, a new one.
     const refreshed = fresh();
     builder.request(refreshed, next);
-    expect(annIndex(refreshed, next)).toBe(annIndex(catalog, next));
+    expect(annIndex(refreshed, next)).toBe(annIndex(catalogue, next));
     // The next refresh: the first market closed, a new one opened (every row moves up by one).
-    const changed = catalogSnapshot(
+    const changed = catalogueSnapshot(
       NOW,
       [...base.markets.slice(1), { ...base.markets[0]!, ticker: 'KX-NEW' }],
       base.neighbours,
     );
     builder.request(changed, next);
     await builder.idle();
-    expect(annIndex(changed, next)).not.toBe(annIndex(catalog, next));
+    expect(annIndex(changed, next)).not.toBe(annIndex(catalogue, next));
     // Its rows are the new catalogue's: probing everything finds what the exact scan finds.
     const ivf = annIndex(changed, next)!;
     ivf.probe = { minFraction: 1, rowsPerResult: 1 };

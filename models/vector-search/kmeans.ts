@@ -1,6 +1,6 @@
-import { blockedGemmABt } from '../../../models/two-tower/wasm/blocked-gemm.js';
-import { Rng } from '../../util/rng.js';
-import { sampledIndex } from '../top-k.js';
+import { blockedGemmABt } from '../kernels/wasm/blocked-gemm.js';
+import { Rng } from '../../src/util/rng.js';
+import { sampledIndex } from './top-k.js';
 
 /**
  * Multiply-adds between pauses, so serving is never held up for long: ~5 ms of the SIMD product

@@ -1,10 +1,10 @@
-import type { CatalogSnapshot } from './catalog.js';
+import type { CatalogueSnapshot } from './market-catalogue.js';
 
 /**
  * A catalogue snapshot's per-market fields as typed arrays (row i for markets[i]), built once per
  * snapshot: what lets a ranker filter and score every open market without touching an object.
  */
-export interface CatalogArrays {
+export interface CatalogueArrays {
   closeMs: Float64Array;
   /** NaN when the open time is unknown. */
   openMs: Float64Array;
@@ -46,17 +46,17 @@ export interface CatalogArrays {
   };
 }
 
-const cache = new WeakMap<CatalogSnapshot, CatalogArrays>();
+const cache = new WeakMap<CatalogueSnapshot, CatalogueArrays>();
 
-export function catalogArrays(catalog: CatalogSnapshot): CatalogArrays {
-  const cached = cache.get(catalog);
+export function catalogueArrays(catalogue: CatalogueSnapshot): CatalogueArrays {
+  const cached = cache.get(catalogue);
   if (cached) return cached;
-  const n = catalog.markets.length;
+  const n = catalogue.markets.length;
   const categoryKeys: string[] = [];
   const categoryOf = new Map<string, number>();
   const seriesKeys: string[] = [];
   const seriesOf = new Map<string, number>();
-  const arrays: CatalogArrays = {
+  const arrays: CatalogueArrays = {
     closeMs: new Float64Array(n),
     openMs: new Float64Array(n),
     popularity: new Float32Array(n),
@@ -82,7 +82,7 @@ export function catalogArrays(catalog: CatalogSnapshot): CatalogArrays {
       neighbourRows: [],
     },
   };
-  catalog.markets.forEach((m, i) => {
+  catalogue.markets.forEach((m, i) => {
     arrays.closeMs[i] = m.closeTime.getTime();
     arrays.openMs[i] = m.openTime?.getTime() ?? NaN;
     arrays.popularity[i] = m.popularity;
@@ -108,7 +108,7 @@ export function catalogArrays(catalog: CatalogSnapshot): CatalogArrays {
   arrays.categoryByPopularity = categoryKeys.map((_, c) =>
     arrays.byPopularity.filter((i) => arrays.category[i] === c),
   );
-  cache.set(catalog, arrays);
+  cache.set(catalogue, arrays);
   return arrays;
 }
 
@@ -116,13 +116,13 @@ const NO_NEIGHBOURS = { rows: new Int32Array(0), scores: new Float32Array(0) };
 
 /** The open rows among `ticker`'s neighbours (it may itself be closed), resolved once per snapshot. */
 export function openNeighbours(
-  catalog: CatalogSnapshot,
-  a: CatalogArrays,
+  catalogue: CatalogueSnapshot,
+  a: CatalogueArrays,
   ticker: string,
 ): { rows: Int32Array; scores: Float32Array } {
   let resolved = a.neighbourRows.get(ticker);
   if (resolved) return resolved;
-  const list = catalog.neighbours.get(ticker);
+  const list = catalogue.neighbours.get(ticker);
   if (!list) return NO_NEIGHBOURS;
   const rows: number[] = [];
   const scores: number[] = [];

@@ -1,14 +1,14 @@
-import type { ServingModel } from '../../models/core/types.js';
-import type { VectorIndex } from '../../models/two-tower/vector-index.js';
-import { openNeighbours, type CatalogArrays } from './catalog-arrays.js';
-import type { CatalogSnapshot } from './catalog.js';
-import { marketIndex } from './market-index.js';
-import { annIndex } from './ann/ann-indexes.js';
-import type { IvfIndex } from './ann/ivf-index.js';
-import { topK } from './top-k.js';
-import { dot } from '../../models/core/dot.js';
+import type { ServingModel } from '../../../models/core/types.js';
+import type { VectorIndex } from '../../../models/vector-search/vector-index.js';
+import { openNeighbours, type CatalogueArrays } from '../catalogue/catalogue-arrays.js';
+import type { CatalogueSnapshot } from '../catalogue/market-catalogue.js';
+import { marketIndex } from '../catalogue/market-index.js';
+import { annIndex } from '../catalogue/ann-indexes.js';
+import type { IvfIndex } from '../../../models/vector-search/ivf-index.js';
+import { topK } from '../../../models/vector-search/top-k.js';
+import { dot } from '../../../models/vector-search/dot.js';
 import { modelUserView, type ModelUserView } from './model-user-view.js';
-import type { RankerConfig } from './ranker-config.js';
+import type { RankerConfig } from '../rankers/ranker-config.js';
 import type { ServedHistory, UserContext } from './user-context.js';
 
 /**
@@ -60,15 +60,15 @@ const NEIGHBOUR_SEEDS = 10;
 const NEIGHBOUR_DECAY = 0.85;
 
 export function userSignals(
-  catalog: CatalogSnapshot,
-  a: CatalogArrays,
+  catalogue: CatalogueSnapshot,
+  a: CatalogueArrays,
   user: UserContext,
   config: RankerConfig,
   model: ServingModel | undefined,
 ): UserSignals {
   // Built field by field: a spread of entries of several shapes is several times slower.
   const history: ServedHistory[] = user.history.map((h) => {
-    const market = catalog.byTicker.get(h.ticker);
+    const market = catalogue.byTicker.get(h.ticker);
     return {
       ticker: h.ticker,
       type: h.type,
@@ -80,9 +80,9 @@ export function userSignals(
 
   let modelSignals: ModelSignals | undefined;
   if (config.model && model && (history.length > 0 || model.knowsUser(user.userId))) {
-    const index = marketIndex(catalog, model);
+    const index = marketIndex(catalogue, model);
     const view = modelUserView(user, history, model, index, a.row);
-    const ann = annIndex(catalog, model);
+    const ann = annIndex(catalogue, model);
     modelSignals = ann ? approximate(model, index, ann, view) : exact(model, index, view);
   }
 
@@ -100,7 +100,7 @@ export function userSignals(
   const seeds = config.sources.neighbours || config.weights.neighbours ? NEIGHBOUR_SEEDS : 0;
   for (let j = 0; j < Math.min(seeds, history.length); j++) {
     const weight = NEIGHBOUR_DECAY ** j;
-    const list = openNeighbours(catalog, a, history[j]!.ticker);
+    const list = openNeighbours(catalogue, a, history[j]!.ticker);
     for (let k = 0; k < list.rows.length; k++) {
       const row = list.rows[k]!;
       const contribution = list.scores[k]! * weight;
@@ -117,9 +117,9 @@ export function userSignals(
   const siblings = new Set<number>();
   for (const h of history) {
     if (h.type !== 'trade') continue;
-    const event = catalog.byTicker.get(h.ticker)?.eventTicker ?? h.eventTicker;
+    const event = catalogue.byTicker.get(h.ticker)?.eventTicker ?? h.eventTicker;
     for (const row of (event && a.eventRows.get(event)) || [])
-      if (!held.has(catalog.markets[row]!.ticker)) siblings.add(row);
+      if (!held.has(catalogue.markets[row]!.ticker)) siblings.add(row);
   }
 
   return {

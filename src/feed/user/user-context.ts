@@ -1,7 +1,7 @@
-import { DEFAULT_HALF_LIFE_MS, INTERACTION_WEIGHTS } from '../domain/interaction-weights.js';
-import { coll } from '../store/collections.js';
-import type { Store } from '../store/types.js';
-import type { InteractionType } from '../domain/schemas.js';
+import { DEFAULT_HALF_LIFE_MS, INTERACTION_WEIGHTS } from '../../domain/interaction-weights.js';
+import { coll } from '../../store/collections.js';
+import type { Store } from '../../store/types.js';
+import type { InteractionType } from '../../domain/schemas.js';
 
 export interface UserContextOptions {
   /** Most recent interactions read per request. @defaultValue 500 */

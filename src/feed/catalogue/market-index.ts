@@ -1,7 +1,7 @@
-import type { ServingModel } from '../../models/core/types.js';
-import { VectorIndex } from '../../models/two-tower/vector-index.js';
+import type { ServingModel } from '../../../models/core/types.js';
+import { VectorIndex } from '../../../models/vector-search/vector-index.js';
 import { copyKnownRuns, SnapshotModelMap } from './snapshot-model-map.js';
-import type { CatalogSnapshot } from './catalog.js';
+import type { CatalogueSnapshot } from './market-catalogue.js';
 
 const indexes = new SnapshotModelMap<VectorIndex>();
 
@@ -13,11 +13,11 @@ const indexes = new SnapshotModelMap<VectorIndex>();
  * market) and copies the rest in runs of consecutive rows; a refresh whose markets changed only in
  * price or volume (same rows, same content tokens) shares the previous index.
  */
-export function marketIndex(catalog: CatalogSnapshot, model: ServingModel): VectorIndex {
-  const plan = planIndex(catalog, model);
+export function marketIndex(catalogue: CatalogueSnapshot, model: ServingModel): VectorIndex {
+  const plan = planIndex(catalogue, model);
   if (plan instanceof VectorIndex) return plan;
-  embedRows(catalog, model, plan.index, plan.missing);
-  return indexes.set(catalog, model, plan.index);
+  embedRows(catalogue, model, plan.index, plan.missing);
+  return indexes.set(catalogue, model, plan.index);
 }
 
 /** Markets embedded per chunk by `marketIndexInChunks` (~10–20 ms of tower work). */
@@ -29,18 +29,18 @@ const CHUNK_MARKETS = 2048;
  * being served on the old model meanwhile.
  */
 export async function marketIndexInChunks(
-  catalog: CatalogSnapshot,
+  catalogue: CatalogueSnapshot,
   model: ServingModel,
   pause: () => Promise<void>,
 ): Promise<VectorIndex> {
-  const plan = planIndex(catalog, model);
+  const plan = planIndex(catalogue, model);
   if (plan instanceof VectorIndex) return plan;
   for (let start = 0; start < plan.missing.length; start += CHUNK_MARKETS) {
-    embedRows(catalog, model, plan.index, plan.missing.slice(start, start + CHUNK_MARKETS));
+    embedRows(catalogue, model, plan.index, plan.missing.slice(start, start + CHUNK_MARKETS));
     await pause();
   }
   // Another call may have finished this snapshot's index meanwhile: one index per (snapshot, model).
-  return indexes.get(catalog, model) ?? indexes.set(catalog, model, plan.index);
+  return indexes.get(catalogue, model) ?? indexes.set(catalogue, model, plan.index);
 }
 
 /**
@@ -48,26 +48,31 @@ export async function marketIndexInChunks(
  * with the rows it could copy filled in, and the rows left to embed.
  */
 function planIndex(
-  catalog: CatalogSnapshot,
+  catalogue: CatalogueSnapshot,
   model: ServingModel,
 ): VectorIndex | { index: VectorIndex; missing: number[] } {
-  const ready = indexes.get(catalog, model) ?? indexes.shareIfSameRows(catalog, model);
+  const ready = indexes.get(catalogue, model) ?? indexes.shareIfSameRows(catalogue, model);
   if (ready) return ready;
   const d = model.dim;
-  const markets = catalog.markets;
+  const markets = catalogue.markets;
   const last = indexes.latest(model);
   const index = new VectorIndex(markets.length, d);
   const missing = last
-    ? copyKnownRuns(last.catalog, markets, (from, to, previous) =>
+    ? copyKnownRuns(last.catalogue, markets, (from, to, previous) =>
         index.vectors.set(last.value.vectors.subarray(previous * d, (previous + to - from) * d), from * d),
       )
     : Array.from(markets.keys());
   return { index, missing };
 }
 
-function embedRows(catalog: CatalogSnapshot, model: ServingModel, index: VectorIndex, rows: number[]): void {
+function embedRows(
+  catalogue: CatalogueSnapshot,
+  model: ServingModel,
+  index: VectorIndex,
+  rows: number[],
+): void {
   if (rows.length === 0) return;
   const d = model.dim;
-  const fresh = model.marketVectors(rows.map((i) => catalog.markets[i]!));
+  const fresh = model.marketVectors(rows.map((i) => catalogue.markets[i]!));
   rows.forEach((i, j) => index.vectors.set(fresh.subarray(j * d, j * d + d), i * d));
 }

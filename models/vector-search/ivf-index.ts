@@ -1,6 +1,6 @@
-import { dot } from '../../../models/core/dot.js';
-import { kernelBlocks, type WasmMatvec } from '../../../models/two-tower/wasm/kernels.js';
-import { topK } from '../top-k.js';
+import { dot } from './dot.js';
+import { kernelBlocks, type WasmMatvec } from '../kernels/wasm/kernels.js';
+import { topK } from './top-k.js';
 
 /** How much of the catalogue a search scans, at least: recall against cost (BENCHMARKS.md). */
 export interface ProbeOptions {

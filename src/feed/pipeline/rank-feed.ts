@@ -1,16 +1,16 @@
-import type { ServingModel } from '../../models/core/types.js';
+import type { ServingModel } from '../../../models/core/types.js';
 import { gatherCandidates } from './candidate-sources.js';
-import { catalogArrays } from './catalog-arrays.js';
-import type { CatalogSnapshot } from './catalog.js';
+import { catalogueArrays } from '../catalogue/catalogue-arrays.js';
+import type { CatalogueSnapshot } from '../catalogue/market-catalogue.js';
 import { diversifyIndexed } from './diversify.js';
 import { withExplorationSlots } from './exploration.js';
-import { topK } from './top-k.js';
+import { topK } from '../../../models/vector-search/top-k.js';
 import { eligibilityMask, type FeedFilter } from './filters.js';
-import type { RankerConfig } from './ranker-config.js';
+import type { RankerConfig } from '../rankers/ranker-config.js';
 import { reasonsFor } from './reasons.js';
-import type { SnapshotItem } from './snapshots.js';
-import type { UserContext } from './user-context.js';
-import { userSignals } from './user-signals.js';
+import type { SnapshotItem } from '../pages/snapshots.js';
+import type { UserContext } from '../user/user-context.js';
+import { userSignals } from '../user/user-signals.js';
 
 export interface RankRequest extends FeedFilter {
   now: Date;
@@ -41,14 +41,14 @@ export type RankedItem = SnapshotItem;
  * `model` is the active model for model-based rankers (callers pass the fallback ranker without one).
  */
 export function rankFeed(
-  catalog: CatalogSnapshot,
+  catalogue: CatalogueSnapshot,
   user: UserContext,
   req: RankRequest,
   config: RankerConfig,
   model?: ServingModel,
 ): RankedItem[] {
-  const a = catalogArrays(catalog);
-  const signals = userSignals(catalog, a, user, config, model);
+  const a = catalogueArrays(catalogue);
+  const signals = userSignals(catalogue, a, user, config, model);
   const excluded = config.excludeHeld ? [...user.dismissed, ...signals.held] : user.dismissed;
   const mask = eligibilityMask(a, excluded, req);
   const now = req.now.getTime();
@@ -113,14 +113,14 @@ export function rankFeed(
   }).map((j) => ({ row: rows[j]!, score: score[j]! }));
   const reasons = reasonsFor(
     kept.map((k) => k.row),
-    catalog.markets,
+    catalogue.markets,
     a,
     signals,
     config,
     req.now,
   );
   return kept.map((k, j) => ({
-    ticker: catalog.markets[k.row]!.ticker,
+    ticker: catalogue.markets[k.row]!.ticker,
     // Rounded so responses stay readable and stable.
     score: Math.round(k.score * 1e4) / 1e4,
     reasons: reasons[j]!,

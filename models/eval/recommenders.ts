@@ -8,7 +8,7 @@ import { TrendingRecommender } from '../baselines/trending.js';
 import { TwoTowerModel } from '../two-tower/model.js';
 
 /** A recommender `sibyl eval` (and the nightly evaluation) can train and evaluate by name. */
-export interface RankerEntry {
+export interface RecommenderEntry {
   /** Equal to the created recommender's `name`. */
   name: string;
   description: string;
@@ -19,9 +19,9 @@ export interface RankerEntry {
 
 /**
  * Every evaluable recommender, in report order. Add a model here (one entry) and it is trained and
- * evaluated by `sibyl eval` by default and selectable with `--rankers`.
+ * evaluated by `sibyl eval` by default and selectable with `--recommenders`.
  */
-export const RANKER_LIST: readonly RankerEntry[] = [
+export const RECOMMENDER_LIST: readonly RecommenderEntry[] = [
   {
     name: 'popularity',
     baseline: true,
@@ -72,9 +72,13 @@ export const RANKER_LIST: readonly RankerEntry[] = [
   },
 ];
 
-export const RANKERS: ReadonlyMap<string, RankerEntry> = new Map(RANKER_LIST.map((r) => [r.name, r]));
+export const RECOMMENDERS: ReadonlyMap<string, RecommenderEntry> = new Map(
+  RECOMMENDER_LIST.map((r) => [r.name, r]),
+);
 
 /** Fresh, unfitted instances of the baselines (all, or those named), in report order. */
-export function baselineRankers(names?: readonly string[]): Recommender[] {
-  return RANKER_LIST.filter((r) => r.baseline && (!names || names.includes(r.name))).map((r) => r.create());
+export function baselineRecommenders(names?: readonly string[]): Recommender[] {
+  return RECOMMENDER_LIST.filter((r) => r.baseline && (!names || names.includes(r.name))).map((r) =>
+    r.create(),
+  );
 }

@@ -2,9 +2,15 @@ import type { z } from 'zod';
 import { eventInput, interactionInput, marketInput, seriesInput, userInput } from '../../domain/schemas.js';
 import type { FieldIssue } from '../../errors.js';
 import type { Store } from '../../store/types.js';
-import { writeEvents, writeMarkets, writeSeries, writeUsers, type UpsertResult } from '../catalog-writer.js';
+import {
+  writeEvents,
+  writeMarkets,
+  writeSeries,
+  writeUsers,
+  type UpsertResult,
+} from '../catalogue-writer.js';
 import { findUnknownMarkets, writeInteractions } from '../interaction-writer.js';
-import type { ImportKind } from './kinds.js';
+import type { RecordType } from './record-types.js';
 
 /** What a written batch did: catalogue records are upserted by key, interactions stored once per eventId. */
 export interface WriteCounts {
@@ -16,7 +22,7 @@ export interface WriteCounts {
 }
 
 /** How one kind is validated and written: the same schemas and writers as the API's ingestion. */
-export interface KindSpec {
+export interface RecordSpec {
   schema: z.ZodType;
   write(store: Store, items: unknown[]): Promise<WriteCounts>;
   /** Issues for valid items naming something the store does not have. */
@@ -36,7 +42,7 @@ function kindSpec<S extends z.ZodType>(
     valid: { index: number; value: z.output<S> }[],
     name: string,
   ) => Promise<FieldIssue[]>,
-): KindSpec {
+): RecordSpec {
   return {
     schema,
     write: (store, items) => write(store, items as z.output<S>[]),
@@ -53,7 +59,7 @@ const upserted = (r: UpsertResult): WriteCounts => ({
   duplicates: 0,
 });
 
-export const KIND_SPECS: Record<ImportKind, KindSpec> = {
+export const RECORD_SPECS: Record<RecordType, RecordSpec> = {
   series: kindSpec(seriesInput, async (store, items) => upserted(await writeSeries(store, items))),
   events: kindSpec(eventInput, async (store, items) => upserted(await writeEvents(store, items))),
   markets: kindSpec(marketInput, async (store, items) => upserted(await writeMarkets(store, items))),

@@ -1,4 +1,4 @@
-import { SibylError } from '../errors.js';
+import { SibylError } from '../../errors.js';
 
 /** Where the next page starts: an offset into a frozen feed snapshot. */
 export interface FeedCursor {

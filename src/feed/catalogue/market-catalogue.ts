@@ -1,16 +1,16 @@
-import type { IngestEvents } from '../ingest/events/ingest-events.js';
-import type { MarketDoc } from '../domain/documents.js';
-import type { ItemContent } from '../../models/core/types.js';
-import { marketContentTokens } from '../../models/data/market-content.js';
-import { coll } from '../store/collections.js';
-import type { Store } from '../store/types.js';
-import { FEATURE_STATE, type FeatureState } from '../features/refresh.js';
-import { MARKET_NEIGHBOURS } from '../features/market-neighbours.js';
+import type { IngestEvents } from '../../ingest/events/ingest-events.js';
+import type { MarketDoc } from '../../domain/documents.js';
+import type { ItemContent } from '../../../models/core/types.js';
+import { marketContentTokens } from '../../../models/data/market-content.js';
+import { coll } from '../../store/collections.js';
+import type { Store } from '../../store/types.js';
+import { FEATURE_STATE, type FeatureState } from '../../features/refresh.js';
+import { MARKET_NEIGHBOURS } from '../../features/market-neighbours.js';
 
 const DAY_MS = 86_400_000;
 
 /** An open market as the ranking pipeline sees it, with its popularity signals precomputed. */
-export interface CatalogMarket {
+export interface CatalogueMarket {
   ticker: string;
   eventTicker: string;
   seriesTicker?: string;
@@ -31,10 +31,10 @@ export interface CatalogMarket {
   content: ItemContent;
 }
 
-export interface CatalogSnapshot {
+export interface CatalogueSnapshot {
   loadedAt: Date;
-  markets: CatalogMarket[];
-  byTicker: Map<string, CatalogMarket>;
+  markets: CatalogueMarket[];
+  byTicker: Map<string, CatalogueMarket>;
   /** Co-interaction neighbours (market_neighbours) of every market that has them, closed ones too. */
   neighbours: ReadonlyMap<string, readonly Neighbour[]>;
   /** The features watermark when this snapshot was loaded (absent before the first refresh). */
@@ -47,12 +47,12 @@ export interface Neighbour {
   score: number;
 }
 
-export function catalogSnapshot(
+export function catalogueSnapshot(
   loadedAt: Date,
-  markets: CatalogMarket[],
+  markets: CatalogueMarket[],
   neighbours: ReadonlyMap<string, readonly Neighbour[]> = new Map(),
   featuresWatermark?: Date,
-): CatalogSnapshot {
+): CatalogueSnapshot {
   return {
     loadedAt,
     markets,
@@ -62,14 +62,14 @@ export function catalogSnapshot(
   };
 }
 
-export interface MarketCatalogOptions {
+export interface MarketCatalogueOptions {
   /** Reload when the snapshot is older than this. @defaultValue 5000 */
   refreshMs: number;
   /**
    * Runs on each new snapshot before it is published (e.g. the model's market vectors), so no
    * request pays for it. A failure is logged by the caller's hook and does not block the snapshot.
    */
-  prepare?: (snapshot: CatalogSnapshot) => void;
+  prepare?: (snapshot: CatalogueSnapshot) => void;
   /** Called when a reload finds that features were refreshed since the previous one (their asOf moved). */
   onFeaturesRefreshed?: () => void;
   /** Catalogue writes through this process: each reloads the catalogue before the write is answered. */
@@ -82,9 +82,9 @@ export interface MarketCatalogOptions {
  * costs no catalogue query and a market that closes leaves every feed within that interval.
  * Readers get the current snapshot while a reload runs (never a half-built one).
  */
-export class MarketCatalog {
-  private snapshot?: CatalogSnapshot;
-  private loading?: Promise<CatalogSnapshot>;
+export class MarketCatalogue {
+  private snapshot?: CatalogueSnapshot;
+  private loading?: Promise<CatalogueSnapshot>;
   /** Neighbours change only when features refresh: reloaded when their asOf moves. */
   private neighbours: { asOf: number; byTicker: ReadonlyMap<string, readonly Neighbour[]> } = {
     asOf: -1,
@@ -94,7 +94,7 @@ export class MarketCatalog {
 
   constructor(
     private readonly store: Store,
-    private readonly options: MarketCatalogOptions,
+    private readonly options: MarketCatalogueOptions,
   ) {
     this.now = options.now ?? (() => new Date());
     options.events?.on('catalogueStored', async () => {
@@ -102,7 +102,7 @@ export class MarketCatalog {
     });
   }
 
-  async current(): Promise<CatalogSnapshot> {
+  async current(): Promise<CatalogueSnapshot> {
     const snapshot = this.snapshot;
     if (!snapshot) return this.reload();
     if (this.now().getTime() - snapshot.loadedAt.getTime() >= this.options.refreshMs)
@@ -111,7 +111,7 @@ export class MarketCatalog {
   }
 
   /** Forces the next read to see the store's current catalogue (after a local catalogue write). */
-  async reload(): Promise<CatalogSnapshot> {
+  async reload(): Promise<CatalogueSnapshot> {
     this.loading ??= this.load().finally(() => (this.loading = undefined));
     return this.loading;
   }
@@ -121,11 +121,11 @@ export class MarketCatalog {
   }
 
   /** The current snapshot if one is loaded, without triggering a refresh. */
-  peek(): CatalogSnapshot | undefined {
+  peek(): CatalogueSnapshot | undefined {
     return this.snapshot;
   }
 
-  private async load(): Promise<CatalogSnapshot> {
+  private async load(): Promise<CatalogueSnapshot> {
     const loadedAt = this.now();
     const docs = await coll(this.store, 'markets')
       .find({ status: 'open', closeTime: { $gt: loadedAt } }, { projection: { _id: 0 } })
@@ -145,7 +145,7 @@ export class MarketCatalog {
       await contentOfMarkets(this.store, docs),
     );
     const { neighbours, watermark } = await this.loadNeighbours();
-    const snapshot = catalogSnapshot(loadedAt, markets, neighbours, watermark);
+    const snapshot = catalogueSnapshot(loadedAt, markets, neighbours, watermark);
     try {
       this.options.prepare?.(snapshot);
     } catch {
@@ -196,7 +196,7 @@ export function scoreMarkets(
   now: Date,
   activity = new Map<string, MarketActivity>(),
   content = new Map<string, ItemContent>(),
-): CatalogMarket[] {
+): CatalogueMarket[] {
   const raw = docs.map((doc) => {
     const v24 = doc.volume24h ?? 0;
     const ageDays = doc.openTime ? Math.max(1, (now.getTime() - doc.openTime.getTime()) / DAY_MS) : 1;
@@ -212,7 +212,7 @@ export function scoreMarkets(
   });
   const zPop = standardizer(raw.map((r) => r.pop));
   const zTrend = standardizer(raw.map((r) => r.trend));
-  const markets: CatalogMarket[] = raw.map(({ doc, pop, trend }) => ({
+  const markets: CatalogueMarket[] = raw.map(({ doc, pop, trend }) => ({
     ticker: doc.ticker,
     eventTicker: doc.eventTicker,
     seriesTicker: doc.seriesTicker,
@@ -263,8 +263,8 @@ async function contentOfMarkets(store: Store, docs: MarketDoc[]): Promise<Map<st
 }
 
 /** The top tenth of each category by trend (and with real volume) is "trending in" it. */
-function markTrendingPerCategory(markets: CatalogMarket[]): void {
-  const byCategory = new Map<string, CatalogMarket[]>();
+function markTrendingPerCategory(markets: CatalogueMarket[]): void {
+  const byCategory = new Map<string, CatalogueMarket[]>();
   for (const m of markets) {
     const list = byCategory.get(m.categoryKey) ?? [];
     list.push(m);

@@ -1,5 +1,5 @@
 import type { UserContext } from './user-context.js';
-import { USER_CHANGE_EVENTS, type IngestEvents } from '../ingest/events/ingest-events.js';
+import { USER_CHANGE_EVENTS, type IngestEvents } from '../../ingest/events/ingest-events.js';
 
 export interface UserContextCacheOptions {
   /** Users held at most (least recently used leave first). @defaultValue 100_000 */

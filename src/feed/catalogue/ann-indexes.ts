@@ -1,12 +1,12 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ServingModel } from '../../../models/core/types.js';
-import { ceil4 } from '../../../models/two-tower/wasm/kernels.js';
+import { ceil4 } from '../../../models/kernels/wasm/kernels.js';
 import type { Logger } from '../../log/logger.js';
-import type { CatalogSnapshot } from '../catalog.js';
-import { marketIndex } from '../market-index.js';
-import { copyKnownRuns, SnapshotModelMap } from '../snapshot-model-map.js';
-import { IvfIndex } from './ivf-index.js';
-import { assignRows, sphericalKMeans } from './kmeans.js';
+import type { CatalogueSnapshot } from './market-catalogue.js';
+import { marketIndex } from './market-index.js';
+import { copyKnownRuns, SnapshotModelMap } from './snapshot-model-map.js';
+import { IvfIndex } from '../../../models/vector-search/ivf-index.js';
+import { assignRows, sphericalKMeans } from '../../../models/vector-search/kmeans.js';
 
 /** Per model: its centroids. */
 const clustering = new WeakMap<ServingModel, { centroids: Float32Array; clusters: number }>();
@@ -14,8 +14,8 @@ const clustering = new WeakMap<ServingModel, { centroids: Float32Array; clusters
 const indexes = new SnapshotModelMap<{ ivf: IvfIndex; assignment: Int32Array }>();
 
 /** The ANN index of this catalogue snapshot under `model`, once built (never built on demand). */
-export function annIndex(catalog: CatalogSnapshot, model: ServingModel): IvfIndex | undefined {
-  return indexes.get(catalog, model)?.ivf;
+export function annIndex(catalogue: CatalogueSnapshot, model: ServingModel): IvfIndex | undefined {
+  return indexes.get(catalogue, model)?.ivf;
 }
 
 export interface AnnBuildOptions {
@@ -35,7 +35,7 @@ export interface AnnBuildOptions {
  * the latest (catalogue, model) pair is built next.
  */
 export class AnnIndexBuilder {
-  private wanted: { catalog: CatalogSnapshot; model: ServingModel } | undefined;
+  private wanted: { catalogue: CatalogueSnapshot; model: ServingModel } | undefined;
   private running: Promise<void> | undefined;
 
   constructor(
@@ -43,14 +43,14 @@ export class AnnIndexBuilder {
     private readonly logger?: Logger,
   ) {}
 
-  request(catalog: CatalogSnapshot, model: ServingModel): void {
+  request(catalogue: CatalogueSnapshot, model: ServingModel): void {
     if (
-      catalog.markets.length < this.options.minMarkets ||
-      annIndex(catalog, model) ||
-      indexes.shareIfSameRows(catalog, model)
+      catalogue.markets.length < this.options.minMarkets ||
+      annIndex(catalogue, model) ||
+      indexes.shareIfSameRows(catalogue, model)
     )
       return;
-    this.wanted = { catalog, model };
+    this.wanted = { catalogue, model };
     // Started on a later turn: the caller may be preparing a snapshot not yet published.
     this.running ??= Promise.resolve()
       .then(() => this.drain())
@@ -64,16 +64,16 @@ export class AnnIndexBuilder {
 
   private async drain(): Promise<void> {
     while (this.wanted) {
-      const { catalog, model } = this.wanted;
+      const { catalogue, model } = this.wanted;
       this.wanted = undefined;
       try {
         const started = performance.now();
         const newModel = !clustering.has(model);
-        await buildAnnIndex(catalog, model, this.options);
+        await buildAnnIndex(catalogue, model, this.options);
         // Each catalogue refresh with changed markets rebuilds: only a new model's first is news.
         this.logger?.[newModel ? 'info' : 'debug'](
           {
-            markets: catalog.markets.length,
+            markets: catalogue.markets.length,
             model: model.version,
             ms: Math.round(performance.now() - started),
           },
@@ -86,16 +86,16 @@ export class AnnIndexBuilder {
   }
 }
 
-/** Builds (and registers) the index of `catalog` under `model`; see AnnIndexBuilder. */
+/** Builds (and registers) the index of `catalogue` under `model`; see AnnIndexBuilder. */
 export async function buildAnnIndex(
-  catalog: CatalogSnapshot,
+  catalogue: CatalogueSnapshot,
   model: ServingModel,
   options: Omit<AnnBuildOptions, 'minMarkets'> = {},
 ): Promise<IvfIndex> {
-  const shared = indexes.shareIfSameRows(catalog, model);
+  const shared = indexes.shareIfSameRows(catalogue, model);
   if (shared) return shared.ivf;
   const pause = options.pause ?? (() => nextTurn());
-  const index = marketIndex(catalog, model);
+  const index = marketIndex(catalogue, model);
   const { size: n, dim: d } = index;
   let known = clustering.get(model);
   if (!known) {
@@ -113,10 +113,10 @@ export async function buildAnnIndex(
   const assignment = new Int32Array(n);
   const last = indexes.latest(model);
   const missing = last
-    ? copyKnownRuns(last.catalog, catalog.markets, (from, to, previous) =>
+    ? copyKnownRuns(last.catalogue, catalogue.markets, (from, to, previous) =>
         assignment.set(last.value.assignment.subarray(previous, previous + to - from), from),
       )
-    : Array.from(catalog.markets.keys());
+    : Array.from(catalogue.markets.keys());
   if (missing.length === n) {
     // Every row (a new model): assigned in place, no gathered copy of the vectors.
     await assignRows(index.vectors, n, d, known.centroids, known.clusters, assignment, pause);
@@ -128,5 +128,5 @@ export async function buildAnnIndex(
     missing.forEach((i, j) => (assignment[i] = clusters[j]!));
   }
   const ivf = await IvfIndex.build(index.vectors, n, d, known.centroids, known.clusters, assignment, pause);
-  return indexes.set(catalog, model, { ivf, assignment }).ivf;
+  return indexes.set(catalogue, model, { ivf, assignment }).ivf;
 }

@@ -1,6 +1,6 @@
-import { dot } from '../core/dot.js';
-import { gemmABt } from './gemm.js';
-import { ceil4, kernelBlocks, type WasmGemm, type WasmMatvec } from './wasm/kernels.js';
+import { dot } from './dot.js';
+import { gemmABt } from '../kernels/gemm.js';
+import { ceil4, kernelBlocks, type WasmGemm, type WasmMatvec } from '../kernels/wasm/kernels.js';
 
 /** Scratch for `crossScores` (a feed's items against a user's recent markets). */
 const CROSS_ROWS = 1024;

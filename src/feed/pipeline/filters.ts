@@ -1,5 +1,5 @@
-import type { CatalogArrays } from './catalog-arrays.js';
-import type { CatalogMarket } from './catalog.js';
+import type { CatalogueArrays } from '../catalogue/catalogue-arrays.js';
+import type { CatalogueMarket } from '../catalogue/market-catalogue.js';
 
 /** What a feed request filters on, besides the user's dismissals (and held markets, per ranker). */
 export interface FeedFilter {
@@ -14,7 +14,7 @@ export interface FeedFilter {
  * (checked again when a snapshot page is served, so a market that closed or was dismissed since
  * leaves the feed at once) and as a mask over a catalogue's rows (when ranking).
  */
-export function eligible(m: CatalogMarket, excluded: ReadonlySet<string>, filter: FeedFilter): boolean {
+export function eligible(m: CatalogueMarket, excluded: ReadonlySet<string>, filter: FeedFilter): boolean {
   return (
     m.closeTime > filter.minCloseTime &&
     !excluded.has(m.ticker) &&
@@ -38,9 +38,9 @@ interface CloseCut {
 const CUT_WINDOW_MS = 10 * 60_000;
 /** Cuts kept per snapshot: the feed's horizon and trending's differ. */
 const CUTS_PER_SNAPSHOT = 4;
-const cuts = new WeakMap<CatalogArrays, CloseCut[]>();
+const cuts = new WeakMap<CatalogueArrays, CloseCut[]>();
 
-function closeCut(a: CatalogArrays, minClose: number): CloseCut {
+function closeCut(a: CatalogueArrays, minClose: number): CloseCut {
   let kept = cuts.get(a);
   if (!kept) cuts.set(a, (kept = []));
   const found = kept.find((c) => c.since <= minClose && minClose <= c.since + CUT_WINDOW_MS);
@@ -64,7 +64,7 @@ function closeCut(a: CatalogArrays, minClose: number): CloseCut {
 
 /** 1 for each row `eligible` would accept, else 0 (the snapshot's scratch: valid for this request). */
 export function eligibilityMask(
-  a: CatalogArrays,
+  a: CatalogueArrays,
   excluded: Iterable<string>,
   filter: FeedFilter,
 ): Uint8Array {

@@ -4,10 +4,10 @@ import { basename } from 'node:path';
  * What an import file holds, in the order a directory is imported: each kind may refer to the
  * kinds before it (events to series, markets to events, interactions to markets and users).
  */
-export const IMPORT_KINDS = ['series', 'events', 'markets', 'users', 'interactions'] as const;
-export type ImportKind = (typeof IMPORT_KINDS)[number];
+export const RECORD_TYPES = ['series', 'events', 'markets', 'users', 'interactions'] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
 
-const SINGULAR: Record<ImportKind, string> = {
+const SINGULAR: Record<RecordType, string> = {
   series: 'series',
   events: 'event',
   markets: 'market',
@@ -15,30 +15,30 @@ const SINGULAR: Record<ImportKind, string> = {
   interactions: 'interaction',
 };
 
-export function isImportKind(value: string): value is ImportKind {
-  return (IMPORT_KINDS as readonly string[]).includes(value);
+export function isRecordType(value: string): value is RecordType {
+  return (RECORD_TYPES as readonly string[]).includes(value);
 }
 
 /**
  * The kind a file name announces, as a word of it in plural or singular: `markets.jsonl`,
  * `kalshi-markets.json`, `interactions-2026-05.csv`. Undefined when it names none or several.
  */
-export function kindFromFileName(path: string): ImportKind | undefined {
+export function recordTypeFromFileName(path: string): RecordType | undefined {
   const words = new Set(
     basename(path)
       .toLowerCase()
       .split(/[^a-z]+/),
   );
-  const named = IMPORT_KINDS.filter((kind) => words.has(kind) || words.has(SINGULAR[kind]));
+  const named = RECORD_TYPES.filter((kind) => words.has(kind) || words.has(SINGULAR[kind]));
   return named.length === 1 ? named[0] : undefined;
 }
 
 /** Keys under which a JSON document may hold records of `kind`: Kalshi's and our API's envelopes. */
-export function envelopeKeys(kind: ImportKind): string[] {
+export function envelopeKeys(kind: RecordType): string[] {
   return kind === SINGULAR[kind] ? [kind] : [kind, SINGULAR[kind]];
 }
 
 /** Stable sort into dependency order, so that references resolve whatever order files were named in. */
-export function inDependencyOrder<T extends { kind: ImportKind }>(files: T[]): T[] {
-  return [...files].sort((a, b) => IMPORT_KINDS.indexOf(a.kind) - IMPORT_KINDS.indexOf(b.kind));
+export function inDependencyOrder<T extends { kind: RecordType }>(files: T[]): T[] {
+  return [...files].sort((a, b) => RECORD_TYPES.indexOf(a.kind) - RECORD_TYPES.indexOf(b.kind));
 }

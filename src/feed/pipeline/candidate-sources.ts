@@ -1,7 +1,7 @@
-import { byScore } from './top-k.js';
-import type { CatalogArrays } from './catalog-arrays.js';
-import type { RankerConfig, SourceName } from './ranker-config.js';
-import type { UserSignals } from './user-signals.js';
+import { byScore } from '../../../models/vector-search/top-k.js';
+import type { CatalogueArrays } from '../catalogue/catalogue-arrays.js';
+import type { RankerConfig, SourceName } from '../rankers/ranker-config.js';
+import type { UserSignals } from '../user/user-signals.js';
 
 /** Mask values: a row that passes the filters, and one a source already proposed. */
 const ELIGIBLE = 1;
@@ -14,7 +14,7 @@ const PROPOSED = 2;
  * proposed each (for debugging and reasons).
  */
 export function gatherCandidates(
-  a: CatalogArrays,
+  a: CatalogueArrays,
   mask: Uint8Array,
   signals: UserSignals,
   config: RankerConfig,

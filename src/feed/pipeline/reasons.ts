@@ -1,8 +1,8 @@
-import type { CatalogArrays } from './catalog-arrays.js';
-import type { CatalogMarket } from './catalog.js';
-import type { RankerConfig } from './ranker-config.js';
-import type { ServedHistory } from './user-context.js';
-import type { UserSignals } from './user-signals.js';
+import type { CatalogueArrays } from '../catalogue/catalogue-arrays.js';
+import type { CatalogueMarket } from '../catalogue/market-catalogue.js';
+import type { RankerConfig } from '../rankers/ranker-config.js';
+import type { ServedHistory } from '../user/user-context.js';
+import type { UserSignals } from '../user/user-signals.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -38,8 +38,8 @@ const VERB: Partial<Record<string, string>> = {
  */
 export function reasonsFor(
   rows: readonly number[],
-  markets: readonly CatalogMarket[],
-  a: CatalogArrays,
+  markets: readonly CatalogueMarket[],
+  a: CatalogueArrays,
   signals: UserSignals,
   config: RankerConfig,
   now: Date,
@@ -106,7 +106,7 @@ function closestHistory(
  * Appends reasons about the market itself (trending, new, closing soon) to the personal ones
  * already in `reasons`; "Popular in …" when there is nothing else to say.
  */
-function marketReasons(m: CatalogMarket, fresh: boolean, hoursLeft: number, reasons: string[]): void {
+function marketReasons(m: CatalogueMarket, fresh: boolean, hoursLeft: number, reasons: string[]): void {
   if (m.trendingInCategory) reasons.push(phrase('Trending in ', m.category));
   if (fresh) reasons.push('New market');
   if (hoursLeft < 24) reasons.push(CLOSES_IN[Math.max(1, Math.round(hoursLeft))]!);

@@ -1,4 +1,4 @@
-import type { RecommenderKind } from './core/types.js';
+import type { PersistentRecommender, Recommender, RecommenderKind, ServingModel } from './core/types.js';
 import { twoTowerKind } from './two-tower/kind.js';
 
 /**
@@ -46,3 +46,24 @@ export class UnknownKindError extends Error {
 }
 
 registerKind(twoTowerKind);
+
+/**
+ * Serving forms of the fitted models among `recommenders`, by kind name (kinds without `serve`, and
+ * baselines, are skipped): what the served rankers of an offline evaluation rank with.
+ */
+export async function servingModels(
+  recommenders: Iterable<Recommender>,
+  version: string,
+): Promise<Map<string, ServingModel>> {
+  const out = new Map<string, ServingModel>();
+  for (const rec of recommenders) {
+    const kindName = (rec as Partial<PersistentRecommender>).kind;
+    const kind = kindName !== undefined ? kinds.get(kindName) : undefined;
+    if (!kind?.serve || out.has(kind.kind)) continue;
+    out.set(
+      kind.kind,
+      await kind.serve(version, rec as PersistentRecommender, () => new Promise(setImmediate)),
+    );
+  }
+  return out;
+}

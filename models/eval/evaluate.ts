@@ -25,6 +25,11 @@ export interface EvaluationResult {
   users: number;
   /** Size of the candidate set (the coverage denominator). */
   candidates: number;
+  /**
+   * Each evaluated user's nDCG@k, in user index order: the same users in the same order for every
+   * recommender on one split, so two results pair up for a bootstrap (bootstrap.ts).
+   */
+  userNdcg: Float64Array;
 }
 
 /**
@@ -56,6 +61,7 @@ export async function evaluateRecommender(
   let evaluatedUsers = 0;
   for (let u = 0; u < numUsers; u++) if (testByUser.start[u + 1]! > testByUser.start[u]!) evaluatedUsers++;
   let ndcg = 0;
+  const userNdcg = new Float64Array(evaluatedUsers);
   let recall = 0;
   let hits = 0;
   let rr = 0;
@@ -79,6 +85,7 @@ export async function evaluateRecommender(
     const ranked = selector.select(scores, candidates, Math.max(k, MRR_DEPTH), stamp, current);
     const m = userMetrics(ranked, isRelevant, numRelevant, k);
     ndcg += m.ndcg;
+    userNdcg[users] = m.ndcg;
     recall += m.recall;
     hits += m.hit;
     rr += m.rr;
@@ -104,6 +111,7 @@ export async function evaluateRecommender(
     },
     users,
     candidates: candidates.length,
+    userNdcg,
   };
 }
 

@@ -16,6 +16,8 @@ export interface Contender {
 export interface ContenderResult {
   recommender: Recommender;
   metrics: RankingMetrics;
+  /** Each evaluated user's nDCG@k, paired across contenders (evaluate.ts). */
+  userNdcg: Float64Array;
   /** Seconds its fit took (here or before); absent for a bound artifact. */
   trainSeconds?: number;
 }
@@ -54,11 +56,16 @@ export async function fitAndEvaluate(
       });
       trainSeconds = (performance.now() - started) / 1000;
     }
-    const { metrics } = await evaluateRecommender(recommender, split, {
+    const { metrics, userNdcg } = await evaluateRecommender(recommender, split, {
       k: options.k,
       onProgress: (f) => report(0.5 + f / 2, 'evaluate'),
     });
-    results.set(name, { recommender, metrics, ...(trainSeconds !== undefined ? { trainSeconds } : {}) });
+    results.set(name, {
+      recommender,
+      metrics,
+      userNdcg,
+      ...(trainSeconds !== undefined ? { trainSeconds } : {}),
+    });
   }
   return results;
 }

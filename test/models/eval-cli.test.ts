@@ -55,10 +55,13 @@ describe('sibyl eval', () => {
   it('prints every recommender’s metrics and the split as JSON', async () => {
     const out = await sibylEval(...fileArgs(), '--weight-col', 'strength', '--k', '5', '--json');
     const report = JSON.parse(out) as {
+      rankers: Record<string, Record<string, number>>;
       recommenders: Record<string, Record<string, number>>;
       split: Record<string, unknown>;
     };
-    expect(Object.keys(report)).toEqual(['recommenders', 'split']);
+    expect(Object.keys(report)).toEqual(['rankers', 'recommenders', 'split']);
+    // Every served ranker, the model-based one ranking with the two-tower fitted in this run.
+    expect(Object.keys(report.rankers)).toEqual(['popularity', 'trending', 'popularity-global', 'two-tower']);
     expect(Object.keys(report.recommenders)).toEqual([
       'popularity',
       'popularity-recency',
@@ -69,9 +72,11 @@ describe('sibyl eval', () => {
       'ease',
       'two-tower',
     ]);
-    for (const metrics of Object.values(report.recommenders)) {
+    for (const metrics of [...Object.values(report.rankers), ...Object.values(report.recommenders)]) {
       expect(Object.keys(metrics)).toEqual([
         'ndcg@5',
+        'ndcg@5_low',
+        'ndcg@5_high',
         'recall@5',
         'hr@5',
         'mrr',
@@ -84,6 +89,12 @@ describe('sibyl eval', () => {
       }
     }
     expect(report.recommenders.popularity!['hr@5']).toBeGreaterThan(0);
+    for (const metrics of [...Object.values(report.rankers), ...Object.values(report.recommenders)]) {
+      expect(metrics['ndcg@5_low']).toBeLessThanOrEqual(metrics['ndcg@5']!);
+      expect(metrics['ndcg@5_high']).toBeGreaterThanOrEqual(metrics['ndcg@5']!);
+    }
+    // The served pipeline finds what the groups share: far better than a feed of random items.
+    expect(report.rankers.popularity!['hr@5']).toBeGreaterThan(0);
     expect(report.split).toMatchObject({
       kind: 'temporal',
       testFraction: 0.2,
@@ -102,10 +113,14 @@ describe('sibyl eval', () => {
       'leave-last-out',
       '--recommenders',
       'popularity,item-knn',
+      '--rankers',
+      'popularity',
     );
     const lines = out.split('\n');
     expect(lines[0]).toMatch(/^split: leave-last-out, cut /);
-    expect(out).toMatch(/^recommender\s+ndcg@10\s+recall@10\s+hr@10\s+mrr\s+coverage\s+train s$/m);
+    expect(out).toMatch(/^served rankers \(the feed's pipeline\):$/m);
+    expect(out).toMatch(/^recommender\s+ndcg@10\s+95% CI\s+recall@10\s+hr@10\s+mrr\s+coverage\s+train s$/m);
+    expect(out).toMatch(/^popularity\s+\d\.\d{4}\s+\d\.\d{4}–\d\.\d{4}/m);
     expect(out).toMatch(/^popularity\s+\d\.\d{4}/m);
     expect(out).toMatch(/^item-knn\s+\d\.\d{4}/m);
     expect(out).not.toMatch(/^ease/m);
@@ -123,6 +138,7 @@ describe('sibyl eval', () => {
       [...fileArgs(), '--recommenders', 'popularity,oracle'],
       /^--recommenders: unknown "oracle"; known: popularity,/,
     );
+    await bad([...fileArgs(), '--rankers', 'oracle'], /^--rankers: unknown "oracle"; known: popularity,/);
     await bad(['--interactions', csv, '--user-col', 'user'], /^--interactions needs --item-col, --time-col$/);
     await bad([...fileArgs(), '--cold-start'], /^--cold-start needs market content/);
     await bad(
@@ -150,7 +166,9 @@ describe('sibyl eval', () => {
         '--json',
       );
       const report = JSON.parse(out) as Record<string, Record<string, Record<string, unknown>>>;
-      expect(Object.keys(report)).toEqual(['recommenders', 'split', 'cold_start']);
+      expect(Object.keys(report)).toEqual(['rankers', 'recommenders', 'split', 'cold_start']);
+      // No model fitted in this run: the model-based served ranker is left out.
+      expect(Object.keys(report.rankers!)).toEqual(['popularity', 'trending', 'popularity-global']);
       expect(Object.keys(report.recommenders!)).toEqual(['popularity', 'category-affinity']);
       expect(Object.keys(report.cold_start!)).toEqual(['popularity', 'category-affinity', 'split']);
       expect(report.cold_start!.split).toMatchObject({ kind: 'cold-start', testFraction: 0.2 });
@@ -158,6 +176,8 @@ describe('sibyl eval', () => {
       for (const name of ['popularity', 'category-affinity']) {
         expect(Object.keys(report.cold_start![name]!)).toEqual([
           'ndcg@10',
+          'ndcg@10_low',
+          'ndcg@10_high',
           'recall@10',
           'hr@10',
           'mrr',

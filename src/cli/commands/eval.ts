@@ -10,6 +10,10 @@ import {
 } from '../../../models/eval/fit-and-evaluate.js';
 import { RECOMMENDERS, RECOMMENDER_LIST, type RecommenderEntry } from '../../../models/eval/recommenders.js';
 import { coldStartSplit, makeSplit, type EvalSplit, type SplitInfo } from '../../../models/eval/split.js';
+import { bootstrapMean } from '../../../models/eval/bootstrap.js';
+import { servingModels } from '../../../models/kinds.js';
+import { servedRankerContenders } from '../../feed/offline/served-ranker.js';
+import { rankerNames } from '../../feed/rankers/rankers.js';
 import { withStore } from '../context.js';
 import { UsageError } from '../errors.js';
 
@@ -26,6 +30,7 @@ interface EvalFlags {
   testFraction: string;
   k: string;
   recommenders?: string;
+  rankers?: string;
   seed: string;
   coldStart: boolean;
   json: boolean;
@@ -38,13 +43,21 @@ interface EvalSettings {
   k: number;
   seed: number;
   recommenders: RecommenderEntry[];
+  /** Served rankers to evaluate through the feed's pipeline. */
+  rankers: string[];
   coldStart: boolean;
 }
 
-/** One recommender's line of the report: the metrics at k plus its training time. */
+/**
+ * One line of the report: the metrics at k, the 95% bootstrap interval of nDCG@k over evaluated
+ * users (`ndcg@k_low`, `ndcg@k_high`) and the training time.
+ */
 type RecommenderReport = Record<string, number>;
 
 export interface EvalReport {
+  /** Served rankers, scored through the feed's own pipeline (src/feed/offline/served-ranker.ts). */
+  rankers: Record<string, RecommenderReport>;
+  /** Offline recommenders: baselines and models. */
   recommenders: Record<string, RecommenderReport>;
   split: SplitInfo;
   cold_start?: Record<string, RecommenderReport | SplitInfo>;
@@ -70,6 +83,10 @@ export function registerEval(program: Command): void {
     .option(
       '--recommenders <names>',
       `comma-separated subset of: ${RECOMMENDER_LIST.map((r) => r.name).join(', ')}`,
+    )
+    .option(
+      '--rankers <names>',
+      `served rankers to evaluate through the feed's pipeline (default all, or none): ${rankerNames().join(', ')}`,
     )
     .option('--seed <n>', 'random seed of the trained models', '42')
     .option('--cold-start', 'store data: also evaluate on markets first seen after the cut', false)
@@ -120,6 +137,7 @@ function parseFlags(flags: EvalFlags): EvalSettings {
       );
     recommenders = [...new Set(names)].map((n) => RECOMMENDERS.get(n)!);
   }
+  const rankers = parseRankers(flags.rankers);
   const file = flags.interactions;
   const columnFlags: [string, string | undefined][] = [
     ['--user-col', flags.userCol],
@@ -144,7 +162,26 @@ function parseFlags(flags: EvalFlags): EvalSettings {
     if (given.length)
       throw new UsageError(`${given.join(', ')} ${given.length > 1 ? 'apply' : 'applies'} to --interactions`);
   }
-  return { split: flags.split, testFraction, k, seed, recommenders, coldStart: flags.coldStart };
+  return { split: flags.split, testFraction, k, seed, recommenders, rankers, coldStart: flags.coldStart };
+}
+
+function parseRankers(flag: string | undefined): string[] {
+  if (flag === undefined) return rankerNames();
+  if (flag.trim() === 'none') return [];
+  const names = [
+    ...new Set(
+      flag
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const unknown = names.filter((n) => !rankerNames().includes(n));
+  if (unknown.length || !names.length)
+    throw new UsageError(
+      `--rankers: unknown ${unknown.map((n) => `"${n}"`).join(', ') || 'empty list'}; known: ${rankerNames().join(', ')}, or none`,
+    );
+  return names;
 }
 
 function integerFlag(name: string, value: string, min: number, max: number): number {
@@ -203,7 +240,22 @@ export async function runEvaluation(
   const bar = progressBar(progress);
   try {
     const main = await evaluateAll(split, settings, bar, '');
-    const report: EvalReport = { recommenders: main.reports, split: split.info };
+    // Served rankers rank with the models fitted above, as the feed ranks with the active one.
+    const models = await servingModels(
+      [...main.fitted.values()].map((r) => r.recommender),
+      'eval',
+    );
+    const served = await fitAndEvaluate(servedRankerContenders(models, settings.rankers), split, {
+      k: settings.k,
+      seed: settings.seed,
+      onProgress: (f, name, stage) =>
+        bar?.update(Math.round(f * 100), { recommender: `served ${name}`, stage }),
+    });
+    const report: EvalReport = {
+      rankers: reportsOf(served, settings.seed),
+      recommenders: main.reports,
+      split: split.info,
+    };
     if (settings.coldStart) {
       const cold = coldStartSplit(log, { ...splitOptions, testFraction: settings.testFraction });
       // The cold-start split trains on exactly the temporal split's rows: reuse those fits.
@@ -241,14 +293,26 @@ async function evaluateAll(
     onProgress: (f, name, stage) =>
       bar?.update(Math.round(f * 100), { recommender: `${label}${name}`, stage }),
   });
+  return { reports: reportsOf(fitted, settings.seed), fitted };
+}
+
+/** Report lines: metrics rounded, nDCG's bootstrap interval beside it, training time. */
+function reportsOf(results: Map<string, ContenderResult>, seed: number): Record<string, RecommenderReport> {
   const reports: Record<string, RecommenderReport> = {};
-  for (const [name, result] of fitted) {
-    const rounded: RecommenderReport = {};
-    for (const [key, value] of Object.entries(result.metrics)) rounded[key] = round(value, 6);
-    rounded.train_seconds = round(result.trainSeconds ?? 0, 3);
-    reports[name] = rounded;
+  for (const [name, result] of results) {
+    const line: RecommenderReport = {};
+    for (const [key, value] of Object.entries(result.metrics)) {
+      line[key] = round(value, 6);
+      if (key.startsWith('ndcg@')) {
+        const ci = bootstrapMean(result.userNdcg, { seed });
+        line[`${key}_low`] = round(ci.low, 6);
+        line[`${key}_high`] = round(ci.high, 6);
+      }
+    }
+    line.train_seconds = round(result.trainSeconds ?? 0, 3);
+    reports[name] = line;
   }
-  return { reports, fitted };
+  return reports;
 }
 
 function round(x: number, digits: number): number {
@@ -273,7 +337,10 @@ function progressBar(enabled: boolean): SingleBar | undefined {
 
 /** The report as a table per split. */
 export function formatReport(report: EvalReport, k: number): string[] {
-  const lines = [...splitLines(report.split), ...recommenderTable(report.recommenders, k)];
+  const lines = [...splitLines(report.split)];
+  if (Object.keys(report.rankers).length > 0)
+    lines.push("served rankers (the feed's pipeline):", ...recommenderTable(report.rankers, k), '');
+  lines.push(...recommenderTable(report.recommenders, k));
   if (report.cold_start) {
     const { split, ...recommenders } = report.cold_start;
     lines.push('', 'cold start (new markets only):', ...splitLines(split as SplitInfo));
@@ -293,19 +360,30 @@ function splitLines(s: SplitInfo): string[] {
   ];
 }
 
-function recommenderTable(recommenders: Record<string, RecommenderReport>, k: number): string[] {
-  const columns = [`ndcg@${k}`, `recall@${k}`, `hr@${k}`, 'mrr', 'coverage', 'train_seconds'];
-  const headers = [...columns.slice(0, -1), 'train s'];
-  const nameWidth = Math.max(6, ...Object.keys(recommenders).map((r) => r.length));
-  const widths = headers.map((h) => Math.max(h.length, 8));
+function recommenderTable(lines: Record<string, RecommenderReport>, k: number): string[] {
+  const ndcg = `ndcg@${k}`;
+  const columns: [string, (m: RecommenderReport) => string][] = [
+    [ndcg, (m) => (m[ndcg] ?? 0).toFixed(4)],
+    ['95% CI', (m) => `${(m[`${ndcg}_low`] ?? 0).toFixed(4)}–${(m[`${ndcg}_high`] ?? 0).toFixed(4)}`],
+    ...[`recall@${k}`, `hr@${k}`, 'mrr', 'coverage'].map((c): [string, (m: RecommenderReport) => string] => [
+      c,
+      (m) => (m[c] ?? 0).toFixed(4),
+    ]),
+    ['train s', (m) => (m.train_seconds ?? 0).toFixed(2)],
+  ];
+  const nameWidth = Math.max('recommender'.length, ...Object.keys(lines).map((r) => r.length));
+  const widths = columns.map(([h]) => Math.max(h.length, 8));
   const row = (name: string, cells: string[]) =>
     [name.padEnd(nameWidth), ...cells.map((c, i) => c.padStart(widths[i]!))].join('  ');
   return [
-    row('recommender', headers),
-    ...Object.entries(recommenders).map(([name, m]) =>
+    row(
+      'recommender',
+      columns.map(([h]) => h),
+    ),
+    ...Object.entries(lines).map(([name, m]) =>
       row(
         name,
-        columns.map((c) => (c === 'train_seconds' ? (m[c] ?? 0).toFixed(2) : (m[c] ?? 0).toFixed(4))),
+        columns.map(([, cell]) => cell(m)),
       ),
     ),
   ];

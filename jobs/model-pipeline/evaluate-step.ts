@@ -1,12 +1,22 @@
 import { coll } from '../../src/store/collections.js';
-import type { Metrics, ModelDoc, ModelStatus } from '../../src/domain/model-doc.js';
+import type {
+  GateComparisons,
+  Interval,
+  Metrics,
+  ModelDoc,
+  ModelStatus,
+} from '../../src/domain/model-doc.js';
 import type { PipelineContext, ModelRef, Progress } from './context.js';
 import { cutoffOf } from './settings.js';
 import { errorMessage } from './context.js';
-import { fitAndEvaluate, type Contender } from '../../models/eval/fit-and-evaluate.js';
+import { fitAndEvaluate, type Contender, type ContenderResult } from '../../models/eval/fit-and-evaluate.js';
+import { bootstrapMean } from '../../models/eval/bootstrap.js';
 import { RECOMMENDER_LIST } from '../../models/eval/recommenders.js';
-import { hasKind } from '../../models/kinds.js';
-import type { Recommender } from '../../models/core/types.js';
+import { hasKind, servingModels } from '../../models/kinds.js';
+import type { Recommender, ServingModel } from '../../models/core/types.js';
+import { servedRankerContenders } from '../../src/feed/offline/served-ranker.js';
+import type { BlendWeights } from '../../src/feed/pipeline/rank-feed.js';
+import { DEFAULT_RANKER, getRanker } from '../../src/feed/rankers/rankers.js';
 
 /** Every recommender of models/eval/recommenders.ts except registry kinds (those are candidates, not baselines). */
 function defaultBaselines(): Recommender[] {
@@ -19,6 +29,7 @@ export interface EvaluateResult {
   /** True when the stored evaluation was still valid (same active model) and was kept. */
   reused: boolean;
   metrics?: Record<string, Metrics>;
+  comparisons?: GateComparisons;
   comparedWith?: ModelDoc['comparedWith'];
   split?: Record<string, unknown>;
 }
@@ -39,6 +50,7 @@ export async function evaluateCandidate(
     status: doc.status,
     reused,
     ...(doc.metrics ? { metrics: doc.metrics } : {}),
+    ...(doc.comparisons ? { comparisons: doc.comparisons } : {}),
     ...(doc.comparedWith ? { comparedWith: doc.comparedWith } : {}),
     ...(doc.split ? { split: doc.split } : {}),
   });
@@ -50,12 +62,29 @@ export async function evaluateCandidate(
   const log = ctx.deps.logger.child({ version: doc.version });
   const { split, model } = await ctx.candidateOnSplit(doc, report);
   const contenders: Contender[] = [{ name: 'candidate', recommender: model, fitted: {} }];
+  // What feeds serve: every served ranker through the feed's pipeline, the model-based ones with
+  // the candidate (and its learned blend) and with the active model (and its own).
+  const blendsOf = (d: ModelDoc | undefined) =>
+    new Map(Object.entries(d?.blends ?? {}).map(([name, fit]) => [name, fit.weights as BlendWeights]));
+  const served = (
+    prefix: string,
+    models: Map<string, ServingModel>,
+    d: ModelDoc | undefined,
+    modelOnly = false,
+  ) =>
+    servedRankerContenders(models, undefined, blendsOf(d))
+      .filter((c) => !modelOnly || getRanker(c.name)?.model)
+      .map((c) => ({ name: `${prefix}${c.name}`, recommender: c.recommender }));
+  contenders.push(...served(SERVED, await servingModels([model], doc.version), doc));
   let comparedWith: ModelDoc['comparedWith'];
   if (active && active.version !== doc.version) {
     try {
       const activeModel = await ctx.deps.registry.loadModel(active.version);
       activeModel.bind(split.train);
       contenders.push({ name: 'active', recommender: activeModel, fitted: {} });
+      contenders.push(
+        ...served(SERVED_ACTIVE, await servingModels([activeModel], active.version), active, true),
+      );
       comparedWith = { version: active.version };
     } catch (err) {
       log.warn({ err, active: active.version }, 'could not evaluate the active model');
@@ -64,8 +93,9 @@ export async function evaluateCandidate(
   }
   const baselines = ctx.deps.baselines?.() ?? defaultBaselines();
   contenders.push(...baselines.map((rec) => ({ name: rec.name, recommender: rec })));
+  const { metric } = ctx.settings.gate;
   const results = await fitAndEvaluate(contenders, split, {
-    k: cutoffOf(ctx.settings.gate.metric),
+    k: cutoffOf(metric),
     seed: doc.seed,
     onProgress: (f, name, stage) => report(f, `${stage === 'evaluate' ? 'evaluating' : 'fitting'} ${name}`),
   });
@@ -73,22 +103,77 @@ export async function evaluateCandidate(
   for (const [name, { metrics: m, trainSeconds }] of results)
     // Baselines are fitted here and report their fit time; the candidate's is on its document.
     metrics[name] = trainSeconds !== undefined ? { ...m, train_seconds: trainSeconds } : m;
+  const comparisons = gateComparisons(results, metric, doc.seed);
   const evaluatedAt = ctx.now();
   await coll(ctx.deps.store, 'models').updateOne(
     { version: doc.version },
     comparedWith
-      ? { $set: { metrics, evaluatedAt, split: { ...split.info }, comparedWith } }
-      : { $set: { metrics, evaluatedAt, split: { ...split.info } }, $unset: { comparedWith: '' } },
+      ? { $set: { metrics, comparisons, evaluatedAt, split: { ...split.info }, comparedWith } }
+      : {
+          $set: { metrics, comparisons, evaluatedAt, split: { ...split.info } },
+          $unset: { comparedWith: '' },
+        },
   );
   await ctx.deps.registry.writeManifestMetrics(doc.version, metrics);
   report(1, 'evaluated');
-  log.info({ metrics: metrics.candidate, comparedWith }, 'candidate evaluated');
+  log.info({ metrics: metrics[comparisons.subject], comparisons, comparedWith }, 'candidate evaluated');
   return {
     version: doc.version,
     status: doc.status,
     reused: false,
     metrics,
+    comparisons,
     ...(comparedWith ? { comparedWith } : {}),
     split: { ...split.info },
   };
+}
+
+/** Metric lines of served rankers: `served:<ranker>` with the candidate, `served-active:<ranker>` with the active model. */
+export const SERVED = 'served:';
+export const SERVED_ACTIVE = 'served-active:';
+
+/**
+ * The lines the gate compares, and their paired bootstrap differences over the evaluated users:
+ * the subject is the default served ranker with the candidate when it ranks with the candidate's
+ * kind (what users would see), else the bare candidate; against the same line with the active
+ * model, and against the best baseline (offline baselines and served rankers without a model).
+ */
+export function gateComparisons(
+  results: ReadonlyMap<string, ContenderResult>,
+  metric: string,
+  seed: number,
+): GateComparisons {
+  const servedSubject = `${SERVED}${DEFAULT_RANKER}`;
+  const subject = results.has(servedSubject) ? servedSubject : 'candidate';
+  // With the active model's kind not servable, feeds serve the fallback: a baseline here.
+  const activeLine = subject === servedSubject ? `${SERVED_ACTIVE}${DEFAULT_RANKER}` : 'active';
+  const ours = results.get(subject)!;
+  let best: [string, ContenderResult] | undefined;
+  for (const entry of results) {
+    const value = entry[1].metrics[metric];
+    if (!isBaselineLine(entry[0]) || value === undefined || !Number.isFinite(value)) continue;
+    if (!best || value > best[1].metrics[metric]!) best = entry;
+  }
+  const difference = (other: ContenderResult | undefined): Interval | undefined => {
+    const a = ours.perUser[metric];
+    const b = other?.perUser[metric];
+    if (!a || !b) return undefined;
+    const d = bootstrapMean(a, { seed, paired: b });
+    return { mean: d.mean, low: d.low, high: d.high };
+  };
+  const vsActive = results.has(activeLine) ? difference(results.get(activeLine)) : undefined;
+  const vsBaseline = best ? difference(best[1]) : undefined;
+  return {
+    metric,
+    subject,
+    users: ours.perUser[metric]?.length ?? 0,
+    ...(vsActive ? { active: { line: activeLine, ...vsActive } } : {}),
+    ...(vsBaseline && best ? { baseline: { line: best[0], ...vsBaseline } } : {}),
+  };
+}
+
+/** Whether a metric line is a baseline for the gate: offline baselines and served rankers without a model. */
+export function isBaselineLine(name: string): boolean {
+  if (name === 'candidate' || name === 'active' || name.startsWith(SERVED_ACTIVE)) return false;
+  return name.startsWith(SERVED) ? !getRanker(name.slice(SERVED.length))?.model : true;
 }

@@ -1,9 +1,9 @@
 import { UnrecoverableError } from 'bullmq';
 import { SibylError } from '../../src/errors.js';
-import type { GateResult, ModelDoc, ModelStatus } from '../../src/domain/model-doc.js';
-import { decidePromotion } from '../../models/registry/gate.js';
+import type { GateResult, Interval, ModelDoc, ModelStatus } from '../../src/domain/model-doc.js';
+import { decidePromotion, type GateInput } from '../../models/registry/gate.js';
 import type { ModelRef, PipelineContext, Progress } from './context.js';
-import { evaluateCandidate } from './evaluate-step.js';
+import { evaluateCandidate, isBaselineLine } from './evaluate-step.js';
 
 export interface PromoteResult {
   version: string;
@@ -52,24 +52,7 @@ export async function promoteCandidate(
         await evaluateCandidate(ctx, { version: doc.version }, onProgress, { force: true });
         continue;
       }
-      const { candidate, active: activeMetrics, ...rest } = doc.metrics;
-      const baselines = Object.fromEntries(Object.entries(rest));
-      const gate = decidePromotion(
-        {
-          candidate,
-          ...(doc.comparedWith
-            ? {
-                active: {
-                  version: doc.comparedWith.version,
-                  ...(activeMetrics ? { metrics: activeMetrics } : {}),
-                  ...(doc.comparedWith.error !== undefined ? { error: doc.comparedWith.error } : {}),
-                },
-              }
-            : {}),
-          baselines,
-        },
-        ctx.settings.gate,
-      );
+      const gate = decidePromotion(gateInput(doc), ctx.settings.gate);
       const decidedAt = ctx.now();
       if (gate.decision === 'reject') {
         const updated = await ctx.deps.registry.update(
@@ -100,6 +83,39 @@ export async function promoteCandidate(
   } finally {
     ctx.cached = undefined;
   }
+}
+
+/**
+ * What the gate judges, from the evaluation stored on the candidate: the subject line (the default
+ * served ranker with the candidate, or the bare candidate) against the same line with the active
+ * model and against every baseline, with the paired differences (evaluate-step.ts).
+ */
+function gateInput(doc: ModelDoc): GateInput {
+  const metrics = doc.metrics ?? {};
+  const c = doc.comparisons;
+  const subject = c?.subject ?? 'candidate';
+  // Evaluations from before the comparisons were stored compared the bare models.
+  const activeLine = c ? c.active?.line : 'active';
+  const baselines = Object.fromEntries(Object.entries(metrics).filter(([name]) => isBaselineLine(name)));
+  const interval = (d: Interval | undefined) => (d ? { mean: d.mean, low: d.low, high: d.high } : undefined);
+  const vsActive = interval(c?.active);
+  const vsBaseline = interval(c?.baseline);
+  return {
+    ...(metrics[subject] ? { candidate: metrics[subject] } : {}),
+    ...(doc.comparedWith
+      ? {
+          active: {
+            version: doc.comparedWith.version,
+            ...(activeLine && metrics[activeLine] ? { metrics: metrics[activeLine] } : {}),
+            ...(doc.comparedWith.error !== undefined ? { error: doc.comparedWith.error } : {}),
+            ...(vsActive ? { difference: vsActive } : {}),
+          },
+        }
+      : {}),
+    baselines,
+    ...(vsBaseline && c?.baseline ? { differences: { [c.baseline.line]: vsBaseline } } : {}),
+    ...(c ? { users: c.users } : {}),
+  };
 }
 
 function decided(doc: ModelDoc, reused: boolean): PromoteResult {

@@ -4,7 +4,9 @@ import type { ModelStatus } from '../../src/domain/model-doc.js';
 import type { PersistentRecommender } from '../../models/core/types.js';
 import { getKind, UnknownKindError } from '../../models/kinds.js';
 import { newVersion } from '../../models/registry/registry.js';
+import { fitServedBlends } from '../../src/feed/offline/blend-fit.js';
 import { errorMessage, type PipelineContext, type Progress } from './context.js';
+import { cutoffOf } from './settings.js';
 
 const DAY_MS = 86_400_000;
 
@@ -85,9 +87,16 @@ export async function trainCandidate(
     const started = Date.now();
     await model.fit(split.train, {
       seed,
-      onProgress: (fraction, stage) => report(0.05 + 0.9 * fraction, `fitting: ${stage}`),
+      onProgress: (fraction, stage) => report(0.05 + 0.7 * fraction, `fitting: ${stage}`),
     });
     const trainSeconds = (Date.now() - started) / 1000;
+    // The served rankers' score blends for this model, learned on the window's latest rows.
+    const blends = await fitServedBlends(split.train, [model], {
+      seed,
+      k: cutoffOf(ctx.settings.gate.metric),
+      onProgress: (fraction, stage) => report(0.75 + 0.2 * fraction, `blend: ${stage}`),
+    });
+    if (blends.size) log.info({ blends: Object.fromEntries(blends) }, 'served blends fitted');
     report(0.95, 'saving artifact');
     const doc = await ctx.deps.registry.createCandidate({
       version,
@@ -100,6 +109,7 @@ export async function trainCandidate(
       chainId: request.chainId,
       createdAt,
       trainSeconds,
+      blends: Object.fromEntries(blends),
     });
     ctx.cached = { version, split, model };
     report(1, 'trained');

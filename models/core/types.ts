@@ -85,6 +85,11 @@ export interface ServingModel {
   marketVectors(markets: readonly ServedMarket[]): Float32Array;
   /** The user's unit vector from their id and their latest interactions, newest first. */
   userVector(userId: string, history: readonly ServedMarket[]): Float32Array;
+  /**
+   * Score blends learned with this version for the served rankers that rank with it, by ranker
+   * name (term → weight); set once, before the model serves.
+   */
+  blends?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /** How the registry creates and loads models of one kind, and how the feed serves them. */

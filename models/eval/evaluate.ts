@@ -26,11 +26,15 @@ export interface EvaluationResult {
   /** Size of the candidate set (the coverage denominator). */
   candidates: number;
   /**
-   * Each evaluated user's nDCG@k, in user index order: the same users in the same order for every
-   * recommender on one split, so two results pair up for a bootstrap (bootstrap.ts).
+   * Each evaluated user's value of every per-user metric (all but coverage), in user index order:
+   * the same users in the same order for every recommender on one split, so two results pair up
+   * for a bootstrap (bootstrap.ts).
    */
-  userNdcg: Float64Array;
+  perUser: PerUserMetrics;
 }
+
+/** Metric name → each evaluated user's value (see `EvaluationResult.perUser`). */
+export type PerUserMetrics = Record<string, Float64Array>;
 
 /**
  * Scores every evaluated user once over the full candidate set (never sampled) and averages the
@@ -62,6 +66,9 @@ export async function evaluateRecommender(
   for (let u = 0; u < numUsers; u++) if (testByUser.start[u + 1]! > testByUser.start[u]!) evaluatedUsers++;
   let ndcg = 0;
   const userNdcg = new Float64Array(evaluatedUsers);
+  const userRecall = new Float64Array(evaluatedUsers);
+  const userHit = new Float64Array(evaluatedUsers);
+  const userRr = new Float64Array(evaluatedUsers);
   let recall = 0;
   let hits = 0;
   let rr = 0;
@@ -86,6 +93,9 @@ export async function evaluateRecommender(
     const m = userMetrics(ranked, isRelevant, numRelevant, k);
     ndcg += m.ndcg;
     userNdcg[users] = m.ndcg;
+    userRecall[users] = m.recall;
+    userHit[users] = m.hit;
+    userRr[users] = m.rr;
     recall += m.recall;
     hits += m.hit;
     rr += m.rr;
@@ -111,7 +121,7 @@ export async function evaluateRecommender(
     },
     users,
     candidates: candidates.length,
-    userNdcg,
+    perUser: { [`ndcg@${k}`]: userNdcg, [`recall@${k}`]: userRecall, [`hr@${k}`]: userHit, mrr: userRr },
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Recommender } from '../core/types.js';
-import { evaluateRecommender, type RankingMetrics } from './evaluate.js';
+import { evaluateRecommender, type PerUserMetrics, type RankingMetrics } from './evaluate.js';
 import type { EvalSplit } from './split.js';
 
 /** One recommender to compare on a split, under the name it is reported by. */
@@ -16,8 +16,8 @@ export interface Contender {
 export interface ContenderResult {
   recommender: Recommender;
   metrics: RankingMetrics;
-  /** Each evaluated user's nDCG@k, paired across contenders (evaluate.ts). */
-  userNdcg: Float64Array;
+  /** Each evaluated user's metrics, paired across contenders (evaluate.ts). */
+  perUser: PerUserMetrics;
   /** Seconds its fit took (here or before); absent for a bound artifact. */
   trainSeconds?: number;
 }
@@ -56,14 +56,14 @@ export async function fitAndEvaluate(
       });
       trainSeconds = (performance.now() - started) / 1000;
     }
-    const { metrics, userNdcg } = await evaluateRecommender(recommender, split, {
+    const { metrics, perUser } = await evaluateRecommender(recommender, split, {
       k: options.k,
       onProgress: (f) => report(0.5 + f / 2, 'evaluate'),
     });
     results.set(name, {
       recommender,
       metrics,
-      userNdcg,
+      perUser,
       ...(trainSeconds !== undefined ? { trainSeconds } : {}),
     });
   }

@@ -52,6 +52,8 @@ export interface CandidateInput {
   chainId?: string;
   createdAt: Date;
   trainSeconds?: number;
+  /** Learned blends of the served rankers that rank with this model (by ranker name). */
+  blends?: ModelDoc['blends'];
 }
 
 /** What a failed training run records: a model document's identity and inputs, and the error. */
@@ -148,6 +150,7 @@ export class ModelRegistry {
       createdAt: input.createdAt,
       trainedAt: this.now(),
       ...(input.trainSeconds !== undefined ? { trainSeconds: input.trainSeconds } : {}),
+      ...(input.blends && Object.keys(input.blends).length ? { blends: input.blends } : {}),
     };
     await this.models.insertOne(doc);
     return doc;

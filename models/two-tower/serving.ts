@@ -15,6 +15,7 @@ export type { ServedMarket } from '../core/types.js';
  */
 export class TwoTowerServing implements ServingModel {
   readonly dim: number;
+  blends?: ServingModel['blends'];
   private readonly itemIndex: IdIndex;
   private readonly userIndex: IdIndex;
 

@@ -112,7 +112,10 @@ const envSchema = z.object({
     .string()
     .regex(/^(ndcg|recall|hr)@\d+$|^mrr$|^coverage$/, 'expected ndcg@K, recall@K, hr@K, mrr or coverage')
     .default('ndcg@10'),
-  /** Relative margin a candidate must beat the active model's metric by (0.02 = 2%). @defaultValue 0 */
+  /**
+   * Absolute margin, in the metric's units: the lower bound of the paired bootstrap 95% interval of
+   * the candidate's lead over the active model and over the best baseline must exceed it. @defaultValue 0
+   */
   MODEL_PROMOTION_MARGIN: z.coerce.number().min(0).default(0),
   /** How often API replicas check for a newly promoted model when pub/sub is unavailable or missed. @defaultValue 30 */
   MODEL_RELOAD_POLL_SECONDS: z.coerce.number().min(1).default(30),

@@ -15,16 +15,60 @@ export type Metrics = Record<string, number>;
 export interface GateResult {
   /** The metric compared, e.g. `ndcg@10`. */
   metric: string;
-  /** Relative margin over the active model's metric the candidate must exceed. */
+  /** The lower bound of each paired difference must exceed this (absolute, in the metric's units). */
   margin: number;
-  /** The baseline the candidate must beat, e.g. `popularity`. */
-  baseline: string;
+  /** The best baseline on this split, which the candidate had to beat (absent when none was evaluated). */
+  baseline?: string;
   decision: 'promote' | 'reject';
   reason: string;
   /** The compared values (absent when not evaluated). */
   values: { candidate?: number; active?: number; baseline?: number };
+  /** Evaluated users the differences were paired over, and their 95% intervals. */
+  users?: number;
+  intervals?: { active?: Interval; baseline?: Interval };
   /** The active model compared against, if any. */
   activeVersion?: string;
+}
+
+/** A mean difference (or mean) with its bootstrap 95% interval. */
+export interface Interval {
+  mean: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * A served ranker's score blend learned for one model version (src/feed/offline/blend-fit.ts):
+ * feeds ranked by that ranker with that model use these weights.
+ */
+export interface BlendFit {
+  ranker: string;
+  /** Weight per blend term (src/feed/pipeline/rank-feed.ts, BLEND_TERMS). */
+  weights: Record<string, number>;
+  /** The validation slice: the training window's last rows, never the test period. */
+  validation: {
+    from: string;
+    to: string;
+    users: number;
+    k: number;
+    /** nDCG@k of the blend's order on the slice, with the ranker's configured weights and fitted. */
+    ndcgHand: number;
+    ndcgFitted: number;
+  };
+  /** Seconds the fit took (its validation model included). */
+  seconds: number;
+}
+
+/** What the gate compared, paired over the same evaluated users (evaluate step). */
+export interface GateComparisons {
+  metric: string;
+  /** The line the gate judges: the default served ranker with the candidate, or the bare candidate. */
+  subject: string;
+  users: number;
+  /** Subject minus the same line with the active model. */
+  active?: Interval & { line: string };
+  /** Subject minus the best baseline on the metric (baselines and model-free served rankers). */
+  baseline?: Interval & { line: string };
 }
 
 /** A type alias (not an interface) so it satisfies the store's Document constraint. */
@@ -42,6 +86,10 @@ export type ModelDoc = {
   testFraction: number;
   /** Per ranker on the evaluation split: `candidate`, `active` (the model active then) and every baseline. */
   metrics?: Record<string, Metrics>;
+  /** Learned blends of the served rankers that rank with this model, by ranker name. */
+  blends?: Record<string, BlendFit>;
+  /** The paired comparisons behind the gate's decision. */
+  comparisons?: GateComparisons;
   /** What the temporal split looked like (cut, sizes). */
   split?: Record<string, unknown>;
   gate?: GateResult;

@@ -50,6 +50,10 @@ export class ActiveModel implements ActiveModelSource {
           return;
         }
         const serving = await kind.serve(doc.version, model, () => nextTurn());
+        const blends = Object.entries(doc.blends ?? {}).map(
+          ([ranker, fit]) => [ranker, fit.weights] as const,
+        );
+        if (blends.length) serving.blends = Object.fromEntries(blends);
         await this.prepare?.(serving);
         this.serving = serving;
         this.logger?.info({ version: doc.version }, 'model loaded for serving');

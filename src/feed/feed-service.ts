@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ServingModel } from '../../models/core/types.js';
 import { SibylError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import type { MarketCatalogue } from './catalogue/market-catalogue.js';
@@ -229,7 +230,7 @@ export class FeedService implements FeedAttributionLookup {
   }
 
   /**
-   * Runs a ranker configuration. A model-based ranker without a loaded model serves popularity and
+   * Runs a ranker configuration (a model-based one with the blend learned for its model, if any). A model-based ranker without a loaded model serves popularity and
    * says so in `ranker`, so exposures and clicks are attributed to what actually ranked.
    */
   private rank(
@@ -245,7 +246,7 @@ export class FeedService implements FeedAttributionLookup {
           ranker: config.name,
           rankerVersion: config.version,
           model: model.version,
-          items: rankWithSharing(catalogue, user, req, config, model),
+          items: rankWithSharing(catalogue, user, req, withLearnedBlend(config, model), model),
         };
       config = getRanker(config.fallback!)!;
     }
@@ -266,4 +267,17 @@ export class FeedService implements FeedAttributionLookup {
     if (!this.options.assignment) return fallback;
     return await this.options.assignment.assign(userId, { ...attributes, id: userId });
   }
+}
+
+/** Per model and ranker, the ranker's configuration with the model's learned weights. */
+const blended = new WeakMap<ServingModel, Map<string, RankerConfig>>();
+
+function withLearnedBlend(config: RankerConfig, model: ServingModel): RankerConfig {
+  const weights = model.blends?.[config.name];
+  if (!weights) return config;
+  let byRanker = blended.get(model);
+  if (!byRanker) blended.set(model, (byRanker = new Map()));
+  let out = byRanker.get(config.name);
+  if (!out) byRanker.set(config.name, (out = { ...config, weights: { ...config.weights, ...weights } }));
+  return out;
 }

@@ -64,4 +64,23 @@ describe('hot model reload', () => {
     await swap;
     expect(active.current()?.version).toBe('v2');
   });
+
+  it('serves a model with the blends learned for it, and a later version with its own', async () => {
+    const models = new Map([
+      ['v1', await trainedModel(['A', 'B'], 1)],
+      ['v2', await trainedModel(['A', 'B'], 2)],
+    ]);
+    const active = new ActiveModel(async (version) => models.get(version)!, silentLogger);
+    const fit = (popularity: number) => ({
+      ranker: 'two-tower',
+      weights: { model: 3, popularity },
+      validation: { from: '', to: '', users: 40, k: 10, ndcgHand: 0.1, ndcgFitted: 0.12 },
+      seconds: 1,
+    });
+    await active.follow({ ...doc('v1'), blends: { 'two-tower': fit(0.5) } });
+    expect(active.current()?.blends).toEqual({ 'two-tower': { model: 3, popularity: 0.5 } });
+    await active.follow(doc('v2'));
+    expect(active.current()?.version).toBe('v2');
+    expect(active.current()?.blends).toBeUndefined();
+  });
 });

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTrainingData } from '../../models/data/from-store.js';
 import { TwoTowerModel } from '../../models/two-tower/model.js';
 import { TwoTowerServing } from '../../models/two-tower/serving.js';
+import type { TwoTowerParameters } from '../../models/two-tower/parameters.js';
 import { refreshFeatures } from '../../src/features/refresh.js';
 import { DEFAULT_FEATURE_CONFIG } from '../../src/features/feature-config.js';
 import { ensureIndexes } from '../../src/store/collections.js';
@@ -18,6 +19,7 @@ interface TrainedExchange {
   store: Store;
   end: Date;
   serving: TwoTowerServing;
+  parameters: TwoTowerParameters;
 }
 
 /** A small simulated exchange ending at TEST_END, with features built and a two-tower model trained on it. */
@@ -42,15 +44,21 @@ async function trainedExchange(seed: number): Promise<TrainedExchange> {
     },
     { seed: 1 },
   );
-  return { store, end, serving: new TwoTowerServing('tt-test', model.parameters) };
+  return {
+    store,
+    end,
+    serving: new TwoTowerServing('tt-test', model.parameters),
+    parameters: model.parameters,
+  };
 }
 
 let store: Store;
 let end: Date;
 let serving: TwoTowerServing;
+let parameters: TwoTowerParameters;
 
 beforeAll(async () => {
-  ({ store, end, serving } = await trainedExchange(11));
+  ({ store, end, serving, parameters } = await trainedExchange(11));
 }, 120_000);
 
 type Api = Awaited<ReturnType<typeof makeTestApi>>;
@@ -117,6 +125,34 @@ describe('two-tower feed', () => {
     expect(fromCatalogue).toBeGreaterThan(0);
   });
 
+  it('ranks with the blend learned for the active model, when it has one', async () => {
+    const plain = await makeTestApi({ store, now: end, model: { current: () => serving } });
+    const learned = new TwoTowerServing('tt-blended', parameters);
+    const only = (term: string) => ({
+      ...Object.fromEntries(Object.keys(getRanker('two-tower')!.weights).map((t) => [t, 0])),
+      [term]: 1,
+    });
+    learned.blends = { 'two-tower': only('popularity') };
+    const blended = await makeTestApi({ store, now: end, model: { current: () => learned } });
+    const user = 'user-7';
+    const context = await loadUserContext(store, user, end);
+    const before = await feedOf(plain, user, 20);
+    const after = await feedOf(blended, user, 20);
+    expect(after.model).toBe('tt-blended');
+    expect(after.items.map((i: { ticker: string }) => i.ticker)).not.toEqual(
+      before.items.map((i: { ticker: string }) => i.ticker),
+    );
+    // Popularity alone: the first item is the most popular open market the user has not touched.
+    const catalogue = await blended.catalogue.current();
+    const touched = new Set(context.history.map((h) => h.ticker));
+    const horizon = end.getTime() + 30 * 60_000;
+    const mostPopular = catalogue.markets
+      .filter((m) => !touched.has(m.ticker) && !context.dismissed.has(m.ticker))
+      .filter((m) => !m.closeTime || m.closeTime.getTime() > horizon)
+      .reduce((a, b) => (b.popularity > a.popularity ? b : a));
+    expect(after.items[0].ticker).toBe(mostPopular.ticker);
+  });
+
   it('serves popularity, and says so, while no model is active', async () => {
     const t = await makeTestApi({ store, now: end, model: { current: () => undefined } });
     const feed = await feedOf(t, 'user-7', 5);
@@ -126,7 +162,10 @@ describe('two-tower feed', () => {
   });
 
   it('moves a new user’s next feed toward the markets they just traded, without a retrain', async () => {
-    const { afterFeed } = await cryptoShiftAfterThreeTrades({ store, end, serving }, 'brand-new-user');
+    const { afterFeed } = await cryptoShiftAfterThreeTrades(
+      { store, end, serving, parameters },
+      'brand-new-user',
+    );
     expect(
       afterFeed.items.some((i: { reasons: string[] }) =>
         i.reasons.some((r) => r.startsWith('Because you traded')),
@@ -142,7 +181,7 @@ describe('two-tower feed', () => {
     // the five must be at least 10 points: half the measured mean, below the smallest single rise.
     const rises: number[] = [];
     for (const seed of [11, 1, 2, 3, 4]) {
-      const exchange = seed === 11 ? { store, end, serving } : await trainedExchange(seed);
+      const exchange = seed === 11 ? { store, end, serving, parameters } : await trainedExchange(seed);
       const shift = await cryptoShiftAfterThreeTrades(exchange, `new-user-of-seed-${seed}`);
       expect(shift.after, `seed ${seed}`).toBeGreaterThan(shift.before);
       expect(shift.after, `seed ${seed}`).toBeGreaterThan(shift.open);

@@ -23,9 +23,11 @@ beforeAll(() => registerKind(fakeKind));
 afterAll(() => unregisterKind(FAKE_KIND));
 
 /**
- * 20 markets in two categories and 30 users who each stick to one category (u % 2), with a
+ * 20 markets in two categories and 120 users who each stick to one category (u % 2), with a
  * popularity skew inside each category: a model that knows a user's category beats global
- * popularity on the latest interactions.
+ * popularity, and the served rankers (whose diversity mixes in the other category), on the latest
+ * interactions, by a paired interval clear of zero (about 100 evaluated users: with 30 the
+ * interval of a 0.07 lead still straddled zero).
  */
 async function seed(store: Store): Promise<void> {
   const categories = ['Crypto', 'Sports'];
@@ -43,7 +45,7 @@ async function seed(store: Store): Promise<void> {
   const rows = [];
   let state = 7;
   const rand = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  for (let u = 0; u < 30; u++) {
+  for (let u = 0; u < 120; u++) {
     for (let k = 0; k < 10; k++) {
       // Skewed towards low ranks within the user's category.
       const rank = Math.floor(10 * rand() ** 2);
@@ -126,10 +128,28 @@ for (const backend of backends) {
         chainId: 'night-1',
         seed: 42,
         testFraction: 0.2,
-        gate: { decision: 'promote', metric: 'ndcg@10', baseline: 'popularity' },
+        // The best baseline here is the served popularity ranker (category affinity, diversity).
+        gate: { decision: 'promote', metric: 'ndcg@10', baseline: 'served:popularity' },
         dataWindow: { from: new Date(NOW.getTime() - 30 * DAY), to: NOW },
       });
       expect(first.comparedWith).toBeUndefined();
+      // Served rankers are evaluated beside the models; the fake kind has no served form, so the
+      // gate judges the bare candidate, paired over the evaluated users.
+      expect(Object.keys(first.metrics!)).toEqual(
+        expect.arrayContaining(['candidate', 'popularity', 'served:popularity', 'served:trending']),
+      );
+      expect(first.comparisons).toMatchObject({ metric: 'ndcg@10', subject: 'candidate' });
+      expect(first.comparisons!.users).toBeGreaterThan(50);
+      expect(first.comparisons!.baseline).toMatchObject({ line: 'served:popularity' });
+      expect(first.comparisons!.baseline!.low).toBeGreaterThan(0);
+      expect(first.gate!.intervals!.baseline).toEqual(
+        expect.objectContaining({ low: first.comparisons!.baseline!.low }),
+      );
+      expect(first.gate!.reason).toMatch(
+        new RegExp(
+          `over ${first.comparisons!.users} users: no active model; beats best baseline served:popularity`,
+        ),
+      );
       expect(first.metrics?.candidate?.['ndcg@10']).toBeGreaterThan(first.metrics!.popularity!['ndcg@10']!);
       expect(first.split).toMatchObject({ kind: 'temporal', testFraction: 0.2 });
       expect(changes).toEqual([{ version: first.version, action: 'promote' }]);
@@ -161,6 +181,26 @@ for (const backend of backends) {
         decision: 'reject',
         reused: true,
       });
+    });
+
+    it('a two-tower candidate is judged as served: its ranker, with the blend learned at training', async () => {
+      const { registry, pipeline } = setup();
+      const hyperparameters = { dim: 16, epochs: 2, batchSize: 128 };
+      await pipeline.train({ chainId: 'tt', kind: 'two-tower', hyperparameters });
+      const evaluated = await pipeline.evaluate({ chainId: 'tt' });
+      const doc = (await registry.get(evaluated.version))!;
+      const blend = doc.blends?.['two-tower'];
+      expect(blend?.validation.to).toBe(doc.split?.cutoff);
+      expect(blend?.validation.users).toBeGreaterThanOrEqual(30);
+      expect(Object.keys(blend!.weights)).toContain('popularity');
+      // The feed's pipeline with the candidate is a line of its own, and the one the gate judges.
+      expect(doc.metrics?.['served:two-tower']?.['ndcg@10']).toBeGreaterThan(0);
+      expect(doc.comparisons).toMatchObject({ subject: 'served:two-tower', metric: 'ndcg@10' });
+      expect(doc.comparisons?.baseline?.line).toBeDefined();
+      const decision = await pipeline.promote({ chainId: 'tt' });
+      expect(decision.gate?.values.candidate).toBe(doc.metrics!['served:two-tower']!['ndcg@10']);
+      expect(decision.gate?.baseline).toBe(doc.comparisons!.baseline!.line);
+      expect(decision.gate?.intervals?.baseline).toBeDefined();
     });
 
     it('a failed fit is recorded as failed and leaves the active model serving', async () => {

@@ -58,8 +58,14 @@ describe('sibyl eval', () => {
       rankers: Record<string, Record<string, number>>;
       recommenders: Record<string, Record<string, number>>;
       split: Record<string, unknown>;
+      blends: Record<string, { weights: Record<string, number>; validation: Record<string, unknown> }>;
+      comparisons: {
+        ranker: string;
+        users: number;
+        against: Record<string, { mean: number; low: number; high: number }>;
+      };
     };
-    expect(Object.keys(report)).toEqual(['rankers', 'recommenders', 'split']);
+    expect(Object.keys(report)).toEqual(['rankers', 'recommenders', 'split', 'blends', 'comparisons']);
     // Every served ranker, the model-based one ranking with the two-tower fitted in this run.
     expect(Object.keys(report.rankers)).toEqual(['popularity', 'trending', 'popularity-global', 'two-tower']);
     expect(Object.keys(report.recommenders)).toEqual([
@@ -104,6 +110,40 @@ describe('sibyl eval', () => {
     });
     expect(report.split.trainRows).toBeGreaterThan(0);
     expect(report.split.evaluatedUsers).toBeGreaterThan(0);
+    // The default served ranker's blend is learned on the training window's last rows, ending at
+    // the cut: the test period is never seen.
+    const blend = report.blends['two-tower']!;
+    expect(Object.keys(blend.weights)).toEqual([
+      'model',
+      'popularity',
+      'trend',
+      'freshness',
+      'closingSoon',
+      'categoryAffinity',
+      'seriesAffinity',
+      'neighbours',
+      'siblings',
+    ]);
+    expect(blend.validation.to).toBe(report.split.cutoff);
+    expect(Date.parse(blend.validation.from as string)).toBeLessThan(
+      Date.parse(report.split.cutoff as string),
+    );
+    expect(blend.validation.ndcgFitted).toBeGreaterThanOrEqual(blend.validation.ndcgHand as number);
+    // It is compared with every other line, paired over the same users.
+    expect(report.comparisons.ranker).toBe('two-tower');
+    expect(report.comparisons.users).toBe(report.split.evaluatedUsers);
+    expect(Object.keys(report.comparisons.against)).toEqual([
+      'served popularity',
+      'served trending',
+      'served popularity-global',
+      ...Object.keys(report.recommenders),
+    ]);
+    for (const [name, d] of Object.entries(report.comparisons.against)) {
+      const line = name.startsWith('served ') ? report.rankers[name.slice(7)]! : report.recommenders[name]!;
+      expect(d.mean).toBeCloseTo(report.rankers['two-tower']!['ndcg@5']! - line['ndcg@5']!, 5);
+      expect(d.low).toBeLessThanOrEqual(d.mean);
+      expect(d.high).toBeGreaterThanOrEqual(d.mean);
+    }
   });
 
   it('prints a table for a subset of recommenders and leave-last-out', async () => {

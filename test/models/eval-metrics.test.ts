@@ -108,6 +108,13 @@ describe('evaluateRecommender', () => {
       metrics: { 'ndcg@1': 0.5, 'recall@1': 0.5, 'hr@1': 0.5, mrr: 0.75, coverage: 0.5 },
       users: 2,
       candidates: 4,
+      // Per user, in user order, for paired comparisons: u0 hits at rank 1, u1 at rank 2.
+      perUser: {
+        'ndcg@1': Float64Array.from([1, 0]),
+        'recall@1': Float64Array.from([1, 0]),
+        'hr@1': Float64Array.from([1, 0]),
+        mrr: Float64Array.from([1, 0.5]),
+      },
     });
     const at2 = await evaluateRecommender(fixed([5, 4, 3, 3, 10]), split, { k: 2 });
     expect(at2.metrics['ndcg@2']).toBeCloseTo((1 + L3) / 2, 12);

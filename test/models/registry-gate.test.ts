@@ -7,30 +7,28 @@ const m = (ndcg: number) => ({ 'ndcg@10': ndcg, 'recall@10': ndcg * 2 });
 const baselines = { popularity: m(0.1), trending: m(0.3) };
 
 describe('promotion gate', () => {
-  it('promotes a candidate beating the popularity baseline when no model is active', () => {
-    const gate = decidePromotion({ candidate: m(0.2), baselines });
+  it('promotes a candidate beating the best baseline when no model is active', () => {
+    const gate = decidePromotion({ candidate: m(0.35), baselines });
     expect(gate).toMatchObject({
       decision: 'promote',
       metric: 'ndcg@10',
       margin: 0,
-      baseline: 'popularity',
-      values: { candidate: 0.2, baseline: 0.1 },
+      baseline: 'trending',
+      values: { candidate: 0.35, baseline: 0.3 },
     });
     expect(gate.reason).toMatch(/no active model/);
     expect(gate.activeVersion).toBeUndefined();
   });
 
-  it('only the mustBeat baseline counts, not the others', () => {
-    expect(decidePromotion({ candidate: m(0.2), baselines }).decision).toBe('promote');
-    expect(
-      decidePromotion({ candidate: m(0.2), baselines }, { ...DEFAULT_GATE, mustBeat: 'trending' }),
-    ).toMatchObject({ decision: 'reject', baseline: 'trending' });
+  it('the best baseline counts, not the one named first: beating popularity alone is not enough', () => {
+    const gate = decidePromotion({ candidate: m(0.2), baselines });
+    expect(gate).toMatchObject({ decision: 'reject', baseline: 'trending' });
+    expect(gate.reason).toMatch(/does not beat best baseline trending 0\.3000/);
   });
 
   it('rejects a candidate that does not beat the baseline (a tie is not a win)', () => {
-    const gate = decidePromotion({ candidate: m(0.1), baselines });
+    const gate = decidePromotion({ candidate: m(0.3), baselines });
     expect(gate.decision).toBe('reject');
-    expect(gate.reason).toMatch(/does not beat baseline popularity/);
   });
 
   it('rejects a failed candidate, keeping the error', () => {
@@ -38,45 +36,71 @@ describe('promotion gate', () => {
     expect(gate).toMatchObject({ decision: 'reject', reason: 'candidate failed: out of memory' });
   });
 
-  it('rejects a candidate without the metric, and when the baseline was not evaluated', () => {
+  it('rejects a candidate without the metric, and when no baseline was evaluated', () => {
     expect(decidePromotion({ candidate: { mrr: 1 }, baselines }).reason).toMatch(/no finite ndcg@10/);
     expect(decidePromotion({ candidate: m(Number.NaN), baselines }).decision).toBe('reject');
     expect(decidePromotion({ candidate: m(0.5), baselines: {} }).reason).toMatch(
-      /baseline popularity has no ndcg@10/,
+      /no baseline has a finite ndcg@10/,
     );
   });
 
-  it('promotes a candidate beating the active model and the baseline', () => {
-    const gate = decidePromotion({
-      candidate: m(0.25),
-      active: { version: 'tt-old', metrics: m(0.2) },
+  it('a higher mean is not enough: the paired interval must lie above the margin', () => {
+    const input = {
+      candidate: m(0.4),
+      users: 250,
+      active: { version: 'tt-old', metrics: m(0.38), difference: { mean: 0.02, low: 0.004, high: 0.036 } },
       baselines,
-    });
+      differences: { trending: { mean: 0.1, low: 0.06, high: 0.14 } },
+    };
+    const gate = decidePromotion(input);
     expect(gate).toMatchObject({
       decision: 'promote',
       activeVersion: 'tt-old',
-      values: { candidate: 0.25, active: 0.2, baseline: 0.1 },
+      users: 250,
+      values: { candidate: 0.4, active: 0.38, baseline: 0.3 },
+      intervals: { active: { low: 0.004 }, baseline: { low: 0.06 } },
     });
+    expect(gate.reason).toBe(
+      'ndcg@10 0.4000 over 250 users: beats active tt-old 0.3800 by +0.0200 [+0.0040, +0.0360]; ' +
+        'beats best baseline trending 0.3000 by +0.1000 [+0.0600, +0.1400]',
+    );
+    // Ahead on average, but the interval reaches below zero: noise, not a win.
+    const noisy = decidePromotion({
+      ...input,
+      active: { ...input.active, difference: { mean: 0.02, low: -0.003, high: 0.043 } },
+    });
+    expect(noisy.decision).toBe('reject');
+    expect(noisy.reason).toMatch(
+      /over 250 users does not beat active tt-old 0\.3800 by \+0\.0200 \[-0\.0030, \+0\.0430\]/,
+    );
+    // The same for the baseline.
+    const vsBaseline = decidePromotion({
+      ...input,
+      differences: { trending: { mean: 0.1, low: -0.01, high: 0.2 } },
+    });
+    expect(vsBaseline.decision).toBe('reject');
+    expect(vsBaseline.reason).toMatch(/does not beat best baseline trending/);
   });
 
-  it('rejects a candidate no better than the active model', () => {
-    const active = { version: 'tt-old', metrics: m(0.2) };
-    expect(decidePromotion({ candidate: m(0.2), active, baselines })).toMatchObject({
-      decision: 'reject',
-      activeVersion: 'tt-old',
-    });
-    const worse = decidePromotion({ candidate: m(0.15), active, baselines });
-    expect(worse.decision).toBe('reject');
-    expect(worse.reason).toMatch(/does not beat active tt-old/);
-  });
-
-  it('applies the relative margin over the active model', () => {
-    const active = { version: 'tt-old', metrics: m(0.2) };
-    const config = { ...DEFAULT_GATE, margin: 0.1 };
-    const short = decidePromotion({ candidate: m(0.215), active, baselines }, config);
+  it('applies the margin to the lower bound of each difference', () => {
+    const input = {
+      candidate: m(0.4),
+      active: { version: 'tt-old', metrics: m(0.38), difference: { mean: 0.02, low: 0.008, high: 0.03 } },
+      baselines,
+      differences: { trending: { mean: 0.1, low: 0.06, high: 0.14 } },
+    };
+    const short = decidePromotion(input, { ...DEFAULT_GATE, margin: 0.01 });
     expect(short.decision).toBe('reject');
-    expect(short.reason).toMatch(/by 10\.00% \(needs > 0\.2200\)/);
-    expect(decidePromotion({ candidate: m(0.221), active, baselines }, config).decision).toBe('promote');
+    expect(short.reason).toMatch(/needs the lower bound > 0\.0100/);
+    expect(decidePromotion(input, { ...DEFAULT_GATE, margin: 0.005 }).decision).toBe('promote');
+  });
+
+  it('without per-user values, compares the means (e.g. coverage)', () => {
+    const active = { version: 'tt-old', metrics: m(0.35) };
+    expect(decidePromotion({ candidate: m(0.36), active, baselines }).decision).toBe('promote');
+    const worse = decidePromotion({ candidate: m(0.34), active, baselines });
+    expect(worse.decision).toBe('reject');
+    expect(worse.reason).toMatch(/does not beat active tt-old 0\.3500 by -0\.0100 \(no per-user values\)/);
   });
 
   it('still requires the baseline when the candidate beats the active model', () => {
@@ -86,12 +110,12 @@ describe('promotion gate', () => {
       baselines,
     });
     expect(gate.decision).toBe('reject');
-    expect(gate.reason).toMatch(/baseline popularity/);
+    expect(gate.reason).toMatch(/best baseline trending/);
   });
 
-  it('compares with the baseline only when the active model could not be evaluated, and says so', () => {
+  it('compares with the baselines only when the active model could not be evaluated, and says so', () => {
     const gate = decidePromotion({
-      candidate: m(0.2),
+      candidate: m(0.35),
       active: { version: 'tt-old', error: 'manifest.json missing' },
       baselines,
     });
@@ -125,7 +149,7 @@ describe('promotion gate', () => {
     expect(settings).toMatchObject({
       windowDays: 30,
       testFraction: 0.2,
-      gate: { metric: 'recall@20', margin: 0.02, mustBeat: 'popularity' },
+      gate: { metric: 'recall@20', margin: 0.02 },
     });
     expect(() => loadConfig({ MODEL_TEST_FRACTION: '1' })).toThrow(ConfigError);
     expect(() => loadConfig({ MODEL_PROMOTION_METRIC: 'accuracy' })).toThrow(/MODEL_PROMOTION_METRIC/);

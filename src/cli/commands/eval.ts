@@ -10,10 +10,11 @@ import {
 } from '../../../models/eval/fit-and-evaluate.js';
 import { RECOMMENDERS, RECOMMENDER_LIST, type RecommenderEntry } from '../../../models/eval/recommenders.js';
 import { coldStartSplit, makeSplit, type EvalSplit, type SplitInfo } from '../../../models/eval/split.js';
-import { bootstrapMean } from '../../../models/eval/bootstrap.js';
+import { bootstrapMean, type Interval } from '../../../models/eval/bootstrap.js';
 import { servingModels } from '../../../models/kinds.js';
 import { servedRankerContenders } from '../../feed/offline/served-ranker.js';
-import { rankerNames } from '../../feed/rankers/rankers.js';
+import { fitServedBlends, type BlendFit } from '../../feed/offline/blend-fit.js';
+import { DEFAULT_RANKER, rankerNames } from '../../feed/rankers/rankers.js';
 import { withStore } from '../context.js';
 import { UsageError } from '../errors.js';
 
@@ -60,6 +61,13 @@ export interface EvalReport {
   /** Offline recommenders: baselines and models. */
   recommenders: Record<string, RecommenderReport>;
   split: SplitInfo;
+  /** Learned blends of the model-based served rankers, by ranker (fitted before the cut). */
+  blends?: Record<string, BlendFit>;
+  /**
+   * The default served ranker against every other line: the mean per-user difference of nDCG@k
+   * and its paired bootstrap 95% interval (the same users, the same resamples).
+   */
+  comparisons?: { ranker: string; users: number; against: Record<string, Interval> };
   cold_start?: Record<string, RecommenderReport | SplitInfo>;
 }
 
@@ -240,12 +248,18 @@ export async function runEvaluation(
   const bar = progressBar(progress);
   try {
     const main = await evaluateAll(split, settings, bar, '');
-    // Served rankers rank with the models fitted above, as the feed ranks with the active one.
-    const models = await servingModels(
-      [...main.fitted.values()].map((r) => r.recommender),
-      'eval',
-    );
-    const served = await fitAndEvaluate(servedRankerContenders(models, settings.rankers), split, {
+    // Served rankers rank with the models fitted above, as the feed ranks with the active one,
+    // and a model-based ranker with the blend a retrain would learn before the cut.
+    const fitted = [...main.fitted.values()].map((r) => r.recommender);
+    const models = await servingModels(fitted, 'eval');
+    const blends = await fitServedBlends(split.train, fitted, {
+      rankers: settings.rankers,
+      seed: settings.seed,
+      k: settings.k,
+      onProgress: (f, stage) => bar?.update(Math.round(f * 100), { recommender: 'served blend', stage }),
+    });
+    const weights = new Map([...blends].map(([name, fit]) => [name, fit.weights]));
+    const served = await fitAndEvaluate(servedRankerContenders(models, settings.rankers, weights), split, {
       k: settings.k,
       seed: settings.seed,
       onProgress: (f, name, stage) =>
@@ -255,7 +269,10 @@ export async function runEvaluation(
       rankers: reportsOf(served, settings.seed),
       recommenders: main.reports,
       split: split.info,
+      ...(blends.size ? { blends: Object.fromEntries(blends) } : {}),
     };
+    const comparisons = compareDefault(served, main.fitted, settings.k, settings.seed);
+    if (comparisons) report.comparisons = comparisons;
     if (settings.coldStart) {
       const cold = coldStartSplit(log, { ...splitOptions, testFraction: settings.testFraction });
       // The cold-start split trains on exactly the temporal split's rows: reuse those fits.
@@ -304,7 +321,7 @@ function reportsOf(results: Map<string, ContenderResult>, seed: number): Record<
     for (const [key, value] of Object.entries(result.metrics)) {
       line[key] = round(value, 6);
       if (key.startsWith('ndcg@')) {
-        const ci = bootstrapMean(result.userNdcg, { seed });
+        const ci = bootstrapMean(result.perUser[key]!, { seed });
         line[`${key}_low`] = round(ci.low, 6);
         line[`${key}_high`] = round(ci.high, 6);
       }
@@ -313,6 +330,29 @@ function reportsOf(results: Map<string, ContenderResult>, seed: number): Record<
     reports[name] = line;
   }
   return reports;
+}
+
+/** The default served ranker's paired differences with every other served ranker and recommender. */
+function compareDefault(
+  served: Map<string, ContenderResult>,
+  recommenders: Map<string, ContenderResult>,
+  k: number,
+  seed: number,
+): EvalReport['comparisons'] {
+  const ours = served.get(DEFAULT_RANKER)?.perUser[`ndcg@${k}`];
+  if (!ours) return undefined;
+  const against: Record<string, Interval> = {};
+  const others = [
+    ...[...served]
+      .filter(([name]) => name !== DEFAULT_RANKER)
+      .map(([name, r]) => [`served ${name}`, r] as const),
+    ...recommenders,
+  ];
+  for (const [name, other] of others) {
+    const d = bootstrapMean(ours, { seed, paired: other.perUser[`ndcg@${k}`]! });
+    against[name] = { mean: round(d.mean, 6), low: round(d.low, 6), high: round(d.high, 6) };
+  }
+  return { ranker: DEFAULT_RANKER, users: ours.length, against };
 }
 
 function round(x: number, digits: number): number {
@@ -341,6 +381,16 @@ export function formatReport(report: EvalReport, k: number): string[] {
   if (Object.keys(report.rankers).length > 0)
     lines.push("served rankers (the feed's pipeline):", ...recommenderTable(report.rankers, k), '');
   lines.push(...recommenderTable(report.recommenders, k));
+  if (report.comparisons) {
+    const { ranker, users, against } = report.comparisons;
+    const width = Math.max(...Object.keys(against).map((n) => n.length));
+    lines.push('', `served ${ranker} against each, paired over ${users} users (Δ ndcg@${k}, 95% CI):`);
+    for (const [name, d] of Object.entries(against)) {
+      const sign = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(4);
+      const verdict = d.low > 0 ? 'ahead' : d.high < 0 ? 'behind' : 'not distinguishable';
+      lines.push(`  ${name.padEnd(width)}  ${sign(d.mean)}  [${sign(d.low)}, ${sign(d.high)}]  ${verdict}`);
+    }
+  }
   if (report.cold_start) {
     const { split, ...recommenders } = report.cold_start;
     lines.push('', 'cold start (new markets only):', ...splitLines(split as SplitInfo));

@@ -8,8 +8,9 @@ import { formatMetrics } from './train.js';
 
 const iso = (d: Date | undefined) => (d ? new Date(d).toISOString().replace(/\.\d+Z$/, 'Z') : '—');
 
+/** The metric of the line the gate judged: the default ranker served with the model, or the bare model. */
 function summary(doc: ModelDoc, metric: string): string {
-  const value = doc.metrics?.candidate?.[metric];
+  const value = doc.metrics?.[doc.comparisons?.subject ?? 'candidate']?.[metric];
   return [
     doc.version.padEnd(32),
     doc.status.padEnd(9),

@@ -13,7 +13,14 @@ import {
   type CatalogueSnapshot,
   type MarketActivity,
 } from '../catalogue/market-catalogue.js';
-import { rankFeed } from '../pipeline/rank-feed.js';
+import {
+  feedCandidates,
+  rankCandidates,
+  type BlendWeights,
+  type FeedCandidates,
+  type RankRequest,
+} from '../pipeline/rank-feed.js';
+import { offlineNeighbours } from './offline-neighbours.js';
 import type { RankerConfig } from '../rankers/ranker-config.js';
 import { RANKERS } from '../rankers/rankers.js';
 import type { HistoryEntry, UserContext } from '../user/user-context.js';
@@ -29,6 +36,8 @@ export interface ServedRankerOptions {
   model?: () => ServingModel | undefined;
   /** As FEED_MAX_PER_EVENT. @defaultValue 2 */
   maxPerEvent?: number;
+  /** The blend's weights, when learned (blend-fit.ts): as serving uses the active model's. @defaultValue the config's */
+  weights?: () => BlendWeights | undefined;
 }
 
 /** The value after `<prefix>:` among an item's content tokens (models/data/market-content.ts). */
@@ -45,7 +54,8 @@ function tokenValue(content: ItemContent | undefined, prefix: string): string | 
  * - Catalogue: every item, open at the cut; category, series and event from its content tokens
  *   (without content: one category, each item its own event, so those terms are neutral); opened
  *   when first seen; popularity from 24h weighted activity and 7-day users, trend from users in the
- *   last day against the 7-day daily average (the catalogue's own formulas, `scoreMarkets`).
+ *   last day against the 7-day daily average (the catalogue's own formulas, `scoreMarkets`);
+ *   co-interaction neighbours as the features job would have built them at the cut.
  * - User: history newest first, category and series affinities decayed towards the cut with the
  *   serving half-life; their training items are excluded from the feed, as the evaluator does.
  */
@@ -116,7 +126,11 @@ export class ServedRankerRecommender implements Recommender {
       content.set(ticker, tokens);
       this.itemIndex.set(ticker, i);
     }
-    this.snapshot = catalogueSnapshot(now, scoreMarkets(docs, now, activity, content));
+    this.snapshot = catalogueSnapshot(
+      now,
+      scoreMarkets(docs, now, activity, content),
+      offlineNeighbours(log, cutoffMs),
+    );
     // Rows by user, newest first (the log is sorted by time ascending).
     const counts = new Int32Array(numUsers + 1);
     for (const u of log.user) counts[u + 1]!++;
@@ -129,26 +143,36 @@ export class ServedRankerRecommender implements Recommender {
   }
 
   scoreUser(user: number, out: Float32Array): void {
-    const snapshot = this.snapshot;
-    if (!snapshot) throw new Error(`${this.name}: fit before scoring`);
     out.fill(-Infinity);
-    const context = this.context(user, snapshot);
-    const model = this.config.model ? this.options.model?.() : undefined;
-    const ranked = rankFeed(
-      snapshot,
-      context,
-      {
-        now: snapshot.loadedAt,
-        categories: [],
-        minCloseTime: snapshot.loadedAt,
-        maxPerEvent: this.options.maxPerEvent ?? 2,
-      },
+    const { candidates, request } = this.candidates(user);
+    const ranked = rankCandidates(
+      candidates,
+      this.options.weights?.() ?? this.config.weights,
       this.config,
-      model,
+      request,
     );
     ranked.forEach((item, position) => {
       out[this.itemIndex.get(item.ticker)!] = ranked.length - position;
     });
+  }
+
+  /**
+   * The pipeline's candidates for a user and their blend terms (what a learned blend is fitted
+   * on), with each candidate's item index.
+   */
+  candidates(user: number): { candidates: FeedCandidates; items: Int32Array; request: RankRequest } {
+    const snapshot = this.snapshot;
+    if (!snapshot) throw new Error(`${this.name}: fit before scoring`);
+    const model = this.config.model ? this.options.model?.() : undefined;
+    const request: RankRequest = {
+      now: snapshot.loadedAt,
+      categories: [],
+      minCloseTime: snapshot.loadedAt,
+      maxPerEvent: this.options.maxPerEvent ?? 2,
+    };
+    const candidates = feedCandidates(snapshot, this.context(user, snapshot), request, this.config, model);
+    // Catalogue rows are item indexes: the offline catalogue lists every item in index order.
+    return { candidates, items: Int32Array.from(candidates.rows), request };
   }
 
   /** The user as serving would read them at the cut, from their training rows. */
@@ -202,6 +226,8 @@ export interface ServedContender {
 export function servedRankerContenders(
   models: ReadonlyMap<string, ServingModel>,
   names?: readonly string[],
+  /** Learned blends by ranker name (blend-fit.ts); the others rank with their configured weights. */
+  blends: ReadonlyMap<string, BlendWeights> = new Map(),
 ): ServedContender[] {
   return [...RANKERS.values()]
     .filter((config) => !names || names.includes(config.name))
@@ -210,6 +236,7 @@ export function servedRankerContenders(
       name: config.name,
       recommender: new ServedRankerRecommender(config, {
         ...(config.model ? { model: () => models.get(config.model!) } : {}),
+        ...(blends.has(config.name) ? { weights: () => blends.get(config.name) } : {}),
       }),
     }));
 }

@@ -1,16 +1,16 @@
 import type { ServingModel } from '../../../models/core/types.js';
 import { gatherCandidates } from './candidate-sources.js';
-import { catalogueArrays } from '../catalogue/catalogue-arrays.js';
+import { catalogueArrays, type CatalogueArrays } from '../catalogue/catalogue-arrays.js';
 import type { CatalogueSnapshot } from '../catalogue/market-catalogue.js';
 import { diversifyIndexed } from './diversify.js';
 import { withExplorationSlots } from './exploration.js';
 import { topK } from '../../../models/vector-search/top-k.js';
 import { eligibilityMask, type FeedFilter } from './filters.js';
-import type { RankerConfig } from '../rankers/ranker-config.js';
+import type { RankerConfig, SourceName } from '../rankers/ranker-config.js';
 import { reasonsFor } from './reasons.js';
 import type { SnapshotItem } from '../pages/snapshots.js';
 import type { UserContext } from '../user/user-context.js';
-import { userSignals } from '../user/user-signals.js';
+import { userSignals, type UserSignals } from '../user/user-signals.js';
 
 export interface RankRequest extends FeedFilter {
   now: Date;
@@ -47,6 +47,43 @@ export function rankFeed(
   config: RankerConfig,
   model?: ServingModel,
 ): RankedItem[] {
+  return rankCandidates(feedCandidates(catalogue, user, req, config, model), config.weights, config, req);
+}
+
+/** The blend's terms, in the order of `FeedCandidates.terms` (weights of the same names). */
+export const BLEND_TERMS = [
+  'model',
+  'popularity',
+  'trend',
+  'freshness',
+  'closingSoon',
+  'categoryAffinity',
+  'seriesAffinity',
+  'neighbours',
+  'siblings',
+] as const satisfies readonly (keyof RankerConfig['weights'])[];
+export type BlendWeights = RankerConfig['weights'];
+const T = BLEND_TERMS.length;
+
+/** Steps 1–3 and the blend's terms: what scoring needs, whatever the weights. */
+export interface FeedCandidates {
+  catalogue: CatalogueSnapshot;
+  arrays: CatalogueArrays;
+  signals: UserSignals;
+  /** Candidate rows of the catalogue, in the order the sources proposed them. */
+  rows: number[];
+  source: SourceName[];
+  /** Candidate j's value of term t (BLEND_TERMS) at terms[j·T + t]: the score is their weighted sum. */
+  terms: Float64Array;
+}
+
+export function feedCandidates(
+  catalogue: CatalogueSnapshot,
+  user: UserContext,
+  req: RankRequest,
+  config: RankerConfig,
+  model?: ServingModel,
+): FeedCandidates {
   const a = catalogueArrays(catalogue);
   const signals = userSignals(catalogue, a, user, config, model);
   const excluded = config.excludeHeld ? [...user.dismissed, ...signals.held] : user.dismissed;
@@ -54,9 +91,39 @@ export function rankFeed(
   const now = req.now.getTime();
   const { rows, source } = gatherCandidates(a, mask, signals, config, now);
   signals.model?.complete(rows);
-
-  const w = config.weights;
   const similarity = signals.model?.similarity;
+  const terms = new Float64Array(rows.length * T);
+  for (let j = 0; j < rows.length; j++) {
+    const row = rows[j]!;
+    const s = a.series[row]!;
+    const o = j * T;
+    terms[o] = similarity ? similarity[row]! : 0;
+    terms[o + 1] = a.popularity[row]!;
+    terms[o + 2] = a.trend[row]!;
+    terms[o + 3] = now - a.openMs[row]! < config.freshWithinMs ? 1 : 0;
+    terms[o + 4] = Math.max(0, 1 - (a.closeMs[row]! - now) / config.closingSoonMs);
+    terms[o + 5] = signals.categoryShare[a.category[row]!]!;
+    terms[o + 6] = s >= 0 ? signals.seriesShare[s]! : 0;
+    terms[o + 7] = Math.min(1, signals.neighbours.score[row]!);
+    terms[o + 8] = signals.siblings.has(row) ? 1 : 0;
+  }
+  return { catalogue, arrays: a, signals, rows, source, terms };
+}
+
+/** The weights as a vector in BLEND_TERMS order. */
+export function weightVector(weights: BlendWeights): Float64Array {
+  return Float64Array.from(BLEND_TERMS, (t) => weights[t]);
+}
+
+/** Steps 4–6: the blend with these weights, diversity and exploration, reasons. */
+export function rankCandidates(
+  candidates: FeedCandidates,
+  weights: BlendWeights,
+  config: RankerConfig,
+  req: RankRequest,
+): RankedItem[] {
+  const { catalogue, arrays: a, signals, rows, source, terms } = candidates;
+  const w = weightVector(weights);
   const n = rows.length;
   const score = new Float32Array(n);
   // Per candidate position, its keys for diversity (typed: read per pick, per category).
@@ -65,20 +132,12 @@ export function rankFeed(
   const category = new Int32Array(n);
   for (let j = 0; j < n; j++) {
     const row = rows[j]!;
-    const s = a.series[row]!;
     event[j] = a.event[row]!;
-    series[j] = s;
+    series[j] = a.series[row]!;
     category[j] = a.category[row]!;
-    score[j] =
-      (similarity ? w.model * similarity[row]! : 0) +
-      w.popularity * a.popularity[row]! +
-      w.trend * a.trend[row]! +
-      (now - a.openMs[row]! < config.freshWithinMs ? w.freshness : 0) +
-      w.closingSoon * Math.max(0, 1 - (a.closeMs[row]! - now) / config.closingSoonMs) +
-      w.categoryAffinity * signals.categoryShare[category[j]!]! +
-      (s >= 0 ? w.seriesAffinity * signals.seriesShare[s]! : 0) +
-      w.neighbours * Math.min(1, signals.neighbours.score[row]!) +
-      (signals.siblings.has(row) ? w.siblings : 0);
+    let sum = 0;
+    for (let t = 0, o = j * T; t < T; t++) sum += w[t]! * terms[o + t]!;
+    score[j] = sum;
   }
   // Candidate positions best first (ties: the candidate proposed first), then diversity.
   const order = topK(score, n);

@@ -51,14 +51,23 @@ const DEFINITIONS: RankerDefinition[] = [
   {
     /**
      * The active two-tower model's affinity (user id + latest markets against market id + content),
-     * with co-interaction neighbours and the user's open positions' siblings, blended with
-     * popularity; popularity ranks while no model is active.
+     * with co-interaction neighbours, the user's categories and their open positions' siblings,
+     * blended with popularity; popularity ranks while no model is active. These weights serve a
+     * model without a learned blend; each retrain learns its own (src/feed/offline/blend-fit.ts).
      */
     name: 'two-tower',
-    version: 2,
+    version: 3,
     model: 'two-tower',
     fallback: 'popularity',
-    sources: { embedding: 200, neighbours: 100, siblings: 40, trending: 60, popular: 60, fresh: 40 },
+    sources: {
+      embedding: 200,
+      neighbours: 100,
+      affinity: 100,
+      siblings: 40,
+      trending: 60,
+      popular: 60,
+      fresh: 40,
+    },
     weights: {
       model: 3,
       popularity: 0.35,

@@ -1,5 +1,6 @@
 import type { Document } from '../store/types.js';
 import type { FeatureConfig } from './feature-config.js';
+import { decayFactor } from './expressions.js';
 
 export const MARKET_FEATURES = 'market_features';
 const DAY_MS = 86_400_000;
@@ -88,5 +89,31 @@ export function marketFeaturesPipeline(asOf: Date, config: FeatureConfig): Docum
       },
     },
     { $merge: { into: MARKET_FEATURES, on: 'ticker', whenMatched: 'replace', whenNotMatched: 'insert' } },
+  ];
+}
+
+/**
+ * Adds `recency` to the markets of market_features, run over user_market_features: the users' positive interest decayed to `asOf`
+ * (Σ over user × market pairs of strength × 0.5^(age/half-life), each pair's strength as of its own
+ * last fold), over all history, not the 7-day window: recency-weighted popularity, the strongest
+ * single signal on many temporal logs. Markets without a document (no activity in the window) are
+ * left out; their decayed interest is at most half what it was a half-life ago.
+ *
+ * Expected plan on MongoDB: COLLSCAN of user_market_features (or IXSCAN `strength`), $group by
+ * market, $merge through `ticker_1` (unique).
+ */
+export function marketRecencyPipeline(asOf: Date, config: FeatureConfig): Document[] {
+  return [
+    { $match: { strength: { $gt: 0 } } },
+    {
+      $group: {
+        _id: '$ticker',
+        recency: {
+          $sum: { $multiply: ['$strength', decayFactor({ $subtract: [asOf, '$asOf'] }, config)] },
+        },
+      },
+    },
+    { $project: { _id: 0, ticker: '$_id', recency: 1 } },
+    { $merge: { into: MARKET_FEATURES, on: 'ticker', whenMatched: 'merge', whenNotMatched: 'discard' } },
   ];
 }

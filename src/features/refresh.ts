@@ -1,6 +1,6 @@
 import type { Document, Store } from '../store/types.js';
 import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from './feature-config.js';
-import { MARKET_FEATURES, marketFeaturesPipeline } from './market-features.js';
+import { MARKET_FEATURES, marketFeaturesPipeline, marketRecencyPipeline } from './market-features.js';
 import { MARKET_NEIGHBOURS, marketNeighboursPipeline } from './market-neighbours.js';
 import { USER_FEATURES, touchedUsersPipeline, userFeaturesPipelines } from './user-features.js';
 import { USER_MARKET_FEATURES, receivedWindow, userMarketFeaturesPipeline } from './user-market-features.js';
@@ -89,6 +89,7 @@ export async function refreshFeatures(store: Store, options: RefreshOptions): Pr
 
   await drain(store.collection('interactions').aggregate(marketFeaturesPipeline(asOf, config), DISK));
   await store.collection(MARKET_FEATURES).deleteMany({ asOf: { $ne: asOf } });
+  await drain(store.collection(USER_MARKET_FEATURES).aggregate(marketRecencyPipeline(asOf, config), DISK));
   await progress(0.75, MARKET_FEATURES);
 
   await drain(store.collection(USER_MARKET_FEATURES).aggregate(marketNeighboursPipeline(asOf, config), DISK));

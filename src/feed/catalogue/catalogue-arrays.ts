@@ -10,6 +10,7 @@ export interface CatalogueArrays {
   openMs: Float64Array;
   popularity: Float32Array;
   trend: Float32Array;
+  recency: Float32Array;
   /** Index into `categoryKeys`. */
   category: Int32Array;
   categoryKeys: string[];
@@ -23,7 +24,10 @@ export interface CatalogueArrays {
   row: Map<string, number>;
   /** Event ticker → rows of its open markets. */
   eventRows: Map<string, number[]>;
-  /** Rows by popularity, by trend and by open time, best (newest) first: the list sources. */
+  /**
+   * Rows by popularity (ties by recency: markets quiet for a day or a week are still ordered by
+   * their decayed interest), by trend and by open time, best (newest) first: the list sources.
+   */
   byPopularity: Int32Array;
   byTrend: Int32Array;
   byNewest: Int32Array;
@@ -61,6 +65,7 @@ export function catalogueArrays(catalogue: CatalogueSnapshot): CatalogueArrays {
     openMs: new Float64Array(n),
     popularity: new Float32Array(n),
     trend: new Float32Array(n),
+    recency: new Float32Array(n),
     category: new Int32Array(n),
     categoryKeys,
     series: new Int32Array(n),
@@ -87,6 +92,7 @@ export function catalogueArrays(catalogue: CatalogueSnapshot): CatalogueArrays {
     arrays.openMs[i] = m.openTime?.getTime() ?? NaN;
     arrays.popularity[i] = m.popularity;
     arrays.trend[i] = m.trend;
+    arrays.recency[i] = m.recency;
     let c = categoryOf.get(m.categoryKey);
     if (c === undefined) categoryOf.set(m.categoryKey, (c = categoryKeys.push(m.categoryKey) - 1));
     arrays.category[i] = c;
@@ -101,8 +107,9 @@ export function catalogueArrays(catalogue: CatalogueSnapshot): CatalogueArrays {
   });
   const rows = Int32Array.from({ length: n }, (_, i) => i);
   // Ties by row (the catalogue's order), so lists are deterministic.
-  const by = (key: ArrayLike<number>) => rows.slice().sort((x, y) => key[y]! - key[x]! || x - y);
-  arrays.byPopularity = by(arrays.popularity);
+  const by = (key: ArrayLike<number>, then?: ArrayLike<number>) =>
+    rows.slice().sort((x, y) => key[y]! - key[x]! || (then ? then[y]! - then[x]! : 0) || x - y);
+  arrays.byPopularity = by(arrays.popularity, arrays.recency);
   arrays.byTrend = by(arrays.trend);
   arrays.byNewest = by(arrays.openMs.map((t) => (Number.isNaN(t) ? -Infinity : t)));
   arrays.categoryByPopularity = categoryKeys.map((_, c) =>

@@ -25,6 +25,8 @@ export interface CatalogueMarket {
   popularity: number;
   /** Standardized 24h volume against the market's own daily average so far. */
   trend: number;
+  /** Standardized log of the users' interest decayed over all history (recency-weighted popularity). */
+  recency: number;
   /** Among the most trending of its category. */
   trendingInCategory: boolean;
   /** Content tokens (category, series, event, tags, title words, price and duration buckets). */
@@ -135,7 +137,7 @@ export class MarketCatalogue {
       .collection<MarketActivity>('market_features')
       .find(
         { ticker: { $in: docs.map((d) => d.ticker) } },
-        { projection: { _id: 0, ticker: 1, users7d: 1, trend: 1 } },
+        { projection: { _id: 0, ticker: 1, users7d: 1, trend: 1, recency: 1 } },
       )
       .toArray();
     const markets = scoreMarkets(
@@ -184,6 +186,8 @@ export interface MarketActivity {
   ticker: string;
   users7d: number;
   trend: number;
+  /** Positive interest decayed to the features' asOf, over all history (absent before it is built). */
+  recency?: number;
 }
 
 /**
@@ -208,11 +212,17 @@ export function scoreMarkets(
       : activity.size > 0
         ? 0
         : Math.log1p(v24) - Math.log1p(dailyAverage);
-    return { doc, pop: Math.log1p(v24) + Math.log1p(features?.users7d ?? 0), trend };
+    return {
+      doc,
+      pop: Math.log1p(v24) + Math.log1p(features?.users7d ?? 0),
+      trend,
+      recency: Math.log1p(features?.recency ?? 0),
+    };
   });
   const zPop = standardizer(raw.map((r) => r.pop));
   const zTrend = standardizer(raw.map((r) => r.trend));
-  const markets: CatalogueMarket[] = raw.map(({ doc, pop, trend }) => ({
+  const zRecency = standardizer(raw.map((r) => r.recency));
+  const markets: CatalogueMarket[] = raw.map(({ doc, pop, trend, recency }) => ({
     ticker: doc.ticker,
     eventTicker: doc.eventTicker,
     seriesTicker: doc.seriesTicker,
@@ -224,6 +234,7 @@ export function scoreMarkets(
     volume24h: doc.volume24h ?? 0,
     popularity: zPop(pop),
     trend: zTrend(trend),
+    recency: zRecency(recency),
     trendingInCategory: false,
     content: content.get(doc.ticker) ?? marketContentTokens(doc),
   }));

@@ -10,6 +10,8 @@ import { BLEND_TERMS, weightVector, type BlendWeights } from '../pipeline/rank-f
 import type { BlendFit as StoredBlend } from '../../domain/model-doc.js';
 import type { RankerConfig } from '../rankers/ranker-config.js';
 import { RANKERS } from '../rankers/rankers.js';
+import { baggedAscent, meanNdcg, type AscentUser } from './coordinate-ascent.js';
+import { selectRows } from '../../../models/data/interaction-log.js';
 import { ServedRankerRecommender } from './served-ranker.js';
 
 /** A served ranker's learned blend, stored with the model version it was fitted for. */
@@ -19,8 +21,10 @@ export interface BlendFitOptions {
   /** The model's hyperparameters (the validation model is the same kind, fewer epochs). */
   hyperparameters?: Record<string, unknown>;
   seed: number;
-  /** Share of the training rows, the latest, the blend is fitted on. @defaultValue 0.15 */
+  /** Share of the training rows, the latest, the validation folds cover. @defaultValue 0.15 */
   validationFraction?: number;
+  /** Rolling-origin folds over them, each judged on the rows up to the next. @defaultValue 1 */
+  folds?: number;
   /** @defaultValue 10 */
   k?: number;
   /**
@@ -28,6 +32,8 @@ export interface BlendFitOptions {
    * of the model's fit, and learned blends as good as with half (measured, BENCHMARKS.md). @defaultValue 0.25
    */
   epochsFactor?: number;
+  /** Bootstrap resamples the weights are averaged over. @defaultValue 8 */
+  bags?: number;
   /** Fewer validation users than this: no fit (the hand weights serve). @defaultValue 30 */
   minUsers?: number;
   onProgress?: (fraction: number, stage: string) => void;
@@ -37,6 +43,14 @@ export interface BlendFitOptions {
 const GRID = [0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5];
 const SIGNED_GRID = [-1, -0.5, -0.2, ...GRID];
 const ROUNDS = 3;
+/**
+ * Rolling-origin validation folds over the window's latest rows. One: on the simulator three folds
+ * over the latest 30% learned a blend that ranked the test period worse (nDCG@10 0.111 against
+ * 0.146): the period just before the cut predicts the next one best.
+ */
+const FOLDS = 1;
+/** Bootstrap resamples of the validation users whose ascended weights are averaged. */
+const BAGS = 8;
 /** A change must gain at least this much nDCG on the slice: noise-level gains overfit. */
 const MIN_GAIN = 1e-4;
 
@@ -57,12 +71,22 @@ export async function fitServedBlend(
 ): Promise<BlendFit | undefined> {
   const started = performance.now();
   const k = options.k ?? 10;
-  const slice = temporalSplit(train.log, {
-    testFraction: options.validationFraction ?? 0.15,
-    ...(train.content ? { content: train.content } : {}),
-  });
-  if (slice.info.evaluatedUsers < (options.minUsers ?? 30)) return undefined;
+  const folds = options.folds ?? FOLDS;
+  const span = options.validationFraction ?? 0.15;
+  const content = train.content ? { content: train.content } : {};
   const report = (f: number, stage: string) => options.onProgress?.(f, stage);
+  // Rolling origins: fold f is cut at quantile (1 − span) + f·span/folds of the window's rows and
+  // judged on the rows up to the next cut. Rows are sorted by time, so a fold's prefix is a slice.
+  const n = train.log.user.length;
+  const cuts = Array.from({ length: folds + 1 }, (_, f) => Math.round(n * (1 - span + (f * span) / folds)));
+  const foldSplits = cuts.slice(0, -1).map((cut, f) =>
+    temporalSplit(selectRows(train.log, range(cuts[f + 1]!)), {
+      testFraction: (cuts[f + 1]! - cut) / Math.max(1, cuts[f + 1]!),
+      ...content,
+    }),
+  );
+  const evaluatedUsers = foldSplits.reduce((a, sp) => a + sp.info.evaluatedUsers, 0);
+  if (evaluatedUsers < (options.minUsers ?? 30)) return undefined;
 
   let serving: ServingModel | undefined;
   if (config.model) {
@@ -73,53 +97,46 @@ export async function fitServedBlend(
     const epochs = (model.hyperparameters as { epochs?: unknown }).epochs;
     const validationModel =
       typeof epochs === 'number'
-        ? kind.create({ ...hp, epochs: Math.max(1, Math.round(epochs * (options.epochsFactor ?? 0.25))) })
+        ? kind.create({
+            ...hp,
+            epochs: Math.max(1, Math.round(epochs * (options.epochsFactor ?? 0.25))),
+          })
         : model;
-    await validationModel.fit(slice.train, {
+    // One model for every fold, fitted before the first: later folds serve it a little stale, as
+    // feeds serve yesterday's model.
+    await validationModel.fit(foldSplits[0]!.train, {
       seed: options.seed,
-      onProgress: (f, stage) => report(0.9 * f, `validation model: ${stage}`),
+      onProgress: (f, stage) => report(0.8 * f, `validation model: ${stage}`),
     });
     serving = await kind.serve('validation', validationModel, () => new Promise(setImmediate));
   }
-  const ranker = new ServedRankerRecommender(config, { ...(serving ? { model: () => serving } : {}) });
-  await ranker.fit(slice.train, { seed: options.seed });
-  report(0.9, 'fitting the blend');
-
-  const users = validationUsers(slice.test.user, slice.test.item).map(({ user, relevant }) => {
-    const { candidates, items } = ranker.candidates(user);
-    const hit = Uint8Array.from(items, (i) => (relevant.has(i) ? 1 : 0));
-    return { terms: candidates.terms, hit, ideal: idealDcg(Math.min(relevant.size, k)) };
-  });
-  const ndcg = (w: Float64Array) => {
-    let sum = 0;
-    for (const u of users) sum += dcgAtK(u.terms, u.hit, w, k) / u.ideal;
-    return sum / users.length;
-  };
-
-  const w = weightVector(config.weights);
-  const ndcgHand = ndcg(w);
-  let best = ndcgHand;
-  const anchor = config.model && w[0]! > 0 ? 0 : -1;
-  for (let round = 0; round < ROUNDS; round++) {
-    let moved = false;
-    for (let t = 0; t < BLEND_TERMS.length; t++) {
-      if (t === anchor) continue;
-      const kept = w[t]!;
-      let bestValue = kept;
-      for (const value of BLEND_TERMS[t] === 'trend' ? SIGNED_GRID : GRID) {
-        if (value === kept) continue;
-        w[t] = value;
-        const score = ndcg(w);
-        if (score > best + MIN_GAIN) {
-          best = score;
-          bestValue = value;
-        }
-      }
-      w[t] = bestValue;
-      if (bestValue !== kept) moved = true;
+  const users: AscentUser[] = [];
+  for (const slice of foldSplits) {
+    const ranker = new ServedRankerRecommender(config, { ...(serving ? { model: () => serving } : {}) });
+    await ranker.fit(slice.train, { seed: options.seed });
+    for (const { user, relevant } of validationUsers(slice.test.user, slice.test.item)) {
+      const { candidates, items } = ranker.candidates(user);
+      const hit = Uint8Array.from(items, (i) => (relevant.has(i) ? 1 : 0));
+      users.push({ terms: candidates.terms, hit, ideal: idealDcg(Math.min(relevant.size, k)) });
     }
-    if (!moved) break;
   }
+  report(0.9, 'validation candidates');
+  report(0.95, 'fitting the blend');
+  const start = weightVector(config.weights);
+  const ascent = {
+    k,
+    anchor: config.model && start[0]! > 0 ? 0 : -1,
+    grids: BLEND_TERMS.map((term) => (term === 'trend' ? SIGNED_GRID : GRID)),
+    rounds: ROUNDS,
+    minGain: MIN_GAIN,
+  };
+  const w = baggedAscent(users, start, {
+    ...ascent,
+    bags: options.bags ?? BAGS,
+    seed: options.seed,
+  });
+  const ndcgHand = meanNdcg(users, start, k);
+  const best = meanNdcg(users, w, k);
   report(1, 'blend fitted');
   const weights = Object.fromEntries(BLEND_TERMS.map((term, t) => [term, w[t]!])) as BlendWeights;
   const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -127,7 +144,7 @@ export async function fitServedBlend(
     ranker: config.name,
     weights,
     validation: {
-      from: new Date(slice.train.log.ts[0] ?? train.cutoffMs).toISOString(),
+      from: new Date(foldSplits[0]!.train.cutoffMs).toISOString(),
       to: new Date(train.cutoffMs).toISOString(),
       users: users.length,
       k,
@@ -137,6 +154,8 @@ export async function fitServedBlend(
     seconds: Math.round(performance.now() - started) / 1000,
   };
 }
+
+const range = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 
 /** Each user's held-out items. */
 function validationUsers(user: Int32Array, item: Int32Array): { user: number; relevant: Set<number> }[] {
@@ -153,31 +172,6 @@ function idealDcg(n: number): number {
   let sum = 0;
   for (let i = 0; i < n; i++) sum += 1 / Math.log2(i + 2);
   return sum;
-}
-
-/** DCG@k of the candidates ordered by terms·w (ties: proposed first, as the pipeline's top-k). */
-function dcgAtK(terms: Float64Array, hit: Uint8Array, w: Float64Array, k: number): number {
-  const T = w.length;
-  const n = hit.length;
-  const topScore = new Float64Array(k).fill(-Infinity);
-  const topHit = new Uint8Array(k);
-  let filled = 0;
-  for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let t = 0, o = j * T; t < T; t++) s += w[t]! * terms[o + t]!;
-    if (filled === k && s <= topScore[k - 1]!) continue;
-    let p = filled < k ? filled++ : k - 1;
-    while (p > 0 && topScore[p - 1]! < s) {
-      topScore[p] = topScore[p - 1]!;
-      topHit[p] = topHit[p - 1]!;
-      p--;
-    }
-    topScore[p] = s;
-    topHit[p] = hit[j]!;
-  }
-  let dcg = 0;
-  for (let p = 0; p < filled; p++) if (topHit[p]) dcg += 1 / Math.log2(p + 2);
-  return dcg;
 }
 
 /**

@@ -54,7 +54,8 @@ function tokenValue(content: ItemContent | undefined, prefix: string): string | 
  * - Catalogue: every item, open at the cut; category, series and event from its content tokens
  *   (without content: one category, each item its own event, so those terms are neutral); opened
  *   when first seen; popularity from 24h weighted activity and 7-day users, trend from users in the
- *   last day against the 7-day daily average (the catalogue's own formulas, `scoreMarkets`);
+ *   last day against the 7-day daily average, recency as every row's weight decayed to the cut with
+ *   the features' half-life (the catalogue's own formulas, `scoreMarkets`);
  *   co-interaction neighbours as the features job would have built them at the cut.
  * - User: history newest first, category and series affinities decayed towards the cut with the
  *   serving half-life; their training items are excluded from the feed, as the evaluator does.
@@ -81,6 +82,7 @@ export class ServedRankerRecommender implements Recommender {
     const firstSeen = new Float64Array(numItems).fill(Infinity);
     const total = new Float64Array(numItems);
     const last24h = new Float64Array(numItems);
+    const recency = new Float64Array(numItems);
     const users24h = Array.from({ length: numItems }, () => new Set<number>());
     const users7d = Array.from({ length: numItems }, () => new Set<number>());
     for (let r = 0; r < log.item.length; r++) {
@@ -89,6 +91,7 @@ export class ServedRankerRecommender implements Recommender {
       firstSeen[i] = Math.min(firstSeen[i]!, ts);
       total[i]! += log.weight[r]!;
       const age = cutoffMs - ts;
+      recency[i]! += log.weight[r]! * 0.5 ** (Math.max(0, age) / DEFAULT_HALF_LIFE_MS);
       if (age <= DAY_MS) {
         last24h[i]! += log.weight[r]!;
         users24h[i]!.add(log.user[r]!);
@@ -122,6 +125,7 @@ export class ServedRankerRecommender implements Recommender {
         ticker,
         users7d: week,
         trend: Math.log1p(users24h[i]!.size) - Math.log1p(week / 7),
+        recency: recency[i]!,
       });
       content.set(ticker, tokens);
       this.itemIndex.set(ticker, i);

@@ -30,7 +30,7 @@ export type RankedItem = SnapshotItem;
  * 3. candidates: each of the ranker's sources proposes up to its quota;
  * 4. scoring: the ranker's blend, over candidates only
  *      w.model·cos(user, market)            (cosine in [−1, 1]; 0 for users the model cannot place)
- *    + w.popularity·z(popularity) + w.trend·z(trend)      (standardized over the open catalogue)
+ *    + w.popularity·z(popularity) + w.recency·z(recency) + w.trend·z(trend)   (standardized over the open catalogue)
  *    + w.freshness·[opened within freshWithinMs] + w.closingSoon·(0 … 1 over the last closingSoonMs)
  *    + w.categoryAffinity·share + w.seriesAffinity·share  (decayed shares of the user's interest)
  *    + w.neighbours·min(1, Σ co-interaction cosine)      + w.siblings·[sibling of a position];
@@ -54,6 +54,7 @@ export function rankFeed(
 export const BLEND_TERMS = [
   'model',
   'popularity',
+  'recency',
   'trend',
   'freshness',
   'closingSoon',
@@ -99,13 +100,14 @@ export function feedCandidates(
     const o = j * T;
     terms[o] = similarity ? similarity[row]! : 0;
     terms[o + 1] = a.popularity[row]!;
-    terms[o + 2] = a.trend[row]!;
-    terms[o + 3] = now - a.openMs[row]! < config.freshWithinMs ? 1 : 0;
-    terms[o + 4] = Math.max(0, 1 - (a.closeMs[row]! - now) / config.closingSoonMs);
-    terms[o + 5] = signals.categoryShare[a.category[row]!]!;
-    terms[o + 6] = s >= 0 ? signals.seriesShare[s]! : 0;
-    terms[o + 7] = Math.min(1, signals.neighbours.score[row]!);
-    terms[o + 8] = signals.siblings.has(row) ? 1 : 0;
+    terms[o + 2] = a.recency[row]!;
+    terms[o + 3] = a.trend[row]!;
+    terms[o + 4] = now - a.openMs[row]! < config.freshWithinMs ? 1 : 0;
+    terms[o + 5] = Math.max(0, 1 - (a.closeMs[row]! - now) / config.closingSoonMs);
+    terms[o + 6] = signals.categoryShare[a.category[row]!]!;
+    terms[o + 7] = s >= 0 ? signals.seriesShare[s]! : 0;
+    terms[o + 8] = Math.min(1, signals.neighbours.score[row]!);
+    terms[o + 9] = signals.siblings.has(row) ? 1 : 0;
   }
   return { catalogue, arrays: a, signals, rows, source, terms };
 }

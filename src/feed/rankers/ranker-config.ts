@@ -47,6 +47,8 @@ export const RankerConfigSchema = z
       .object({
         model: weight,
         popularity: weight,
+        /** Recency-weighted popularity over all history (market_features.recency). */
+        recency: weight,
         trend: weight,
         freshness: weight,
         closingSoon: weight,

@@ -78,17 +78,18 @@ export function coordinateAscent(
     }
     return s;
   });
-  const trial = active.map((u) => new Float64Array(users[u]!.hit.length));
-  /** Mean nDCG with term t moved by delta (into `trial`, or into `scores` when `apply`). */
+  const topScore = new Float64Array(k);
+  const topHit = new Uint8Array(k);
+  /** Mean nDCG with term t moved by delta; `apply` keeps the move in `scores`. */
   const evaluate = (t: number, delta: number, apply: boolean) => {
     let sum = 0;
     for (let a = 0; a < active.length; a++) {
       const u = active[a]!;
       const { terms, hit, ideal } = users[u]!;
       const s = scores[a]!;
-      const out = apply ? s : trial[a]!;
-      for (let j = 0; j < hit.length; j++) out[j] = s[j]! + delta * terms[j * T + t]!;
-      sum += (weightOf(u) * dcgAtK(out, hit, k)) / ideal;
+      if (apply) for (let j = 0; j < hit.length; j++) s[j]! += delta * terms[j * T + t]!;
+      sum +=
+        (weightOf(u) * dcgOfShifted(s, terms, T, t, apply ? 0 : delta, hit, k, topScore, topHit)) / ideal;
     }
     return sum / total;
   };
@@ -141,12 +142,29 @@ export function baggedAscent(
 
 /** DCG@k of the candidates ordered by score (ties: the earlier candidate, as the pipeline's top-k). */
 export function dcgAtK(scores: Float64Array, hit: Uint8Array, k: number): number {
+  return dcgOfShifted(scores, scores, 1, 0, 0, hit, k, new Float64Array(k), new Uint8Array(k));
+}
+
+/**
+ * DCG@k of the candidates ordered by scores[j] + delta·terms[j·T + t], without materialising the
+ * shifted scores (the ascent's inner loop); `topScore` and `topHit` are scratch of length k.
+ */
+function dcgOfShifted(
+  scores: Float64Array,
+  terms: Float64Array,
+  T: number,
+  t: number,
+  delta: number,
+  hit: Uint8Array,
+  k: number,
+  topScore: Float64Array,
+  topHit: Uint8Array,
+): number {
   const n = hit.length;
-  const topScore = new Float64Array(k).fill(-Infinity);
-  const topHit = new Uint8Array(k);
+  topScore.fill(-Infinity);
   let filled = 0;
   for (let j = 0; j < n; j++) {
-    const s = scores[j]!;
+    const s = scores[j]! + delta * terms[j * T + t]!;
     if (filled === k && s <= topScore[k - 1]!) continue;
     let p = filled < k ? filled++ : k - 1;
     while (p > 0 && topScore[p - 1]! < s) {

@@ -38,7 +38,7 @@ export class ActiveModel implements ActiveModelSource {
     this.loading = this.loading.then(async () => {
       if (!doc) {
         this.serving = undefined;
-        this.logger?.warn('no active model: feeds fall back to the popularity ranker');
+        this.logger?.warn('no active model: model-based rankers serve their fallback');
         return;
       }
       if (doc.version === this.serving?.version) return;

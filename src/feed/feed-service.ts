@@ -58,9 +58,9 @@ export interface FeedServiceOptions {
   snapshotTtlMs: number;
   /** Chooses each user's ranker; without it everyone gets `defaultRanker`. */
   assignment?: RankerAssignment;
-  /** @defaultValue popularity */
+  /** @defaultValue DEFAULT_RANKER (two-tower) */
   defaultRanker?: string;
-  /** The active model, for model-based rankers; they fall back to popularity while it is absent. */
+  /** The active model, for model-based rankers; they serve their fallback ranker while it is absent. */
   model?: ActiveModelSource;
   /** Hold users' contexts between requests (invalidated by `events`); without it every request reads the store. */
   userCache?: UserContextCacheOptions;
@@ -230,7 +230,7 @@ export class FeedService implements FeedAttributionLookup {
   }
 
   /**
-   * Runs a ranker configuration (a model-based one with the blend learned for its model, if any). A model-based ranker without a loaded model serves popularity and
+   * Runs a ranker configuration (a model-based one with the blend learned for its model, if any). A model-based ranker without a loaded model serves its fallback and
    * says so in `ranker`, so exposures and clicks are attributed to what actually ranked.
    */
   private rank(

@@ -90,7 +90,7 @@ describe('starting and stopping an experiment', () => {
       .expect(200);
     expect(stopped.body).toMatchObject({ status: 'stopped', coverage: 0 });
     const feed = await request(t.app).get('/v1/users/someone/feed?limit=3').expect(200);
-    expect(feed.body).toMatchObject({ ranker: 'popularity', experiment: null });
+    expect(feed.body).toMatchObject({ ranker: 'category-affinity', experiment: null });
 
     // Another replica of the API sees the stop once it re-reads the overrides.
     const replica = (await setUpExperiments(

@@ -89,7 +89,7 @@ async function allPages(t: TestApi, path: string, limit = 7) {
   return pages;
 }
 
-describe('feed (popularity ranker)', () => {
+describe('feed without a model (the two-tower ranker falls back to category affinity)', () => {
   let t: TestApi;
   beforeEach(async () => {
     t = await makeTestApi({ now: NOW });
@@ -98,7 +98,7 @@ describe('feed (popularity ranker)', () => {
 
   it('answers an unknown user with a full, diverse cold-start feed in the documented shape', async () => {
     const res = await request(t.app).get('/v1/users/nobody/feed').expect(200);
-    expect(res.body).toMatchObject({ userId: 'nobody', ranker: 'popularity', experiment: null });
+    expect(res.body).toMatchObject({ userId: 'nobody', ranker: 'category-affinity', experiment: null });
     expect(typeof res.body.feedId).toBe('string');
     expect(res.body.items).toHaveLength(20);
     for (const item of res.body.items) {

@@ -153,10 +153,10 @@ describe('two-tower feed', () => {
     expect(after.items[0].ticker).toBe(mostPopular.ticker);
   });
 
-  it('serves popularity, and says so, while no model is active', async () => {
+  it('serves its fallback, category affinity, and says so, while no model is active', async () => {
     const t = await makeTestApi({ store, now: end, model: { current: () => undefined } });
     const feed = await feedOf(t, 'user-7', 5);
-    expect(feed.ranker).toBe('popularity');
+    expect(feed.ranker).toBe('category-affinity');
     expect(feed.model).toBeNull();
     expect(feed.items).toHaveLength(5);
   });

@@ -23,11 +23,11 @@ beforeAll(() => registerKind(fakeKind));
 afterAll(() => unregisterKind(FAKE_KIND));
 
 /**
- * 20 markets in two categories and 120 users who each stick to one category (u % 2), with a
- * popularity skew inside each category: a model that knows a user's category beats global
- * popularity, and the served rankers (whose diversity mixes in the other category), on the latest
- * interactions, by a paired interval clear of zero (about 100 evaluated users: with 30 the
- * interval of a 0.07 lead still straddled zero).
+ * 20 markets in two categories × two tiers (a `tier-0` or `tier-1` tag), and 120 users who each
+ * stick to one category and one tier (u % 2, (u >> 1) % 2), with a popularity skew inside their cell:
+ * a model that sees tags beats global popularity and the served rankers (category affinity
+ * recommends the user's whole category, half of it the wrong tier) on the latest interactions, by a
+ * paired interval clear of zero (about 100 evaluated users: with 30 it still straddled zero).
  */
 async function seed(store: Store): Promise<void> {
   const categories = ['Crypto', 'Sports'];
@@ -37,6 +37,7 @@ async function seed(store: Store): Promise<void> {
       eventTicker: `E-${i}`,
       title: `Market number ${i}`,
       category: categories[i % 2],
+      tags: [`tier-${(i >> 1) % 2}`],
       status: 'open',
       openTime: new Date(NOW.getTime() - 40 * DAY),
       closeTime: new Date(NOW.getTime() + 10 * DAY),
@@ -47,9 +48,9 @@ async function seed(store: Store): Promise<void> {
   const rand = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let u = 0; u < 120; u++) {
     for (let k = 0; k < 10; k++) {
-      // Skewed towards low ranks within the user's category.
-      const rank = Math.floor(10 * rand() ** 2);
-      const item = 2 * rank + (u % 2);
+      // Skewed towards low ranks within the user's category and tier.
+      const rank = Math.floor(5 * rand() ** 2);
+      const item = 4 * rank + 2 * ((u >> 1) % 2) + (u % 2);
       rows.push({
         eventId: `e-${u}-${k}`,
         userId: `u${u}`,
@@ -128,8 +129,8 @@ for (const backend of backends) {
         chainId: 'night-1',
         seed: 42,
         testFraction: 0.2,
-        // The best baseline here is the served popularity ranker (category affinity, diversity).
-        gate: { decision: 'promote', metric: 'ndcg@10', baseline: 'served:popularity' },
+        // The best baseline here is the served category-affinity ranker.
+        gate: { decision: 'promote', metric: 'ndcg@10', baseline: 'served:category-affinity' },
         dataWindow: { from: new Date(NOW.getTime() - 30 * DAY), to: NOW },
       });
       expect(first.comparedWith).toBeUndefined();
@@ -140,14 +141,14 @@ for (const backend of backends) {
       );
       expect(first.comparisons).toMatchObject({ metric: 'ndcg@10', subject: 'candidate' });
       expect(first.comparisons!.users).toBeGreaterThan(50);
-      expect(first.comparisons!.baseline).toMatchObject({ line: 'served:popularity' });
+      expect(first.comparisons!.baseline).toMatchObject({ line: 'served:category-affinity' });
       expect(first.comparisons!.baseline!.low).toBeGreaterThan(0);
       expect(first.gate!.intervals!.baseline).toEqual(
         expect.objectContaining({ low: first.comparisons!.baseline!.low }),
       );
       expect(first.gate!.reason).toMatch(
         new RegExp(
-          `over ${first.comparisons!.users} users: no active model; beats best baseline served:popularity`,
+          `over ${first.comparisons!.users} users: no active model; beats best baseline served:category-affinity`,
         ),
       );
       expect(first.metrics?.candidate?.['ndcg@10']).toBeGreaterThan(first.metrics!.popularity!['ndcg@10']!);

@@ -67,7 +67,13 @@ describe('sibyl eval', () => {
     };
     expect(Object.keys(report)).toEqual(['rankers', 'recommenders', 'split', 'blends', 'comparisons']);
     // Every served ranker, the model-based one ranking with the two-tower fitted in this run.
-    expect(Object.keys(report.rankers)).toEqual(['popularity', 'trending', 'popularity-global', 'two-tower']);
+    expect(Object.keys(report.rankers)).toEqual([
+      'popularity',
+      'trending',
+      'category-affinity',
+      'popularity-global',
+      'two-tower',
+    ]);
     expect(Object.keys(report.recommenders)).toEqual([
       'popularity',
       'popularity-recency',
@@ -139,6 +145,7 @@ describe('sibyl eval', () => {
     expect(Object.keys(report.comparisons.against)).toEqual([
       'served popularity',
       'served trending',
+      'served category-affinity',
       'served popularity-global',
       ...Object.keys(report.recommenders),
     ]);
@@ -212,7 +219,12 @@ describe('sibyl eval', () => {
       const report = JSON.parse(out) as Record<string, Record<string, Record<string, unknown>>>;
       expect(Object.keys(report)).toEqual(['rankers', 'recommenders', 'split', 'cold_start']);
       // No model fitted in this run: the model-based served ranker is left out.
-      expect(Object.keys(report.rankers!)).toEqual(['popularity', 'trending', 'popularity-global']);
+      expect(Object.keys(report.rankers!)).toEqual([
+        'popularity',
+        'trending',
+        'category-affinity',
+        'popularity-global',
+      ]);
       expect(Object.keys(report.recommenders!)).toEqual(['popularity', 'category-affinity']);
       expect(Object.keys(report.cold_start!)).toEqual(['popularity', 'category-affinity', 'split']);
       expect(report.cold_start!.split).toMatchObject({ kind: 'cold-start', testFraction: 0.2 });

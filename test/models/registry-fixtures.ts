@@ -10,25 +10,27 @@ import { newVersion, type ModelRegistry } from '../../models/registry/registry.j
 
 /**
  * A small persistent model for registry and pipeline tests, so they do not depend on the
- * two-tower: it scores an item by how much the user interacted with the item's category
- * (the first `category:` content token) plus a little popularity. `quality: 'bad'` ranks by
+ * two-tower: it scores an item by how much the user interacted with the item's category and tags
+ * (its `category:` and `tag:` content tokens) plus a little popularity; the tags are what category
+ * affinity, served or not, cannot see. `quality: 'bad'` ranks by
  * reversed popularity instead (a model worse than anything); `fail: true` throws from fit.
  */
 interface State {
   popularity: Record<string, number>;
-  itemCategory: Record<string, string>;
+  /** Per item, its `category:` and `tag:` content tokens. */
+  itemTokens: Record<string, string[]>;
   affinity: Record<string, Record<string, number>>;
 }
 
 export const FAKE_KIND = 'fake-affinity';
 
-const categoryOf = (tokens: readonly string[] | undefined): string | undefined =>
-  tokens?.find((t) => t.startsWith('category:'));
+const tokensOf = (tokens: readonly string[] | undefined): string[] =>
+  (tokens ?? []).filter((t) => t.startsWith('category:') || t.startsWith('tag:'));
 
 class FakeModel implements PersistentRecommender {
   readonly name = FAKE_KIND;
   readonly kind = FAKE_KIND;
-  private state: State = { popularity: {}, itemCategory: {}, affinity: {} };
+  private state: State = { popularity: {}, itemTokens: {}, affinity: {} };
   private bound?: TrainSet;
 
   constructor(readonly hyperparameters: Readonly<Record<string, unknown>>) {}
@@ -36,21 +38,15 @@ class FakeModel implements PersistentRecommender {
   async fit(train: TrainSet, options: FitOptions): Promise<void> {
     if (this.hyperparameters.fail) throw new Error('fake fit exploded');
     const { log } = train;
-    const state: State = { popularity: {}, itemCategory: {}, affinity: {} };
-    for (let i = 0; i < train.numItems; i++) {
-      const c = categoryOf(train.content?.[i]);
-      if (c) state.itemCategory[log.itemIds[i]!] = c;
-    }
+    const state: State = { popularity: {}, itemTokens: {}, affinity: {} };
+    for (let i = 0; i < train.numItems; i++) state.itemTokens[log.itemIds[i]!] = tokensOf(train.content?.[i]);
     for (let r = 0; r < log.user.length; r++) {
       const item = log.itemIds[log.item[r]!]!;
       const user = log.userIds[log.user[r]!]!;
       const w = log.weight[r]!;
       state.popularity[item] = (state.popularity[item] ?? 0) + w;
-      const c = state.itemCategory[item];
-      if (c) {
-        const a = (state.affinity[user] ??= {});
-        a[c] = (a[c] ?? 0) + w;
-      }
+      const a = (state.affinity[user] ??= {});
+      for (const token of state.itemTokens[item] ?? []) a[token] = (a[token] ?? 0) + w;
       if (r % 50 === 0) options.onProgress?.(r / log.user.length, 'counting');
     }
     options.onProgress?.(1, 'done');
@@ -60,9 +56,8 @@ class FakeModel implements PersistentRecommender {
 
   bind(train: TrainSet): void {
     for (let i = 0; i < train.numItems; i++) {
-      const c = categoryOf(train.content?.[i]);
       const id = train.log.itemIds[i]!;
-      if (c && !this.state.itemCategory[id]) this.state.itemCategory[id] = c;
+      this.state.itemTokens[id] ??= tokensOf(train.content?.[i]);
     }
     this.bound = train;
   }
@@ -78,8 +73,9 @@ class FakeModel implements PersistentRecommender {
         out[i] = -pop;
         continue;
       }
-      const c = this.state.itemCategory[id];
-      out[i] = (c ? (affinity[c] ?? 0) : 0) + 1e-3 * pop;
+      let score = 1e-3 * pop;
+      for (const token of this.state.itemTokens[id] ?? []) score += affinity[token] ?? 0;
+      out[i] = score;
     }
   }
 

@@ -121,10 +121,12 @@ export class ServedRankerRecommender implements Recommender {
         updatedAt: now,
       });
       const week = users7d[i]!.size;
+      // As market_features: the baseline is the window, or the market's life so far if shorter.
+      const baselineDays = Math.max(1, Math.min(7, (cutoffMs - firstSeen[i]!) / DAY_MS));
       activity.set(ticker, {
         ticker,
         users7d: week,
-        trend: Math.log1p(users24h[i]!.size) - Math.log1p(week / 7),
+        trend: Math.log1p(users24h[i]!.size) - Math.log1p(week / baselineDays),
         recency: recency[i]!,
       });
       content.set(ticker, tokens);

@@ -42,6 +42,16 @@ const DEFINITIONS: RankerDefinition[] = [
     freshWithinMs: 12 * HOUR_MS,
   },
   {
+    /**
+     * The category-affinity baseline as a feed: the most popular markets of the categories and
+     * series the user engages with, by share, so experiments can pit the model against it.
+     */
+    name: 'category-affinity',
+    version: 1,
+    sources: { affinity: 300, popular: 100, siblings: 30, fresh: 30 },
+    weights: { categoryAffinity: 3, seriesAffinity: 1, popularity: 0.2, recency: 0.2 },
+  },
+  {
     /** The same list for everyone: the baseline that shows what personalization adds. */
     name: 'popularity-global',
     version: 2,
@@ -52,13 +62,14 @@ const DEFINITIONS: RankerDefinition[] = [
     /**
      * The active two-tower model's affinity (user id + latest markets against market id + content),
      * with co-interaction neighbours, the user's categories and their open positions' siblings,
-     * blended with popularity; popularity ranks while no model is active. These weights serve a
+     * blended with popularity; category affinity ranks while no model is active (the strongest
+     * model-free feed: what the gate keeps serving when no candidate beats it). These weights serve a
      * model without a learned blend; each retrain learns its own (src/feed/offline/blend-fit.ts).
      */
     name: 'two-tower',
     version: 3,
     model: 'two-tower',
-    fallback: 'popularity',
+    fallback: 'category-affinity',
     sources: {
       embedding: 200,
       neighbours: 100,
@@ -94,7 +105,7 @@ for (const config of RANKERS.values()) {
     throw new Error(`ranker ${config.name}: fallback "${config.fallback}" must be a ranker without a model`);
 }
 
-/** Falls back to popularity (and says so in the response) while no model is active. */
+/** Falls back to category affinity (and says so in the response) while no model is active. */
 export const DEFAULT_RANKER = 'two-tower';
 
 export function rankerNames(): string[] {

@@ -57,13 +57,14 @@ const BAGS = 6;
 const MIN_GAIN = 1e-4;
 
 /**
- * Learns a served ranker's score blend (model score, popularity, trend, freshness, closing soon,
- * affinities, neighbours, siblings) the way it will be used: the training window's latest rows are
+ * Learns a served ranker's score blend (model score, popularity, recency, trend, freshness, closing
+ * soon, affinities, neighbours, siblings) the way it will be used: the training window's latest rows are
  * a validation slice; a model of the same kind is fitted on the rows before it (for an eighth of
  * the epochs), the served pipeline proposes each validation user's candidates from what was known at
  * the slice's start, and coordinate ascent over a grid of weights maximises nDCG@k of the blend's
  * order against what the users engaged with during the slice (Metzler & Croft's linear feature
- * search: direct on the metric, a handful of parameters, no gradients). The returned weights serve
+ * search: direct on the metric, a handful of parameters, no gradients), averaged over bootstrap
+ * resamples of the validation users (coordinate-ascent.ts). The returned weights serve
  * with the model fitted on the whole window. `undefined` when the slice is too small to learn from.
  */
 export async function fitServedBlend(

@@ -56,14 +56,19 @@ export async function servingModels(
   version: string,
 ): Promise<Map<string, ServingModel>> {
   const out = new Map<string, ServingModel>();
+  for (const [name, model] of fittedByKind(recommenders)) {
+    const kind = kinds.get(name);
+    if (kind?.serve) out.set(name, await kind.serve(version, model, () => new Promise(setImmediate)));
+  }
+  return out;
+}
+
+/** The persistent models among `recommenders` (baselines have no kind), the first of each kind. */
+export function fittedByKind(recommenders: Iterable<Recommender>): Map<string, PersistentRecommender> {
+  const out = new Map<string, PersistentRecommender>();
   for (const rec of recommenders) {
-    const kindName = (rec as Partial<PersistentRecommender>).kind;
-    const kind = kindName !== undefined ? kinds.get(kindName) : undefined;
-    if (!kind?.serve || out.has(kind.kind)) continue;
-    out.set(
-      kind.kind,
-      await kind.serve(version, rec as PersistentRecommender, () => new Promise(setImmediate)),
-    );
+    const kind = (rec as Partial<PersistentRecommender>).kind;
+    if (kind !== undefined && !out.has(kind)) out.set(kind, rec as PersistentRecommender);
   }
   return out;
 }

@@ -1,16 +1,14 @@
 import { coll } from '../../src/store/collections.js';
-import type {
-  GateComparisons,
-  Interval,
-  Metrics,
-  ModelDoc,
-  ModelStatus,
-} from '../../src/domain/model-doc.js';
+import type { GateComparisons, Metrics, ModelDoc, ModelStatus } from '../../src/domain/model-doc.js';
 import type { PipelineContext, ModelRef, Progress } from './context.js';
 import { cutoffOf } from './settings.js';
 import { errorMessage } from './context.js';
-import { fitAndEvaluate, type Contender, type ContenderResult } from '../../models/eval/fit-and-evaluate.js';
-import { bootstrapMean } from '../../models/eval/bootstrap.js';
+import {
+  fitAndEvaluate,
+  pairedDifference,
+  type Contender,
+  type ContenderResult,
+} from '../../models/eval/fit-and-evaluate.js';
 import { RECOMMENDER_LIST } from '../../models/eval/recommenders.js';
 import { hasKind, servingModels } from '../../models/kinds.js';
 import type { Recommender, ServingModel } from '../../models/core/types.js';
@@ -154,15 +152,9 @@ export function gateComparisons(
     if (!isBaselineLine(entry[0]) || value === undefined || !Number.isFinite(value)) continue;
     if (!best || value > best[1].metrics[metric]!) best = entry;
   }
-  const difference = (other: ContenderResult | undefined): Interval | undefined => {
-    const a = ours.perUser[metric];
-    const b = other?.perUser[metric];
-    if (!a || !b) return undefined;
-    const d = bootstrapMean(a, { seed, paired: b });
-    return { mean: d.mean, low: d.low, high: d.high };
-  };
-  const vsActive = results.has(activeLine) ? difference(results.get(activeLine)) : undefined;
-  const vsBaseline = best ? difference(best[1]) : undefined;
+  const activeResult = results.get(activeLine);
+  const vsActive = activeResult && pairedDifference(ours, activeResult, metric, seed);
+  const vsBaseline = best && pairedDifference(ours, best[1], metric, seed);
   return {
     metric,
     subject,

@@ -1,6 +1,22 @@
 import type { Recommender } from '../core/types.js';
 import { evaluateRecommender, type PerUserMetrics, type RankingMetrics } from './evaluate.js';
 import type { EvalSplit } from './split.js';
+import { bootstrapMean, type Interval } from './bootstrap.js';
+
+/**
+ * The mean per-user difference a − b of `metric` with its paired bootstrap interval (the same users,
+ * the same resamples); undefined for a metric without per-user values (coverage).
+ */
+export function pairedDifference(
+  a: ContenderResult,
+  b: ContenderResult,
+  metric: string,
+  seed: number,
+): Interval | undefined {
+  const x = a.perUser[metric];
+  const y = b.perUser[metric];
+  return x && y ? bootstrapMean(x, { seed, paired: y }) : undefined;
+}
 
 /** One recommender to compare on a split, under the name it is reported by. */
 export interface Contender {

@@ -49,7 +49,12 @@ export function userMetrics(
     }
   }
   const ideal = Math.min(numRelevant, k);
+  return { ndcg: dcg / idealDcg(ideal), recall: hits / ideal, hit: hits > 0 ? 1 : 0, rr };
+}
+
+/** DCG of `n` relevant items at ranks 1 … n: nDCG's normaliser. */
+export function idealDcg(n: number): number {
   let idcg = 0;
-  for (let r = 1; r <= ideal; r++) idcg += discount(r);
-  return { ndcg: dcg / idcg, recall: hits / ideal, hit: hits > 0 ? 1 : 0, rr };
+  for (let r = 1; r <= n; r++) idcg += discount(r);
+  return idcg;
 }

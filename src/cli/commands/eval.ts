@@ -5,6 +5,7 @@ import { InteractionFileError, readInteractionCsv } from '../../../models/data/c
 import { loadTrainingData } from '../../../models/data/from-store.js';
 import {
   fitAndEvaluate,
+  pairedDifference,
   type Contender,
   type ContenderResult,
 } from '../../../models/eval/fit-and-evaluate.js';
@@ -339,8 +340,9 @@ function compareDefault(
   k: number,
   seed: number,
 ): EvalReport['comparisons'] {
-  const ours = served.get(DEFAULT_RANKER)?.perUser[`ndcg@${k}`];
-  if (!ours) return undefined;
+  const metric = `ndcg@${k}`;
+  const ours = served.get(DEFAULT_RANKER);
+  if (!ours?.perUser[metric]) return undefined;
   const against: Record<string, Interval> = {};
   const others = [
     ...[...served]
@@ -349,10 +351,10 @@ function compareDefault(
     ...recommenders,
   ];
   for (const [name, other] of others) {
-    const d = bootstrapMean(ours, { seed, paired: other.perUser[`ndcg@${k}`]! });
+    const d = pairedDifference(ours, other, metric, seed)!;
     against[name] = { mean: round(d.mean, 6), low: round(d.low, 6), high: round(d.high, 6) };
   }
-  return { ranker: DEFAULT_RANKER, users: ours.length, against };
+  return { ranker: DEFAULT_RANKER, users: ours.perUser[metric].length, against };
 }
 
 function round(x: number, digits: number): number {

@@ -4,8 +4,9 @@ import type {
   ServingModel,
   TrainSet,
 } from '../../../models/core/types.js';
+import { idealDcg } from '../../../models/eval/metrics.js';
 import { temporalSplit } from '../../../models/eval/split.js';
-import { getKind } from '../../../models/kinds.js';
+import { fittedByKind, getKind, servingModels } from '../../../models/kinds.js';
 import { BLEND_TERMS, weightVector, type BlendWeights } from '../pipeline/rank-feed.js';
 import type { BlendFit as StoredBlend } from '../../domain/model-doc.js';
 import type { RankerConfig } from '../rankers/ranker-config.js';
@@ -111,7 +112,7 @@ export async function fitServedBlend(
       seed: options.seed,
       onProgress: (f, stage) => report(0.8 * f, `validation model: ${stage}`),
     });
-    serving = await kind.serve('validation', validationModel, () => new Promise(setImmediate));
+    serving = (await servingModels([validationModel], 'validation')).get(kind.kind);
   }
   const users: AscentUser[] = [];
   for (const slice of foldSplits) {
@@ -123,8 +124,7 @@ export async function fitServedBlend(
       users.push({ terms: candidates.terms, hit, ideal: idealDcg(Math.min(relevant.size, k)) });
     }
   }
-  report(0.9, 'validation candidates');
-  report(0.95, 'fitting the blend');
+  report(0.9, 'fitting the blend');
   const start = weightVector(config.weights);
   const ascent = {
     k,
@@ -171,12 +171,6 @@ function validationUsers(user: Int32Array, item: Int32Array): { user: number; re
   return [...byUser].map(([u, relevant]) => ({ user: u, relevant }));
 }
 
-function idealDcg(n: number): number {
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += 1 / Math.log2(i + 2);
-  return sum;
-}
-
 /**
  * Learned blends of the model-based served rankers (all, or those named) whose model kind is among
  * `fitted`: what a retrain stores with the model version and what `sibyl eval` serves with.
@@ -186,11 +180,7 @@ export async function fitServedBlends(
   fitted: Iterable<Recommender>,
   options: Omit<BlendFitOptions, 'hyperparameters'> & { rankers?: readonly string[] },
 ): Promise<Map<string, BlendFit>> {
-  const byKind = new Map<string, PersistentRecommender>();
-  for (const rec of fitted) {
-    const kind = (rec as Partial<PersistentRecommender>).kind;
-    if (kind !== undefined && !byKind.has(kind)) byKind.set(kind, rec as PersistentRecommender);
-  }
+  const byKind = fittedByKind(fitted);
   const out = new Map<string, BlendFit>();
   for (const config of RANKERS.values()) {
     if (!config.model || (options.rankers && !options.rankers.includes(config.name))) continue;

@@ -1,4 +1,6 @@
+import { discount } from '../../../models/eval/metrics.js';
 import { Rng } from '../../util/rng.js';
+import { blendScores } from '../pipeline/rank-feed.js';
 
 /** One validation user: their candidates' blend terms (row-major, T per candidate) and which are relevant. */
 export interface AscentUser {
@@ -32,18 +34,11 @@ export function meanNdcg(
 ): number {
   let sum = 0;
   let n = 0;
-  const T = w.length;
   for (let u = 0; u < users.length; u++) {
     const c = count ? count[u]! : 1;
     if (c === 0) continue;
     const { terms, hit, ideal } = users[u]!;
-    const scores = new Float64Array(hit.length);
-    for (let j = 0; j < hit.length; j++) {
-      let s = 0;
-      for (let t = 0, o = j * T; t < T; t++) s += w[t]! * terms[o + t]!;
-      scores[j] = s;
-    }
-    sum += (c * dcgAtK(scores, hit, k)) / ideal;
+    sum += (c * dcgAtK(blendScores(terms, w, new Float64Array(hit.length)), hit, k)) / ideal;
     n += c;
   }
   return n > 0 ? sum / n : 0;
@@ -68,16 +63,7 @@ export function coordinateAscent(
   const total = active.reduce((a, u) => a + weightOf(u), 0);
   if (total === 0) return { weights: w, ndcg: 0 };
   // Per user, the current scores.
-  const scores = active.map((u) => {
-    const { terms, hit } = users[u]!;
-    const s = new Float64Array(hit.length);
-    for (let j = 0; j < hit.length; j++) {
-      let sum = 0;
-      for (let t = 0, o = j * T; t < T; t++) sum += w[t]! * terms[o + t]!;
-      s[j] = sum;
-    }
-    return s;
-  });
+  const scores = active.map((u) => blendScores(users[u]!.terms, w, new Float64Array(users[u]!.hit.length)));
   const topScore = new Float64Array(k);
   const topHit = new Uint8Array(k);
   /** Mean nDCG with term t moved by delta; `apply` keeps the move in `scores`. */
@@ -176,6 +162,6 @@ function dcgOfShifted(
     topHit[p] = hit[j]!;
   }
   let dcg = 0;
-  for (let p = 0; p < filled; p++) if (topHit[p]) dcg += 1 / Math.log2(p + 2);
+  for (let p = 0; p < filled; p++) if (topHit[p]) dcg += discount(p + 1);
   return dcg;
 }

@@ -30,8 +30,6 @@ const DAY_MS = 86_400_000;
 const OPEN_FOR_MS = 365 * DAY_MS;
 
 export interface ServedRankerOptions {
-  /** Reported name. @defaultValue the ranker's name */
-  name?: string;
   /** The fitted model a model-based ranker serves with (absent: it serves its fallback's blend without the model term). */
   model?: () => ServingModel | undefined;
   /** As FEED_MAX_PER_EVENT. @defaultValue 2 */
@@ -73,7 +71,7 @@ export class ServedRankerRecommender implements Recommender {
     private readonly config: RankerConfig,
     private readonly options: ServedRankerOptions = {},
   ) {
-    this.name = options.name ?? config.name;
+    this.name = config.name;
   }
 
   async fit(train: TrainSet, _options?: FitOptions): Promise<void> {

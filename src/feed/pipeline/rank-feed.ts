@@ -117,6 +117,21 @@ export function weightVector(weights: BlendWeights): Float64Array {
   return Float64Array.from(BLEND_TERMS, (t) => weights[t]);
 }
 
+/** Each candidate's blend: terms (row-major, one row of w.length per candidate) · w, into `out`. */
+export function blendScores<A extends Float32Array | Float64Array>(
+  terms: Float64Array,
+  w: Float64Array,
+  out: A,
+): A {
+  const T = w.length;
+  for (let j = 0; j < out.length; j++) {
+    let sum = 0;
+    for (let t = 0, o = j * T; t < T; t++) sum += w[t]! * terms[o + t]!;
+    out[j] = sum;
+  }
+  return out;
+}
+
 /** Steps 4–6: the blend with these weights, diversity and exploration, reasons. */
 export function rankCandidates(
   candidates: FeedCandidates,
@@ -125,9 +140,8 @@ export function rankCandidates(
   req: RankRequest,
 ): RankedItem[] {
   const { catalogue, arrays: a, signals, rows, source, terms } = candidates;
-  const w = weightVector(weights);
   const n = rows.length;
-  const score = new Float32Array(n);
+  const score = blendScores(terms, weightVector(weights), new Float32Array(n));
   // Per candidate position, its keys for diversity (typed: read per pick, per category).
   const event = new Int32Array(n);
   const series = new Int32Array(n);
@@ -137,9 +151,6 @@ export function rankCandidates(
     event[j] = a.event[row]!;
     series[j] = a.series[row]!;
     category[j] = a.category[row]!;
-    let sum = 0;
-    for (let t = 0, o = j * T; t < T; t++) sum += w[t]! * terms[o + t]!;
-    score[j] = sum;
   }
   // Candidate positions best first (ties: the candidate proposed first), then diversity.
   const order = topK(score, n);

@@ -1,5 +1,4 @@
-import { createProcessors } from '../jobs/processors.js';
-import { InProcessJobRunner } from '../jobs/runners/in-process-runner.js';
+import { NoQueueJobRunner } from '../jobs/runners/no-queue-runner.js';
 import { loadConfig, type Config } from '../src/config/env.js';
 import { silentLogger } from '../src/log/logger.js';
 import { startApi, type ApiServer } from '../src/server/api-server.js';
@@ -7,24 +6,19 @@ import type { Store } from '../src/store/types.js';
 
 export const BENCH_KEY = 'bench';
 
-/** The real API on `store`, on a free loopback port, without request logs; `close` stops it and its jobs. */
+/**
+ * The real API on `store` as `sibyl serve` composes it, on a free loopback port, without request
+ * logs. It hands no jobs to anyone (benchmarks trigger none), as an API without a queue.
+ */
 export async function startBenchApi(store: Store, overrides: Partial<Config> = {}): Promise<ApiServer> {
   const config = { ...loadConfig({}), SIBYL_API_KEYS: [BENCH_KEY], ...overrides };
-  const jobs = new InProcessJobRunner(createProcessors({ store, logger: silentLogger }), silentLogger);
-  const api = await startApi({
+  return startApi({
     config,
     store,
     logger: silentLogger,
-    jobs,
+    jobs: new NoQueueJobRunner(),
     port: 0,
     host: '127.0.0.1',
     requestLogging: false,
   });
-  return {
-    ...api,
-    close: async () => {
-      await api.close();
-      await jobs.close();
-    },
-  };
 }

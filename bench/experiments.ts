@@ -3,11 +3,10 @@
  * requests with and without an experiment, measured in one run), and the time to compute results
  * from exposures and post-exposure interactions at growing sizes.
  */
-import { setUpExperiments } from '../src/experiments/setup.js';
 import { experimentResults } from '../src/experiments/results.js';
-import { MarketCatalogue } from '../src/feed/catalogue/market-catalogue.js';
-import { FeedService } from '../src/feed/feed-service.js';
-import { MemorySnapshotStore } from '../src/feed/pages/snapshots.js';
+import { loadConfig } from '../src/config/env.js';
+import { composeApi } from '../src/server/api-composition.js';
+import { NoQueueJobRunner } from '../jobs/runners/no-queue-runner.js';
 import { silentLogger } from '../src/log/logger.js';
 import { simulateToStore } from '../src/simulator/index.js';
 import { ensureIndexes } from '../src/store/collections.js';
@@ -21,15 +20,21 @@ async function assignmentOverhead(): Promise<void> {
   const store = await openEmbeddedStore();
   await ensureIndexes(store);
   await simulateToStore(store, { seed: 13, users: 2_000, days: 7 });
-  const experiments = (await setUpExperiments({ dir: 'experiments' }, store, silentLogger))!;
-  const catalogue = new MarketCatalogue(store, { refreshMs: 60_000 });
-  await catalogue.reload();
-  const options = { minHorizonMs: 30 * 60_000, maxPerEvent: 2, snapshotTtlMs: 900_000 };
-  const plain = new FeedService(store, catalogue, new MemorySnapshotStore(), options);
-  const assigned = new FeedService(store, catalogue, new MemorySnapshotStore(), {
-    ...options,
-    assignment: experiments.assigner,
-  });
+  // Two API compositions on one store: without experiments, and with the shipped definitions.
+  const compose = (experimentsDir: string) =>
+    composeApi({
+      config: { ...loadConfig({}), SIBYL_EXPERIMENTS_DIR: experimentsDir, FEED_USER_CACHE_SECONDS: 0 },
+      store,
+      logger: silentLogger,
+      jobs: new NoQueueJobRunner(),
+      model: { current: () => undefined },
+    });
+  const plainApi = await compose('experiments/none-here');
+  const assignedApi = await compose('experiments');
+  const experiments = assignedApi.experiments!;
+  await Promise.all([plainApi.catalogue.reload(), assignedApi.catalogue.reload()]);
+  const plain = plainApi.feed;
+  const assigned = assignedApi.feed;
   const user = (i: number) => `user-${1 + ((i * 7919) % 2_000)}`;
   const times = { plain: [] as number[], assigned: [] as number[], assign: [] as number[] };
   for (let i = 0; i < REQUESTS + 200; i++) {
@@ -46,7 +51,7 @@ async function assignmentOverhead(): Promise<void> {
     experiments.assigner.assign(`bench-${i}`, { id: `bench-${i}` });
     if (i >= 200) times.assign.push(performance.now() - t);
   }
-  await experiments.close();
+  await Promise.all([plainApi.close(), assignedApi.close()]);
   table(
     `Added latency per feed request (first pages, 2,000 simulated users, ${REQUESTS} requests each, interleaved)`,
     [

@@ -8,24 +8,21 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { createApp } from '../src/api/app.js';
-import { createIngestEvents } from '../src/ingest/events/ingest-events.js';
-import { ApiMetrics } from '../src/api/metrics.js';
-import type { MarketCatalogue } from '../src/feed/catalogue/market-catalogue.js';
+import { loadConfig } from '../src/config/env.js';
 import { encodeCursor } from '../src/feed/pages/cursor.js';
 import type { FeedResponse, FeedService } from '../src/feed/feed-service.js';
 import { RedisSnapshotStore } from '../src/feed/pages/redis-snapshots.js';
 import type { SnapshotItem } from '../src/feed/pages/snapshots.js';
 import { silentLogger } from '../src/log/logger.js';
 import type { Store } from '../src/store/types.js';
-import type { JobRunner } from '../jobs/job-types.js';
+import { composeApi } from '../src/server/api-composition.js';
+import { NoQueueJobRunner } from '../jobs/runners/no-queue-runner.js';
 
 const PAGE = 20;
 
 /** Serves it beside the API (same process), with the first 200 items of `feedUrl`'s feed as the list. */
 export async function startFeedFloor(
   store: Store,
-  catalogue: MarketCatalogue,
   redisUrl: string,
   feedUrl: string,
 ): Promise<{ url: string; close: () => Promise<void> }> {
@@ -65,31 +62,24 @@ export async function startFeedFloor(
       return { ...template, userId: req.userId, feedId, nextCursor: encodeCursor({ feedId, offset: PAGE }) };
     },
   } satisfies Pick<FeedService, 'getFeed'>;
-  const jobs: JobRunner = {
-    kind: 'in-process',
-    trigger: () => Promise.reject(new Error('no jobs here')),
-    status: async () => undefined,
-    ping: async () => {},
-    close: async () => {},
-  };
-  const app = createApp({
+  // The real composition, with only the feed's ranking swapped for the constant list above.
+  const api = await composeApi({
+    config: { ...loadConfig({}), SIBYL_API_KEYS: ['bench'] },
     store,
-    catalogue,
-    feed: feed as unknown as FeedService,
-    events: createIngestEvents(),
-    metrics: new ApiMetrics(),
     logger: silentLogger,
-    apiKeys: ['bench'],
-    maxBatch: 1_000,
-    jobs,
+    jobs: new NoQueueJobRunner(),
+    model: { current: () => undefined },
+    experiments: {},
     requestLogging: false,
   });
-  const server = createServer(app);
+  api.feed.getFeed = feed.getFeed as FeedService['getFeed'];
+  const server = createServer(api.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: async () => {
       server.close();
+      await api.close();
       redis.disconnect();
     },
   };

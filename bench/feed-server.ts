@@ -12,7 +12,6 @@ import { Redis } from 'ioredis';
 import { ModelPipeline } from '../jobs/model-pipeline/index.js';
 import { ModelRegistry } from '../models/registry/registry.js';
 import { silentLogger } from '../src/log/logger.js';
-import { MarketCatalogue } from '../src/feed/catalogue/market-catalogue.js';
 import { startBenchApi } from './bench-api.js';
 import { feedFixture, feedUser } from './feed-fixture.js';
 import { startFeedFloor } from './feed-floor.js';
@@ -33,12 +32,7 @@ const api = await startBenchApi(store, {
   ...(redis ? { REDIS_URL: redisUrl, SIBYL_QUEUE_PREFIX: `sibyl-bench-${process.pid}` } : {}),
 });
 const floor = redis
-  ? await startFeedFloor(
-      store,
-      new MarketCatalogue(store, { refreshMs: 5_000 }),
-      redisUrl,
-      `${api.url}/v1/users/${feedUser(0)}/feed`,
-    )
+  ? await startFeedFloor(store, redisUrl, `${api.url}/v1/users/${feedUser(0)}/feed`)
   : undefined;
 // The store runs as its own process: stop it with this one.
 process.once('SIGTERM', () => {

@@ -7,9 +7,10 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { MarketCatalogue } from '../src/feed/catalogue/market-catalogue.js';
-import { FeedService } from '../src/feed/feed-service.js';
-import { MemorySnapshotStore } from '../src/feed/pages/snapshots.js';
+import { loadConfig } from '../src/config/env.js';
+import { silentLogger } from '../src/log/logger.js';
+import { composeApi } from '../src/server/api-composition.js';
+import { NoQueueJobRunner } from '../jobs/runners/no-queue-runner.js';
 import { FEED_SIM, feedFixture, feedUser } from './feed-fixture.js';
 import { median, percentile, table } from './harness.js';
 
@@ -19,11 +20,14 @@ const CONNECTIONS = 16;
 
 async function serviceTimes(): Promise<{ times: number[]; interactions: number; openMarkets: number }> {
   const { store, stop, interactions, openMarkets } = await feedFixture();
-  const catalogue = new MarketCatalogue(store, { refreshMs: 5_000 });
-  const feed = new FeedService(store, catalogue, new MemorySnapshotStore(), {
-    minHorizonMs: 30 * 60_000,
-    maxPerEvent: 2,
-    snapshotTtlMs: 900_000,
+  // The API's own composition, with no user cache, no model and no experiments.
+  const { catalogue, feed, close } = await composeApi({
+    config: { ...loadConfig({}), FEED_USER_CACHE_SECONDS: 0 },
+    store,
+    logger: silentLogger,
+    jobs: new NoQueueJobRunner(),
+    model: { current: () => undefined },
+    experiments: {},
   });
   await catalogue.reload();
   for (let i = 0; i < 200; i++) await feed.getFeed({ userId: feedUser(i), limit: 20, categories: [] });
@@ -33,6 +37,7 @@ async function serviceTimes(): Promise<{ times: number[]; interactions: number; 
     await feed.getFeed({ userId: feedUser(i), limit: 20, categories: [] });
     times.push(performance.now() - t);
   }
+  await close();
   await stop();
   return { times, interactions, openMarkets };
 }

@@ -1,11 +1,11 @@
-import { createApp } from '../../src/api/app.js';
 import { ApiMetrics } from '../../src/api/metrics.js';
-import { MarketCatalogue } from '../../src/feed/catalogue/market-catalogue.js';
-import { FeedService, type FeedServiceOptions } from '../../src/feed/feed-service.js';
 import type { ExperimentControl } from '../../src/api/routes/experiments.js';
-import { createIngestEvents, type IngestEvents } from '../../src/ingest/events/ingest-events.js';
-import { MemorySnapshotStore } from '../../src/feed/pages/snapshots.js';
+import { loadConfig } from '../../src/config/env.js';
+import type { MarketCatalogue } from '../../src/feed/catalogue/market-catalogue.js';
+import type { FeedService, FeedServiceOptions } from '../../src/feed/feed-service.js';
+import type { IngestEvents } from '../../src/ingest/events/ingest-events.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { composeApi, type ApiComposition } from '../../src/server/api-composition.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
 import { createProcessors } from '../../jobs/processors.js';
@@ -27,7 +27,7 @@ export class TestClock {
 }
 
 export interface TestApi {
-  app: ReturnType<typeof createApp>;
+  app: ApiComposition['app'];
   store: Store;
   catalogue: MarketCatalogue;
   clock: TestClock;
@@ -36,7 +36,12 @@ export interface TestApi {
   events: IngestEvents;
 }
 
-/** The real app on an in-memory embedded store (or the one given) with a hand-driven clock. */
+/**
+ * The real API, composed by the same root as `sibyl serve` (src/server/api-composition.ts), on an
+ * in-memory `sibyl store` (or the one given), with a hand-driven clock. Jobs triggered through it run
+ * in this process, standing in for the worker; no model unless one is given, no experiments unless
+ * given, and no Redis.
+ */
 export async function makeTestApi(
   options: {
     now?: Date;
@@ -52,45 +57,43 @@ export async function makeTestApi(
 ): Promise<TestApi> {
   const store = options.store ?? (await openTestStore({ indexes: false }));
   await ensureIndexes(store);
-  const events = options.events ?? createIngestEvents();
   const clock = new TestClock((options.now ?? TEST_NOW).getTime());
-  const catalogue = new MarketCatalogue(store, {
-    refreshMs: 60_000,
-    now: clock.now,
-    onFeaturesRefreshed: () => feed.userContexts?.clear(),
-    events,
-  });
-  const snapshots = new MemorySnapshotStore(1000, () => clock.ms);
-  const feed = new FeedService(store, catalogue, snapshots, {
-    minHorizonMs: 30 * 60_000,
-    maxPerEvent: 2,
-    snapshotTtlMs: options.snapshotTtlMs ?? 15 * 60_000,
-    assignment: options.assignment,
-    model: options.model,
-    now: clock.now,
+  const config = {
+    ...loadConfig({}),
+    SIBYL_API_KEYS: [API_KEY],
+    INGEST_MAX_BATCH: options.maxBatch ?? 1000,
+    FEED_SNAPSHOT_TTL_SECONDS: (options.snapshotTtlMs ?? 15 * 60_000) / 1000,
+    FEED_MIN_HORIZON_MINUTES: 30,
+    FEED_MAX_PER_EVENT: 2,
     // As served: users' contexts cached between requests, invalidated by writes through the API.
-    userCache: { maxAgeMs: 30_000, maxEntries: 10_000, now: () => clock.ms },
-    events,
-  });
+    FEED_USER_CACHE_SECONDS: 30,
+    FEED_USER_CACHE_SIZE: 10_000,
+    CATALOGUE_REFRESH_SECONDS: 60,
+  };
   const jobs = new InProcessJobRunner(
     createProcessors({ store, logger: silentLogger, now: clock.now }),
     silentLogger,
     10,
   );
-  const app = createApp({
-    jobs,
-    experiments: options.experiments,
-    now: clock.now,
+  const api = await composeApi({
+    config,
     store,
-    catalogue,
-    feed,
-    events,
-    model: options.model,
-    metrics: new ApiMetrics(false),
     logger: silentLogger,
-    apiKeys: [API_KEY],
-    maxBatch: options.maxBatch ?? 1000,
+    jobs,
+    now: clock.now,
+    model: options.model ?? { current: () => undefined },
+    experiments: { control: options.experiments, assignment: options.assignment },
+    ...(options.events ? { events: options.events } : {}),
+    metrics: new ApiMetrics(false),
     requestLogging: false,
   });
-  return { app, store, catalogue, clock, jobs, feed, events };
+  return {
+    app: api.app,
+    store,
+    catalogue: api.catalogue,
+    clock,
+    jobs,
+    feed: api.feed,
+    events: api.events,
+  };
 }

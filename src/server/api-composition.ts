@@ -1,0 +1,256 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import type { Express } from 'express';
+import { createApp } from '../api/app.js';
+import { ApiMetrics } from '../api/metrics.js';
+import type { ExperimentControl } from '../api/routes/experiments.js';
+import type { ReadinessCheck } from '../api/routes/ops.js';
+import type { Config } from '../config/env.js';
+import { redisStickyBuckets } from '../experiments/sticky-buckets.js';
+import { setUpExperiments, type Experiments } from '../experiments/setup.js';
+import { ActiveModel, type ActiveModelSource } from '../feed/active-model.js';
+import { AnnIndexBuilder } from '../feed/catalogue/ann-indexes.js';
+import { MarketCatalogue } from '../feed/catalogue/market-catalogue.js';
+import { marketIndex, marketIndexInChunks } from '../feed/catalogue/market-index.js';
+import { FeedService } from '../feed/feed-service.js';
+import { FallbackSnapshotStore, RedisSnapshotStore } from '../feed/pages/redis-snapshots.js';
+import { MemorySnapshotStore, type FeedSnapshotStore } from '../feed/pages/snapshots.js';
+import type { RankerAssignment } from '../feed/rankers/ranker-assignment.js';
+import { createIngestEvents, type IngestEvents } from '../ingest/events/ingest-events.js';
+import { relayUserChanges, type ReplicaRelay } from '../ingest/events/replica-relay.js';
+import type { Logger } from '../log/logger.js';
+import type { Store } from '../store/types.js';
+import type { JobRunner } from '../../jobs/job-types.js';
+import {
+  activeModelWatcherFromConfig,
+  modelRegistryFromConfig,
+  type ModelRegistry,
+} from '../../models/registry/index.js';
+
+export interface ComposeApiOptions {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  /** Where job triggers go: the queue the workers consume (the API never runs a job itself). */
+  jobs: JobRunner;
+  /** The clock for serving and stamping writes. @defaultValue () => new Date() */
+  now?: () => Date;
+  /**
+   * The model feeds rank with. @defaultValue the registry's active model, followed as it changes
+   * (tests and benchmarks may hand in one of their own).
+   */
+  model?: ActiveModelSource;
+  /**
+   * Experiments decided by the caller instead of SIBYL_EXPERIMENTS_DIR / GrowthBook: what the
+   * experiment routes show and how the feed assigns rankers.
+   */
+  experiments?: { control?: ExperimentControl; assignment?: RankerAssignment };
+  /** Shared with another composition in cross-replica tests. @defaultValue a fresh stream */
+  events?: IngestEvents;
+  metrics?: ApiMetrics;
+  /** @defaultValue true */
+  requestLogging?: boolean;
+}
+
+/** One API replica's parts, wired; `startApi` serves them over HTTP. */
+export interface ApiComposition {
+  app: Express;
+  catalogue: MarketCatalogue;
+  feed: FeedService;
+  events: IngestEvents;
+  models: ModelRegistry;
+  model: ActiveModelSource;
+  /** Experiments from SIBYL_EXPERIMENTS_DIR or GrowthBook, when any (not when the caller decided them). */
+  experiments: Experiments | undefined;
+  /** Stops the background parts (model watcher, Redis connections, the exposure writer's last flush). */
+  close(): Promise<void>;
+}
+
+/**
+ * The API role's composition root: the one place its parts are wired, for `sibyl serve`, tests and
+ * benchmarks alike. Nothing here listens or loads yet; see `startApi`.
+ */
+export async function composeApi(options: ComposeApiOptions): Promise<ApiComposition> {
+  const { config, store, logger } = options;
+  const now = options.now ?? (() => new Date());
+  // What ingestion stores reaches the catalogue, the users' cache and (with Redis) other replicas.
+  const events = options.events ?? createIngestEvents();
+  const models = modelRegistryFromConfig(config, store, logger);
+  // Market vectors are computed for each catalogue refresh and each model swap before either is
+  // published, so no feed request waits for them. Large catalogues also get an ANN index, built
+  // in the background (feeds scan exactly until it is ready).
+  const ann = new AnnIndexBuilder({ minMarkets: config.FEED_ANN_MIN_MARKETS }, logger);
+  const following = options.model
+    ? undefined
+    : new ActiveModel(
+        (version) => models.loadModel(version),
+        logger,
+        async (model) => {
+          const snapshot = catalogue.peek();
+          if (!snapshot) return;
+          // Every market is new to a new model: embedded in chunks, so requests go on meanwhile.
+          await marketIndexInChunks(snapshot, model, () => nextTurn());
+          ann.request(snapshot, model);
+        },
+      );
+  const model: ActiveModelSource = options.model ?? following!;
+  const catalogue = new MarketCatalogue(store, {
+    refreshMs: config.CATALOGUE_REFRESH_SECONDS * 1000,
+    now,
+    // Refreshed features change every user's context: cached ones are dropped.
+    onFeaturesRefreshed: () => feed.userContexts?.clear(),
+    events,
+    prepare: (snapshot) => {
+      const serving = model.current();
+      if (!serving) return;
+      marketIndex(snapshot, serving);
+      ann.request(snapshot, serving);
+    },
+  });
+
+  // Sticky buckets share the jobs' Redis, under the deployment's key prefix.
+  const stickyRedis =
+    config.SIBYL_STICKY_BUCKETING && !options.experiments
+      ? new Redis(config.REDIS_URL!, { keyPrefix: `${config.SIBYL_QUEUE_PREFIX}:sticky:` })
+      : undefined;
+  const experiments = options.experiments
+    ? undefined
+    : await setUpExperiments(
+        {
+          dir: config.SIBYL_EXPERIMENTS_DIR,
+          ...(stickyRedis ? { stickyBuckets: redisStickyBuckets(stickyRedis) } : {}),
+          ...(config.GROWTHBOOK_API_HOST && config.GROWTHBOOK_CLIENT_KEY
+            ? { growthbook: { apiHost: config.GROWTHBOOK_API_HOST, clientKey: config.GROWTHBOOK_CLIENT_KEY } }
+            : {}),
+        },
+        store,
+        logger,
+      );
+
+  // The active model is loaded before serving when there is one; later promotions swap in live.
+  const watcher = following ? activeModelWatcherFromConfig(config, models, logger) : undefined;
+  if (following && watcher) {
+    following.watch(watcher);
+    await watcher.start();
+    await following.follow(watcher.current);
+  }
+
+  // Feed snapshots in Redis (shared by replicas) when configured, falling back to memory.
+  const snapshotRedis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, {
+        keyPrefix: `${config.SIBYL_QUEUE_PREFIX}:feed:`,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        commandTimeout: 500,
+      })
+    : undefined;
+  snapshotRedis?.on('error', () => {}); // reported through /readyz, not as unhandled events
+  const inMemory = new MemorySnapshotStore(10_000, () => now().getTime());
+  const snapshots: FeedSnapshotStore = snapshotRedis
+    ? new FallbackSnapshotStore(new RedisSnapshotStore(snapshotRedis, ''), inMemory)
+    : inMemory;
+
+  // Users' contexts are cached per replica; with Redis, writes on any replica invalidate them on all.
+  const userCacheMs = config.FEED_USER_CACHE_SECONDS * 1000;
+  const feed = new FeedService(store, catalogue, snapshots, {
+    model,
+    logger,
+    events,
+    now,
+    ...(userCacheMs > 0
+      ? {
+          userCache: {
+            maxAgeMs: userCacheMs,
+            maxEntries: config.FEED_USER_CACHE_SIZE,
+            now: () => now().getTime(),
+          },
+        }
+      : {}),
+    minHorizonMs: config.FEED_MIN_HORIZON_MINUTES * 60_000,
+    maxPerEvent: config.FEED_MAX_PER_EVENT,
+    snapshotTtlMs: config.FEED_SNAPSHOT_TTL_SECONDS * 1000,
+    assignment: options.experiments ? options.experiments.assignment : experiments?.assignment,
+  });
+  const userChanges = await followUserChangesOnRedis(config, feed, events, logger);
+
+  const checks: ReadinessCheck[] = [
+    ...(experiments ? [{ name: 'experiments', check: async () => experiments.status() }] : []),
+    ...(snapshots instanceof FallbackSnapshotStore
+      ? [{ name: 'feed-snapshots', check: async () => snapshots.degraded() }]
+      : []),
+    ...(userChanges
+      ? [
+          {
+            name: 'user-changes',
+            check: async () => {
+              if (!userChanges.connected())
+                return 'degraded: not subscribed to user changes; cached user contexts live 1 s';
+            },
+          },
+        ]
+      : []),
+  ];
+  const app = createApp({
+    store,
+    catalogue,
+    feed,
+    events,
+    model,
+    now,
+    metrics: options.metrics ?? new ApiMetrics(),
+    logger,
+    apiKeys: config.SIBYL_API_KEYS,
+    maxBatch: config.INGEST_MAX_BATCH,
+    jobs: options.jobs,
+    models,
+    experiments: options.experiments ? options.experiments.control : experiments,
+    checks,
+    requestLogging: options.requestLogging ?? true,
+  });
+
+  return {
+    app,
+    catalogue,
+    feed,
+    events,
+    models,
+    model,
+    experiments,
+    close: async () => {
+      await watcher?.stop();
+      snapshotRedis?.disconnect();
+      await userChanges?.close();
+      // Exposures still buffered are written before the store closes.
+      await experiments?.close();
+      stickyRedis?.disconnect();
+    },
+  };
+}
+
+/**
+ * With Redis, users changed through any replica invalidate their cached contexts on every replica.
+ * While changes may be missed, a cached context is trusted for a second at most; on recovery
+ * everything is forgotten, since what was published in between is lost.
+ */
+async function followUserChangesOnRedis(
+  config: Config,
+  feed: FeedService,
+  events: IngestEvents,
+  logger: Logger,
+): Promise<ReplicaRelay | undefined> {
+  const cache = feed.userContexts;
+  if (!config.REDIS_URL || !cache) return undefined;
+  const userCacheMs = config.FEED_USER_CACHE_SECONDS * 1000;
+  const relay = await relayUserChanges(events, {
+    redisUrl: config.REDIS_URL,
+    prefix: config.SIBYL_QUEUE_PREFIX,
+    onConnectionChange: (connected) => {
+      cache.setMaxAge(connected ? userCacheMs : Math.min(userCacheMs, 1000));
+      if (connected) cache.clear();
+      else logger.warn('user changes channel down: cached user contexts live 1 s');
+    },
+    logger,
+  });
+  if (!relay.connected()) cache.setMaxAge(Math.min(userCacheMs, 1000));
+  return relay;
+}

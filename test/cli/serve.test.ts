@@ -116,16 +116,24 @@ describe('sibyl serve (as a process)', () => {
 });
 
 describe('sibyl demo (as a process)', () => {
-  it('starts store, API and worker as processes on a simulated exchange and serves a personalized feed at the URL it prints', async () => {
+  it('starts store, API and worker as processes on a simulated exchange, serves a personalized feed at the URL it prints, restarts a crashed store where it was, and stops every child', async () => {
     const demo = sibyl(['demo', '--users', '300', '--days', '5'], { PORT: '0', HOST: '127.0.0.1' });
-    const example = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: demo.stdout });
-      lines.on('line', (line) => {
-        const match = /curl '([^']+)'/.exec(line);
-        if (match) resolve(match[1]!);
-      });
-      demo.once('exit', (code) => reject(new Error(`demo exited with ${code}`)));
+    const lines: string[] = [];
+    const pids = new Map<string, number>();
+    const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+    createInterface({ input: demo.stdout }).on('line', (line) => {
+      lines.push(line);
+      const started = /^(\w+)\s*\| started \(pid (\d+)\)$/.exec(line);
+      if (started) pids.set(`${started[1]}:${started[2]}`, Number(started[2]));
+      for (const w of waiters.filter((w) => w.pattern.test(line))) w.resolve(line);
     });
+    const exit = exited(demo);
+    const nextLine = (pattern: RegExp) =>
+      Promise.race([
+        new Promise<string>((resolve) => waiters.push({ pattern, resolve })),
+        exit.then((code) => Promise.reject(new Error(`demo exited with ${code}`))),
+      ]);
+    const example = /curl '([^']+)'/.exec(await nextLine(/curl '/))![1]!;
     const feed = (await (await fetch(example)).json()) as {
       items: { reasons: string[] }[];
       nextCursor: string | null;
@@ -134,7 +142,41 @@ describe('sibyl demo (as a process)', () => {
     expect(feed.nextCursor).not.toBeNull();
     // The demo user is picked for clear tastes: their feed says so.
     expect(feed.items.some((i) => i.reasons.some((r) => /you follow/.test(r)))).toBe(true);
+
+    // A store that dies is restarted on the same address, and the API finds it again.
+    const store = [...pids].find(([key]) => key.startsWith('store:'))![1];
+    const restarted = nextLine(/^store\s*\| started/);
+    process.kill(store, 'SIGKILL');
+    await nextLine(/^store\s*\| exited \(SIGKILL\); restarting/);
+    await restarted;
+    await nextLine(/^store\s*\|.*MONGODB_URI=/);
+    const again = await fetch(example.replace('feed?', 'feed?category=Crypto&'));
+    expect(again.status).toBe(200);
+
     demo.kill('SIGTERM');
-    expect(await exited(demo)).toBe(0);
+    expect(await exit).toBe(0);
+    // No child outlives the demo: store (both of them), sim, feat, api, worker.
+    expect([...pids.keys()].map((k) => k.split(':')[0]).sort()).toEqual(
+      ['api', 'feat', 'sim', 'store', 'store', 'worker'].sort(),
+    );
+    for (const pid of pids.values()) expect(alive(pid), `pid ${pid}`).toBe(false);
+    // One compact line per log entry, prefixed by role: never raw JSON, never a request log.
+    const shown = lines.filter(
+      (l) =>
+        l.trim() && !/^(Sibyl demo ready| {2}curl|Write endpoints|Inspect the data|The two-tower)/.test(l),
+    );
+    for (const line of shown) expect(line).toMatch(/^(store|sim|feat|api|worker|demo)\s*\| /);
+    expect(lines.some((l) => l.includes('{"level"'))).toBe(false);
+    expect(lines.some((l) => /GET \/v1\/users/.test(l) || l.includes('request completed'))).toBe(false);
   });
 });
+
+/** Whether a process of this pid still exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -9,8 +9,8 @@ export const TEST_END = new Date('2026-11-22T00:00:00Z');
 /** "Now" for serving and bookkeeping in tests that do not simulate: half a day after TEST_END. */
 export const TEST_NOW = new Date('2026-11-22T12:00:00Z');
 
-/** TEST_END as `faketime` takes it, for child processes that read the system clock (`sibyl demo`). */
-export const FAKETIME_AT_TEST_END = '@2026-11-22 00:05:00';
+/** Where child processes that read the system clock (`sibyl demo`) find it when they start: just after TEST_END. */
+export const PROCESS_CLOCK_START = new Date(TEST_END.getTime() + 5 * 60_000);
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../config/env.js';
-import { ChildRole } from '../demo/child-role.js';
+import { Supervisor, SupervisorStopping } from '../demo/supervisor.js';
 
 /** Small enough to be serving within seconds, large enough for every category and real personalization. */
 const DEMO = { seed: 42, users: 2_000, days: 14 };
@@ -27,6 +28,15 @@ async function redisAnswers(url: string): Promise<boolean> {
   } finally {
     redis.disconnect();
   }
+}
+
+/** A TCP port free on the loopback interface now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** Resolves with the first capture of `pattern` in `role`'s output. */
@@ -63,94 +73,77 @@ export function registerDemo(program: Command): void {
       const withRedis = await redisAnswers(redisUrl);
       const { MONGODB_URI: _ignored, REDIS_URL: _ignored2, ...inherited } = process.env;
 
-      const roles: ChildRole[] = [];
-      const stopAll = async () => {
-        // The store last: the others flush their writes to it as they stop.
-        for (const role of [...roles].reverse()) await role.stop();
+      const supervisor = new Supervisor(async () => {
         await rm(dataDir, { recursive: true, force: true });
         await rm(modelsDir, { recursive: true, force: true });
-      };
-      let stopping = false;
-      const onSignal = () => {
-        if (stopping) process.exit(1);
-        stopping = true;
-        console.log('demo  | stopping');
-        stopAll().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      });
+      supervisor.stopOnSignals();
+      try {
+        await startRoles();
+      } catch (err) {
+        if (err instanceof SupervisorStopping) return; // the signal handler exits
+        // Nothing may outlive a failed start: children would keep this process alive.
+        await supervisor.stop();
+        throw err;
+      }
 
-      const storeReady = watch(/MONGODB_URI=(\S+)/);
-      roles.push(
-        new ChildRole({
+      async function startRoles(): Promise<void> {
+        // A port of its own, kept across restarts: the API and worker reconnect to the same address.
+        const storePort = await freePort();
+        const storeReady = watch(/MONGODB_URI=(\S+)/);
+        supervisor.start({
           role: 'store',
-          args: ['store', '--data-dir', dataDir, '--port', '0'],
+          args: ['store', '--data-dir', dataDir, '--port', String(storePort)],
           env: inherited,
-          restart: true,
           onLine: storeReady.onLine,
-        }).start(),
-      );
-      const uri = await storeReady.found;
-      const env: NodeJS.ProcessEnv = {
-        ...inherited,
-        MONGODB_URI: uri,
-        SIBYL_API_KEYS: apiKey,
-        SIBYL_MODELS_DIR: modelsDir,
-        // Models of a throwaway store are as temporary as it is; the API notices a promotion soon.
-        MODEL_RELOAD_POLL_SECONDS: String(Math.min(config.MODEL_RELOAD_POLL_SECONDS, 2)),
-        ...(withRedis
-          ? { REDIS_URL: redisUrl, SIBYL_QUEUE_PREFIX: `sibyl-demo-${randomBytes(4).toString('hex')}` }
-          : {}),
-      };
+        });
+        const uri = await storeReady.found;
+        const env: NodeJS.ProcessEnv = {
+          ...inherited,
+          MONGODB_URI: uri,
+          SIBYL_API_KEYS: apiKey,
+          SIBYL_MODELS_DIR: modelsDir,
+          // Models of a throwaway store are as temporary as it is; the API notices a promotion soon.
+          MODEL_RELOAD_POLL_SECONDS: String(Math.min(config.MODEL_RELOAD_POLL_SECONDS, 2)),
+          ...(withRedis
+            ? { REDIS_URL: redisUrl, SIBYL_QUEUE_PREFIX: `sibyl-demo-${randomBytes(4).toString('hex')}` }
+            : {}),
+        };
 
-      // One-off steps, in order: the simulated exchange, then its features.
-      const demoUser = watch(/try (user-\d+)/);
-      const simulate = new ChildRole({
-        role: 'sim',
-        args: ['simulate', '--to-store', '--seed', opts.seed, '--users', opts.users, '--days', opts.days],
-        env,
-        restart: false,
-        onLine: demoUser.onLine,
-      }).start();
-      if ((await simulate.exited()) !== 0) throw new Error('the simulated exchange could not be loaded');
-      const features = new ChildRole({
-        role: 'feat',
-        args: ['features', '--full'],
-        env,
-        restart: false,
-      }).start();
-      if ((await features.exited()) !== 0) throw new Error('the feature build failed');
+        // One-off steps, in order: the simulated exchange, then its features.
+        const demoUser = watch(/try (user-\d+)/);
+        await supervisor.step(
+          {
+            role: 'sim',
+            args: ['simulate', '--to-store', '--seed', opts.seed, '--users', opts.users, '--days', opts.days],
+            env,
+            onLine: demoUser.onLine,
+          },
+          'the simulated exchange could not be loaded',
+        );
+        await supervisor.step(
+          { role: 'feat', args: ['features', '--full'], env },
+          'the feature build failed',
+        );
 
-      const listening = watch(/"url":"([^"]+)".*"msg":"API listening"/);
-      roles.push(
-        new ChildRole({ role: 'api', args: ['serve'], env, restart: true, onLine: listening.onLine }).start(),
-      );
-      const url = await listening.found;
-      // Jobs run on the worker: BullMQ on Redis, or its own schedules without. The nightly chain
-      // runs once now (features → train → evaluate → promote): feeds are served by popularity
-      // until its model is promoted, about a minute later. A restarted worker does not repeat it.
-      roles.push(
-        new ChildRole({
-          role: 'worker',
-          args: ['worker'],
-          firstStartArgs: ['--now', 'nightly'],
-          env,
-          restart: true,
-        }).start(),
-      );
-      const example = `${url}/v1/users/${await demoUser.found}/feed?limit=20`;
-      console.log(
-        `\nSibyl demo ready in ${seconds()} s (store, api, worker as processes; jobs ${
-          withRedis
-            ? 'on the worker through Redis'
-            : "on the worker's schedules: Redis is not reachable, so the API cannot trigger jobs"
-        }). Try:\n  curl '${example}'\n\n` +
-          `Write endpoints accept: Authorization: Bearer ${apiKey}\n` +
-          `Inspect the data: mongosh ${uri}sibyl\n` +
-          'The two-tower model is training on the worker; feeds switch to it ("ranker": "two-tower") once it is promoted.\n',
-      );
+        const listening = watch(/"url":"([^"]+)".*"msg":"API listening"/);
+        supervisor.start({ role: 'api', args: ['serve'], env, onLine: listening.onLine });
+        const url = await listening.found;
+        // Jobs run on the worker: BullMQ on Redis, or its own schedules without. The nightly chain
+        // runs once now (features → train → evaluate → promote): feeds are served by popularity
+        // until its model is promoted, about a minute later. A restarted worker does not repeat it.
+        supervisor.start({ role: 'worker', args: ['worker'], firstStartArgs: ['--now', 'nightly'], env });
+        const example = `${url}/v1/users/${await demoUser.found}/feed?limit=20`;
+        console.log(
+          `\nSibyl demo ready in ${seconds()} s (store, api, worker as processes; jobs ${
+            withRedis
+              ? 'on the worker through Redis'
+              : "on the worker's schedules: Redis is not reachable, so the API cannot trigger jobs"
+          }). Try:\n  curl '${example}'\n\n` +
+            `Write endpoints accept: Authorization: Bearer ${apiKey}\n` +
+            `Inspect the data: mongosh ${uri}sibyl\n` +
+            'The two-tower model is training on the worker; feeds switch to it ("ranker": "two-tower") once it is promoted.\n',
+        );
+      }
     });
 }

@@ -39,6 +39,7 @@ export class ChildRole {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    print(`${role.padEnd(6)}| started (pid ${child.pid})`);
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         this.options.onLine?.(line);

@@ -1,4 +1,5 @@
 import {
+  MongoBulkWriteError,
   MongoNetworkError,
   MongoNotConnectedError,
   MongoServerSelectionError,
@@ -15,14 +16,19 @@ export class StoreUnavailableError extends Error {
 
 /**
  * Whether `err` means the store is unreachable (as opposed to a bad query or a bug): the driver's
- * connection and server-selection failures, or StoreUnavailableError.
+ * connection and server-selection failures, or StoreUnavailableError. A bulk write whose
+ * connection closed under it reports the network error as its cause (`errorResponse`): the server
+ * went away mid-command, so whatever it stored is unacknowledged, and the client should retry.
  */
-export function isStoreUnavailable(err: unknown): boolean {
-  return (
+export function isStoreUnavailable(err: unknown, depth = 0): boolean {
+  if (
     err instanceof StoreUnavailableError ||
     err instanceof MongoNetworkError ||
     err instanceof MongoServerSelectionError ||
     err instanceof MongoNotConnectedError ||
     err instanceof MongoTopologyClosedError
-  );
+  )
+    return true;
+  if (!(err instanceof MongoBulkWriteError) || depth > 2) return false;
+  return isStoreUnavailable(err.errorResponse, depth + 1) || isStoreUnavailable(err.cause, depth + 1);
 }

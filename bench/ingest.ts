@@ -1,7 +1,9 @@
 /**
  * Ingestion throughput: interactions/s through `POST /v1/interactions` in batches of 500 against the
  * running server (HTTP, validation, market check, idempotent write), with the same batches written
- * in-process through the writer as the in-run baseline. Embedded store (MongoDB not available here).
+ * through the writer from this process (no HTTP) as the in-run baseline. Storage is `sibyl store` in
+ * its own process on a journaled data directory, as the demo runs it: every acknowledged write is
+ * fsynced first (MongoDB is not available here).
  */
 import { simulate } from '../src/simulator/index.js';
 import { ensureIndexes } from '../src/store/collections.js';
@@ -13,8 +15,7 @@ import { writeInteractions } from '../src/ingest/interaction-writer.js';
 import type { InteractionRecord } from '../src/simulator/index.js';
 import { BENCH_KEY, startBenchApi } from './bench-api.js';
 import { median, percentile, table } from './harness.js';
-import { openEmbeddedStore } from '../src/store/embedded-store.js';
-import type { MongoStore } from '../src/store/mongo-store.js';
+import { startStoreProcess, type StoreProcess } from './store-process.js';
 
 const BATCH = 500;
 const CONCURRENCY = 4;
@@ -24,13 +25,14 @@ function validated<S extends z.ZodType>(schema: S, items: unknown[]): z.output<S
   return parseBatch(schema, items, 'items').valid.map((v) => v.value);
 }
 
-async function freshStore(sim: ReturnType<typeof simulate>): Promise<MongoStore> {
-  const store = await openEmbeddedStore();
+async function freshStore(sim: ReturnType<typeof simulate>): Promise<StoreProcess> {
+  const server = await startStoreProcess();
+  const { store } = server;
   await ensureIndexes(store);
   await writeSeries(store, validated(seriesInput, sim.series()));
   await writeEvents(store, validated(eventInput, sim.events()));
   await writeMarkets(store, validated(marketInput, sim.markets()));
-  return store;
+  return server;
 }
 
 function batches(sim: ReturnType<typeof simulate>): InteractionRecord[][] {
@@ -50,13 +52,14 @@ export default async function run(): Promise<void> {
   const direct = await freshStore(sim);
   const directStart = performance.now();
   for (const batch of work) {
-    await writeInteractions(direct, validated(interactionInput, batch));
+    await writeInteractions(direct.store, validated(interactionInput, batch));
   }
   const directSeconds = (performance.now() - directStart) / 1000;
-  await direct.close();
+  await direct.stop();
 
   // Through the running server, CONCURRENCY requests in flight.
-  const store = await freshStore(sim);
+  const server = await freshStore(sim);
+  const { store } = server;
   const api = await startBenchApi(store, { INGEST_MAX_BATCH: BATCH });
   const latencies: number[] = [];
   let next = 0;
@@ -93,12 +96,13 @@ export default async function run(): Promise<void> {
   }
   const replaySeconds = (performance.now() - replayStart) / 1000;
   await api.close();
+  await server.stop();
 
   table(
-    `Ingestion, embedded store, ${total.toLocaleString('en-US')} simulated interactions in batches of ${BATCH}`,
+    `Ingestion, sibyl store as its own process (journaled, fsynced), ${total.toLocaleString('en-US')} simulated interactions in batches of ${BATCH}`,
     [
       {
-        path: 'in-process writer (baseline)',
+        path: 'writer from this process, no HTTP (baseline)',
         'interactions/s': total / directSeconds,
         'batch p50 ms': NaN,
         'batch p99 ms': NaN,

@@ -4,7 +4,10 @@ import type { CollectionName } from '../domain/collections.js';
 
 export { coll, type CollectionName, type CollectionTypes } from '../domain/collections.js';
 
-/** Indexes of DESIGN.md; created idempotently at startup on every backend. */
+/**
+ * Indexes of docs/architecture.md ("Storage: MongoDB"); created idempotently at startup on every
+ * backend.
+ */
 export const INDEXES: Record<CollectionName, IndexDef[]> = {
   series: [{ keys: { ticker: 1 }, unique: true }, { keys: { category: 1 } }],
   events: [{ keys: { eventTicker: 1 }, unique: true }, { keys: { seriesTicker: 1 } }],

@@ -6,7 +6,11 @@ import type { Config } from '../config/env.js';
 import { MarketCatalogue } from '../feed/catalogue/market-catalogue.js';
 import { FeedService } from '../feed/feed-service.js';
 import { MemorySnapshotStore } from '../feed/pages/snapshots.js';
-import { FallbackSnapshotStore, RedisSnapshotStore } from '../feed/pages/redis-snapshots.js';
+import {
+  FallbackSnapshotStore,
+  feedSnapshotKeyPrefix,
+  RedisSnapshotStore,
+} from '../feed/pages/redis-snapshots.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/types.js';
 import type { JobRunner } from '../../jobs/job-types.js';
@@ -97,7 +101,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   // Feed snapshots in Redis (shared by replicas) when configured, falling back to memory.
   const snapshotRedis = config.REDIS_URL
     ? new Redis(config.REDIS_URL, {
-        keyPrefix: `${config.SIBYL_QUEUE_PREFIX}:feed:`,
+        keyPrefix: feedSnapshotKeyPrefix(config.SIBYL_QUEUE_PREFIX),
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
         commandTimeout: 500,

@@ -65,7 +65,7 @@ export function catalogueSnapshot(
 }
 
 export interface MarketCatalogueOptions {
-  /** Reload when the snapshot is older than this. @defaultValue 5000 */
+  /** Reload when the snapshot is older than this (CATALOGUE_REFRESH_SECONDS, in ms). */
   refreshMs: number;
   /**
    * Runs on each new snapshot before it is published (e.g. the model's market vectors), so no

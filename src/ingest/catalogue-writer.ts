@@ -89,6 +89,32 @@ export async function writeMarkets(
   return upsertBy(store, 'markets', 'ticker', filled, now);
 }
 
+export interface MarketStatusChanges {
+  opened: number;
+  closed: number;
+}
+
+/**
+ * The status transitions time brings, without waiting for the exchange to report them: markets
+ * whose open time has come become `open`, and open or paused markets past their close time become
+ * `closed`, so they leave every feed even if the next catalogue update is late. Like the other
+ * writers here it only writes: a caller with the process's IngestEvents emits `catalogueStored`
+ * (the worker that runs it has none; API replicas reload their catalogue every
+ * CATALOGUE_REFRESH_SECONDS).
+ */
+export async function writeMarketStatuses(store: Store, now: Date): Promise<MarketStatusChanges> {
+  const markets = coll(store, 'markets');
+  const closed = await markets.updateMany(
+    { status: { $in: ['open', 'paused'] }, closeTime: { $lte: now } },
+    { $set: { status: 'closed', updatedAt: now } },
+  );
+  const opened = await markets.updateMany(
+    { status: 'unopened', openTime: { $lte: now }, closeTime: { $gt: now } },
+    { $set: { status: 'open', updatedAt: now } },
+  );
+  return { opened: opened.modifiedCount, closed: closed.modifiedCount };
+}
+
 export async function writeUsers(store: Store, items: UserInput[], now = new Date()): Promise<UpsertResult> {
   if (items.length === 0) return { received: 0, inserted: 0, updated: 0 };
   const ops: AnyBulkWriteOperation<Document>[] = items.map((u) => {

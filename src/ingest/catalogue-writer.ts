@@ -1,5 +1,5 @@
 import type { EventInput, MarketInput, SeriesInput, UserInput } from '../domain/schemas.js';
-import { coll } from '../store/collections.js';
+import { coll, type CollectionName } from '../store/collections.js';
 import type { AnyBulkWriteOperation, Document, Store } from '../store/types.js';
 
 export interface UpsertResult {
@@ -14,7 +14,7 @@ export interface UpsertResult {
  */
 async function upsertBy<T extends Document>(
   store: Store,
-  name: string,
+  name: CollectionName,
   key: keyof T & string,
   items: T[],
   now: Date,
@@ -137,7 +137,7 @@ export async function writeUsers(store: Store, items: UserInput[], now = new Dat
 
 async function lookup(
   store: Store,
-  name: string,
+  name: CollectionName,
   key: string,
   values: string[],
   field: string,

@@ -1,9 +1,16 @@
 /* global module */
 /**
- * Dependency rules (`npm run lint`): no import cycles between files, and the layer direction of
- * docs/architecture.md ("Layers"). Folder cycles are checked by scripts/check-folder-cycles.ts.
+ * Dependency rules (`npm run lint`): no import cycles between files, and the layer picture of
+ * docs/architecture.md ("Layers"), one rule per arrow it forbids. Folder cycles are checked by
+ * scripts/check-folder-cycles.ts.
  */
 const GROUND = '^src/(domain|config|log|util)/|^src/errors\\.ts$';
+/** The top: commands, process roots, HTTP routes. */
+const TOP = '^src/(cli|server|api)/';
+/** The middle layer: what the servers and jobs are made of. */
+const MIDDLE = '^src/(feed|experiments|features|ingest|simulator)/';
+/** Every folder of src/ the picture places. */
+const PLACED = `${GROUND}|${TOP}|${MIDDLE}|^src/store/`;
 
 module.exports = {
   forbidden: [
@@ -44,10 +51,49 @@ module.exports = {
       to: { path: '^src/', pathNot: GROUND },
     },
     {
+      name: 'nothing-imports-the-top',
+      comment:
+        'The CLI, the servers and the API sit on top: the middle layer and jobs/ never import them (a metric or helper both need moves down).',
+      severity: 'error',
+      from: { path: `${MIDDLE}|^jobs/` },
+      to: { path: TOP },
+    },
+    {
+      name: 'feed-below-experiments',
+      comment:
+        "Experiments implement the feed's ranker-assignment port (src/feed/rankers/ranker-assignment.ts); the feed never imports them.",
+      severity: 'error',
+      from: { path: '^src/feed/' },
+      to: { path: '^src/experiments/' },
+    },
+    {
+      name: 'models-kind-agnostic',
+      comment:
+        "src/ serves and evaluates any kind through models/core's interfaces and models/kinds.ts, never a kind's or a baseline's own code.",
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^models/(two-tower|baselines)/' },
+    },
+    {
+      name: 'kernels-behind-vector-search',
+      comment: 'Outside models/, vector search is models/vector-search: the kernels under it are its own.',
+      severity: 'error',
+      from: { path: '^(src|jobs)/' },
+      to: { path: '^models/kernels/' },
+    },
+    {
+      name: 'every-folder-placed',
+      comment:
+        'Every folder of src/ has a place in the layer picture: add a new one to docs/architecture.md and to these rules.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: PLACED },
+      to: {},
+    },
+    {
       name: 'jobs-only-from-the-top',
       comment: 'Only the CLI, the servers and the API (which triggers jobs) import jobs/.',
       severity: 'error',
-      from: { path: '^(src|models)/', pathNot: '^src/(cli|server|api)/' },
+      from: { path: '^(src|models)/', pathNot: TOP },
       to: { path: '^jobs/' },
     },
   ],

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../src/store/types.js';
 
-/** Owned by this module: every read and write of `job_runs` goes through it. */
-export const JOB_RUNS = 'job_runs';
-
+/** A document of `job_runs`, which this module owns: every read and write of it goes through here. */
 export interface JobRunDoc {
   _id: string;
   name: string;
@@ -22,13 +20,13 @@ export interface JobRunDoc {
 
 /** The completed run of `step` in chain `chainId`, if there is one (a retried chain resumes after it). */
 export function completedStep(store: Store, chainId: string, step: string): Promise<JobRunDoc | null> {
-  return store.collection<JobRunDoc>(JOB_RUNS).findOne({ chainId, name: step, status: 'completed' });
+  return store.collection<JobRunDoc>('job_runs').findOne({ chainId, name: step, status: 'completed' });
 }
 
 /** The latest runs, newest first, of one job or of all. */
 export function recentRuns(store: Store, options: { name?: string; limit: number }): Promise<JobRunDoc[]> {
   return store
-    .collection<JobRunDoc>(JOB_RUNS)
+    .collection<JobRunDoc>('job_runs')
     .find(options.name ? { name: options.name } : {}, { sort: { startedAt: -1 }, limit: options.limit })
     .toArray();
 }
@@ -42,7 +40,7 @@ export async function recordRun<R>(
   run: { name: string; jobId: string; attempt: number; chainId?: string },
   fn: () => Promise<R>,
 ): Promise<R> {
-  const runs = store.collection<JobRunDoc>(JOB_RUNS);
+  const runs = store.collection<JobRunDoc>('job_runs');
   const _id = randomUUID();
   const startedAt = new Date();
   // Jobs of a name never run concurrently, so an earlier attempt still "running" died with its worker.

@@ -1,13 +1,14 @@
 import { UnrecoverableError } from 'bullmq';
 import { loadConfig, type Config } from '../src/config/env.js';
 import { refreshFeatures } from '../src/features/refresh.js';
+import { writeMarketStatuses } from '../src/ingest/catalogue-writer.js';
 import type { FeatureConfig } from '../src/features/feature-config.js';
 import type { Logger } from '../src/log/logger.js';
 import type { Store } from '../src/store/types.js';
 import { completedStep, recordRun } from './job-runs.js';
 import { JOBS, NIGHTLY_CHAIN, type JobContext, type JobName, type JobPayload } from './job-types.js';
 import { modelPipelineFromConfig, type ModelPipeline } from './model-pipeline/index.js';
-import { pullMarkets, syncMarketStatuses } from './sync-markets.js';
+import { pullMarkets } from './sync-markets.js';
 
 export interface ProcessorDeps {
   store: Store;
@@ -55,7 +56,7 @@ export function createProcessors(deps: ProcessorDeps): Record<JobName, Processor
       ...(deps.marketSyncUrl
         ? { pulled: await pullMarkets(deps.store, deps.marketSyncUrl, { now: now() }) }
         : {}),
-      ...(await syncMarketStatuses(deps.store, now())),
+      ...(await writeMarketStatuses(deps.store, now())),
     }),
     // A step of a chain finds its model by the chain id; run alone, by the payload (else the newest candidate).
     train: (ctx, chainId) => {

@@ -1,5 +1,4 @@
 import type { Logger } from '../../src/log/logger.js';
-import { coll } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
 import type { ModelDoc } from '../../src/domain/model-doc.js';
 import type { PersistentRecommender, Recommender } from '../../models/core/types.js';
@@ -76,17 +75,12 @@ export class PipelineContext {
       if (!doc) throw new UnrecoverableError(`no model version "${ref.version}"`);
       return doc;
     }
-    const models = coll(this.deps.store, 'models');
     if (ref.chainId) {
-      const doc =
-        (await models.findOne(
-          { chainId: ref.chainId, status: { $ne: 'failed' } },
-          { sort: { createdAt: -1 } },
-        )) ?? (await models.findOne({ chainId: ref.chainId }, { sort: { createdAt: -1 } }));
+      const doc = await this.deps.registry.latestOfChain(ref.chainId, { orFailed: true });
       if (!doc) throw new UnrecoverableError(`no model trained by chain "${ref.chainId}"`);
       return doc;
     }
-    const doc = await models.findOne({ status: 'candidate' }, { sort: { createdAt: -1 } });
+    const doc = await this.deps.registry.latestCandidate();
     if (!doc) throw new UnrecoverableError('no candidate model: run train first');
     return doc;
   }

@@ -1,4 +1,3 @@
-import { coll } from '../../src/store/collections.js';
 import type { GateComparisons, Metrics, ModelDoc, ModelStatus } from '../../src/domain/model-doc.js';
 import type { PipelineContext, ModelRef, Progress } from './context.js';
 import { cutoffOf } from './settings.js';
@@ -103,16 +102,13 @@ export async function evaluateCandidate(
     metrics[name] = trainSeconds !== undefined ? { ...m, train_seconds: trainSeconds } : m;
   const comparisons = gateComparisons(results, metric, doc.seed);
   const evaluatedAt = ctx.now();
-  await coll(ctx.deps.store, 'models').updateOne(
-    { version: doc.version },
-    comparedWith
-      ? { $set: { metrics, comparisons, evaluatedAt, split: { ...split.info }, comparedWith } }
-      : {
-          $set: { metrics, comparisons, evaluatedAt, split: { ...split.info } },
-          $unset: { comparedWith: '' },
-        },
-  );
-  await ctx.deps.registry.writeManifestMetrics(doc.version, metrics);
+  await ctx.deps.registry.recordEvaluation(doc.version, {
+    metrics,
+    comparisons,
+    evaluatedAt,
+    split: { ...split.info },
+    ...(comparedWith ? { comparedWith } : {}),
+  });
   report(1, 'evaluated');
   log.info({ metrics: metrics[comparisons.subject], comparisons, comparedWith }, 'candidate evaluated');
   return {

@@ -1,5 +1,4 @@
 import { UnrecoverableError } from 'bullmq';
-import { coll } from '../../src/store/collections.js';
 import type { ModelStatus } from '../../src/domain/model-doc.js';
 import type { PersistentRecommender } from '../../models/core/types.js';
 import { getKind, UnknownKindError } from '../../models/kinds.js';
@@ -41,11 +40,7 @@ export async function trainCandidate(
   request: TrainRequest,
   onProgress?: Progress,
 ): Promise<TrainResult> {
-  const models = coll(ctx.deps.store, 'models');
-  const existing = await models.findOne(
-    { chainId: request.chainId, status: { $ne: 'failed' } },
-    { sort: { createdAt: -1 } },
-  );
+  const existing = await ctx.deps.registry.latestOfChain(request.chainId);
   if (existing) {
     return {
       version: existing.version,

@@ -1,6 +1,13 @@
 /**
  * Top-M selection shared by evaluation and the baselines that rank neighbours. Rankings are by
  * score descending, ties by item index ascending, NaN scores after every number.
+ *
+ * Why not models/vector-search/top-k.ts: that one serves the feed's scans, where scores are one
+ * Float32Array over the whole catalogue and the fastest exact answer matters (a native sort of
+ * packed float32 keys, NaN and −∞ dropped). This one ranks a candidate list (a subset of items, with
+ * a user's own items skipped by stamp) over scores of any precision, compared as float64, keeping
+ * NaN and −∞ last: evaluation's ranking contract (metrics.ts), which a float32 comparison would
+ * change where scores differ below float32 precision.
  */
 
 /** How deep the reciprocal rank looks (and the default selection depth). */

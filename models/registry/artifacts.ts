@@ -17,7 +17,7 @@ export interface Manifest {
   dataWindow: { from: string; to: string };
   seed: number;
   hyperparameters: Record<string, unknown>;
-  /** Evaluation metrics per ranker, once evaluated. */
+  /** Evaluation metrics per recommender (served rankers as `served:<ranker>`), once evaluated. */
   metrics?: Record<string, Metrics>;
   /** The model's own files (everything but the manifest), relative to the directory. */
   files: { path: string; bytes: number }[];

@@ -2,11 +2,11 @@ import { CONFIG_DEFAULTS } from '../../src/config/env.js';
 import type { GateResult, Interval, Metrics } from '../../src/domain/model-doc.js';
 
 export interface GateConfig {
-  /** @defaultValue 'ndcg@10' */
+  /** The metric compared (MODEL_PROMOTION_METRIC; its default in DEFAULT_GATE). */
   metric: string;
   /**
    * Absolute: the lower bound of the 95% interval of each paired difference (candidate − active,
-   * candidate − best baseline) must exceed it. @defaultValue 0
+   * candidate − best baseline) must exceed it (MODEL_PROMOTION_MARGIN; its default in DEFAULT_GATE).
    */
   margin: number;
 }

@@ -62,6 +62,10 @@ export type FailureInput = Pick<
   'version' | 'kind' | 'dataWindow' | 'seed' | 'hyperparameters' | 'testFraction' | 'chainId' | 'createdAt'
 > & { error: string };
 
+/** What an evaluation of a candidate records with it (see jobs/model-pipeline/evaluate-step.ts). */
+export type EvaluationInput = Required<Pick<ModelDoc, 'metrics' | 'comparisons' | 'evaluatedAt' | 'split'>> &
+  Pick<ModelDoc, 'comparedWith'>;
+
 export interface PromoteOptions {
   reason: string;
   /** Statuses the model may be promoted from. @defaultValue ['candidate', 'retired', 'rejected'] */
@@ -197,6 +201,35 @@ export class ModelRegistry {
         ...(options.limit ? { limit: options.limit } : {}),
       })
       .toArray();
+  }
+
+  /**
+   * The latest model trained by chain `chainId` that did not fail; with `orFailed`, its failure
+   * when that is all the chain left.
+   */
+  async latestOfChain(chainId: string, options: { orFailed?: boolean } = {}): Promise<ModelDoc | undefined> {
+    const newest = { sort: { createdAt: -1 } } as const;
+    const trained = await this.models.findOne({ chainId, status: { $ne: 'failed' } }, newest);
+    if (trained || !options.orFailed) return trained ?? undefined;
+    return (await this.models.findOne({ chainId }, newest)) ?? undefined;
+  }
+
+  /** The newest candidate, if any. */
+  async latestCandidate(): Promise<ModelDoc | undefined> {
+    return (await this.models.findOne({ status: 'candidate' }, { sort: { createdAt: -1 } })) ?? undefined;
+  }
+
+  /**
+   * Records a candidate's evaluation: on its document (replacing the previous one's, including
+   * what it was compared with), then in its manifest's metrics.
+   */
+  async recordEvaluation(version: string, evaluation: EvaluationInput): Promise<void> {
+    const { comparedWith, ...rest } = evaluation;
+    await this.models.updateOne(
+      { version },
+      comparedWith ? { $set: { ...rest, comparedWith } } : { $set: rest, $unset: { comparedWith: '' } },
+    );
+    await this.writeManifestMetrics(version, evaluation.metrics);
   }
 
   /** Merges fields into a model's document. */

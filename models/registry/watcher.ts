@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { CONFIG_DEFAULTS } from '../../src/config/env.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { ModelDoc } from '../../src/domain/model-doc.js';
 import { subscribeModelChanges, type ModelSubscription } from './notify.js';
@@ -8,9 +9,9 @@ export interface ActiveModelWatcherOptions {
   registry: { activeModel(): Promise<ModelDoc | undefined> };
   /** With Redis, changes are noticed as soon as they are published; polling stays as a fallback. */
   redisUrl?: string;
-  /** SIBYL_QUEUE_PREFIX. @defaultValue sibyl */
+  /** SIBYL_QUEUE_PREFIX. @defaultValue its default (CONFIG_DEFAULTS) */
   prefix?: string;
-  /** MODEL_RELOAD_POLL_SECONDS. @defaultValue 30 */
+  /** MODEL_RELOAD_POLL_SECONDS. @defaultValue its default (CONFIG_DEFAULTS) */
   pollSeconds?: number;
   logger?: Logger;
 }
@@ -60,7 +61,10 @@ export class ActiveModelWatcher extends EventEmitter<WatcherEvents> {
       await this.subscription?.close();
       return;
     }
-    this.timer = setInterval(() => void this.check(), (this.options.pollSeconds ?? 30) * 1000);
+    this.timer = setInterval(
+      () => void this.check(),
+      (this.options.pollSeconds ?? CONFIG_DEFAULTS.MODEL_RELOAD_POLL_SECONDS) * 1000,
+    );
     this.timer.unref();
   }
 

@@ -1,5 +1,5 @@
 import { dot } from './dot.js';
-import { kernelBlocks, type WasmMatvec } from '../kernels/wasm/kernels.js';
+import { ceil4, kernelBlocks, type WasmMatvec } from '../kernels/wasm/kernels.js';
 import { topK } from './top-k.js';
 
 /** How much of the catalogue a search scans, at least: recall against cost (BENCHMARKS.md). */
@@ -11,6 +11,14 @@ export interface ProbeOptions {
 }
 
 export const DEFAULT_PROBE: ProbeOptions = { minFraction: 1 / 8, rowsPerResult: 32 };
+
+/**
+ * How many clusters an IVF index over `rows` vectors gets: about √rows, at least 4, rounded up to
+ * a multiple of 4 so the centroid products stay on the SIMD kernel.
+ */
+export function ivfClusterCount(rows: number): number {
+  return ceil4(Math.max(4, Math.round(Math.sqrt(rows))));
+}
 
 /** Rows laid out per step of `IvfIndex.build` (~5 ms at 64 dimensions). */
 const LAYOUT_ROWS_PER_STEP = 20_000;

@@ -1,3 +1,9 @@
+/**
+ * Top-k selection for vector search and the feed's scans. models/core/top-selector.ts is the other
+ * selector, on purpose: evaluation ranks candidate lists with float64 comparisons and NaN kept last,
+ * which this function's float32 keys would not reproduce exactly (see there).
+ */
+
 /** Below this many scores a prefilter does not pay. */
 const PREFILTER_MIN = 4096;
 const SAMPLE_STRIDE = 16;

@@ -2,7 +2,11 @@ import type { Collection, Document } from 'mongodb';
 import type { EventDoc, InteractionDoc, MarketDoc, SeriesDoc, UserDoc } from './documents.js';
 import type { ModelDoc } from './model-doc.js';
 
-/** Collection names and their document types. The one list of names: code reaches a collection through `coll`. */
+/**
+ * Collection names and their document types. The one list of names: code reaches a collection
+ * through `coll` (typed documents) or the store's `collection` (typed by `CollectionName`, so a
+ * misspelt name does not compile), never through a constant of its own.
+ */
 export interface CollectionTypes {
   series: SeriesDoc;
   events: EventDoc;
@@ -16,6 +20,7 @@ export interface CollectionTypes {
   market_neighbours: Document;
   feature_state: Document;
   exposures: Document;
+  experiment_overrides: Document;
   models: ModelDoc;
 }
 
@@ -26,7 +31,7 @@ export type CollectionName = keyof CollectionTypes;
  * loaders below the store layer ask for this port, not for the store.
  */
 export interface CollectionSource {
-  collection<T extends Document = Document>(name: string): Collection<T>;
+  collection<T extends Document = Document>(name: CollectionName): Collection<T>;
 }
 
 /** Typed access to a known collection. */

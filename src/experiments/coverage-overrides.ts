@@ -2,8 +2,6 @@ import type { FeatureDefinition } from '@growthbook/growthbook';
 import type { Store } from '../store/types.js';
 import { validatePayload, type Definitions } from './definitions/validate.js';
 
-export const EXPERIMENT_OVERRIDES = 'experiment_overrides';
-
 /** A product manager's start or stop of a file-defined experiment, shared by every API replica. */
 export interface CoverageOverride {
   key: string;
@@ -13,7 +11,7 @@ export interface CoverageOverride {
 
 export async function readOverrides(store: Store): Promise<CoverageOverride[]> {
   return store
-    .collection<CoverageOverride>(EXPERIMENT_OVERRIDES)
+    .collection<CoverageOverride>('experiment_overrides')
     .find({}, { projection: { _id: 0 } })
     .toArray();
 }
@@ -25,7 +23,7 @@ export async function writeOverride(
   now = new Date(),
 ): Promise<void> {
   await store
-    .collection<CoverageOverride>(EXPERIMENT_OVERRIDES)
+    .collection<CoverageOverride>('experiment_overrides')
     .updateOne({ key }, { $set: { key, coverage, updatedAt: now } }, { upsert: true });
 }
 

@@ -2,8 +2,6 @@ import type { Logger } from '../log/logger.js';
 import { insertOnce } from '../store/insert-once.js';
 import type { Document, Store } from '../store/types.js';
 
-export const EXPOSURES = 'exposures';
-
 /** An exposure in GrowthBook's assignment shape: who saw which variation of which experiment, when. */
 export interface Exposure {
   userId: string;
@@ -78,7 +76,7 @@ export class ExposureLog {
     this.pending = [];
     try {
       await insertOnce(
-        this.store.collection<Document>(EXPOSURES),
+        this.store.collection<Document>('exposures'),
         ['userId', 'experimentId'],
         batch.map((e) => ({ ...e })),
       );

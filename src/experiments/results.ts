@@ -1,5 +1,5 @@
+import type { CollectionName } from '../domain/collections.js';
 import type { Document, Store } from '../store/types.js';
-import { EXPOSURES } from './exposure-log.js';
 import {
   compareToControl,
   RatioAccumulator,
@@ -58,7 +58,14 @@ export function activityPipeline(experimentId: string, since: Date): Document[] 
   const count = (type: string) => ({ $sum: { $cond: [{ $eq: ['$type', type] }, 1, 0] } });
   return [
     { $match: { ts: { $gte: since }, type: { $in: ['impression', 'click', 'trade'] } } },
-    { $lookup: { from: EXPOSURES, localField: 'userId', foreignField: 'userId', as: 'x' } },
+    {
+      $lookup: {
+        from: 'exposures' satisfies CollectionName,
+        localField: 'userId',
+        foreignField: 'userId',
+        as: 'x',
+      },
+    },
     { $unwind: '$x' },
     { $match: { 'x.experimentId': experimentId, $expr: { $gte: ['$ts', '$x.timestamp'] } } },
     {
@@ -105,7 +112,7 @@ export async function experimentResults(
 ): Promise<ExperimentResults> {
   const control = options.controlVariationId ?? '0';
   const exposed = await store
-    .collection(EXPOSURES)
+    .collection('exposures')
     .aggregate<{ _id: string; users: number; since: Date }>([
       { $match: { experimentId } },
       { $group: { _id: '$variationId', users: { $sum: 1 }, since: { $min: '$timestamp' } } },

@@ -1,8 +1,8 @@
+import type { CollectionName } from '../domain/collections.js';
 import type { Document } from '../store/types.js';
 import type { FeatureConfig } from './feature-config.js';
 import { decayFactor } from './expressions.js';
 
-export const MARKET_FEATURES = 'market_features';
 const DAY_MS = 86_400_000;
 
 /**
@@ -88,7 +88,14 @@ export function marketFeaturesPipeline(asOf: Date, config: FeatureConfig): Docum
         timeToCloseMs: 1,
       },
     },
-    { $merge: { into: MARKET_FEATURES, on: 'ticker', whenMatched: 'replace', whenNotMatched: 'insert' } },
+    {
+      $merge: {
+        into: 'market_features' satisfies CollectionName,
+        on: 'ticker',
+        whenMatched: 'replace',
+        whenNotMatched: 'insert',
+      },
+    },
   ];
 }
 
@@ -114,6 +121,13 @@ export function marketRecencyPipeline(asOf: Date, config: FeatureConfig): Docume
       },
     },
     { $project: { _id: 0, ticker: '$_id', recency: 1 } },
-    { $merge: { into: MARKET_FEATURES, on: 'ticker', whenMatched: 'merge', whenNotMatched: 'discard' } },
+    {
+      $merge: {
+        into: 'market_features' satisfies CollectionName,
+        on: 'ticker',
+        whenMatched: 'merge',
+        whenNotMatched: 'discard',
+      },
+    },
   ];
 }

@@ -1,8 +1,6 @@
+import type { CollectionName } from '../domain/collections.js';
 import type { Document } from '../store/types.js';
 import type { FeatureConfig } from './feature-config.js';
-import { USER_MARKET_FEATURES } from './user-market-features.js';
-
-export const MARKET_NEIGHBOURS = 'market_neighbours';
 
 /**
  * market_neighbours: item–item cosine over users, `sim(a, b) = |U_a ∩ U_b| / sqrt(|U_a| |U_b|)`,
@@ -78,8 +76,13 @@ export function marketNeighboursPipeline(asOf: Date, config: FeatureConfig): Doc
       },
     },
     { $project: { _id: 0, ticker: '$_id', asOf: { $literal: asOf }, neighbours: 1 } },
-    { $merge: { into: MARKET_NEIGHBOURS, on: 'ticker', whenMatched: 'replace', whenNotMatched: 'insert' } },
+    {
+      $merge: {
+        into: 'market_neighbours' satisfies CollectionName,
+        on: 'ticker',
+        whenMatched: 'replace',
+        whenNotMatched: 'insert',
+      },
+    },
   ];
 }
-
-export { USER_MARKET_FEATURES };

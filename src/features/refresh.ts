@@ -1,9 +1,9 @@
 import type { Document, Store } from '../store/types.js';
 import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from './feature-config.js';
-import { MARKET_FEATURES, marketFeaturesPipeline, marketRecencyPipeline } from './market-features.js';
-import { MARKET_NEIGHBOURS, marketNeighboursPipeline } from './market-neighbours.js';
-import { USER_FEATURES, touchedUsersPipeline, userFeaturesPipelines } from './user-features.js';
-import { USER_MARKET_FEATURES, receivedWindow, userMarketFeaturesPipeline } from './user-market-features.js';
+import { marketFeaturesPipeline, marketRecencyPipeline } from './market-features.js';
+import { marketNeighboursPipeline } from './market-neighbours.js';
+import { touchedUsersPipeline, userFeaturesPipelines } from './user-features.js';
+import { receivedWindow, userMarketFeaturesPipeline } from './user-market-features.js';
 
 /** MongoDB caps a blocking stage ($group, $sort) at 100 MB of memory unless it may spill to disk. */
 const DISK = { allowDiskUse: true } as const;
@@ -20,8 +20,6 @@ export interface FeatureState {
   pending?: { mode: RefreshMode; from?: Date; to: Date; asOf: Date; startedAt: Date };
   lastRun?: { mode: RefreshMode; completedAt: Date };
 }
-
-export const FEATURE_STATE = 'feature_state';
 
 export interface RefreshOptions {
   mode: RefreshMode;
@@ -53,7 +51,7 @@ export interface RefreshResult {
 export async function refreshFeatures(store: Store, options: RefreshOptions): Promise<RefreshResult> {
   const config = options.config ?? DEFAULT_FEATURE_CONFIG;
   const progress = options.onProgress ?? (() => {});
-  const stateColl = store.collection<FeatureState>(FEATURE_STATE);
+  const stateColl = store.collection<FeatureState>('feature_state');
   const state = (await stateColl.findOne({ _id: 'features' })) ?? undefined;
   const plan = planRun(state, options.mode, options.now ?? new Date(), config);
   await stateColl.updateOne({ _id: 'features' }, { $set: { pending: plan.run } }, { upsert: true });
@@ -68,8 +66,8 @@ export async function refreshFeatures(store: Store, options: RefreshOptions): Pr
       .collection('interactions')
       .aggregate(userMarketFeaturesPipeline({ from, to }, asOf, config, mode), DISK),
   );
-  if (mode === 'full') await store.collection(USER_MARKET_FEATURES).deleteMany({ foldedTo: { $ne: to } });
-  await progress(0.35, USER_MARKET_FEATURES);
+  if (mode === 'full') await store.collection('user_market_features').deleteMany({ foldedTo: { $ne: to } });
+  await progress(0.35, 'user_market_features');
 
   let users: string[] | undefined;
   if (mode === 'incremental') {
@@ -81,30 +79,32 @@ export async function refreshFeatures(store: Store, options: RefreshOptions): Pr
   }
   if (!users || users.length > 0) {
     for (const pipeline of userFeaturesPipelines(users, asOf, config)) {
-      await drain(store.collection(USER_MARKET_FEATURES).aggregate(pipeline, DISK));
+      await drain(store.collection('user_market_features').aggregate(pipeline, DISK));
     }
   }
-  if (mode === 'full') await store.collection(USER_FEATURES).deleteMany({ asOf: { $ne: asOf } });
-  await progress(0.6, USER_FEATURES);
+  if (mode === 'full') await store.collection('user_features').deleteMany({ asOf: { $ne: asOf } });
+  await progress(0.6, 'user_features');
 
   await drain(store.collection('interactions').aggregate(marketFeaturesPipeline(asOf, config), DISK));
-  await store.collection(MARKET_FEATURES).deleteMany({ asOf: { $ne: asOf } });
-  await drain(store.collection(USER_MARKET_FEATURES).aggregate(marketRecencyPipeline(asOf, config), DISK));
-  await progress(0.75, MARKET_FEATURES);
+  await store.collection('market_features').deleteMany({ asOf: { $ne: asOf } });
+  await drain(store.collection('user_market_features').aggregate(marketRecencyPipeline(asOf, config), DISK));
+  await progress(0.75, 'market_features');
 
-  await drain(store.collection(USER_MARKET_FEATURES).aggregate(marketNeighboursPipeline(asOf, config), DISK));
-  await store.collection(MARKET_NEIGHBOURS).deleteMany({ asOf: { $ne: asOf } });
-  await progress(0.95, MARKET_NEIGHBOURS);
+  await drain(
+    store.collection('user_market_features').aggregate(marketNeighboursPipeline(asOf, config), DISK),
+  );
+  await store.collection('market_neighbours').deleteMany({ asOf: { $ne: asOf } });
+  await progress(0.95, 'market_neighbours');
 
   await stateColl.updateOne(
     { _id: 'features' },
     { $set: { watermark: to, asOf, lastRun: { mode, completedAt: new Date() } }, $unset: { pending: '' } },
   );
   const [pairs, markets, neighbours, userCount] = await Promise.all([
-    store.collection(USER_MARKET_FEATURES).countDocuments({ foldedTo: to }),
-    store.collection(MARKET_FEATURES).countDocuments(),
-    store.collection(MARKET_NEIGHBOURS).countDocuments(),
-    users ? Promise.resolve(users.length) : store.collection(USER_FEATURES).countDocuments(),
+    store.collection('user_market_features').countDocuments({ foldedTo: to }),
+    store.collection('market_features').countDocuments(),
+    store.collection('market_neighbours').countDocuments(),
+    users ? Promise.resolve(users.length) : store.collection('user_features').countDocuments(),
   ]);
   await progress(1, 'done');
   return {

@@ -1,9 +1,7 @@
+import type { CollectionName } from '../domain/collections.js';
 import type { Document } from '../store/types.js';
 import type { FeatureConfig } from './feature-config.js';
 import { decayFactor } from './expressions.js';
-import { USER_MARKET_FEATURES } from './user-market-features.js';
-
-export const USER_FEATURES = 'user_features';
 
 /**
  * user_features, built from user_market_features (never from raw interactions): per user, the
@@ -79,7 +77,14 @@ export function userFeaturesPipelines(
           recentMarkets: 1,
         },
       },
-      { $merge: { into: USER_FEATURES, on: 'userId', whenMatched: 'merge', whenNotMatched: 'insert' } },
+      {
+        $merge: {
+          into: 'user_features' satisfies CollectionName,
+          on: 'userId',
+          whenMatched: 'merge',
+          whenNotMatched: 'insert',
+        },
+      },
     ],
   ];
 }
@@ -110,7 +115,14 @@ function affinity(field: string, output: string, asOf: Date): Document[] {
         },
       },
     },
-    { $merge: { into: USER_FEATURES, on: 'userId', whenMatched: 'merge', whenNotMatched: 'insert' } },
+    {
+      $merge: {
+        into: 'user_features' satisfies CollectionName,
+        on: 'userId',
+        whenMatched: 'merge',
+        whenNotMatched: 'insert',
+      },
+    },
   ];
 }
 
@@ -118,5 +130,3 @@ function affinity(field: string, output: string, asOf: Date): Document[] {
 export function touchedUsersPipeline(match: Document): Document[] {
   return [{ $match: match }, { $group: { _id: '$userId' } }];
 }
-
-export { USER_MARKET_FEATURES };

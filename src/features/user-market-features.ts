@@ -1,9 +1,8 @@
+import type { CollectionName } from '../domain/collections.js';
 import type { Document } from '../store/types.js';
 import { INTERACTION_TYPES } from '../domain/schemas.js';
 import type { FeatureConfig } from './feature-config.js';
 import { countsByType, countsDocument, decayFactor, decayedWeight } from './expressions.js';
-
-export const USER_MARKET_FEATURES = 'user_market_features';
 
 /** Interactions received in (from, to]: the slice a run folds in (`from` undefined: everything). */
 export function receivedWindow(from: Date | undefined, to: Date): Document {
@@ -55,7 +54,7 @@ export function userMarketFeaturesPipeline(
     },
     {
       $merge: {
-        into: USER_MARKET_FEATURES,
+        into: 'user_market_features' satisfies CollectionName,
         on: ['userId', 'ticker'],
         whenMatched: mode === 'full' ? 'replace' : foldIn(config),
         whenNotMatched: 'insert',

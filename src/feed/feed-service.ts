@@ -40,7 +40,7 @@ export interface FeedItem {
   reasons: string[];
 }
 
-/** The response of `GET /v1/users/{userId}/feed` (DESIGN.md). */
+/** The response of `GET /v1/users/{userId}/feed` (docs/architecture.md, "HTTP API"). */
 export interface FeedResponse {
   userId: string;
   feedId: string;

@@ -1,5 +1,5 @@
 import type { EventInput, MarketInput, SeriesInput, UserInput } from '../domain/schemas.js';
-import { coll } from '../store/collections.js';
+import { coll, type CollectionName } from '../store/collections.js';
 import type { AnyBulkWriteOperation, Document, Store } from '../store/types.js';
 
 export interface UpsertResult {
@@ -14,7 +14,7 @@ export interface UpsertResult {
  */
 async function upsertBy<T extends Document>(
   store: Store,
-  name: string,
+  name: CollectionName,
   key: keyof T & string,
   items: T[],
   now: Date,
@@ -89,6 +89,32 @@ export async function writeMarkets(
   return upsertBy(store, 'markets', 'ticker', filled, now);
 }
 
+export interface MarketStatusChanges {
+  opened: number;
+  closed: number;
+}
+
+/**
+ * The status transitions time brings, without waiting for the exchange to report them: markets
+ * whose open time has come become `open`, and open or paused markets past their close time become
+ * `closed`, so they leave every feed even if the next catalogue update is late. Like the other
+ * writers here it only writes: a caller with the process's IngestEvents emits `catalogueStored`
+ * (the worker that runs it has none; API replicas reload their catalogue every
+ * CATALOGUE_REFRESH_SECONDS).
+ */
+export async function writeMarketStatuses(store: Store, now: Date): Promise<MarketStatusChanges> {
+  const markets = coll(store, 'markets');
+  const closed = await markets.updateMany(
+    { status: { $in: ['open', 'paused'] }, closeTime: { $lte: now } },
+    { $set: { status: 'closed', updatedAt: now } },
+  );
+  const opened = await markets.updateMany(
+    { status: 'unopened', openTime: { $lte: now }, closeTime: { $gt: now } },
+    { $set: { status: 'open', updatedAt: now } },
+  );
+  return { opened: opened.modifiedCount, closed: closed.modifiedCount };
+}
+
 export async function writeUsers(store: Store, items: UserInput[], now = new Date()): Promise<UpsertResult> {
   if (items.length === 0) return { received: 0, inserted: 0, updated: 0 };
   const ops: AnyBulkWriteOperation<Document>[] = items.map((u) => {
@@ -111,7 +137,7 @@ export async function writeUsers(store: Store, items: UserInput[], now = new Dat
 
 async function lookup(
   store: Store,
-  name: string,
+  name: CollectionName,
   key: string,
   values: string[],
   field: string,

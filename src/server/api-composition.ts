@@ -13,7 +13,11 @@ import { AnnIndexBuilder } from '../feed/catalogue/ann-indexes.js';
 import { MarketCatalogue } from '../feed/catalogue/market-catalogue.js';
 import { marketIndex, marketIndexInChunks } from '../feed/catalogue/market-index.js';
 import { FeedService } from '../feed/feed-service.js';
-import { FallbackSnapshotStore, RedisSnapshotStore } from '../feed/pages/redis-snapshots.js';
+import {
+  FallbackSnapshotStore,
+  feedSnapshotKeyPrefix,
+  RedisSnapshotStore,
+} from '../feed/pages/redis-snapshots.js';
 import { MemorySnapshotStore, type FeedSnapshotStore } from '../feed/pages/snapshots.js';
 import type { RankerAssignment } from '../feed/rankers/ranker-assignment.js';
 import { createIngestEvents, type IngestEvents } from '../ingest/events/ingest-events.js';
@@ -138,7 +142,7 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
   // Feed snapshots in Redis (shared by replicas) when configured, falling back to memory.
   const snapshotRedis = config.REDIS_URL
     ? new Redis(config.REDIS_URL, {
-        keyPrefix: `${config.SIBYL_QUEUE_PREFIX}:feed:`,
+        keyPrefix: feedSnapshotKeyPrefix(config.SIBYL_QUEUE_PREFIX),
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
         commandTimeout: 500,

@@ -4,7 +4,10 @@ import type { CollectionName } from '../domain/collections.js';
 
 export { coll, type CollectionName, type CollectionTypes } from '../domain/collections.js';
 
-/** Indexes of DESIGN.md; created idempotently at startup on every backend. */
+/**
+ * Indexes of docs/architecture.md ("Storage: MongoDB"); created idempotently at startup on every
+ * backend.
+ */
 export const INDEXES: Record<CollectionName, IndexDef[]> = {
   series: [{ keys: { ticker: 1 }, unique: true }, { keys: { category: 1 } }],
   events: [{ keys: { eventTicker: 1 }, unique: true }, { keys: { seriesTicker: 1 } }],
@@ -35,6 +38,7 @@ export const INDEXES: Record<CollectionName, IndexDef[]> = {
     { keys: { userId: 1, experimentId: 1 }, unique: true },
     { keys: { experimentId: 1, timestamp: 1 } },
   ],
+  experiment_overrides: [],
   job_runs: [{ keys: { name: 1, startedAt: -1 } }],
   models: [
     { keys: { version: 1 }, unique: true },
@@ -52,7 +56,7 @@ export function createIndex(collection: Collection<Document>, def: IndexDef): Pr
 }
 
 export async function ensureIndexes(store: Store): Promise<void> {
-  for (const [name, defs] of Object.entries(INDEXES)) {
-    for (const def of defs) await createIndex(store.collection(name), def);
+  for (const name of Object.keys(INDEXES) as CollectionName[]) {
+    for (const def of INDEXES[name]) await createIndex(store.collection(name), def);
   }
 }

@@ -1,4 +1,5 @@
 import { MongoClient, type Collection, type Db, type Document, type MongoClientOptions } from 'mongodb';
+import type { CollectionName } from '../domain/collections.js';
 import type { Store } from './types.js';
 
 export interface MongoStoreOptions {
@@ -44,7 +45,7 @@ export class MongoStore implements Store {
     });
   }
 
-  collection<T extends Document = Document>(name: string): Collection<T> {
+  collection<T extends Document = Document>(name: CollectionName): Collection<T> {
     return this.db.collection<T>(name);
   }
 

@@ -1,4 +1,5 @@
 import type { AnyBulkWriteOperation, Collection, Document, Filter, UpdateFilter } from 'mongodb';
+import type { CollectionName } from '../domain/collections.js';
 
 /**
  * Sibyl reaches storage through the official `mongodb` driver only, whichever server answers:
@@ -9,7 +10,8 @@ export type { AnyBulkWriteOperation, Collection, Document, Filter, UpdateFilter 
 export type { IndexDef, IndexKeys, SortSpec } from './engine/types.js';
 
 export interface Store {
-  collection<T extends Document = Document>(name: string): Collection<T>;
+  /** A collection of the registry (src/domain/collections.ts); a name not in it does not compile. */
+  collection<T extends Document = Document>(name: CollectionName): Collection<T>;
   /** Throws when the backend cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

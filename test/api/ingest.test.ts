@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { auth, makeTestApi, type TestApi } from '../helpers/api.js';
+import type { CollectionName } from '../../src/store/collections.js';
 
 const market = (ticker: string, extra: Record<string, unknown> = {}) => ({
   ticker,
@@ -22,7 +23,7 @@ const interaction = (eventId: string, extra: Record<string, unknown> = {}) => ({
 
 describe('ingestion API', () => {
   let t: TestApi;
-  const count = (name: string) => t.store.collection(name).countDocuments();
+  const count = (name: CollectionName) => t.store.collection(name).countDocuments();
 
   beforeEach(async () => {
     t = await makeTestApi();

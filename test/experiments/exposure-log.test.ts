@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExposureLog } from '../../src/experiments/exposure-log.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { ensureIndexes } from '../../src/store/collections.js';
+import { ensureIndexes, type CollectionName } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
 import { openTestStore } from '../helpers/store.js';
 
@@ -43,7 +43,7 @@ describe('exposure log', () => {
       describe: () => 'flaky',
       ping: () => store.ping(),
       close: () => store.close(),
-      collection: (name: string) => {
+      collection: (name: CollectionName) => {
         const real = store.collection(name);
         return Object.assign(Object.create(real), {
           bulkWrite: async (ops: never[]) => {

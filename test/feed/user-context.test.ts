@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURE_CONFIG } from '../../src/features/feature-config.js';
-import { FEATURE_STATE, refreshFeatures, type FeatureState } from '../../src/features/refresh.js';
+import { refreshFeatures, type FeatureState } from '../../src/features/refresh.js';
 import { loadUserContext, DEFAULT_USER_CONTEXT, type UserContext } from '../../src/feed/user/user-context.js';
 import type { Store } from '../../src/store/types.js';
 import { backends, storePerTest } from '../helpers/backends.js';
@@ -47,10 +47,10 @@ describe.each(backends)('user context: $name', (backend) => {
   it('counts each interaction once while a refresh has rewritten features but not yet moved the watermark', async () => {
     await store.collection('interactions').insertMany([trade('BTC', 0), trade('ETH', 0)]);
     await refreshFeatures(store, { mode: 'full', now: at(0.5), config });
-    const before = (await store.collection<FeatureState>(FEATURE_STATE).findOne({ _id: 'features' }))!;
+    const before = (await store.collection<FeatureState>('feature_state').findOne({ _id: 'features' }))!;
     await store.collection('interactions').insertMany([trade('FED', 1), trade('FED', 1.1)]);
     await refreshFeatures(store, { mode: 'incremental', now: at(2), config });
-    const after = (await store.collection<FeatureState>(FEATURE_STATE).findOne({ _id: 'features' }))!;
+    const after = (await store.collection<FeatureState>('feature_state').findOne({ _id: 'features' }))!;
     const settled = await load(after.watermark!);
     // Economics is two trades of four: about half, not the two-thirds a double count would give.
     expect(settled.categoryAffinity.get('economics')).toBeGreaterThan(0.4);
@@ -59,7 +59,7 @@ describe.each(backends)('user context: $name', (backend) => {
     // As a feed reads mid-refresh: user_features already hold the FED trades, the recorded
     // watermark (and so the catalogue's) is still the previous run's.
     await store
-      .collection<FeatureState>(FEATURE_STATE)
+      .collection<FeatureState>('feature_state')
       .updateOne({ _id: 'features' }, { $set: { watermark: before.watermark, asOf: before.asOf } });
     const midRefresh = await load(before.watermark!);
     expect(Object.keys(shares(midRefresh)).sort()).toEqual(['crypto', 'economics']);
@@ -73,7 +73,9 @@ describe.each(backends)('user context: $name', (backend) => {
   it('counts interactions received after the user’s features, and remembers what they were', async () => {
     await store.collection('interactions').insertMany([trade('BTC', 0)]);
     await refreshFeatures(store, { mode: 'full', now: at(0.5), config });
-    const { watermark } = (await store.collection<FeatureState>(FEATURE_STATE).findOne({ _id: 'features' }))!;
+    const { watermark } = (await store
+      .collection<FeatureState>('feature_state')
+      .findOne({ _id: 'features' }))!;
     await store.collection('interactions').insertMany([trade('FED', 2)]);
     const context = await load(watermark!);
     expect(context.categoryAffinity.get('economics')).toBeGreaterThan(0.4);

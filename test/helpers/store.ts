@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
-import { ensureIndexes } from '../../src/store/collections.js';
+import { MongoClient, type Collection, type Document } from 'mongodb';
+import { ensureIndexes, type CollectionName } from '../../src/store/collections.js';
 import { MongoStore } from '../../src/store/mongo-store.js';
+import type { Store } from '../../src/store/types.js';
 import { StoreServer } from '../../src/store/server/store-server.js';
 
 /**
@@ -28,6 +29,14 @@ export async function openTestStore(options: { indexes?: boolean } = {}): Promis
   const store = MongoStore.over(client, `test_${randomUUID().slice(0, 12)}`, { dropOnClose: true });
   if (options.indexes !== false) await ensureIndexes(store);
   return store;
+}
+
+/**
+ * A collection outside Sibyl's registry (src/domain/collections.ts), for tests of the store itself:
+ * `Store.collection` takes registry names only.
+ */
+export function scratchCollection<T extends Document = Document>(store: Store, name: string): Collection<T> {
+  return store.collection<T>(name as CollectionName);
 }
 
 /** The shared server's connection string, for tests that start processes against it. */

@@ -1,4 +1,5 @@
 import { StoreUnavailableError } from '../../src/store/unavailable.js';
+import type { CollectionName } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
 
 /**
@@ -25,7 +26,7 @@ export function switchableStore(inner: Store): { store: Store; down(): void; up(
     });
   const store = new Proxy(inner, {
     get(t, prop) {
-      if (prop === 'collection') return (name: string) => wrap(t.collection(name));
+      if (prop === 'collection') return (name: CollectionName) => wrap(t.collection(name));
       if (prop === 'ping') return () => (down ? Promise.reject(unavailable()) : t.ping());
       const value = Reflect.get(t, prop) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixture, tempDir } from './helpers.js';
@@ -80,13 +81,35 @@ describe('sibyl import', () => {
     );
   });
 
+  it('takes the record type from --type, and from --kind (its hidden, deprecated old name)', async () => {
+    const page = await tmp.write(
+      'page-1.jsonl',
+      await readFile(fixture('simulate-out', 'series.jsonl'), 'utf8'),
+    );
+
+    const typed = await sibyl('--type', 'series', page);
+    expect(typed.stderr).toBe('');
+    expect(typed.code).toBe(0);
+    expect(typed.stdout).toMatch(/page-1\.jsonl \(series\): 2 read, 2 inserted, 0 updated, 0 rejected/);
+
+    const old = await sibyl('--kind', 'series', page);
+    expect(old.code).toBe(0);
+    expect(old.stderr).toBe('sibyl import: --kind is deprecated; use --type\n');
+    expect(old.stdout).toMatch(/page-1\.jsonl \(series\): 2 read, 0 inserted, 2 updated, 0 rejected/);
+
+    expect((await sibyl('--type', 'series', '--kind', 'markets', page)).code).toBe(2);
+    const help = await sibyl('--help');
+    expect(help.stdout).toMatch(/--type <type>/);
+    expect(help.stdout).not.toMatch(/--kind/);
+  });
+
   it('exits with 2, writing nothing, when a file cannot be imported', async () => {
     const unknown = await tmp.write('dump.csv', 'a,b\n1,2\n');
 
     const run = await sibyl(fixture('simulate-out', 'series.jsonl'), unknown);
 
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/dump\.csv: cannot tell which kind of records it holds/);
+    expect(run.stderr).toMatch(/dump\.csv: cannot tell which type of records it holds/);
     expect(run.stdout).toBe('');
     expect(existsSync(`${tmp.dir}/data`)).toBe(false);
     expect((await sibyl()).code).toBe(2);

@@ -128,7 +128,7 @@ describe('import of JSONL, CSV and JSON files', () => {
     expect(await snapshot(store)).toEqual(before);
   });
 
-  it('accepts a JSON document: an API request body, or an array when the kind is named', async () => {
+  it('accepts a JSON document: an API request body, or an array when the type is named', async () => {
     await importFile(store, fixture('simulate-out', 'markets.jsonl'));
     const body = await tmp.write(
       'request.json',
@@ -157,11 +157,11 @@ describe('import of JSONL, CSV and JSON files', () => {
       ]),
     );
 
-    expect(await importFile(store, body)).toMatchObject({ kind: 'interactions', read: 1, inserted: 1 });
+    expect(await importFile(store, body)).toMatchObject({ type: 'interactions', read: 1, inserted: 1 });
     await expect(importFile(store, array)).rejects.toThrow(
-      /cannot tell which kind of records this array holds/,
+      /cannot tell which type of records this array holds/,
     );
-    expect(await importFile(store, array, { kind: 'interactions' })).toMatchObject({ read: 1, inserted: 1 });
+    expect(await importFile(store, array, { type: 'interactions' })).toMatchObject({ read: 1, inserted: 1 });
   });
 
   it('writes in batches without losing or repeating records at the seams', async () => {
@@ -204,8 +204,8 @@ describe('telling what a file holds', () => {
     ['Users.CSV', 'users'],
     ['dump.csv', undefined],
     ['events-and-markets.json', undefined],
-  ])('%s → %s', (name, kind) => {
-    expect(recordTypeFromFileName(name)).toBe(kind);
+  ])('%s → %s', (name, type) => {
+    expect(recordTypeFromFileName(name)).toBe(type);
   });
 
   it('imports named files in dependency order and refuses unknown ones before writing anything', async () => {
@@ -214,7 +214,7 @@ describe('telling what a file holds', () => {
       fixture('simulate-out', 'markets.jsonl'),
       fixture('kalshi-events.json'),
     ]);
-    expect(plan.map((s) => [basename(s.path), s.kind])).toEqual([
+    expect(plan.map((s) => [basename(s.path), s.type])).toEqual([
       ['kalshi-events.json', 'events'],
       ['markets.jsonl', 'markets'],
       ['interactions.csv', 'interactions'],

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureIndexes } from '../../src/store/collections.js';
+import { ensureIndexes, type CollectionName } from '../../src/store/collections.js';
 import type { Document, Store } from '../../src/store/types.js';
 import { openTestStore } from '../helpers/store.js';
 
@@ -36,7 +36,7 @@ export async function tempDir(): Promise<{
 }
 
 /** A collection's documents without bookkeeping (`_id`, timestamps), sorted by `key`. */
-export async function stored(store: Store, name: string, key: string): Promise<Document[]> {
+export async function stored(store: Store, name: CollectionName, key: string): Promise<Document[]> {
   const docs = await store
     .collection(name)
     .find(

@@ -91,8 +91,8 @@ describe('importing Kalshi API responses', () => {
     tmp = fixtures.tmp();
   });
 
-  it('imports series, events and markets responses, the kind told by their envelopes', async () => {
-    // Named so that only the envelope tells the kind.
+  it('imports series, events and markets responses, the type told by their envelopes', async () => {
+    // Named so that only the envelope tells the type.
     const copy = async (name: string, as: string) => tmp.write(as, await readFile(fixture(name), 'utf8'));
     const results = [
       await importFile(store, await copy('kalshi-series.json', 'page-1.json')),
@@ -100,7 +100,7 @@ describe('importing Kalshi API responses', () => {
       await importFile(store, await copy('kalshi-markets.json', 'page-3.json')),
     ];
 
-    expect(results.map((r) => [r.kind, r.read, r.inserted, r.rejected])).toEqual([
+    expect(results.map((r) => [r.type, r.read, r.inserted, r.rejected])).toEqual([
       ['series', 2, 2, 0],
       ['events', 2, 2, 0],
       ['markets', 5, 5, 0],

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { JOB_RUNS } from '../../jobs/job-runs.js';
 import { JOBS, NIGHTLY_CHAIN, type JobContext, type JobName } from '../../jobs/job-types.js';
 import { ModelPipeline } from '../../jobs/model-pipeline/index.js';
 import { createProcessors } from '../../jobs/processors.js';
@@ -155,7 +154,7 @@ for (const backend of backends) {
       expect(first.split).toMatchObject({ kind: 'temporal', testFraction: 0.2 });
       expect(changes).toEqual([{ version: first.version, action: 'promote' }]);
       expect((await registry.manifest(first.version)).metrics?.candidate).toEqual(first.metrics?.candidate);
-      const runs = await store().collection(JOB_RUNS).find({ chainId: 'night-1' }).toArray();
+      const runs = await store().collection('job_runs').find({ chainId: 'night-1' }).toArray();
       expect(runs.map((r) => [r.name, r.status]).sort()).toEqual(
         NIGHTLY_CHAIN.map((n) => [n, 'completed']).sort(),
       );
@@ -217,7 +216,7 @@ for (const backend of backends) {
       const failed = await store().collection('models').findOne({ chainId: 'bad' });
       expect(failed).toMatchObject({ status: 'failed', error: 'fake fit exploded', kind: FAKE_KIND });
       expect((await registry.activeModel())?.version).toBe(active.version);
-      const run = await store().collection(JOB_RUNS).findOne({ name: 'train', status: 'failed' });
+      const run = await store().collection('job_runs').findOne({ name: 'train', status: 'failed' });
       expect(run?.error).toMatch(/fake fit exploded/);
       // The chain's promote step, if it ever got there, rejects it and keeps it failed.
       const decision = await pipeline.promote({ chainId: 'bad' });

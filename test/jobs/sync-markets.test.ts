@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pullMarkets, syncMarketStatuses } from '../../jobs/sync-markets.js';
+import { pullMarkets } from '../../jobs/sync-markets.js';
+import { writeMarketStatuses } from '../../src/ingest/catalogue-writer.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import { TEST_NOW } from '../helpers/fixed-clock.js';
 import { openTestStore } from '../helpers/store.js';
@@ -24,7 +25,7 @@ describe('market catalogue sync', () => {
       { ticker: 'DUE', status: 'unopened', openTime: h(-0.5), closeTime: h(5) },
       { ticker: 'LATER', status: 'unopened', openTime: h(1), closeTime: h(5) },
     ]);
-    expect(await syncMarketStatuses(store, NOW)).toEqual({ opened: 1, closed: 1 });
+    expect(await writeMarketStatuses(store, NOW)).toEqual({ opened: 1, closed: 1 });
     const status = async (ticker: string) => (await store.collection('markets').findOne({ ticker }))?.status;
     expect([await status('LATE'), await status('LIVE'), await status('DUE'), await status('LATER')]).toEqual([
       'closed',

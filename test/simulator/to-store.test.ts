@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulateToStoreResult } from '../../src/simulator/index.js';
 import { simulate, simulateToStore } from '../helpers/simulation.js';
-import { coll, ensureIndexes } from '../../src/store/collections.js';
+import { coll, ensureIndexes, type CollectionName } from '../../src/store/collections.js';
 import { END } from './fixture.js';
 import { openTestStore } from '../helpers/store.js';
 import type { MongoStore } from '../../src/store/mongo-store.js';
@@ -30,7 +30,7 @@ describe('simulateToStore into the embedded store', () => {
       interactions: [...sim.interactionDays()].reduce((n, d) => n + d.count, 0),
     };
     expect(result.counts).toEqual(expected);
-    for (const [name, count] of Object.entries(expected)) {
+    for (const [name, count] of Object.entries(expected) as [CollectionName, number][]) {
       expect(await store.collection(name).countDocuments(), name).toBe(count);
     }
     expect(phases.slice(0, 2)).toEqual(['catalogue', 'users']);

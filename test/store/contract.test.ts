@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import type { Document, Store } from '../../src/store/types.js';
 import { backends, storePerTest } from '../helpers/backends.js';
+import { scratchCollection } from '../helpers/store.js';
 
 // One suite, every backend: the embedded store must answer exactly as MongoDB does.
 describe.each(backends)('storage contract: $name', (backend) => {
@@ -208,7 +209,7 @@ describe.each(backends)('storage contract: $name', (backend) => {
   });
 
   it('$merge writes a pipeline result into another collection, merging on a key', async () => {
-    const target = store.collection('merge_target');
+    const target = scratchCollection(store, 'merge_target');
     await target.createIndex({ ticker: 1 }, { unique: true });
     await target.insertMany([{ ticker: 'A', n: 100, keep: true }]);
     await seedMarkets();
@@ -229,7 +230,7 @@ describe.each(backends)('storage contract: $name', (backend) => {
   });
 
   it('$merge with a whenMatched pipeline folds new values into existing documents ($$new)', async () => {
-    const totals = store.collection('merge_totals');
+    const totals = scratchCollection(store, 'merge_totals');
     await totals.createIndex({ ticker: 1 }, { unique: true });
     await totals.insertMany([{ ticker: 'A', n: 10, first: at(5) }]);
     await seedMarkets();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { matcher, plainProjection, sortPlain } from '../../src/store/engine/plain-query.js';
 import type { Document, SortSpec } from '../../src/store/types.js';
 import { Rng } from '../../src/util/rng.js';
-import { openTestStore } from '../helpers/store.js';
+import { openTestStore, scratchCollection } from '../helpers/store.js';
 
 /** What mingo (the embedded store's general path) answers for the same sort, page and projection. */
 function viaMingo(docs: Document[], sort?: SortSpec, projection?: Document, skip = 0, limit = 0) {
@@ -101,7 +101,10 @@ describe('plain sort and projection (the embedded store without mingo)', () => {
 
   it('serves finds in both paths with the same answers and never hands out stored documents', async () => {
     const store = await openTestStore({ indexes: false });
-    const coll = store.collection<{ _id: string; k: string; n: number | string; tags?: string[] }>('things');
+    const coll = scratchCollection<{ _id: string; k: string; n: number | string; tags?: string[] }>(
+      store,
+      'things',
+    );
     await coll.insertMany([
       { _id: 'p', k: 'x', n: 3, tags: ['a'] },
       { _id: 'q', k: 'x', n: 1, tags: ['b'] },

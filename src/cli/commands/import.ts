@@ -11,6 +11,8 @@ import { withStore } from '../context.js';
 import { UsageError } from '../errors.js';
 
 interface ImportCommandOptions {
+  type?: RecordType;
+  /** The old name of --type, kept (hidden) so that scripts written for it still run. */
   kind?: RecordType;
   dir?: string;
   batchSize: number;
@@ -27,8 +29,12 @@ export function registerImport(program: Command): void {
     .description(
       'Import series, events, markets, users or interactions from JSONL, CSV or JSON files (Kalshi API shapes too)',
     )
-    .argument('[files...]', "files to import; each one's kind comes from its name unless --kind is given")
-    .addOption(new Option('--kind <kind>', 'what the files hold').choices(RECORD_TYPES))
+    .argument(
+      '[files...]',
+      "files to import; each one's record type comes from its name unless --type is given",
+    )
+    .addOption(new Option('--type <type>', 'what the files hold').choices(RECORD_TYPES))
+    .addOption(new Option('--kind <type>', 'deprecated: --type').choices(RECORD_TYPES).hideHelp())
     .option(
       '--dir <dir>',
       'import every series, events, markets, users and interactions file of DIR, in that order',
@@ -44,7 +50,7 @@ else the embedded store under SIBYL_DATA_DIR.
 
 Examples:
   sibyl import --dir ./sim                  # what \`sibyl simulate --out ./sim\` wrote
-  sibyl import --kind markets kalshi-page-1.json kalshi-page-2.json
+  sibyl import --type markets kalshi-page-1.json kalshi-page-2.json
   sibyl import interactions-2026-05.csv`,
     )
     .action(async (files: string[], opts: ImportCommandOptions) => {
@@ -54,13 +60,14 @@ Examples:
 }
 
 async function plan(files: string[], opts: ImportCommandOptions): Promise<ImportSource[]> {
+  const type = recordTypeOption(opts);
   if (opts.dir !== undefined && files.length) throw new UsageError('give either files or --dir, not both');
-  if (opts.dir !== undefined && opts.kind)
-    throw new UsageError('--kind applies to files; --dir tells kinds by file name');
+  if (opts.dir !== undefined && type)
+    throw new UsageError('--type applies to files; --dir tells record types by file name');
   try {
     if (opts.dir === undefined) {
       if (!files.length) throw new UsageError('nothing to import: give files or --dir');
-      return await planImport(files, opts.kind);
+      return await planImport(files, type);
     }
     const { sources, skipped } = await planDirectory(opts.dir);
     for (const path of skipped)
@@ -73,6 +80,15 @@ async function plan(files: string[], opts: ImportCommandOptions): Promise<Import
   } catch (err) {
     throw err instanceof ImportFileError ? new UsageError(err.message) : err;
   }
+}
+
+/** --type, or its deprecated name --kind (with a note on stderr); both only if they agree. */
+function recordTypeOption(opts: ImportCommandOptions): RecordType | undefined {
+  if (opts.kind === undefined) return opts.type;
+  if (opts.type !== undefined && opts.type !== opts.kind)
+    throw new UsageError(`--kind (the old name of --type) says ${opts.kind}, --type says ${opts.type}`);
+  console.error('sibyl import: --kind is deprecated; use --type');
+  return opts.kind;
 }
 
 /** Imports the files in order; a file that cannot be read stops the run, as later files may depend on it. */

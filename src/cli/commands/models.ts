@@ -73,7 +73,9 @@ export function registerModels(program: Command): void {
 
   models
     .command('show <version>')
-    .description('One version: data window, hyperparameters, split, gate decision and metrics per ranker')
+    .description(
+      'One version: data window, hyperparameters, split, gate decision and metrics per recommender',
+    )
     .option('--json', 'print JSON', false)
     .action(async (version: string, opts: { json: boolean }) => {
       await withRegistry(async (registry) => {

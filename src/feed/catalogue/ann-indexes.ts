@@ -1,11 +1,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ServingModel } from '../../../models/core/types.js';
-import { ceil4 } from '../../../models/kernels/wasm/kernels.js';
 import type { Logger } from '../../log/logger.js';
 import type { CatalogueSnapshot } from './market-catalogue.js';
 import { marketIndex } from './market-index.js';
 import { copyKnownRuns, SnapshotModelMap } from './snapshot-model-map.js';
-import { IvfIndex } from '../../../models/vector-search/ivf-index.js';
+import { IvfIndex, ivfClusterCount } from '../../../models/vector-search/ivf-index.js';
 import { assignRows, sphericalKMeans } from '../../../models/vector-search/kmeans.js';
 
 /** Per model: its centroids. */
@@ -99,7 +98,7 @@ export async function buildAnnIndex(
   const { size: n, dim: d } = index;
   let known = clustering.get(model);
   if (!known) {
-    const clusters = ceil4(Math.max(4, Math.round(Math.sqrt(n))));
+    const clusters = ivfClusterCount(n);
     const centroids = await sphericalKMeans(index.vectors, n, d, {
       clusters,
       iterations: 8,

@@ -4,8 +4,7 @@ import type { ItemContent } from '../../../models/core/types.js';
 import { marketContentTokens } from '../../../models/data/market-content.js';
 import { coll } from '../../store/collections.js';
 import type { Store } from '../../store/types.js';
-import { FEATURE_STATE, type FeatureState } from '../../features/refresh.js';
-import { MARKET_NEIGHBOURS } from '../../features/market-neighbours.js';
+import type { FeatureState } from '../../features/refresh.js';
 
 const DAY_MS = 86_400_000;
 
@@ -65,7 +64,7 @@ export function catalogueSnapshot(
 }
 
 export interface MarketCatalogueOptions {
-  /** Reload when the snapshot is older than this. @defaultValue 5000 */
+  /** Reload when the snapshot is older than this (CATALOGUE_REFRESH_SECONDS, in ms). */
   refreshMs: number;
   /**
    * Runs on each new snapshot before it is published (e.g. the model's market vectors), so no
@@ -162,14 +161,14 @@ export class MarketCatalogue {
     neighbours: ReadonlyMap<string, readonly Neighbour[]>;
     watermark?: Date;
   }> {
-    const state = await this.store.collection<FeatureState>(FEATURE_STATE).findOne({ _id: 'features' });
+    const state = await this.store.collection<FeatureState>('feature_state').findOne({ _id: 'features' });
     const watermark = state?.watermark;
     const asOf = state?.asOf?.getTime() ?? 0;
     if (asOf === this.neighbours.asOf) return { neighbours: this.neighbours.byTicker, watermark };
     if (this.neighbours.asOf !== -1) this.options.onFeaturesRefreshed?.();
     // Only the latest run's lists: a market absent from it has no neighbours any more.
     const docs = await this.store
-      .collection(MARKET_NEIGHBOURS)
+      .collection('market_neighbours')
       .find(
         { asOf: state?.asOf ?? null },
         { projection: { _id: 0, ticker: 1, 'neighbours.ticker': 1, 'neighbours.score': 1 } },

@@ -5,6 +5,7 @@ import type {
   ServingModel,
   TrainSet,
 } from '../../../models/core/types.js';
+import { CONFIG_DEFAULTS } from '../../config/env.js';
 import { DEFAULT_HALF_LIFE_MS } from '../../domain/interaction-weights.js';
 import type { MarketDoc } from '../../domain/documents.js';
 import {
@@ -32,7 +33,7 @@ const OPEN_FOR_MS = 365 * DAY_MS;
 export interface ServedRankerOptions {
   /** The fitted model a model-based ranker serves with (absent: it serves its fallback's blend without the model term). */
   model?: () => ServingModel | undefined;
-  /** As FEED_MAX_PER_EVENT. @defaultValue 2 */
+  /** As FEED_MAX_PER_EVENT. @defaultValue FEED_MAX_PER_EVENT's default (CONFIG_DEFAULTS) */
   maxPerEvent?: number;
   /** The blend's weights, when learned (blend-fit.ts): as serving uses the active model's. @defaultValue the config's */
   weights?: () => BlendWeights | undefined;
@@ -172,7 +173,7 @@ export class ServedRankerRecommender implements Recommender {
       now: snapshot.loadedAt,
       categories: [],
       minCloseTime: snapshot.loadedAt,
-      maxPerEvent: this.options.maxPerEvent ?? 2,
+      maxPerEvent: this.options.maxPerEvent ?? CONFIG_DEFAULTS.FEED_MAX_PER_EVENT,
     };
     const candidates = feedCandidates(snapshot, this.context(user, snapshot), request, this.config, model);
     // Catalogue rows are item indexes: the offline catalogue lists every item in index order.

@@ -1,6 +1,12 @@
 import type { Redis } from 'ioredis';
 import { Packr } from 'msgpackr';
+import { CONFIG_DEFAULTS } from '../../config/env.js';
 import { ExpiringEntries, type FeedSnapshot, type FeedSnapshotStore } from './snapshots.js';
+
+/** The Redis key prefix of feed snapshots: `<SIBYL_QUEUE_PREFIX>:feed:`. */
+export function feedSnapshotKeyPrefix(queuePrefix = CONFIG_DEFAULTS.SIBYL_QUEUE_PREFIX): string {
+  return `${queuePrefix}:feed:`;
+}
 
 /**
  * Feed snapshots in Redis with the snapshot's TTL, shared by every API replica: a cursor from one
@@ -17,7 +23,7 @@ export class RedisSnapshotStore implements FeedSnapshotStore {
 
   constructor(
     private readonly redis: Redis,
-    private readonly prefix = 'sibyl:feed:',
+    private readonly prefix = feedSnapshotKeyPrefix(),
     options: { recentEntries: number; now: () => number } = { recentEntries: 2_000, now: Date.now },
   ) {
     this.recent = new ExpiringEntries(options.recentEntries, options.now);

@@ -21,7 +21,8 @@ export interface RankRequest extends FeedFilter {
 export type RankedItem = SnapshotItem;
 
 /**
- * The serving pipeline every ranker is a configuration of (DESIGN.md, "Serving pipeline"):
+ * The serving pipeline every ranker is a configuration of (docs/architecture.md, "Serving
+ * pipeline"):
  *
  * 1. signals: the user's model vector and its dot with every open market (one SIMD scan; through
  *    the ANN index for large catalogues), category and series shares, co-interaction neighbours of

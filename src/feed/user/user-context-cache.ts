@@ -2,7 +2,7 @@ import type { UserContext } from './user-context.js';
 import { USER_CHANGE_EVENTS, type IngestEvents } from '../../ingest/events/ingest-events.js';
 
 export interface UserContextCacheOptions {
-  /** Users held at most (least recently used leave first). @defaultValue 100_000 */
+  /** Users held at most (least recently used leave first): FEED_USER_CACHE_SIZE. */
   maxEntries: number;
   /**
    * A context older than this is reloaded even if nothing invalidated it (feature refreshes,

@@ -8,7 +8,7 @@ import type { SourceRecord } from './records.js';
 
 type CellType = 'text' | 'number' | 'boolean' | 'list';
 
-/** Columns of each kind, read from its input schema. Users are the exception: see `usersLayout`. */
+/** Columns of each record type, read from its input schema. Users are the exception: see `usersLayout`. */
 const SHAPES: Record<Exclude<RecordType, 'users'>, Record<string, z.ZodType>> = {
   series: seriesInput.shape,
   events: eventInput.shape,
@@ -34,7 +34,7 @@ interface CsvLayout {
  */
 export async function* csvRecords(
   stream: Readable,
-  kind: RecordType,
+  recordType: RecordType,
   file: string,
 ): AsyncGenerator<SourceRecord> {
   const parser = parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true });
@@ -45,7 +45,7 @@ export async function* csvRecords(
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
       if (!layout) {
-        layout = checkHeader(kind, record, file, info.lines);
+        layout = checkHeader(recordType, record, file, info.lines);
         continue;
       }
       const where = `line ${firstLine(record, info.lines)}`;
@@ -72,20 +72,20 @@ function firstLine(record: string[], lastLine: number): number {
 }
 
 /** A header naming an unknown column, or missing a required one, would reject every row: refuse the file. */
-function checkHeader(kind: RecordType, header: string[], file: string, line: number): CsvLayout {
+function checkHeader(recordType: RecordType, header: string[], file: string, line: number): CsvLayout {
   const refuse = (problem: string) => new ImportFileError(file, `line ${line}: ${problem}`);
   const columns = header.map((c) => c.trim());
   const repeated = columns.find((c, i) => columns.indexOf(c) !== i);
   if (repeated !== undefined) throw refuse(`column "${repeated}" appears twice`);
-  if (kind === 'users') {
+  if (recordType === 'users') {
     if (!columns.includes('userId')) throw refuse('missing required column "userId"');
     return { columns, types: new Map([['userId', 'text']]), attributes: true };
   }
-  const shape = SHAPES[kind];
+  const shape = SHAPES[recordType];
   const unknown = columns.filter((c) => !Object.hasOwn(shape, c));
   if (unknown.length) {
     const known = quoteList(Object.keys(shape));
-    throw refuse(`unknown ${plural('column', unknown)}; ${kind} columns are ${known}`);
+    throw refuse(`unknown ${plural('column', unknown)}; ${recordType} columns are ${known}`);
   }
   const missing = Object.keys(shape).filter(
     (c) => !columns.includes(c) && !shape[c]!.safeParse(undefined).success,

@@ -9,7 +9,7 @@ import type { SourceRecord } from './records.js';
 
 export interface ImportOptions {
   /** What the file holds. @defaultValue from the file's name, else a JSON document's envelope */
-  kind?: RecordType;
+  type?: RecordType;
   /** Records validated and written together; bounds memory on files of millions of rows. @defaultValue 5000 */
   batchSize?: number;
   /** Issues kept in the result; the rest are only counted. @defaultValue 20 */
@@ -22,7 +22,7 @@ export interface ImportOptions {
 
 export interface ImportProgress {
   file: string;
-  kind: RecordType;
+  type: RecordType;
   read: number;
   bytesRead: number;
   totalBytes: number;
@@ -38,7 +38,7 @@ export interface ImportIssue {
 
 export interface ImportResult {
   file: string;
-  kind: RecordType;
+  type: RecordType;
   /** Records read; every one ends up inserted, updated, a duplicate or rejected. */
   read: number;
   inserted: number;
@@ -64,7 +64,7 @@ export async function importFile(
   path: string,
   options: ImportOptions = {},
 ): Promise<ImportResult> {
-  return importSource(store, await resolveSource(path, options.kind), options);
+  return importSource(store, await resolveSource(path, options.type), options);
 }
 
 /** `importFile` for a file already resolved (see `planImport`). */
@@ -76,7 +76,7 @@ export async function importSource(
   const { batchSize = 5000, maxIssues = 20, onProgress, signal } = options;
   const result: ImportResult = {
     file: source.path,
-    kind: source.kind,
+    type: source.type,
     read: 0,
     inserted: 0,
     updated: 0,
@@ -90,13 +90,13 @@ export async function importSource(
   const progress = () =>
     onProgress?.({
       file: source.path,
-      kind: source.kind,
+      type: source.type,
       read: result.read,
       bytesRead: opened.bytesRead(),
       totalBytes: source.bytes,
     });
   const flush = async (batch: SourceRecord[]) => {
-    const { counts, rejected } = await importBatch(store, source.kind, batch);
+    const { counts, rejected } = await importBatch(store, source.type, batch);
     result.read += batch.length;
     result.inserted += counts.inserted;
     result.updated += counts.updated;
@@ -128,10 +128,10 @@ export async function importSource(
 /** Validates a batch, writes its good records and returns the issues of the others, in file order. */
 async function importBatch(
   store: Store,
-  kind: RecordType,
+  recordType: RecordType,
   batch: SourceRecord[],
 ): Promise<{ counts: WriteCounts; rejected: ImportIssue[][] }> {
-  const spec = RECORD_SPECS[kind];
+  const spec = RECORD_SPECS[recordType];
   const problems = new Map<number, ImportIssue[]>();
   const items: unknown[] = [];
   /** Per item: its record's position in the batch, and the file's names for its fields. */
@@ -139,8 +139,8 @@ async function importBatch(
   batch.forEach((record, position) => {
     if ('error' in record) {
       problems.set(position, [{ where: record.where, message: record.error }]);
-    } else if (isKalshiShaped(kind, record.value)) {
-      const mapped = fromKalshi(kind, record.value);
+    } else if (isKalshiShaped(recordType, record.value)) {
+      const mapped = fromKalshi(recordType, record.value);
       items.push(mapped.value);
       origins.push({ position, sourceFields: mapped.sourceFields });
     } else {
@@ -149,13 +149,16 @@ async function importBatch(
     }
   });
 
-  const { valid, issues } = parseBatch(spec.schema, items, kind);
-  if (spec.checkReferences) issues.push(...(await spec.checkReferences(store, valid, kind)));
+  const { valid, issues } = parseBatch(spec.schema, items, recordType);
+  if (spec.checkReferences) issues.push(...(await spec.checkReferences(store, valid, recordType)));
   for (const issue of issues) {
     const origin = origins[issue.index ?? -1];
     if (!origin) throw new Error(`issue without an item: ${issue.path}`);
     const list = problems.get(origin.position) ?? [];
-    list.push({ where: batch[origin.position]!.where, ...fieldAndMessage(issue, kind, origin.sourceFields) });
+    list.push({
+      where: batch[origin.position]!.where,
+      ...fieldAndMessage(issue, recordType, origin.sourceFields),
+    });
     problems.set(origin.position, list);
   }
 
@@ -169,10 +172,10 @@ async function importBatch(
 /** `markets[3].closeTime` → `closeTime`, or `close_time` when the record was Kalshi's. */
 function fieldAndMessage(
   issue: FieldIssue,
-  kind: RecordType,
+  recordType: RecordType,
   sourceFields: Record<string, string> | undefined,
 ): { field?: string; message: string } {
-  const prefix = itemPath(kind, issue.index ?? 0);
+  const prefix = itemPath(recordType, issue.index ?? 0);
   const path = issue.path.startsWith(prefix)
     ? issue.path.slice(prefix.length).replace(/^\./, '')
     : issue.path;

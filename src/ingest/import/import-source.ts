@@ -16,11 +16,11 @@ const FORMATS: Record<string, FileFormat> = {
   '.json': 'json',
 };
 
-/** A file ready to import: it exists, and its format and kind are settled. */
+/** A file ready to import: it exists, and its format and record type are settled. */
 export interface ImportSource {
   path: string;
   format: FileFormat;
-  kind: RecordType;
+  type: RecordType;
   bytes: number;
 }
 
@@ -31,11 +31,11 @@ export interface OpenedSource {
 }
 
 /**
- * Settles a file's format (from its extension) and kind: the one given, else the one its name
+ * Settles a file's format (from its extension) and record type: the one given, else the one its name
  * announces, else, for a JSON document, the key of its envelope. Throws an ImportFileError naming
  * what is missing, before anything is written.
  */
-export async function resolveSource(path: string, kind?: RecordType): Promise<ImportSource> {
+export async function resolveSource(path: string, recordType?: RecordType): Promise<ImportSource> {
   const format = FORMATS[extname(path).toLowerCase()];
   if (!format)
     throw new ImportFileError(path, 'unsupported file type; expected .jsonl, .ndjson, .csv or .json');
@@ -44,14 +44,16 @@ export async function resolveSource(path: string, kind?: RecordType): Promise<Im
   });
   if (!info.isFile()) throw new ImportFileError(path, 'not a file');
   const settled =
-    kind ?? recordTypeFromFileName(path) ?? (format === 'json' ? (await readDocument(path)).kind : undefined);
+    recordType ??
+    recordTypeFromFileName(path) ??
+    (format === 'json' ? (await readDocument(path)).type : undefined);
   if (!settled) {
     throw new ImportFileError(
       path,
-      'cannot tell which kind of records it holds from its name; name the kind (series, events, markets, users or interactions)',
+      'cannot tell which type of records it holds from its name; name the type (series, events, markets, users or interactions)',
     );
   }
-  return { path, format, kind: settled, bytes: info.size };
+  return { path, format, type: settled, bytes: info.size };
 }
 
 export function openSource(source: ImportSource): OpenedSource {
@@ -59,7 +61,7 @@ export function openSource(source: ImportSource): OpenedSource {
     let done = false;
     return {
       records: (async function* () {
-        yield* (await readDocument(source.path, source.kind)).records;
+        yield* (await readDocument(source.path, source.type)).records;
         done = true;
       })(),
       bytesRead: () => (done ? source.bytes : 0),
@@ -69,18 +71,18 @@ export function openSource(source: ImportSource): OpenedSource {
   if (source.format === 'jsonl') {
     return { records: jsonlRecords(stream.setEncoding('utf8')), bytesRead: () => stream.bytesRead };
   }
-  return { records: csvRecords(stream, source.kind, source.path), bytesRead: () => stream.bytesRead };
+  return { records: csvRecords(stream, source.type, source.path), bytesRead: () => stream.bytesRead };
 }
 
 async function readDocument(
   path: string,
-  kind?: RecordType,
-): Promise<{ kind: RecordType; records: SourceRecord[] }> {
+  recordType?: RecordType,
+): Promise<{ type: RecordType; records: SourceRecord[] }> {
   let doc: unknown;
   try {
     doc = JSON.parse(stripBom(await readFile(path, 'utf8')));
   } catch (err) {
     throw new ImportFileError(path, `invalid JSON: ${(err as Error).message}`);
   }
-  return documentRecords(doc, kind, path);
+  return documentRecords(doc, recordType, path);
 }

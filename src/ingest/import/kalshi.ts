@@ -39,9 +39,9 @@ const KALSHI_STATUS: Record<string, MarketStatus> = {
  * camelCase: markets and events always carry `event_ticker`; series share their five fields with
  * ours, so any snake_case field (`contract_url`, `settlement_sources`, `fee_type`…) gives them away.
  */
-export function isKalshiShaped(kind: RecordType, item: unknown): item is Record<string, unknown> {
+export function isKalshiShaped(recordType: RecordType, item: unknown): item is Record<string, unknown> {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) return false;
-  switch (kind) {
+  switch (recordType) {
     case 'markets':
     case 'events':
       return 'event_ticker' in item;
@@ -52,8 +52,8 @@ export function isKalshiShaped(kind: RecordType, item: unknown): item is Record<
   }
 }
 
-export function fromKalshi(kind: RecordType, item: Record<string, unknown>): MappedRecord {
-  switch (kind) {
+export function fromKalshi(recordType: RecordType, item: Record<string, unknown>): MappedRecord {
+  switch (recordType) {
     case 'markets':
       return kalshiMarket(item);
     case 'events':
@@ -74,7 +74,7 @@ export function fromKalshi(kind: RecordType, item: Record<string, unknown>): Map
         .take('frequency', 'frequency')
         .result();
     default:
-      throw new Error(`Kalshi has no ${kind} objects`);
+      throw new Error(`Kalshi has no ${recordType} objects`);
   }
 }
 

@@ -8,14 +8,14 @@ import { inDependencyOrder, type RecordType } from './record-types.js';
  * The files to import, resolved before anything is written (so that a typo in the last name does
  * not leave the first files half-imported) and put in dependency order.
  */
-export async function planImport(paths: string[], kind?: RecordType): Promise<ImportSource[]> {
+export async function planImport(paths: string[], recordType?: RecordType): Promise<ImportSource[]> {
   const sources: ImportSource[] = [];
-  for (const path of paths) sources.push(await resolveSource(path, kind));
+  for (const path of paths) sources.push(await resolveSource(path, recordType));
   return inDependencyOrder(sources);
 }
 
 /**
- * Every file of `dir` whose kind can be told (`series.jsonl` … `interactions.csv`, as
+ * Every file of `dir` whose record type can be told (`series.jsonl` … `interactions.csv`, as
  * `sibyl simulate --out` writes them), in dependency order; the others are listed as skipped.
  */
 export async function planDirectory(dir: string): Promise<{ sources: ImportSource[]; skipped: string[] }> {

@@ -21,7 +21,7 @@ export interface WriteCounts {
   duplicates: number;
 }
 
-/** How one kind is validated and written: the same schemas and writers as the API's ingestion. */
+/** How one record type is validated and written: the same schemas and writers as the API's ingestion. */
 export interface RecordSpec {
   schema: z.ZodType;
   write(store: Store, items: unknown[]): Promise<WriteCounts>;
@@ -34,7 +34,7 @@ export interface RecordSpec {
 }
 
 /** Items reaching `write` and `checkReferences` are this schema's own output: the one place they are typed back. */
-function kindSpec<S extends z.ZodType>(
+function recordSpec<S extends z.ZodType>(
   schema: S,
   write: (store: Store, items: z.output<S>[]) => Promise<WriteCounts>,
   checkReferences?: (
@@ -60,11 +60,11 @@ const upserted = (r: UpsertResult): WriteCounts => ({
 });
 
 export const RECORD_SPECS: Record<RecordType, RecordSpec> = {
-  series: kindSpec(seriesInput, async (store, items) => upserted(await writeSeries(store, items))),
-  events: kindSpec(eventInput, async (store, items) => upserted(await writeEvents(store, items))),
-  markets: kindSpec(marketInput, async (store, items) => upserted(await writeMarkets(store, items))),
-  users: kindSpec(userInput, async (store, items) => upserted(await writeUsers(store, items))),
-  interactions: kindSpec(
+  series: recordSpec(seriesInput, async (store, items) => upserted(await writeSeries(store, items))),
+  events: recordSpec(eventInput, async (store, items) => upserted(await writeEvents(store, items))),
+  markets: recordSpec(marketInput, async (store, items) => upserted(await writeMarkets(store, items))),
+  users: recordSpec(userInput, async (store, items) => upserted(await writeUsers(store, items))),
+  interactions: recordSpec(
     interactionInput,
     async (store, items) => {
       const r = await writeInteractions(store, items);

@@ -10,7 +10,7 @@ export function formatIssue(file: string, issue: ImportIssue): string {
 /** One line per file: what was read and what became of it. */
 export function formatSummary(result: ImportResult, seconds?: number): string {
   const outcome =
-    result.kind === 'interactions'
+    result.type === 'interactions'
       ? `${count(result.duplicates)} duplicates`
       : `${count(result.updated)} updated`;
   const parts = [
@@ -20,7 +20,7 @@ export function formatSummary(result: ImportResult, seconds?: number): string {
     `${count(result.rejected)} rejected`,
   ];
   const timing = seconds === undefined ? '' : ` in ${seconds.toFixed(1)}s`;
-  return `${result.file} (${result.kind}): ${parts.join(', ')}${timing}${result.aborted ? ' (interrupted)' : ''}`;
+  return `${result.file} (${result.type}): ${parts.join(', ')}${timing}${result.aborted ? ' (interrupted)' : ''}`;
 }
 
 /** Every issue kept in the result, then how many more were found. */

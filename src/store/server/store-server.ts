@@ -46,10 +46,10 @@ export interface StoreServerOptions {
 }
 
 /**
- * `sibyl store`: a MongoDB-wire-compatible server over the in-memory engine (DESIGN.md, "Embedded
- * store"). Every Sibyl process reaches it through the official driver, exactly as it would reach
- * MongoDB. Writes are journaled and fsynced before they are acknowledged; checkpoints compact the
- * journal.
+ * `sibyl store`: a MongoDB-wire-compatible server over the in-memory engine (docs/architecture.md,
+ * "Storage: MongoDB", and docs/store.md). Every Sibyl process reaches it through the official
+ * driver, exactly as it would reach MongoDB. Writes are journaled and fsynced before they are
+ * acknowledged; checkpoints compact the journal.
  */
 export class StoreServer {
   private readonly databases = new Map<string, Database>();

@@ -60,7 +60,8 @@ interface Pending {
 /**
  * The server's side of its read replica (replica-worker.ts): a worker thread holding a copy of
  * every database, fed each committed write, that runs long aggregations so that the server's own
- * event loop keeps answering other clients (DESIGN.md, "Embedded store": no freezes).
+ * event loop keeps answering other clients (docs/architecture.md, "Storage: MongoDB": long
+ * aggregations never hold up other clients).
  */
 export class Replica {
   /** Resolves when the copy is loaded; never rejects (a failed load makes the replica unusable). */

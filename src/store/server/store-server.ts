@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { BSON, type Document } from 'mongodb';
 import type { Logger } from 'pino';
+import { CONFIG_DEFAULTS } from '../../config/env.js';
 import { silentLogger } from '../../log/logger.js';
 import { DuplicateKeyError } from '../engine/types.js';
 import {
@@ -35,7 +36,10 @@ export interface StoreServerOptions {
   socket?: string;
   /** Checkpoint (and compact the journal) this often, if anything was written. @defaultValue 60000 */
   checkpointIntervalMs?: number;
-  /** Database that a data directory of the old single-process layout is loaded into. @defaultValue sibyl */
+  /**
+   * Database that a data directory of the old single-process layout is loaded into.
+   * @defaultValue CONFIG_DEFAULTS.MONGODB_DB
+   */
   legacyDatabase?: string;
   /**
    * Aggregations over collections at least this large run on the replica thread, so that they do not
@@ -131,7 +135,9 @@ export class StoreServer {
     }
     const checkpoint = await loadCheckpoint(dir);
     const legacy =
-      checkpoint.lsn === 0 ? await loadLegacyFiles(dir, this.options.legacyDatabase ?? 'sibyl') : undefined;
+      checkpoint.lsn === 0
+        ? await loadLegacyFiles(dir, this.options.legacyDatabase ?? CONFIG_DEFAULTS.MONGODB_DB)
+        : undefined;
     loadCollections(this.databases, legacy ?? checkpoint.databases);
     // What was just loaded is what the checkpoint holds: only replayed writes make a collection dirty.
     if (!legacy) for (const db of this.databases.values()) db.dirty.clear();

@@ -2,8 +2,17 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, symlink, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createConnection } from 'node:net';
 import { createInterface } from 'node:readline';
-import { MongoClient, MongoServerError, type Document } from 'mongodb';
+import {
+  BSON,
+  Long,
+  MongoClient,
+  MongoServerError,
+  UUID,
+  type CommandStartedEvent,
+  type Document,
+} from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MongoStore } from '../../src/store/mongo-store.js';
 import { StoreServer } from '../../src/store/server/store-server.js';
@@ -22,6 +31,30 @@ async function connect(uri: string): Promise<MongoClient> {
   const client = new MongoClient(uri, { ...MongoStore.clientOptions, serverSelectionTimeoutMS: 3_000 });
   await client.connect();
   return client;
+}
+
+/** One command over a bare socket (OP_MSG, no driver): what a client sends that the driver never would. */
+async function rawCommand(uri: string, command: Document): Promise<Document> {
+  const { hostname, port } = new URL(uri);
+  const body = BSON.serialize(command);
+  const message = Buffer.alloc(16 + 4 + 1 + body.length);
+  message.writeInt32LE(message.length, 0);
+  message.writeInt32LE(1, 4); // requestID
+  message.writeInt32LE(2013, 12); // OP_MSG
+  message[20] = 0; // section kind 0: the body
+  Buffer.from(body).copy(message, 21);
+  const socket = createConnection({ host: hostname, port: Number(port) });
+  socket.write(message);
+  const chunks: Buffer[] = [];
+  for await (const chunk of socket as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    const all = Buffer.concat(chunks);
+    if (all.length >= 4 && all.length >= all.readInt32LE(0)) {
+      socket.destroy();
+      return BSON.deserialize(all.subarray(21));
+    }
+  }
+  throw new Error('connection closed without a reply');
 }
 
 /** `sibyl store` as a real process on a free port; resolves with its connection string. */
@@ -177,6 +210,95 @@ describe('sibyl store: the commands the driver and mongosh send', () => {
       code: 59,
     });
     expect(await client.db('x').command({ ping: 1 })).toMatchObject({ ok: 1 });
+  });
+
+  it('refuses a transaction as a MongoDB standalone does, and applies nothing of it', async () => {
+    const c = client.db('x').collection('m');
+    const refused = {
+      code: 20,
+      codeName: 'IllegalOperation',
+      message: 'Transaction numbers are only allowed on a replica set member or mongos',
+    };
+    // The driver recognises that refusal of a write and rewrites its message, as against MongoDB.
+    const refusedWrite = {
+      message: expect.stringMatching(/^This MongoDB deployment does not support retryable writes/),
+      originalError: refused,
+    };
+    const session = client.startSession();
+    session.startTransaction();
+    await expect(c.insertOne({ a: 1 }, { session })).rejects.toMatchObject(refusedWrite);
+    await expect(c.updateOne({ a: 2 }, { $set: { b: 1 } }, { session, upsert: true })).rejects.toMatchObject(
+      refusedWrite,
+    );
+    // The driver swallows abortTransaction's error, as the transactions spec says; nothing was applied.
+    await session.abortTransaction();
+    session.startTransaction();
+    await expect(c.insertOne({ a: 3 }, { session })).rejects.toMatchObject(refusedWrite);
+    await expect(session.commitTransaction()).rejects.toMatchObject(refused);
+    await expect(session.withTransaction(() => c.insertOne({ a: 4 }, { session }))).rejects.toMatchObject(
+      refusedWrite,
+    );
+    await session.endSession();
+    expect(await c.countDocuments()).toBe(0);
+
+    // The same checks for commands sent by hand, in MongoDB's order.
+    const lsid = { id: new UUID() };
+    const insert = { insert: 'm', documents: [{ a: 5 }], lsid };
+    await expect(client.db('x').command({ ...insert, txnNumber: Long.fromNumber(1) })).rejects.toMatchObject(
+      refused,
+    );
+    await expect(client.db('x').command({ ...insert, autocommit: false })).rejects.toMatchObject({
+      code: 72,
+      codeName: 'InvalidOptions',
+      message: "'autocommit' field requires a transaction number to also be specified",
+    });
+    await expect(client.db('x').command({ ...insert, startTransaction: true })).rejects.toMatchObject({
+      code: 72,
+      message: "'startTransaction' field requires 'autocommit' field to also be specified",
+    });
+    // The driver gives transaction commands a transaction number of their own, which is refused
+    // the same way; sent without one (a raw client), they find no transaction, as on MongoDB.
+    await expect(client.db('admin').command({ commitTransaction: 1 })).rejects.toMatchObject(refused);
+    expect(await rawCommand(server.uri, { commitTransaction: 1, $db: 'admin' })).toMatchObject({
+      ok: 0,
+      code: 125,
+      codeName: 'CommandFailed',
+      errmsg: 'commitTransaction must be run within a transaction',
+    });
+    expect(await rawCommand(server.uri, { abortTransaction: 1, $db: 'x' })).toMatchObject({
+      ok: 0,
+      code: 13,
+      codeName: 'Unauthorized',
+      errmsg: 'abortTransaction may only be run against the admin database.',
+    });
+    expect(await c.countDocuments()).toBe(0);
+  });
+
+  it('serves retryable writes with the driver defaults: no transaction number is sent, every write applies', async () => {
+    const monitored = new MongoClient(server.uri, { monitorCommands: true });
+    const sent: CommandStartedEvent[] = [];
+    monitored.on('commandStarted', (event) => sent.push(event));
+    await monitored.connect();
+    const c = monitored.db('x').collection('r');
+    await c.insertOne({ k: 1 });
+    await c.insertMany([{ k: 2 }, { k: 3 }]);
+    await c.updateOne({ k: 1 }, { $set: { v: 1 } });
+    await c.updateOne({ k: 4 }, { $set: { v: 4 } }, { upsert: true });
+    await c.replaceOne({ k: 2 }, { k: 2, v: 2 });
+    await c.findOneAndUpdate({ k: 3 }, { $set: { v: 3 } });
+    await c.deleteOne({ k: 4 });
+    await c.bulkWrite([{ insertOne: { document: { k: 5 } } }, { deleteOne: { filter: { k: 5 } } }]);
+    const writes = sent.filter((e) =>
+      ['insert', 'update', 'delete', 'findAndModify'].includes(e.commandName),
+    );
+    expect(writes).toHaveLength(9);
+    for (const e of writes) expect(e.command, e.commandName).not.toHaveProperty('txnNumber');
+    expect(await c.find({}, { projection: { _id: 0 }, sort: { k: 1 } }).toArray()).toEqual([
+      { k: 1, v: 1 },
+      { k: 2, v: 2 },
+      { k: 3, v: 3 },
+    ]);
+    await monitored.close();
   });
 
   it('reports per-item write errors with code 11000 and keeps the rest of an unordered batch', async () => {

@@ -12,7 +12,7 @@ import {
   writeCheckpoint,
   type Snapshot,
 } from './checkpoint.js';
-import { COMMANDS, type CommandContext } from './commands/index.js';
+import { checkSessionInfo, COMMANDS, type CommandContext } from './commands/index.js';
 import { CursorRegistry } from './cursors.js';
 import { announce, claimDataDir, release } from './data-dir.js';
 import { Database } from './database.js';
@@ -230,6 +230,9 @@ export class StoreServer {
     try {
       const handler = COMMANDS[name];
       if (!handler) throw commandNotFound(name);
+      // As MongoDB: the command is known first, then its session fields are checked (a standalone
+      // refuses transactions before anything runs).
+      checkSessionInfo(name, command);
       const dbName = typeof command.$db === 'string' ? command.$db : 'test';
       const reply = await handler(command, this.context(dbName, connectionId));
       return reply instanceof Uint8Array ? reply : BSON.serialize({ ...reply, ok: 1 });

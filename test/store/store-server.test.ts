@@ -15,6 +15,7 @@ import {
 } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MongoStore } from '../../src/store/mongo-store.js';
+import { CursorRegistry } from '../../src/store/server/cursors.js';
 import { StoreServer } from '../../src/store/server/store-server.js';
 
 const BIN = join(import.meta.dirname, '../../bin/sibyl.js');
@@ -301,6 +302,121 @@ describe('sibyl store: the commands the driver and mongosh send', () => {
     await monitored.close();
   });
 
+  it('refuses options it cannot honour, naming them, and applies nothing of the command', async () => {
+    const db = client.db('x');
+    const c = db.collection('opts');
+    await c.insertMany([
+      { k: 'a', n: 1, tags: [1, 2] },
+      { k: 'B', n: 2, tags: [3] },
+    ]);
+    const collation = { locale: 'en', strength: 2 };
+    const refused = (field: string) => ({
+      code: 238,
+      codeName: 'NotImplemented',
+      message: expect.stringContaining(`'${field}' is not supported by sibyl store`),
+    });
+    await expect(c.find({ k: 'b' }, { collation }).toArray()).rejects.toMatchObject(
+      refused('find.collation'),
+    );
+    await expect(c.aggregate([{ $match: { k: 'b' } }], { collation }).toArray()).rejects.toMatchObject(
+      refused('aggregate.collation'),
+    );
+    await expect(c.countDocuments({ k: 'b' }, { collation })).rejects.toMatchObject(
+      refused('aggregate.collation'),
+    );
+    await expect(db.command({ count: 'opts', query: { k: 'b' }, collation })).rejects.toMatchObject(
+      refused('count.collation'),
+    );
+    await expect(c.distinct('n', { k: 'b' }, { collation })).rejects.toMatchObject(
+      refused('distinct.collation'),
+    );
+    await expect(c.updateOne({ k: 'b' }, { $set: { n: 9 } }, { collation })).rejects.toMatchObject(
+      refused('update.updates.collation'),
+    );
+    await expect(
+      c.updateMany({}, { $set: { 'tags.$[t]': 0 } }, { arrayFilters: [{ t: { $gte: 2 } }] }),
+    ).rejects.toMatchObject(refused('update.updates.arrayFilters'));
+    // A batch is refused whole before it runs: the first, plain statement is not applied either.
+    await expect(
+      c.bulkWrite([
+        { updateOne: { filter: { k: 'a' }, update: { $set: { n: 7 } } } },
+        { updateOne: { filter: { k: 'B' }, update: { $set: { n: 8 } }, collation } },
+      ]),
+    ).rejects.toMatchObject(refused('update.updates.collation'));
+    await expect(c.deleteOne({ k: 'b' }, { collation })).rejects.toMatchObject(
+      refused('delete.deletes.collation'),
+    );
+    await expect(c.findOneAndUpdate({ k: 'b' }, { $set: { n: 9 } }, { collation })).rejects.toMatchObject(
+      refused('findAndModify.collation'),
+    );
+    await expect(c.find({}, { let: { x: 1 } }).toArray()).rejects.toMatchObject(refused('find.let'));
+    await expect(c.find({}, { readConcern: { level: 'snapshot' } }).toArray()).rejects.toMatchObject({
+      code: 238,
+      message: expect.stringContaining("readConcern level 'snapshot'"),
+    });
+    await expect(c.insertOne({ k: 'c' }, { writeConcern: { w: 2 } })).rejects.toMatchObject({
+      code: 238,
+      message: expect.stringContaining('writeConcern w: 2'),
+    });
+    await expect(
+      c.aggregate([{ $match: {} }, { $out: { db: 'other', coll: 'o' } }]).toArray(),
+    ).rejects.toMatchObject({
+      code: 238,
+      message: expect.stringContaining("writing to database 'other'"),
+    });
+    await expect(c.createIndex({ k: 1 }, { sparse: true })).rejects.toMatchObject(
+      refused('createIndexes.indexes.sparse'),
+    );
+    await expect(c.createIndex({ ts: 1 }, { expireAfterSeconds: 60 })).rejects.toMatchObject(
+      refused('createIndexes.indexes.expireAfterSeconds'),
+    );
+    await expect(c.createIndex({ k: 'text' })).rejects.toMatchObject({
+      code: 238,
+      message: expect.stringContaining('index type "text"'),
+    });
+    // A field MongoDB does not know either is refused as MongoDB's parser refuses it.
+    await expect(db.command({ find: 'opts', frobnicate: 1 })).rejects.toMatchObject({
+      code: 40415,
+      message: "BSON field 'find.frobnicate' is an unknown field.",
+    });
+    expect((await c.listIndexes().toArray()).map((i) => i.name)).toEqual(['_id_']);
+    expect(await c.find({}, { projection: { _id: 0 }, sort: { k: 1 } }).toArray()).toEqual([
+      { k: 'B', n: 2, tags: [3] },
+      { k: 'a', n: 1, tags: [1, 2] },
+    ]);
+    expect(await db.listCollections({ name: 'o' }).toArray()).toEqual([]);
+  });
+
+  it('serves hints that name an index, fails those that name none, and enforces maxTimeMS', async () => {
+    const c = client.db('x').collection('hinted');
+    await c.createIndex({ k: 1 });
+    await c.insertMany(Array.from({ length: 5_000 }, (_, i) => ({ k: i % 100, v: i })));
+    expect(await c.countDocuments({ k: 3 }, { hint: 'k_1' })).toBe(50);
+    expect(await c.find({ k: 3 }, { hint: { k: 1 } }).toArray()).toHaveLength(50);
+    expect(await c.find({ k: 3 }).hint('_id_').toArray()).toHaveLength(50);
+    await expect(c.find({ k: 3 }, { hint: 'nope_1' }).toArray()).rejects.toMatchObject({
+      code: 2,
+      message: 'hint provided does not correspond to an existing index',
+    });
+    await expect(
+      c.updateOne({ k: 3 }, { $set: { seen: true } }, { hint: { nope: 1 } }),
+    ).rejects.toMatchObject({
+      code: 2,
+    });
+    expect(await c.countDocuments({ seen: true })).toBe(0);
+    // A pipeline over 5,000 documents takes longer than a millisecond: MongoDB would stop it.
+    await expect(
+      c
+        .aggregate([{ $group: { _id: '$v', n: { $sum: 1 } } }, { $sort: { n: -1, _id: 1 } }], {
+          maxTimeMS: 1,
+        })
+        .toArray(),
+    ).rejects.toMatchObject({ code: 50, codeName: 'MaxTimeMSExpired' });
+    expect(await c.find({ k: 5 }, { maxTimeMS: 60_000 }).toArray()).toHaveLength(50);
+    await c.insertOne({ k: -1 }, { maxTimeMS: 60_000 });
+    expect(await c.countDocuments({ k: -1 })).toBe(1);
+  });
+
   it('reports per-item write errors with code 11000 and keeps the rest of an unordered batch', async () => {
     const c = client.db('x').collection('m');
     await c.createIndex({ k: 1 }, { unique: true });
@@ -365,6 +481,21 @@ describe('sibyl store: the commands the driver and mongosh send', () => {
       'agg',
       'e',
     ]);
+  });
+});
+
+describe('sibyl store: cursors', () => {
+  it('closes idle cursors, but keeps those opened with noCursorTimeout', async () => {
+    const cursors = new CursorRegistry(20);
+    const docs = Array.from({ length: 5 }, (_, i) => ({ i }));
+    const idOf = (reply: Buffer) =>
+      (BSON.deserialize(reply, { useBigInt64: true }).cursor as { id: bigint }).id;
+    const idle = idOf(cursors.first('x.c', docs, 1));
+    const kept = idOf(cursors.first('x.c', docs, 1, false, true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(() => cursors.more(idle, 'x.c', 1)).toThrow(/not found/);
+    expect(BSON.deserialize(cursors.more(kept, 'x.c', 1)).cursor.nextBatch).toEqual([{ i: 1 }]);
+    cursors.close();
   });
 });
 

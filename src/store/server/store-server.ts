@@ -12,11 +12,11 @@ import {
   writeCheckpoint,
   type Snapshot,
 } from './checkpoint.js';
-import { checkSessionInfo, COMMANDS, type CommandContext } from './commands/index.js';
+import { checkOptions, checkSessionInfo, COMMANDS, type CommandContext } from './commands/index.js';
 import { CursorRegistry } from './cursors.js';
 import { announce, claimDataDir, release } from './data-dir.js';
 import { Database } from './database.js';
-import { CommandError, commandNotFound, journalFailed } from './errors.js';
+import { CommandError, commandNotFound, journalFailed, maxTimeExpired } from './errors.js';
 import { encodeOps, Journal, replayJournal } from './journal.js';
 import { applyRedo, databaseOf, loadCollections } from './redo.js';
 import { Replica } from './replica/replica.js';
@@ -233,8 +233,16 @@ export class StoreServer {
       // As MongoDB: the command is known first, then its session fields are checked (a standalone
       // refuses transactions before anything runs).
       checkSessionInfo(name, command);
+      // Then its options, before anything runs: what the engine cannot honour is refused, not ignored.
+      checkOptions(name, command);
       const dbName = typeof command.$db === 'string' ? command.$db : 'test';
-      const reply = await handler(command, this.context(dbName, connectionId));
+      const limit = Number(command.maxTimeMS ?? 0);
+      const deadline = limit > 0 ? started + limit : undefined;
+      const ctx = this.context(dbName, connectionId, deadline);
+      const reply = await handler(command, ctx);
+      // The engine cannot stop a command midway: a read that took longer than maxTimeMS fails
+      // afterwards, as it would have failed in MongoDB (a write is checked before it commits).
+      if (deadline !== undefined && !ctx.committed() && performance.now() > deadline) throw maxTimeExpired();
       return reply instanceof Uint8Array ? reply : BSON.serialize({ ...reply, ok: 1 });
     } catch (err) {
       const known = err instanceof CommandError;
@@ -251,15 +259,27 @@ export class StoreServer {
     }
   }
 
-  private context(dbName: string, connectionId: number): CommandContext {
+  private context(
+    dbName: string,
+    connectionId: number,
+    deadline?: number,
+  ): CommandContext & { committed: () => boolean } {
     const db = this.database(dbName);
+    let committed = false;
     return {
       db,
       cursors: this.cursors,
       connectionId,
       databases: this.databases,
+      committed: () => committed,
       write: async (fn, extraOps, undoExtra) => {
         const captured = db.capture(fn, extraOps, undoExtra);
+        if (deadline !== undefined && performance.now() > deadline) {
+          // Past maxTimeMS before it commits: nothing of this write is kept, as in MongoDB.
+          captured.undo();
+          throw maxTimeExpired();
+        }
+        committed = true;
         // Encoded only for whoever takes them: the journal, the replica, or both.
         if (captured.ops.length === 0 || (!this.journal && !this.replica?.available)) return captured.result;
         const ops = encodeOps(captured.ops);

@@ -16,3 +16,4 @@ export const COMMANDS: Record<string, CommandHandler> = {
 
 export type { CommandContext, CommandHandler, CommandReply } from './context.js';
 export { checkSessionInfo } from './session-info.js';
+export { checkOptions } from './options.js';

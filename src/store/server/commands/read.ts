@@ -2,6 +2,7 @@ import { BSON, Long, type Document } from 'mongodb';
 import { applyWriteStage, splitWriteStage } from '../../engine/collection.js';
 import { getPath, indexKeyOf } from '../../engine/values.js';
 import { badValue } from '../errors.js';
+import { checkHint, notImplemented } from './options.js';
 import { ReplicaUnavailable, type PackedDocs } from '../replica/replica.js';
 import { collectionName, type CommandContext, type CommandHandler } from './context.js';
 
@@ -15,6 +16,7 @@ const find: CommandHandler = (command, ctx) => {
   const ns = `${ctx.db.name}.${name}`;
   const limit = asNumber(command.limit) ?? 0;
   const coll = ctx.db.existing(name);
+  checkHint(coll, command.hint);
   const docs = coll
     ? coll.querySync(command.filter ?? {}, {
         sort: command.sort,
@@ -23,7 +25,13 @@ const find: CommandHandler = (command, ctx) => {
         limit: limit === 0 ? undefined : Math.abs(limit),
       })
     : NO_DOCS;
-  return ctx.cursors.first(ns, docs, asNumber(command.batchSize), command.singleBatch === true || limit < 0);
+  return ctx.cursors.first(
+    ns,
+    docs,
+    asNumber(command.batchSize),
+    command.singleBatch === true || limit < 0,
+    command.noCursorTimeout === true,
+  );
 };
 
 const getMore: CommandHandler = (command, ctx) => {
@@ -49,12 +57,13 @@ const aggregate: CommandHandler = async (command, ctx) => {
   if (typeof command.aggregate !== 'string')
     throw badValue('aggregate: only collection pipelines are supported (not `aggregate: 1`)');
   if (!Array.isArray(command.pipeline)) throw badValue("'pipeline' must be an array");
-  if (command.explain) throw badValue('explain is not supported by sibyl store');
   const name = command.aggregate;
   const ns = `${ctx.db.name}.${name}`;
   const pipeline = command.pipeline as Document[];
+  checkHint(ctx.db.existing(name), command.hint);
   const coll = ctx.db.existing(name) ?? ctx.db.scratch(name);
   const { stages, writes } = splitWriteStage(pipeline);
+  if (writes) checkOutputDatabase(writes, ctx.db.name);
   const replica = ctx.replica && coll.size >= ctx.replica.minDocs ? ctx.replica.run : undefined;
   if (!replica) {
     // Pipelines ending in $merge/$out write: journaled like any other write.
@@ -72,6 +81,15 @@ const aggregate: CommandHandler = async (command, ctx) => {
   await applyInSlices(ctx, writes, output);
   return ctx.cursors.first(ns, NO_DOCS);
 };
+
+/** `$out`/`$merge` into another database: the engine writes within the command's own database only. */
+function checkOutputDatabase(stage: Document, db: string): void {
+  const spec: unknown = '$out' in stage ? stage.$out : stage.$merge;
+  const target: unknown = spec !== null && typeof spec === 'object' && 'into' in spec ? spec.into : spec;
+  const named: unknown = target !== null && typeof target === 'object' ? (target as Document).db : undefined;
+  if (named !== undefined && named !== db)
+    throw notImplemented(`writing to database '${String(named)}' from a pipeline on '${db}'`);
+}
 
 /**
  * Documents of a replica's $merge output per journaled write: each slice holds the server's event
@@ -105,6 +123,7 @@ async function applyInSlices(ctx: CommandContext, stage: Document, output: Packe
 
 const count: CommandHandler = (command, ctx) => {
   const coll = ctx.db.existing(collectionName(command));
+  checkHint(coll, command.hint);
   if (!coll) return { n: 0 };
   const skip = asNumber(command.skip) ?? 0;
   const limit = asNumber(command.limit) ?? 0;
@@ -117,6 +136,7 @@ const count: CommandHandler = (command, ctx) => {
 const distinct: CommandHandler = (command, ctx) => {
   const coll = ctx.db.existing(collectionName(command));
   if (typeof command.key !== 'string') throw badValue("'key' must be a string");
+  checkHint(coll, command.hint);
   const seen = new Map<string, unknown>();
   for (const doc of coll?.querySync(command.query ?? {}) ?? []) {
     const value = getPath(doc, command.key);

@@ -6,6 +6,7 @@ import { createConnection } from 'node:net';
 import { createInterface } from 'node:readline';
 import {
   BSON,
+  Double,
   Long,
   MongoClient,
   MongoServerError,
@@ -184,6 +185,51 @@ describe('sibyl store: durability', () => {
     expect((await readdir(dir)).filter((f) => f.startsWith('journal-')).length).toBeLessThanOrEqual(1);
     await reopened.close();
     await second.stop();
+  }, 60_000);
+
+  it('keeps numeric BSON types through the journal, a checkpoint and the read replica', async () => {
+    const typed = { promoteValues: false, projection: { _id: 0 } } as const;
+    const first = storeProcess(dir);
+    try {
+      const client = await connect(await first.uri);
+      const coll = client.db('x').collection('n');
+      await coll.insertOne({ k: 'checkpointed', l: Long.fromNumber(5), d: new Double(2) });
+      await client.db('admin').command({ fsync: 1 }); // a checkpoint; the next write is in the journal only
+      await coll.insertOne({ k: 'journaled', l: Long.fromString('9007199254740993'), d: new Double(-3) });
+      first.child.kill('SIGKILL');
+      await client.close(true);
+    } finally {
+      first.child.kill('SIGKILL');
+    }
+
+    const second = storeProcess(dir);
+    try {
+      const reopened = await connect(await second.uri);
+      const docs = await reopened
+        .db('x')
+        .collection('n')
+        .find({}, { ...typed, sort: { k: 1 } })
+        .toArray();
+      expect(docs.map((d) => [d.k, d.l._bsontype, d.l.toString(), d.d._bsontype, d.d.valueOf()])).toEqual([
+        ['checkpointed', 'Long', '5', 'Double', 2],
+        ['journaled', 'Long', '9007199254740993', 'Double', -3],
+      ]);
+      await reopened.close();
+    } finally {
+      if (second.child.exitCode === null && second.child.signalCode === null) await second.stop();
+    }
+
+    // A long pipeline runs on the replica, which decodes what it is sent the same way.
+    const server = await StoreServer.start({ port: 0, replicaMinDocs: 0 });
+    const onReplica = await connect(server.uri);
+    const c = onReplica.db('x').collection('n');
+    await c.insertMany([{ l: Long.fromNumber(5) }, { l: 6 }, { l: new Double(7) }]);
+    const counted = await c
+      .aggregate([{ $match: { l: { $gte: Long.fromNumber(6) } } }, { $group: { _id: null, n: { $sum: 1 } } }])
+      .toArray();
+    expect(counted).toEqual([{ _id: null, n: 2 }]);
+    await onReplica.close();
+    await server.close();
   }, 60_000);
 
   it('refuses a data directory another live server holds, naming it', async () => {
@@ -433,6 +479,35 @@ describe('sibyl store: the commands the driver and mongosh send', () => {
     };
     expect(ordered.result.insertedCount).toBe(1);
     expect((await c.find({}).sort({ k: 1 }).toArray()).map((d) => d.k)).toEqual([1, 2, 3]);
+  });
+
+  it('reads sort, projection and index keys sent as doubles, as mongosh and other clients may send them', async () => {
+    const db = client.db('x');
+    await db.collection('d').insertMany([
+      { v: 1, w: 'a' },
+      { v: 3, w: 'b' },
+      { v: 2, w: 'c' },
+    ]);
+    const one = new Double(1);
+    const found = await db.command({
+      find: 'd',
+      sort: { v: new Double(-1) },
+      projection: { _id: new Double(0), v: one },
+    });
+    expect(found.cursor.firstBatch).toEqual([{ v: 3 }, { v: 2 }, { v: 1 }]);
+    await db.command({ createIndexes: 'd', indexes: [{ key: { w: one }, name: 'w_1' }] });
+    const indexes = await db
+      .collection('d')
+      .listIndexes({ promoteValues: false } as never)
+      .toArray();
+    expect(indexes.map((i) => i.name)).toEqual(['_id_', 'w_1']);
+    expect(indexes[1]!.key.w).toBeInstanceOf(Double);
+    expect(
+      await db
+        .collection('d')
+        .find({ w: 'c' }, { hint: 'w_1', projection: { _id: 0, v: 1 } })
+        .toArray(),
+    ).toEqual([{ v: 2 }]);
   });
 
   it('pages a large result through getMore in batches under the reply limit', async () => {

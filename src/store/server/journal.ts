@@ -1,7 +1,8 @@
 import { open, readdir, readFile, rm, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { BSON, type Document } from 'mongodb';
+import { BSON, type Document, type Long } from 'mongodb';
+import { decode } from './bson-codec.js';
 import { bsonString, document, element, int64 } from './bson-builder.js';
 
 /**
@@ -202,7 +203,7 @@ export function decodeOps(bytes: Uint8Array): JournalOp[] {
   const ops: JournalOp[] = [];
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let offset = 0; offset < view.length; offset += view.readInt32LE(offset))
-    ops.push(BSON.deserialize(view.subarray(offset, offset + view.readInt32LE(offset))) as JournalOp);
+    ops.push(decode(view.subarray(offset, offset + view.readInt32LE(offset))) as JournalOp);
   return ops;
 }
 
@@ -231,9 +232,9 @@ export async function* replayJournal(
         await truncate(path, offset);
         break;
       }
-      const entry = BSON.deserialize(body, { promoteLongs: true });
+      const entry = decode(body);
       offset += 8 + body.length;
-      const lsn = entry.l as number;
+      const lsn = (entry.l as Long).toNumber();
       if (through !== undefined && lsn > through) return;
       if (lsn > afterLsn) yield { lsn, db: entry.d as string, ops: entry.ops as JournalOp[] };
       if (lsn === through) return;

@@ -1,6 +1,7 @@
-import { BSON, Long, type Document } from 'mongodb';
+import { Long, type Document } from 'mongodb';
 import { applyWriteStage, splitWriteStage } from '../../engine/collection.js';
 import { getPath, indexKeyOf } from '../../engine/values.js';
+import { decode } from '../bson-codec.js';
 import { badValue } from '../errors.js';
 import { checkHint, notImplemented } from './options.js';
 import { ReplicaUnavailable, type PackedDocs } from '../replica/replica.js';
@@ -104,16 +105,16 @@ const MERGE_SLICE = 200;
  * collection and stays one write.
  */
 async function applyInSlices(ctx: CommandContext, stage: Document, output: PackedDocs): Promise<void> {
-  const decode = (docs: Uint8Array[]) => docs.map((bytes) => BSON.deserialize(bytes));
+  const decodeAll = (docs: Uint8Array[]) => docs.map(decode);
   if ('$out' in stage) {
-    await ctx.write(() => applyWriteStage(ctx.db, stage, decode(output.slice())));
+    await ctx.write(() => applyWriteStage(ctx.db, stage, decodeAll(output.slice())));
     return;
   }
   const pending: Promise<unknown>[] = [];
   let failed: { err: unknown } | undefined;
   // Once even for an empty output: the target is created, as MongoDB does.
   for (let i = 0; (i < output.length || i === 0) && !failed; i += MERGE_SLICE) {
-    const slice = decode(output.slice(i, i + MERGE_SLICE));
+    const slice = decodeAll(output.slice(i, i + MERGE_SLICE));
     pending.push(ctx.write(() => applyWriteStage(ctx.db, stage, slice)).catch((err) => (failed ??= { err })));
     await new Promise<void>((resolve) => setImmediate(resolve));
   }

@@ -256,7 +256,29 @@ describe('sibyl store: the commands the driver and mongosh send', () => {
       codeName: 'CommandNotFound',
       code: 59,
     });
+    // Neither explain nor authentication is served: they are unknown commands here.
+    await expect(client.db('x').collection('m').find({}).explain()).rejects.toMatchObject({ code: 59 });
+    await expect(
+      client.db('admin').command({ saslStart: 1, mechanism: 'SCRAM-SHA-256', payload: Buffer.alloc(0) }),
+    ).rejects.toMatchObject({ code: 59, message: "no such command: 'saslStart'" });
     expect(await client.db('x').command({ ping: 1 })).toMatchObject({ ok: 1 });
+  });
+
+  it('refuses change streams as a MongoDB standalone does, and serves a client asking for compression uncompressed', async () => {
+    const standalone = { code: 40573, message: 'The $changeStream stage is only supported on replica sets' };
+    const stream = client.db('x').collection('m').watch();
+    await expect(stream.tryNext()).rejects.toMatchObject(standalone);
+    await stream.close();
+    const dbStream = client.db('x').watch();
+    await expect(dbStream.tryNext()).rejects.toMatchObject(standalone);
+    await dbStream.close();
+    // hello offers no compressor, so the driver sends and expects plain messages, as with a MongoDB
+    // started without compression.
+    const compressing = new MongoClient(server.uri, { compressors: ['zlib', 'zstd'] });
+    await compressing.connect();
+    await compressing.db('x').collection('z').insertOne({ a: 1 });
+    expect(await compressing.db('x').collection('z').countDocuments()).toBe(1);
+    await compressing.close();
   });
 
   it('refuses a transaction as a MongoDB standalone does, and applies nothing of it', async () => {
@@ -403,6 +425,13 @@ describe('sibyl store: the commands the driver and mongosh send', () => {
     await expect(c.insertOne({ k: 'c' }, { writeConcern: { w: 2 } })).rejects.toMatchObject({
       code: 238,
       message: expect.stringContaining('writeConcern w: 2'),
+    });
+    await expect(
+      c
+        .aggregate([{ $merge: { into: 'o', let: { x: 1 }, whenMatched: [{ $set: { y: '$$x' } }] } }])
+        .toArray(),
+    ).rejects.toMatchObject({
+      message: expect.stringContaining('$merge: "let" is not supported by sibyl store'),
     });
     await expect(
       c.aggregate([{ $match: {} }, { $out: { db: 'other', coll: 'o' } }]).toArray(),

@@ -364,11 +364,12 @@ export function applyWriteStage(host: EngineHost, stage: Document, results: Docu
     return;
   }
   const spec: MergeSpec = typeof stage.$merge === 'string' ? { into: stage.$merge } : stage.$merge;
+  // Refused before the target is looked up: looking it up creates it.
+  if (spec.let) throw new Error('$merge: "let" is not supported by sibyl store; use the default $$new');
   const target = host.collection(typeof spec.into === 'string' ? spec.into : spec.into.coll);
   const on = spec.on === undefined ? ['_id'] : Array.isArray(spec.on) ? spec.on : [spec.on];
   const whenMatched = spec.whenMatched ?? 'merge';
   const whenNotMatched = spec.whenNotMatched ?? 'insert';
-  if (spec.let) throw new Error('$merge: "let" is not supported by sibyl store; use the default $$new');
   for (const result of results) {
     const filter = Object.fromEntries(on.map((field) => [field, result[field] ?? null]));
     const [existing] = target.querySync(filter, { limit: 1 });

@@ -2,7 +2,7 @@ import { Long, type Document } from 'mongodb';
 import { applyWriteStage, splitWriteStage } from '../../engine/collection.js';
 import { getPath, indexKeyOf } from '../../engine/values.js';
 import { decode } from '../bson-codec.js';
-import { badValue } from '../errors.js';
+import { badValue, CommandError } from '../errors.js';
 import { checkHint, notImplemented } from './options.js';
 import { ReplicaUnavailable, type PackedDocs } from '../replica/replica.js';
 import { collectionName, type CommandContext, type CommandHandler } from './context.js';
@@ -55,6 +55,14 @@ const killCursors: CommandHandler = (command, ctx) => {
 };
 
 const aggregate: CommandHandler = async (command, ctx) => {
+  // A standalone has no oplog to follow: MongoDB refuses change streams there, before anything else.
+  const first: unknown = Array.isArray(command.pipeline) ? command.pipeline[0] : undefined;
+  if (first !== null && typeof first === 'object' && '$changeStream' in first)
+    throw new CommandError(
+      40573,
+      'Location40573',
+      'The $changeStream stage is only supported on replica sets',
+    );
   if (typeof command.aggregate !== 'string')
     throw badValue('aggregate: only collection pipelines are supported (not `aggregate: 1`)');
   if (!Array.isArray(command.pipeline)) throw badValue("'pipeline' must be an array");

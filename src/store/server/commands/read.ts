@@ -72,7 +72,7 @@ const aggregate: CommandHandler = async (command, ctx) => {
   checkHint(ctx.db.existing(name), command.hint);
   const coll = ctx.db.existing(name) ?? ctx.db.scratch(name);
   const { stages, writes } = splitWriteStage(pipeline);
-  if (writes) checkOutputDatabase(writes, ctx.db.name);
+  if (writes) checkWriteStage(writes, ctx.db.name);
   const replica = ctx.replica && coll.size >= ctx.replica.minDocs ? ctx.replica.run : undefined;
   if (!replica) {
     // Pipelines ending in $merge/$out write: journaled like any other write.
@@ -91,13 +91,18 @@ const aggregate: CommandHandler = async (command, ctx) => {
   return ctx.cursors.first(ns, NO_DOCS);
 };
 
-/** `$out`/`$merge` into another database: the engine writes within the command's own database only. */
-function checkOutputDatabase(stage: Document, db: string): void {
+/**
+ * A final `$out`/`$merge` the engine cannot honour, refused before anything runs: a target in
+ * another database (the engine writes within the command's own), or `$merge`'s `let`.
+ */
+function checkWriteStage(stage: Document, db: string): void {
   const spec: unknown = '$out' in stage ? stage.$out : stage.$merge;
   const target: unknown = spec !== null && typeof spec === 'object' && 'into' in spec ? spec.into : spec;
   const named: unknown = target !== null && typeof target === 'object' ? (target as Document).db : undefined;
   if (named !== undefined && named !== db)
     throw notImplemented(`writing to database '${String(named)}' from a pipeline on '${db}'`);
+  if ('$merge' in stage && spec !== null && typeof spec === 'object' && 'let' in spec)
+    throw notImplemented("'$merge.let'");
 }
 
 /**

@@ -36,6 +36,14 @@ module.exports = {
       to: { path: '^(models|jobs)/|^src/', pathNot: `^src/store/|${GROUND}` },
     },
     {
+      name: 'engine-behind-the-server',
+      comment:
+        "Only sibyl store's server (src/store/server) reaches its engine; everything else talks to storage through the driver. Shapes both need live in src/store/index-spec.ts.",
+      severity: 'error',
+      from: { pathNot: '^src/store/(server|engine)/' },
+      to: { path: '^src/store/engine/' },
+    },
+    {
       name: 'models-below-jobs',
       comment: 'Jobs orchestrate models, never the other way round.',
       severity: 'error',

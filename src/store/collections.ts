@@ -1,5 +1,5 @@
 import type { Collection, Document, IndexDef, Store } from './types.js';
-import { indexName } from './engine/types.js';
+import { indexName } from './index-spec.js';
 import type { CollectionName } from '../domain/collections.js';
 
 export { coll, type CollectionName, type CollectionTypes } from '../domain/collections.js';

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { CONFIG_DEFAULTS } from '../config/env.js';
 import { MongoStore } from './mongo-store.js';
 import { runningStore } from './server/data-dir.js';
 import { StoreServer } from './server/store-server.js';
@@ -6,7 +7,7 @@ import { StoreServer } from './server/store-server.js';
 export interface EmbeddedStoreOptions {
   /** The data directory; omit for a server that keeps nothing on disk (tests, `--memory`). */
   dir?: string;
-  /** @defaultValue sibyl */
+  /** @defaultValue CONFIG_DEFAULTS.MONGODB_DB */
   dbName?: string;
   logger?: Logger;
 }
@@ -17,7 +18,7 @@ export interface EmbeddedStoreOptions {
  * write goes through the official driver, exactly as against MongoDB.
  */
 export async function openEmbeddedStore(options: EmbeddedStoreOptions = {}): Promise<MongoStore> {
-  const dbName = options.dbName ?? 'sibyl';
+  const dbName = options.dbName ?? CONFIG_DEFAULTS.MONGODB_DB;
   const running = options.dir ? runningStore(options.dir) : undefined;
   if (running?.uri) {
     options.logger?.info({ uri: running.uri, pid: running.pid }, 'connecting to the running sibyl store');

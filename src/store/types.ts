@@ -7,7 +7,7 @@ import type { CollectionName } from '../domain/collections.js';
  */
 export type { AnyBulkWriteOperation, Collection, Document, Filter, UpdateFilter };
 // Index definitions and sort specs are MongoDB's shapes, shared with the store's engine.
-export type { IndexDef, IndexKeys, SortSpec } from './engine/types.js';
+export type { IndexDef, IndexKeys, SortSpec } from './index-spec.js';
 
 export interface Store {
   /** A collection of the registry (src/domain/collections.ts); a name not in it does not compile. */

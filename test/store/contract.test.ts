@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MongoBulkWriteError, MongoServerError } from 'mongodb';
+import { Double, Int32, Long, MongoBulkWriteError, MongoServerError } from 'mongodb';
 import type { Document, Store } from '../../src/store/types.js';
 import { backends, storePerTest } from '../helpers/backends.js';
 import { scratchCollection } from '../helpers/store.js';
@@ -256,6 +256,75 @@ describe.each(backends)('storage contract: $name', (backend) => {
       { ticker: 'A', n: 15, first: at(5) },
       { ticker: 'C', n: 20, first: at(30) },
     ]);
+  });
+
+  it('keeps numeric BSON types: a Long and a double round-trip as themselves and compare as numbers', async () => {
+    const c = scratchCollection(store, 'numbers');
+    const big = Long.fromString('9007199254740993'); // 2^53 + 1: no double holds it
+    await c.insertOne({ k: 'a', long: Long.fromNumber(5), big, double: new Double(5), int: 5, frac: 5.5 });
+    // promoteValues off: the driver hands every number back as the type the server sent.
+    const typed = { promoteValues: false, projection: { _id: 0 } } as const;
+    const stored = await c.findOne({ k: 'a' }, typed);
+    expect(stored!.long).toBeInstanceOf(Long);
+    expect(stored!.long.toString()).toBe('5');
+    expect(stored!.big).toBeInstanceOf(Long);
+    expect(stored!.big.toString()).toBe('9007199254740993');
+    expect(stored!.double).toBeInstanceOf(Double);
+    expect(stored!.double.valueOf()).toBe(5);
+    expect(stored!.int).toBeInstanceOf(Int32);
+    expect(stored!.frac).toBeInstanceOf(Double);
+    // Numeric types compare by value, in filters either way round and through an index.
+    expect(await c.countDocuments({ long: 5, double: 5, int: Long.fromNumber(5) })).toBe(1);
+    expect(
+      await c.countDocuments({ long: { $gt: 4.5, $lt: new Double(6) }, frac: { $gte: Long.fromNumber(5) } }),
+    ).toBe(1);
+    expect(await c.countDocuments({ big: { $gt: 9007199254740000 } })).toBe(1);
+
+    const v = [Long.fromNumber(3), 2, new Double(4), 1.5, Long.fromNumber(-1)];
+    await c.insertMany(v.map((value, i) => ({ k: `s${i}`, v: value })));
+    await c.createIndex({ v: 1 });
+    const sorted = await c.find({ v: { $exists: true } }, { ...typed, sort: { v: 1 } }).toArray();
+    expect(sorted.map((d) => `${d.v._bsontype}:${d.v.valueOf()}`)).toEqual([
+      'Long:-1',
+      'Double:1.5',
+      'Int32:2',
+      'Long:3',
+      'Double:4',
+    ]);
+    expect((await c.findOne({ v: Long.fromNumber(2) }, typed))?.k).toBe('s1');
+    expect((await c.findOne({ v: 4 }, typed))?.v).toBeInstanceOf(Double);
+    expect(await c.distinct('v', { v: { $in: [3, 4] } })).toHaveLength(2);
+    // A pipeline that passes documents through hands their numbers back with their types.
+    const passed = await c
+      .aggregate([{ $match: { v: { $gte: 3 } } }, { $sort: { v: -1 } }, { $project: { v: 1 } }], typed)
+      .toArray();
+    expect(passed.map((d) => `${d.v._bsontype}:${d.v.valueOf()}`)).toEqual(['Double:4', 'Long:3']);
+
+    // Updates keep the types of what they leave alone, store operands as given, and widen as MongoDB.
+    await c.updateOne(
+      { k: 'a' },
+      {
+        $inc: { long: 1, int: new Double(1) },
+        $mul: { frac: 2 },
+        $set: { tag: 'x', set: Long.fromNumber(7) },
+      },
+    );
+    const updated = await c.findOne({ k: 'a' }, typed);
+    expect(updated!.long).toBeInstanceOf(Long); // long + int32: long
+    expect(updated!.long.toString()).toBe('6');
+    expect(updated!.int).toBeInstanceOf(Double); // int32 + double: double
+    expect(updated!.int.valueOf()).toBe(6);
+    expect(updated!.frac).toBeInstanceOf(Double); // 5.5 × 2 = 11, still a double
+    expect(updated!.frac.valueOf()).toBe(11);
+    expect(updated!.double).toBeInstanceOf(Double);
+    expect(updated!.big.toString()).toBe('9007199254740993');
+    expect(updated!.set).toBeInstanceOf(Long);
+    expect(
+      await c.findOneAndUpdate({ k: 'a' }, { $set: { tag: 'y' } }, { ...typed, returnDocument: 'after' }),
+    ).toMatchObject({
+      long: expect.any(Long),
+      double: expect.any(Double),
+    });
   });
 
   it('creates indexes idempotently and enforces uniqueness of existing indexes', async () => {

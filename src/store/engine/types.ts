@@ -1,16 +1,10 @@
 import type { Document } from 'mongodb';
+import type { SortSpec } from '../index-spec.js';
 
 export type { Document };
 
-/** Index key spec in MongoDB's form, e.g. `{ userId: 1, ts: -1 }`. */
-export type IndexKeys = Record<string, 1 | -1>;
-export type SortSpec = Record<string, 1 | -1>;
-
-export interface IndexDef {
-  keys: IndexKeys;
-  unique?: boolean;
-  name?: string;
-}
+// The key-pattern shapes are shared with the application, which must not import the engine.
+export { indexName, type IndexDef, type IndexKeys, type SortSpec } from '../index-spec.js';
 
 export interface QueryOptions {
   projection?: Document;
@@ -24,16 +18,6 @@ export interface UpdateResult {
   modifiedCount: number;
   /** The `_id` of the document an upsert inserted. */
   upsertedId?: unknown;
-}
-
-/** MongoDB's default index name: `field_1_other_-1`. */
-export function indexName(def: IndexDef): string {
-  return (
-    def.name ??
-    Object.entries(def.keys)
-      .map(([k, v]) => `${k}_${v}`)
-      .join('_')
-  );
 }
 
 /** A write broke a unique index: MongoDB's error 11000. */

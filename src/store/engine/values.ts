@@ -1,4 +1,4 @@
-import { ObjectId } from 'mongodb';
+import { Decimal128, Double, Int32, Long, ObjectId } from 'mongodb';
 import type { Document } from './types.js';
 
 /** Deep copy of a stored document: plain objects, arrays and Dates are copied; BSON values are immutable. */
@@ -29,7 +29,7 @@ export function indexKeyOf(value: unknown): string | undefined {
     case 'string':
       return `s${value}`;
     case 'number':
-      return `n${value}`;
+      return numberKey(value);
     case 'boolean':
       return `b${value}`;
     case 'bigint':
@@ -37,7 +37,16 @@ export function indexKeyOf(value: unknown): string | undefined {
   }
   if (value instanceof Date) return `d${value.getTime()}`;
   if (value instanceof ObjectId) return `o${value.toHexString()}`;
+  // Every numeric type shares one key space, as in MongoDB's indexes: Long(5), 5.0 and 5 are equal.
+  if (value instanceof Long) return `n${value.toString()}`;
+  if (value instanceof Decimal128) return numberKey(Number(value.toString()));
+  if (value instanceof Double || value instanceof Int32) return numberKey(value.valueOf());
   return undefined;
+}
+
+/** A number's key: whole numbers as exact decimal integers, so that a Long beyond 2^53 keys alike. */
+function numberKey(value: number): string {
+  return Number.isInteger(value) && !Number.isSafeInteger(value) ? `n${BigInt(value)}` : `n${value}`;
 }
 
 export function getPath(doc: Document, path: string): unknown {
@@ -74,7 +83,13 @@ function indexKeyOfCondition(value: unknown): string | undefined {
     value !== null &&
     typeof value === 'object' &&
     !(value instanceof Date) &&
-    !(value instanceof ObjectId)
+    !(value instanceof ObjectId) &&
+    !(
+      value instanceof Long ||
+      value instanceof Double ||
+      value instanceof Int32 ||
+      value instanceof Decimal128
+    )
   ) {
     return undefined;
   }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { link, mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BSON, type Document } from 'mongodb';
+import { decode } from './bson-codec.js';
 import type { IndexDef } from '../engine/types.js';
 
 /**
@@ -120,7 +121,7 @@ function* readDocuments(buf: Buffer, file: string): Generator<Document> {
     const size = buf.readInt32LE(offset);
     if (size < 5 || offset + size > buf.length)
       throw new Error(`${file}: truncated or corrupt at byte ${offset}`);
-    yield BSON.deserialize(buf.subarray(offset, offset + size));
+    yield decode(buf.subarray(offset, offset + size));
     offset += size;
   }
 }

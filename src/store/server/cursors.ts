@@ -15,6 +15,8 @@ interface OpenCursor {
   docs: ResultDocs;
   position: number;
   lastUsed: number;
+  /** find's noCursorTimeout: kept until exhausted or killed, however long it sits idle. */
+  noTimeout: boolean;
 }
 
 /** MongoDB's default first batch when the client names none. */
@@ -33,13 +35,13 @@ export class CursorRegistry {
   }
 
   /** The reply to find/aggregate/listX: a first batch, and a cursor if more is left. */
-  first(ns: string, docs: ResultDocs, batchSize?: number, singleBatch = false): Buffer {
+  first(ns: string, docs: ResultDocs, batchSize?: number, singleBatch = false, noTimeout = false): Buffer {
     const max = batchSize && batchSize > 0 ? batchSize : DEFAULT_FIRST_BATCH;
     const { buffers, next } = takeBatch(docs, 0, max);
     let id = 0n;
     if (next < docs.length && !singleBatch) {
       id = randomBytes(8).readBigInt64LE(0) & 0x7fffffffffffffffn || 1n;
-      this.open.set(id, { ns, docs, position: next, lastUsed: Date.now() });
+      this.open.set(id, { ns, docs, position: next, lastUsed: Date.now(), noTimeout });
     }
     return cursorReply('firstBatch', buffers, id, ns);
   }
@@ -74,6 +76,7 @@ export class CursorRegistry {
 
   private sweep(): void {
     const cutoff = Date.now() - this.idleMs;
-    for (const [id, cursor] of this.open) if (cursor.lastUsed < cutoff) this.open.delete(id);
+    for (const [id, cursor] of this.open)
+      if (cursor.lastUsed < cutoff && !cursor.noTimeout) this.open.delete(id);
   }
 }

@@ -46,7 +46,7 @@ export class Database implements EngineHost {
   }
 
   rawDocs(name: string): Document[] {
-    return this.collections.get(name)?.raw() ?? [];
+    return this.collections.get(name)?.valueViews() ?? [];
   }
 
   recordWrite(collection: string, prev: Document | undefined, next: Document | undefined): void {

@@ -21,3 +21,5 @@ export const journalFailed = (cause: unknown) =>
     'UnknownError',
     `write not durable, undone: journal write failed (${(cause as Error)?.message ?? cause})`,
   );
+/** A command ran longer than its maxTimeMS. */
+export const maxTimeExpired = () => new CommandError(50, 'MaxTimeMSExpired', 'operation exceeded time limit');

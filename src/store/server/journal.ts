@@ -1,7 +1,8 @@
 import { open, readdir, readFile, rm, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { BSON, type Document } from 'mongodb';
+import { BSON, type Document, type Long } from 'mongodb';
+import { decode } from './bson-codec.js';
 import { bsonString, document, element, int64 } from './bson-builder.js';
 
 /**
@@ -11,8 +12,12 @@ import { bsonString, document, element, int64 } from './bson-builder.js';
  * re-evaluates an update. Segments are named by their first sequence number; a checkpoint lets the
  * older ones go.
  *
- * Frame: int32 length of the BSON body, uint32 CRC-32 of it, the body `{ l: lsn, d: db, ops }`.
- * A torn tail (a crash mid-append) fails its length or checksum and is cut off at replay.
+ * Frame: int32 length of the BSON body, uint32 CRC-32 of it, the body `{ l: lsn, d: db, ops, m }`.
+ * One write is one frame, or, when its effects exceed a frame's size, several consecutive frames:
+ * every frame but the last carries `m: true` (more of this write follows), so the last one commits
+ * the write. A torn tail (a crash mid-append) fails its length or checksum; it is cut off at
+ * replay, together with the frames of an uncommitted write before it, which are never replayed:
+ * a write is applied whole or not at all.
  */
 
 export type JournalOp =
@@ -48,11 +53,14 @@ interface Pending {
 /** Target size of one entry's operations (MongoDB's documents stop at 16 MiB). */
 const ENTRY_BYTES = 4 * 1024 * 1024;
 
-function frame(lsn: number, db: string, ops: Uint8Array[]): Buffer {
+const TRUE = Buffer.from([1]);
+
+function frame(lsn: number, db: string, ops: Uint8Array[], more: boolean): Buffer {
   const body = document([
     element(0x12, 'l', int64(BigInt(lsn))),
     element(0x02, 'd', bsonString(db)),
     element(0x04, 'ops', document(ops.map((op, i) => element(0x03, String(i), op)))),
+    ...(more ? [element(0x08, 'm', TRUE)] : []),
   ]);
   const out = Buffer.alloc(8 + body.length);
   out.writeInt32LE(body.length, 0);
@@ -91,22 +99,20 @@ export class Journal {
    * the disk refuses them.
    */
   append(db: string, ops: readonly Uint8Array[], undo: () => void): Promise<void> {
-    // A large write ($merge of a feature rebuild) spans several entries, each under the BSON limit;
-    // they are written in one system call, and a failure truncates them all.
-    const frames: Buffer[] = [];
-    let chunk: Uint8Array[] = [];
+    // A large write ($merge of a feature rebuild) spans several frames, each under the BSON limit;
+    // they are written in one system call, and a failure truncates them all. The system call is not
+    // atomic on a power loss, so all but the last frame say that more follows (see the top).
+    const chunks: Uint8Array[][] = [[]];
     let bytes = 0;
-    const cut = () => {
-      frames.push(frame(++this.lsn, db, chunk));
-      chunk = [];
-      bytes = 0;
-    };
     for (const encoded of ops) {
-      if (chunk.length > 0 && bytes + encoded.length > ENTRY_BYTES) cut();
-      chunk.push(encoded);
+      if (chunks.at(-1)!.length > 0 && bytes + encoded.length > ENTRY_BYTES) {
+        chunks.push([]);
+        bytes = 0;
+      }
+      chunks.at(-1)!.push(encoded);
       bytes += encoded.length + 8;
     }
-    cut();
+    const frames = chunks.map((chunk, i) => frame(++this.lsn, db, chunk, i < chunks.length - 1));
     return new Promise((resolve, reject) => {
       this.queue.push({ frame: Buffer.concat(frames), segment: this.current, undo, resolve, reject });
       this.flushing ??= this.flushLoop();
@@ -202,14 +208,15 @@ export function decodeOps(bytes: Uint8Array): JournalOp[] {
   const ops: JournalOp[] = [];
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let offset = 0; offset < view.length; offset += view.readInt32LE(offset))
-    ops.push(BSON.deserialize(view.subarray(offset, offset + view.readInt32LE(offset))) as JournalOp);
+    ops.push(decode(view.subarray(offset, offset + view.readInt32LE(offset))) as JournalOp);
   return ops;
 }
 
 /**
- * Entries after `afterLsn`, in order; a torn tail of the last segment is truncated away. With
- * `through`, a reader beside a live server (the replica) stops after that entry and never truncates:
- * what follows it may be an append in progress.
+ * Entries after `afterLsn`, in order, each write's frames only once its last one is read; a torn
+ * tail of the last segment, and the frames of the uncommitted write before it, are truncated away.
+ * With `through`, a reader beside a live server (the replica) stops after that entry and never
+ * truncates: what follows it may be an append in progress.
  */
 export async function* replayJournal(
   dir: string,
@@ -221,22 +228,40 @@ export async function* replayJournal(
   for (const [k, segment] of segments.entries()) {
     const path = join(dir, segment);
     const buf = await readFile(path);
+    // The frames read of a write not yet committed, and where its first one starts.
+    let pending: JournalEntry[] = [];
+    let pendingFrom = 0;
     let offset = 0;
+    let torn: number | undefined;
     while (offset < buf.length) {
       const whole = offset + 8 <= buf.length && offset + 8 + buf.readInt32LE(offset) <= buf.length;
       const body = whole ? buf.subarray(offset + 8, offset + 8 + buf.readInt32LE(offset)) : undefined;
       if (!body || crc32(body) !== buf.readUInt32LE(offset + 4)) {
-        if (k < segments.length - 1 || through !== undefined)
-          throw new Error(`${segment}: corrupt entry at byte ${offset}`);
-        await truncate(path, offset);
+        torn = offset;
         break;
       }
-      const entry = BSON.deserialize(body, { promoteLongs: true });
+      const entry = decode(body);
+      if (pending.length === 0) pendingFrom = offset;
       offset += 8 + body.length;
-      const lsn = entry.l as number;
-      if (through !== undefined && lsn > through) return;
-      if (lsn > afterLsn) yield { lsn, db: entry.d as string, ops: entry.ops as JournalOp[] };
-      if (lsn === through) return;
+      pending.push({
+        lsn: (entry.l as Long).toNumber(),
+        db: entry.d as string,
+        ops: entry.ops as JournalOp[],
+      });
+      if (entry.m === true) continue;
+      for (const committed of pending) {
+        if (through !== undefined && committed.lsn > through) return;
+        if (committed.lsn > afterLsn) yield committed;
+        if (committed.lsn === through) return;
+      }
+      pending = [];
     }
+    if (torn === undefined && pending.length === 0) continue;
+    const at = pending.length > 0 ? pendingFrom : torn!;
+    if (k < segments.length - 1 || through !== undefined)
+      throw new Error(
+        `${segment}: ${torn === undefined ? 'uncommitted write' : 'corrupt entry'} at byte ${at}`,
+      );
+    await truncate(path, at);
   }
 }

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { BSON, type Document } from 'mongodb';
 import type { Logger } from 'pino';
+import { CONFIG_DEFAULTS } from '../../config/env.js';
 import { silentLogger } from '../../log/logger.js';
 import { DuplicateKeyError } from '../engine/types.js';
 import {
@@ -11,11 +12,11 @@ import {
   writeCheckpoint,
   type Snapshot,
 } from './checkpoint.js';
-import { COMMANDS, type CommandContext } from './commands/index.js';
+import { checkOptions, checkSessionInfo, COMMANDS, type CommandContext } from './commands/index.js';
 import { CursorRegistry } from './cursors.js';
 import { announce, claimDataDir, release } from './data-dir.js';
 import { Database } from './database.js';
-import { CommandError, commandNotFound, journalFailed } from './errors.js';
+import { CommandError, commandNotFound, journalFailed, maxTimeExpired } from './errors.js';
 import { encodeOps, Journal, replayJournal } from './journal.js';
 import { applyRedo, databaseOf, loadCollections } from './redo.js';
 import { Replica } from './replica/replica.js';
@@ -35,7 +36,10 @@ export interface StoreServerOptions {
   socket?: string;
   /** Checkpoint (and compact the journal) this often, if anything was written. @defaultValue 60000 */
   checkpointIntervalMs?: number;
-  /** Database that a data directory of the old single-process layout is loaded into. @defaultValue sibyl */
+  /**
+   * Database that a data directory of the old single-process layout is loaded into.
+   * @defaultValue CONFIG_DEFAULTS.MONGODB_DB
+   */
   legacyDatabase?: string;
   /**
    * Aggregations over collections at least this large run on the replica thread, so that they do not
@@ -131,7 +135,9 @@ export class StoreServer {
     }
     const checkpoint = await loadCheckpoint(dir);
     const legacy =
-      checkpoint.lsn === 0 ? await loadLegacyFiles(dir, this.options.legacyDatabase ?? 'sibyl') : undefined;
+      checkpoint.lsn === 0
+        ? await loadLegacyFiles(dir, this.options.legacyDatabase ?? CONFIG_DEFAULTS.MONGODB_DB)
+        : undefined;
     loadCollections(this.databases, legacy ?? checkpoint.databases);
     // What was just loaded is what the checkpoint holds: only replayed writes make a collection dirty.
     if (!legacy) for (const db of this.databases.values()) db.dirty.clear();
@@ -224,8 +230,19 @@ export class StoreServer {
     try {
       const handler = COMMANDS[name];
       if (!handler) throw commandNotFound(name);
+      // As MongoDB: the command is known first, then its session fields are checked (a standalone
+      // refuses transactions before anything runs).
+      checkSessionInfo(name, command);
+      // Then its options, before anything runs: what the engine cannot honour is refused, not ignored.
+      checkOptions(name, command);
       const dbName = typeof command.$db === 'string' ? command.$db : 'test';
-      const reply = await handler(command, this.context(dbName, connectionId));
+      const limit = Number(command.maxTimeMS ?? 0);
+      const deadline = limit > 0 ? started + limit : undefined;
+      const ctx = this.context(dbName, connectionId, deadline);
+      const reply = await handler(command, ctx);
+      // The engine cannot stop a command midway: a read that took longer than maxTimeMS fails
+      // afterwards, as it would have failed in MongoDB (a write is checked before it commits).
+      if (deadline !== undefined && !ctx.committed() && performance.now() > deadline) throw maxTimeExpired();
       return reply instanceof Uint8Array ? reply : BSON.serialize({ ...reply, ok: 1 });
     } catch (err) {
       const known = err instanceof CommandError;
@@ -242,15 +259,27 @@ export class StoreServer {
     }
   }
 
-  private context(dbName: string, connectionId: number): CommandContext {
+  private context(
+    dbName: string,
+    connectionId: number,
+    deadline?: number,
+  ): CommandContext & { committed: () => boolean } {
     const db = this.database(dbName);
+    let committed = false;
     return {
       db,
       cursors: this.cursors,
       connectionId,
       databases: this.databases,
+      committed: () => committed,
       write: async (fn, extraOps, undoExtra) => {
         const captured = db.capture(fn, extraOps, undoExtra);
+        if (deadline !== undefined && performance.now() > deadline) {
+          // Past maxTimeMS before it commits: nothing of this write is kept, as in MongoDB.
+          captured.undo();
+          throw maxTimeExpired();
+        }
+        committed = true;
         // Encoded only for whoever takes them: the journal, the replica, or both.
         if (captured.ops.length === 0 || (!this.journal && !this.replica?.available)) return captured.result;
         const ops = encodeOps(captured.ops);

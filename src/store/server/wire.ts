@@ -1,4 +1,5 @@
-import { BSON, type Document } from 'mongodb';
+import type { Document } from 'mongodb';
+import { decode } from './bson-codec.js';
 
 /**
  * MongoDB's wire protocol, the part the official drivers and mongosh speak: OP_MSG (every command)
@@ -84,7 +85,7 @@ function parseOpMsg(message: Buffer, requestId: number): CommandMessage {
     const kind = message[offset++];
     if (kind === 0) {
       const size = message.readInt32LE(offset);
-      command = BSON.deserialize(message.subarray(offset, offset + size));
+      command = decode(message.subarray(offset, offset + size));
       offset += size;
     } else if (kind === 1) {
       const size = message.readInt32LE(offset);
@@ -95,7 +96,7 @@ function parseOpMsg(message: Buffer, requestId: number): CommandMessage {
       let at = nameEnd + 1;
       while (at < sectionEnd) {
         const docSize = message.readInt32LE(at);
-        docs.push(BSON.deserialize(message.subarray(at, at + docSize)));
+        docs.push(decode(message.subarray(at, at + docSize)));
         at += docSize;
       }
       sequences.push([name, docs]);
@@ -115,7 +116,7 @@ function parseOpQuery(message: Buffer, requestId: number): CommandMessage {
   const fullName = message.toString('utf8', offset, nameEnd);
   offset = nameEnd + 1 + 8; // numberToSkip, numberToReturn
   const size = message.readInt32LE(offset);
-  let query = BSON.deserialize(message.subarray(offset, offset + size));
+  let query = decode(message.subarray(offset, offset + size));
   if (!fullName.endsWith('.$cmd')) throw new ProtocolError(`OP_QUERY is only accepted for commands`);
   // Legacy drivers wrap the command as { $query: {...}, $readPreference: ... }.
   if (query.$query) query = query.$query as Document;

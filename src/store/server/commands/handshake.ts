@@ -13,6 +13,9 @@ const hello: CommandHandler = (command, ctx) => ({
   maxMessageSizeBytes: MAX_MESSAGE_BYTES,
   maxWriteBatchSize: 100_000,
   localTime: new Date(),
+  // Sessions are supported, as on a MongoDB standalone; with no setName or msg: 'isdbgrid' the driver
+  // sees a standalone, so it never attaches a txnNumber to retryable writes (and transactions are
+  // refused by session-info.ts).
   logicalSessionTimeoutMinutes: 30,
   connectionId: ctx.connectionId,
   minWireVersion: 0,

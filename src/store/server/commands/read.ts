@@ -1,7 +1,9 @@
-import { BSON, Long, type Document } from 'mongodb';
+import { Long, type Document } from 'mongodb';
 import { applyWriteStage, splitWriteStage } from '../../engine/collection.js';
 import { getPath, indexKeyOf } from '../../engine/values.js';
-import { badValue } from '../errors.js';
+import { decode } from '../bson-codec.js';
+import { badValue, CommandError } from '../errors.js';
+import { checkHint, notImplemented } from './options.js';
 import { ReplicaUnavailable, type PackedDocs } from '../replica/replica.js';
 import { collectionName, type CommandContext, type CommandHandler } from './context.js';
 
@@ -15,6 +17,7 @@ const find: CommandHandler = (command, ctx) => {
   const ns = `${ctx.db.name}.${name}`;
   const limit = asNumber(command.limit) ?? 0;
   const coll = ctx.db.existing(name);
+  checkHint(coll, command.hint);
   const docs = coll
     ? coll.querySync(command.filter ?? {}, {
         sort: command.sort,
@@ -23,7 +26,13 @@ const find: CommandHandler = (command, ctx) => {
         limit: limit === 0 ? undefined : Math.abs(limit),
       })
     : NO_DOCS;
-  return ctx.cursors.first(ns, docs, asNumber(command.batchSize), command.singleBatch === true || limit < 0);
+  return ctx.cursors.first(
+    ns,
+    docs,
+    asNumber(command.batchSize),
+    command.singleBatch === true || limit < 0,
+    command.noCursorTimeout === true,
+  );
 };
 
 const getMore: CommandHandler = (command, ctx) => {
@@ -46,15 +55,24 @@ const killCursors: CommandHandler = (command, ctx) => {
 };
 
 const aggregate: CommandHandler = async (command, ctx) => {
+  // A standalone has no oplog to follow: MongoDB refuses change streams there, before anything else.
+  const first: unknown = Array.isArray(command.pipeline) ? command.pipeline[0] : undefined;
+  if (first !== null && typeof first === 'object' && '$changeStream' in first)
+    throw new CommandError(
+      40573,
+      'Location40573',
+      'The $changeStream stage is only supported on replica sets',
+    );
   if (typeof command.aggregate !== 'string')
     throw badValue('aggregate: only collection pipelines are supported (not `aggregate: 1`)');
   if (!Array.isArray(command.pipeline)) throw badValue("'pipeline' must be an array");
-  if (command.explain) throw badValue('explain is not supported by sibyl store');
   const name = command.aggregate;
   const ns = `${ctx.db.name}.${name}`;
   const pipeline = command.pipeline as Document[];
+  checkHint(ctx.db.existing(name), command.hint);
   const coll = ctx.db.existing(name) ?? ctx.db.scratch(name);
   const { stages, writes } = splitWriteStage(pipeline);
+  if (writes) checkWriteStage(writes, ctx.db.name);
   const replica = ctx.replica && coll.size >= ctx.replica.minDocs ? ctx.replica.run : undefined;
   if (!replica) {
     // Pipelines ending in $merge/$out write: journaled like any other write.
@@ -74,6 +92,20 @@ const aggregate: CommandHandler = async (command, ctx) => {
 };
 
 /**
+ * A final `$out`/`$merge` the engine cannot honour, refused before anything runs: a target in
+ * another database (the engine writes within the command's own), or `$merge`'s `let`.
+ */
+function checkWriteStage(stage: Document, db: string): void {
+  const spec: unknown = '$out' in stage ? stage.$out : stage.$merge;
+  const target: unknown = spec !== null && typeof spec === 'object' && 'into' in spec ? spec.into : spec;
+  const named: unknown = target !== null && typeof target === 'object' ? (target as Document).db : undefined;
+  if (named !== undefined && named !== db)
+    throw notImplemented(`writing to database '${String(named)}' from a pipeline on '${db}'`);
+  if ('$merge' in stage && spec !== null && typeof spec === 'object' && 'let' in spec)
+    throw notImplemented("'$merge.let'");
+}
+
+/**
  * Documents of a replica's $merge output per journaled write: each slice holds the server's event
  * loop for a few milliseconds (about 50 µs a document), so other clients' commands run in between.
  */
@@ -86,16 +118,16 @@ const MERGE_SLICE = 200;
  * collection and stays one write.
  */
 async function applyInSlices(ctx: CommandContext, stage: Document, output: PackedDocs): Promise<void> {
-  const decode = (docs: Uint8Array[]) => docs.map((bytes) => BSON.deserialize(bytes));
+  const decodeAll = (docs: Uint8Array[]) => docs.map(decode);
   if ('$out' in stage) {
-    await ctx.write(() => applyWriteStage(ctx.db, stage, decode(output.slice())));
+    await ctx.write(() => applyWriteStage(ctx.db, stage, decodeAll(output.slice())));
     return;
   }
   const pending: Promise<unknown>[] = [];
   let failed: { err: unknown } | undefined;
   // Once even for an empty output: the target is created, as MongoDB does.
   for (let i = 0; (i < output.length || i === 0) && !failed; i += MERGE_SLICE) {
-    const slice = decode(output.slice(i, i + MERGE_SLICE));
+    const slice = decodeAll(output.slice(i, i + MERGE_SLICE));
     pending.push(ctx.write(() => applyWriteStage(ctx.db, stage, slice)).catch((err) => (failed ??= { err })));
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
@@ -105,6 +137,7 @@ async function applyInSlices(ctx: CommandContext, stage: Document, output: Packe
 
 const count: CommandHandler = (command, ctx) => {
   const coll = ctx.db.existing(collectionName(command));
+  checkHint(coll, command.hint);
   if (!coll) return { n: 0 };
   const skip = asNumber(command.skip) ?? 0;
   const limit = asNumber(command.limit) ?? 0;
@@ -117,6 +150,7 @@ const count: CommandHandler = (command, ctx) => {
 const distinct: CommandHandler = (command, ctx) => {
   const coll = ctx.db.existing(collectionName(command));
   if (typeof command.key !== 'string') throw badValue("'key' must be a string");
+  checkHint(coll, command.hint);
   const seen = new Map<string, unknown>();
   for (const doc of coll?.querySync(command.query ?? {}) ?? []) {
     const value = getPath(doc, command.key);

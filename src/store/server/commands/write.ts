@@ -3,6 +3,7 @@ import { DuplicateKeyError } from '../../engine/types.js';
 import type { EngineCollection } from '../../engine/collection.js';
 import { badValue } from '../errors.js';
 import { collectionName, type CommandHandler } from './context.js';
+import { checkHint } from './options.js';
 
 /** One item's failure inside a write command, in MongoDB's `writeErrors` shape. */
 function writeError(index: number, err: unknown): Document {
@@ -66,7 +67,7 @@ interface UpdateItem {
   u: Document | Document[];
   upsert?: boolean;
   multi?: boolean;
-  arrayFilters?: unknown;
+  hint?: unknown;
 }
 
 const update: CommandHandler = async (command, ctx) => {
@@ -74,7 +75,7 @@ const update: CommandHandler = async (command, ctx) => {
   let nModified = 0;
   const upserted: Document[] = [];
   const errors = await eachItem<UpdateItem>(command, ctx, 'updates', (coll, item, index) => {
-    if (item.arrayFilters) throw badValue('arrayFilters are not supported by sibyl store');
+    checkHint(coll, item.hint);
     const result = coll.updateSync(item.q ?? {}, item.u, item.upsert === true, item.multi === true);
     n += result.matchedCount;
     nModified += result.modifiedCount;
@@ -88,13 +89,20 @@ const update: CommandHandler = async (command, ctx) => {
 
 const del: CommandHandler = async (command, ctx) => {
   let n = 0;
-  const errors = await eachItem<{ q: Document; limit: number }>(command, ctx, 'deletes', (coll, item) => {
-    n += coll.deleteSync(item.q ?? {}, Number(item.limit) !== 1);
-  });
+  const errors = await eachItem<{ q: Document; limit: number; hint?: unknown }>(
+    command,
+    ctx,
+    'deletes',
+    (coll, item) => {
+      checkHint(coll, item.hint);
+      n += coll.deleteSync(item.q ?? {}, Number(item.limit) !== 1);
+    },
+  );
   return withErrors({ n }, errors);
 };
 
 const findAndModify: CommandHandler = async (command, ctx) => {
+  checkHint(ctx.db.existing(collectionName(command)), command.hint);
   const coll = ctx.db.collection(collectionName(command));
   const query = (command.query ?? {}) as Document;
   if (!command.remove && command.update === undefined)

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BSON, type Document } from 'mongodb';
+import { decode } from '../bson-codec.js';
 import { loadCheckpoint } from '../checkpoint.js';
 import { CommandError } from '../errors.js';
 import { decodeOps, replayJournal } from '../journal.js';
@@ -33,7 +34,7 @@ async function load(): Promise<void> {
 
 function aggregate(message: Extract<ToReplica, { t: 'aggregate' }>): void {
   try {
-    const { p: pipeline } = BSON.deserialize(message.pipeline) as { p: Document[] };
+    const { p: pipeline } = decode(message.pipeline) as { p: Document[] };
     const db = databases.get(message.db);
     const coll = db?.existing(message.coll);
     const docs = coll ? coll.aggregateSync(pipeline) : [];

@@ -6,7 +6,22 @@ import { quoteCents } from './prices.js';
 import { Rng } from '../util/rng.js';
 import type { HourSlate } from './slates.js';
 import { CATEGORY_WEIGHTS, CATEGORIES } from './series/index.js';
-import { FAVOURITES, favouriteOffset, phaseAt, tasteOffset, type Population } from './users.js';
+import { FAVOURITES, type Population } from './users.js';
+import {
+  CLICK_BIAS,
+  DISMISS_RATE,
+  examination,
+  INTENT_BONUS,
+  REPEAT_TRADE,
+  SESSION_NOISE,
+  sigmoid,
+  TRADE_BIAS,
+  userTaste,
+  utility,
+  WATCH_RATE,
+  yesShare,
+  type UserTaste,
+} from './behaviour.js';
 
 /**
  * How a user spends a day on the exchange. Each session lands on one surface:
@@ -50,29 +65,12 @@ const HOME_POOL = 60;
 const CATEGORY_POOL = 40;
 /** Plackett–Luce temperature over log-attention: above 1 flattens the exchange's own ranking. */
 const FEED_TEMPERATURE = 1.4;
-const EXAMINATION = Array.from({ length: HOME_POOL }, (_, p) => Math.pow(1 + p, -0.7));
+const EXAMINATION = Array.from({ length: HOME_POOL }, (_, p) => examination(p));
 /** Scratch space for sampling a feed: one session at a time, so shared. */
 const FEED_KEYS = new Float64Array(Math.max(HOME_POOL, CATEGORY_POOL));
-/**
- * Utility weights and funnel rates, calibrated so that about 1 in 10 impressions is clicked, about
- * 1 in 4 clicks or views leads to a trade or a watch, and taste (not the exchange's own popularity)
- * decides most of what a user engages with: see test/simulator/signal.test.ts.
- */
-const CLICK_BIAS = -2.2;
-const APPEAL_WEIGHT = 0.4;
-const TASTE_WEIGHT = 1.6;
-const SESSION_NOISE = 0.5;
-/** Users who open a market on purpose (series page, search) like it more than a feed click. */
-const INTENT_BONUS = 0.6;
-const DISMISS_RATE = 0.06;
-const WATCH_RATE = 0.2;
 const UNWATCH_SHARE = 0.3;
 const UNWATCH_MEAN_MS = 36 * HOUR_MS;
-const REPEAT_TRADE = 0.15;
-const TRADE_BIAS = -2.5;
 const BASE = CATEGORIES.map((c) => CATEGORY_WEIGHTS[c]);
-
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 export function simulateUserDay(w: World, user: number, day: number, out: InteractionBuffer): void {
   const dayStart = w.cat.startMs + day * DAY_MS;
@@ -107,8 +105,7 @@ function emitDueUnwatches(w: World, user: number, before: number, out: Interacti
 class Session {
   private readonly slate: HourSlate;
   private readonly hourEnd: number;
-  private readonly taste: number;
-  private readonly favourites: number;
+  private readonly taste: UserTaste;
   private t: number;
 
   constructor(
@@ -124,9 +121,7 @@ class Session {
     const hourStart = w.cat.startMs + hour * HOUR_MS;
     this.hourEnd = hourStart + HOUR_MS;
     this.t = hourStart + rng.int(40 * 60_000);
-    const phase = phaseAt(w.pop, user, this.t);
-    this.taste = tasteOffset(user, phase);
-    this.favourites = favouriteOffset(user, phase);
+    this.taste = userTaste(w.pop, user, this.t);
   }
 
   run(): void {
@@ -135,7 +130,7 @@ class Session {
     if (surface === 2 && this.seriesPage()) return;
     if (surface === 3 && this.portfolio()) return;
     if (surface === 4) return this.discover();
-    const weights = BASE.map((b, c) => b * Math.exp(this.w.pop.categoryTaste[this.taste + c]!));
+    const weights = BASE.map((b, c) => b * Math.exp(this.w.pop.categoryTaste[this.taste.taste + c]!));
     const positions = this.slate.byCategory[this.rng.weighted(weights)]!;
     if (positions.length) this.feed(positions.length, (i) => positions[i]!, CATEGORY_POOL);
   }
@@ -172,10 +167,10 @@ class Session {
     const candidates: number[] = [];
     const boosts: number[] = [];
     for (let k = 0; k < FAVOURITES; k++) {
-      const s = this.w.pop.favouriteSeries[this.favourites + k]!;
+      const s = this.w.pop.favouriteSeries[this.taste.favourites + k]!;
       if (s >= 0 && this.slate.bySeries.has(s)) {
         candidates.push(s);
-        boosts.push(this.w.pop.favouriteBoost[this.favourites + k]!);
+        boosts.push(this.w.pop.favouriteBoost[this.taste.favourites + k]!);
       }
     }
     if (candidates.length === 0) return false;
@@ -246,7 +241,7 @@ class Session {
     const m = this.w.cat.markets[market]!;
     const mid = m.cents[this.hour - m.openHour]!;
     const { bid, ask } = quoteCents(mid, m.spreadCents);
-    const side = this.rng.chance(0.25 + 0.5 * (1 - mid / 100)) ? 'yes' : 'no';
+    const side = this.rng.chance(yesShare(mid)) ? 'yes' : 'no';
     const contracts = Math.max(
       1,
       Math.round(this.rng.lognormal(Math.log(this.w.pop.stake[this.user]!), 0.7)),
@@ -256,13 +251,7 @@ class Session {
   }
 
   private utility(market: number): number {
-    const m = this.w.cat.markets[market]!;
-    let u = TASTE_WEIGHT * this.w.pop.categoryTaste[this.taste + m.category]! + APPEAL_WEIGHT * m.logAppeal;
-    for (let k = 0; k < FAVOURITES; k++) {
-      if (this.w.pop.favouriteSeries[this.favourites + k] === m.series)
-        u += this.w.pop.favouriteBoost[this.favourites + k]!;
-    }
-    return u;
+    return utility(this.w.pop, this.taste, this.w.cat.markets[market]!);
   }
 
   /** Moves the session clock on, never past its hour (every market here is open for the whole hour). */

@@ -25,7 +25,7 @@ export type UserRecord = z.input<typeof userInput>;
 export type InteractionRecord = z.input<typeof interactionInput>;
 
 /** Contracts traded exchange-wide per hour per unit of attention. */
-const VOLUME_PER_ATTENTION = 40;
+export const VOLUME_PER_ATTENTION = 40;
 /** Dollars resting on the book per unit of appeal. */
 const LIQUIDITY_PER_APPEAL = 2_000;
 

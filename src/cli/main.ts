@@ -7,6 +7,7 @@ import { SibylError } from '../errors.js';
 import { registerDemo } from './commands/demo.js';
 import { registerServe } from './commands/serve.js';
 import { registerStore } from './commands/store.js';
+import { registerExchange } from './commands/exchange.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerImport } from './commands/import.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemo(program);
   registerStore(program);
+  registerExchange(program);
   registerServe(program);
   registerJobCommands(program);
   registerImport(program);

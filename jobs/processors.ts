@@ -2,18 +2,18 @@ import { UnrecoverableError } from 'bullmq';
 import { loadConfig, type Config } from '../src/config/env.js';
 import { refreshFeatures } from '../src/features/refresh.js';
 import { writeMarketStatuses } from '../src/ingest/catalogue-writer.js';
+import { pullCatalogue } from '../src/ingest/market-data/catalogue-pull.js';
 import type { FeatureConfig } from '../src/features/feature-config.js';
 import type { Logger } from '../src/log/logger.js';
 import type { Store } from '../src/store/types.js';
 import { completedStep, recordRun } from './job-runs.js';
 import { JOBS, NIGHTLY_CHAIN, type JobContext, type JobName, type JobPayload } from './job-types.js';
 import { modelPipelineFromConfig, type ModelPipeline } from './model-pipeline/index.js';
-import { pullMarkets } from './sync-markets.js';
 
 export interface ProcessorDeps {
   store: Store;
   logger: Logger;
-  /** Kalshi-compatible markets endpoint the market sync pulls from, if any (MARKET_SYNC_URL). */
+  /** Kalshi-compatible REST API the market sync pulls series, events and markets from, if any (MARKET_SYNC_URL). */
   marketSyncUrl?: string;
   now?: () => Date;
   featureConfig?: FeatureConfig;
@@ -54,7 +54,13 @@ export function createProcessors(deps: ProcessorDeps): Record<JobName, Processor
       }),
     'sync-markets': async () => ({
       ...(deps.marketSyncUrl
-        ? { pulled: await pullMarkets(deps.store, deps.marketSyncUrl, { now: now() }) }
+        ? {
+            // Everything still live, and what closed in the last day (late results).
+            pulled: await pullCatalogue(deps.store, deps.marketSyncUrl, {
+              now: now(),
+              minCloseTime: new Date(now().getTime() - 86_400_000),
+            }),
+          }
         : {}),
       ...(await writeMarketStatuses(deps.store, now())),
     }),

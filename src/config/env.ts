@@ -99,8 +99,19 @@ const envSchema = z.object({
     .transform((v) => v === 'true' || v === '1'),
   /** Experiment definitions (GrowthBook feature JSON files) product managers edit. @defaultValue ./experiments */
   SIBYL_EXPERIMENTS_DIR: z.string().default('./experiments'),
-  /** Kalshi-compatible markets endpoint (e.g. https://…/trade-api/v2/markets) the market sync pulls from. */
+  /**
+   * A Kalshi-compatible REST API (e.g. https://…/trade-api/v2) the market sync pulls series, events
+   * and markets from, and the market stream resyncs from (a URL ending in /markets pulls that endpoint alone).
+   */
   MARKET_SYNC_URL: z.url().optional(),
+  /**
+   * A Kalshi-compatible market-data WebSocket (e.g. wss://…/trade-api/ws/v2): the worker applies its
+   * lifecycle and ticker messages to the catalogue as they come.
+   */
+  MARKET_STREAM_URL: z
+    .string()
+    .regex(/^wss?:\/\/\S+$/, 'must start with ws:// or wss://')
+    .optional(),
   /** Where trained model artifacts are written (`<dir>/<version>/`, with a manifest.json). @defaultValue models/artifacts */
   SIBYL_MODELS_DIR: z.string().default('models/artifacts'),
   /** Days of interactions a training run uses, ending now. @defaultValue 60 */

@@ -1,4 +1,5 @@
-import type { EventInput, MarketInput, SeriesInput, UserInput } from '../domain/schemas.js';
+import type { MarketDoc } from '../domain/documents.js';
+import type { EventInput, MarketInput, MarketStatus, SeriesInput, UserInput } from '../domain/schemas.js';
 import { coll, type CollectionName } from '../store/collections.js';
 import type { AnyBulkWriteOperation, Document, Store } from '../store/types.js';
 
@@ -87,6 +88,36 @@ export async function writeMarkets(
       : m;
   });
   return upsertBy(store, 'markets', 'ticker', filled, now);
+}
+
+/** A change to a stored market's state or quote, from the exchange's stream. */
+export interface MarketChange {
+  ticker: string;
+  status?: MarketStatus;
+  closeTime?: Date;
+  yesBid?: number;
+  yesAsk?: number;
+  lastPrice?: number;
+  volume?: number;
+  openInterest?: number;
+}
+
+/**
+ * Applies changes to markets already stored (a market the store does not know is left alone: its
+ * listing comes first). Returns the tickers whose status or close time changed, which is what
+ * serving must hear of at once; quotes can wait for the next catalogue refresh.
+ */
+export async function updateMarkets(store: Store, changes: MarketChange[], now: Date): Promise<string[]> {
+  if (changes.length === 0) return [];
+  const ops: AnyBulkWriteOperation<MarketDoc>[] = changes.map(({ ticker, ...fields }) => ({
+    updateOne: { filter: { ticker }, update: { $set: { ...fields, updatedAt: now } } },
+  }));
+  await coll(store, 'markets').bulkWrite(ops, { ordered: false });
+  return [
+    ...new Set(
+      changes.filter((c) => c.status !== undefined || c.closeTime !== undefined).map((c) => c.ticker),
+    ),
+  ];
 }
 
 export interface MarketStatusChanges {

@@ -21,7 +21,7 @@ import {
 import { MemorySnapshotStore, type FeedSnapshotStore } from '../feed/pages/snapshots.js';
 import type { RankerAssignment } from '../feed/rankers/ranker-assignment.js';
 import { createIngestEvents, type IngestEvents } from '../ingest/events/ingest-events.js';
-import { relayUserChanges, type ReplicaRelay } from '../ingest/events/replica-relay.js';
+import { relayChanges, type ReplicaRelay } from '../ingest/events/replica-relay.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/types.js';
 import type { JobRunner } from '../../jobs/job-types.js';
@@ -245,7 +245,7 @@ async function followUserChangesOnRedis(
   const cache = feed.userContexts;
   if (!config.REDIS_URL || !cache) return undefined;
   const userCacheMs = config.FEED_USER_CACHE_SECONDS * 1000;
-  const relay = await relayUserChanges(events, {
+  const relay = await relayChanges(events, {
     redisUrl: config.REDIS_URL,
     prefix: config.SIBYL_QUEUE_PREFIX,
     onConnectionChange: (connected) => {

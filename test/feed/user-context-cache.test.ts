@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { relayUserChanges, type ReplicaRelay } from '../../src/ingest/events/replica-relay.js';
+import { relayChanges, type ReplicaRelay } from '../../src/ingest/events/replica-relay.js';
 import { createIngestEvents } from '../../src/ingest/events/ingest-events.js';
 import { UserContextCache } from '../../src/feed/user/user-context-cache.js';
 import type { UserContext } from '../../src/feed/user/user-context.js';
@@ -108,7 +108,7 @@ describe('user changes across replicas', () => {
     const replica = async () => {
       const api = await makeTestApi({ store });
       buses.push(
-        await relayUserChanges(api.events, { redisUrl: REDIS_URL, prefix, onConnectionChange: () => {} }),
+        await relayChanges(api.events, { redisUrl: REDIS_URL, prefix, onConnectionChange: () => {} }),
       );
       return api;
     };
@@ -155,13 +155,13 @@ describe('user changes across replicas', () => {
     // Two replicas: one whose subscription drops, one that stores a change after it recovered.
     const events = createIngestEvents();
     events.on('interactionsStored', (change) => void received.push(change));
-    const bus = await relayUserChanges(events, {
+    const bus = await relayChanges(events, {
       redisUrl: REDIS_URL,
       prefix: own,
       onConnectionChange: (connected) => changes.push(connected),
     });
     const other = createIngestEvents();
-    const sender = await relayUserChanges(other, {
+    const sender = await relayChanges(other, {
       redisUrl: REDIS_URL,
       prefix: own,
       onConnectionChange: () => {},
@@ -173,7 +173,7 @@ describe('user changes across replicas', () => {
       // Drop the subscription's connection, as a Redis restart or a network cut would.
       const clients = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')).split('\n');
       const ids = clients
-        .filter((c) => c.includes(` name=${own}:users `))
+        .filter((c) => c.includes(` name=${own}:changes `))
         .map((c) => /id=(\d+)/.exec(c)![1]!);
       expect(ids).toHaveLength(2);
       for (const id of ids) await admin.client('KILL', 'ID', id);
@@ -194,7 +194,7 @@ describe('user changes across replicas', () => {
   it('starts without Redis, reporting the channel down instead of failing', async () => {
     const changes: boolean[] = [];
     const events = createIngestEvents();
-    const bus = await relayUserChanges(events, {
+    const bus = await relayChanges(events, {
       redisUrl: 'redis://127.0.0.1:1',
       prefix: testPrefix(),
       onConnectionChange: (connected) => changes.push(connected),

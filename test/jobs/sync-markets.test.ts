@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pullMarkets } from '../../jobs/sync-markets.js';
+import { pullCatalogue } from '../../src/ingest/market-data/catalogue-pull.js';
 import { writeMarketStatuses } from '../../src/ingest/catalogue-writer.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import { TEST_NOW } from '../helpers/fixed-clock.js';
@@ -35,7 +35,7 @@ describe('market catalogue sync', () => {
     ]);
   });
 
-  it('pulls Kalshi-shaped pages by cursor and upserts what validates', async () => {
+  it('pulls Kalshi-shaped pages of a /markets endpoint by cursor and upserts what validates', async () => {
     const fixture = JSON.parse(
       await readFile(join(import.meta.dirname, '../import/fixtures/kalshi-markets.json'), 'utf8'),
     );
@@ -56,10 +56,10 @@ describe('market catalogue sync', () => {
 
     const store = await openTestStore({ indexes: false });
     await ensureIndexes(store);
-    const result = await pullMarkets(store, url, { now: NOW });
+    const result = await pullCatalogue(store, url, { now: NOW });
     expect(seen).toEqual(['', 'p2']);
-    expect(result).toEqual({
-      pages: 2,
+    expect(result.pages).toBe(2);
+    expect(result.markets).toEqual({
       received: rest.length + 2,
       inserted: rest.length + 1,
       updated: 0,
@@ -68,7 +68,7 @@ describe('market catalogue sync', () => {
     const fed = await store.collection('markets').findOne({ ticker: 'KXFED-26DEC-T4.25' });
     expect(fed).toMatchObject({ status: 'open', yesBid: 0.42, volume24h: 8120, eventTicker: 'KXFED-26DEC' });
     expect(await store.collection('markets').findOne({ ticker: 'BROKEN' })).toBeNull();
-    const again = await pullMarkets(store, url, { now: NOW });
-    expect(again).toMatchObject({ inserted: 0, updated: rest.length + 1 });
+    const again = await pullCatalogue(store, url, { now: NOW });
+    expect(again.markets).toMatchObject({ inserted: 0, updated: rest.length + 1 });
   });
 });

@@ -5,7 +5,7 @@ import { loadConfig } from '../../config/env.js';
 import { createLogger } from '../../log/logger.js';
 import { openStore } from '../../store/open-store.js';
 import { onShutdown } from '../../server/shutdown.js';
-import { createJobRunner } from '../../../jobs/runners/create-runner.js';
+import { startWorker } from '../../server/worker.js';
 import { JOB_NAMES, isJobName } from '../../../jobs/job-types.js';
 import { withStore } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -52,20 +52,26 @@ export function registerJobCommands(program: Command): void {
         throw new UsageError(`--now: no job named ${unknown.join(', ')}; jobs: ${JOB_NAMES.join(', ')}`);
       const logger = createLogger(config.LOG_LEVEL);
       const store = await openStore(config, { allowEmbedded: opts.embedded });
-      const runner = await createJobRunner(config, store, logger, 'worker').catch(async (err: unknown) => {
+      const worker = await startWorker(config, store, logger).catch(async (err: unknown) => {
         await store.close();
         throw err;
       });
+      const { runner } = worker;
       onShutdown(
         logger,
         async () => {
-          await runner.close();
+          await worker.close();
           await store.close();
         },
         55_000,
       );
       logger.info(
-        { store: store.describe(), runner: runner.kind, prefix: config.SIBYL_QUEUE_PREFIX },
+        {
+          store: store.describe(),
+          runner: runner.kind,
+          prefix: config.SIBYL_QUEUE_PREFIX,
+          marketStream: config.MARKET_STREAM_URL ?? null,
+        },
         'worker started',
       );
       for (const name of (opts.now ?? []).filter(isJobName)) {

@@ -20,6 +20,10 @@ export interface CatalogueMarket {
   openTime?: Date;
   closeTime: Date;
   volume24h: number;
+  /** Quotes in dollars (0..1), when the exchange has sent them. */
+  yesBid?: number;
+  yesAsk?: number;
+  lastPrice?: number;
   /** Standardized log 24h volume across open markets. */
   popularity: number;
   /** Standardized 24h volume against the market's own daily average so far. */
@@ -86,6 +90,7 @@ export interface MarketCatalogueOptions {
 export class MarketCatalogue {
   private snapshot?: CatalogueSnapshot;
   private loading?: Promise<CatalogueSnapshot>;
+  private again?: Promise<CatalogueSnapshot>;
   /** Neighbours change only when features refresh: reloaded when their asOf moves. */
   private neighbours: { asOf: number; byTicker: ReadonlyMap<string, readonly Neighbour[]> } = {
     asOf: -1,
@@ -106,14 +111,28 @@ export class MarketCatalogue {
   async current(): Promise<CatalogueSnapshot> {
     const snapshot = this.snapshot;
     if (!snapshot) return this.reload();
-    if (this.now().getTime() - snapshot.loadedAt.getTime() >= this.options.refreshMs)
+    // A refresh for age alone needs no second load behind one already running.
+    if (!this.loading && this.now().getTime() - snapshot.loadedAt.getTime() >= this.options.refreshMs)
       void this.reload().catch(() => {});
     return snapshot;
   }
 
-  /** Forces the next read to see the store's current catalogue (after a local catalogue write). */
+  /**
+   * Loads the store's current catalogue (after a catalogue write, here or relayed). A reload asked
+   * for while one runs is done once more after it, since the running one may have read before the
+   * write it must show; requests meanwhile share that second load.
+   */
   async reload(): Promise<CatalogueSnapshot> {
-    this.loading ??= this.load().finally(() => (this.loading = undefined));
+    if (this.loading) {
+      this.again ??= this.loading
+        .catch(() => undefined)
+        .then(() => {
+          this.again = undefined;
+          return this.reload();
+        });
+      return this.again;
+    }
+    this.loading = this.load().finally(() => (this.loading = undefined));
     return this.loading;
   }
 
@@ -231,6 +250,9 @@ export function scoreMarkets(
     openTime: doc.openTime,
     closeTime: doc.closeTime,
     volume24h: doc.volume24h ?? 0,
+    ...(doc.yesBid !== undefined ? { yesBid: doc.yesBid } : {}),
+    ...(doc.yesAsk !== undefined ? { yesAsk: doc.yesAsk } : {}),
+    ...(doc.lastPrice !== undefined ? { lastPrice: doc.lastPrice } : {}),
     popularity: zPop(pop),
     trend: zTrend(trend),
     recency: zRecency(recency),

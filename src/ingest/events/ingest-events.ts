@@ -9,6 +9,11 @@ export interface UsersChange {
   origin: ChangeOrigin;
 }
 
+export interface CatalogueChange {
+  origin: ChangeOrigin;
+  tickers?: string[];
+}
+
 /**
  * What ingestion stored, as named events. Subscribers are the serving side: the user-context cache
  * (invalidation), the market catalogue (reload) and the cross-replica relay. `emit` resolves once
@@ -19,8 +24,11 @@ export interface IngestEventMap {
   interactionsStored: UsersChange;
   /** Users' targeting attributes were stored. */
   usersStored: UsersChange;
-  /** Series, events or markets were stored. */
-  catalogueStored: { origin: ChangeOrigin };
+  /**
+   * Series, events or markets were stored. `tickers` names markets whose state changed (listed,
+   * paused, closed, settled), when the writer knows them.
+   */
+  catalogueStored: CatalogueChange;
 }
 
 export type IngestEvents = Emittery<IngestEventMap>;

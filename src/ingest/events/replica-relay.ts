@@ -3,33 +3,45 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../../log/logger.js';
 import { USER_CHANGE_EVENTS, type IngestEvents } from './ingest-events.js';
 
-/** Carries user changes stored on one API replica to every other one. */
+/** Carries what one process stored (user changes, catalogue changes) to every API replica. */
 export interface ReplicaRelay {
   /** False while the subscription is down: changes relayed meanwhile may have been missed. */
   connected(): boolean;
   close(): Promise<void>;
 }
 
-/** The pub/sub channel: `<SIBYL_QUEUE_PREFIX>:users`. */
-export function usersChannel(prefix: string): string {
-  return `${prefix}:users`;
+/** The pub/sub channel: `<SIBYL_QUEUE_PREFIX>:changes` (user and catalogue changes). */
+export function changesChannel(prefix: string): string {
+  return `${prefix}:changes`;
 }
 
-type UserChangeEvent = (typeof USER_CHANGE_EVENTS)[number];
+const RELAYED = [...USER_CHANGE_EVENTS, 'catalogueStored'] as const;
+type RelayedEvent = (typeof RELAYED)[number];
 
-/** On the channel: which event, on which replica, for which users. */
+/** On the channel: which event, from which process, for which users or markets. */
 interface RelayMessage {
-  event: UserChangeEvent;
+  event: RelayedEvent;
   replica: string;
-  userIds: string[];
+  userIds?: string[];
+  tickers?: string[];
 }
+
+const strings = (value: unknown): string[] | undefined =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined;
 
 function parse(message: string): RelayMessage | undefined {
   try {
     const m = JSON.parse(message) as Partial<RelayMessage>;
-    if (!USER_CHANGE_EVENTS.includes(m.event as UserChangeEvent) || typeof m.replica !== 'string') return;
-    if (!Array.isArray(m.userIds)) return;
-    return { event: m.event!, replica: m.replica, userIds: m.userIds.filter((id) => typeof id === 'string') };
+    if (!RELAYED.includes(m.event as RelayedEvent) || typeof m.replica !== 'string') return;
+    const userIds = strings(m.userIds);
+    if (m.event !== 'catalogueStored' && !userIds) return;
+    const tickers = strings(m.tickers);
+    return {
+      event: m.event!,
+      replica: m.replica,
+      ...(userIds ? { userIds } : {}),
+      ...(tickers ? { tickers } : {}),
+    };
   } catch {
     return undefined; // not ours
   }
@@ -42,7 +54,7 @@ function parse(message: string): RelayMessage | undefined {
  * can trust cached state briefly meanwhile and drop it on recovery (what was published in between
  * is lost). ioredis reconnects and resubscribes by itself.
  */
-export async function relayUserChanges(
+export async function relayChanges(
   events: IngestEvents,
   options: {
     redisUrl: string;
@@ -51,7 +63,7 @@ export async function relayUserChanges(
     logger?: Logger;
   },
 ): Promise<ReplicaRelay> {
-  const channel = usersChannel(options.prefix);
+  const channel = changesChannel(options.prefix);
   const replica = randomUUID();
   // The subscriber queues its SUBSCRIBE until Redis answers and keeps reconnecting (resubscribing
   // each time), so a replica started while Redis is down subscribes once it is back. Named, so
@@ -72,23 +84,30 @@ export async function relayUserChanges(
   subscriber.on('message', (ch: string, message: string) => {
     const m = ch === channel ? parse(message) : undefined;
     if (!m || m.replica === replica) return;
-    events
-      .emit(m.event, { userIds: m.userIds, origin: 'replica' })
-      .catch((err: unknown) => options.logger?.warn({ err }, 'a relayed user change failed in a subscriber'));
+    const emitted =
+      m.event === 'catalogueStored'
+        ? events.emit(m.event, { origin: 'replica', ...(m.tickers ? { tickers: m.tickers } : {}) })
+        : events.emit(m.event, { userIds: m.userIds!, origin: 'replica' });
+    emitted.catch((err: unknown) => options.logger?.warn({ err }, 'a relayed change failed in a subscriber'));
   });
-  const unsubscribe = USER_CHANGE_EVENTS.map((event) =>
-    events.on(event, async ({ userIds, origin }) => {
-      if (origin !== 'local' || userIds.length === 0) return;
-      try {
-        await publisher.publish(channel, JSON.stringify({ event, replica, userIds } satisfies RelayMessage));
-      } catch (err) {
-        options.logger?.warn(
-          { err, users: userIds.length },
-          'could not relay user changes to other replicas',
-        );
-      }
+  const publish = async (message: RelayMessage) => {
+    try {
+      await publisher.publish(channel, JSON.stringify(message));
+    } catch (err) {
+      options.logger?.warn({ err, event: message.event }, 'could not relay a change to other replicas');
+    }
+  };
+  const unsubscribe = [
+    ...USER_CHANGE_EVENTS.map((event) =>
+      events.on(event, async ({ userIds, origin }) => {
+        if (origin === 'local' && userIds.length > 0) await publish({ event, replica, userIds });
+      }),
+    ),
+    events.on('catalogueStored', async ({ origin, tickers }) => {
+      if (origin === 'local')
+        await publish({ event: 'catalogueStored', replica, ...(tickers ? { tickers } : {}) });
     }),
-  );
+  ];
   // Startup waits for the subscription a little, never for a Redis that is down.
   const first = subscriber.subscribe(channel).catch(() => {});
   await Promise.race([first, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);

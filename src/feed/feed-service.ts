@@ -36,9 +36,19 @@ export interface FeedItem {
   eventTicker: string;
   title: string;
   category: string;
+  /** Quotes as Kalshi writes them: decimal dollar strings ("0.4200"); null before the exchange sent one. */
+  yesBid: string | null;
+  yesAsk: string | null;
+  lastPrice: string | null;
+  closeTime: string;
+  /** Contracts traded in the last 24 hours. */
+  volume24h: number;
   score: number;
   reasons: string[];
 }
+
+/** A price in dollars as a Kalshi-style decimal string, or null. */
+const dollars = (price: number | undefined): string | null => (price === undefined ? null : price.toFixed(4));
 
 /** The response of `GET /v1/users/{userId}/feed` (docs/architecture.md, "HTTP API"). */
 export interface FeedResponse {
@@ -196,6 +206,11 @@ export class FeedService implements FeedAttributionLookup {
         eventTicker: market.eventTicker,
         title: market.title,
         category: market.category,
+        yesBid: dollars(market.yesBid),
+        yesAsk: dollars(market.yesAsk),
+        lastPrice: dollars(market.lastPrice),
+        closeTime: market.closeTime.toISOString(),
+        volume24h: market.volume24h,
         score: item.score,
         reasons: item.reasons,
       });

@@ -104,13 +104,23 @@ describe('feed without a model (the two-tower ranker falls back to category affi
     for (const item of res.body.items) {
       expect(Object.keys(item).sort()).toEqual([
         'category',
+        'closeTime',
         'eventTicker',
+        'lastPrice',
         'reasons',
         'score',
         'ticker',
         'title',
+        'volume24h',
+        'yesAsk',
+        'yesBid',
       ]);
       expect(item.reasons.length).toBeGreaterThan(0);
+      // What a market card shows: quotes as decimal dollar strings (or null before any), the close.
+      for (const price of [item.yesBid, item.yesAsk, item.lastPrice])
+        expect(price === null || /^[01]\.\d{4}$/.test(price)).toBe(true);
+      expect(new Date(item.closeTime).toISOString()).toBe(item.closeTime);
+      expect(typeof item.volume24h).toBe('number');
     }
     const categoriesInTop8 = new Set(res.body.items.slice(0, 8).map((i: { category: string }) => i.category));
     expect(categoriesInTop8.size).toBeGreaterThanOrEqual(3);

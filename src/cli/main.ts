@@ -8,6 +8,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerServe } from './commands/serve.js';
 import { registerStore } from './commands/store.js';
 import { registerExchange } from './commands/exchange.js';
+import { registerTraffic } from './commands/traffic.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerImport } from './commands/import.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerStore(program);
   registerExchange(program);
+  registerTraffic(program);
   registerServe(program);
   registerJobCommands(program);
   registerImport(program);

@@ -116,7 +116,7 @@ describe('sibyl serve (as a process)', () => {
 });
 
 describe('sibyl demo (as a process)', () => {
-  it('starts store, API and worker as processes on a simulated exchange, serves a personalized feed at the URL it prints, restarts a crashed store where it was, and stops every child', async () => {
+  it('starts store, exchange, API, worker and traders as processes on a simulated exchange, serves a personalized feed at the URL it prints, restarts a crashed store where it was, and stops every child', async () => {
     const demo = sibyl(['demo', '--users', '300', '--days', '5'], { PORT: '0', HOST: '127.0.0.1' });
     const lines: string[] = [];
     const pids = new Map<string, number>();
@@ -155,9 +155,9 @@ describe('sibyl demo (as a process)', () => {
 
     demo.kill('SIGTERM');
     expect(await exit).toBe(0);
-    // No child outlives the demo: store (both of them), sim, feat, api, worker.
+    // No child outlives the demo: store (both of them), sim, feat, exchange, api, worker, traders.
     expect([...pids.keys()].map((k) => k.split(':')[0]).sort()).toEqual(
-      ['api', 'feat', 'sim', 'store', 'store', 'worker'].sort(),
+      ['api', 'exch', 'feat', 'sim', 'store', 'store', 'trade', 'worker'].sort(),
     );
     for (const pid of pids.values()) expect(alive(pid), `pid ${pid}`).toBe(false);
     // One compact line per log entry, prefixed by role: never raw JSON, never a request log.
@@ -165,7 +165,7 @@ describe('sibyl demo (as a process)', () => {
       (l) =>
         l.trim() && !/^(Sibyl demo ready| {2}curl|Write endpoints|Inspect the data|The two-tower)/.test(l),
     );
-    for (const line of shown) expect(line).toMatch(/^(store|sim|feat|api|worker|demo)\s*\| /);
+    for (const line of shown) expect(line).toMatch(/^(store|sim|feat|exch|api|worker|trade|demo)\s*\| /);
     expect(lines.some((l) => l.includes('{"level"'))).toBe(false);
     expect(lines.some((l) => /GET \/v1\/users/.test(l) || l.includes('request completed'))).toBe(false);
   });

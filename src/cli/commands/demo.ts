@@ -9,7 +9,7 @@ import { loadConfig } from '../../config/env.js';
 import { Supervisor, SupervisorStopping } from '../demo/supervisor.js';
 
 /** Small enough to be serving within seconds, large enough for every category and real personalization. */
-const DEMO = { seed: 42, users: 2_000, days: 14 };
+const DEMO = { seed: 42, users: 2_000, days: 14, traffic: 5 };
 
 /** Whether Redis answers at `url` within a second: then the worker runs jobs through BullMQ. */
 async function redisAnswers(url: string): Promise<boolean> {
@@ -61,7 +61,12 @@ export function registerDemo(program: Command): void {
     .option('--users <n>', 'simulated users', String(DEMO.users))
     .option('--days <n>', 'simulated days', String(DEMO.days))
     .option('--seed <n>', 'simulator seed', String(DEMO.seed))
-    .action(async (opts: { users: string; days: string; seed: string }) => {
+    .option(
+      '--traffic <rate>',
+      'feed requests per second of the simulated traders (0: none)',
+      String(DEMO.traffic),
+    )
+    .action(async (opts: { users: string; days: string; seed: string; traffic: string }) => {
       const started = Date.now();
       const config = loadConfig();
       const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
@@ -126,16 +131,69 @@ export function registerDemo(program: Command): void {
           'the feature build failed',
         );
 
+        // The exchange, run forward from now with the simulator's seed: the same catalogue the
+        // history was simulated on, now moving. The worker follows its stream.
+        const exchangeReady = watch(/MARKET_STREAM_URL=(\S+)/);
+        const syncReady = watch(/MARKET_SYNC_URL=(\S+)/);
+        supervisor.start({
+          role: 'exch',
+          args: [
+            'exchange',
+            '--seed',
+            opts.seed,
+            '--history-days',
+            opts.days,
+            '--port',
+            String(await freePort()),
+          ],
+          env: inherited,
+          onLine: (line) => {
+            exchangeReady.onLine(line);
+            syncReady.onLine(line);
+          },
+        });
+        const live = { MARKET_STREAM_URL: await exchangeReady.found, MARKET_SYNC_URL: await syncReady.found };
+
         const listening = watch(/"url":"([^"]+)".*"msg":"API listening"/);
         supervisor.start({ role: 'api', args: ['serve'], env, onLine: listening.onLine });
         const url = await listening.found;
         // Jobs run on the worker: BullMQ on Redis, or its own schedules without. The nightly chain
         // runs once now (features → train → evaluate → promote): feeds are served by popularity
         // until its model is promoted, about a minute later. A restarted worker does not repeat it.
-        supervisor.start({ role: 'worker', args: ['worker'], firstStartArgs: ['--now', 'nightly'], env });
+        supervisor.start({
+          role: 'worker',
+          args: ['worker'],
+          firstStartArgs: ['--now', 'nightly'],
+          env: { ...env, ...live },
+        });
+        // Traders of the simulated population use the API as the exchange's app would, for as long
+        // as the demo runs (a day at most, then they start again).
+        const rate = Number(opts.traffic);
+        if (rate > 0)
+          supervisor.start({
+            role: 'trade',
+            args: [
+              'traffic',
+              '--api',
+              url,
+              '--users',
+              opts.users,
+              '--days',
+              opts.days,
+              '--seed',
+              opts.seed,
+              '--rate',
+              String(rate),
+              '--duration',
+              '86400',
+            ],
+            env,
+          });
         const example = `${url}/v1/users/${await demoUser.found}/feed?limit=20`;
         console.log(
-          `\nSibyl demo ready in ${seconds()} s (store, api, worker as processes; jobs ${
+          `\nSibyl demo ready in ${seconds()} s (store, exchange, api, worker${
+            Number(opts.traffic) > 0 ? ', traders' : ''
+          } as processes; jobs ${
             withRedis
               ? 'on the worker through Redis'
               : "on the worker's schedules: Redis is not reachable, so the API cannot trigger jobs"

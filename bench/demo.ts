@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fmt, percentile, table } from './harness.js';
@@ -6,8 +7,9 @@ import { fmt, percentile, table } from './harness.js';
 /**
  * `npm run bench -- demo [--seconds N]`: `sibyl demo` as a newcomer starts it, then a client asking
  * for the printed feed every 100 ms while the nightly chain and refreshes run on the worker, and
- * `/healthz` of the same API alongside as the baseline. Reports latency percentiles and the API's
- * event-loop lag (its own Prometheus gauge) at the end.
+ * `/healthz` of the same API alongside as the baseline. Reports latency percentiles, the API's
+ * event-loop lag (its own Prometheus gauge), each process's share of the CPU over the window (from
+ * /proc), and the shipped experiment's results as the simulated traders left them.
  */
 const BIN = join(import.meta.dirname, '../bin/sibyl.js');
 
@@ -18,13 +20,21 @@ export default async function run(): Promise<void> {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
   });
   demo.stderr.resume();
+  const pids = new Map<string, number>();
+  let apiKey = '';
   const example = await new Promise<string>((resolve, reject) => {
     createInterface({ input: demo.stdout }).on('line', (line) => {
+      const started = /^(\w+)\s*\| started \(pid (\d+)\)$/.exec(line);
+      if (started) pids.set(started[1]!, Number(started[2]));
+      const key = /Bearer (\S+)/.exec(line);
+      if (key) apiKey = key[1]!;
       const match = /curl '([^']+)'/.exec(line);
       if (match) resolve(match[1]!);
     });
     demo.once('exit', (code) => reject(new Error(`demo exited with ${code}`)));
   });
+  const cpuAtReady = cpuSeconds(pids);
+  const readyAt = performance.now();
   const base = new URL(example).origin;
   const feed: number[] = [];
   const health: number[] = [];
@@ -43,6 +53,13 @@ export default async function run(): Promise<void> {
   }
   const metrics = await (await fetch(`${base}/metrics`)).text();
   const lag = /^sibyl_nodejs_eventloop_lag_max_seconds (\S+)/m.exec(metrics)?.[1];
+  const window = (performance.now() - readyAt) / 1000;
+  const cpuAtEnd = cpuSeconds(pids);
+  const results = (await (
+    await fetch(`${base}/v1/experiments/ranker-two-tower-vs-popularity/results`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+    })
+  ).json()) as ExperimentResults;
   demo.kill('SIGTERM');
   await new Promise((r) => demo.once('exit', r));
   const row = (name: string, xs: number[]) => ({
@@ -59,4 +76,70 @@ export default async function run(): Promise<void> {
   console.log(
     `\nAPI event-loop lag max: ${lag ? fmt(Number(lag) * 1000) : '?'} ms; rankers served: ${[...rankers].map(([r, n]) => `${r} ${n}`).join(', ')}`,
   );
+  const shares = [...cpuAtEnd].map(([role, end]) => ({
+    process: role,
+    'CPU s': end - (cpuAtReady.get(role) ?? 0),
+    '% of one core': (100 * (end - (cpuAtReady.get(role) ?? 0))) / window,
+  }));
+  const total = shares.reduce((sum, r) => sum + r['CPU s'], 0);
+  table(`CPU per process over the ${Math.round(window)} s after ready (2 cores: 200% is the machine)`, [
+    ...shares,
+    { process: 'all', 'CPU s': total, '% of one core': (100 * total) / window },
+  ]);
+  table(
+    'The shipped experiment after the window',
+    results.variations.map((v) => ({
+      variation: v.variationId,
+      'exposed users': v.exposedUsers,
+      impressions: v.impressions,
+      clicks: v.clicks,
+      trades: v.trades,
+      CTR: v.ctr,
+      'trade conversion': v.tradeConversion,
+    })),
+  );
+  for (const c of results.comparisons) {
+    const r = c.result;
+    console.log(
+      `${c.metric}, variation ${c.variationId} vs control: lift ${fmt(100 * (r.relativeLift ?? NaN))}% [${fmt(100 * (r.confidenceInterval?.lower ?? NaN))}, ${fmt(100 * (r.confidenceInterval?.upper ?? NaN))}], p ${fmt(r.pValue ?? NaN, 4)}`,
+    );
+  }
+  console.log(`sample ratio mismatch: ${JSON.stringify(results.sampleRatioMismatch)}`);
+}
+
+interface ExperimentResults {
+  variations: {
+    variationId: string;
+    exposedUsers: number;
+    impressions: number;
+    clicks: number;
+    trades: number;
+    ctr: number;
+    tradeConversion: number;
+  }[];
+  comparisons: {
+    variationId: string;
+    metric: string;
+    result: {
+      relativeLift?: number;
+      confidenceInterval?: { lower: number; upper: number };
+      pValue?: number;
+    };
+  }[];
+  sampleRatioMismatch: unknown;
+}
+
+/** CPU seconds (user + system) each process has used so far, from /proc (a process gone counts as 0). */
+function cpuSeconds(pids: Map<string, number>): Map<string, number> {
+  const ticks = 100; // USER_HZ on Linux
+  const out = new Map<string, number>();
+  for (const [role, pid] of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      out.set(role, (Number(fields[11]) + Number(fields[12])) / ticks);
+    } catch {
+      out.set(role, 0);
+    }
+  }
+  return out;
 }

@@ -12,6 +12,7 @@ const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   ranking: () => import('./ranking.js'),
   demo: () => import('./demo.js'),
   store: () => import('./store.js'),
+  'market-stream': () => import('./market-stream.js'),
 };
 
 // Names, not flags or their values (`-- demo --seconds 60`).

@@ -10,6 +10,8 @@ const BIN = join(import.meta.dirname, '../bin/sibyl.js');
 
 export interface StoreProcess {
   store: MongoStore;
+  /** Its MONGODB_URI, for other processes. */
+  uri: string;
   child: ChildProcess;
   /** The store process's peak resident memory so far (VmHWM). */
   peakRssMb(): number;
@@ -32,6 +34,7 @@ export async function startStoreProcess(): Promise<StoreProcess> {
   const store = await MongoStore.connect(uri, 'sibyl', { label: `sibyl store (pid ${child.pid})` });
   return {
     store,
+    uri,
     child,
     peakRssMb: () => {
       const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];

@@ -12,7 +12,7 @@ import { TEST_END } from './fixed-clock.js';
 /**
  * The simulator as tests may call it: `end` is required (type and run time), so no test's exchange
  * moves with the date the suite runs on. ESLint forbids importing the simulator's own entry points in
- * tests (eslint.config.js); this module is the one exception.
+ * tests (eslint.config.js); this module is the one exception (simulate-cli.ts for `sibyl simulate`).
  */
 type Fixed<T> = T & { end: Date };
 
@@ -26,13 +26,16 @@ export function simulate(options: Fixed<SimulationOptions>): Simulation {
   return simulateAnyDay(options);
 }
 
-/** Bookkeeping `now` defaults to the simulated end too, so stored documents do not carry today. */
+/**
+ * Bookkeeping `now` defaults to the simulated end too, so stored documents do not carry today: also
+ * when a caller spreads in `now: undefined`, which the simulator would read as "use the wall clock".
+ */
 export function simulateToStore(
   store: Store,
   options: Fixed<SimulateToStoreOptions>,
 ): Promise<SimulateToStoreResult> {
   requireEnd(options);
-  return simulateToStoreAnyDay(store, { now: options.end, ...options });
+  return simulateToStoreAnyDay(store, { ...options, now: options.now ?? options.end });
 }
 
 export { TEST_END };

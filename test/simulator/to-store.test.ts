@@ -65,3 +65,20 @@ describe('simulateToStore into the embedded store', () => {
     expect(await store.collection('markets').countDocuments()).toBe(result.counts.markets);
   });
 });
+
+describe('the tests’ simulateToStore (test/helpers/simulation.ts)', () => {
+  it('stamps what it stores at the simulated end, not today, even when given `now: undefined`', async () => {
+    const store = await openTestStore({ indexes: false });
+    try {
+      await ensureIndexes(store);
+      // An options object built with a spread can carry `now: undefined`: still the simulated end.
+      await simulateToStore(store, { seed: 3, users: 10, days: 1, end: END, now: undefined });
+      const market = await coll(store, 'markets').findOne({});
+      expect(market?.updatedAt).toEqual(END);
+      const interaction = await coll(store, 'interactions').findOne({});
+      expect(interaction?.receivedAt).toEqual(END);
+    } finally {
+      await store.close();
+    }
+  });
+});

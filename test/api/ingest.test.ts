@@ -2,13 +2,18 @@ import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { auth, makeTestApi, type TestApi } from '../helpers/api.js';
 import type { CollectionName } from '../../src/store/collections.js';
+import { DAY_MS, HOUR_MS, TEST_END, TEST_NOW } from '../helpers/fixed-clock.js';
+
+/** A close a day after TEST_END, and a click two hours before the API's now (TEST_NOW). */
+const CLOSE = new Date(TEST_END.getTime() + DAY_MS);
+const TS = new Date(TEST_NOW.getTime() - 2 * HOUR_MS);
 
 const market = (ticker: string, extra: Record<string, unknown> = {}) => ({
   ticker,
   eventTicker: 'KXBTC-26NOV22',
   title: `Bitcoin above ${ticker}?`,
   status: 'open',
-  closeTime: '2026-11-23T00:00:00Z',
+  closeTime: CLOSE.toISOString(),
   ...extra,
 });
 
@@ -17,7 +22,7 @@ const interaction = (eventId: string, extra: Record<string, unknown> = {}) => ({
   userId: 'user-1',
   ticker: 'KXBTC-26NOV22-T95000',
   type: 'click',
-  ts: '2026-11-22T10:00:00Z',
+  ts: TS.toISOString(),
   ...extra,
 });
 
@@ -62,7 +67,7 @@ describe('ingestion API', () => {
   it('upserts the catalogue and fills categories from the event and series', async () => {
     const stored = await t.store.collection('markets').findOne({ ticker: 'KXBTC-26NOV22-T95000' });
     expect(stored).toMatchObject({ category: 'Crypto', seriesTicker: 'KXBTC', status: 'open' });
-    expect(stored?.closeTime).toEqual(new Date('2026-11-23T00:00:00Z'));
+    expect(stored?.closeTime).toEqual(CLOSE);
 
     const again = await request(t.app)
       .put('/v1/markets')
@@ -95,9 +100,9 @@ describe('ingestion API', () => {
     expect(await count('interactions')).toBe(3);
     const trade = await t.store.collection('interactions').findOne({ eventId: 'e2' });
     expect(trade).toMatchObject({ type: 'trade', side: 'yes', contracts: 3, price: 0.4, userId: 'user-1' });
-    expect(trade?.ts).toEqual(new Date('2026-11-22T10:00:00Z'));
+    expect(trade?.ts).toEqual(TS);
     expect(await t.store.collection('users').findOne({ userId: 'user-1' })).toMatchObject({
-      lastSeenAt: new Date('2026-11-22T10:00:00Z'),
+      lastSeenAt: TS,
     });
   });
 

@@ -2,10 +2,12 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { auth, makeTestApi } from '../helpers/api.js';
 import { seedInteractions } from '../jobs/fixture.js';
+import { HOUR_MS, TEST_END } from '../helpers/fixed-clock.js';
 
 describe('jobs API (in-process runner)', () => {
   it('triggers a feature rebuild and reports its status and run', async () => {
-    const t = await makeTestApi({ now: new Date('2026-11-20T01:00:00Z') });
+    // An hour after the fixture's interactions arrived (at TEST_END).
+    const t = await makeTestApi({ now: new Date(TEST_END.getTime() + HOUR_MS) });
     await seedInteractions(t.store);
     const first = await request(t.app).post('/v1/jobs/rebuild-features').set(auth).send({});
     expect(first.status).toBe(202);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../src/store/embedded-store.js';
+import { HOUR_MS, TEST_NOW } from '../helpers/fixed-clock.js';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../bin/sibyl.js');
@@ -14,7 +15,7 @@ describe('sibyl experiments results', () => {
     const dir = await mkdtemp(join(tmpdir(), 'sibyl-exp-'));
     try {
       const store = await openEmbeddedStore({ dir });
-      const at = new Date('2026-11-22T10:00:00Z');
+      const at = new Date(TEST_NOW.getTime() - 2 * HOUR_MS);
       await store.collection('exposures').insertMany(
         Array.from({ length: 40 }, (_, i) => ({
           userId: `u${i}`,

@@ -6,6 +6,7 @@ import { buildProgram } from '../../src/cli/main.js';
 import { DefinitionError, formatIssue } from '../../src/experiments/definitions/issues.js';
 import { loadDefinitions } from '../../src/experiments/definitions/load.js';
 import { validatePayload } from '../../src/experiments/definitions/validate.js';
+import { TEST_END } from '../helpers/fixed-clock.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -259,7 +260,7 @@ describe('targeting conditions', () => {
 describe('validatePayload (a payload from a GrowthBook server)', () => {
   const serverPayload = {
     status: 200,
-    dateUpdated: '2026-05-01T00:00:00Z',
+    dateUpdated: TEST_END.toISOString(),
     features: rankerFile([experimentRule({ condition: { id: { $inGroup: 'beta' } } })]).features,
     savedGroups: { beta: ['u1', 'u2'] },
   };

@@ -4,8 +4,9 @@ import { silentLogger } from '../../src/log/logger.js';
 import { ensureIndexes, type CollectionName } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
 import { openTestStore } from '../helpers/store.js';
+import { TEST_NOW } from '../helpers/fixed-clock.js';
 
-const at = (s: number) => new Date(Date.UTC(2026, 10, 22, 12, 0, s));
+const at = (s: number) => new Date(TEST_NOW.getTime() + s * 1000);
 
 describe('exposure log', () => {
   it('stores each user once per experiment with their first exposure, written in batches', async () => {

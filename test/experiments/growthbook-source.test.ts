@@ -5,11 +5,12 @@ import { setUpExperiments } from '../../src/experiments/setup.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import { openTestStore } from '../helpers/store.js';
+import { TEST_END } from '../helpers/fixed-clock.js';
 
 const payload = (defaultValue: string) => ({
   status: 200,
   features: { 'feed-ranker': { defaultValue } },
-  dateUpdated: '2026-11-22T00:00:00Z',
+  dateUpdated: TEST_END.toISOString(),
 });
 
 describe('experiment payload from a GrowthBook server', () => {

@@ -3,10 +3,12 @@ import { DEFAULT_FEATURE_CONFIG } from '../../src/features/feature-config.js';
 import { refreshFeatures } from '../../src/features/refresh.js';
 import type { Document, Store } from '../../src/store/types.js';
 import { backends, storePerTest } from '../helpers/backends.js';
+import { TEST_END } from '../helpers/fixed-clock.js';
 
 const DAY = 86_400_000;
 const HALF_LIFE = DEFAULT_FEATURE_CONFIG.halfLifeMs;
-const T = new Date('2026-11-20T00:00:00Z').getTime();
+/** Day 0 of every timeline here: the suite's fixed end. */
+const T = TEST_END.getTime();
 const at = (days: number) => new Date(T + days * DAY);
 const SETTLE = DEFAULT_FEATURE_CONFIG.settleMs;
 

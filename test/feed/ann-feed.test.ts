@@ -11,8 +11,9 @@ import type { UserContext } from '../../src/feed/user/user-context.js';
 import { Rng } from '../../src/util/rng.js';
 import { randomTwoTower, syntheticCatalogue } from '../helpers/synthetic-ranking.js';
 import { openTestStore } from '../helpers/store.js';
+import { TEST_NOW } from '../helpers/fixed-clock.js';
 
-const NOW = new Date('2026-11-23T12:00:00Z');
+const NOW = TEST_NOW;
 const req: RankRequest = {
   now: NOW,
   categories: [],

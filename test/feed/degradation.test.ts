@@ -8,15 +8,16 @@ import { cryptoAndSportsMarkets } from '../helpers/markets.js';
 import { switchableStore } from '../helpers/switchable-store.js';
 import { trainedModel } from '../helpers/tiny-model.js';
 import { openTestStore } from '../helpers/store.js';
+import { DAY_MS, HOUR_MS, TEST_END, TEST_NOW } from '../helpers/fixed-clock.js';
 
-const NOW = new Date('2026-11-22T12:00:00Z');
+const NOW = TEST_NOW;
 
 describe('with the store down', () => {
   it('serves feeds from cached data (known users personalized by the model), fails writes with 503, and says so in /readyz', async () => {
     const { store, down, up } = switchableStore(await openTestStore({ indexes: false }));
     const markets = cryptoAndSportsMarkets(30, {
       volume24h: (i) => i * 10,
-      openTime: '2026-11-20T00:00:00Z',
+      openTime: new Date(TEST_END.getTime() - 2 * DAY_MS).toISOString(),
     });
     const model = await trainedModel(
       markets.map((m) => m.ticker),
@@ -31,7 +32,7 @@ describe('with the store down', () => {
       userId: 'u1',
       ticker: 'M-3',
       type: 'trade',
-      ts: '2026-11-22T11:00:00Z',
+      ts: new Date(NOW.getTime() - HOUR_MS).toISOString(),
     };
     await request(t.app)
       .post('/v1/interactions')

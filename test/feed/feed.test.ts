@@ -1,8 +1,9 @@
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { auth, makeTestApi, type TestApi } from '../helpers/api.js';
+import { TEST_NOW } from '../helpers/fixed-clock.js';
 
-const NOW = new Date('2026-11-22T12:00:00Z');
+const NOW = TEST_NOW;
 const hours = (h: number) => new Date(NOW.getTime() + h * 3_600_000).toISOString();
 const CATEGORIES = ['Crypto', 'Economics', 'Politics', 'Sports'];
 

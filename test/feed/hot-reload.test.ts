@@ -7,8 +7,9 @@ import { silentLogger } from '../../src/log/logger.js';
 import { auth, makeTestApi } from '../helpers/api.js';
 import { cryptoAndSportsMarkets } from '../helpers/markets.js';
 import { trainedModel } from '../helpers/tiny-model.js';
+import { DAY_MS, TEST_END, TEST_NOW } from '../helpers/fixed-clock.js';
 
-const NOW = new Date('2026-11-22T12:00:00Z');
+const NOW = TEST_NOW;
 
 const doc = (version: string) => ({ version, kind: 'two-tower' }) as ModelDoc;
 
@@ -19,7 +20,7 @@ describe('hot model reload', () => {
     const t = await makeTestApi({ now: NOW, model: active });
     const markets = cryptoAndSportsMarkets(30, {
       volume24h: (i) => i * 10,
-      openTime: '2026-11-20T00:00:00Z',
+      openTime: new Date(TEST_END.getTime() - 2 * DAY_MS).toISOString(),
     });
     await request(t.app).put('/v1/markets').set(auth).send({ markets }).expect(200);
     const tickers = markets.map((m) => m.ticker);

@@ -4,8 +4,9 @@ import { catalogueSnapshot } from '../../src/feed/catalogue/market-catalogue.js'
 import { marketIndex, marketIndexInChunks } from '../../src/feed/catalogue/market-index.js';
 import { Rng } from '../../src/util/rng.js';
 import { randomTwoTower, syntheticCatalogue } from '../helpers/synthetic-ranking.js';
+import { TEST_NOW } from '../helpers/fixed-clock.js';
 
-const NOW = new Date('2026-11-23T12:00:00Z');
+const NOW = TEST_NOW;
 
 describe('market vectors across catalogue refreshes', () => {
   it('match the model for every market, including ones whose content changed since the last refresh', () => {

@@ -17,8 +17,9 @@ import { rankWithSharing } from '../../src/feed/pipeline/shared-feeds.js';
 import type { MarketDoc } from '../../src/domain/documents.js';
 import { Rng } from '../../src/util/rng.js';
 import { randomTwoTower, syntheticCatalogue } from '../helpers/synthetic-ranking.js';
+import { TEST_NOW } from '../helpers/fixed-clock.js';
 
-const NOW = new Date('2026-11-23T12:00:00Z');
+const NOW = TEST_NOW;
 const HOUR = 3_600_000;
 const req: RankRequest = {
   now: NOW,

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FallbackSnapshotStore, RedisSnapshotStore } from '../../src/feed/pages/redis-snapshots.js';
 import { MemorySnapshotStore, type FeedSnapshot } from '../../src/feed/pages/snapshots.js';
 import { REDIS_URL, dropPrefix, testPrefix } from '../helpers/redis.js';
+import { TEST_NOW } from '../helpers/fixed-clock.js';
 
 const prefix = testPrefix();
 afterAll(() => dropPrefix(prefix));
@@ -15,7 +16,7 @@ const snapshot = (feedId: string): FeedSnapshot => ({
   model: 'tt-1',
   experiment: { key: 'exp', variation: '1' },
   categories: ['crypto'],
-  createdAt: new Date('2026-11-23T10:00:00Z'),
+  createdAt: TEST_NOW,
   items: [
     { ticker: 'A', score: 1, reasons: ['Popular in Crypto', 'New market'] },
     { ticker: 'B', score: 0.5, reasons: ['New market'] },
@@ -76,7 +77,7 @@ describe('feed snapshots in Redis', () => {
 
   it('are read back on the replica that wrote them without Redis, until they expire', async () => {
     const redis = new Redis(REDIS_URL);
-    let now = Date.parse('2026-11-23T10:00:00Z');
+    let now = TEST_NOW.getTime();
     const replica = new RedisSnapshotStore(redis, `${prefix}:feed:`, { recentEntries: 2, now: () => now });
     try {
       for (const id of ['r1', 'r2', 'r3']) await replica.put(snapshot(id), 60_000);

@@ -9,6 +9,7 @@ import { auth, makeTestApi } from '../helpers/api.js';
 import { cryptoAndSportsMarkets } from '../helpers/markets.js';
 import { REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { openTestStore } from '../helpers/store.js';
+import { DAY_MS, HOUR_MS, TEST_END, TEST_NOW } from '../helpers/fixed-clock.js';
 
 const context = (userId: string, n: number): UserContext => ({
   userId,
@@ -74,8 +75,8 @@ describe('invalidation through the API', () => {
       title: 'Market 1',
       category: 'Crypto',
       status: 'open',
-      openTime: '2026-11-01T00:00:00Z',
-      closeTime: '2026-12-20T00:00:00Z',
+      openTime: new Date(TEST_END.getTime() - 21 * DAY_MS).toISOString(),
+      closeTime: new Date(TEST_END.getTime() + 28 * DAY_MS).toISOString(),
     };
     await request(t.app)
       .put('/v1/markets')
@@ -87,7 +88,17 @@ describe('invalidation through the API', () => {
       request(t.app)
         .post('/v1/interactions')
         .set(auth)
-        .send({ interactions: [{ eventId, userId: 'u', ticker: 'M-1', type, ts: '2026-11-22T11:00:00Z' }] })
+        .send({
+          interactions: [
+            {
+              eventId,
+              userId: 'u',
+              ticker: 'M-1',
+              type,
+              ts: new Date(TEST_NOW.getTime() - HOUR_MS).toISOString(),
+            },
+          ],
+        })
         .expect(200);
     await post('i-1', 'impression');
     expect(t.feed.userContexts!.peek('u')).toBeDefined();
@@ -117,7 +128,7 @@ describe('user changes across replicas', () => {
     const markets = cryptoAndSportsMarkets(40, {
       // Sports is the more popular category.
       volume24h: (i) => (i % 2 ? 10 : 1_000),
-      openTime: '2026-11-01T00:00:00Z',
+      openTime: new Date(TEST_END.getTime() - 21 * DAY_MS).toISOString(),
     });
     await request(a.app).put('/v1/markets').set(auth).send({ markets }).expect(200);
     await b.catalogue.reload();
@@ -135,7 +146,7 @@ describe('user changes across replicas', () => {
           userId: 'switcher',
           ticker: `M-${i}`,
           type: 'trade',
-          ts: '2026-11-22T11:59:00Z',
+          ts: new Date(TEST_NOW.getTime() - 60_000).toISOString(),
         })),
       })
       .expect(200);

@@ -4,9 +4,11 @@ import { refreshFeatures, type FeatureState } from '../../src/features/refresh.j
 import { loadUserContext, DEFAULT_USER_CONTEXT, type UserContext } from '../../src/feed/user/user-context.js';
 import type { Store } from '../../src/store/types.js';
 import { backends, storePerTest } from '../helpers/backends.js';
+import { TEST_END } from '../helpers/fixed-clock.js';
 
 const DAY = 86_400_000;
-const T = new Date('2026-11-20T00:00:00Z').getTime();
+/** Day 0 of every timeline here: the suite's fixed end. */
+const T = TEST_END.getTime();
 const at = (days: number) => new Date(T + days * DAY);
 const config = { ...DEFAULT_FEATURE_CONFIG, settleMs: 0 };
 

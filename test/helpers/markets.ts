@@ -1,6 +1,8 @@
+import { DAY_MS, TEST_END } from './fixed-clock.js';
+
 /**
  * `count` one-market events M-0… for PUT /v1/markets, alternating Sports (even) and Crypto (odd),
- * open from `openTime` until 2026-12-20.
+ * open from `openTime` until four weeks after TEST_END.
  */
 export function cryptoAndSportsMarkets(
   count: number,
@@ -13,7 +15,7 @@ export function cryptoAndSportsMarkets(
     category: i % 2 ? 'Crypto' : 'Sports',
     status: 'open',
     openTime: options.openTime,
-    closeTime: '2026-12-20T00:00:00Z',
+    closeTime: new Date(TEST_END.getTime() + 28 * DAY_MS).toISOString(),
     volume24h: options.volume24h(i),
   }));
 }

@@ -1,6 +1,8 @@
 import type { Store } from '../../src/store/types.js';
+import { TEST_END } from '../helpers/fixed-clock.js';
 
-const T = Date.parse('2026-11-20T00:00:00Z');
+/** Hour 0 of the fixture: the suite's fixed end. */
+const T = TEST_END.getTime();
 const at = (hours: number) => new Date(T + hours * 3_600_000);
 
 /** A small catalogue and a few hundred interactions, enough for every feature collection to fill. */

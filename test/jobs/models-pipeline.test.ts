@@ -14,8 +14,9 @@ import { silentLogger } from '../../src/log/logger.js';
 import type { Store } from '../../src/store/types.js';
 import { backends, storePerTest } from '../helpers/backends.js';
 import { FAKE_KIND, fakeKind } from '../models/registry-fixtures.js';
+import { TEST_NOW } from '../helpers/fixed-clock.js';
 
-const NOW = new Date('2026-11-23T03:00:00Z');
+const NOW = TEST_NOW;
 const DAY = 86_400_000;
 
 beforeAll(() => registerKind(fakeKind));

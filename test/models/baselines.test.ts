@@ -9,9 +9,10 @@ import { TrendingRecommender } from '../../models/baselines/trending.js';
 import { buildInteractionLog, type InteractionRow } from '../../models/data/interaction-log.js';
 import { TopSelector } from '../../models/core/top-selector.js';
 import { RECOMMENDERS } from '../../models/eval/recommenders.js';
+import { TEST_END } from '../helpers/fixed-clock.js';
 
 const DAY = 86_400_000;
-const CUT = Date.UTC(2026, 10, 22);
+const CUT = TEST_END.getTime();
 
 function trainSet(log: InteractionLog, content?: string[][]): TrainSet {
   const set: TrainSet = { log, numUsers: log.userIds.length, numItems: log.itemIds.length, cutoffMs: CUT };

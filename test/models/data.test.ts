@@ -9,6 +9,7 @@ import { marketContentTokens } from '../../models/data/market-content.js';
 import { coll, ensureIndexes } from '../../src/store/collections.js';
 import type { Document } from '../../src/store/types.js';
 import { openTestStore } from '../helpers/store.js';
+import { DAY_MS, HOUR_MS, TEST_END } from '../helpers/fixed-clock.js';
 
 describe('InteractionLogBuilder', () => {
   it('indexes ids lexicographically (plain <) and keeps row order', () => {
@@ -127,8 +128,8 @@ describe('marketContentTokens', () => {
         title: 'Will the Fed cut rates above 4.25%?',
         subtitle: 'Above 4.25',
         lastPrice: 0.37,
-        openTime: new Date('2026-11-01T00:00:00Z'),
-        closeTime: new Date('2026-11-11T00:00:00Z'), // 240 h → log2 = 7.9
+        openTime: new Date(TEST_END.getTime() - 21 * DAY_MS),
+        closeTime: new Date(TEST_END.getTime() - 11 * DAY_MS), // 240 h → log2 = 7.9
       },
       { seriesTicker: 'KXFED', title: 'Fed decision in December', category: 'Economics' },
       { category: 'Other', tags: ['rates', 'fed'] },
@@ -157,8 +158,8 @@ describe('marketContentTokens', () => {
       title: 'x',
       yesBid: 0.98,
       yesAsk: 1,
-      openTime: '2026-01-01T00:00:00Z',
-      closeTime: '2026-01-01T00:30:00Z',
+      openTime: TEST_END.toISOString(),
+      closeTime: new Date(TEST_END.getTime() + 30 * 60_000).toISOString(),
     });
     expect(tokens).toEqual(['event:E', 'price:9', 'duration:0']);
   });
@@ -168,7 +169,7 @@ describe('loadTrainingData', () => {
   it('keeps positive interactions of the window, weighted by type, with catalogue content', async () => {
     const store = await openTestStore({ indexes: false });
     await ensureIndexes(store);
-    const at = (h: number) => new Date(Date.UTC(2026, 10, 20, h));
+    const at = (h: number) => new Date(TEST_END.getTime() + h * HOUR_MS);
     const stamp = { createdAt: at(0), updatedAt: at(0) };
     await coll(store, 'series').insertMany([
       { ticker: 'S', title: 'S', category: 'Crypto', tags: ['btc'], ...stamp },

@@ -25,9 +25,10 @@ describe('sibyl eval', () => {
   let csv: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sibyl-eval-'));
-    // 60 users in three groups over 10 items each, one interaction an hour (epoch seconds).
+    // 60 users in three groups over 10 items each, one interaction an hour (epoch seconds), the
+    // last at TEST_END.
     const rows = ['user,item,time,strength'];
-    let t = 1_767_225_600;
+    let t = TEST_END.getTime() / 1000 - 360 * 3600;
     for (let round = 0; round < 6; round++) {
       for (let u = 0; u < 60; u++) {
         const group = u % 3;
@@ -210,7 +211,7 @@ describe('sibyl eval', () => {
     try {
       const out = await sibylEval(
         '--to',
-        '2026-11-22T00:00:00Z',
+        TEST_END.toISOString(),
         '--recommenders',
         'popularity,category-affinity',
         '--cold-start',

@@ -10,6 +10,7 @@ import { ActiveModelWatcher } from '../../models/registry/watcher.js';
 import { SibylError } from '../../src/errors.js';
 import { backends, storePerTest } from '../helpers/backends.js';
 import { FAKE_KIND, fakeCandidate, fakeKind, fittedFake, tinyTrainSet } from './registry-fixtures.js';
+import { DAY_MS, HOUR_MS, TEST_END, TEST_NOW } from '../helpers/fixed-clock.js';
 
 beforeAll(() => registerKind(fakeKind));
 afterAll(() => unregisterKind(FAKE_KIND));
@@ -22,8 +23,12 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const window = { from: new Date('2026-09-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z') };
-let clockMs = Date.parse('2026-11-23T01:02:03Z');
+/** A training window that ended three weeks before TEST_END; the registry's clock ticks from TEST_NOW. */
+const window = {
+  from: new Date(TEST_END.getTime() - 82 * DAY_MS),
+  to: new Date(TEST_END.getTime() - 21 * DAY_MS),
+};
+let clockMs = TEST_NOW.getTime();
 const now = () => new Date((clockMs += 1000));
 
 function candidate(registry: ModelRegistry, hyperparameters: Record<string, unknown> = {}) {
@@ -38,12 +43,13 @@ const errorCode = (p: Promise<unknown>) =>
 
 describe('versions and artifacts', () => {
   it('names versions sortably and uniquely', () => {
-    const at = new Date('2026-11-23T01:02:03.456Z');
+    // Its own instant, 2026-11-23T01:02:03.456Z: every field of the name distinct, and milliseconds
+    // the name drops.
+    const at = new Date(TEST_END.getTime() + DAY_MS + HOUR_MS + 2 * 60_000 + 3_456);
     expect(newVersion('two-tower', at)).toMatch(/^tt-20261123T010203Z-[0-9a-f]{6}$/);
     expect(newVersion('two-tower', at)).not.toBe(newVersion('two-tower', at));
-    expect(newVersion('two-tower', new Date('2026-11-24T00:00:00Z')) > newVersion('two-tower', at)).toBe(
-      true,
-    );
+    const nextDay = new Date(TEST_END.getTime() + 2 * DAY_MS);
+    expect(newVersion('two-tower', nextDay) > newVersion('two-tower', at)).toBe(true);
   });
 
   it('writes the manifest last, listing the model files, and refuses incomplete artifacts', async () => {

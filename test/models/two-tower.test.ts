@@ -12,6 +12,7 @@ import { loadNativeTf } from '../../models/two-tower/tfjs-backend.js';
 import { Rng } from '../../src/util/rng.js';
 import { randomTwoTower } from '../helpers/synthetic-ranking.js';
 import { FORMAT2_VOCABULARY_FILES, writeFormat1ModelFile } from '../helpers/artifact-format1.js';
+import { TEST_END } from '../helpers/fixed-clock.js';
 
 const DAY = 86_400_000;
 const CATEGORIES = ['crypto', 'politics', 'weather', 'sports'];
@@ -28,7 +29,7 @@ function groupedData(users = 200, items = 80, perUser = 12, seed = 1): TrainSet 
     const c = u % CATEGORIES.length;
     for (let k = 0; k < perUser; k++) {
       const i = c + CATEGORIES.length * rng.int(warmItems / CATEGORIES.length);
-      rows.push({ u, i, t: Date.UTC(2026, 10, 1) + rng.next() * 20 * DAY });
+      rows.push({ u, i, t: TEST_END.getTime() - 21 * DAY + rng.next() * 20 * DAY });
     }
   }
   rows.sort((a, b) => a.t - b.t);
@@ -41,7 +42,7 @@ function groupedData(users = 200, items = 80, perUser = 12, seed = 1): TrainSet 
     weight: new Float32Array(rows.length).fill(1),
   };
   const content = log.itemIds.map((_, i) => [`category:${CATEGORIES[i % CATEGORIES.length]}`, `title:w${i}`]);
-  return { log, numUsers: users, numItems: items, cutoffMs: Date.UTC(2026, 10, 21), content };
+  return { log, numUsers: users, numItems: items, cutoffMs: TEST_END.getTime() - DAY, content };
 }
 
 const small = { dim: 16, epochs: 6, batchSize: 64, historyLength: 5, contentBuckets: 1024 };

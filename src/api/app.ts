@@ -99,7 +99,14 @@ export function createApp(deps: AppDeps): Express {
   v1.use(jobRoutes({ runner: deps.jobs, store: deps.store, auth }));
   v1.use(
     modelRoutes({
-      registry: deps.models ?? new ModelRegistry({ store: deps.store, modelsDir: DEFAULT_MODELS_DIR }),
+      // Promotions and rollbacks through the API are stamped by the app's clock, like its writes.
+      registry:
+        deps.models ??
+        new ModelRegistry({
+          store: deps.store,
+          modelsDir: DEFAULT_MODELS_DIR,
+          now: deps.now ?? (() => new Date()),
+        }),
       auth,
     }),
   );

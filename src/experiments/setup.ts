@@ -50,7 +50,12 @@ export async function setUpExperiments(
   sources: ExperimentSources,
   store: Store,
   logger: Logger,
+  options: {
+    /** The clock stamping exposures (tests fix it). @defaultValue () => new Date() */
+    now?: () => Date;
+  } = {},
 ): Promise<Experiments | undefined> {
+  const now = options.now ?? (() => new Date());
   const files = (await exists(sources.dir)) ? await loadDefinitions(sources.dir) : undefined;
   if (!files && !sources.growthbook) {
     logger.info({ dir: sources.dir }, 'no experiment definitions: every feed uses the default ranker');
@@ -67,7 +72,7 @@ export async function setUpExperiments(
         userId: String(user.attributes?.id),
         experimentId: experiment.key,
         variationId: result.key,
-        timestamp: new Date(),
+        timestamp: now(),
       }),
   });
   const assignment: RankerAssignment = sources.stickyBuckets

@@ -5,6 +5,7 @@ import { setUpExperiments } from '../../src/experiments/setup.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { auth, makeTestApi } from '../helpers/api.js';
 import { openTestStore } from '../helpers/store.js';
+import { HOUR_MS, TEST_NOW } from '../helpers/fixed-clock.js';
 
 describe('experiments API', () => {
   it('lists the shipped experiment, shows its definition, and reports results from exposures and interactions', async () => {
@@ -25,7 +26,7 @@ describe('experiments API', () => {
     expect((await request(t.app).get('/v1/experiments/nope').set(auth)).status).toBe(404);
     expect((await request(t.app).get('/v1/experiments')).status).toBe(401);
 
-    const at = new Date('2026-11-22T10:00:00Z');
+    const at = new Date(TEST_NOW.getTime() - 2 * HOUR_MS);
     await t.store.collection('exposures').insertMany(
       ['a', 'b', 'c', 'd'].map((userId, i) => ({
         userId,
@@ -75,10 +76,12 @@ describe('experiments API', () => {
 describe('starting and stopping an experiment', () => {
   it('stops and restarts a file-defined experiment for every replica through the API', async () => {
     const store = await openTestStore({ indexes: false });
+    // Exposures are stamped by the API's clock (makeTestApi's, at TEST_NOW).
     const experiments = (await setUpExperiments(
       { dir: 'experiments', overridesRefreshMs: 3_600_000 },
       store,
       silentLogger,
+      { now: () => TEST_NOW },
     ))!;
     const t = await makeTestApi({ store, experiments, assignment: experiments.assigner });
     const key = 'ranker-two-tower-vs-popularity';
@@ -97,6 +100,7 @@ describe('starting and stopping an experiment', () => {
       { dir: 'experiments', overridesRefreshMs: 3_600_000 },
       store,
       silentLogger,
+      { now: () => TEST_NOW },
     ))!;
     expect(replica.definitions().experiments.find((e) => e.key === key)?.coverage).toBe(0);
 

@@ -7,6 +7,7 @@ import { registerKind, unregisterKind } from '../../models/kinds.js';
 import { ModelRegistry, newVersion } from '../../models/registry/registry.js';
 import { auth, makeTestApi, type TestApi } from '../helpers/api.js';
 import { FAKE_KIND, fakeCandidate, fakeKind } from '../models/registry-fixtures.js';
+import { TEST_NOW } from '../helpers/fixed-clock.js';
 
 beforeAll(() => registerKind(fakeKind));
 afterAll(() => unregisterKind(FAKE_KIND));
@@ -15,12 +16,13 @@ describe('models API', () => {
   let dir: string;
   let t: TestApi;
   let registry: ModelRegistry;
-  let clock = Date.parse('2026-11-20T00:00:00Z');
+  /** Candidates a minute apart from the API's now (TEST_NOW); the trainer's registry stamps by it too. */
+  let clock = TEST_NOW.getTime();
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sibyl-api-models-'));
     t = await makeTestApi();
     // The trainer's registry writes artifacts here; the API's finds them through the documents.
-    registry = new ModelRegistry({ store: t.store, modelsDir: dir });
+    registry = new ModelRegistry({ store: t.store, modelsDir: dir, now: () => new Date(clock) });
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });

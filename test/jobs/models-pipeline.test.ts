@@ -95,6 +95,7 @@ for (const backend of backends) {
       const registry = new ModelRegistry({
         store: store(),
         modelsDir: dir,
+        now: () => NOW,
         notify: async (c) => {
           changes.push(c);
         },

@@ -11,6 +11,7 @@ import type { Store } from '../../src/store/types.js';
 import { REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { FAKE_KIND, fakeCandidate, fakeKind } from './registry-fixtures.js';
 import { openTestStore } from '../helpers/store.js';
+import { TEST_NOW } from '../helpers/fixed-clock.js';
 
 beforeAll(() => registerKind(fakeKind));
 afterAll(() => unregisterKind(FAKE_KIND));
@@ -28,13 +29,20 @@ describe('model changes on Redis pub/sub', () => {
   let store: Store;
   let prefix: string;
   let registry: ModelRegistry;
-  let clock = Date.parse('2026-11-20T00:00:00Z');
+  /** Each candidate a minute after the last; the registries stamp with the same clock. */
+  let clock = TEST_NOW.getTime();
+  const now = () => new Date(clock);
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sibyl-pubsub-'));
     store = await openTestStore({ indexes: false });
     await ensureIndexes(store);
     prefix = testPrefix();
-    registry = new ModelRegistry({ store, modelsDir: dir, notify: redisModelNotifier(REDIS_URL, prefix) });
+    registry = new ModelRegistry({
+      store,
+      modelsDir: dir,
+      now,
+      notify: redisModelNotifier(REDIS_URL, prefix),
+    });
   });
   afterEach(async () => {
     await store.close();
@@ -90,6 +98,7 @@ describe('model changes on Redis pub/sub', () => {
     const offline = new ModelRegistry({
       store,
       modelsDir: dir,
+      now,
       notify: redisModelNotifier('redis://127.0.0.1:1', prefix),
     });
     const a = await candidate();

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTrainingData } from '../../models/data/from-store.js';
 import { TwoTowerModel } from '../../models/two-tower/model.js';
 import { TwoTowerServing } from '../../models/two-tower/serving.js';
@@ -52,13 +52,28 @@ async function trainedExchange(seed: number): Promise<TrainedExchange> {
   };
 }
 
+/**
+ * The sampled exchanges claims about ranked output are checked on: one exchange's page moves by an
+ * item or two with the seed, so those claims hold on each of five (seed 11 first, the one the
+ * single-exchange tests use). Each is trained once, when a test first needs it.
+ */
+const SEEDS = [11, 1, 2, 3, 4];
+const exchanges = new Map<number, Promise<TrainedExchange>>();
+const exchangeOf = (seed: number) => {
+  if (!exchanges.has(seed)) exchanges.set(seed, trainedExchange(seed));
+  return exchanges.get(seed)!;
+};
+afterAll(async () => {
+  for (const exchange of exchanges.values()) await (await exchange).store.close();
+});
+
 let store: Store;
 let end: Date;
 let serving: TwoTowerServing;
 let parameters: TwoTowerParameters;
 
 beforeAll(async () => {
-  ({ store, end, serving, parameters } = await trainedExchange(11));
+  ({ store, end, serving, parameters } = await exchangeOf(11));
 }, 120_000);
 
 type Api = Awaited<ReturnType<typeof makeTestApi>>;
@@ -99,6 +114,62 @@ async function cryptoShiftAfterThreeTrades(exchange: TrainedExchange, user: stri
     open: crypto.length / open.length,
     afterFeed: after,
   };
+}
+
+/** Each seed's shift, measured once (the trades are stored) and read by the tests that need it. */
+const shifts = new Map<number, ReturnType<typeof cryptoShiftAfterThreeTrades>>();
+const shiftOf = (seed: number) => {
+  if (!shifts.has(seed))
+    shifts.set(
+      seed,
+      exchangeOf(seed).then((exchange) => cryptoShiftAfterThreeTrades(exchange, `new-user-of-seed-${seed}`)),
+    );
+  return shifts.get(seed)!;
+};
+
+/**
+ * For the first `events` events of three or more open markets, a brand-new user trades one market
+ * of each (one user per event): how many of their next pages of 40 list another market of that
+ * event, saying why.
+ */
+async function siblingsLifted(exchange: TrainedExchange, events: number) {
+  const t = await makeTestApi({
+    store: exchange.store,
+    now: exchange.end,
+    model: { current: () => exchange.serving },
+  });
+  const byEvent = new Map<string, string[]>();
+  for (const m of (await t.catalogue.current()).markets)
+    byEvent.set(m.eventTicker, [...(byEvent.get(m.eventTicker) ?? []), m.ticker]);
+  const traded = [...byEvent].filter(([, list]) => list.length >= 3).slice(0, events);
+  t.clock.advance(1_000); // the trades arrive after the features were built
+  let lifted = 0;
+  for (const [eventTicker, [held]] of traded) {
+    const user = `sibling-trader-${eventTicker}`;
+    const trade = {
+      eventId: `${user}-1`,
+      userId: user,
+      ticker: held,
+      type: 'trade',
+      ts: exchange.end.toISOString(),
+    };
+    await request(t.app)
+      .post('/v1/interactions')
+      .set(auth)
+      .send({ interactions: [trade] })
+      .expect(200);
+    const feed = await feedOf(t, user, 40);
+    if (
+      feed.items.some(
+        (i: { eventTicker: string; ticker: string; reasons: string[] }) =>
+          i.eventTicker === eventTicker &&
+          i.ticker !== held &&
+          i.reasons.includes('Another market in an event you trade'),
+      )
+    )
+      lifted++;
+  }
+  return { events: traded.length, lifted };
 }
 
 describe('two-tower feed', () => {
@@ -161,34 +232,36 @@ describe('two-tower feed', () => {
     expect(feed.items).toHaveLength(5);
   });
 
-  it('moves a new user’s next feed toward the markets they just traded, without a retrain', async () => {
-    const { afterFeed } = await cryptoShiftAfterThreeTrades(
-      { store, end, serving, parameters },
-      'brand-new-user',
-    );
-    expect(
-      afterFeed.items.some((i: { reasons: string[] }) =>
-        i.reasons.some((r) => r.startsWith('Because you traded')),
-      ),
-    ).toBe(true);
-  });
-
-  it('moves it on every sampled exchange, not just one: five seeds', async () => {
-    // One exchange's shares move by a page item or two (1/40 each): the cold-start page held 2.5–15 %
-    // crypto and the page after three crypto trades 22.5–35 % over seeds 1–9 and 11 (measured with
-    // the window ending at TEST_END), a rise of 15–27.5 points, mean 22. So every seed must rise above
-    // both its cold-start page and the crypto share of open markets (13.6–15 %), and the mean rise over
-    // the five must be at least 10 points: half the measured mean, below the smallest single rise.
+  it('moves a new user’s next feed toward the markets they just traded, without a retrain: five seeds', async () => {
+    // One exchange's shares move by a page item or two (1/40 each). Measured with the window ending
+    // at TEST_END and the ranker as of the learned blend (#19), over seeds 1–12: the cold-start page
+    // held 2.5–15 % crypto and the page after three crypto trades 22.5–37.5 %, a rise of 15–27.5
+    // points, mean 22 (seeds 1–9 and 11 give the figures first measured before #19). So every seed
+    // must rise above both its cold-start page and the crypto share of open markets (13.6–15 %), and
+    // the mean rise over the five must be at least 10 points: half the measured mean, below the
+    // smallest single rise.
     const rises: number[] = [];
-    for (const seed of [11, 1, 2, 3, 4]) {
-      const exchange = seed === 11 ? { store, end, serving, parameters } : await trainedExchange(seed);
-      const shift = await cryptoShiftAfterThreeTrades(exchange, `new-user-of-seed-${seed}`);
+    for (const seed of SEEDS) {
+      const shift = await shiftOf(seed);
       expect(shift.after, `seed ${seed}`).toBeGreaterThan(shift.before);
       expect(shift.after, `seed ${seed}`).toBeGreaterThan(shift.open);
       rises.push(shift.after - shift.before);
-      if (exchange.store !== store) await exchange.store.close();
     }
     expect(rises.reduce((a, b) => a + b, 0) / rises.length).toBeGreaterThanOrEqual(0.1);
+  }, 120_000);
+
+  it('says why on every one of those pages: “Because you traded …”', async () => {
+    // 3–19 of the 40 items gave a trade as their reason over seeds 1–12 (7–12 on these five), so
+    // "some item" holds on each with room.
+    for (const seed of SEEDS) {
+      const { afterFeed } = await shiftOf(seed);
+      expect(
+        afterFeed.items.some((i: { reasons: string[] }) =>
+          i.reasons.some((r) => r.startsWith('Because you traded')),
+        ),
+        `seed ${seed}`,
+      ).toBe(true);
+    }
   }, 120_000);
 
   it('stores impressions and clicks with the ranker and model version of the feed they came from', async () => {
@@ -242,9 +315,11 @@ describe('two-tower feed', () => {
     expect(byModel.items.every((i: { eventTicker: string }) => i.eventTicker !== market.eventTicker)).toBe(
       true,
     );
-    // One market's neighbours swing with the sampled exchange (a crypto market had 0, 9 or 10 of 10
-    // in its category over seeds), so the claim is about all of them: the mean over every open market
-    // was 7.5–8.8 of 10 on seeds 1–9 and 11, against about 1.3 by chance (category shares).
+    // One market's neighbours swing with the sampled exchange (the first crypto market had 0, 2, 9 or
+    // 10 of 10 in its category over seeds 1–12), so the claim is about all of them: the mean over
+    // every open market was 7.5–8.8 of 10 on seeds 1–12 (7.7 on this one, seed 11; measured with the
+    // ranker as of #19, the same range as first measured on seeds 1–9 and 11), against about 1.3 by
+    // chance (category shares).
     let sameCategory = 0;
     for (const m of catalogue.markets) {
       const similar = (await request(withModel.app).get(`/v1/markets/${m.ticker}/similar?limit=10`)).body;
@@ -263,31 +338,35 @@ describe('two-tower feed', () => {
     expect(missing.body.error.code).toBe('not_found');
   });
 
-  it('lifts the other markets of events the user trades, and can leave out what they hold', async () => {
+  it('lifts the other markets of events the user trades, saying so: most events on each of five seeds', async () => {
+    // Whether one event's sibling reaches a page of 40 depends on the exchange (the first such
+    // event's sibling was at rank 0 on seed 11 but 36 on seed 7). Of the first 20 events traded,
+    // 19 or 20 lifted a sibling with this reason on each of seeds 1–12, so 16 leaves room.
+    for (const seed of SEEDS) {
+      const { events, lifted } = await siblingsLifted(await exchangeOf(seed), 20);
+      expect(events, `seed ${seed}`).toBe(20);
+      expect(lifted, `seed ${seed}`).toBeGreaterThanOrEqual(16);
+    }
+  }, 120_000);
+
+  it('lists what the user holds unless the ranker leaves it out', async () => {
     const t = await makeTestApi({ store, now: end, model: { current: () => serving } });
     const catalogue = await t.catalogue.current();
     const byEvent = new Map<string, string[]>();
     for (const m of catalogue.markets)
       byEvent.set(m.eventTicker, [...(byEvent.get(m.eventTicker) ?? []), m.ticker]);
-    const [eventTicker, tickers] = [...byEvent].find(([, list]) => list.length >= 3)!;
-    const user = 'sibling-trader';
+    const [, tickers] = [...byEvent].find(([, list]) => list.length >= 3)!;
+    const user = 'holder';
     t.clock.advance(1_000);
     await request(t.app)
       .post('/v1/interactions')
       .set(auth)
       .send({
         interactions: [
-          { eventId: 'sib-1', userId: user, ticker: tickers[0], type: 'trade', ts: end.toISOString() },
+          { eventId: 'hold-1', userId: user, ticker: tickers[0], type: 'trade', ts: end.toISOString() },
         ],
       })
       .expect(200);
-    const feed = await feedOf(t, user, 40);
-    const sibling = feed.items.find(
-      (i: { eventTicker: string; ticker: string }) =>
-        i.eventTicker === eventTicker && i.ticker !== tickers[0],
-    );
-    expect(sibling?.reasons).toContain('Another market in an event you trade');
-
     const context = await loadUserContext(store, user, t.clock.now());
     // Every eligible market as a candidate, no caps: the held one is listed unless the ranker leaves it out.
     const req = { now: t.clock.now(), categories: [], minCloseTime: end, maxPerEvent: 100 };

@@ -8,6 +8,7 @@ import type { IngestEvents } from '../ingest/events/ingest-events.js';
 import type { Store } from '../store/types.js';
 import { requireApiKey } from './auth.js';
 import { errorHandler } from './errors.js';
+import { jsonBodies } from './json-body.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { feedRoutes } from './routes/feed.js';
@@ -84,7 +85,7 @@ export function createApp(deps: AppDeps): Express {
   // Feed reads first: they take no body, and are most of the traffic.
   v1.use(feedRoutes(deps));
   // Ingestion batches of 1,000 interactions are ~250 kB; 5 MB leaves room without inviting abuse.
-  v1.use(express.json({ limit: '5mb' }));
+  v1.use(jsonBodies('5mb'));
   v1.use(
     ingestRoutes({
       store: deps.store,

@@ -82,10 +82,48 @@ export const marketInput = z.strictObject({
   liquidity: count.optional(),
 });
 
+/** Most targeting attributes one user carries. */
+export const MAX_USER_ATTRIBUTES = 64;
+
+/**
+ * Attributes are stored as `attributes.<key>` fields: a "." would address a nested path, a leading
+ * "$" an operator, and prototype names would reach an object's prototype on the way in or out.
+ */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const attributeKey = text()
+  .min(1)
+  .max(64)
+  .refine((k) => !k.includes('.'), 'must not contain "."')
+  .refine((k) => !k.startsWith('$'), 'must not start with "$"')
+  .refine((k) => !RESERVED_KEYS.has(k), 'is reserved (__proto__, constructor, prototype)');
+
+/** zod's record drops an own `__proto__` key (JSON.parse makes one) without a word: it is refused first. */
+type AttributeValue = string | number | boolean;
+// z.custom keeps the input type a record (z.unknown would make it unknown for callers building users).
+const withoutProtoKey = z.custom<Record<string, AttributeValue>>().check((ctx) => {
+  if (typeof ctx.value === 'object' && ctx.value !== null && Object.hasOwn(ctx.value, '__proto__')) {
+    ctx.issues.push({
+      code: 'custom',
+      input: ctx.value,
+      path: ['__proto__'],
+      message: 'is reserved (__proto__, constructor, prototype)',
+    });
+  }
+});
+
 export const userInput = z.strictObject({
   userId: id,
   /** Targeting attributes for experiments (country, platform, tier…). */
-  attributes: z.record(text().min(1).max(64), z.union([text().max(256), z.number(), z.boolean()])).optional(),
+  attributes: withoutProtoKey
+    .pipe(
+      z
+        .record(attributeKey, z.union([text().max(256), z.number(), z.boolean()]))
+        .refine(
+          (a) => Object.keys(a).length <= MAX_USER_ATTRIBUTES,
+          `at most ${MAX_USER_ATTRIBUTES} attributes`,
+        ),
+    )
+    .optional(),
 });
 
 export const interactionInput = z

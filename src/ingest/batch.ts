@@ -25,13 +25,20 @@ export function parseBatch<S extends z.ZodType>(
           issues.push({
             index,
             path: itemPath(name, index, key === undefined ? issue.path : [...issue.path, key]),
-            message: issue.message,
+            message: messageOf(issue),
           });
         }
       }
     }
   });
   return { valid, issues };
+}
+
+/** A record's bad key is reported by what is wrong with it, not zod's generic "Invalid key in record". */
+function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_key' && issue.issues.length > 0)
+    return issue.issues.map((i) => i.message).join('; ');
+  return issue.message;
 }
 
 export function itemPath(name: string, index: number, path: PropertyKey[] = []): string {

@@ -40,7 +40,11 @@ type Ingest = (
 export function ingestRoutes(deps: IngestRouteDeps): Router {
   const router = Router();
   const route = (method: 'put' | 'post', key: string, ingest: Ingest) => {
-    const body = z.object({ [key]: z.unknown() }, { error: `expected an object with a "${key}" array` });
+    // Unknown top-level fields are refused like unknown item fields: a misspelt option must not be ignored.
+    const body = z.strictObject(
+      { [key]: z.unknown().refine((v) => v !== undefined, `required: an array of ${key}`) },
+      { error: `expected an object with a "${key}" array` },
+    );
     router[method](
       `/${key}`,
       deps.auth,

@@ -9,6 +9,8 @@ import type { Store } from '../store/types.js';
 import { requireApiKey } from './auth.js';
 import { errorHandler } from './errors.js';
 import { jsonBodies } from './json-body.js';
+import { CONFIG_DEFAULTS } from '../config/env.js';
+import { timestampWindow, type TimestampWindow } from '../ingest/timestamp-window.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { feedRoutes } from './routes/feed.js';
@@ -34,6 +36,8 @@ export interface AppDeps {
   logger: Logger;
   apiKeys: string[];
   maxBatch: number;
+  /** How far from now interaction timestamps may lie; the config's defaults if absent. */
+  tsWindow?: TimestampWindow;
   /** Runs background jobs triggered over the API. */
   jobs: JobRunner;
   /** The model registry (SIBYL_MODELS_DIR, change notifications); one on DEFAULT_MODELS_DIR without notifications if absent. */
@@ -91,6 +95,7 @@ export function createApp(deps: AppDeps): Express {
       store: deps.store,
       metrics: deps.metrics,
       maxBatch: deps.maxBatch,
+      tsWindow: deps.tsWindow ?? timestampWindow(CONFIG_DEFAULTS),
       now: deps.now ?? (() => new Date()),
       auth,
       feeds: deps.feed,

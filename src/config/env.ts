@@ -81,6 +81,13 @@ const envSchema = z.object({
   CATALOGUE_REFRESH_SECONDS: z.coerce.number().min(0).default(5),
   /** Most items accepted in one ingestion request. @defaultValue 1000 */
   INGEST_MAX_BATCH: z.coerce.number().int().min(1).default(1000),
+  /**
+   * Oldest interaction `ts` the API accepts, in days before now: late events from offline clients
+   * fit, a mistyped year does not (`sibyl import` of history is not bound by it). @defaultValue 30
+   */
+  INGEST_TS_MAX_AGE_DAYS: z.coerce.number().positive().default(30),
+  /** How far ahead of the server's clock an interaction `ts` may be (client clock skew). @defaultValue 300 */
+  INGEST_TS_MAX_AHEAD_SECONDS: z.coerce.number().min(0).default(300),
   /** Incremental feature refresh schedule (cron, UTC). @defaultValue every 5 minutes */
   SIBYL_SCHEDULE_REFRESH: cron.default('*/5 * * * *'),
   /** Nightly chain: full feature rebuild (then train, evaluate, promote). @defaultValue 03:00 UTC */

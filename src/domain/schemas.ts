@@ -59,28 +59,40 @@ export const eventInput = z.strictObject({
   mutuallyExclusive: z.boolean().optional(),
 });
 
-export const marketInput = z.strictObject({
-  ticker,
-  eventTicker: ticker,
-  seriesTicker: ticker.optional(),
-  title,
-  subtitle: text().max(512).optional(),
-  /** Filled from the event (or its series) when omitted. */
-  category: category.optional(),
-  tags: tags.optional(),
-  status: z.enum(MARKET_STATUSES),
-  openTime: isoDate.optional(),
-  closeTime: isoDate,
-  expirationTime: isoDate.optional(),
-  /** Prices in dollars, 0..1. */
-  yesBid: price.optional(),
-  yesAsk: price.optional(),
-  lastPrice: price.optional(),
-  volume: count.optional(),
-  volume24h: count.optional(),
-  openInterest: count.optional(),
-  liquidity: count.optional(),
-});
+export const marketInput = z
+  .strictObject({
+    ticker,
+    eventTicker: ticker,
+    seriesTicker: ticker.optional(),
+    title,
+    subtitle: text().max(512).optional(),
+    /** Filled from the event (or its series) when omitted. */
+    category: category.optional(),
+    tags: tags.optional(),
+    status: z.enum(MARKET_STATUSES),
+    openTime: isoDate.optional(),
+    closeTime: isoDate,
+    expirationTime: isoDate.optional(),
+    /** Prices in dollars, 0..1. */
+    yesBid: price.optional(),
+    yesAsk: price.optional(),
+    lastPrice: price.optional(),
+    volume: count.optional(),
+    volume24h: count.optional(),
+    openInterest: count.optional(),
+    liquidity: count.optional(),
+  })
+  .check((ctx) => {
+    const { openTime, closeTime } = ctx.value;
+    if (openTime && closeTime < openTime) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        path: ['closeTime'],
+        message: 'must not be before openTime',
+      });
+    }
+  });
 
 /** Most targeting attributes one user carries. */
 export const MAX_USER_ATTRIBUTES = 64;

@@ -4,6 +4,8 @@ import type { Store } from '../store/types.js';
 import type { FeedAttribution, FeedAttributionLookup } from '../domain/attribution.js';
 import { INTERACTION_WEIGHTS } from '../domain/interaction-weights.js';
 import type { IngestEvents } from './events/ingest-events.js';
+import { findOrphanMarkets } from './references.js';
+import { outsideWindow, type TimestampWindow } from './timestamp-window.js';
 import { checkBatchSize, parseBatch, rejectIfInvalid } from './batch.js';
 import { writeEvents, writeMarkets, writeSeries, writeUsers, type UpsertResult } from './catalogue-writer.js';
 import { findUnknownMarkets, writeInteractions, type InteractionWriteResult } from './interaction-writer.js';
@@ -21,6 +23,8 @@ export interface IngestOptions {
    * expired feeds are stored without attribution.
    */
   feeds?: FeedAttributionLookup;
+  /** Interactions stamped outside it (around `now`) are rejected; unbounded if absent. */
+  tsWindow?: TimestampWindow;
   /** Told what was stored, once it is stored. */
   events?: IngestEvents;
 }
@@ -46,8 +50,19 @@ export function ingestEvents(store: Store, items: unknown, o: IngestOptions): Pr
   return catalogueStored(writeEvents(store, validated(eventInput, items, 'events', o.maxBatch), o.now), o);
 }
 
-export function ingestMarkets(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {
-  return catalogueStored(writeMarkets(store, validated(marketInput, items, 'markets', o.maxBatch), o.now), o);
+export async function ingestMarkets(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {
+  const batch = checkBatchSize(items, 'markets', o.maxBatch);
+  const { valid, issues } = parseBatch(marketInput, batch, 'markets');
+  issues.push(...(await findOrphanMarkets(store, valid)));
+  rejectIfInvalid(issues, batch.length, 'markets');
+  return catalogueStored(
+    writeMarkets(
+      store,
+      valid.map((v) => v.value),
+      o.now,
+    ),
+    o,
+  );
 }
 
 export async function ingestUsers(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {
@@ -68,6 +83,7 @@ export async function ingestInteractions(
 ): Promise<InteractionWriteResult> {
   const batch = checkBatchSize(items, 'interactions', o.maxBatch);
   const { valid, issues } = parseBatch(interactionInput, batch, 'interactions');
+  if (o.tsWindow) issues.push(...outsideWindow(valid, o.tsWindow, o.now ?? new Date()));
   issues.push(...(await findUnknownMarkets(store, valid)));
   rejectIfInvalid(issues, batch.length, 'interactions');
   const interactions = valid.map((v) => v.value);

@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { Express } from 'express';
+import { timestampWindow } from '../ingest/timestamp-window.js';
 import { createApp } from '../api/app.js';
 import { ApiMetrics } from '../api/metrics.js';
 import type { ExperimentControl } from '../api/routes/experiments.js';
@@ -205,6 +206,7 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     logger,
     apiKeys: config.SIBYL_API_KEYS,
     maxBatch: config.INGEST_MAX_BATCH,
+    tsWindow: timestampWindow(config),
     jobs: options.jobs,
     models,
     experiments: options.experiments ? options.experiments.control : experiments,

@@ -111,3 +111,122 @@ describe('no partial stores (#23 item 8)', () => {
     ]);
   });
 });
+
+describe('plausible values only (#23 item 9)', () => {
+  let t: TestApi;
+  beforeAll(async () => {
+    t = await makeTestApi();
+    await request(t.app)
+      .put('/v1/series')
+      .set(auth)
+      .send({ series: [{ ticker: 'KXBTC', title: 'Bitcoin daily', category: 'Crypto' }] })
+      .expect(200);
+    await request(t.app)
+      .put('/v1/events')
+      .set(auth)
+      .send({ events: [{ eventTicker: 'KXBTC-26NOV22', seriesTicker: 'KXBTC', title: 'Bitcoin on Nov 22' }] })
+      .expect(200);
+    await request(t.app)
+      .put('/v1/markets')
+      .set(auth)
+      .send({
+        markets: [
+          {
+            ticker: 'KXBTC-26NOV22-T1',
+            eventTicker: 'KXBTC-26NOV22',
+            title: 'Above 1?',
+            status: 'open',
+            closeTime: CLOSE,
+          },
+        ],
+      })
+      .expect(200);
+  });
+
+  const click = (eventId: string, ts: string) => ({
+    eventId,
+    userId: 'plausible',
+    ticker: 'KXBTC-26NOV22-T1',
+    type: 'click',
+    ts,
+  });
+
+  it.each([
+    ['the end of time', '9999-12-31T00:00:00Z'],
+    ['year one', '0001-01-01T00:00:00Z'],
+    ['three years ahead', new Date(TEST_NOW.getTime() + 3 * 365 * DAY_MS).toISOString()],
+    ['an hour ahead', new Date(TEST_NOW.getTime() + HOUR_MS).toISOString()],
+    ['31 days ago', new Date(TEST_NOW.getTime() - 31 * DAY_MS).toISOString()],
+  ])('rejects an interaction stamped %s, storing nothing of its batch', async (name, ts) => {
+    const res = await request(t.app)
+      .post('/v1/interactions')
+      .set(auth)
+      .send({ interactions: [click(`ok-${name}`, TS), click(`bad-${name}`, ts)] });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details).toEqual([
+      expect.objectContaining({ path: 'interactions[1].ts', message: expect.stringMatching(/between/) }),
+    ]);
+    expect(await t.store.collection('interactions').countDocuments({ userId: 'plausible' })).toBe(0);
+  });
+
+  it('accepts a late interaction inside the window and a clock a minute fast', async () => {
+    const late = new Date(TEST_NOW.getTime() - 29 * DAY_MS).toISOString();
+    const fast = new Date(TEST_NOW.getTime() + 60_000).toISOString();
+    await request(t.app)
+      .post('/v1/interactions')
+      .set(auth)
+      .send({ interactions: [click('late', late), click('fast', fast)] })
+      .expect(200);
+  });
+
+  it('takes the window from the config', async () => {
+    const strict = await makeTestApi({ config: { INGEST_TS_MAX_AGE_DAYS: 1 }, store: t.store });
+    const res = await request(strict.app)
+      .post('/v1/interactions')
+      .set(auth)
+      .send({ interactions: [click('two-days', new Date(TEST_NOW.getTime() - 2 * DAY_MS).toISOString())] });
+    expect(res.status).toBe(422);
+  });
+
+  it('rejects a market closing before it opens', async () => {
+    const res = await request(t.app)
+      .put('/v1/markets')
+      .set(auth)
+      .send({
+        markets: [
+          {
+            ticker: 'KXBTC-26NOV22-BACKWARDS',
+            eventTicker: 'KXBTC-26NOV22',
+            title: 'Backwards',
+            status: 'open',
+            openTime: CLOSE,
+            closeTime: TS,
+          },
+        ],
+      });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details[0]).toMatchObject({ path: 'markets[0].closeTime' });
+    expect(await t.store.collection('markets').countDocuments({ ticker: 'KXBTC-26NOV22-BACKWARDS' })).toBe(0);
+  });
+
+  it('answers a market of an unknown event without a category of its own with unknown_reference', async () => {
+    const res = await request(t.app)
+      .put('/v1/markets')
+      .set(auth)
+      .send({
+        markets: [
+          {
+            ticker: 'ORPHAN-1',
+            eventTicker: 'NO-SUCH-EVENT',
+            title: 'Orphan',
+            status: 'open',
+            closeTime: CLOSE,
+          },
+        ],
+      });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('unknown_reference');
+    expect(res.body.error.details[0]).toMatchObject({ path: 'markets[0].eventTicker' });
+    expect(await t.store.collection('markets').countDocuments({ ticker: 'ORPHAN-1' })).toBe(0);
+  });
+});

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { eventInput, interactionInput, marketInput, seriesInput, userInput } from '../domain/schemas.js';
+import {
+  eventInput,
+  interactionInput,
+  marketInput,
+  marketPatch,
+  seriesInput,
+  userInput,
+} from '../domain/schemas.js';
 
 const schema = (s: z.ZodType) =>
   z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
@@ -30,6 +37,8 @@ const batchWrite = (key: string, item: string, result: string, summary: string) 
     400: errorResponse,
     401: errorResponse,
     413: errorResponse,
+    // A body that is not application/json, or a Content-Encoding or charset the server does not decode.
+    415: errorResponse,
     422: errorResponse,
     // The store is unreachable: nothing was stored; retry after Retry-After seconds.
     503: errorResponse,
@@ -58,6 +67,25 @@ export function openApiDocument(): Record<string, unknown> {
         Series: schema(seriesInput),
         Event: schema(eventInput),
         Market: schema(marketInput),
+        MarketPatch: {
+          ...schema(marketPatch),
+          description:
+            'A change to a stored market: its ticker and the fields to change; the others keep their stored values',
+        },
+        KalshiMarket: {
+          type: 'object',
+          required: ['ticker', 'event_ticker'],
+          additionalProperties: true,
+          description:
+            "A market object of Kalshi's Trade API v2, as `sibyl import` takes it: prices as `*_dollars` strings or integer cents, statuses initialized/active/inactive/closed/determined/finalized; an empty title takes its event's",
+        },
+        MarketWrite: {
+          oneOf: [
+            { $ref: '#/components/schemas/Market' },
+            { $ref: '#/components/schemas/MarketPatch' },
+            { $ref: '#/components/schemas/KalshiMarket' },
+          ],
+        },
         User: schema(userInput),
         Interaction: schema(interactionInput),
         UpsertResult: {
@@ -256,7 +284,14 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/series': { put: batchWrite('series', 'Series', 'UpsertResult', 'Upsert series') },
       '/v1/events': { put: batchWrite('events', 'Event', 'UpsertResult', 'Upsert events') },
-      '/v1/markets': { put: batchWrite('markets', 'Market', 'UpsertResult', 'Upsert markets') },
+      '/v1/markets': {
+        put: batchWrite(
+          'markets',
+          'MarketWrite',
+          'UpsertResult',
+          "Upsert markets: new ones whole, stored ones by the fields sent, in our shape or Kalshi's",
+        ),
+      },
       '/v1/users': {
         put: batchWrite('users', 'User', 'UpsertResult', 'Upsert users and their targeting attributes'),
       },

@@ -59,40 +59,51 @@ export const eventInput = z.strictObject({
   mutuallyExclusive: z.boolean().optional(),
 });
 
-export const marketInput = z
-  .strictObject({
-    ticker,
-    eventTicker: ticker,
-    seriesTicker: ticker.optional(),
-    title,
-    subtitle: text().max(512).optional(),
-    /** Filled from the event (or its series) when omitted. */
-    category: category.optional(),
-    tags: tags.optional(),
-    status: z.enum(MARKET_STATUSES),
-    openTime: isoDate.optional(),
-    closeTime: isoDate,
-    expirationTime: isoDate.optional(),
-    /** Prices in dollars, 0..1. */
-    yesBid: price.optional(),
-    yesAsk: price.optional(),
-    lastPrice: price.optional(),
-    volume: count.optional(),
-    volume24h: count.optional(),
-    openInterest: count.optional(),
-    liquidity: count.optional(),
-  })
-  .check((ctx) => {
-    const { openTime, closeTime } = ctx.value;
-    if (openTime && closeTime < openTime) {
-      ctx.issues.push({
-        code: 'custom',
-        input: ctx.value,
-        path: ['closeTime'],
-        message: 'must not be before openTime',
-      });
-    }
-  });
+const marketFields = {
+  ticker,
+  eventTicker: ticker,
+  seriesTicker: ticker.optional(),
+  title,
+  subtitle: text().max(512).optional(),
+  /** Filled from the event (or its series) when omitted. */
+  category: category.optional(),
+  tags: tags.optional(),
+  status: z.enum(MARKET_STATUSES),
+  openTime: isoDate.optional(),
+  closeTime: isoDate,
+  expirationTime: isoDate.optional(),
+  /** Prices in dollars, 0..1. */
+  yesBid: price.optional(),
+  yesAsk: price.optional(),
+  lastPrice: price.optional(),
+  volume: count.optional(),
+  volume24h: count.optional(),
+  openInterest: count.optional(),
+  liquidity: count.optional(),
+};
+
+/** A market closing before it opens is a typo in one of the two, never a market. */
+export function closesAfterOpening(times: {
+  openTime?: Date | undefined;
+  closeTime?: Date | undefined;
+}): string | undefined {
+  const { openTime, closeTime } = times;
+  return openTime && closeTime && closeTime < openTime ? 'must not be before openTime' : undefined;
+}
+
+export const marketInput = z.strictObject(marketFields).check((ctx) => {
+  const message = closesAfterOpening(ctx.value);
+  if (message) ctx.issues.push({ code: 'custom', input: ctx.value, path: ['closeTime'], message });
+});
+
+/**
+ * A change to a market already stored: its ticker and any other fields, each validated as in a
+ * whole market; what is omitted keeps its stored value (times are checked against the stored ones).
+ */
+export const marketPatch = z.strictObject({
+  ...z.strictObject(marketFields).partial().shape,
+  ticker,
+});
 
 /** Most targeting attributes one user carries. */
 export const MAX_USER_ATTRIBUTES = 64;
@@ -174,5 +185,6 @@ export const interactionInput = z
 export type SeriesInput = z.infer<typeof seriesInput>;
 export type EventInput = z.infer<typeof eventInput>;
 export type MarketInput = z.infer<typeof marketInput>;
+export type MarketPatch = z.infer<typeof marketPatch>;
 export type UserInput = z.infer<typeof userInput>;
 export type InteractionInput = z.infer<typeof interactionInput>;

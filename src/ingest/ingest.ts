@@ -1,13 +1,13 @@
 import type { z } from 'zod';
-import { eventInput, interactionInput, marketInput, seriesInput, userInput } from '../domain/schemas.js';
+import { eventInput, interactionInput, seriesInput, userInput } from '../domain/schemas.js';
 import type { Store } from '../store/types.js';
 import type { FeedAttribution, FeedAttributionLookup } from '../domain/attribution.js';
 import { INTERACTION_WEIGHTS } from '../domain/interaction-weights.js';
 import type { IngestEvents } from './events/ingest-events.js';
-import { findOrphanMarkets } from './references.js';
+import { ingestMarketBatch } from './market-batch.js';
 import { outsideWindow, type TimestampWindow } from './timestamp-window.js';
 import { checkBatchSize, parseBatch, rejectIfInvalid } from './batch.js';
-import { writeEvents, writeMarkets, writeSeries, writeUsers, type UpsertResult } from './catalogue-writer.js';
+import { writeEvents, writeSeries, writeUsers, type UpsertResult } from './catalogue-writer.js';
 import { findUnknownMarkets, writeInteractions, type InteractionWriteResult } from './interaction-writer.js';
 
 /**
@@ -50,19 +50,9 @@ export function ingestEvents(store: Store, items: unknown, o: IngestOptions): Pr
   return catalogueStored(writeEvents(store, validated(eventInput, items, 'events', o.maxBatch), o.now), o);
 }
 
+/** Markets, new and changed: see ./market-batch.ts. */
 export async function ingestMarkets(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {
-  const batch = checkBatchSize(items, 'markets', o.maxBatch);
-  const { valid, issues } = parseBatch(marketInput, batch, 'markets');
-  issues.push(...(await findOrphanMarkets(store, valid)));
-  rejectIfInvalid(issues, batch.length, 'markets');
-  return catalogueStored(
-    writeMarkets(
-      store,
-      valid.map((v) => v.value),
-      o.now,
-    ),
-    o,
-  );
+  return catalogueStored(ingestMarketBatch(store, items, o), o);
 }
 
 export async function ingestUsers(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {

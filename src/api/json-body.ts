@@ -8,8 +8,10 @@ import { SibylError } from '../errors.js';
  */
 export function jsonBodies(limit: string): RequestHandler[] {
   const requireJson: RequestHandler = (req, _res, next) => {
-    // req.is answers null for a bodiless request (no Content-Length or Transfer-Encoding).
-    if (req.is(['application/json', '+json']) !== false) return next();
+    // req.is answers null for a bodiless request (no Content-Length or Transfer-Encoding); an empty
+    // body (Content-Length: 0, as many clients send on a bare POST) is no body either.
+    const empty = req.headers['content-length'] === '0' && req.headers['transfer-encoding'] === undefined;
+    if (empty || req.is(['application/json', '+json']) !== false) return next();
     const type = req.headers['content-type'] ?? 'none';
     next(
       new SibylError(

@@ -49,6 +49,34 @@ const json = (ref: string, description: string) => ({
   description,
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
 });
+const nullableString = (description?: string) => ({
+  type: 'string',
+  nullable: true,
+  ...(description ? { description } : {}),
+});
+const marketCardProperties = {
+  ticker: { type: 'string' },
+  eventTicker: { type: 'string' },
+  seriesTicker: nullableString(),
+  title: { type: 'string' },
+  subtitle: nullableString('The outcome, e.g. "Above 4.25%"'),
+  eventTitle: nullableString(),
+  seriesTitle: nullableString(),
+  category: { type: 'string' },
+  status: { type: 'string', enum: ['unopened', 'open', 'paused', 'closed', 'settled'] },
+  yesBid: nullableString('Decimal dollars, e.g. "0.4200"'),
+  yesAsk: nullableString('Decimal dollars, e.g. "0.4400"'),
+  lastPrice: nullableString('Decimal dollars of the last trade'),
+  closeTime: { type: 'string', format: 'date-time' },
+  volume24h: { type: 'number' },
+};
+const categoryParam = {
+  name: 'category',
+  in: 'query',
+  schema: { type: 'array', items: { type: 'string' } },
+  description:
+    'Repeat or comma-separate for several (any case). An unknown category is a 400 whose details name the known ones (GET /v1/categories)',
+};
 const versionParam = { name: 'version', in: 'path', required: true, schema: { type: 'string' } };
 
 /** The API contract as OpenAPI 3, with request schemas generated from the same zod schemas that validate. */
@@ -104,20 +132,39 @@ export function openApiDocument(): Record<string, unknown> {
             duplicates: { type: 'integer' },
           },
         },
+        MarketCard: {
+          type: 'object',
+          description: 'What a market card shows; absent values are null',
+          properties: marketCardProperties,
+        },
+        MarketDetails: {
+          type: 'object',
+          properties: {
+            ...marketCardProperties,
+            openTime: { type: 'string', format: 'date-time', nullable: true },
+            expirationTime: { type: 'string', format: 'date-time', nullable: true },
+            volume: { type: 'number', nullable: true },
+            openInterest: { type: 'number', nullable: true },
+          },
+        },
         FeedItem: {
           type: 'object',
           properties: {
-            ticker: { type: 'string' },
-            eventTicker: { type: 'string' },
-            title: { type: 'string' },
-            category: { type: 'string' },
-            yesBid: { type: ['string', 'null'], description: 'Decimal dollars, e.g. "0.4200"' },
-            yesAsk: { type: ['string', 'null'], description: 'Decimal dollars, e.g. "0.4400"' },
-            lastPrice: { type: ['string', 'null'], description: 'Decimal dollars of the last trade' },
-            closeTime: { type: 'string', format: 'date-time' },
-            volume24h: { type: 'number' },
+            ...marketCardProperties,
             score: { type: 'number' },
             reasons: { type: 'array', items: { type: 'string' } },
+          },
+        },
+        Categories: {
+          type: 'object',
+          properties: {
+            categories: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { name: { type: 'string' }, openMarkets: { type: 'integer' } },
+              },
+            },
           },
         },
         Feed: {
@@ -237,12 +284,7 @@ export function openApiDocument(): Record<string, unknown> {
               schema: { type: 'string' },
               description: 'nextCursor of the previous page',
             },
-            {
-              name: 'category',
-              in: 'query',
-              schema: { type: 'array', items: { type: 'string' } },
-              description: 'Repeat or comma-separate for several',
-            },
+            categoryParam,
           ],
           responses: {
             200: {
@@ -257,8 +299,44 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/trending': {
         get: {
           summary: 'Trending open markets',
-          parameters: [{ name: 'category', in: 'query', schema: { type: 'string' } }],
-          responses: { 200: { description: 'Trending markets' } },
+          parameters: [
+            categoryParam,
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+            },
+          ],
+          responses: {
+            200: {
+              description: '{ category: [names], items: [MarketCard & { score }] }',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      category: { type: 'array', items: { type: 'string' } },
+                      items: { type: 'array', items: { $ref: '#/components/schemas/FeedItem' } },
+                    },
+                  },
+                },
+              },
+            },
+            400: errorResponse,
+          },
+        },
+      },
+      '/v1/categories': {
+        get: {
+          summary: 'Every known category with its number of open markets, most first',
+          responses: { 200: json('Categories', 'Categories') },
+        },
+      },
+      '/v1/markets/{ticker}': {
+        get: {
+          summary: 'One market in any status, with its event and series titles',
+          parameters: [{ name: 'ticker', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: json('MarketDetails', 'The market'), 404: errorResponse },
         },
       },
       '/v1/markets/{ticker}/similar': {

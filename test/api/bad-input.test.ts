@@ -41,9 +41,12 @@ describe("a client's mistakes are 4xx, never 5xx (#23 item 7)", () => {
     expect(res.body.error.message).toContain('application/json');
   });
 
-  it('answers a write without a body with 415', async () => {
+  it('answers a write without a body with 422 naming the batch it needs', async () => {
     const res = await request(t.app).put('/v1/markets').set(auth);
-    expect(res.status).toBe(415);
+    expect(res.status).toBe(422);
+    expect(res.body.error.details).toEqual([
+      { path: 'body.markets', message: 'required: an array of markets' },
+    ]);
   });
 
   it('answers an unsupported charset with 415', async () => {

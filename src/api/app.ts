@@ -9,6 +9,7 @@ import type { Store } from '../store/types.js';
 import { requireApiKey } from './auth.js';
 import { errorHandler } from './errors.js';
 import { jsonBodies } from './json-body.js';
+import { corsFor, securityHeaders } from './http-headers.js';
 import { CONFIG_DEFAULTS } from '../config/env.js';
 import { timestampWindow, type TimestampWindow } from '../ingest/timestamp-window.js';
 import type { ApiMetrics } from './metrics.js';
@@ -35,6 +36,8 @@ export interface AppDeps {
   metrics: ApiMetrics;
   logger: Logger;
   apiKeys: string[];
+  /** Browser origins allowed to call the API (SIBYL_CORS_ORIGINS); none by default. */
+  corsOrigins?: string[];
   maxBatch: number;
   /** How far from now interaction timestamps may lie; the config's defaults if absent. */
   tsWindow?: TimestampWindow;
@@ -56,6 +59,9 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders());
+  const cors = corsFor(deps.corsOrigins ?? []);
+  if (cors) app.use(cors);
   app.set('etag', false);
   app.use(deps.metrics.middleware());
   if (deps.requestLogging !== false) {

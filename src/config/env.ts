@@ -52,6 +52,17 @@ const envSchema = z.object({
   GROWTHBOOK_CLIENT_KEY: z.string().optional(),
   /** API keys accepted on write and admin routes (`Authorization: Bearer <key>`), comma-separated. */
   SIBYL_API_KEYS: csv.default([]),
+  /**
+   * Browser origins allowed to call the API cross-origin (CORS), comma-separated exact origins such
+   * as https://app.example.com. Unset: no CORS headers, so browsers keep other origins out.
+   */
+  SIBYL_CORS_ORIGINS: csv
+    .pipe(
+      z.array(
+        z.url({ protocol: /^https?$/ }).regex(/^[^/]+\/\/[^/]+$/, 'an origin: scheme://host[:port], no path'),
+      ),
+    )
+    .default([]),
   /** Where the embedded store keeps its data between runs. @defaultValue ./data */
   SIBYL_DATA_DIR: z.string().default('./data'),
   /** pino log level. @defaultValue info */

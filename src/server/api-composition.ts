@@ -205,6 +205,7 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     metrics: options.metrics ?? new ApiMetrics(),
     logger,
     apiKeys: config.SIBYL_API_KEYS,
+    corsOrigins: config.SIBYL_CORS_ORIGINS,
     maxBatch: config.INGEST_MAX_BATCH,
     tsWindow: timestampWindow(config),
     jobs: options.jobs,

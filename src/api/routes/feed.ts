@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { MarketCatalogue } from '../../feed/catalogue/market-catalogue.js';
 import type { FeedService } from '../../feed/feed-service.js';
 import { handle } from '../handler.js';
+import { personalised } from '../http-headers.js';
 import type { Store } from '../../store/types.js';
 import type { ActiveModelSource } from '../../feed/active-model.js';
 import { trendingMarkets } from '../../feed/trending.js';
@@ -65,6 +66,7 @@ export function feedRoutes(deps: {
   const router = Router();
   router.get(
     '/users/:userId/feed',
+    personalised,
     handle(
       { params: z.object({ userId: z.string().min(1).max(256) }), query: feedQuery },
       async ({ params, query }) => {

@@ -151,8 +151,17 @@ export function openApiDocument(): Record<string, unknown> {
           type: 'object',
           properties: {
             ...marketCardProperties,
-            score: { type: 'number' },
-            reasons: { type: 'array', items: { type: 'string' } },
+            score: {
+              type: 'number',
+              description:
+                "The ranker's relevance of this market before re-ranking for diversity (at most N per event, spread across series and categories). The order of items is the ranking: scores need not decrease down the list, and are not comparable across rankers or feeds",
+            },
+            reasons: {
+              type: 'array',
+              items: { type: 'string' },
+              description:
+                'Why it is here, most personal first. A reason naming a market the user engaged with ("Because you traded …") names one of the same event, series or category',
+            },
           },
         },
         Categories: {

@@ -130,4 +130,16 @@ describe('what a market card needs (#23 item 1)', () => {
     const anyCase = await request(t.app).get('/v1/trending?category=economics').expect(200);
     expect(anyCase.body.items).toHaveLength(2);
   });
+
+  it('says in the contract that the order is the ranking and the score comes before re-ranking (#23 item 2)', async () => {
+    const openapi = (await request(t.app).get('/openapi.json').expect(200)).body;
+    const item = openapi.components.schemas.FeedItem.properties;
+    expect(item.score.description).toMatch(/before re-ranking/);
+    expect(item.score.description).toMatch(/order of items is the ranking/);
+    expect(Object.keys(item)).toEqual(
+      expect.arrayContaining(['status', 'eventTitle', 'seriesTitle', 'subtitle']),
+    );
+    expect(openapi.paths['/v1/markets/{ticker}'].get).toBeDefined();
+    expect(openapi.paths['/v1/categories'].get).toBeDefined();
+  });
 });

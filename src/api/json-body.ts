@@ -6,12 +6,15 @@ import { SibylError } from '../errors.js';
  * the type expected, rather than a confusing validation error about the fields it seemed to lack.
  * Bodiless requests pass (job triggers and promotions take none).
  */
+/** application/json and its structured-syntax suffix (application/vnd.example+json). */
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
 export function jsonBodies(limit: string): RequestHandler[] {
   const requireJson: RequestHandler = (req, _res, next) => {
     // req.is answers null for a bodiless request (no Content-Length or Transfer-Encoding); an empty
     // body (Content-Length: 0, as many clients send on a bare POST) is no body either.
     const empty = req.headers['content-length'] === '0' && req.headers['transfer-encoding'] === undefined;
-    if (empty || req.is(['application/json', '+json']) !== false) return next();
+    if (empty || req.is(JSON_TYPES) !== false) return next();
     const type = req.headers['content-type'] ?? 'none';
     next(
       new SibylError(
@@ -21,5 +24,5 @@ export function jsonBodies(limit: string): RequestHandler[] {
       ),
     );
   };
-  return [requireJson, express.json({ limit })];
+  return [requireJson, express.json({ limit, type: JSON_TYPES })];
 }

@@ -53,7 +53,7 @@ export interface CatalogueSnapshot {
   featuresWatermark?: Date;
   /**
    * Every category a feed may be filtered on, by lower-cased key: those of the open markets and of
-   * the known series and events (a category with nothing open now is still a category).
+   * the known series (a category with nothing open now is still a category).
    */
   categories: ReadonlyMap<string, string>;
 }
@@ -200,13 +200,13 @@ export class MarketCatalogue {
     return snapshot;
   }
 
-  /** Categories of the series and events (a few hundred values, indexed on neither: cheap next to the markets' query). */
+  /**
+   * Categories of the series: a few hundred documents, where events number hundreds of thousands
+   * over time (their categories are their series', or their open markets').
+   */
   private async knownCategories(): Promise<string[]> {
-    const [series, events] = await Promise.all([
-      this.store.collection('series').distinct('category'),
-      this.store.collection('events').distinct('category'),
-    ]);
-    return [...series, ...events].filter((c): c is string => typeof c === 'string' && c !== '');
+    const series = await this.store.collection('series').distinct('category');
+    return series.filter((c): c is string => typeof c === 'string' && c !== '');
   }
 
   /** The latest refresh's neighbour lists, and its watermark. */

@@ -362,8 +362,7 @@ export function openApiDocument(): Record<string, unknown> {
           ],
           responses: {
             200: {
-              description:
-                '{ ticker, source, model, items: [{ ticker, eventTicker, title, category, score }] }',
+              description: '{ ticker, source, model, items: [MarketCard & { score }] }',
             },
             404: { description: 'Unknown market' },
           },

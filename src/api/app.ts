@@ -7,6 +7,8 @@ import type { Logger } from '../log/logger.js';
 import type { IngestEvents } from '../ingest/events/ingest-events.js';
 import type { Store } from '../store/types.js';
 import { requireApiKey } from './auth.js';
+import { dashboardRoutes, type DashboardOptions } from './dashboard/routes.js';
+import { SessionSigner } from './dashboard/session.js';
 import { errorHandler } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
@@ -39,6 +41,8 @@ export interface AppDeps {
   models?: ModelRegistry;
   /** Experiments, when configured: the definitions in force and, for file definitions, start/stop. */
   experiments?: ExperimentControl;
+  /** The product managers' dashboard at /dashboard (its login also authenticates /v1 calls). */
+  dashboard?: DashboardOptions;
   /** Extra readiness checks beyond the store and catalogue. */
   checks?: ReadinessCheck[];
   /** The clock stamping stored writes. @defaultValue () => new Date() */
@@ -79,7 +83,11 @@ export function createApp(deps: AppDeps): Express {
     res.json(openapi);
   });
 
-  const auth = requireApiKey(deps.apiKeys);
+  const now = deps.now ?? (() => new Date());
+  const signer = deps.dashboard && new SessionSigner(deps.apiKeys, deps.dashboard.sessionTtlMs);
+  if (deps.dashboard && signer)
+    app.use(dashboardRoutes({ ...deps.dashboard, apiKeys: deps.apiKeys, signer, now }));
+  const auth = requireApiKey(deps.apiKeys, signer && { signer, now });
   const v1 = express.Router();
   // Feed reads first: they take no body, and are most of the traffic.
   v1.use(feedRoutes(deps));

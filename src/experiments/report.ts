@@ -16,27 +16,39 @@ export interface ExperimentView {
   /** `stopped` when coverage is 0: nobody new enters, results stay readable. */
   status: 'running' | 'stopped';
   coverage: number;
-  variations: { id: string; ranker: unknown; weight: number }[];
+  /** The rule's display name, if it has one. */
+  name: string | null;
+  /** The user attribute assignment hashes (GrowthBook's default is `id`). */
+  hashAttribute: string;
+  variations: { id: string; name: string | null; ranker: unknown; weight: number }[];
   condition: unknown;
   namespace: [string, number, number] | null;
   source: string;
+  /** The GrowthBook rule itself, as an editor starts from it. */
+  rule: unknown;
 }
 
 export function describeExperiment(definitions: Definitions, summary: ExperimentSummary): ExperimentView {
   const keys = variationKeys(definitions, summary);
+  const rule = definitions.payload.features[summary.feature]?.rules?.[summary.rule];
+  const meta = rule && 'meta' in rule ? rule.meta : undefined;
   return {
     key: summary.key,
     feature: summary.feature,
+    name: (rule && 'name' in rule ? rule.name : undefined) ?? null,
+    hashAttribute: (rule && 'hashAttribute' in rule ? rule.hashAttribute : undefined) ?? 'id',
     status: summary.coverage > 0 ? 'running' : 'stopped',
     coverage: summary.coverage,
     variations: summary.variations.map((value, i) => ({
       id: keys[i]!,
+      name: meta?.[i]?.name ?? null,
       ranker: value,
       weight: summary.weights[i] ?? 0,
     })),
     condition: summary.condition ?? null,
     namespace: summary.namespace ?? null,
     source: summary.file,
+    rule: rule ?? null,
   };
 }
 

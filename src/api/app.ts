@@ -13,6 +13,7 @@ import { errorHandler } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { feedRoutes } from './routes/feed.js';
+import { feedPreviewRoutes } from './routes/feed-preview.js';
 import { jobRoutes } from './routes/jobs.js';
 import { experimentRoutes } from './routes/experiments.js';
 import type { ExperimentControl } from './routes/experiments.js';
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
       events: deps.events,
     }),
   );
+  v1.use(feedPreviewRoutes({ feed: deps.feed, auth }));
   v1.use(jobRoutes({ runner: deps.jobs, store: deps.store, auth }));
   v1.use(
     modelRoutes({

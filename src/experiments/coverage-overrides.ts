@@ -47,17 +47,19 @@ export function withOverrides(
   if (overrides.length === 0 && edits.length === 0) return files;
   const coverage = new Map(overrides.map((o) => [o.key, o.coverage]));
   const features = Object.fromEntries(
-    Object.entries(applyRuleEdits(files.payload.features, edits)).map(([name, feature]): [string, FeatureDefinition] => [
-      name,
-      {
-        ...feature,
-        rules: feature.rules?.map((rule) =>
-          'key' in rule && rule.key !== undefined && coverage.has(rule.key)
-            ? { ...rule, coverage: coverage.get(rule.key)! }
-            : rule,
-        ),
-      },
-    ]),
+    Object.entries(applyRuleEdits(files.payload.features, edits)).map(
+      ([name, feature]): [string, FeatureDefinition] => [
+        name,
+        {
+          ...feature,
+          rules: feature.rules?.map((rule) =>
+            'key' in rule && rule.key !== undefined && coverage.has(rule.key)
+              ? { ...rule, coverage: coverage.get(rule.key)! }
+              : rule,
+          ),
+        },
+      ],
+    ),
   );
   return validatePayload({ ...files.payload, features }, source);
 }

@@ -1,6 +1,7 @@
 import { SibylError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import type { Definitions, ExperimentSummary } from './definitions/validate.js';
+import { dailySeries, type DailyPoint } from './daily-series.js';
 import { experimentResults, type ExperimentResults } from './results.js';
 
 /** The variation ids exposures carry: each variation's `meta` key, else its index (as the SDK reports). */
@@ -63,12 +64,15 @@ export async function reportResults(
   store: Store,
   definitions: Definitions,
   key: string,
-): Promise<{ experiment: ExperimentView } & ExperimentResults> {
+): Promise<{ experiment: ExperimentView; daily: DailyPoint[] } & ExperimentResults> {
   const summary = findExperiment(definitions, key);
   const keys = variationKeys(definitions, summary);
-  const results = await experimentResults(store, summary.key, {
-    controlVariationId: keys[0],
-    weights: Object.fromEntries(keys.map((k, i) => [k, summary.weights[i] ?? 0])),
-  });
-  return { experiment: describeExperiment(definitions, summary), ...results };
+  const [results, daily] = await Promise.all([
+    experimentResults(store, summary.key, {
+      controlVariationId: keys[0],
+      weights: Object.fromEntries(keys.map((k, i) => [k, summary.weights[i] ?? 0])),
+    }),
+    dailySeries(store, summary.key, keys),
+  ]);
+  return { experiment: describeExperiment(definitions, summary), ...results, daily };
 }

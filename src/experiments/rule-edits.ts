@@ -51,7 +51,11 @@ export function applyRuleEdits(
  * Checks an edited rule alone, by the schema and rules that check definition files, and throws a
  * 422 whose details name each bad field as `body.<field>` (e.g. `body.weights`, `body.variations[1]`).
  */
-export function checkRuleEdit(definitions: Definitions, key: string, input: unknown): Record<string, unknown> {
+export function checkRuleEdit(
+  definitions: Definitions,
+  key: string,
+  input: unknown,
+): Record<string, unknown> {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     throw new SibylError('validation_failed', 'The body must be an experiment rule object', [
       { path: 'body', message: 'expected an object' },

@@ -75,14 +75,13 @@ export const api = {
 
 /** The current session, if the cookie holds one. */
 export async function resumeSession(): Promise<Session | null> {
-  try {
-    const session = await send<Session>('GET', '/dashboard/session');
-    csrfToken = session.csrfToken;
-    return session;
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return null;
-    throw err;
-  }
+  const session = await send<({ loggedIn: true } & Session) | { loggedIn: false }>(
+    'GET',
+    '/dashboard/session',
+  );
+  if (!session.loggedIn) return null;
+  csrfToken = session.csrfToken;
+  return session;
 }
 
 export async function logIn(apiKey: string): Promise<Session> {

@@ -34,13 +34,20 @@ describe('dashboard sessions', () => {
     ).toBe(401);
     await request(t.app).get('/v1/job-runs').set('Cookie', cookie).set('X-CSRF-Token', csrfToken).expect(200);
     const session = await request(t.app).get('/dashboard/session').set('Cookie', cookie).expect(200);
-    expect(session.body.csrfToken).toBe(csrfToken);
+    expect(session.body).toMatchObject({ loggedIn: true, csrfToken });
 
     // A tampered cookie is refused; so is one past its expiry.
     const tampered = cookie.replace(/\.(\d+)\./, (_m, ms: string) => `.${Number(ms) + 1}.`);
-    expect((await request(t.app).get('/dashboard/session').set('Cookie', tampered)).status).toBe(401);
+    const loggedOut = { loggedIn: false };
+    expect((await request(t.app).get('/dashboard/session').set('Cookie', tampered)).body).toEqual(loggedOut);
+    await request(t.app)
+      .get('/v1/job-runs')
+      .set('Cookie', tampered)
+      .set('X-CSRF-Token', csrfToken)
+      .expect(401);
     t.clock.advance(2 * HOUR_MS);
-    expect((await request(t.app).get('/dashboard/session').set('Cookie', cookie)).status).toBe(401);
+    expect((await request(t.app).get('/dashboard/session').set('Cookie', cookie)).body).toEqual(loggedOut);
+    await request(t.app).get('/v1/job-runs').set('Cookie', cookie).set('X-CSRF-Token', csrfToken).expect(401);
 
     const again = await request(t.app).post('/dashboard/login').send({ apiKey: API_KEY }).expect(200);
     expect((await request(t.app).post('/dashboard/logout').set('Cookie', cookieOf(again))).status).toBe(401);

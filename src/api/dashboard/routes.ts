@@ -74,8 +74,8 @@ export function dashboardRoutes(
     handle({}, ({ req, res }) => {
       const session = options.signer.verify(readCookie(req, SESSION_COOKIE), options.now());
       res.set('Cache-Control', 'no-store');
-      if (!session) throw new SibylError('unauthorized', 'Not logged in');
-      return session;
+      // Not an error: the page asks on every load, before anyone logged in.
+      return session ? { loggedIn: true, ...session } : { loggedIn: false };
     }),
   );
   router.post(

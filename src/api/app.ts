@@ -120,7 +120,7 @@ export function createApp(deps: AppDeps): Express {
       auth,
     }),
   );
-  if (deps.experiments) v1.use(experimentRoutes({ control: deps.experiments, store: deps.store, auth }));
+  if (deps.experiments) v1.use(experimentRoutes({ control: deps.experiments, store: deps.store, auth, now }));
   app.use('/v1', v1);
 
   app.use((req, _res, next) => {

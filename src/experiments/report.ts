@@ -64,6 +64,7 @@ export async function reportResults(
   store: Store,
   definitions: Definitions,
   key: string,
+  now?: Date,
 ): Promise<{ experiment: ExperimentView; daily: DailyPoint[] } & ExperimentResults> {
   const summary = findExperiment(definitions, key);
   const keys = variationKeys(definitions, summary);
@@ -71,6 +72,7 @@ export async function reportResults(
     experimentResults(store, summary.key, {
       controlVariationId: keys[0],
       weights: Object.fromEntries(keys.map((k, i) => [k, summary.weights[i] ?? 0])),
+      ...(now ? { now } : {}),
     }),
     dailySeries(store, summary.key, keys),
   ]);

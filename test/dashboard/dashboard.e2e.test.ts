@@ -357,6 +357,12 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Queued refresh-features/);
     const run = page.locator('tr[data-run="refresh-features"]').first();
     await expect.poll(() => run.locator('.badge').textContent(), { timeout: 30_000 }).toBe('completed');
+    // A run that fails shows its error: evaluating when no candidate was trained.
+    await page.getByLabel('Job').selectOption('evaluate');
+    await page.getByRole('button', { name: 'Run now' }).click();
+    const failed = page.locator('tr[data-run="evaluate"]').first();
+    await expect.poll(() => failed.locator('.badge').textContent(), { timeout: 30_000 }).toBe('failed');
+    expect(await failed.locator('.reason').textContent()).toMatch(/candidate/i);
     await screenshot('jobs');
     await expectLabelledAndFocusable();
   });

@@ -139,7 +139,7 @@ export function ModelsPage() {
                           type="button"
                           onClick={() => setPending({ action: 'promote', version: m.version })}
                         >
-                          Promote <span class="visually-hidden">{m.version}</span>…
+                          Promote…<span class="visually-hidden"> {m.version}</span>
                         </button>
                       )}
                     </td>

@@ -15,7 +15,9 @@ const METRIC_NAMES: Record<string, string> = {
 
 const armName = (results: Results, id: string) => {
   const v = results.experiment.variations.find((x) => x.id === id);
-  return v ? `${v.name ?? `Arm ${id}`} (${v.ranker})` : `Arm ${id}`;
+  if (!v) return `Arm ${id}`;
+  // Names often say the ranker already ("Control (popularity)").
+  return v.name ? (v.name.includes(v.ranker) ? v.name : `${v.name} (${v.ranker})`) : v.ranker;
 };
 
 /** Each treatment's relative lift per metric: a bar spanning the 95% interval and a dot at the estimate. */

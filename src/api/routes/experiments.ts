@@ -26,6 +26,8 @@ export function experimentRoutes(deps: {
   control: ExperimentControl;
   store: Store;
   auth: RequestHandler;
+  /** Stamps results' computedAt. @defaultValue () => new Date() */
+  now?: () => Date;
 }): Router {
   const router = Router();
   const definitionsOf = () => deps.control.definitions();
@@ -82,7 +84,9 @@ export function experimentRoutes(deps: {
   router.get(
     '/experiments/:key/results',
     deps.auth,
-    handle({ params: byKey }, ({ params }) => reportResults(deps.store, definitionsOf(), params.key)),
+    handle({ params: byKey }, ({ params }) =>
+      reportResults(deps.store, definitionsOf(), params.key, deps.now?.()),
+    ),
   );
   return router;
 }

@@ -152,14 +152,23 @@ describe('starting and stopping an experiment', () => {
     await replica.close();
   });
 
-  it('leaves starting and stopping to GrowthBook when the definitions come from its server', async () => {
+  it('leaves editing, starting and stopping to GrowthBook when the definitions come from its server', async () => {
     const definitions = await loadDefinitions('experiments');
-    const t = await makeTestApi({ experiments: { definitions: () => definitions } });
+    const growthbookUrl = 'http://growthbook.internal:3100/api/features/sdk-abc';
+    const t = await makeTestApi({ experiments: { definitions: () => definitions, growthbookUrl } });
     const res = await request(t.app)
       .put('/v1/experiments/ranker-two-tower-vs-popularity/coverage')
       .set(auth)
       .send({ coverage: 0 });
     expect(res.status).toBe(409);
     expect(res.body.error.message).toMatch(/GrowthBook/);
+    const edit = await request(t.app)
+      .put('/v1/experiments/ranker-two-tower-vs-popularity')
+      .set(auth)
+      .send({ variations: ['popularity', 'trending'], weights: [0.5, 0.5], hashVersion: 2 });
+    expect(edit.status).toBe(409);
+    // The dashboard shows them read-only, linking to where they are edited.
+    const list = await request(t.app).get('/v1/experiments').set(auth).expect(200);
+    expect(list.body).toMatchObject({ editable: false, growthbookUrl });
   });
 });

@@ -14,6 +14,7 @@ import { registerKind, unregisterKind } from '../../models/kinds.js';
 import { ModelRegistry } from '../../models/registry/registry.js';
 import { ActiveModelWatcher } from '../../models/registry/watcher.js';
 import type { TwoTowerModel } from '../../models/two-tower/model.js';
+import { runTraffic } from '../../src/traffic/run-traffic.js';
 import { API_KEY, auth, makeTestApi, type TestApi } from '../helpers/api.js';
 import { hasChromium, launchChromium, CHROMIUM_PATH } from '../helpers/browser.js';
 import { buildDashboard } from '../helpers/dashboard-build.js';
@@ -138,7 +139,12 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
       experiments,
       assignment: experiments.assigner,
       model: active,
-      config: { SIBYL_DASHBOARD_DIR: assetsDir, SIBYL_MODELS_DIR: modelsDir },
+      // The traders' second day moves the clock 24 h on: the login lasts through it.
+      config: {
+        SIBYL_DASHBOARD_DIR: assetsDir,
+        SIBYL_MODELS_DIR: modelsDir,
+        SIBYL_DASHBOARD_SESSION_HOURS: 72,
+      },
     });
     server = t.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
@@ -210,7 +216,7 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     expect(await row.textContent()).toMatch(/popularity.*50%.*trending.*50%/);
   });
 
-  it('starts it, sees exposures and activity arrive in the results with charts, and stops it', async () => {
+  it('starts it, sees exposures and activity arrive from the traders in the results and charts, and stops it', async () => {
     // The shipped experiment's rule comes first: stopped, every user reaches the new one.
     await page
       .locator('tr[data-experiment="ranker-two-tower-vs-popularity"]')
@@ -222,76 +228,47 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     await screenshot('experiments');
     await expectLabelledAndFocusable();
 
-    // Traffic through the public API: 40 users open their feeds (exposures), then see, click and trade.
-    const feeds = await Promise.all(
-      Array.from({ length: 40 }, async (_, i) => {
-        const res = await fetch(`${base}/v1/users/user-${i + 1}/feed?limit=5`);
-        return (await res.json()) as {
-          userId: string;
-          feedId: string;
-          experiment: { key: string } | null;
-          items: { ticker: string }[];
-        };
-      }),
-    );
-    expect(feeds.every((f) => f.experiment?.key === 'trending-vs-popularity')).toBe(true);
-    await experiments.exposures.flush();
-    t.clock.advance(10 * MINUTE);
-    const ts = new Date(t.clock.ms - 5 * MINUTE).toISOString();
-    const interactions = feeds.flatMap((f, u) =>
-      f.items.slice(0, 3).flatMap((item, position) => [
-        {
-          eventId: `imp-${u}-${position}`,
-          userId: f.userId,
-          ticker: item.ticker,
-          type: 'impression',
-          ts,
-          feedId: f.feedId,
-          position,
-        },
-        ...((u + position) % 3 === 0
-          ? [
-              {
-                eventId: `clk-${u}-${position}`,
-                userId: f.userId,
-                ticker: item.ticker,
-                type: 'click',
-                ts,
-                feedId: f.feedId,
-                position,
-              },
-            ]
-          : []),
-        ...((u + position) % 7 === 0
-          ? [
-              {
-                eventId: `trd-${u}-${position}`,
-                userId: f.userId,
-                ticker: item.ticker,
-                type: 'trade',
-                ts,
-                side: 'yes',
-                contracts: 5,
-                price: 0.4,
-              },
-            ]
-          : []),
-      ]),
-    );
-    const ingested = await fetch(`${base}/v1/interactions`, {
-      method: 'POST',
-      headers: { ...auth, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ interactions }),
-    });
-    expect(ingested.status).toBe(200);
-
     await page.getByRole('link', { name: 'Trending vs popularity' }).click();
     await page.getByRole('heading', { name: /Results: Trending vs popularity/ }).waitFor();
-    const exposed = await page.locator('td[data-metric="exposedUsers"]').allTextContents();
-    expect(exposed.map(Number).reduce((a, b) => a + b, 0)).toBe(40);
-    expect(await page.locator('table').first().textContent()).toMatch(/\$\d/);
+    const exposedOnPage = async () =>
+      (await page.locator('td[data-metric="exposedUsers"]').allTextContents())
+        .map((n) => Number(n.replace(/,/g, '')))
+        .reduce((x, y) => x + y, 0);
+    expect(await exposedOnPage()).toBe(0);
+
+    // The demo's traders (`sibyl traffic`) use the public API for two days: they open their feeds
+    // (and are exposed), read on, click and trade. Results arrive as the page is refreshed.
+    for (const day of [1, 2]) {
+      const stats = await runTraffic({
+        api: base,
+        apiKey: API_KEY,
+        seed: 3,
+        users: 80,
+        days: 3,
+        rate: 40,
+        durationSeconds: 1.5,
+        run: `dashboard-${day}`,
+        now: t.clock.now,
+      });
+      expect(stats.errors).toEqual({});
+      expect(stats.sessions).toBeGreaterThan(0);
+      await experiments.exposures.flush();
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      const stored = await store
+        .collection('exposures')
+        .countDocuments({ experimentId: 'trending-vs-popularity' });
+      expect(stored).toBeGreaterThan(0);
+      await expect.poll(exposedOnPage, { timeout: 15_000 }).toBe(stored);
+      t.clock.advance(24 * 60 * MINUTE);
+    }
+    const results = (await (
+      await fetch(`${base}/v1/experiments/trending-vs-popularity/results`, { headers: auth })
+    ).json()) as { daily: unknown[]; comparisons: { result: { confidenceInterval: unknown } }[] };
+    expect(results.daily).toHaveLength(2);
     expect(await page.getByText('Chance to beat control').count()).toBe(1);
-    await expect.poll(paintedCharts).toBe(4);
+    // Exposed users, CTR and trades by day; the lift chart too once an interval exists.
+    const intervals = results.comparisons.some((c) => c.result.confidenceInterval !== null);
+    await expect.poll(paintedCharts).toBe(intervals ? 4 : 3);
     await screenshot('results');
     await expectLabelledAndFocusable();
 

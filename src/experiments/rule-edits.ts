@@ -1,6 +1,7 @@
 import type { FeatureDefinition } from '@growthbook/growthbook';
 import { SibylError } from '../errors.js';
 import type { Store } from '../store/types.js';
+import { DEFAULT_RANKER } from '../feed/rankers/rankers.js';
 import { RANKER_FEATURE } from './definitions/ranker-feature.js';
 import { checkPayload, type Definitions } from './definitions/validate.js';
 
@@ -37,7 +38,8 @@ export function applyRuleEdits(
   edits: RuleEdit[],
 ): Record<string, FeatureDefinition> {
   if (edits.length === 0) return features;
-  const feature = features[RANKER_FEATURE] ?? {};
+  // Without a definition file the feature starts from the ranker everyone is served without one.
+  const feature = features[RANKER_FEATURE] ?? { defaultValue: DEFAULT_RANKER };
   const rules = [...(feature.rules ?? [])] as Record<string, unknown>[];
   for (const edit of edits) {
     const at = rules.findIndex((rule) => rule.key === edit.key);
@@ -66,7 +68,7 @@ export function checkRuleEdit(
       { path: 'body.key', message: `must be "${key}" (the path's key)` },
     ]);
   rule.key = key;
-  const defaultValue = definitions.payload.features[RANKER_FEATURE]?.defaultValue;
+  const defaultValue = definitions.payload.features[RANKER_FEATURE]?.defaultValue ?? DEFAULT_RANKER;
   const checked = checkPayload(
     { features: { [RANKER_FEATURE]: { defaultValue, rules: [rule] } } },
     'request body',

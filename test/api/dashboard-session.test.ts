@@ -21,8 +21,14 @@ describe('dashboard sessions', () => {
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Strict/);
     expect(setCookie).toMatch(/Max-Age=7200/);
-    // Plain HTTP here; behind TLS the cookie is also Secure.
+    // Plain HTTP here; behind TLS (a proxy terminating it says so) the cookie is also Secure.
     expect(setCookie).not.toMatch(/Secure/);
+    const proxied = await request(t.app)
+      .post('/dashboard/login')
+      .set('X-Forwarded-Proto', 'https')
+      .send({ apiKey: API_KEY })
+      .expect(200);
+    expect(String(proxied.headers['set-cookie']?.[0])).toMatch(/; Secure/);
     const cookie = cookieOf(login);
     const { csrfToken } = login.body as { csrfToken: string };
 

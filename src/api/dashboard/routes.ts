@@ -26,15 +26,21 @@ const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
 ].join('; ');
 
+/**
+ * Whether the browser reached us over HTTPS, directly or through a proxy that terminates TLS. The
+ * proxy's header is believed without "trust proxy": a client that forges it only makes its own
+ * cookie stricter (Secure), never weaker.
+ */
+function overHttps(req: Request): boolean {
+  return req.secure || req.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+}
+
+const cookieOptions = (req: Request) =>
+  ({ httpOnly: true, sameSite: 'strict', secure: overHttps(req), path: '/' }) as const;
+
 function setSessionCookie(req: Request, res: Response, value: string, maxAgeMs: number) {
-  res.cookie(SESSION_COOKIE, value, {
-    httpOnly: true,
-    sameSite: 'strict',
-    // Behind TLS (or a proxy saying so, with Express's "trust proxy"), the cookie never travels in clear.
-    secure: req.secure,
-    path: '/',
-    maxAge: maxAgeMs,
-  });
+  // Behind TLS the cookie never travels in clear; HttpOnly keeps it from scripts, Strict from other sites.
+  res.cookie(SESSION_COOKIE, value, { ...cookieOptions(req), maxAge: maxAgeMs });
 }
 
 /**
@@ -84,7 +90,7 @@ export function dashboardRoutes(
       // Like any state change, only from the dashboard's own scripts (cross-site forms cannot set it).
       if (!options.signer.authenticates(req, options.now()))
         throw new SibylError('unauthorized', `Not logged in, or no ${CSRF_HEADER} header`);
-      res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
+      res.clearCookie(SESSION_COOKIE, cookieOptions(req));
       return { loggedOut: true };
     }),
   );

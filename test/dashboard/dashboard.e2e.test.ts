@@ -28,6 +28,9 @@ import { FAKE_KIND, fakeCandidate, fakeKind } from '../models/registry-fixtures.
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : undefined;
 const MINUTE = 60_000;
 
+/** What the page shows once it has caught up (a deadline for a loaded machine, not a timing claim). */
+const eventually = <T>(read: () => Promise<T>, options = { timeout: 15_000 }) => expect.poll(read, options);
+
 /**
  * Run in the page (as source text: the tests compile without the DOM's types). Controls are named by
  * their labels, aria-label or (buttons and links) their text.
@@ -179,7 +182,7 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type('not-the-key');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('#api-key-error').textContent()).toMatch(/not one of the API keys/);
+    await eventually(() => page.locator('#api-key-error').textContent()).toMatch(/not one of the API keys/);
     await page.getByLabel('API key').fill(API_KEY);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Experiments' }).waitFor();
@@ -198,7 +201,7 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     await page.getByRole('button', { name: 'Create experiment' }).click();
 
     const weightsError = page.locator('#weights-error');
-    await expect.poll(() => weightsError.textContent()).toMatch(/sum to 0.9, not 1/);
+    await eventually(() => weightsError.textContent()).toMatch(/sum to 0.9, not 1/);
     expect(await page.getByLabel('Arm 2 weight').getAttribute('aria-invalid')).toBe('true');
     expect(await page.getByLabel('Arm 2 weight').getAttribute('aria-describedby')).toBe('weights-error');
     // Nothing was stored.
@@ -224,7 +227,7 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
       .click();
     const row = page.locator('tr[data-experiment="trending-vs-popularity"]');
     await row.getByRole('button', { name: /^Start/ }).click();
-    await expect.poll(() => row.locator('.badge').textContent()).toBe('running');
+    await eventually(() => row.locator('.badge').textContent()).toBe('running');
     await screenshot('experiments');
     await expectLabelledAndFocusable();
 
@@ -258,7 +261,7 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
         .collection('exposures')
         .countDocuments({ experimentId: 'trending-vs-popularity' });
       expect(stored).toBeGreaterThan(0);
-      await expect.poll(exposedOnPage, { timeout: 15_000 }).toBe(stored);
+      await eventually(exposedOnPage).toBe(stored);
       t.clock.advance(24 * 60 * MINUTE);
     }
     const results = (await (
@@ -268,12 +271,12 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     expect(await page.getByText('Chance to beat control').count()).toBe(1);
     // Exposed users, CTR and trades by day; the lift chart too once an interval exists.
     const intervals = results.comparisons.some((c) => c.result.confidenceInterval !== null);
-    await expect.poll(paintedCharts).toBe(intervals ? 4 : 3);
+    await eventually(paintedCharts).toBe(intervals ? 4 : 3);
     await screenshot('results');
     await expectLabelledAndFocusable();
 
     await page.getByRole('button', { name: /^Stop/ }).click();
-    await expect.poll(() => page.locator('.summary .badge').textContent()).toBe('stopped');
+    await eventually(() => page.locator('.summary .badge').textContent()).toBe('stopped');
     const after = await fetch(`${base}/v1/users/user-77/feed?limit=3`);
     expect(((await after.json()) as { experiment: unknown }).experiment).toBeNull();
   });
@@ -289,7 +292,7 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     expect(await page.locator(`tr[data-model="${versions[2]}"]`).textContent()).toMatch(
       /reject.*does not beat the active model/,
     );
-    await expect.poll(paintedCharts).toBe(1);
+    await eventually(paintedCharts).toBe(1);
     await screenshot('models');
     await expectLabelledAndFocusable();
 
@@ -305,9 +308,9 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
 
     await rollBack.click();
     await dialog.getByRole('button', { name: 'Roll back' }).click();
-    await expect.poll(() => page.locator('[data-active-model]').textContent()).toBe(versions[0]);
+    await eventually(() => page.locator('[data-active-model]').textContent()).toBe(versions[0]);
     // The API's watcher notices the rollback and the feed ranks with the older model.
-    await expect.poll(feedModel, { timeout: 20_000 }).toBe(versions[0]);
+    await eventually(feedModel, { timeout: 20_000 }).toBe(versions[0]);
   });
 
   it('previews a user’s feed under each arm side by side', async () => {
@@ -316,7 +319,7 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     await page.getByLabel('Experiment').selectOption('trending-vs-popularity');
     await page.getByRole('button', { name: 'Show feeds' }).click();
     const columns = page.locator('.feed-column');
-    await expect.poll(() => columns.count()).toBe(2);
+    await eventually(() => columns.count()).toBe(2);
     expect(await columns.nth(0).getAttribute('data-ranker')).toBe('popularity');
     expect(await columns.nth(1).getAttribute('data-ranker')).toBe('trending');
     for (const i of [0, 1]) {
@@ -331,14 +334,14 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     await page.getByRole('link', { name: 'Jobs' }).click();
     await page.getByLabel('Job').selectOption('refresh-features');
     await page.getByRole('button', { name: 'Run now' }).click();
-    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Queued refresh-features/);
+    await eventually(() => page.getByRole('status').textContent()).toMatch(/Queued refresh-features/);
     const run = page.locator('tr[data-run="refresh-features"]').first();
-    await expect.poll(() => run.locator('.badge').textContent(), { timeout: 30_000 }).toBe('completed');
+    await eventually(() => run.locator('.badge').textContent(), { timeout: 30_000 }).toBe('completed');
     // A run that fails shows its error: evaluating when no candidate was trained.
     await page.getByLabel('Job').selectOption('evaluate');
     await page.getByRole('button', { name: 'Run now' }).click();
     const failed = page.locator('tr[data-run="evaluate"]').first();
-    await expect.poll(() => failed.locator('.badge').textContent(), { timeout: 30_000 }).toBe('failed');
+    await eventually(() => failed.locator('.badge').textContent(), { timeout: 30_000 }).toBe('failed');
     expect(await failed.locator('.reason').textContent()).toMatch(/candidate/i);
     await screenshot('jobs');
     await expectLabelledAndFocusable();

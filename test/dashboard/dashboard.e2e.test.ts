@@ -217,6 +217,16 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     await row.waitFor();
     expect(await row.locator('.badge').textContent()).toBe('stopped');
     expect(await row.textContent()).toMatch(/popularity.*50%.*trending.*50%/);
+
+    // Edited: the form starts from the stored rule; the list shows the new split.
+    await row.getByRole('link', { name: /^Edit/ }).click();
+    expect(await page.getByLabel('Key').isDisabled()).toBe(true);
+    expect(await page.getByLabel('Arm 2 ranker').inputValue()).toBe('trending');
+    await page.getByLabel('Arm 1 weight').fill('0.4');
+    await page.getByLabel('Arm 2 weight').fill('0.6');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await eventually(() => row.textContent()).toMatch(/popularity.*40%.*trending.*60%/);
+    expect(await row.locator('.badge').textContent()).toBe('stopped');
   });
 
   it('starts it, sees exposures and activity arrive from the traders in the results and charts, and stops it', async () => {
@@ -311,6 +321,18 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     await eventually(() => page.locator('[data-active-model]').textContent()).toBe(versions[0]);
     // The API's watcher notices the rollback and the feed ranks with the older model.
     await eventually(feedModel, { timeout: 20_000 }).toBe(versions[0]);
+
+    // Promoting the rejected candidate by hand, also after a confirmation.
+    await page
+      .locator(`tr[data-model="${versions[2]}"]`)
+      .getByRole('button', { name: /^Promote/ })
+      .click();
+    await page
+      .getByRole('dialog', { name: `Promote ${versions[2]}?` })
+      .getByRole('button', { name: 'Promote' })
+      .click();
+    await eventually(() => page.locator('[data-active-model]').textContent()).toBe(versions[2]);
+    await eventually(feedModel, { timeout: 20_000 }).toBe(versions[2]);
   });
 
   it('previews a user’s feed under each arm side by side', async () => {

@@ -1,6 +1,6 @@
 import { ApiMetrics } from '../../src/api/metrics.js';
 import type { ExperimentControl } from '../../src/api/routes/experiments.js';
-import { loadConfig } from '../../src/config/env.js';
+import { loadConfig, type Config } from '../../src/config/env.js';
 import type { MarketCatalogue } from '../../src/feed/catalogue/market-catalogue.js';
 import type { FeedService, FeedServiceOptions } from '../../src/feed/feed-service.js';
 import type { IngestEvents } from '../../src/ingest/events/ingest-events.js';
@@ -53,6 +53,8 @@ export async function makeTestApi(
     /** Shared with a replica relay in cross-replica tests; a fresh one otherwise. */
     events?: IngestEvents;
     experiments?: ExperimentControl;
+    /** Settings beyond the test defaults (e.g. SIBYL_DASHBOARD_DIR). */
+    config?: Partial<Config>;
   } = {},
 ): Promise<TestApi> {
   const store = options.store ?? (await openTestStore({ indexes: false }));
@@ -69,6 +71,7 @@ export async function makeTestApi(
     FEED_USER_CACHE_SECONDS: 30,
     FEED_USER_CACHE_SIZE: 10_000,
     CATALOGUE_REFRESH_SECONDS: 60,
+    ...options.config,
   };
   const jobs = new InProcessJobRunner(
     createProcessors({ store, logger: silentLogger, now: clock.now }),

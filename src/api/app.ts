@@ -7,6 +7,8 @@ import type { Logger } from '../log/logger.js';
 import type { IngestEvents } from '../ingest/events/ingest-events.js';
 import type { Store } from '../store/types.js';
 import { requireApiKey } from './auth.js';
+import { dashboardRoutes, type DashboardOptions } from './dashboard/routes.js';
+import { SessionSigner } from './dashboard/session.js';
 import { errorHandler } from './errors.js';
 import { jsonBodies } from './json-body.js';
 import { corsFor, securityHeaders } from './http-headers.js';
@@ -15,6 +17,7 @@ import { timestampWindow, type TimestampWindow } from '../ingest/timestamp-windo
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { feedRoutes } from './routes/feed.js';
+import { feedPreviewRoutes } from './routes/feed-preview.js';
 import { jobRoutes } from './routes/jobs.js';
 import { experimentRoutes } from './routes/experiments.js';
 import type { ExperimentControl } from './routes/experiments.js';
@@ -47,6 +50,8 @@ export interface AppDeps {
   models?: ModelRegistry;
   /** Experiments, when configured: the definitions in force and, for file definitions, start/stop. */
   experiments?: ExperimentControl;
+  /** The product managers' dashboard at /dashboard (its login also authenticates /v1 calls). */
+  dashboard?: DashboardOptions;
   /** Extra readiness checks beyond the store and catalogue. */
   checks?: ReadinessCheck[];
   /** The clock stamping stored writes. @defaultValue () => new Date() */
@@ -90,7 +95,11 @@ export function createApp(deps: AppDeps): Express {
     res.json(openapi);
   });
 
-  const auth = requireApiKey(deps.apiKeys);
+  const now = deps.now ?? (() => new Date());
+  const signer = deps.dashboard && new SessionSigner(deps.apiKeys, deps.dashboard.sessionTtlMs);
+  if (deps.dashboard && signer)
+    app.use(dashboardRoutes({ ...deps.dashboard, apiKeys: deps.apiKeys, signer, now }));
+  const auth = requireApiKey(deps.apiKeys, signer && { signer, now });
   const v1 = express.Router();
   // Feed reads first: they take no body, and are most of the traffic.
   v1.use(feedRoutes(deps));
@@ -108,6 +117,7 @@ export function createApp(deps: AppDeps): Express {
       events: deps.events,
     }),
   );
+  v1.use(feedPreviewRoutes({ feed: deps.feed, auth }));
   v1.use(jobRoutes({ runner: deps.jobs, store: deps.store, auth }));
   v1.use(
     modelRoutes({
@@ -122,7 +132,7 @@ export function createApp(deps: AppDeps): Express {
       auth,
     }),
   );
-  if (deps.experiments) v1.use(experimentRoutes({ control: deps.experiments, store: deps.store, auth }));
+  if (deps.experiments) v1.use(experimentRoutes({ control: deps.experiments, store: deps.store, auth, now }));
   app.use('/v1', v1);
 
   app.use((req, _res, next) => {

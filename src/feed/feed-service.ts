@@ -12,7 +12,7 @@ import { rankWithSharing } from './pipeline/shared-feeds.js';
 import type { RankerConfig } from './rankers/ranker-config.js';
 import { DEFAULT_RANKER, getRanker } from './rankers/rankers.js';
 import type { ActiveModelSource } from './active-model.js';
-import type { CatalogueSnapshot } from './catalogue/market-catalogue.js';
+import type { CatalogueMarket, CatalogueSnapshot } from './catalogue/market-catalogue.js';
 import type { UserContext } from './user/user-context.js';
 import type { FeedAttribution, FeedAttributionLookup } from '../domain/attribution.js';
 import type { IngestEvents } from '../ingest/events/ingest-events.js';
@@ -189,7 +189,7 @@ export class FeedService implements FeedAttributionLookup {
       const item = snapshot.items[next]!;
       const market = servable(item.ticker);
       if (!market) continue;
-      page.push({ ...cardOf(market), score: item.score, reasons: item.reasons });
+      page.push(feedItem(item, market));
     }
     const more = snapshot.items.slice(next).some((item) => servable(item.ticker) !== undefined);
     return {
@@ -201,6 +201,33 @@ export class FeedService implements FeedAttributionLookup {
       items: page,
       nextCursor: more ? encodeCursor({ feedId: snapshot.feedId, offset: next }) : null,
     };
+  }
+
+  /**
+   * The first page `ranker` would serve the user now, for previews: no experiment assignment, no
+   * exposure and no snapshot, so looking changes nothing the experiment measures.
+   */
+  async previewFeed(req: {
+    userId: string;
+    ranker: RankerConfig;
+    limit: number;
+  }): Promise<Omit<FeedResponse, 'feedId' | 'nextCursor' | 'experiment'>> {
+    const now = this.now();
+    const [catalogue, user] = await Promise.all([
+      this.catalogue.current(),
+      this.userContext(req.userId, now),
+    ]);
+    const ranked = this.rank(req.ranker, catalogue, user, {
+      now,
+      categories: [],
+      minCloseTime: new Date(now.getTime() + this.options.minHorizonMs),
+      maxPerEvent: this.options.maxPerEvent,
+    });
+    const items = ranked.items.slice(0, req.limit).flatMap((item): FeedItem[] => {
+      const market = catalogue.byTicker.get(item.ticker);
+      return market ? [feedItem(item, market)] : [];
+    });
+    return { userId: req.userId, ranker: ranked.ranker, model: ranked.model, items };
   }
 
   /** What ranked each of these feeds (those whose snapshot has not expired). */
@@ -258,6 +285,11 @@ export class FeedService implements FeedAttributionLookup {
     if (!this.options.assignment) return fallback;
     return await this.options.assignment.assign(userId, { ...attributes, id: userId });
   }
+}
+
+/** A ranked item as served: the market's current card (title, quotes…) and why it is here. */
+function feedItem(item: RankedItem, market: CatalogueMarket): FeedItem {
+  return { ...cardOf(market), score: item.score, reasons: item.reasons };
 }
 
 /** Per model and ranker, the ranker's configuration with the model's learned weights. */

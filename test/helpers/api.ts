@@ -53,7 +53,7 @@ export async function makeTestApi(
     /** Shared with a replica relay in cross-replica tests; a fresh one otherwise. */
     events?: IngestEvents;
     experiments?: ExperimentControl;
-    /** Settings that differ from the test defaults below. */
+    /** Settings beyond the test defaults (e.g. SIBYL_DASHBOARD_DIR). */
     config?: Partial<Config>;
   } = {},
 ): Promise<TestApi> {

@@ -199,6 +199,7 @@ export function registerDemo(program: Command): void {
               : "on the worker's schedules: Redis is not reachable, so the API cannot trigger jobs"
           }). Try:\n  curl '${example}'\n\n` +
             `Write endpoints accept: Authorization: Bearer ${apiKey}\n` +
+            `Dashboard for product managers: ${url}/dashboard (log in with the key above)\n` +
             `Inspect the data: mongosh ${uri}sibyl\n` +
             'The two-tower model is training on the worker; feeds switch to it ("ranker": "two-tower") once it is promoted.\n',
         );

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeTestApi, type TestApi } from '../helpers/api.js';
+import { auth, makeTestApi, type TestApi } from '../helpers/api.js';
 
 const APP = 'https://app.example.com';
 
@@ -42,6 +42,11 @@ describe('CORS, caching and security headers (#23 item 3)', () => {
   it('keeps personalised responses out of shared caches', async () => {
     const feed = await request(t.app).get('/v1/users/u/feed').expect(200);
     expect(feed.headers['cache-control']).toBe('private, no-store');
+    const preview = await request(t.app)
+      .get('/v1/users/u/feed/preview?ranker=popularity')
+      .set(auth)
+      .expect(200);
+    expect(preview.headers['cache-control']).toBe('private, no-store');
   });
 
   it('sends standard security headers', async () => {

@@ -32,6 +32,8 @@ export async function createJobRunner(
       redisUrl: config.REDIS_URL,
       prefix: config.SIBYL_QUEUE_PREFIX,
       logger,
+      // An API replica serves feeds while Redis is away; a worker has nothing to do until it is back.
+      waitForRedis: role === 'worker',
     });
     if (role !== 'producer') {
       runner.startWorkers(processors);

@@ -70,7 +70,17 @@ export function createApp(deps: AppDeps): Express {
         if (!deps.catalogue.loaded) throw new Error('market catalogue not loaded yet');
       },
     },
-    { name: 'jobs', check: () => deps.jobs.ping() },
+    {
+      name: 'jobs',
+      // Feeds and ingestion serve without the queue, so an unreachable one degrades, never unreadies.
+      check: async () => {
+        try {
+          return await deps.jobs.ping();
+        } catch (err) {
+          return `degraded: job queue unreachable (${(err as Error).message}); job triggers answer 503`;
+        }
+      },
+    },
     ...(deps.checks ?? []),
   ];
   app.use(opsRoutes(deps.metrics, checks));

@@ -10,7 +10,23 @@ export interface ReadinessCheck {
   check(): Promise<void | string>;
 }
 
-/** Liveness, readiness (each dependency named) and Prometheus metrics. */
+/** How long /readyz waits for one dependency: a probe must be answered even when one hangs. */
+export const READINESS_CHECK_TIMEOUT_MS = 1_000;
+
+/** Resolves as `check` does, or rejects once `ms` have passed without an answer. */
+async function withinTime(check: () => Promise<void | string>, ms: number): Promise<void | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([check(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Liveness, readiness (each dependency named, each given at most a second) and Prometheus metrics. */
 export function opsRoutes(metrics: ApiMetrics, checks: ReadinessCheck[]): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
@@ -20,7 +36,7 @@ export function opsRoutes(metrics: ApiMetrics, checks: ReadinessCheck[]): Router
     const results = await Promise.all(
       checks.map(async (c) => {
         try {
-          const degraded = await c.check();
+          const degraded = await withinTime(() => c.check(), READINESS_CHECK_TIMEOUT_MS);
           return [c.name, degraded ? { ok: true, degraded } : { ok: true }] as const;
         } catch (err) {
           return [c.name, { ok: false, error: (err as Error).message }] as const;

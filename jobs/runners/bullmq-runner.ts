@@ -127,20 +127,22 @@ export class BullJobRunner implements JobRunner {
     return runner;
   }
 
-  /** Refuses at once while Redis is unreachable, rather than waiting on the reconnection. */
-  private assertReachable(): void {
-    if (this.connection.status !== 'ready')
-      throw new SibylError(
-        'unavailable',
-        `The job queue is unreachable (Redis at ${redisAddress(this.options.redisUrl)} is ${this.connection.status}): nothing was queued; retry later`,
-      );
+  /** Why the queue cannot take a job now, if it cannot: refused at once rather than queued behind a reconnection. */
+  private unreachable(): string | undefined {
+    const status = this.connection.status;
+    return status === 'ready' ? undefined : `Redis at ${redisAddress(this.options.redisUrl)} is ${status}`;
   }
 
   async trigger<N extends JobName>(name: N, data?: JobPayload<N>): Promise<TriggerResult> {
     const queue = this.queue(JOBS[name].queue);
     // A fresh id per trigger: if BullMQ answers with another id, an identical job was pending and this joined it.
     const jobId = randomUUID();
-    this.assertReachable();
+    const down = this.unreachable();
+    if (down)
+      throw new SibylError(
+        'unavailable',
+        `The job queue is unreachable (${down}): nothing was queued; retry later`,
+      );
     const job = await withTimeout(
       queue.add(name, data ?? {}, {
         ...jobOptions(name, this.backoffBaseMs),
@@ -169,7 +171,8 @@ export class BullJobRunner implements JobRunner {
   }
 
   async ping(): Promise<void> {
-    this.assertReachable();
+    const down = this.unreachable();
+    if (down) throw new Error(down);
     await this.connection.ping();
   }
 

@@ -3,7 +3,7 @@ import { pinoHttp } from 'pino-http';
 import { SibylError } from '../errors.js';
 import type { MarketCatalogue } from '../feed/catalogue/market-catalogue.js';
 import type { FeedService } from '../feed/feed-service.js';
-import type { Logger } from '../log/logger.js';
+import { redactRequest, type Logger } from '../log/logger.js';
 import type { IngestEvents } from '../ingest/events/ingest-events.js';
 import type { Store } from '../store/types.js';
 import { requireApiKey } from './auth.js';
@@ -57,6 +57,7 @@ export function createApp(deps: AppDeps): Express {
     app.use(
       pinoHttp({
         logger: deps.logger,
+        serializers: { req: redactRequest },
         autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
       }),
     );

@@ -137,6 +137,14 @@ export type Config = z.infer<typeof envSchema>;
 /** Every setting's default: the one place defaults live (modules read them from here). */
 export const CONFIG_DEFAULTS: Config = envSchema.parse({});
 
+/**
+ * Variables whose values may carry credentials (connection strings, keys, secrets, tokens): an error
+ * names them but never echoes their value, which would end up in logs and CI output.
+ */
+export function isSecret(name: string): boolean {
+  return /URI|URL|HOST|KEY|SECRET|TOKEN|PASSWORD/.test(name);
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -152,7 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `  ${name}=${JSON.stringify(present[name])}: ${issue.message}`;
+      const shown = isSecret(name) ? ' (value not shown)' : `=${JSON.stringify(present[name])}`;
+      return `  ${name}${shown}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
   }

@@ -1,10 +1,10 @@
 import { ApiMetrics } from '../../src/api/metrics.js';
 import type { ExperimentControl } from '../../src/api/routes/experiments.js';
-import { loadConfig } from '../../src/config/env.js';
+import { loadConfig, type Config } from '../../src/config/env.js';
 import type { MarketCatalogue } from '../../src/feed/catalogue/market-catalogue.js';
 import type { FeedService, FeedServiceOptions } from '../../src/feed/feed-service.js';
 import type { IngestEvents } from '../../src/ingest/events/ingest-events.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { composeApi, type ApiComposition } from '../../src/server/api-composition.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
@@ -53,6 +53,13 @@ export async function makeTestApi(
     /** Shared with a replica relay in cross-replica tests; a fresh one otherwise. */
     events?: IngestEvents;
     experiments?: ExperimentControl;
+    /** Settings over the tests' defaults (rate limits, load shedding, metrics key…). */
+    config?: Partial<Config>;
+    /** @defaultValue silentLogger */
+    logger?: Logger;
+    /** Log every request to `logger`. @defaultValue false */
+    requestLogging?: boolean;
+    metrics?: ApiMetrics;
   } = {},
 ): Promise<TestApi> {
   const store = options.store ?? (await openTestStore({ indexes: false }));
@@ -69,6 +76,7 @@ export async function makeTestApi(
     FEED_USER_CACHE_SECONDS: 30,
     FEED_USER_CACHE_SIZE: 10_000,
     CATALOGUE_REFRESH_SECONDS: 60,
+    ...options.config,
   };
   const jobs = new InProcessJobRunner(
     createProcessors({ store, logger: silentLogger, now: clock.now }),
@@ -78,14 +86,14 @@ export async function makeTestApi(
   const api = await composeApi({
     config,
     store,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     jobs,
     now: clock.now,
     model: options.model ?? { current: () => undefined },
     experiments: { control: options.experiments, assignment: options.assignment },
     ...(options.events ? { events: options.events } : {}),
-    metrics: new ApiMetrics(false),
-    requestLogging: false,
+    metrics: options.metrics ?? new ApiMetrics(false),
+    requestLogging: options.requestLogging ?? false,
   });
   return {
     app: api.app,

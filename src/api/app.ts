@@ -8,6 +8,7 @@ import type { IngestEvents } from '../ingest/events/ingest-events.js';
 import type { Store } from '../store/types.js';
 import { requireApiKey } from './auth.js';
 import { errorHandler } from './errors.js';
+import { loadShedding } from './load-shedding.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { feedRoutes } from './routes/feed.js';
@@ -43,6 +44,8 @@ export interface AppDeps {
   checks?: ReadinessCheck[];
   /** The clock stamping stored writes. @defaultValue () => new Date() */
   now?: () => Date;
+  /** Bounded in-flight requests (SIBYL_MAX_IN_FLIGHT, SIBYL_SHED_RETRY_AFTER_SECONDS). @defaultValue off */
+  loadShedding?: { maxInFlight: number; retryAfterSeconds: number };
   /** Log every request (off in tests and benchmarks). @defaultValue true */
   requestLogging?: boolean;
 }
@@ -53,6 +56,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(deps.metrics.middleware());
+  // Before anything that costs: a shed request is answered without parsing, logging or a store call.
+  if (deps.loadShedding) app.use(loadShedding({ ...deps.loadShedding, registry: deps.metrics.registry }));
   if (deps.requestLogging !== false) {
     app.use(
       pinoHttp({

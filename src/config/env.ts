@@ -79,6 +79,13 @@ const envSchema = z.object({
   FEED_ANN_MIN_MARKETS: z.coerce.number().int().min(1).default(100_000),
   /** How stale the in-memory catalogue of open markets may get before it is reloaded. @defaultValue 5 */
   CATALOGUE_REFRESH_SECONDS: z.coerce.number().min(0).default(5),
+  /**
+   * Requests one API process serves at once; beyond it requests are answered 503 with Retry-After
+   * at once rather than queued (probes and /metrics exempt). 0 turns load shedding off. @defaultValue 256
+   */
+  SIBYL_MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(256),
+  /** Retry-After, in seconds, on a request shed under load. @defaultValue 1 */
+  SIBYL_SHED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
   /** Most items accepted in one ingestion request. @defaultValue 1000 */
   INGEST_MAX_BATCH: z.coerce.number().int().min(1).default(1000),
   /** Incremental feature refresh schedule (cron, UTC). @defaultValue every 5 minutes */

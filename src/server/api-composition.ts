@@ -205,6 +205,10 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     logger,
     apiKeys: config.SIBYL_API_KEYS,
     maxBatch: config.INGEST_MAX_BATCH,
+    loadShedding: {
+      maxInFlight: config.SIBYL_MAX_IN_FLIGHT,
+      retryAfterSeconds: config.SIBYL_SHED_RETRY_AFTER_SECONDS,
+    },
     jobs: options.jobs,
     models,
     experiments: options.experiments ? options.experiments.control : experiments,

@@ -9,6 +9,7 @@ import type { Store } from '../store/types.js';
 import { requireApiKey } from './auth.js';
 import { errorHandler } from './errors.js';
 import { loadShedding } from './load-shedding.js';
+import type { RateLimits } from './rate-limits.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { feedRoutes } from './routes/feed.js';
@@ -44,6 +45,10 @@ export interface AppDeps {
   checks?: ReadinessCheck[];
   /** The clock stamping stored writes. @defaultValue () => new Date() */
   now?: () => Date;
+  /** Rate limits of authenticated routes (per key, per address, wrong keys). @defaultValue none */
+  rateLimits?: RateLimits;
+  /** Express's `trust proxy` (SIBYL_TRUST_PROXY): where the client address comes from. @defaultValue false */
+  trustProxy?: boolean | number | string;
   /** Bounded in-flight requests (SIBYL_MAX_IN_FLIGHT, SIBYL_SHED_RETRY_AFTER_SECONDS). @defaultValue off */
   loadShedding?: { maxInFlight: number; retryAfterSeconds: number };
   /** Log every request (off in tests and benchmarks). @defaultValue true */
@@ -55,6 +60,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(deps.metrics.middleware());
   // Before anything that costs: a shed request is answered without parsing, logging or a store call.
   if (deps.loadShedding) app.use(loadShedding({ ...deps.loadShedding, registry: deps.metrics.registry }));
@@ -95,7 +101,7 @@ export function createApp(deps: AppDeps): Express {
     res.json(openapi);
   });
 
-  const auth = requireApiKey(deps.apiKeys);
+  const auth = requireApiKey(deps.apiKeys, deps.rateLimits);
   const v1 = express.Router();
   // Feed reads first: they take no body, and are most of the traffic.
   v1.use(feedRoutes(deps));

@@ -1,28 +1,62 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { SibylError } from '../errors.js';
+import type { RateLimited, RateLimits } from './rate-limits.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** Write and admin routes need `Authorization: Bearer <key>` with a key from SIBYL_API_KEYS. */
-export function requireApiKey(keys: string[]): RequestHandler {
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function tooMany(res: Response, limited: RateLimited): SibylError {
+  res.setHeader('Retry-After', String(limited.retryAfterSeconds));
+  const what =
+    limited.limit === 'failed_auth'
+      ? 'Too many requests with a wrong API key from this address'
+      : limited.limit === 'writes_per_key'
+        ? 'Too many writes with this API key'
+        : 'Too many writes from this address';
+  return new SibylError('rate_limited', `${what}: retry after ${limited.retryAfterSeconds} s`, {
+    limit: limited.limit,
+    retryAfterSeconds: limited.retryAfterSeconds,
+  });
+}
+
+/**
+ * Write and admin routes need `Authorization: Bearer <key>` with a key from SIBYL_API_KEYS. With
+ * `limits`, an address that sent too many wrong keys is refused (429) before its key is looked at,
+ * and writes count against their key's and their address's budgets.
+ */
+export function requireApiKey(keys: string[], limits?: RateLimits): RequestHandler {
   const digests = keys.map(digest);
-  return (req, _res, next) => {
-    if (digests.length === 0) {
-      next(new SibylError('unauthorized', 'Writes are disabled: no SIBYL_API_KEYS are configured'));
-      return;
+  return async (req, res, next) => {
+    try {
+      if (digests.length === 0) {
+        next(new SibylError('unauthorized', 'Writes are disabled: no SIBYL_API_KEYS are configured'));
+        return;
+      }
+      const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+      if (!match) {
+        next(new SibylError('unauthorized', 'Missing API key: send "Authorization: Bearer <key>"'));
+        return;
+      }
+      const address = req.ip ?? 'unknown';
+      const blocked = await limits?.blockedForFailedAuth(address);
+      if (blocked) {
+        next(tooMany(res, blocked));
+        return;
+      }
+      // Compare digests in constant time so response timing reveals nothing about the keys.
+      const key = match[1]!.trim();
+      const given = digest(key);
+      if (!digests.some((d) => timingSafeEqual(d, given))) {
+        const over = await limits?.failedAuthFrom(address);
+        next(over ? tooMany(res, over) : new SibylError('unauthorized', 'Invalid API key'));
+        return;
+      }
+      const limited = READS.has(req.method) ? undefined : await limits?.write(key, address);
+      next(limited ? tooMany(res, limited) : undefined);
+    } catch (err) {
+      next(err);
     }
-    const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    if (!match) {
-      next(new SibylError('unauthorized', 'Missing API key: send "Authorization: Bearer <key>"'));
-      return;
-    }
-    // Compare digests in constant time so response timing reveals nothing about the keys.
-    const given = digest(match[1]!.trim());
-    if (!digests.some((d) => timingSafeEqual(d, given))) {
-      next(new SibylError('unauthorized', 'Invalid API key'));
-      return;
-    }
-    next();
   };
 }

@@ -86,6 +86,29 @@ const envSchema = z.object({
   SIBYL_MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(256),
   /** Retry-After, in seconds, on a request shed under load. @defaultValue 1 */
   SIBYL_SHED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
+  /**
+   * Write requests one API key may make per minute, across replicas (Redis); beyond it 429 with
+   * Retry-After. 0 turns the limit off. @defaultValue 6000
+   */
+  SIBYL_RATE_LIMIT_WRITES_PER_KEY: z.coerce.number().int().min(0).default(6000),
+  /** Write requests one client address may make per minute, across replicas. 0: off. @defaultValue 6000 */
+  SIBYL_RATE_LIMIT_WRITES_PER_ADDRESS: z.coerce.number().int().min(0).default(6000),
+  /**
+   * Wrong API keys one client address may send per minute; beyond it its authenticated requests are
+   * refused with 429 for the rest of the minute. 0: off. @defaultValue 10
+   */
+  SIBYL_RATE_LIMIT_FAILED_AUTH: z.coerce.number().int().min(0).default(10),
+  /**
+   * Express's `trust proxy` setting, so that the client address (for rate limits and logs) is read
+   * from X-Forwarded-For behind a load balancer: `false`, `true`, a hop count, or addresses/subnets
+   * (e.g. `loopback, 10.0.0.0/8`). @defaultValue false
+   */
+  SIBYL_TRUST_PROXY: z
+    .string()
+    .transform((v): boolean | number | string =>
+      v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v,
+    )
+    .default(false),
   /** Most items accepted in one ingestion request. @defaultValue 1000 */
   INGEST_MAX_BATCH: z.coerce.number().int().min(1).default(1000),
   /** Incremental feature refresh schedule (cron, UTC). @defaultValue every 5 minutes */

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Express } from 'express';
 import { createApp } from '../api/app.js';
 import { ApiMetrics } from '../api/metrics.js';
+import { RateLimits } from '../api/rate-limits.js';
 import type { ExperimentControl } from '../api/routes/experiments.js';
 import type { ReadinessCheck } from '../api/routes/ops.js';
 import type { Config } from '../config/env.js';
@@ -154,6 +155,20 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     ? new FallbackSnapshotStore(new RedisSnapshotStore(snapshotRedis, ''), inMemory)
     : inMemory;
 
+  // Rate limits shared by replicas through Redis; each replica counts alone while it is unreachable.
+  const rateRedis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 })
+    : undefined;
+  rateRedis?.on('error', () => {}); // the limits fall back to memory; /readyz names Redis's state elsewhere
+  const rateLimits = new RateLimits(
+    {
+      writesPerKey: config.SIBYL_RATE_LIMIT_WRITES_PER_KEY,
+      writesPerAddress: config.SIBYL_RATE_LIMIT_WRITES_PER_ADDRESS,
+      failedAuthPerAddress: config.SIBYL_RATE_LIMIT_FAILED_AUTH,
+    },
+    rateRedis ? { client: rateRedis, prefix: config.SIBYL_QUEUE_PREFIX } : undefined,
+  );
+
   // Users' contexts are cached per replica; with Redis, writes on any replica invalidate them on all.
   const userCacheMs = config.FEED_USER_CACHE_SECONDS * 1000;
   const feed = new FeedService(store, catalogue, snapshots, {
@@ -205,6 +220,8 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     logger,
     apiKeys: config.SIBYL_API_KEYS,
     maxBatch: config.INGEST_MAX_BATCH,
+    rateLimits,
+    trustProxy: config.SIBYL_TRUST_PROXY,
     loadShedding: {
       maxInFlight: config.SIBYL_MAX_IN_FLIGHT,
       retryAfterSeconds: config.SIBYL_SHED_RETRY_AFTER_SECONDS,
@@ -227,6 +244,7 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     close: async () => {
       await watcher?.stop();
       snapshotRedis?.disconnect();
+      rateRedis?.disconnect();
       await userChanges?.close();
       // Exposures still buffered are written before the store closes.
       await experiments?.close();

@@ -238,6 +238,17 @@ export class ModelRegistry {
     return result.matchedCount > 0;
   }
 
+  /** How many versions are in each status, and how many were ever promoted (active now or retired since). */
+  async counts(): Promise<{ byStatus: Partial<Record<ModelStatus, number>>; promoted: number }> {
+    const rows = await this.models
+      .aggregate<{ _id: ModelStatus; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }])
+      .toArray();
+    const byStatus = Object.fromEntries(rows.map((r) => [r._id, r.n])) as Partial<
+      Record<ModelStatus, number>
+    >;
+    return { byStatus, promoted: (byStatus.active ?? 0) + (byStatus.retired ?? 0) };
+  }
+
   /** The model serving now, if any. */
   async activeModel(): Promise<ModelDoc | undefined> {
     return (await this.models.findOne({ status: 'active' }, { sort: BY_SEQ })) ?? undefined;

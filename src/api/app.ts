@@ -22,6 +22,7 @@ import { modelRoutes } from './routes/models.js';
 import type { ActiveModelSource } from '../feed/active-model.js';
 import { DEFAULT_MODELS_DIR, ModelRegistry } from '../../models/registry/registry.js';
 import { opsRoutes, type ReadinessCheck } from './routes/ops.js';
+import { registerStoreMetrics } from './store-metrics.js';
 
 export interface AppDeps {
   store: Store;
@@ -45,6 +46,8 @@ export interface AppDeps {
   checks?: ReadinessCheck[];
   /** The clock stamping stored writes. @defaultValue () => new Date() */
   now?: () => Date;
+  /** The key /metrics asks for (METRICS_API_KEY); open without one. */
+  metricsApiKey?: string;
   /** Rate limits of authenticated routes (per key, per address, wrong keys). @defaultValue none */
   rateLimits?: RateLimits;
   /** Express's `trust proxy` (SIBYL_TRUST_PROXY): where the client address comes from. @defaultValue false */
@@ -95,7 +98,16 @@ export function createApp(deps: AppDeps): Express {
     },
     ...(deps.checks ?? []),
   ];
-  app.use(opsRoutes(deps.metrics, checks));
+  // Promotions and rollbacks through the API are stamped by the app's clock, like its writes.
+  const models =
+    deps.models ??
+    new ModelRegistry({
+      store: deps.store,
+      modelsDir: DEFAULT_MODELS_DIR,
+      now: deps.now ?? (() => new Date()),
+    });
+  registerStoreMetrics(deps.metrics.registry, deps.store, models);
+  app.use(opsRoutes(deps.metrics, checks, deps.metricsApiKey ? { metricsApiKey: deps.metricsApiKey } : {}));
   const openapi = openApiDocument();
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
@@ -119,19 +131,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   v1.use(jobRoutes({ runner: deps.jobs, store: deps.store, auth }));
-  v1.use(
-    modelRoutes({
-      // Promotions and rollbacks through the API are stamped by the app's clock, like its writes.
-      registry:
-        deps.models ??
-        new ModelRegistry({
-          store: deps.store,
-          modelsDir: DEFAULT_MODELS_DIR,
-          now: deps.now ?? (() => new Date()),
-        }),
-      auth,
-    }),
-  );
+  v1.use(modelRoutes({ registry: models, auth }));
   if (deps.experiments) v1.use(experimentRoutes({ control: deps.experiments, store: deps.store, auth }));
   app.use('/v1', v1);
 

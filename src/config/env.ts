@@ -54,6 +54,8 @@ const envSchema = z.object({
   SIBYL_API_KEYS: csv.default([]),
   /** Where the embedded store keeps its data between runs. @defaultValue ./data */
   SIBYL_DATA_DIR: z.string().default('./data'),
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_API_KEY>` (a key for scrapers only). */
+  METRICS_API_KEY: z.string().min(16, 'use at least 16 characters').optional(),
   /** pino log level. @defaultValue info */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Markets closing sooner than this are left out of feeds. @defaultValue 30 */

@@ -118,6 +118,7 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     config.SIBYL_STICKY_BUCKETING && !options.experiments
       ? new Redis(config.REDIS_URL!, { keyPrefix: `${config.SIBYL_QUEUE_PREFIX}:sticky:` })
       : undefined;
+  const metrics = options.metrics ?? new ApiMetrics();
   const experiments = options.experiments
     ? undefined
     : await setUpExperiments(
@@ -130,6 +131,9 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
         },
         store,
         logger,
+        {
+          onExposure: (e) => metrics.exposures.inc({ experiment: e.experimentId, variation: e.variationId }),
+        },
       );
 
   // The active model is loaded before serving when there is one; later promotions swap in live.
@@ -216,11 +220,12 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     events,
     model,
     now,
-    metrics: options.metrics ?? new ApiMetrics(),
+    metrics,
     logger,
     apiKeys: config.SIBYL_API_KEYS,
     maxBatch: config.INGEST_MAX_BATCH,
     rateLimits,
+    ...(config.METRICS_API_KEY ? { metricsApiKey: config.METRICS_API_KEY } : {}),
     trustProxy: config.SIBYL_TRUST_PROXY,
     loadShedding: {
       maxInFlight: config.SIBYL_MAX_IN_FLIGHT,

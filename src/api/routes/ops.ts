@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
+import { requireApiKey } from '../auth.js';
 import type { ApiMetrics } from '../metrics.js';
 
 export interface ReadinessCheck {
@@ -27,8 +28,16 @@ async function withinTime(check: () => Promise<void | string>, ms: number): Prom
 }
 
 /** Liveness, readiness (each dependency named, each given at most a second) and Prometheus metrics. */
-export function opsRoutes(metrics: ApiMetrics, checks: ReadinessCheck[]): Router {
+export function opsRoutes(
+  metrics: ApiMetrics,
+  checks: ReadinessCheck[],
+  options: { metricsApiKey?: string } = {},
+): Router {
   const router = Router();
+  // A separate key, so a scraper's credentials open nothing else.
+  const metricsAuth: RequestHandler = options.metricsApiKey
+    ? requireApiKey([options.metricsApiKey])
+    : (_req, _res, next) => next();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -48,7 +57,7 @@ export function opsRoutes(metrics: ApiMetrics, checks: ReadinessCheck[]): Router
       .status(ready ? 200 : 503)
       .json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
   });
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', metricsAuth, async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   return router;

@@ -160,6 +160,11 @@ const envSchema = z.object({
    * the candidate's lead over the active model and over the best baseline must exceed it. @defaultValue 0
    */
   MODEL_PROMOTION_MARGIN: z.coerce.number().min(0).default(0),
+  /**
+   * Retired models (rollback targets) whose artifacts are kept, and as many rejected ones; older
+   * artifacts are deleted after each promotion or rejection (their documents stay). @defaultValue 5
+   */
+  MODEL_KEEP_RETIRED: z.coerce.number().int().min(0).default(5),
   /** How often API replicas check for a newly promoted model when pub/sub is unavailable or missed. @defaultValue 30 */
   MODEL_RELOAD_POLL_SECONDS: z.coerce.number().min(1).default(30),
 });

@@ -26,7 +26,7 @@ const cron = z.string().refine(
   { message: 'not a valid cron pattern' },
 );
 
-const envSchema = z.object({
+export const envSchema = z.object({
   /** HTTP port of the API. @defaultValue 8080 */
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Interface the API binds to. @defaultValue 0.0.0.0 */
@@ -179,7 +179,7 @@ export const CONFIG_DEFAULTS: Config = envSchema.parse({});
  * names them but never echoes their value, which would end up in logs and CI output.
  */
 export function isSecret(name: string): boolean {
-  return /URI|URL|HOST|KEY|SECRET|TOKEN|PASSWORD/.test(name);
+  return /URI|URL|_HOST$|KEY|SECRET|TOKEN|PASSWORD/.test(name);
 }
 
 export class ConfigError extends Error {

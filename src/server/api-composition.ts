@@ -118,6 +118,8 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     config.SIBYL_STICKY_BUCKETING && !options.experiments
       ? new Redis(config.REDIS_URL!, { keyPrefix: `${config.SIBYL_QUEUE_PREFIX}:sticky:` })
       : undefined;
+  // Without a listener ioredis prints every failed reconnection as an unhandled error event.
+  stickyRedis?.on('error', () => {});
   const metrics = options.metrics ?? new ApiMetrics();
   const experiments = options.experiments
     ? undefined

@@ -82,6 +82,12 @@ describe('serve and worker while Redis is unreachable', () => {
       expect(JSON.stringify(await ready.json())).toMatch(/job queue unreachable/);
       expect((await trigger('sync-markets')).status).toBe(503);
 
+      // A worker waiting for Redis stops cleanly when asked to.
+      const impatient = sibyl(['worker'], env);
+      await waitFor(impatient, /"msg":"job queue: Redis unreachable, retrying"/);
+      impatient.child.kill('SIGTERM');
+      expect(await exited(impatient.child)).toBe(0);
+
       const worker = sibyl(['worker'], env);
       await waitFor(worker, /"attempt":2,.*"msg":"job queue: Redis unreachable, retrying"/);
       expect(count(worker, /worker started/)).toBe(0);

@@ -54,6 +54,11 @@ function jobOptions(name: JobName, backoffBaseMs: number): JobsOptions {
   };
 }
 
+/** Capped exponential backoff between reconnection attempts: 250 ms, 500 ms, … up to `maxMs`. */
+function quietRetry(maxMs = 10_000): (attempt: number) => number {
+  return (attempt) => Math.min(maxMs, 250 * 2 ** Math.min(attempt - 1, 16));
+}
+
 /** Where Redis is, without credentials (for logs and error messages). */
 function redisAddress(url: string): string {
   const { hostname, port } = new URL(url);
@@ -96,11 +101,12 @@ export class BullJobRunner implements JobRunner {
     let lastError = 'not connected';
     let down = false;
     // BullMQ needs maxRetriesPerRequest: null so blocking commands survive reconnects.
+    const backoff = quietRetry(maxDelay);
     const connection = new Redis(options.redisUrl, {
       maxRetriesPerRequest: null,
       // Connecting from the start: BullMQ's queues then wait for 'ready' rather than fail on a first refusal.
       retryStrategy: (attempt) => {
-        const delay = Math.min(maxDelay, 250 * 2 ** Math.min(attempt - 1, 16));
+        const delay = backoff(attempt);
         down = true;
         options.logger.warn(
           { redis: address, attempt, retryInMs: delay, error: lastError },
@@ -192,7 +198,8 @@ export class BullJobRunner implements JobRunner {
           });
         },
         {
-          connection: this.connection.duplicate(),
+          // The same backoff without a log line: the runner's own connection reports the outage once.
+          connection: this.connection.duplicate({ retryStrategy: quietRetry(this.options.maxRetryDelayMs) }),
           prefix: this.options.prefix ?? CONFIG_DEFAULTS.SIBYL_QUEUE_PREFIX,
           concurrency: 1,
           lockDuration: this.options.lockDurationMs ?? 30_000,
@@ -206,7 +213,11 @@ export class BullJobRunner implements JobRunner {
           'job failed',
         ),
       );
-      worker.on('error', (err) => this.options.logger.error({ err, queue: queueName }, 'worker error'));
+      worker.on('error', (err) => {
+        // While Redis is away every connection of every worker reports it; the outage is logged once, above.
+        if (this.unreachable()) return;
+        this.options.logger.error({ err, queue: queueName }, 'worker error');
+      });
       this.workers.push(worker);
     }
   }

@@ -118,8 +118,16 @@ describe('serve and worker while Redis is unreachable', () => {
       const before = worker.lines.length;
       await proxy.cut();
       await waitFor(worker, /"msg":"job queue: Redis unreachable, retrying"/, before);
+      await waitFor(worker, /"attempt":2,.*"msg":"job queue: Redis unreachable, retrying"/, before);
       await proxy.restore();
       await waitFor(worker, /"msg":"job queue: Redis reachable again"/, before);
+      // One line per retry, from one connection: not one per connection of every queue's worker.
+      const attempts = worker.lines
+        .slice(before)
+        .filter((l) => /Redis unreachable, retrying/.test(l))
+        .map((l) => (JSON.parse(l) as { attempt: number }).attempt);
+      expect(attempts).toEqual(attempts.map((_, i) => i + 1));
+      expect(worker.lines.slice(before).filter((l) => /worker error/.test(l))).toEqual([]);
       expect(await runToEnd('sync-markets')).toBe('completed');
 
       for (const role of [store, api, worker])

@@ -6,6 +6,12 @@ import { SibylError } from '../errors.js';
 /** Probes and scrapes are answered even under overload: an orchestrator must see the process alive. */
 const EXEMPT = new Set(['/healthz', '/readyz', '/metrics']);
 
+/**
+ * Server-sent event streams stay open for as long as the client listens: counted, a few hundred
+ * listeners would hold every place. (WebSocket upgrades never reach Express.)
+ */
+const isStream = (accept: string | undefined) => accept?.includes('text/event-stream') ?? false;
+
 export interface LoadSheddingOptions {
   /** Requests served at once; beyond it a request is answered 503 at once. 0 turns shedding off. */
   maxInFlight: number;
@@ -35,7 +41,7 @@ export function loadShedding(options: LoadSheddingOptions): RequestHandler {
     `The server is at capacity (${options.maxInFlight} requests in flight): retry after ${options.retryAfterSeconds} s`,
   );
   return (req, res, next) => {
-    if (options.maxInFlight <= 0 || EXEMPT.has(req.path)) {
+    if (options.maxInFlight <= 0 || EXEMPT.has(req.path) || isStream(req.headers.accept)) {
       next();
       return;
     }

@@ -55,6 +55,12 @@ describe('load shedding', () => {
     expect(((await shed.json()) as { error: { code: string } }).error.code).toBe('unavailable');
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    // A server-sent event stream lives as long as its listener: it is never counted nor shed.
+    const stream = await fetch(`${base}/v1/users/alice/feed/stream`, {
+      headers: { accept: 'text/event-stream' },
+    });
+    expect(stream.status).not.toBe(503);
+    await stream.body?.cancel();
 
     // The held requests finish (their bodies are malformed JSON: a 400 each), freeing their places.
     for (const h of held) h.req.end('null}');

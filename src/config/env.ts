@@ -56,6 +56,11 @@ export const envSchema = z.object({
   SIBYL_DATA_DIR: z.string().default('./data'),
   /** When set, GET /metrics requires `Authorization: Bearer <METRICS_API_KEY>` (a key for scrapers only). */
   METRICS_API_KEY: z.string().min(16, 'use at least 16 characters').optional(),
+  /**
+   * Port on which `sibyl worker` serves its own Prometheus metrics (`/metrics`: job attempts and
+   * durations by job and outcome; behind METRICS_API_KEY when set). Unset: not served.
+   */
+  SIBYL_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** pino log level. @defaultValue info */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Markets closing sooner than this are left out of feeds. @defaultValue 30 */

@@ -80,6 +80,7 @@ export function registerJobCommands(program: Command): void {
           runner: runner.kind,
           prefix: config.SIBYL_QUEUE_PREFIX,
           marketStream: config.MARKET_STREAM_URL ?? null,
+          metrics: worker.metricsUrl ?? null,
         },
         'worker started',
       );

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Express } from 'express';
 import { createApp } from '../api/app.js';
 import { ApiMetrics } from '../api/metrics.js';
+import { RateLimits } from '../api/rate-limits.js';
 import type { ExperimentControl } from '../api/routes/experiments.js';
 import type { ReadinessCheck } from '../api/routes/ops.js';
 import type { Config } from '../config/env.js';
@@ -117,6 +118,9 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     config.SIBYL_STICKY_BUCKETING && !options.experiments
       ? new Redis(config.REDIS_URL!, { keyPrefix: `${config.SIBYL_QUEUE_PREFIX}:sticky:` })
       : undefined;
+  // Without a listener ioredis prints every failed reconnection as an unhandled error event.
+  stickyRedis?.on('error', () => {});
+  const metrics = options.metrics ?? new ApiMetrics();
   const experiments = options.experiments
     ? undefined
     : await setUpExperiments(
@@ -129,6 +133,9 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
         },
         store,
         logger,
+        {
+          onExposure: (e) => metrics.exposures.inc({ experiment: e.experimentId, variation: e.variationId }),
+        },
       );
 
   // The active model is loaded before serving when there is one; later promotions swap in live.
@@ -153,6 +160,20 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
   const snapshots: FeedSnapshotStore = snapshotRedis
     ? new FallbackSnapshotStore(new RedisSnapshotStore(snapshotRedis, ''), inMemory)
     : inMemory;
+
+  // Rate limits shared by replicas through Redis; each replica counts alone while it is unreachable.
+  const rateRedis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 })
+    : undefined;
+  rateRedis?.on('error', () => {}); // the limits fall back to memory; /readyz names Redis's state elsewhere
+  const rateLimits = new RateLimits(
+    {
+      writesPerKey: config.SIBYL_RATE_LIMIT_WRITES_PER_KEY,
+      writesPerAddress: config.SIBYL_RATE_LIMIT_WRITES_PER_ADDRESS,
+      failedAuthPerAddress: config.SIBYL_RATE_LIMIT_FAILED_AUTH,
+    },
+    rateRedis ? { client: rateRedis, prefix: config.SIBYL_QUEUE_PREFIX } : undefined,
+  );
 
   // Users' contexts are cached per replica; with Redis, writes on any replica invalidate them on all.
   const userCacheMs = config.FEED_USER_CACHE_SECONDS * 1000;
@@ -201,10 +222,17 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     events,
     model,
     now,
-    metrics: options.metrics ?? new ApiMetrics(),
+    metrics,
     logger,
     apiKeys: config.SIBYL_API_KEYS,
     maxBatch: config.INGEST_MAX_BATCH,
+    rateLimits,
+    ...(config.METRICS_API_KEY ? { metricsApiKey: config.METRICS_API_KEY } : {}),
+    trustProxy: config.SIBYL_TRUST_PROXY,
+    loadShedding: {
+      maxInFlight: config.SIBYL_MAX_IN_FLIGHT,
+      retryAfterSeconds: config.SIBYL_SHED_RETRY_AFTER_SECONDS,
+    },
     jobs: options.jobs,
     models,
     experiments: options.experiments ? options.experiments.control : experiments,
@@ -227,6 +255,7 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     close: async () => {
       await watcher?.stop();
       snapshotRedis?.disconnect();
+      rateRedis?.disconnect();
       await userChanges?.close();
       // Exposures still buffered are written before the store closes.
       await experiments?.close();

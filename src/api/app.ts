@@ -3,7 +3,7 @@ import { pinoHttp } from 'pino-http';
 import { SibylError } from '../errors.js';
 import type { MarketCatalogue } from '../feed/catalogue/market-catalogue.js';
 import type { FeedService } from '../feed/feed-service.js';
-import type { Logger } from '../log/logger.js';
+import { redactRequest, type Logger } from '../log/logger.js';
 import type { IngestEvents } from '../ingest/events/ingest-events.js';
 import type { Store } from '../store/types.js';
 import { requireApiKey } from './auth.js';
@@ -14,6 +14,8 @@ import { jsonBodies } from './json-body.js';
 import { corsFor, securityHeaders } from './http-headers.js';
 import { CONFIG_DEFAULTS } from '../config/env.js';
 import { timestampWindow, type TimestampWindow } from '../ingest/timestamp-window.js';
+import { loadShedding } from './load-shedding.js';
+import type { RateLimits } from './rate-limits.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { feedRoutes } from './routes/feed.js';
@@ -27,6 +29,7 @@ import { modelRoutes } from './routes/models.js';
 import type { ActiveModelSource } from '../feed/active-model.js';
 import { DEFAULT_MODELS_DIR, ModelRegistry } from '../../models/registry/registry.js';
 import { opsRoutes, type ReadinessCheck } from './routes/ops.js';
+import { registerStoreMetrics } from './store-metrics.js';
 
 export interface AppDeps {
   store: Store;
@@ -56,6 +59,14 @@ export interface AppDeps {
   checks?: ReadinessCheck[];
   /** The clock stamping stored writes. @defaultValue () => new Date() */
   now?: () => Date;
+  /** The key /metrics asks for (METRICS_API_KEY); open without one. */
+  metricsApiKey?: string;
+  /** Rate limits of authenticated routes (per key, per address, wrong keys). @defaultValue none */
+  rateLimits?: RateLimits;
+  /** Express's `trust proxy` (SIBYL_TRUST_PROXY): where the client address comes from. @defaultValue false */
+  trustProxy?: boolean | number | string;
+  /** Bounded in-flight requests (SIBYL_MAX_IN_FLIGHT, SIBYL_SHED_RETRY_AFTER_SECONDS). @defaultValue off */
+  loadShedding?: { maxInFlight: number; retryAfterSeconds: number };
   /** Log every request (off in tests and benchmarks). @defaultValue true */
   requestLogging?: boolean;
 }
@@ -68,11 +79,15 @@ export function createApp(deps: AppDeps): Express {
   const cors = corsFor(deps.corsOrigins ?? []);
   if (cors) app.use(cors);
   app.set('etag', false);
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(deps.metrics.middleware());
+  // Before anything that costs: a shed request is answered without parsing, logging or a store call.
+  if (deps.loadShedding) app.use(loadShedding({ ...deps.loadShedding, registry: deps.metrics.registry }));
   if (deps.requestLogging !== false) {
     app.use(
       pinoHttp({
         logger: deps.logger,
+        serializers: { req: redactRequest },
         autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
       }),
     );
@@ -86,10 +101,29 @@ export function createApp(deps: AppDeps): Express {
         if (!deps.catalogue.loaded) throw new Error('market catalogue not loaded yet');
       },
     },
-    { name: 'jobs', check: () => deps.jobs.ping() },
+    {
+      name: 'jobs',
+      // Feeds and ingestion serve without the queue, so an unreachable one degrades, never unreadies.
+      check: async () => {
+        try {
+          return await deps.jobs.ping();
+        } catch (err) {
+          return `degraded: job queue unreachable (${(err as Error).message}); job triggers answer 503`;
+        }
+      },
+    },
     ...(deps.checks ?? []),
   ];
-  app.use(opsRoutes(deps.metrics, checks));
+  // Promotions and rollbacks through the API are stamped by the app's clock, like its writes.
+  const models =
+    deps.models ??
+    new ModelRegistry({
+      store: deps.store,
+      modelsDir: DEFAULT_MODELS_DIR,
+      now: deps.now ?? (() => new Date()),
+    });
+  registerStoreMetrics(deps.metrics.registry, deps.store, models);
+  app.use(opsRoutes(deps.metrics, checks, deps.metricsApiKey ? { metricsApiKey: deps.metricsApiKey } : {}));
   const openapi = openApiDocument();
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
@@ -99,7 +133,10 @@ export function createApp(deps: AppDeps): Express {
   const signer = deps.dashboard && new SessionSigner(deps.apiKeys, deps.dashboard.sessionTtlMs);
   if (deps.dashboard && signer)
     app.use(dashboardRoutes({ ...deps.dashboard, apiKeys: deps.apiKeys, signer, now }));
-  const auth = requireApiKey(deps.apiKeys, signer && { signer, now });
+  const auth = requireApiKey(deps.apiKeys, {
+    ...(signer && { sessions: { signer, now } }),
+    ...(deps.rateLimits && { limits: deps.rateLimits }),
+  });
   const v1 = express.Router();
   // Feed reads first: they take no body, and are most of the traffic.
   v1.use(feedRoutes(deps));
@@ -119,19 +156,7 @@ export function createApp(deps: AppDeps): Express {
   );
   v1.use(feedPreviewRoutes({ feed: deps.feed, auth }));
   v1.use(jobRoutes({ runner: deps.jobs, store: deps.store, auth }));
-  v1.use(
-    modelRoutes({
-      // Promotions and rollbacks through the API are stamped by the app's clock, like its writes.
-      registry:
-        deps.models ??
-        new ModelRegistry({
-          store: deps.store,
-          modelsDir: DEFAULT_MODELS_DIR,
-          now: deps.now ?? (() => new Date()),
-        }),
-      auth,
-    }),
-  );
+  v1.use(modelRoutes({ registry: models, auth }));
   if (deps.experiments) v1.use(experimentRoutes({ control: deps.experiments, store: deps.store, auth, now }));
   app.use('/v1', v1);
 

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { SibylError, type ErrorCode } from '../errors.js';
-import type { Logger } from '../log/logger.js';
+import { redactUrl, type Logger } from '../log/logger.js';
 import { isStoreUnavailable } from '../store/unavailable.js';
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -12,6 +12,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   unauthorized: 401,
+  rate_limited: 429,
   not_found: 404,
   cursor_expired: 410,
   conflict: 409,
@@ -111,12 +112,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       if (known.code === 'unavailable') {
         res.set('Retry-After', '5');
         if (known !== err)
-          logger.warn({ err, method: req.method, url: req.originalUrl }, 'store unavailable');
+          logger.warn({ err, method: req.method, url: redactUrl(req.originalUrl) }, 'store unavailable');
       }
       res.status(STATUS_BY_CODE[known.code]).json(errorBody(known));
       return;
     }
-    logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+    logger.error({ err, method: req.method, url: redactUrl(req.originalUrl) }, 'unhandled error');
     res.status(500).json(errorBody(new SibylError('internal', 'Internal error')));
   };
 }

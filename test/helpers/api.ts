@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../src/config/env.js';
 import type { MarketCatalogue } from '../../src/feed/catalogue/market-catalogue.js';
 import type { FeedService, FeedServiceOptions } from '../../src/feed/feed-service.js';
 import type { IngestEvents } from '../../src/ingest/events/ingest-events.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { composeApi, type ApiComposition } from '../../src/server/api-composition.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
@@ -53,8 +53,13 @@ export async function makeTestApi(
     /** Shared with a replica relay in cross-replica tests; a fresh one otherwise. */
     events?: IngestEvents;
     experiments?: ExperimentControl;
-    /** Settings beyond the test defaults (e.g. SIBYL_DASHBOARD_DIR). */
+    /** Settings over the tests' defaults (rate limits, load shedding, metrics key…). */
     config?: Partial<Config>;
+    /** @defaultValue silentLogger */
+    logger?: Logger;
+    /** Log every request to `logger`. @defaultValue false */
+    requestLogging?: boolean;
+    metrics?: ApiMetrics;
   } = {},
 ): Promise<TestApi> {
   const store = options.store ?? (await openTestStore({ indexes: false }));
@@ -81,14 +86,14 @@ export async function makeTestApi(
   const api = await composeApi({
     config,
     store,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     jobs,
     now: clock.now,
     model: options.model ?? { current: () => undefined },
     experiments: { control: options.experiments, assignment: options.assignment },
     ...(options.events ? { events: options.events } : {}),
-    metrics: new ApiMetrics(false),
-    requestLogging: false,
+    metrics: options.metrics ?? new ApiMetrics(false),
+    requestLogging: options.requestLogging ?? false,
   });
   return {
     app: api.app,

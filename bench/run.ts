@@ -5,6 +5,7 @@
 const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   simulate: () => import('./simulate.js'),
   ingest: () => import('./ingest.js'),
+  'import-csv': () => import('./import-csv.js'),
   feed: () => import('./feed.js'),
   features: () => import('./features.js'),
   experiments: () => import('./experiments.js'),

@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'unknown_reference'
   | 'batch_too_large'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'unauthorized'
   | 'rate_limited'
   | 'not_found'

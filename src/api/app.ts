@@ -10,6 +10,10 @@ import { requireApiKey } from './auth.js';
 import { dashboardRoutes, type DashboardOptions } from './dashboard/routes.js';
 import { SessionSigner } from './dashboard/session.js';
 import { errorHandler } from './errors.js';
+import { jsonBodies } from './json-body.js';
+import { corsFor, securityHeaders } from './http-headers.js';
+import { CONFIG_DEFAULTS } from '../config/env.js';
+import { timestampWindow, type TimestampWindow } from '../ingest/timestamp-window.js';
 import { loadShedding } from './load-shedding.js';
 import type { RateLimits } from './rate-limits.js';
 import type { ApiMetrics } from './metrics.js';
@@ -38,7 +42,11 @@ export interface AppDeps {
   metrics: ApiMetrics;
   logger: Logger;
   apiKeys: string[];
+  /** Browser origins allowed to call the API (SIBYL_CORS_ORIGINS); none by default. */
+  corsOrigins?: string[];
   maxBatch: number;
+  /** How far from now interaction timestamps may lie; the config's defaults if absent. */
+  tsWindow?: TimestampWindow;
   /** Runs background jobs triggered over the API. */
   jobs: JobRunner;
   /** The model registry (SIBYL_MODELS_DIR, change notifications); one on DEFAULT_MODELS_DIR without notifications if absent. */
@@ -67,6 +75,9 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders());
+  const cors = corsFor(deps.corsOrigins ?? []);
+  if (cors) app.use(cors);
   app.set('etag', false);
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(deps.metrics.middleware());
@@ -130,12 +141,13 @@ export function createApp(deps: AppDeps): Express {
   // Feed reads first: they take no body, and are most of the traffic.
   v1.use(feedRoutes(deps));
   // Ingestion batches of 1,000 interactions are ~250 kB; 5 MB leaves room without inviting abuse.
-  v1.use(express.json({ limit: '5mb' }));
+  v1.use(jsonBodies('5mb'));
   v1.use(
     ingestRoutes({
       store: deps.store,
       metrics: deps.metrics,
       maxBatch: deps.maxBatch,
+      tsWindow: deps.tsWindow ?? timestampWindow(CONFIG_DEFAULTS),
       now: deps.now ?? (() => new Date()),
       auth,
       feeds: deps.feed,

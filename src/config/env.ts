@@ -52,6 +52,17 @@ export const envSchema = z.object({
   GROWTHBOOK_CLIENT_KEY: z.string().optional(),
   /** API keys accepted on write and admin routes (`Authorization: Bearer <key>`), comma-separated. */
   SIBYL_API_KEYS: csv.default([]),
+  /**
+   * Browser origins allowed to call the API cross-origin (CORS), comma-separated exact origins such
+   * as https://app.example.com. Unset: no CORS headers, so browsers keep other origins out.
+   */
+  SIBYL_CORS_ORIGINS: csv
+    .pipe(
+      z.array(
+        z.url({ protocol: /^https?$/ }).regex(/^[^/]+\/\/[^/]+$/, 'an origin: scheme://host[:port], no path'),
+      ),
+    )
+    .default([]),
   /** Where the embedded store keeps its data between runs. @defaultValue ./data */
   SIBYL_DATA_DIR: z.string().default('./data'),
   /** When set, GET /metrics requires `Authorization: Bearer <METRICS_API_KEY>` (a key for scrapers only). */
@@ -118,6 +129,13 @@ export const envSchema = z.object({
     .default(false),
   /** Most items accepted in one ingestion request. @defaultValue 1000 */
   INGEST_MAX_BATCH: z.coerce.number().int().min(1).default(1000),
+  /**
+   * Oldest interaction `ts` the API accepts, in days before now: late events from offline clients
+   * fit, a mistyped year does not (`sibyl import` of history is not bound by it). @defaultValue 30
+   */
+  INGEST_TS_MAX_AGE_DAYS: z.coerce.number().positive().default(30),
+  /** How far ahead of the server's clock an interaction `ts` may be (client clock skew). @defaultValue 300 */
+  INGEST_TS_MAX_AHEAD_SECONDS: z.coerce.number().min(0).default(300),
   /** Incremental feature refresh schedule (cron, UTC). @defaultValue every 5 minutes */
   SIBYL_SCHEDULE_REFRESH: cron.default('*/5 * * * *'),
   /** Nightly chain: full feature rebuild (then train, evaluate, promote). @defaultValue 03:00 UTC */

@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { Express } from 'express';
+import { timestampWindow } from '../ingest/timestamp-window.js';
 import { createApp } from '../api/app.js';
 import { ApiMetrics } from '../api/metrics.js';
 import { RateLimits } from '../api/rate-limits.js';
@@ -225,7 +226,9 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     metrics,
     logger,
     apiKeys: config.SIBYL_API_KEYS,
+    corsOrigins: config.SIBYL_CORS_ORIGINS,
     maxBatch: config.INGEST_MAX_BATCH,
+    tsWindow: timestampWindow(config),
     rateLimits,
     ...(config.METRICS_API_KEY ? { metricsApiKey: config.METRICS_API_KEY } : {}),
     trustProxy: config.SIBYL_TRUST_PROXY,

@@ -14,6 +14,13 @@ export interface CatalogueMarket {
   eventTicker: string;
   seriesTicker?: string;
   title: string;
+  /** The outcome this market is about (Kalshi's yes_sub_title), when it has one. */
+  subtitle?: string;
+  /** Always `open` in a snapshot (it holds open markets only); kept so cards show what is stored. */
+  status: MarketDoc['status'];
+  /** Its event's and series' titles, for cards (absent while they are unknown). */
+  eventTitle?: string;
+  seriesTitle?: string;
   category: string;
   /** Lower-cased category, for filters. */
   categoryKey: string;
@@ -44,6 +51,11 @@ export interface CatalogueSnapshot {
   neighbours: ReadonlyMap<string, readonly Neighbour[]>;
   /** The features watermark when this snapshot was loaded (absent before the first refresh). */
   featuresWatermark?: Date;
+  /**
+   * Every category a feed may be filtered on, by lower-cased key: those of the open markets and of
+   * the known series (a category with nothing open now is still a category).
+   */
+  categories: ReadonlyMap<string, string>;
 }
 
 export interface Neighbour {
@@ -57,13 +69,18 @@ export function catalogueSnapshot(
   markets: CatalogueMarket[],
   neighbours: ReadonlyMap<string, readonly Neighbour[]> = new Map(),
   featuresWatermark?: Date,
+  knownCategories: string[] = [],
 ): CatalogueSnapshot {
+  const categories = new Map<string, string>();
+  for (const name of [...markets.map((m) => m.category), ...knownCategories])
+    if (!categories.has(name.toLowerCase())) categories.set(name.toLowerCase(), name);
   return {
     loadedAt,
     markets,
     byTicker: new Map(markets.map((m) => [m.ticker, m])),
     neighbours,
     ...(featuresWatermark ? { featuresWatermark } : {}),
+    categories,
   };
 }
 
@@ -158,14 +175,22 @@ export class MarketCatalogue {
         { projection: { _id: 0, ticker: 1, users7d: 1, trend: 1, recency: 1 } },
       )
       .toArray();
+    const { content, titles } = await contentOfMarkets(this.store, docs);
     const markets = scoreMarkets(
       docs,
       loadedAt,
       new Map(features.map((f) => [f.ticker, f])),
-      await contentOfMarkets(this.store, docs),
+      content,
+      titles,
     );
     const { neighbours, watermark } = await this.loadNeighbours();
-    const snapshot = catalogueSnapshot(loadedAt, markets, neighbours, watermark);
+    const snapshot = catalogueSnapshot(
+      loadedAt,
+      markets,
+      neighbours,
+      watermark,
+      await this.knownCategories(),
+    );
     try {
       this.options.prepare?.(snapshot);
     } catch {
@@ -173,6 +198,15 @@ export class MarketCatalogue {
     }
     this.snapshot = snapshot;
     return snapshot;
+  }
+
+  /**
+   * Categories of the series: a few hundred documents, where events number hundreds of thousands
+   * over time (their categories are their series', or their open markets').
+   */
+  private async knownCategories(): Promise<string[]> {
+    const series = await this.store.collection('series').distinct('category');
+    return series.filter((c): c is string => typeof c === 'string' && c !== '');
   }
 
   /** The latest refresh's neighbour lists, and its watermark. */
@@ -218,6 +252,7 @@ export function scoreMarkets(
   now: Date,
   activity = new Map<string, MarketActivity>(),
   content = new Map<string, ItemContent>(),
+  titles = new Map<string, RelatedTitles>(),
 ): CatalogueMarket[] {
   const raw = docs.map((doc) => {
     const v24 = doc.volume24h ?? 0;
@@ -245,6 +280,9 @@ export function scoreMarkets(
     eventTicker: doc.eventTicker,
     seriesTicker: doc.seriesTicker,
     title: doc.title,
+    ...(doc.subtitle ? { subtitle: doc.subtitle } : {}),
+    status: doc.status,
+    ...titles.get(doc.ticker),
     category: doc.category ?? 'Other',
     categoryKey: (doc.category ?? 'Other').toLowerCase(),
     openTime: doc.openTime,
@@ -263,8 +301,17 @@ export function scoreMarkets(
   return markets;
 }
 
-/** Content tokens of the markets, with their events' and series' fields (two queries). */
-async function contentOfMarkets(store: Store, docs: MarketDoc[]): Promise<Map<string, ItemContent>> {
+/** A market's event and series titles, as far as they are known. */
+export interface RelatedTitles {
+  eventTitle?: string;
+  seriesTitle?: string;
+}
+
+/** Content tokens of the markets, with their events' and series' fields, and their titles (two queries). */
+async function contentOfMarkets(
+  store: Store,
+  docs: MarketDoc[],
+): Promise<{ content: Map<string, ItemContent>; titles: Map<string, RelatedTitles> }> {
   const eventTickers = [...new Set(docs.map((d) => d.eventTicker))];
   const events = await coll(store, 'events')
     .find(
@@ -279,19 +326,22 @@ async function contentOfMarkets(store: Store, docs: MarketDoc[]): Promise<Map<st
   const series = await coll(store, 'series')
     .find(
       { ticker: { $in: seriesTickers.filter((t): t is string => !!t) } },
-      { projection: { _id: 0, ticker: 1, category: 1, tags: 1 } },
+      { projection: { _id: 0, ticker: 1, category: 1, tags: 1, title: 1 } },
     )
     .toArray();
   const seriesOf = new Map(series.map((s) => [s.ticker, s]));
-  return new Map(
-    docs.map((d) => {
-      const event = eventOf.get(d.eventTicker);
-      return [
-        d.ticker,
-        marketContentTokens(d, event, seriesOf.get(d.seriesTicker ?? event?.seriesTicker ?? '')),
-      ];
-    }),
-  );
+  const content = new Map<string, ItemContent>();
+  const titles = new Map<string, RelatedTitles>();
+  for (const d of docs) {
+    const event = eventOf.get(d.eventTicker);
+    const ofSeries = seriesOf.get(d.seriesTicker ?? event?.seriesTicker ?? '');
+    content.set(d.ticker, marketContentTokens(d, event, ofSeries));
+    titles.set(d.ticker, {
+      ...(event?.title ? { eventTitle: event.title } : {}),
+      ...(ofSeries?.title ? { seriesTitle: ofSeries.title } : {}),
+    });
+  }
+  return { content, titles };
 }
 
 /** The top tenth of each category by trend (and with real volume) is "trending in" it. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildDashboard } from '../helpers/dashboard-build.js';
 import { DAY_MS, TEST_END } from '../helpers/fixed-clock.js';
 import { spawnAtTestEnd } from '../helpers/process-clock.js';
 
@@ -117,7 +118,13 @@ describe('sibyl serve (as a process)', () => {
 
 describe('sibyl demo (as a process)', () => {
   it('starts store, exchange, API, worker and traders as processes on a simulated exchange, serves a personalized feed at the URL it prints, restarts a crashed store where it was, and stops every child', async () => {
-    const demo = sibyl(['demo', '--users', '300', '--days', '5'], { PORT: '0', HOST: '127.0.0.1' });
+    // Built as `npm start` builds it first (its prestart), so the printed dashboard address opens.
+    const dashboardDir = await buildDashboard();
+    const demo = sibyl(['demo', '--users', '300', '--days', '5'], {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SIBYL_DASHBOARD_DIR: dashboardDir,
+    });
     const lines: string[] = [];
     const pids = new Map<string, number>();
     const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
@@ -146,6 +153,12 @@ describe('sibyl demo (as a process)', () => {
     // shipped experiment's popularity arm whether or not a model is promoted yet, and 9 or 10 of the 20
     // items say "…you follow" (measured under the process clock).
     expect(feed.items.some((i) => i.reasons.some((r) => /you follow/.test(r)))).toBe(true);
+    const dashboard = /^Dashboard for product managers: (\S+)/.exec(
+      lines.find((l) => l.startsWith('Dashboard for product managers:')) ?? '',
+    )?.[1];
+    const page = await fetch(dashboard!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Sibyl dashboard</title>');
 
     // A store that dies is restarted on the same address, and the API finds it again.
     const store = [...pids].find(([key]) => key.startsWith('store:'))![1];
@@ -164,10 +177,14 @@ describe('sibyl demo (as a process)', () => {
       ['api', 'exch', 'feat', 'sim', 'store', 'store', 'trade', 'worker'].sort(),
     );
     for (const pid of pids.values()) expect(alive(pid), `pid ${pid}`).toBe(false);
+    await rm(dashboardDir, { recursive: true, force: true });
     // One compact line per log entry, prefixed by role: never raw JSON, never a request log.
     const shown = lines.filter(
       (l) =>
-        l.trim() && !/^(Sibyl demo ready| {2}curl|Write endpoints|Inspect the data|The two-tower)/.test(l),
+        l.trim() &&
+        !/^(Sibyl demo ready| {2}curl|Write endpoints|Dashboard for product managers|Inspect the data|The two-tower)/.test(
+          l,
+        ),
     );
     for (const line of shown) expect(line).toMatch(/^(store|sim|feat|exch|api|worker|trade|demo)\s*\| /);
     expect(lines.some((l) => l.includes('{"level"'))).toBe(false);

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'batch_too_large'
   | 'payload_too_large'
   | 'unauthorized'
+  | 'forbidden'
   | 'not_found'
   | 'cursor_expired'
   | 'conflict'

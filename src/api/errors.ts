@@ -11,6 +11,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   batch_too_large: 413,
   payload_too_large: 413,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   cursor_expired: 410,
   conflict: 409,

@@ -32,9 +32,10 @@ function validated<S extends z.ZodType>(schema: S, items: unknown, name: string,
   return valid.map((v) => v.value);
 }
 
-async function catalogueStored<R>(written: Promise<R>, o: IngestOptions): Promise<R> {
+/** Announces a catalogue write; `tickers` lets replicas refresh just those markets. */
+async function catalogueStored<R>(written: Promise<R>, o: IngestOptions, tickers?: string[]): Promise<R> {
   const result = await written;
-  await o.events?.emit('catalogueStored', { origin: 'local' });
+  await o.events?.emit('catalogueStored', { origin: 'local', ...(tickers ? { tickers } : {}) });
   return result;
 }
 
@@ -47,7 +48,12 @@ export function ingestEvents(store: Store, items: unknown, o: IngestOptions): Pr
 }
 
 export function ingestMarkets(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {
-  return catalogueStored(writeMarkets(store, validated(marketInput, items, 'markets', o.maxBatch), o.now), o);
+  const markets = validated(marketInput, items, 'markets', o.maxBatch);
+  return catalogueStored(
+    writeMarkets(store, markets, o.now),
+    o,
+    markets.map((m) => m.ticker),
+  );
 }
 
 export async function ingestUsers(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {

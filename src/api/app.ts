@@ -6,7 +6,8 @@ import type { FeedService } from '../feed/feed-service.js';
 import type { Logger } from '../log/logger.js';
 import type { IngestEvents } from '../ingest/events/ingest-events.js';
 import type { Store } from '../store/types.js';
-import { requireApiKey } from './auth.js';
+import { requireApiKey, requireUserOrApiKey, type userAuthorizer } from './auth.js';
+import { feedStreamRoutes, type FeedStreamDeps } from './routes/feed-stream.js';
 import { errorHandler } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
@@ -45,6 +46,10 @@ export interface AppDeps {
   now?: () => Date;
   /** Log every request (off in tests and benchmarks). @defaultValue true */
   requestLogging?: boolean;
+  /** Live feed pushes over SSE (the WebSocket endpoint is wired on the HTTP server's upgrade). */
+  push?: FeedStreamDeps;
+  /** With FEED_REQUIRE_USER_TOKEN: feed reads need that user's token or an API key. */
+  feedAuth?: ReturnType<typeof userAuthorizer>;
 }
 
 /** The HTTP API as an Express app, with every dependency injected. */
@@ -81,6 +86,9 @@ export function createApp(deps: AppDeps): Express {
 
   const auth = requireApiKey(deps.apiKeys);
   const v1 = express.Router();
+  if (deps.push) v1.use(feedStreamRoutes(deps.push));
+  if (deps.feedAuth)
+    v1.use('/users/:userId/feed', requireUserOrApiKey(deps.feedAuth, { allowQueryToken: false }));
   // Feed reads first: they take no body, and are most of the traffic.
   v1.use(feedRoutes(deps));
   // Ingestion batches of 1,000 interactions are ~250 kB; 5 MB leaves room without inviting abuse.

@@ -40,9 +40,12 @@ export interface UserAuthOptions {
 
 /**
  * Accepts an API key or a user token (src/util/user-token.ts) as the credential, and says whether
- * it may act for `userId`: a key for anyone, a token for its own user only (403 otherwise).
+ * it may act for `userId`: a key for anyone, a token for its own user only (403 otherwise). Without
+ * `userId`, only that the credential is valid (a WebSocket upgrade; users are named per subscription).
  */
-export function userAuthorizer(options: UserAuthOptions): (credential: string | undefined, userId: string) => Principal {
+export function userAuthorizer(
+  options: UserAuthOptions,
+): (credential: string | undefined, userId?: string) => Principal {
   const digests = options.apiKeys.map(digest);
   return (credential, userId) => {
     if (!credential)
@@ -53,23 +56,27 @@ export function userAuthorizer(options: UserAuthOptions): (credential: string | 
       );
     if (isUserToken(credential)) {
       if (!options.userTokenSecret)
-        throw new SibylError('unauthorized', 'User tokens are not accepted: SIBYL_USER_TOKEN_SECRET is unset', [
-          { path: 'authorization', message: 'user tokens disabled' },
-        ]);
+        throw new SibylError(
+          'unauthorized',
+          'User tokens are not accepted: SIBYL_USER_TOKEN_SECRET is unset',
+          [{ path: 'authorization', message: 'user tokens disabled' }],
+        );
       const check = verifyUserToken(options.userTokenSecret, credential, options.now());
       if (!check.ok)
         throw new SibylError('unauthorized', `Invalid user token (${check.reason})`, [
           { path: 'authorization', message: check.reason },
         ]);
-      if (check.claims.userId !== userId)
+      if (userId !== undefined && check.claims.userId !== userId)
         throw new SibylError('forbidden', 'This user token is for another user', [
           { path: 'userId', message: 'not the token’s user' },
         ]);
-      return { kind: 'user', userId };
+      return { kind: 'user', userId: check.claims.userId };
     }
     const given = digest(credential);
     if (!digests.some((d) => timingSafeEqual(d, given)))
-      throw new SibylError('unauthorized', 'Invalid API key', [{ path: 'authorization', message: 'invalid' }]);
+      throw new SibylError('unauthorized', 'Invalid API key', [
+        { path: 'authorization', message: 'invalid' },
+      ]);
     return { kind: 'api-key' };
   };
 }

@@ -235,6 +235,33 @@ export class FeedService implements FeedAttributionLookup {
     };
   }
 
+  /** A served feed's snapshot, while it lives (live pushes follow it). */
+  servedFeed(feedId: string): Promise<FeedSnapshot | undefined> {
+    return this.snapshots.get(feedId);
+  }
+
+  /**
+   * The feed as its first page would rank it now, by the ranker and filters that ranked `feed`:
+   * nothing is stored and no exposure logged (live pushes compare it with what was served).
+   */
+  async rankAgain(feed: Pick<FeedSnapshot, 'userId' | 'ranker' | 'categories'>): Promise<{
+    items: RankedItem[];
+    catalogue: CatalogueSnapshot;
+  }> {
+    const now = this.now();
+    const [catalogue, user] = await Promise.all([
+      this.catalogue.current(),
+      this.userContext(feed.userId, now),
+    ]);
+    const ranked = this.rank(getRanker(feed.ranker) ?? getRanker(DEFAULT_RANKER)!, catalogue, user, {
+      now,
+      categories: feed.categories,
+      minCloseTime: new Date(now.getTime() + this.options.minHorizonMs),
+      maxPerEvent: this.options.maxPerEvent,
+    });
+    return { items: ranked.items, catalogue };
+  }
+
   /** What ranked each of these feeds (those whose snapshot has not expired). */
   async attributions(feedIds: string[]): Promise<Map<string, FeedAttribution>> {
     const out = new Map<string, FeedAttribution>();

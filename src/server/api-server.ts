@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
+import { FEED_SOCKET_PATH } from '../api/feed-socket.js';
 import { composeApi, type ApiComposition, type ComposeApiOptions } from './api-composition.js';
 
 export interface ApiServer {
@@ -25,6 +26,11 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   await api.catalogue.reload();
 
   const server = createServer(api.app);
+  server.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname === FEED_SOCKET_PATH)
+      api.push.socket.handleUpgrade(req, socket, head);
+    else socket.destroy();
+  });
   // Keep-alive longer than typical load balancer idle timeouts, so they close first.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -38,6 +44,8 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
     url: `http://${host}:${port}`,
     api,
     close: async () => {
+      // Streams never end on their own: they are told the server is going (WebSocket 1001) first.
+      api.push.connections.drain();
       await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeIdleConnections();

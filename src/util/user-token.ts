@@ -21,8 +21,7 @@ export function issueUserToken(secret: string, userId: string, expiresAt: Date):
 }
 
 export type UserTokenCheck =
-  | { ok: true; claims: UserTokenClaims }
-  | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' };
+  { ok: true; claims: UserTokenClaims } | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' };
 
 /** Checks the signature (in constant time) and the expiry against `now`. */
 export function verifyUserToken(secret: string, token: string, now: Date): UserTokenCheck {

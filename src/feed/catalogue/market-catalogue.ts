@@ -195,7 +195,7 @@ export class MarketCatalogue {
         const next =
           pass.full || !previous ? await this.load() : await this.loadMarkets(previous, [...pass.tickers]);
         this.publish(next);
-        if (previous) this.announce(previous, next, pass.full ? undefined : pass.tickers);
+        if (previous) await this.announce(previous, next, pass.full ? undefined : pass.tickers);
         pass.settle.resolve(next);
       } catch (err) {
         pass.settle.reject(err);
@@ -272,16 +272,18 @@ export class MarketCatalogue {
         return [m.ticker, kept ? { ...m, ...kept } : m];
       }),
     );
-    const markets = previous.markets
-      .filter((m) => !gone.has(m.ticker))
-      .map((m) => fresh.get(m.ticker) ?? m);
+    const markets = previous.markets.filter((m) => !gone.has(m.ticker)).map((m) => fresh.get(m.ticker) ?? m);
     for (const m of fresh.values()) if (!previous.byTicker.has(m.ticker)) markets.push(m);
     // Refreshed between full loads: the next age-based refresh still comes on time.
     return catalogueSnapshot(previous.loadedAt, markets, previous.neighbours, previous.featuresWatermark);
   }
 
   /** Tells listeners what changed between two snapshots (over `tickers` only, for a partial refresh). */
-  private announce(before: CatalogueSnapshot, after: CatalogueSnapshot, tickers?: Set<string>): void {
+  private async announce(
+    before: CatalogueSnapshot,
+    after: CatalogueSnapshot,
+    tickers?: Set<string>,
+  ): Promise<void> {
     if (this.listeners.size === 0) return;
     const removed: string[] = [];
     const listed: string[] = [];
@@ -299,21 +301,20 @@ export class MarketCatalogue {
       for (const t of after.byTicker.keys()) if (!before.byTicker.has(t)) listed.push(t);
     }
     if (removed.length + listed.length + repriced.length === 0) return;
-    void this.statusesOf(removed).then((statuses) => {
-      const changes: CatalogueChanges = {
-        snapshot: after,
-        removed: removed.map((ticker) => ({ ticker, status: statuses.get(ticker) ?? 'closed' })),
-        listed,
-        repriced,
-      };
-      for (const listener of this.listeners) {
-        try {
-          listener(changes);
-        } catch {
-          // A listener's failure is its own (the push hub logs its own).
-        }
+    const statuses = await this.statusesOf(removed);
+    const changes: CatalogueChanges = {
+      snapshot: after,
+      removed: removed.map((ticker) => ({ ticker, status: statuses.get(ticker) ?? 'closed' })),
+      listed,
+      repriced,
+    };
+    for (const listener of this.listeners) {
+      try {
+        listener(changes);
+      } catch {
+        // A listener's failure is its own (the push hub logs its own).
       }
-    });
+    }
   }
 
   /** Why markets left: their stored status (a market past its close time that nobody marked counts as closed). */
@@ -407,11 +408,7 @@ export function scoreMarketsOn(
     const dailyAverage = (doc.volume ?? v24) / ageDays;
     const features = activity.get(doc.ticker);
     // Once features exist, a market without any had no engagement in their window: flat, not unknown.
-    const trend = features
-      ? features.trend
-      : featuresExist
-        ? 0
-        : Math.log1p(v24) - Math.log1p(dailyAverage);
+    const trend = features ? features.trend : featuresExist ? 0 : Math.log1p(v24) - Math.log1p(dailyAverage);
     return {
       doc,
       pop: Math.log1p(v24) + Math.log1p(features?.users7d ?? 0),

@@ -114,8 +114,18 @@ function decode(raw: Buffer): FeedSnapshot | undefined {
     return undefined; // JSON of format 2 and older is not MessagePack
   }
   if (decoded?.v !== FORMAT) return undefined;
-  const { v: _v, createdAt, tickers, scores, reasonCounts, reasonIds, reasons, prices, firstPage, ...meta } =
-    decoded as Encoded;
+  const {
+    v: _v,
+    createdAt,
+    tickers,
+    scores,
+    reasonCounts,
+    reasonIds,
+    reasons,
+    prices,
+    firstPage,
+    ...meta
+  } = decoded as Encoded;
   let next = 0;
   return {
     ...meta,

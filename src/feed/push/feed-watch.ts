@@ -1,0 +1,55 @@
+import type { FeedSnapshot } from '../pages/snapshots.js';
+import type { PushEvent } from './push-events.js';
+
+/** Where a watch's events go: one per open stream (an SSE response, a WebSocket subscription). */
+export interface PushSink {
+  send(event: PushEvent): void;
+}
+
+/**
+ * One served feed being watched on this replica (by one or more streams): what its subscriber
+ * was shown, kept in memory as it was when served and as pushes since updated it.
+ */
+export class FeedWatch {
+  readonly sinks = new Set<PushSink>();
+  /** Markets on the served pages: price (dollars, NaN if unquoted) as served or last pushed. */
+  readonly served = new Map<string, number>();
+  /** The first page's tickers, in order, as served or last pushed by feed_changed. */
+  firstPage: string[];
+  /** When feed_changed was last pushed (ms), and whether one is owed once the interval allows. */
+  lastChangedAt = Number.NEGATIVE_INFINITY;
+  owesChange = false;
+  readonly feed: Pick<FeedSnapshot, 'feedId' | 'userId' | 'ranker' | 'categories'>;
+
+  constructor(
+    readonly key: string,
+    snapshot: FeedSnapshot,
+    /** Items served: the first page, or as far as the subscriber's cursor says it paged. */
+    servedThrough: number,
+  ) {
+    this.feed = {
+      feedId: snapshot.feedId,
+      userId: snapshot.userId,
+      ranker: snapshot.ranker,
+      categories: snapshot.categories,
+    };
+    const firstPage = snapshot.served?.firstPage ?? 0;
+    const through = Math.min(snapshot.items.length, Math.max(firstPage, servedThrough));
+    for (let i = 0; i < through; i++)
+      this.served.set(snapshot.items[i]!.ticker, snapshot.served?.prices[i] ?? Number.NaN);
+    this.firstPage = snapshot.items.slice(0, firstPage).map((item) => item.ticker);
+  }
+
+  /** A market that left: no more pushes about it, and the first page closes up. */
+  forget(ticker: string): void {
+    this.served.delete(ticker);
+    this.firstPage = this.firstPage.filter((t) => t !== ticker);
+  }
+
+  deliver(event: PushEvent): void {
+    for (const sink of this.sinks) sink.send(event);
+  }
+}
+
+/** A watch's key, which is also its event log's: the user and the feed. */
+export const watchKey = (userId: string, feedId: string) => `${feedId}:${userId}`;

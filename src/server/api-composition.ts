@@ -203,6 +203,7 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
       priceCents: config.FEED_PUSH_PRICE_CENTS,
       topK: config.FEED_PUSH_TOP_K,
       minChangeIntervalMs: config.FEED_PUSH_MIN_SECONDS * 1000,
+      lingerMs: retainMs,
     },
   );
   const connections = new StreamConnections();

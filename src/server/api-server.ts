@@ -24,7 +24,11 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const { config } = options;
   const api = await composeApi(options);
   await api.catalogue.reload();
+  return listenApi(api, options.port ?? config.PORT, options.host ?? config.HOST);
+}
 
+/** Serves a composed API over HTTP (the feed WebSocket on its upgrade path) until `close`. */
+export async function listenApi(api: ApiComposition, port: number, host: string): Promise<ApiServer> {
   const server = createServer(api.app);
   server.on('upgrade', (req, socket, head) => {
     if (new URL(req.url ?? '/', 'http://localhost').pathname === FEED_SOCKET_PATH)
@@ -35,13 +39,12 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? config.PORT, options.host ?? config.HOST, resolve);
+    server.listen(port, host, resolve);
   });
-  const { port } = server.address() as AddressInfo;
-  const host = (options.host ?? config.HOST) === '0.0.0.0' ? 'localhost' : (options.host ?? config.HOST);
+  const address = server.address() as AddressInfo;
   return {
     server,
-    url: `http://${host}:${port}`,
+    url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`,
     api,
     close: async () => {
       // Streams never end on their own: they are told the server is going (WebSocket 1001) first.

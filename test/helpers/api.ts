@@ -1,6 +1,7 @@
 import { ApiMetrics } from '../../src/api/metrics.js';
 import type { ExperimentControl } from '../../src/api/routes/experiments.js';
-import { loadConfig } from '../../src/config/env.js';
+import { loadConfig, type Config } from '../../src/config/env.js';
+import { listenApi } from '../../src/server/api-server.js';
 import type { MarketCatalogue } from '../../src/feed/catalogue/market-catalogue.js';
 import type { FeedService, FeedServiceOptions } from '../../src/feed/feed-service.js';
 import type { IngestEvents } from '../../src/ingest/events/ingest-events.js';
@@ -34,6 +35,8 @@ export interface TestApi {
   jobs: JobRunner;
   feed: FeedService;
   events: IngestEvents;
+  /** Everything composeApi wired (the push hub among it). */
+  composition: ApiComposition;
 }
 
 /**
@@ -53,6 +56,8 @@ export async function makeTestApi(
     /** Shared with a replica relay in cross-replica tests; a fresh one otherwise. */
     events?: IngestEvents;
     experiments?: ExperimentControl;
+    /** Settings over the test defaults (e.g. FEED_PUSH_*, REDIS_URL). */
+    config?: Partial<Config>;
   } = {},
 ): Promise<TestApi> {
   const store = options.store ?? (await openTestStore({ indexes: false }));
@@ -69,6 +74,7 @@ export async function makeTestApi(
     FEED_USER_CACHE_SECONDS: 30,
     FEED_USER_CACHE_SIZE: 10_000,
     CATALOGUE_REFRESH_SECONDS: 60,
+    ...options.config,
   };
   const jobs = new InProcessJobRunner(
     createProcessors({ store, logger: silentLogger, now: clock.now }),
@@ -95,5 +101,15 @@ export async function makeTestApi(
     jobs,
     feed: api.feed,
     events: api.events,
+    composition: api,
   };
+}
+
+/** The test API (as `makeTestApi`) listening on a loopback port, the feed WebSocket included. */
+export async function listenTestApi(
+  options: Parameters<typeof makeTestApi>[0] = {},
+): Promise<TestApi & { url: string; close(): Promise<void> }> {
+  const api = await makeTestApi(options);
+  const server = await listenApi(api.composition, 0, '127.0.0.1');
+  return { ...api, url: server.url, close: () => server.close() };
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { PushEvent, UnnumberedEvent } from './push-events.js';
+import { eventIdentity, type PushEvent, type UnnumberedEvent } from './push-events.js';
 
 /** Where resuming after `seq` leads: the events since, or a reset (the log no longer reaches back). */
 export type Resume = { events: PushEvent[] } | { reset: 'too_old' | 'unknown_seq'; latest: number };
@@ -9,6 +9,7 @@ export type Resume = { events: PushEvent[] } | { reset: 'too_old' | 'unknown_seq
  * window, so a client reconnecting to any replica gets exactly what it missed.
  */
 export interface EventLog {
+  /** Numbers and keeps the event; one repeating its slot's latest (eventIdentity) gets that one's seq instead. */
   append(key: string, event: UnnumberedEvent, at: Date): Promise<PushEvent>;
   /** Events after `seq` (0: from the start). */
   since(key: string, seq: number, now: Date): Promise<Resume>;
@@ -30,17 +31,29 @@ function resumeFrom(entries: Entry[], latest: number, seq: number, cutoff: numbe
   return { events: after.map((e) => e.event) };
 }
 
+interface MemoryLog {
+  seq: number;
+  entries: Entry[];
+  touched: number;
+  /** Per slot, its latest event's identity and seq (see eventIdentity). */
+  latest: Map<string, { identity: string; seq: number }>;
+}
+
 /** One replica's logs in memory: for a single API process (and tests). */
 export class MemoryEventLog implements EventLog {
-  private readonly logs = new Map<string, { seq: number; entries: Entry[]; touched: number }>();
+  private readonly logs = new Map<string, MemoryLog>();
 
   constructor(private readonly retainMs: number) {}
 
   async append(key: string, event: UnnumberedEvent, at: Date): Promise<PushEvent> {
     this.forgetIdle(at.getTime());
-    const log = this.logs.get(key) ?? { seq: 0, entries: [], touched: 0 };
+    const log: MemoryLog = this.logs.get(key) ?? { seq: 0, entries: [], touched: 0, latest: new Map() };
     this.logs.set(key, log);
+    const { slot, identity } = eventIdentity(event);
+    const previous = log.latest.get(slot);
+    if (previous?.identity === identity) return { ...event, seq: previous.seq } as PushEvent;
     const numbered = { ...event, seq: ++log.seq } as PushEvent;
+    log.latest.set(slot, { identity, seq: numbered.seq });
     log.entries.push({ at: at.getTime(), event: numbered });
     log.touched = at.getTime();
     const cutoff = at.getTime() - this.retainMs;
@@ -67,12 +80,19 @@ export class MemoryEventLog implements EventLog {
 const MAX_ENTRIES = 1_000;
 
 /**
- * Appends atomically: the counter, the entry (a sorted set scored by seq, member
- * `<seq>|<at ms>|<json>`), the trim by age and count, and both keys' expiry.
+ * Appends atomically: unless it repeats its slot's latest event (a hash of slot → `<seq>|<identity>`),
+ * the counter, the entry (a sorted set scored by seq, member `<seq>|<at ms>|<json>`), the trim by
+ * age and count, and the keys' expiry.
  */
 const APPEND = `
+local previous = redis.call('HGET', KEYS[3], ARGV[6])
+if previous then
+  local bar = string.find(previous, '|', 1, true)
+  if string.sub(previous, bar + 1) == ARGV[7] then return tonumber(string.sub(previous, 1, bar - 1)) end
+end
 local seq = redis.call('INCR', KEYS[1])
 redis.call('ZADD', KEYS[2], seq, seq .. '|' .. ARGV[1] .. '|' .. ARGV[2])
+redis.call('HSET', KEYS[3], ARGV[6], seq .. '|' .. ARGV[7])
 local cutoff = tonumber(ARGV[3])
 for _ = 1, 100 do
   local first = redis.call('ZRANGE', KEYS[2], 0, 0)
@@ -84,6 +104,7 @@ end
 redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[5]) + 1))
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('PEXPIRE', KEYS[3], ARGV[4])
 return seq
 `;
 
@@ -94,15 +115,17 @@ export class RedisEventLog implements EventLog {
     private readonly prefix: string,
     private readonly retainMs: number,
   ) {
-    redis.defineCommand('sibylPushAppend', { numberOfKeys: 2, lua: APPEND });
+    redis.defineCommand('sibylPushAppend', { numberOfKeys: 3, lua: APPEND });
   }
 
-  private keys(key: string): [string, string] {
-    return [`${this.prefix}:push:${key}:seq`, `${this.prefix}:push:${key}:log`];
+  private keys(key: string): [string, string, string] {
+    const base = `${this.prefix}:push:${key}`;
+    return [`${base}:seq`, `${base}:log`, `${base}:latest`];
   }
 
   async append(key: string, event: UnnumberedEvent, at: Date): Promise<PushEvent> {
     const json = JSON.stringify(event);
+    const { slot, identity } = eventIdentity(event);
     const seq = (await (
       this.redis as unknown as { sibylPushAppend(...args: (string | number)[]): Promise<number> }
     ).sibylPushAppend(
@@ -112,6 +135,8 @@ export class RedisEventLog implements EventLog {
       at.getTime() - this.retainMs,
       2 * this.retainMs,
       MAX_ENTRIES,
+      slot,
+      identity,
     )) as number;
     return { ...event, seq } as PushEvent;
   }

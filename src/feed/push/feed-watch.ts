@@ -19,6 +19,8 @@ export class FeedWatch {
   /** When feed_changed was last pushed (ms), and whether one is owed once the interval allows. */
   lastChangedAt = Number.NEGATIVE_INFINITY;
   owesChange = false;
+  /** Since when no stream watches it (ms): it keeps logging events for a reconnect until it lapses. */
+  idleSince: number | undefined;
   readonly feed: Pick<FeedSnapshot, 'feedId' | 'userId' | 'ranker' | 'categories'>;
 
   constructor(
@@ -44,6 +46,26 @@ export class FeedWatch {
   forget(ticker: string): void {
     this.served.delete(ticker);
     this.firstPage = this.firstPage.filter((t) => t !== ticker);
+  }
+
+  /** Replays a logged event onto what was served (a watch rebuilt on another replica or after a restart). */
+  apply(event: PushEvent): void {
+    switch (event.type) {
+      case 'market_closed':
+        return this.forget(event.ticker);
+      case 'price_moved':
+        if (this.served.has(event.ticker)) this.served.set(event.ticker, Number(event.to));
+        return;
+      case 'new_match':
+        this.served.set(event.ticker, event.item.price === null ? Number.NaN : Number(event.item.price));
+        return;
+      case 'feed_changed':
+        this.firstPage = event.tickers;
+        for (const t of event.tickers) if (!this.served.has(t)) this.served.set(t, Number.NaN);
+        return;
+      case 'reset':
+        return;
+    }
   }
 
   deliver(event: PushEvent): void {

@@ -69,3 +69,24 @@ export type UnnumberedEvent = PushEvent extends infer E
 
 /** A price in dollars as a Kalshi-style decimal string, or null when not quoted. */
 export const dollarString = (price: number): string | null => (Number.isNaN(price) ? null : price.toFixed(4));
+
+/**
+ * Which earlier event a new one would repeat: two replicas watching the same feed (a client that
+ * reconnected elsewhere while the old replica still watches) compute the same events, and the log
+ * keeps one. `slot` groups events about the same thing; an event equal to its slot's latest is a
+ * repeat (a price going 50→60→50→60¢ is three moves, not one repeated).
+ */
+export function eventIdentity(event: UnnumberedEvent): { slot: string; identity: string } {
+  switch (event.type) {
+    case 'market_closed':
+      return { slot: `closed:${event.ticker}`, identity: event.status };
+    case 'price_moved':
+      return { slot: `price:${event.ticker}`, identity: `${event.from}>${event.to}` };
+    case 'new_match':
+      return { slot: `match:${event.ticker}`, identity: '1' };
+    case 'feed_changed':
+      return { slot: 'changed', identity: event.tickers.join(' ') };
+    case 'reset':
+      return { slot: 'reset', identity: event.reason };
+  }
+}

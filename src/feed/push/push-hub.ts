@@ -31,6 +31,11 @@ export interface PushHubOptions {
   changedPositions?: number;
   /** Reranks in flight at once: a burst touching many users queues instead of stalling requests. @defaultValue 4 */
   rerankConcurrency?: number;
+  /**
+   * How long a feed stays watched after its last stream leaves (FEED_PUSH_RETAIN_SECONDS, in ms), so
+   * a client that reconnects within it is replayed what happened meanwhile. @defaultValue 300000
+   */
+  lingerMs?: number;
 }
 
 export interface SubscribeRequest {
@@ -103,12 +108,19 @@ export class PushHub {
             for (const watch of this.byUser.get(userId) ?? []) this.queueRerank(watch);
         }),
       );
-    // A feed_changed held back by the interval is checked again once it allows.
-    if (options.minChangeIntervalMs > 0) {
-      this.sweep = setInterval(() => {
-        for (const watch of this.watches.values()) if (watch.owesChange) this.queueRerank(watch);
-      }, options.minChangeIntervalMs);
-      this.sweep.unref();
+    // Every few seconds: feed_changed held back by the interval is checked again once it allows,
+    // and feeds nobody has watched for the linger time are let go.
+    this.sweep = setInterval(() => this.sweepWatches(), 5_000);
+    this.sweep.unref();
+  }
+
+  private sweepWatches(): void {
+    const now = this.deps.now().getTime();
+    for (const watch of [...this.watches.values()]) {
+      if (watch.idleSince !== undefined && now - watch.idleSince >= (this.options.lingerMs ?? 300_000))
+        this.drop(watch);
+      else if (watch.owesChange && now - watch.lastChangedAt >= this.options.minChangeIntervalMs)
+        this.queueRerank(watch);
     }
   }
 
@@ -129,8 +141,14 @@ export class PushHub {
           'No such feed for this user (feeds expire after FEED_SNAPSHOT_TTL_SECONDS): fetch a first page and subscribe with its feedId',
           [{ path: 'feed_id', message: 'unknown or expired' }],
         );
-      watch = this.watches.get(key) ?? this.track(new FeedWatch(key, snapshot, req.servedThrough ?? 0));
+      const fresh = new FeedWatch(key, snapshot, req.servedThrough ?? 0);
+      // What was pushed for this feed before (by another replica, or before a restart) is replayed
+      // onto it, so this replica's pushes continue from there.
+      const past = await this.deps.log.since(key, 0, this.deps.now());
+      if ('events' in past) for (const event of past.events) fresh.apply(event);
+      watch = this.watches.get(key) ?? this.track(fresh);
     }
+    watch.idleSince = undefined;
     // Live events wait behind the replay, so the client sees seqs in order without gaps.
     const gate = new GatedSink(sink);
     watch.sinks.add(gate);
@@ -182,8 +200,12 @@ export class PushHub {
   private detach(watch: FeedWatch, sink: PushSink): void {
     if (!watch.sinks.delete(sink)) return;
     this.stats.sinks--;
-    if (watch.sinks.size > 0) return;
-    // The last stream of this feed left this replica: so does all work for it.
+    // The last stream of this feed left: it is watched a while longer, for a reconnect to resume.
+    if (watch.sinks.size === 0) watch.idleSince = this.deps.now().getTime();
+  }
+
+  /** Lets a feed go: no more work on this replica for it. */
+  private drop(watch: FeedWatch): void {
     this.watches.delete(watch.key);
     this.stats.watches--;
     this.reranks.delete(watch);
@@ -333,7 +355,7 @@ export class PushHub {
       .then(
         (numbered) => watch.deliver(numbered),
         (err: unknown) => {
-          // Not delivered unnumbered: the client would resume past it. Its reconnect gets a reset.
+          // Not delivered unnumbered (seqs must mean the log's): lost, and counted.
           this.stats.appendFailures++;
           this.deps.logger?.warn(
             { err, feedId: watch.feed.feedId, type: event.type },

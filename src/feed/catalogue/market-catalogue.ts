@@ -181,13 +181,20 @@ export class MarketCatalogue {
     const pending = this.pending;
     pending.full ||= full;
     for (const t of tickers) pending.tickers.add(t);
-    this.running ??= this.drain().finally(() => (this.running = undefined));
+    this.running ??= this.drain();
     return pending.done;
   }
 
-  /** Runs refreshes one at a time; requests made during one are merged into the next. */
+  /**
+   * Runs refreshes one at a time; requests made during one are merged into the next. `running` is
+   * cleared in the same turn the last pending check fails, so no request can slip between the two.
+   */
   private async drain(): Promise<void> {
-    while (this.pending) {
+    for (;;) {
+      if (!this.pending) {
+        this.running = undefined;
+        return;
+      }
       const pass = this.pending;
       this.pending = undefined;
       try {

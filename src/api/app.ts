@@ -11,6 +11,7 @@ import { feedStreamRoutes, type FeedStreamDeps } from './routes/feed-stream.js';
 import { errorHandler } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { asyncApiDocument } from './asyncapi.js';
 import { feedRoutes } from './routes/feed.js';
 import { jobRoutes } from './routes/jobs.js';
 import { experimentRoutes } from './routes/experiments.js';
@@ -82,6 +83,10 @@ export function createApp(deps: AppDeps): Express {
   const openapi = openApiDocument();
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
+  });
+  const asyncapi = asyncApiDocument();
+  app.get('/asyncapi.json', (_req, res) => {
+    res.json(asyncapi);
   });
 
   const auth = requireApiKey(deps.apiKeys);

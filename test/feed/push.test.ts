@@ -348,6 +348,27 @@ describe('live feed pushes over Server-Sent Events', () => {
   });
 });
 
+describe('the streams’ contract', () => {
+  it('is served as AsyncAPI, naming every event type on both channels, and the SSE route is in OpenAPI', async () => {
+    const api = await listenTestApi();
+    opened.push(api);
+    const doc = (await (await fetch(`${api.url}/asyncapi.json`)).json()) as {
+      asyncapi: string;
+      channels: Record<string, { address: string; messages: Record<string, unknown> }>;
+    };
+    expect(doc.asyncapi).toBe('3.0.0');
+    const types = Object.keys(api.composition.push.hub.stats.events).sort();
+    expect(Object.keys(doc.channels.feedEvents!.messages).sort()).toEqual(types);
+    expect(Object.keys(doc.channels.feedSocket!.messages).sort()).toEqual(
+      [...types, 'subscribe', 'unsubscribe'].sort(),
+    );
+    const openapi = (await (await fetch(`${api.url}/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    expect(openapi.paths).toHaveProperty(['/v1/users/{userId}/feed/stream']);
+  });
+});
+
 describe('feed reads with FEED_REQUIRE_USER_TOKEN', () => {
   it('need that user’s token or an API key', async () => {
     const api = await listenTestApi({

@@ -65,8 +65,8 @@ lines.on('line', async (line) => {
     console.log(JSON.stringify({ ready: setup.subs.length - failed, failed }));
   } else if (line === 'count') console.log(JSON.stringify({ count: arrivals.length }));
   else if (line === 'report') {
-    console.log(JSON.stringify({ arrivals }));
     for (const ws of sockets) ws.terminate();
-    process.exit(0);
+    // Exit once the (large) report is flushed to the pipe, not before.
+    process.stdout.write(`${JSON.stringify({ arrivals })}\n`, () => process.exit(0));
   }
 });

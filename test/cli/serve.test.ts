@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DAY_MS, TEST_END } from '../helpers/fixed-clock.js';
 import { spawnAtTestEnd } from '../helpers/process-clock.js';
+import { SseClient } from '../helpers/push-clients.js';
 
 const BIN = join(import.meta.dirname, '../../bin/sibyl.js');
 const KEY = 'cli-test-key';
@@ -133,6 +134,7 @@ describe('sibyl demo (as a process)', () => {
         new Promise<string>((resolve) => waiters.push({ pattern, resolve })),
         exit.then((code) => Promise.reject(new Error(`demo exited with ${code}`))),
       ]);
+    const streamLine = nextLine(/curl -N '/);
     const example = /curl '([^']+)'/.exec(await nextLine(/curl '/))![1]!;
     const feed = (await (await fetch(example)).json()) as {
       items: { reasons: string[] }[];
@@ -146,6 +148,10 @@ describe('sibyl demo (as a process)', () => {
     // shipped experiment's popularity arm whether or not a model is promoted yet, and 9 or 10 of the 20
     // items say "…you follow" (measured under the process clock).
     expect(feed.items.some((i) => i.reasons.some((r) => /you follow/.test(r)))).toBe(true);
+    // The live stream it prints opens with the user token it carries.
+    const stream = (await SseClient.open(/curl -N '([^']+)'/.exec(await streamLine)![1]!)) as SseClient;
+    expect(await stream.next((e) => e.event === 'subscribed', 'the stream to open')).toHaveProperty('feedId');
+    stream.close();
 
     // A store that dies is restarted on the same address, and the API finds it again.
     const store = [...pids].find(([key]) => key.startsWith('store:'))![1];
@@ -167,7 +173,8 @@ describe('sibyl demo (as a process)', () => {
     // One compact line per log entry, prefixed by role: never raw JSON, never a request log.
     const shown = lines.filter(
       (l) =>
-        l.trim() && !/^(Sibyl demo ready| {2}curl|Write endpoints|Inspect the data|The two-tower)/.test(l),
+        l.trim() &&
+        !/^(Sibyl demo ready| {2}curl|Live updates|Write endpoints|Inspect the data|The two-tower)/.test(l),
     );
     for (const line of shown) expect(line).toMatch(/^(store|sim|feat|exch|api|worker|trade|demo)\s*\| /);
     expect(lines.some((l) => l.includes('{"level"'))).toBe(false);

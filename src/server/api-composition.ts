@@ -213,6 +213,13 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     now,
   });
   const push = { hub, connections, authorize, queueBytes: config.FEED_PUSH_QUEUE_BYTES };
+  const metrics = options.metrics ?? new ApiMetrics();
+  metrics.watchPush(() => ({
+    streams: connections.size,
+    watchedFeeds: hub.stats.watches,
+    events: hub.stats.events,
+    reranks: hub.stats.reranks,
+  }));
   const socket = new FeedSocket({ ...push, logger });
 
   const checks: ReadinessCheck[] = [
@@ -239,7 +246,7 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     events,
     model,
     now,
-    metrics: options.metrics ?? new ApiMetrics(),
+    metrics,
     logger,
     apiKeys: config.SIBYL_API_KEYS,
     maxBatch: config.INGEST_MAX_BATCH,

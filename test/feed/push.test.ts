@@ -91,6 +91,9 @@ describe('live feed pushes over WebSocket', () => {
       ['market_closed', served[2], 'paused', 1],
       ['market_closed', served[3], 'settled', 2],
     ]);
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    expect(metrics).toContain('sibyl_push_events{type="market_closed"} 2');
+    expect(metrics).toContain('sibyl_push_streams 1');
   });
 
   it('price_moved once a served market moves FEED_PUSH_PRICE_CENTS from its served price, not for smaller moves', async () => {

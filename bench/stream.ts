@@ -51,11 +51,23 @@ async function json<T>(res: Promise<Response>): Promise<T> {
 
 interface Scenario {
   subscribers: number;
+  expected: number;
   delivered: number;
+  /** Events the streamer could not log (so never sent). */
+  lost: number;
   latencies: number[];
   kbPerConnection: number;
   cpuMs: number;
   burstMs: number;
+}
+
+/** A Prometheus gauge of the streamer (summed over its labels). */
+async function gauge(base: string, name: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name))
+    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
 }
 
 async function scenario(writer: string, streamer: SibylProcess, subscribers: number): Promise<Scenario> {
@@ -84,7 +96,8 @@ async function scenario(writer: string, streamer: SibylProcess, subscribers: num
   await put(markets);
   await sleep(500); // relayed to the streamer
 
-  // Every subscriber's feed, served by the streamer (32 requests at a time).
+  // Every subscriber's feed, served by the writer (32 requests at a time): snapshots are in Redis, so
+  // the streamer's memory grows by the subscriptions alone.
   const subs: [string, string][] = [];
   let firstPage0: string[] = [];
   const users = Array.from({ length: subscribers }, (_, j) => j);
@@ -92,7 +105,7 @@ async function scenario(writer: string, streamer: SibylProcess, subscribers: num
     Array.from({ length: 32 }, async () => {
       for (let j = users.shift(); j !== undefined; j = users.shift()) {
         const feed = await json<{ feedId: string; items: { ticker: string }[] }>(
-          fetch(`${streamer.ready}/v1/users/${tag}-u${j}/feed?limit=20&category=${category(j % CATEGORIES)}`),
+          fetch(`${writer}/v1/users/${tag}-u${j}/feed?limit=20&category=${category(j % CATEGORIES)}`),
         );
         subs.push([`${tag}-u${j}`, feed.feedId]);
         if (j === 0) firstPage0 = feed.items.map((i) => i.ticker);
@@ -151,12 +164,22 @@ async function scenario(writer: string, streamer: SibylProcess, subscribers: num
   }
   const burstMs = now() - started;
   const cpu = cpuMs(pid) - cpuBefore;
+  const lost = await gauge(streamer.ready, 'sibyl_push_append_failures');
   clients.stdin.write('report\n');
   const { arrivals } = (await next()) as { arrivals: [number, string, string][] };
   const latencies = arrivals
     .filter(([, ticker, type]) => sentAt.has(ticker) && (type === 'market_closed' || type === 'price_moved'))
     .map(([t, ticker]) => t - sentAt.get(ticker)!);
-  return { subscribers, delivered: latencies.length, latencies, kbPerConnection, cpuMs: cpu, burstMs };
+  return {
+    subscribers,
+    expected,
+    lost,
+    delivered: latencies.length,
+    latencies,
+    kbPerConnection,
+    cpuMs: cpu,
+    burstMs,
+  };
 }
 
 export default async function run(): Promise<void> {
@@ -181,7 +204,8 @@ export default async function run(): Promise<void> {
     const many = await scenario(writer.ready, streamer, subscribers);
     const row = (s: Scenario) => ({
       subscribers: s.subscribers,
-      'events delivered': s.delivered,
+      'events delivered / expected': `${s.delivered} / ${s.expected}`,
+      'append failures': s.lost,
       'p50 ms': median(s.latencies),
       'p99 ms': percentile(s.latencies, 99),
       'max ms': Math.max(...s.latencies),

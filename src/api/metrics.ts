@@ -31,7 +31,13 @@ export class ApiMetrics {
 
   /** Live pushes, read from the hub and the open streams when scraped. */
   watchPush(
-    read: () => { streams: number; watchedFeeds: number; events: Record<string, number>; reranks: number },
+    read: () => {
+      streams: number;
+      watchedFeeds: number;
+      events: Record<string, number>;
+      reranks: number;
+      appendFailures: number;
+    },
   ): void {
     const registers = [this.registry];
     new Gauge({
@@ -65,6 +71,14 @@ export class ApiMetrics {
       registers,
       collect() {
         this.set(read().reranks);
+      },
+    });
+    new Gauge({
+      name: 'sibyl_push_append_failures',
+      help: 'Events lost because the event log could not number them (Redis unreachable)',
+      registers,
+      collect() {
+        this.set(read().appendFailures);
       },
     });
   }

@@ -186,12 +186,9 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
 
   // Live pushes: events numbered in a log every replica shares (Redis), or this one's memory.
   const retainMs = config.FEED_PUSH_RETAIN_SECONDS * 1000;
+  // No command timeout: under a burst an append answered late is better than an event lost.
   const pushRedis = config.REDIS_URL
-    ? new Redis(config.REDIS_URL, {
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        commandTimeout: 1000,
-      })
+    ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
     : undefined;
   pushRedis?.on('error', () => {}); // an append that fails is logged by the hub
   const pushLog: EventLog = pushRedis
@@ -219,6 +216,7 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     watchedFeeds: hub.stats.watches,
     events: hub.stats.events,
     reranks: hub.stats.reranks,
+    appendFailures: hub.stats.appendFailures,
   }));
   const socket = new FeedSocket({ ...push, logger });
 

@@ -28,6 +28,7 @@ export class FeedWatch {
     snapshot: FeedSnapshot,
     /** Items served: the first page, or as far as the subscriber's cursor says it paged. */
     servedThrough: number,
+    intern: (ticker: string) => string = (t) => t,
   ) {
     this.feed = {
       feedId: snapshot.feedId,
@@ -38,8 +39,8 @@ export class FeedWatch {
     const firstPage = snapshot.served?.firstPage ?? 0;
     const through = Math.min(snapshot.items.length, Math.max(firstPage, servedThrough));
     for (let i = 0; i < through; i++)
-      this.served.set(snapshot.items[i]!.ticker, snapshot.served?.prices[i] ?? Number.NaN);
-    this.firstPage = snapshot.items.slice(0, firstPage).map((item) => item.ticker);
+      this.served.set(intern(snapshot.items[i]!.ticker), snapshot.served?.prices[i] ?? Number.NaN);
+    this.firstPage = snapshot.items.slice(0, firstPage).map((item) => intern(item.ticker));
   }
 
   /** A market that left: no more pushes about it, and the first page closes up. */

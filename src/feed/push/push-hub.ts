@@ -91,7 +91,10 @@ export class PushHub {
   constructor(
     private readonly deps: {
       feed: PushFeedSource;
-      catalogue: { onChange(listener: (changes: CatalogueChanges) => void): () => void };
+      catalogue: {
+        onChange(listener: (changes: CatalogueChanges) => void): () => void;
+        peek(): CatalogueSnapshot | undefined;
+      };
       log: EventLog;
       events?: IngestEvents;
       now: () => Date;
@@ -141,7 +144,15 @@ export class PushHub {
           'No such feed for this user (feeds expire after FEED_SNAPSHOT_TTL_SECONDS): fetch a first page and subscribe with its feedId',
           [{ path: 'feed_id', message: 'unknown or expired' }],
         );
-      const fresh = new FeedWatch(key, snapshot, req.servedThrough ?? 0);
+      // Tickers decoded from the snapshot are swapped for the catalogue's own strings: thousands of
+      // watches then share one copy of each.
+      const catalogue = this.deps.catalogue.peek();
+      const fresh = new FeedWatch(
+        key,
+        snapshot,
+        req.servedThrough ?? 0,
+        (t) => catalogue?.byTicker.get(t)?.ticker ?? t,
+      );
       // What was pushed for this feed before (by another replica, or before a restart) is replayed
       // onto it, so this replica's pushes continue from there.
       const past = await this.deps.log.since(key, 0, this.deps.now());

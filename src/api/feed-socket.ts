@@ -110,7 +110,13 @@ export class FeedSocket {
     });
     ws.on('error', () => ws.terminate());
     ws.on('message', (data: RawData) => {
-      void this.onMessage(data, { credential, subscriptions, send, sid: () => nextSid++ });
+      void this.onMessage(data, {
+        credential,
+        subscriptions,
+        send,
+        sid: () => nextSid++,
+        isOpen: () => ws.readyState === ws.OPEN,
+      });
     });
   }
 
@@ -121,6 +127,7 @@ export class FeedSocket {
       subscriptions: Map<number, Subscription>;
       send: (message: unknown) => void;
       sid: () => number;
+      isOpen: () => boolean;
     },
   ): Promise<void> {
     let id: number | undefined;
@@ -160,6 +167,11 @@ export class FeedSocket {
       const subscription = await this.deps.hub.subscribe(subscribeRequest(userId, cmd.params, 'params'), {
         send: (event: PushEvent) => ctx.send({ type: event.type, sid, seq: event.seq, msg: event }),
       });
+      // The socket may have closed while the subscription was set up: nothing would end it then.
+      if (!ctx.isOpen()) {
+        subscription.unsubscribe();
+        return;
+      }
       ctx.subscriptions.set(sid, subscription);
       ctx.send({
         id: cmd.id,

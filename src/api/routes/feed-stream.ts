@@ -57,6 +57,11 @@ export function feedStreamRoutes(deps: FeedStreamDeps): Router {
         );
         const stream = new SseStream(res, deps.queueBytes);
         const subscription = await deps.hub.subscribe(request, stream);
+        // The client may have gone while the subscription was set up: its 'close' has been and gone.
+        if (req.socket.destroyed) {
+          subscription.unsubscribe();
+          return;
+        }
         res.writeHead(200, {
           'Content-Type': 'text/event-stream; charset=utf-8',
           'Cache-Control': 'no-cache, no-transform',

@@ -16,8 +16,7 @@ export class FeedWatch {
   readonly served = new Map<string, number>();
   /** The first page's tickers, in order, as served or last pushed by feed_changed. */
   firstPage: string[];
-  /** When feed_changed was last pushed (ms), and whether one is owed once the interval allows. */
-  lastChangedAt = Number.NEGATIVE_INFINITY;
+  /** Whether a feed_changed is owed once the user's interval allows. */
   owesChange = false;
   /** Since when no stream watches it (ms): it keeps logging events for a reconnect until it lapses. */
   idleSince: number | undefined;

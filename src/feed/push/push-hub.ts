@@ -75,6 +75,8 @@ export class PushHub {
   private readonly byTicker = new Map<string, Set<FeedWatch>>();
   private readonly byUser = new Map<string, Set<FeedWatch>>();
   private readonly reranks = new Map<FeedWatch, Set<string>>();
+  /** When each user (with a watched feed here) was last sent feed_changed (ms). */
+  private readonly lastChanged = new Map<string, number>();
   private rerankers = 0;
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
@@ -122,7 +124,7 @@ export class PushHub {
     for (const watch of [...this.watches.values()]) {
       if (watch.idleSince !== undefined && now - watch.idleSince >= (this.options.lingerMs ?? 300_000))
         this.drop(watch);
-      else if (watch.owesChange && now - watch.lastChangedAt >= this.options.minChangeIntervalMs)
+      else if (watch.owesChange && now - this.lastChangedAt(watch) >= this.options.minChangeIntervalMs)
         this.queueRerank(watch);
     }
   }
@@ -223,7 +225,10 @@ export class PushHub {
     for (const ticker of watch.served.keys()) this.unindex(watch, ticker);
     const mine = this.byUser.get(watch.feed.userId);
     mine?.delete(watch);
-    if (mine?.size === 0) this.byUser.delete(watch.feed.userId);
+    if (mine?.size === 0) {
+      this.byUser.delete(watch.feed.userId);
+      this.lastChanged.delete(watch.feed.userId);
+    }
   }
 
   private index(watch: FeedWatch, ticker: string): void {
@@ -347,14 +352,18 @@ export class PushHub {
     watch.owesChange = false;
     if (positions.length < Math.min(n, this.options.changedPositions ?? 3)) return;
     const now = this.deps.now().getTime();
-    if (now - watch.lastChangedAt < this.options.minChangeIntervalMs) {
+    if (now - this.lastChangedAt(watch) < this.options.minChangeIntervalMs) {
       watch.owesChange = true;
       return;
     }
-    watch.lastChangedAt = now;
+    this.lastChanged.set(watch.feed.userId, now);
     watch.firstPage = fresh;
     for (const ticker of fresh) serve(ticker);
     this.emit(watch, { type: 'feed_changed', feedId: watch.feed.feedId, positions, tickers: fresh });
+  }
+
+  private lastChangedAt(watch: FeedWatch): number {
+    return this.lastChanged.get(watch.feed.userId) ?? Number.NEGATIVE_INFINITY;
   }
 
   /** Numbers the event in the log, then hands it to the watch's streams. */

@@ -186,9 +186,14 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
 
   // Live pushes: events numbered in a log every replica shares (Redis), or this one's memory.
   const retainMs = config.FEED_PUSH_RETAIN_SECONDS * 1000;
-  // No command timeout: under a burst an append answered late is better than an event lost.
+  // No command timeout: under a burst an append answered late is better than an event lost. The
+  // appends a market change sets off go out in one write (auto-pipelining).
   const pushRedis = config.REDIS_URL
-    ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+    ? new Redis(config.REDIS_URL, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        enableAutoPipelining: true,
+      })
     : undefined;
   pushRedis?.on('error', () => {}); // an append that fails is logged by the hub
   const pushLog: EventLog = pushRedis

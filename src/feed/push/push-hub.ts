@@ -80,6 +80,7 @@ export class PushHub {
   private rerankers = 0;
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
+  private appendWaiters: (() => void)[] = [];
   private readonly unsubscribe: (() => void)[] = [];
   private readonly sweep: NodeJS.Timeout | undefined;
   readonly stats: PushHubStats = {
@@ -294,10 +295,15 @@ export class PushHub {
     }
   }
 
-  /** Takes queued reranks one at a time, yielding between them so requests and pushes interleave. */
+  /**
+   * Takes queued reranks one at a time, yielding between them so requests and pushes interleave,
+   * and only once the events already computed are delivered: a burst's closes and price moves go
+   * out before the reranks they set off compete for the event loop and the store.
+   */
   private async rerankLoop(): Promise<void> {
     for (;;) {
       await nextTurn();
+      while (this.inFlight > 0) await new Promise<void>((resolve) => this.appendWaiters.push(resolve));
       const next = this.reranks.entries().next();
       if (next.done) return;
       const [watch, listed] = next.value;
@@ -390,6 +396,11 @@ export class PushHub {
   }
 
   private maybeIdle(): void {
+    if (this.inFlight === 0) {
+      const waiters = this.appendWaiters;
+      this.appendWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
     if (this.inFlight > 0 || this.reranks.size > 0 || this.rerankers > 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];

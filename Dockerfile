@@ -8,6 +8,7 @@ COPY src src
 COPY jobs jobs
 COPY models models
 COPY experiments experiments
+COPY dashboard dashboard
 RUN npm run build
 
 FROM node:20-bookworm-slim

@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-LIB=${FAKETIME_LIB:-/usr/lib/$(uname -m)-linux-gnu/faketime/libfaketime.so.1}
+# The thread-safe build: the suite's worker threads (store replica, training's GEMM pool) read the
+# clock concurrently.
+LIB=${FAKETIME_LIB:-/usr/lib/$(uname -m)-linux-gnu/faketime/libfaketimeMT.so.1}
 if [[ ! -e $LIB ]]; then
   echo "libfaketime not found at $LIB: install the Debian package faketime" >&2
   exit 2

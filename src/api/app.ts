@@ -8,11 +8,14 @@ import type { IngestEvents } from '../ingest/events/ingest-events.js';
 import type { Store } from '../store/types.js';
 import { requireApiKey, requireUserOrApiKey, type userAuthorizer } from './auth.js';
 import { feedStreamRoutes, type FeedStreamDeps } from './routes/feed-stream.js';
+import { dashboardRoutes, type DashboardOptions } from './dashboard/routes.js';
+import { SessionSigner } from './dashboard/session.js';
 import { errorHandler } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { asyncApiDocument } from './asyncapi.js';
 import { feedRoutes } from './routes/feed.js';
+import { feedPreviewRoutes } from './routes/feed-preview.js';
 import { jobRoutes } from './routes/jobs.js';
 import { experimentRoutes } from './routes/experiments.js';
 import type { ExperimentControl } from './routes/experiments.js';
@@ -41,6 +44,8 @@ export interface AppDeps {
   models?: ModelRegistry;
   /** Experiments, when configured: the definitions in force and, for file definitions, start/stop. */
   experiments?: ExperimentControl;
+  /** The product managers' dashboard at /dashboard (its login also authenticates /v1 calls). */
+  dashboard?: DashboardOptions;
   /** Extra readiness checks beyond the store and catalogue. */
   checks?: ReadinessCheck[];
   /** The clock stamping stored writes. @defaultValue () => new Date() */
@@ -89,7 +94,11 @@ export function createApp(deps: AppDeps): Express {
     res.json(asyncapi);
   });
 
-  const auth = requireApiKey(deps.apiKeys);
+  const now = deps.now ?? (() => new Date());
+  const signer = deps.dashboard && new SessionSigner(deps.apiKeys, deps.dashboard.sessionTtlMs);
+  if (deps.dashboard && signer)
+    app.use(dashboardRoutes({ ...deps.dashboard, apiKeys: deps.apiKeys, signer, now }));
+  const auth = requireApiKey(deps.apiKeys, signer && { signer, now });
   const v1 = express.Router();
   if (deps.push) v1.use(feedStreamRoutes(deps.push));
   if (deps.feedAuth)
@@ -109,6 +118,7 @@ export function createApp(deps: AppDeps): Express {
       events: deps.events,
     }),
   );
+  v1.use(feedPreviewRoutes({ feed: deps.feed, auth }));
   v1.use(jobRoutes({ runner: deps.jobs, store: deps.store, auth }));
   v1.use(
     modelRoutes({
@@ -123,7 +133,7 @@ export function createApp(deps: AppDeps): Express {
       auth,
     }),
   );
-  if (deps.experiments) v1.use(experimentRoutes({ control: deps.experiments, store: deps.store, auth }));
+  if (deps.experiments) v1.use(experimentRoutes({ control: deps.experiments, store: deps.store, auth, now }));
   app.use('/v1', v1);
 
   app.use((req, _res, next) => {

@@ -379,6 +379,65 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/users/{userId}/feed/preview': {
+        get: {
+          summary: 'The first page a ranker would serve the user now (assigns nobody, logs no exposure)',
+          security: [{ bearer: [] }],
+          parameters: [
+            { name: 'userId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'ranker', in: 'query', required: true, schema: { type: 'string' } },
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+            },
+          ],
+          responses: {
+            200: {
+              description:
+                '{ userId, ranker, model, items: [{ ticker, title, category, score, reasons, … }] }',
+            },
+            400: errorResponse,
+            401: errorResponse,
+          },
+        },
+      },
+      '/v1/experiments/{key}': {
+        put: {
+          summary:
+            'Create or replace a ranker experiment (a GrowthBook experiment rule of the feed-ranker feature)',
+          description:
+            'Checked like the definition files; a 422 names each bad field as body.<field>. Stored for every replica; 409 when a GrowthBook server owns the definitions.',
+          security: [{ bearer: [] }],
+          parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: {
+            200: { description: 'The experiment, replaced' },
+            201: { description: 'The experiment, created' },
+            401: errorResponse,
+            409: errorResponse,
+            422: errorResponse,
+          },
+        },
+      },
+      '/dashboard/login': {
+        post: {
+          summary:
+            'Log in to the dashboard with an API key: sets an HttpOnly, SameSite=Strict session cookie; API calls with it also send X-CSRF-Token',
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: { type: 'object', required: ['apiKey'], properties: { apiKey: { type: 'string' } } },
+              },
+            },
+          },
+          responses: {
+            200: { description: '{ csrfToken, expiresAt }' },
+            401: errorResponse,
+            422: errorResponse,
+          },
+        },
+      },
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Alive' } } } },
       '/readyz': {
         get: {

@@ -99,6 +99,14 @@ const envSchema = z.object({
     .transform((v) => v === 'true' || v === '1'),
   /** Experiment definitions (GrowthBook feature JSON files) product managers edit. @defaultValue ./experiments */
   SIBYL_EXPERIMENTS_DIR: z.string().default('./experiments'),
+  /** The built dashboard served at /dashboard (`npm run build:dashboard` writes it). @defaultValue ./dist/dashboard */
+  SIBYL_DASHBOARD_DIR: z.string().default('./dist/dashboard'),
+  /** How long a dashboard login lasts, in hours. @defaultValue 8 */
+  SIBYL_DASHBOARD_SESSION_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(8),
   /**
    * A Kalshi-compatible REST API (e.g. https://…/trade-api/v2) the market sync pulls series, events
    * and markets from, and the market stream resyncs from (a URL ending in /markets pulls that endpoint alone).

@@ -21,6 +21,7 @@ export interface CollectionTypes {
   feature_state: Document;
   exposures: Document;
   experiment_overrides: Document;
+  experiment_rules: Document;
   models: ModelDoc;
 }
 

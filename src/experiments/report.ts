@@ -1,6 +1,7 @@
 import { SibylError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import type { Definitions, ExperimentSummary } from './definitions/validate.js';
+import { dailySeries, type DailyPoint } from './daily-series.js';
 import { experimentResults, type ExperimentResults } from './results.js';
 
 /** The variation ids exposures carry: each variation's `meta` key, else its index (as the SDK reports). */
@@ -16,27 +17,39 @@ export interface ExperimentView {
   /** `stopped` when coverage is 0: nobody new enters, results stay readable. */
   status: 'running' | 'stopped';
   coverage: number;
-  variations: { id: string; ranker: unknown; weight: number }[];
+  /** The rule's display name, if it has one. */
+  name: string | null;
+  /** The user attribute assignment hashes (GrowthBook's default is `id`). */
+  hashAttribute: string;
+  variations: { id: string; name: string | null; ranker: unknown; weight: number }[];
   condition: unknown;
   namespace: [string, number, number] | null;
   source: string;
+  /** The GrowthBook rule itself, as an editor starts from it. */
+  rule: unknown;
 }
 
 export function describeExperiment(definitions: Definitions, summary: ExperimentSummary): ExperimentView {
   const keys = variationKeys(definitions, summary);
+  const rule = definitions.payload.features[summary.feature]?.rules?.[summary.rule];
+  const meta = rule && 'meta' in rule ? rule.meta : undefined;
   return {
     key: summary.key,
     feature: summary.feature,
+    name: (rule && 'name' in rule ? rule.name : undefined) ?? null,
+    hashAttribute: (rule && 'hashAttribute' in rule ? rule.hashAttribute : undefined) ?? 'id',
     status: summary.coverage > 0 ? 'running' : 'stopped',
     coverage: summary.coverage,
     variations: summary.variations.map((value, i) => ({
       id: keys[i]!,
+      name: meta?.[i]?.name ?? null,
       ranker: value,
       weight: summary.weights[i] ?? 0,
     })),
     condition: summary.condition ?? null,
     namespace: summary.namespace ?? null,
     source: summary.file,
+    rule: rule ?? null,
   };
 }
 
@@ -51,12 +64,17 @@ export async function reportResults(
   store: Store,
   definitions: Definitions,
   key: string,
-): Promise<{ experiment: ExperimentView } & ExperimentResults> {
+  now?: Date,
+): Promise<{ experiment: ExperimentView; daily: DailyPoint[] } & ExperimentResults> {
   const summary = findExperiment(definitions, key);
   const keys = variationKeys(definitions, summary);
-  const results = await experimentResults(store, summary.key, {
-    controlVariationId: keys[0],
-    weights: Object.fromEntries(keys.map((k, i) => [k, summary.weights[i] ?? 0])),
-  });
-  return { experiment: describeExperiment(definitions, summary), ...results };
+  const [results, daily] = await Promise.all([
+    experimentResults(store, summary.key, {
+      controlVariationId: keys[0],
+      weights: Object.fromEntries(keys.map((k, i) => [k, summary.weights[i] ?? 0])),
+      ...(now ? { now } : {}),
+    }),
+    dailySeries(store, summary.key, keys),
+  ]);
+  return { experiment: describeExperiment(definitions, summary), ...results, daily };
 }

@@ -20,6 +20,8 @@ interface ActivitySums {
   trd: number;
   trdSq: number;
   traders: number;
+  /** Dollars traded: contracts × price of each trade. */
+  ntl: number;
 }
 
 export const METRICS = ['ctr', 'tradeConversion', 'tradesPerUser'] as const;
@@ -31,11 +33,15 @@ export interface VariationResult {
   impressions: number;
   clicks: number;
   trades: number;
+  /** Dollars traded (contracts × price) by the variation's users after exposure. */
+  notional: number;
   /** clicks / impressions of the variation's users (a ratio metric, analysed per user). */
   ctr: number | null;
   /** users who traded / exposed users. */
   tradeConversion: number | null;
   tradesPerUser: number | null;
+  /** notional / exposed users. */
+  notionalPerUser: number | null;
 }
 
 export interface ExperimentResults {
@@ -57,17 +63,7 @@ export interface ExperimentResults {
 export function activityPipeline(experimentId: string, since: Date): Document[] {
   const count = (type: string) => ({ $sum: { $cond: [{ $eq: ['$type', type] }, 1, 0] } });
   return [
-    { $match: { ts: { $gte: since }, type: { $in: ['impression', 'click', 'trade'] } } },
-    {
-      $lookup: {
-        from: 'exposures' satisfies CollectionName,
-        localField: 'userId',
-        foreignField: 'userId',
-        as: 'x',
-      },
-    },
-    { $unwind: '$x' },
-    { $match: { 'x.experimentId': experimentId, $expr: { $gte: ['$ts', '$x.timestamp'] } } },
+    ...exposedActivity(experimentId, since),
     {
       $group: {
         _id: '$userId',
@@ -75,6 +71,7 @@ export function activityPipeline(experimentId: string, since: Date): Document[] 
         imp: count('impression'),
         clk: count('click'),
         trd: count('trade'),
+        ntl: { $sum: TRADE_NOTIONAL },
       },
     },
     {
@@ -88,8 +85,38 @@ export function activityPipeline(experimentId: string, since: Date): Document[] 
         trd: { $sum: '$trd' },
         trdSq: { $sum: { $multiply: ['$trd', '$trd'] } },
         traders: { $sum: { $cond: [{ $gt: ['$trd', 0] }, 1, 0] } },
+        ntl: { $sum: '$ntl' },
       },
     },
+  ];
+}
+
+/** An interaction's dollars traded: contracts × price for a trade, else 0. */
+export const TRADE_NOTIONAL = {
+  $cond: [
+    { $eq: ['$type', 'trade'] },
+    { $multiply: [{ $ifNull: ['$contracts', 0] }, { $ifNull: ['$price', 0] }] },
+    0,
+  ],
+};
+
+/**
+ * Impressions, clicks and trades since `since` of users exposed to the experiment, each after the
+ * user's exposure, with the exposure as `x`.
+ */
+export function exposedActivity(experimentId: string, since: Date): Document[] {
+  return [
+    { $match: { ts: { $gte: since }, type: { $in: ['impression', 'click', 'trade'] } } },
+    {
+      $lookup: {
+        from: 'exposures' satisfies CollectionName,
+        localField: 'userId',
+        foreignField: 'userId',
+        as: 'x',
+      },
+    },
+    { $unwind: '$x' },
+    { $match: { 'x.experimentId': experimentId, $expr: { $gte: ['$ts', '$x.timestamp'] } } },
   ];
 }
 
@@ -151,9 +178,11 @@ export async function experimentResults(
       impressions: a?.imp ?? 0,
       clicks: a?.clk ?? 0,
       trades: a?.trd ?? 0,
+      notional: roundCents(a?.ntl ?? 0),
       ctr: metrics.ctr.mean,
       tradeConversion: metrics.tradeConversion.mean,
       tradesPerUser: metrics.tradesPerUser.mean,
+      notionalPerUser: n > 0 ? (a?.ntl ?? 0) / n : null,
     };
   });
 
@@ -185,4 +214,9 @@ export async function experimentResults(
     sampleRatioMismatch: srm,
     computedAt: options.now ?? new Date(),
   };
+}
+
+/** Sums of float products drift by fractions of a cent; totals are shown in cents. */
+export function roundCents(dollars: number): number {
+  return Math.round(dollars * 100) / 100;
 }

@@ -8,7 +8,8 @@ import { ExposureLog } from './exposure-log.js';
 import type { StickyBucketService } from '@growthbook/growthbook';
 import { GrowthBookSource } from './growthbook-source.js';
 import type { RankerAssignment } from '../feed/rankers/ranker-assignment.js';
-import { readOverrides, withOverrides, writeOverride } from './coverage-overrides.js';
+import { clearOverride, readOverrides, withOverrides, writeOverride } from './coverage-overrides.js';
+import { checkRuleEdit, readRuleEdits, saveRuleEdit } from './rule-edits.js';
 
 export interface Experiments {
   assigner: RankerAssigner;
@@ -25,6 +26,13 @@ export interface Experiments {
    * the payload comes from a GrowthBook server, where its UI does this.
    */
   setCoverage?: (key: string, coverage: number) => Promise<void>;
+  /**
+   * Creates or replaces a file-defined ranker experiment for every replica (checked like the files:
+   * a 422 naming each bad field); undefined when a GrowthBook server owns the definitions.
+   */
+  saveRule?: (key: string, rule: unknown) => Promise<void>;
+  /** The GrowthBook server the definitions come from, when they do (they are read-only here). */
+  growthbookUrl?: string;
   close(): Promise<void>;
 }
 
@@ -93,6 +101,7 @@ export async function setUpExperiments(
       definitions,
       status: () => server.status(),
       refresh: () => server.refresh(),
+      growthbookUrl: server.url,
       close: async () => {
         server.stop();
         await exposures.close();
@@ -100,11 +109,12 @@ export async function setUpExperiments(
     };
   }
 
-  // File definitions, with the coverage overrides product managers set through the API.
+  // File definitions, with the rules and coverage overrides product managers set through the API.
   const base = files ?? EMPTY;
   let current = base;
   const refresh = async () => {
-    const next = withOverrides(base, await readOverrides(store), sources.dir);
+    const [overrides, edits] = await Promise.all([readOverrides(store), readRuleEdits(store)]);
+    const next = withOverrides(base, overrides, sources.dir, edits);
     if (next !== current) await assigner.setPayload(next.payload, sources.dir);
     current = next;
   };
@@ -126,7 +136,18 @@ export async function setUpExperiments(
     status: () => undefined,
     refresh,
     setCoverage: async (key, coverage) => {
-      await writeOverride(store, key, coverage);
+      await writeOverride(store, key, coverage, now());
+      await refresh();
+    },
+    saveRule: async (key, input) => {
+      const rule = checkRuleEdit(current, key, input);
+      const edit = { key, rule, updatedAt: now() };
+      const others = (await readRuleEdits(store)).filter((e) => e.key !== key);
+      // The whole payload with the edit must validate too (e.g. a key another feature uses).
+      withOverrides(base, [], sources.dir, [...others, edit]);
+      await saveRuleEdit(store, edit);
+      // The saved rule's own coverage is what it serves now.
+      await clearOverride(store, key);
       await refresh();
     },
     close: async () => {

@@ -11,7 +11,7 @@ import { rankWithSharing } from './pipeline/shared-feeds.js';
 import type { RankerConfig } from './rankers/ranker-config.js';
 import { DEFAULT_RANKER, getRanker } from './rankers/rankers.js';
 import type { ActiveModelSource } from './active-model.js';
-import type { CatalogueSnapshot } from './catalogue/market-catalogue.js';
+import type { CatalogueMarket, CatalogueSnapshot } from './catalogue/market-catalogue.js';
 import type { UserContext } from './user/user-context.js';
 import type { FeedAttribution, FeedAttributionLookup } from '../domain/attribution.js';
 import type { IngestEvents } from '../ingest/events/ingest-events.js';
@@ -205,19 +205,7 @@ export class FeedService implements FeedAttributionLookup {
       const item = snapshot.items[next]!;
       const market = servable(item.ticker);
       if (!market) continue;
-      page.push({
-        ticker: item.ticker,
-        eventTicker: market.eventTicker,
-        title: market.title,
-        category: market.category,
-        yesBid: dollars(market.yesBid),
-        yesAsk: dollars(market.yesAsk),
-        lastPrice: dollars(market.lastPrice),
-        closeTime: market.closeTime.toISOString(),
-        volume24h: market.volume24h,
-        score: item.score,
-        reasons: item.reasons,
-      });
+      page.push(feedItem(item, market));
     }
     const more = snapshot.items.slice(next).some((item) => servable(item.ticker) !== undefined);
     if (fresh) {
@@ -260,6 +248,33 @@ export class FeedService implements FeedAttributionLookup {
       maxPerEvent: this.options.maxPerEvent,
     });
     return { items: ranked.items, catalogue };
+  }
+
+  /**
+   * The first page `ranker` would serve the user now, for previews: no experiment assignment, no
+   * exposure and no snapshot, so looking changes nothing the experiment measures.
+   */
+  async previewFeed(req: {
+    userId: string;
+    ranker: RankerConfig;
+    limit: number;
+  }): Promise<Omit<FeedResponse, 'feedId' | 'nextCursor' | 'experiment'>> {
+    const now = this.now();
+    const [catalogue, user] = await Promise.all([
+      this.catalogue.current(),
+      this.userContext(req.userId, now),
+    ]);
+    const ranked = this.rank(req.ranker, catalogue, user, {
+      now,
+      categories: [],
+      minCloseTime: new Date(now.getTime() + this.options.minHorizonMs),
+      maxPerEvent: this.options.maxPerEvent,
+    });
+    const items = ranked.items.slice(0, req.limit).flatMap((item): FeedItem[] => {
+      const market = catalogue.byTicker.get(item.ticker);
+      return market ? [feedItem(item, market)] : [];
+    });
+    return { userId: req.userId, ranker: ranked.ranker, model: ranked.model, items };
   }
 
   /** What ranked each of these feeds (those whose snapshot has not expired). */
@@ -327,6 +342,23 @@ function servedPrices(items: readonly { ticker: string }[], catalogue: Catalogue
     prices[i] = market ? marketPrice(market) : Number.NaN;
   });
   return prices;
+}
+
+/** A ranked item as served, with the market's current title, category and quotes. */
+function feedItem(item: RankedItem, market: CatalogueMarket): FeedItem {
+  return {
+    ticker: item.ticker,
+    eventTicker: market.eventTicker,
+    title: market.title,
+    category: market.category,
+    yesBid: dollars(market.yesBid),
+    yesAsk: dollars(market.yesAsk),
+    lastPrice: dollars(market.lastPrice),
+    closeTime: market.closeTime.toISOString(),
+    volume24h: market.volume24h,
+    score: item.score,
+    reasons: item.reasons,
+  };
 }
 
 /** Per model and ranker, the ranker's configuration with the model's learned weights. */

@@ -257,6 +257,10 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     models,
     experiments: options.experiments ? options.experiments.control : experiments,
     checks,
+    dashboard: {
+      assetsDir: config.SIBYL_DASHBOARD_DIR,
+      sessionTtlMs: config.SIBYL_DASHBOARD_SESSION_HOURS * 3_600_000,
+    },
     requestLogging: options.requestLogging ?? true,
     push,
     feedAuth: config.FEED_REQUIRE_USER_TOKEN ? authorize : undefined,

@@ -39,6 +39,7 @@ export const INDEXES: Record<CollectionName, IndexDef[]> = {
     { keys: { experimentId: 1, timestamp: 1 } },
   ],
   experiment_overrides: [],
+  experiment_rules: [{ keys: { key: 1 }, unique: true }],
   job_runs: [{ keys: { name: 1, startedAt: -1 } }],
   models: [
     { keys: { version: 1 }, unique: true },

@@ -17,8 +17,8 @@ describe('experiments API', () => {
         key: 'ranker-two-tower-vs-popularity',
         status: 'running',
         variations: [
-          { id: '0', ranker: 'popularity', weight: 0.5 },
-          { id: '1', ranker: 'two-tower', weight: 0.5 },
+          { id: '0', name: 'Control (popularity)', ranker: 'popularity', weight: 0.5 },
+          { id: '1', name: 'Two-tower', ranker: 'two-tower', weight: 0.5 },
         ],
       }),
     );
@@ -41,6 +41,18 @@ describe('experiments API', () => {
       { eventId: '3', userId: 'b', ticker: 'T', type: 'impression', ts: new Date(at.getTime() + 1000) },
       // Before b's exposure: not counted.
       { eventId: '4', userId: 'b', ticker: 'T', type: 'click', ts: new Date(at.getTime() - 1000) },
+      // 10 contracts at 42¢ and 3 at 10¢, the next day: $4.50 for variation 1's two users.
+      ...[
+        { eventId: '5', contracts: 10, price: 0.42 },
+        { eventId: '6', contracts: 3, price: 0.1 },
+      ].map((t) => ({
+        ...t,
+        userId: 'd',
+        ticker: 'T',
+        type: 'trade',
+        side: 'yes',
+        ts: new Date(at.getTime() + 24 * HOUR_MS),
+      })),
     ]);
     const results = await request(t.app)
       .get('/v1/experiments/ranker-two-tower-vs-popularity/results')
@@ -53,19 +65,41 @@ describe('experiments API', () => {
         impressions: 1,
         clicks: 1,
         trades: 0,
+        notional: 0,
         ctr: 1,
         tradeConversion: 0,
         tradesPerUser: 0,
+        notionalPerUser: 0,
       },
       {
         variationId: '1',
         exposedUsers: 2,
         impressions: 1,
         clicks: 0,
-        trades: 0,
+        trades: 2,
+        notional: 4.5,
         ctr: 0,
-        tradeConversion: 0,
-        tradesPerUser: 0,
+        tradeConversion: 0.5,
+        tradesPerUser: 1,
+        notionalPerUser: 2.25,
+      },
+    ]);
+    // Day by day from the first exposure, every variation each day.
+    const day = (offset: number) => new Date(at.getTime() + offset * 24 * HOUR_MS).toISOString().slice(0, 10);
+    expect(results.body.daily).toEqual([
+      {
+        date: day(0),
+        variations: [
+          { variationId: '0', newUsers: 2, impressions: 1, clicks: 1, trades: 0, notional: 0 },
+          { variationId: '1', newUsers: 2, impressions: 1, clicks: 0, trades: 0, notional: 0 },
+        ],
+      },
+      {
+        date: day(1),
+        variations: [
+          { variationId: '0', newUsers: 0, impressions: 0, clicks: 0, trades: 0, notional: 0 },
+          { variationId: '1', newUsers: 0, impressions: 0, clicks: 0, trades: 2, notional: 4.5 },
+        ],
       },
     ]);
     expect(results.body.sampleRatioMismatch).toMatchObject({ warning: false });
@@ -118,14 +152,23 @@ describe('starting and stopping an experiment', () => {
     await replica.close();
   });
 
-  it('leaves starting and stopping to GrowthBook when the definitions come from its server', async () => {
+  it('leaves editing, starting and stopping to GrowthBook when the definitions come from its server', async () => {
     const definitions = await loadDefinitions('experiments');
-    const t = await makeTestApi({ experiments: { definitions: () => definitions } });
+    const growthbookUrl = 'http://growthbook.internal:3100/api/features/sdk-abc';
+    const t = await makeTestApi({ experiments: { definitions: () => definitions, growthbookUrl } });
     const res = await request(t.app)
       .put('/v1/experiments/ranker-two-tower-vs-popularity/coverage')
       .set(auth)
       .send({ coverage: 0 });
     expect(res.status).toBe(409);
     expect(res.body.error.message).toMatch(/GrowthBook/);
+    const edit = await request(t.app)
+      .put('/v1/experiments/ranker-two-tower-vs-popularity')
+      .set(auth)
+      .send({ variations: ['popularity', 'trending'], weights: [0.5, 0.5], hashVersion: 2 });
+    expect(edit.status).toBe(409);
+    // The dashboard shows them read-only, linking to where they are edited.
+    const list = await request(t.app).get('/v1/experiments').set(auth).expect(200);
+    expect(list.body).toMatchObject({ editable: false, growthbookUrl });
   });
 });

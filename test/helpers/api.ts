@@ -56,7 +56,7 @@ export async function makeTestApi(
     /** Shared with a replica relay in cross-replica tests; a fresh one otherwise. */
     events?: IngestEvents;
     experiments?: ExperimentControl;
-    /** Settings over the test defaults (e.g. FEED_PUSH_*, REDIS_URL). */
+    /** Settings beyond the test defaults (e.g. FEED_PUSH_*, REDIS_URL, SIBYL_DASHBOARD_DIR). */
     config?: Partial<Config>;
   } = {},
 ): Promise<TestApi> {

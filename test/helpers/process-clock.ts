@@ -3,10 +3,14 @@ import { existsSync } from 'node:fs';
 import { arch } from 'node:os';
 import { PROCESS_CLOCK_START } from './fixed-clock.js';
 
-/** Where Debian's `faketime` package puts the library (multiarch), or FAKETIME_LIB. */
+/**
+ * Where Debian's `faketime` package puts the library (multiarch), or FAKETIME_LIB. The thread-safe
+ * build (`libfaketimeMT`) first: Node's worker threads (the store's replica, training's GEMM pool)
+ * read the clock concurrently, which the plain build does without a lock.
+ */
 function libfaketime(): string {
-  const triplet = arch() === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
-  const candidates = [process.env.FAKETIME_LIB, `/usr/lib/${triplet}/faketime/libfaketime.so.1`];
+  const dir = `/usr/lib/${arch() === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu'}/faketime`;
+  const candidates = [process.env.FAKETIME_LIB, `${dir}/libfaketimeMT.so.1`, `${dir}/libfaketime.so.1`];
   const found = candidates.find((p): p is string => !!p && existsSync(p));
   if (!found)
     throw new Error(

@@ -57,7 +57,8 @@ export function jobRoutes(deps: { runner: JobRunner; store: Store; auth: Request
         }),
       },
       async ({ query }) => {
-        return { runs: await recentRuns(deps.store, query) };
+        // The names too, so a client can offer every job to trigger.
+        return { jobs: JOB_NAMES, runs: await recentRuns(deps.store, query) };
       },
     ),
   );

@@ -207,6 +207,7 @@ export function registerDemo(program: Command): void {
           }). Try:\n  curl '${example}'\n` +
             `Live updates of that user's feed (Server-Sent Events; the user token is valid for a day):\n  curl -N '${stream}'\n\n` +
             `Write endpoints accept: Authorization: Bearer ${apiKey}\n` +
+            `Dashboard for product managers: ${url}/dashboard (log in with the key above)\n` +
             `Inspect the data: mongosh ${uri}sibyl\n` +
             'The two-tower model is training on the worker; feeds switch to it ("ranker": "two-tower") once it is promoted.\n',
         );

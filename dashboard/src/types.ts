@@ -1,0 +1,129 @@
+/** The shapes of the public API's JSON the pages read (docs/api.md and /openapi.json). */
+
+export interface Variation {
+  id: string;
+  name: string | null;
+  ranker: string;
+  weight: number;
+}
+
+export interface Experiment {
+  key: string;
+  feature: string;
+  name: string | null;
+  hashAttribute: string;
+  status: 'running' | 'stopped';
+  coverage: number;
+  variations: Variation[];
+  condition: Record<string, unknown> | null;
+  source: string;
+  rule: Record<string, unknown> | null;
+}
+
+export interface ExperimentList {
+  experiments: Experiment[];
+  editable: boolean;
+  growthbookUrl: string | null;
+  rankers: string[];
+}
+
+export interface VariationResult {
+  variationId: string;
+  exposedUsers: number;
+  impressions: number;
+  clicks: number;
+  trades: number;
+  notional: number;
+  ctr: number | null;
+  tradeConversion: number | null;
+  tradesPerUser: number | null;
+  notionalPerUser: number | null;
+}
+
+export interface Lift {
+  reason: string | null;
+  relativeLift: number | null;
+  confidenceInterval: { lower: number; upper: number } | null;
+  pValue: number | null;
+  chanceToBeatControl: number | null;
+}
+
+export interface DailyPoint {
+  date: string;
+  variations: {
+    variationId: string;
+    newUsers: number;
+    impressions: number;
+    clicks: number;
+    trades: number;
+    notional: number;
+  }[];
+}
+
+export interface Results {
+  experiment: Experiment;
+  controlVariationId: string;
+  variations: VariationResult[];
+  comparisons: { variationId: string; metric: string; result: Lift }[];
+  sampleRatioMismatch: { chiSquared: number; pValue: number; warning: boolean } | null;
+  daily: DailyPoint[];
+  computedAt: string;
+}
+
+export interface GateResult {
+  metric: string;
+  decision: 'promote' | 'reject';
+  reason: string;
+  values: { candidate?: number; active?: number; baseline?: number };
+  baseline?: string;
+}
+
+export interface Model {
+  version: string;
+  kind: string;
+  status: 'candidate' | 'active' | 'rejected' | 'retired' | 'failed';
+  createdAt: string;
+  trainedAt?: string;
+  metrics?: Record<string, Record<string, number>>;
+  gate?: GateResult;
+  promotedAt?: string;
+  promotionReason?: string;
+  error?: string;
+}
+
+export interface ModelList {
+  active: string | null;
+  models: Model[];
+}
+
+export interface FeedItem {
+  ticker: string;
+  title: string;
+  category: string;
+  score: number;
+  reasons: string[];
+}
+
+export interface FeedPreview {
+  userId: string;
+  ranker: string;
+  model: string | null;
+  items: FeedItem[];
+}
+
+export interface JobRun {
+  _id: string;
+  name: string;
+  jobId: string;
+  attempt: number;
+  status: 'running' | 'completed' | 'failed' | 'abandoned';
+  startedAt: string;
+  endedAt?: string;
+  durationMs?: number;
+  error?: string;
+}
+
+export interface JobRuns {
+  jobs: string[];
+  runs: JobRun[];
+}

@@ -59,6 +59,8 @@ export interface ComposeApiOptions {
   metrics?: ApiMetrics;
   /** @defaultValue true */
   requestLogging?: boolean;
+  /** How often open streams get a heartbeat (SSE comment, WebSocket ping). @defaultValue 15000 */
+  streamHeartbeatMs?: number;
 }
 
 /** One API replica's parts, wired; `startApi` serves them over HTTP. */
@@ -208,7 +210,7 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
       lingerMs: retainMs,
     },
   );
-  const connections = new StreamConnections();
+  const connections = new StreamConnections(options.streamHeartbeatMs);
   const authorize = userAuthorizer({
     apiKeys: config.SIBYL_API_KEYS,
     ...(config.SIBYL_USER_TOKEN_SECRET ? { userTokenSecret: config.SIBYL_USER_TOKEN_SECRET } : {}),

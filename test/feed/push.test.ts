@@ -3,7 +3,7 @@ import { issueUserToken } from '../../src/util/user-token.js';
 import { API_KEY, auth, listenTestApi } from '../helpers/api.js';
 import { DAY_MS, HOUR_MS, TEST_END, TEST_NOW } from '../helpers/fixed-clock.js';
 import { cryptoAndSportsMarkets } from '../helpers/markets.js';
-import { SocketClient, SseClient, type Json } from '../helpers/push-clients.js';
+import { SocketClient, SseClient, until, type Json } from '../helpers/push-clients.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const token = (userId: string, expiresAt = new Date(TEST_NOW.getTime() + HOUR_MS)) =>
@@ -275,6 +275,29 @@ describe('live feed pushes over WebSocket', () => {
       type: 'unsubscribed',
       sid: 1,
     });
+  });
+
+  it('beats: SSE comments and WebSocket pings, and a socket that stops answering pings is dropped', async () => {
+    const { api, feed } = await setUp({ streamHeartbeatMs: 200 });
+    const { client } = await subscribe(api, feed.feedId);
+    let pings = 0;
+    client.ws.on('ping', () => pings++);
+    const sse = (await SseClient.open(
+      `${api.url}/v1/users/user-1/feed/stream?feed_id=${feed.feedId}&token=${token('user-1')}`,
+    )) as SseClient;
+    opened.push(sse);
+    await sse.nextComment('heartbeat');
+    // A client that answers its pings stays connected beat after beat.
+    await until(() => (pings >= 3 ? pings : undefined), 'three pings');
+    expect(client.closed).toBeUndefined();
+    sse.close();
+    // A client that stops reading (so never answers a ping) is terminated at the next beat.
+    const hub = api.composition.push.hub;
+    await until(() => (hub.stats.sinks === 1 ? true : undefined), 'the SSE stream to be gone');
+    client.ws.pause();
+    await until(() => (hub.stats.sinks === 0 ? true : undefined), 'the silent socket to be dropped');
+    client.ws.resume();
+    expect((await client.waitClosed()).code).toBe(1006);
   });
 
   it('closes streams with 1001 when the server shuts down', async () => {

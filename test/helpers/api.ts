@@ -58,6 +58,8 @@ export async function makeTestApi(
     experiments?: ExperimentControl;
     /** Settings beyond the test defaults (e.g. FEED_PUSH_*, REDIS_URL, SIBYL_DASHBOARD_DIR). */
     config?: Partial<Config>;
+    /** Heartbeats of open streams. @defaultValue 15000 */
+    streamHeartbeatMs?: number;
   } = {},
 ): Promise<TestApi> {
   const store = options.store ?? (await openTestStore({ indexes: false }));
@@ -92,6 +94,7 @@ export async function makeTestApi(
     ...(options.events ? { events: options.events } : {}),
     metrics: new ApiMetrics(false),
     requestLogging: false,
+    ...(options.streamHeartbeatMs ? { streamHeartbeatMs: options.streamHeartbeatMs } : {}),
   });
   return {
     app: api.app,

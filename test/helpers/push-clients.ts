@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 export type Json = Record<string, unknown> & { type?: string; seq?: number; msg?: Record<string, unknown> };
 
 /** Waits for a condition on what arrived; fails (never passes) if it never comes. */
-async function until<T>(check: () => T | undefined, what: string, ms = 10_000): Promise<T> {
+export async function until<T>(check: () => T | undefined, what: string, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const found = check();
@@ -109,6 +109,10 @@ export class SseClient {
       // aborted
     }
     this.ended = true;
+  }
+
+  async nextComment(text: string): Promise<string> {
+    return until(() => this.comments.find((c) => c === text), `the comment "${text}"`);
   }
 
   async next(predicate: (e: Json & { event?: string }) => boolean, what: string): Promise<Json> {

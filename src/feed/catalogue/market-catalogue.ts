@@ -199,10 +199,14 @@ export class MarketCatalogue {
       this.pending = undefined;
       try {
         const previous = this.snapshot;
+        // A partial refresh read the statuses of the markets it names (why they left, if they did).
+        const statuses = new Map<string, string>();
         const next =
-          pass.full || !previous ? await this.load() : await this.loadMarkets(previous, [...pass.tickers]);
+          pass.full || !previous
+            ? await this.load()
+            : await this.loadMarkets(previous, [...pass.tickers], statuses);
         this.publish(next);
-        if (previous) await this.announce(previous, next, pass.full ? undefined : pass.tickers);
+        if (previous) await this.announce(previous, next, pass.full ? undefined : pass.tickers, statuses);
         pass.settle.resolve(next);
       } catch (err) {
         pass.settle.reject(err);
@@ -252,21 +256,24 @@ export class MarketCatalogue {
    * join (scored against the last full load's population), and the rest take their new quotes,
    * times and titles while keeping their popularity signals until the next full load.
    */
-  private async loadMarkets(previous: CatalogueSnapshot, tickers: string[]): Promise<CatalogueSnapshot> {
+  private async loadMarkets(
+    previous: CatalogueSnapshot,
+    tickers: string[],
+    statuses: Map<string, string>,
+  ): Promise<CatalogueSnapshot> {
     const now = this.now();
     const docs = await coll(this.store, 'markets')
       .find({ ticker: { $in: tickers } }, { projection: { _id: 0 } })
       .toArray();
+    for (const d of docs) statuses.set(d.ticker, d.status === 'open' ? 'closed' : d.status);
     const open = docs.filter((d) => d.status === 'open' && d.closeTime.getTime() > now.getTime());
     const openTickers = new Set(open.map((d) => d.ticker));
     const gone = new Set(docs.filter((d) => !openTickers.has(d.ticker)).map((d) => d.ticker));
-    const { markets: scored } = scoreMarketsOn(
-      open,
-      now,
-      await this.activityOf(open.filter((d) => !previous.byTicker.has(d.ticker))),
-      await contentOfMarkets(this.store, open),
-      this.scales,
-    );
+    const [activity, content] = await Promise.all([
+      this.activityOf(open.filter((d) => !previous.byTicker.has(d.ticker))),
+      contentOfMarkets(this.store, open),
+    ]);
+    const { markets: scored } = scoreMarketsOn(open, now, activity, content, this.scales);
     const fresh = new Map(
       scored.map((m) => {
         const before = previous.byTicker.get(m.ticker);
@@ -290,6 +297,7 @@ export class MarketCatalogue {
     before: CatalogueSnapshot,
     after: CatalogueSnapshot,
     tickers?: Set<string>,
+    known = new Map<string, string>(),
   ): Promise<void> {
     if (this.listeners.size === 0) return;
     const removed: string[] = [];
@@ -308,7 +316,8 @@ export class MarketCatalogue {
       for (const t of after.byTicker.keys()) if (!before.byTicker.has(t)) listed.push(t);
     }
     if (removed.length + listed.length + repriced.length === 0) return;
-    const statuses = await this.statusesOf(removed);
+    const statuses = await this.statusesOf(removed.filter((t) => !known.has(t)));
+    for (const [ticker, status] of known) statuses.set(ticker, status);
     const changes: CatalogueChanges = {
       snapshot: after,
       removed: removed.map((ticker) => ({ ticker, status: statuses.get(ticker) ?? 'closed' })),

@@ -54,4 +54,21 @@ describe.each(logs)('the %s event log', (_name, make) => {
     expect((await log.append(key, moved('A', '0.5000', '0.6000'), at(2))).seq).toBe(3);
     expect(await log.latest(key)).toBe(3);
   });
+
+  it('numbers a batch over many feeds in order, as appending one by one would', async () => {
+    const { log } = make('batch');
+    const [a, b] = ['batch-a', 'batch-b'];
+    const numbered = await log.appendMany(
+      [
+        { key: a, event: moved('A', '0.5000', '0.6000') },
+        { key: b, event: moved('A', '0.5000', '0.6000') },
+        { key: a, event: moved('B', '0.5000', '0.7000') },
+        { key: a, event: moved('B', '0.5000', '0.7000') }, // a repeat within the batch
+      ],
+      at(0),
+    );
+    expect(numbered.map((e) => e.seq)).toEqual([1, 1, 2, 2]);
+    const all = await log.since(a, 0, at(0));
+    expect('events' in all && all.events.map((e) => 'ticker' in e && e.ticker)).toEqual(['A', 'B']);
+  });
 });

@@ -11,6 +11,8 @@ export type Resume = { events: PushEvent[] } | { reset: 'too_old' | 'unknown_seq
 export interface EventLog {
   /** Numbers and keeps the event; one repeating its slot's latest (eventIdentity) gets that one's seq instead. */
   append(key: string, event: UnnumberedEvent, at: Date): Promise<PushEvent>;
+  /** `append` for many events (of many feeds) at once, in order. */
+  appendMany(entries: { key: string; event: UnnumberedEvent }[], at: Date): Promise<PushEvent[]>;
   /** Events after `seq` (0: from the start). */
   since(key: string, seq: number, now: Date): Promise<Resume>;
   /** The latest seq (0 when none). */
@@ -61,6 +63,12 @@ export class MemoryEventLog implements EventLog {
     return numbered;
   }
 
+  async appendMany(entries: { key: string; event: UnnumberedEvent }[], at: Date): Promise<PushEvent[]> {
+    const out: PushEvent[] = [];
+    for (const { key, event } of entries) out.push(await this.append(key, event, at));
+    return out;
+  }
+
   async since(key: string, seq: number, now: Date): Promise<Resume> {
     const log = this.logs.get(key);
     return resumeFrom(log?.entries ?? [], log?.seq ?? 0, seq, now.getTime() - this.retainMs);
@@ -80,42 +88,55 @@ export class MemoryEventLog implements EventLog {
 const MAX_ENTRIES = 1_000;
 
 /**
- * Appends atomically: unless it repeats its slot's latest event (a hash of slot → `<seq>|<identity>`),
- * the counter, the entry (a sorted set scored by seq, member `<seq>|<at ms>|<json>`), the trim by
- * age and count, and the keys' expiry.
+ * Appends a batch atomically, per event (3 keys each: seq, log, latest): unless it repeats its
+ * slot's latest event (a hash of slot → `<seq>|<identity>`), the counter, the entry (a sorted set
+ * scored by seq, member `<seq>|<at ms>|<json>`), the trim by age and count, and the keys' expiry.
+ * Returns each event's seq. One script per batch: a market change touching a thousand feeds is one
+ * round trip, not a thousand.
  */
-const APPEND = `
-local previous = redis.call('HGET', KEYS[3], ARGV[6])
-if previous then
-  local bar = string.find(previous, '|', 1, true)
-  if string.sub(previous, bar + 1) == ARGV[7] then return tonumber(string.sub(previous, 1, bar - 1)) end
+const APPEND_MANY = `
+local at, cutoff, ttl, max = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+local out = {}
+for i = 1, #KEYS / 3 do
+  local seqKey, logKey, latestKey = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
+  local json, slot, identity = ARGV[3 * i + 2], ARGV[3 * i + 3], ARGV[3 * i + 4]
+  local seq
+  local previous = redis.call('HGET', latestKey, slot)
+  if previous then
+    local bar = string.find(previous, '|', 1, true)
+    if string.sub(previous, bar + 1) == identity then seq = tonumber(string.sub(previous, 1, bar - 1)) end
+  end
+  if not seq then
+    seq = redis.call('INCR', seqKey)
+    redis.call('ZADD', logKey, seq, seq .. '|' .. at .. '|' .. json)
+    redis.call('HSET', latestKey, slot, seq .. '|' .. identity)
+    for _ = 1, 100 do
+      local first = redis.call('ZRANGE', logKey, 0, 0)
+      if #first == 0 then break end
+      if tonumber(string.match(first[1], '^%d+|(%d+)|')) >= cutoff then break end
+      redis.call('ZREMRANGEBYRANK', logKey, 0, 0)
+    end
+    redis.call('ZREMRANGEBYRANK', logKey, 0, -(max + 1))
+    redis.call('PEXPIRE', seqKey, ttl)
+    redis.call('PEXPIRE', logKey, ttl)
+    redis.call('PEXPIRE', latestKey, ttl)
+  end
+  out[i] = seq
 end
-local seq = redis.call('INCR', KEYS[1])
-redis.call('ZADD', KEYS[2], seq, seq .. '|' .. ARGV[1] .. '|' .. ARGV[2])
-redis.call('HSET', KEYS[3], ARGV[6], seq .. '|' .. ARGV[7])
-local cutoff = tonumber(ARGV[3])
-for _ = 1, 100 do
-  local first = redis.call('ZRANGE', KEYS[2], 0, 0)
-  if #first == 0 then break end
-  local at = tonumber(string.match(first[1], '^%d+|(%d+)|'))
-  if at >= cutoff then break end
-  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, 0)
-end
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[5]) + 1))
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-redis.call('PEXPIRE', KEYS[3], ARGV[4])
-return seq
+return out
 `;
 
-/** The logs in Redis (`<prefix>:push:<key>:seq|log`), shared by every API replica. */
+/** Events per script call: a batch holds Redis for about a millisecond. */
+const BATCH = 500;
+
+/** The logs in Redis (`<prefix>:push:<key>:seq|log|latest`), shared by every API replica. */
 export class RedisEventLog implements EventLog {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly retainMs: number,
   ) {
-    redis.defineCommand('sibylPushAppend', { numberOfKeys: 3, lua: APPEND });
+    redis.defineCommand('sibylPushAppendMany', { lua: APPEND_MANY });
   }
 
   private keys(key: string): [string, string, string] {
@@ -124,21 +145,32 @@ export class RedisEventLog implements EventLog {
   }
 
   async append(key: string, event: UnnumberedEvent, at: Date): Promise<PushEvent> {
-    const json = JSON.stringify(event);
-    const { slot, identity } = eventIdentity(event);
-    const seq = (await (
-      this.redis as unknown as { sibylPushAppend(...args: (string | number)[]): Promise<number> }
-    ).sibylPushAppend(
-      ...this.keys(key),
-      at.getTime(),
-      json,
-      at.getTime() - this.retainMs,
-      2 * this.retainMs,
-      MAX_ENTRIES,
-      slot,
-      identity,
-    )) as number;
-    return { ...event, seq } as PushEvent;
+    return (await this.appendMany([{ key, event }], at))[0]!;
+  }
+
+  async appendMany(entries: { key: string; event: UnnumberedEvent }[], at: Date): Promise<PushEvent[]> {
+    const out: PushEvent[] = [];
+    for (let start = 0; start < entries.length; start += BATCH) {
+      const batch = entries.slice(start, start + BATCH);
+      const keys = batch.flatMap(({ key }) => this.keys(key));
+      const args = batch.flatMap(({ event }) => {
+        const { slot, identity } = eventIdentity(event);
+        return [JSON.stringify(event), slot, identity];
+      });
+      const seqs = (await (
+        this.redis as unknown as { sibylPushAppendMany(...args: (string | number)[]): Promise<number[]> }
+      ).sibylPushAppendMany(
+        keys.length,
+        ...keys,
+        at.getTime(),
+        at.getTime() - this.retainMs,
+        2 * this.retainMs,
+        MAX_ENTRIES,
+        ...args,
+      )) as number[];
+      batch.forEach(({ event }, i) => out.push({ ...event, seq: seqs[i]! } as PushEvent));
+    }
+    return out;
   }
 
   async since(key: string, seq: number, now: Date): Promise<Resume> {

@@ -81,6 +81,8 @@ export class PushHub {
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private appendWaiters: (() => void)[] = [];
+  /** Events emitted this turn, logged together at its end. */
+  private batch: { watch: FeedWatch; event: UnnumberedEvent }[] = [];
   private readonly unsubscribe: (() => void)[] = [];
   private readonly sweep: NodeJS.Timeout | undefined;
   readonly stats: PushHubStats = {
@@ -372,25 +374,35 @@ export class PushHub {
     return this.lastChanged.get(watch.feed.userId) ?? Number.NEGATIVE_INFINITY;
   }
 
-  /** Numbers the event in the log, then hands it to the watch's streams. */
+  /**
+   * Numbers the event in the log, then hands it to the watch's streams. Events emitted in the same
+   * turn (a market change touching many feeds) are logged in one batch.
+   */
   private emit(watch: FeedWatch, event: UnnumberedEvent): void {
     this.inFlight++;
     this.stats.events[event.type]++;
+    if (this.batch.length === 0) queueMicrotask(() => this.flush());
+    this.batch.push({ watch, event });
+  }
+
+  private flush(): void {
+    const batch = this.batch;
+    this.batch = [];
     this.deps.log
-      .append(watch.key, event, this.deps.now())
+      .appendMany(
+        batch.map(({ watch, event }) => ({ key: watch.key, event })),
+        this.deps.now(),
+      )
       .then(
-        (numbered) => watch.deliver(numbered),
+        (numbered) => numbered.forEach((event, i) => batch[i]!.watch.deliver(event)),
         (err: unknown) => {
           // Not delivered unnumbered (seqs must mean the log's): lost, and counted.
-          this.stats.appendFailures++;
-          this.deps.logger?.warn(
-            { err, feedId: watch.feed.feedId, type: event.type },
-            'push: event log append failed',
-          );
+          this.stats.appendFailures += batch.length;
+          this.deps.logger?.warn({ err, events: batch.length }, 'push: event log append failed');
         },
       )
       .finally(() => {
-        this.inFlight--;
+        this.inFlight -= batch.length;
         this.maybeIdle();
       });
   }

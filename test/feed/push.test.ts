@@ -113,6 +113,8 @@ describe('live feed pushes over WebSocket', () => {
 
   it('pushes for the pages the cursor says were served, beyond the first', async () => {
     const { api, feed, unserved } = await setUp();
+    // One stream from before the user paged, one from after: the feed's pushes now cover page two.
+    const early = await subscribe(api, feed.feedId);
     const second = (await (
       await fetch(`${api.url}/v1/users/user-1/feed?limit=10&cursor=${encodeURIComponent(feed.nextCursor)}`)
     ).json()) as { items: { ticker: string }[]; nextCursor: string };
@@ -120,8 +122,10 @@ describe('live feed pushes over WebSocket', () => {
     const onPageTwo = second.items[0]!.ticker;
     const beyond = unserved.find((t) => !second.items.some((i) => i.ticker === t))!;
     await putMarkets(api, [market(beyond, { status: 'closed' }), market(onPageTwo, { status: 'closed' })]);
-    await client.nextEvent((e) => e.type === 'market_closed', 'market_closed');
-    expect(client.events().map((e) => e.ticker)).toEqual([onPageTwo]);
+    for (const c of [client, early.client]) {
+      await c.nextEvent((e) => e.type === 'market_closed', 'market_closed');
+      expect(c.events().map((e) => e.ticker)).toEqual([onPageTwo]);
+    }
   });
 
   it('new_match for a listing in the top K, none for a listing ranked below it; feed_changed at most once per interval', async () => {

@@ -20,6 +20,8 @@ export class FeedWatch {
   owesChange = false;
   /** Since when no stream watches it (ms): it keeps logging events for a reconnect until it lapses. */
   idleSince: number | undefined;
+  /** How many of the snapshot's items count as served. */
+  servedThrough = 0;
   readonly feed: Pick<FeedSnapshot, 'feedId' | 'userId' | 'ranker' | 'categories'>;
 
   constructor(
@@ -36,15 +38,34 @@ export class FeedWatch {
       categories: snapshot.categories,
     };
     const firstPage = snapshot.served?.firstPage ?? 0;
-    const through = Math.min(snapshot.items.length, Math.max(firstPage, servedThrough));
-    for (let i = 0; i < through; i++)
-      this.served.set(intern(snapshot.items[i]!.ticker), snapshot.served?.prices[i] ?? Number.NaN);
+    this.serveThrough(snapshot, Math.max(firstPage, servedThrough), intern);
     this.firstPage = snapshot.items.slice(0, firstPage).map((item) => intern(item.ticker));
   }
+
+  /**
+   * Counts the snapshot's items up to `through` as served (a subscriber that paged further); returns
+   * the tickers newly served. A market that left since is not served again.
+   */
+  serveThrough(snapshot: FeedSnapshot, through: number, intern: (ticker: string) => string): string[] {
+    const end = Math.min(snapshot.items.length, through);
+    const added: string[] = [];
+    for (let i = this.servedThrough; i < end; i++) {
+      const ticker = intern(snapshot.items[i]!.ticker);
+      if (this.served.has(ticker) || this.left.has(ticker)) continue;
+      this.served.set(ticker, snapshot.served?.prices[i] ?? Number.NaN);
+      added.push(ticker);
+    }
+    this.servedThrough = Math.max(this.servedThrough, end);
+    return added;
+  }
+
+  /** Markets reported gone. */
+  private readonly left = new Set<string>();
 
   /** A market that left: no more pushes about it, and the first page closes up. */
   forget(ticker: string): void {
     this.served.delete(ticker);
+    this.left.add(ticker);
     this.firstPage = this.firstPage.filter((t) => t !== ticker);
   }
 

@@ -141,7 +141,11 @@ export class PushHub {
       req.feedId ?? (await this.deps.feed.getFeed({ userId: req.userId, limit: 20, categories: [] })).feedId;
     const key = watchKey(req.userId, feedId);
     let watch = this.watches.get(key);
-    if (!watch) {
+    // Tickers decoded from the snapshot are swapped for the catalogue's own strings: thousands of
+    // watches then share one copy of each.
+    const catalogue = this.deps.catalogue.peek();
+    const intern = (t: string) => catalogue?.byTicker.get(t)?.ticker ?? t;
+    const snapshotOf = async () => {
       const snapshot = await this.deps.feed.servedFeed(feedId);
       if (!snapshot || snapshot.userId !== req.userId)
         throw new SibylError(
@@ -149,15 +153,16 @@ export class PushHub {
           'No such feed for this user (feeds expire after FEED_SNAPSHOT_TTL_SECONDS): fetch a first page and subscribe with its feedId',
           [{ path: 'feed_id', message: 'unknown or expired' }],
         );
-      // Tickers decoded from the snapshot are swapped for the catalogue's own strings: thousands of
-      // watches then share one copy of each.
-      const catalogue = this.deps.catalogue.peek();
-      const fresh = new FeedWatch(
-        key,
-        snapshot,
-        req.servedThrough ?? 0,
-        (t) => catalogue?.byTicker.get(t)?.ticker ?? t,
-      );
+      return snapshot;
+    };
+    if (watch && (req.servedThrough ?? 0) > watch.servedThrough) {
+      // A subscriber that paged further than the feed's other streams: those pages count too.
+      const widened = watch;
+      for (const ticker of widened.serveThrough(await snapshotOf(), req.servedThrough!, intern))
+        this.index(widened, ticker);
+    }
+    if (!watch) {
+      const fresh = new FeedWatch(key, await snapshotOf(), req.servedThrough ?? 0, intern);
       // What was pushed for this feed before (by another replica, or before a restart) is replayed
       // onto it, so this replica's pushes continue from there.
       const past = await this.deps.log.since(key, 0, this.deps.now());

@@ -174,7 +174,9 @@ describe('sibyl demo (as a process)', () => {
     const shown = lines.filter(
       (l) =>
         l.trim() &&
-        !/^(Sibyl demo ready| {2}curl|Live updates|Write endpoints|Inspect the data|The two-tower)/.test(l),
+        !/^(Sibyl demo ready| {2}curl|Live updates|Write endpoints|Dashboard for product managers|Inspect the data|The two-tower)/.test(
+          l,
+        ),
     );
     for (const line of shown) expect(line).toMatch(/^(store|sim|feat|exch|api|worker|trade|demo)\s*\| /);
     expect(lines.some((l) => l.includes('{"level"'))).toBe(false);

@@ -11,7 +11,15 @@ export const BENCH_KEY = 'bench';
  * logs. It hands no jobs to anyone (benchmarks trigger none), as an API without a queue.
  */
 export async function startBenchApi(store: Store, overrides: Partial<Config> = {}): Promise<ApiServer> {
-  const config = { ...loadConfig({}), SIBYL_API_KEYS: [BENCH_KEY], ...overrides };
+  // Benchmarks measure throughput: the limits that protect a deployment from one client are off.
+  const config = {
+    ...loadConfig({}),
+    SIBYL_API_KEYS: [BENCH_KEY],
+    SIBYL_MAX_IN_FLIGHT: 0,
+    SIBYL_RATE_LIMIT_WRITES_PER_KEY: 0,
+    SIBYL_RATE_LIMIT_WRITES_PER_ADDRESS: 0,
+    ...overrides,
+  };
   return startApi({
     config,
     store,

@@ -5,6 +5,7 @@
 const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   simulate: () => import('./simulate.js'),
   ingest: () => import('./ingest.js'),
+  'import-csv': () => import('./import-csv.js'),
   feed: () => import('./feed.js'),
   features: () => import('./features.js'),
   experiments: () => import('./experiments.js'),
@@ -14,6 +15,7 @@ const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   store: () => import('./store.js'),
   'market-stream': () => import('./market-stream.js'),
   stream: () => import('./stream.js'),
+  overload: () => import('./overload.js'),
 };
 
 // Names, not flags or their values (`-- demo --seconds 60`).

@@ -23,6 +23,45 @@ export function completedStep(store: Store, chainId: string, step: string): Prom
   return store.collection<JobRunDoc>('job_runs').findOne({ chainId, name: step, status: 'completed' });
 }
 
+/** Per job and outcome: how many runs are recorded, and the latest one's duration and end. */
+export interface RunSummary {
+  name: string;
+  status: JobRunDoc['status'];
+  runs: number;
+  lastDurationMs?: number;
+  lastEndedAt?: Date;
+}
+
+/** Runs recorded (finished runs are kept as long as `job_runs` keeps them), by job and outcome. */
+export async function summarizeRuns(store: Store): Promise<RunSummary[]> {
+  const rows = await store
+    .collection<JobRunDoc>('job_runs')
+    .aggregate<{
+      _id: { name: string; status: JobRunDoc['status'] };
+      runs: number;
+      lastDurationMs?: number | null;
+      lastEndedAt?: Date | null;
+    }>([
+      { $sort: { startedAt: 1 } },
+      {
+        $group: {
+          _id: { name: '$name', status: '$status' },
+          runs: { $sum: 1 },
+          lastDurationMs: { $last: '$durationMs' },
+          lastEndedAt: { $last: '$endedAt' },
+        },
+      },
+    ])
+    .toArray();
+  return rows.map((r) => ({
+    name: r._id.name,
+    status: r._id.status,
+    runs: r.runs,
+    ...(typeof r.lastDurationMs === 'number' ? { lastDurationMs: r.lastDurationMs } : {}),
+    ...(r.lastEndedAt instanceof Date ? { lastEndedAt: r.lastEndedAt } : {}),
+  }));
+}
+
 /** The latest runs, newest first, of one job or of all. */
 export function recentRuns(store: Store, options: { name?: string; limit: number }): Promise<JobRunDoc[]> {
   return store

@@ -1,4 +1,43 @@
 import { z } from 'zod';
+import { getKind, UnknownKindError } from '../models/kinds.js';
+
+/** The longest training window a payload may ask for. */
+export const MAX_WINDOW_DAYS = 3650;
+
+/**
+ * A train payload that names a kind names a registered one, with hyperparameters it accepts, so that
+ * a trigger that can only fail is refused at the API rather than queued. (Without a kind the
+ * worker's configured one is used, which the API cannot know: its hyperparameters are checked there.)
+ */
+function checkKindAndHyperparameters(
+  payload: { kind?: string; hyperparameters?: Record<string, unknown> },
+  ctx: z.RefinementCtx,
+): void {
+  if (payload.kind === undefined) return;
+  let kind;
+  try {
+    kind = getKind(payload.kind);
+  } catch (err) {
+    if (!(err instanceof UnknownKindError)) throw err;
+    ctx.addIssue({ code: 'custom', path: ['kind'], message: err.message });
+    return;
+  }
+  try {
+    kind.create(payload.hyperparameters);
+  } catch (err) {
+    const why =
+      err instanceof z.ZodError
+        ? err.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    ctx.addIssue({
+      code: 'custom',
+      path: ['hyperparameters'],
+      message: `not accepted by ${kind.kind}: ${why}`,
+    });
+  }
+}
 
 /**
  * Every background job: its queue, its payload schema and its retry policy. Jobs on one queue never
@@ -13,15 +52,23 @@ export const JOBS = {
   train: {
     queue: 'models',
     attempts: 2,
-    payload: z.strictObject({
-      /** Steps of one chain share it; a retried train of the same chain reuses its candidate. */
-      chainId: z.string().min(1).optional(),
-      kind: z.string().min(1).optional(),
-      hyperparameters: z.record(z.string(), z.unknown()).optional(),
-      seed: z.number().int().optional(),
-      windowDays: z.number().positive().optional(),
-      testFraction: z.number().gt(0).lt(1).optional(),
-    }),
+    payload: z
+      .strictObject({
+        /** Steps of one chain share it; a retried train of the same chain reuses its candidate. */
+        chainId: z.string().min(1).max(200).optional(),
+        kind: z.string().min(1).max(100).optional(),
+        hyperparameters: z.record(z.string(), z.unknown()).optional(),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 32 - 1)
+          .optional(),
+        /** Ten years at most: a window must end up as a real date. */
+        windowDays: z.number().positive().max(MAX_WINDOW_DAYS).optional(),
+        testFraction: z.number().gt(0).lt(1).optional(),
+      })
+      .superRefine(checkKindAndHyperparameters),
   },
   /** Evaluate a candidate, the active model and the baselines on the candidate's split. */
   evaluate: {

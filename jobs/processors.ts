@@ -6,6 +6,7 @@ import { pullCatalogue } from '../src/ingest/market-data/catalogue-pull.js';
 import type { FeatureConfig } from '../src/features/feature-config.js';
 import type { Logger } from '../src/log/logger.js';
 import type { Store } from '../src/store/types.js';
+import type { JobMetrics } from './job-metrics.js';
 import { completedStep, recordRun } from './job-runs.js';
 import { JOBS, NIGHTLY_CHAIN, type JobContext, type JobName, type JobPayload } from './job-types.js';
 import { modelPipelineFromConfig, type ModelPipeline } from './model-pipeline/index.js';
@@ -19,6 +20,8 @@ export interface ProcessorDeps {
   featureConfig?: FeatureConfig;
   /** Model settings (SIBYL_MODELS_DIR, MODEL_*, REDIS_URL for model-change messages); defaults when absent. */
   config?: Config;
+  /** Counts and times every attempt (the worker's /metrics); none when absent. */
+  metrics?: JobMetrics;
   /** The train → evaluate → promote pipeline; built from `config` when absent. */
   models?: ModelPipeline;
 }
@@ -107,21 +110,29 @@ export function createProcessors(deps: ProcessorDeps): Record<JobName, Processor
     (Object.keys(work) as JobName[]).map((name) => [
       name,
       async (ctx: JobContext) => {
-        const parsed = JOBS[name].payload.safeParse(ctx.data ?? {});
-        if (!parsed.success) {
-          throw new UnrecoverableError(
-            `${name}: bad payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+        const started = performance.now();
+        const seconds = () => (performance.now() - started) / 1000;
+        try {
+          const parsed = JOBS[name].payload.safeParse(ctx.data ?? {});
+          if (!parsed.success) {
+            throw new UnrecoverableError(
+              `${name}: bad payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+            );
+          }
+          const result = await recordRun(deps.store, { name, jobId: ctx.id, attempt: ctx.attempt }, () =>
+            work[name]({ ...ctx, data: parsed.data }),
           );
-        }
-        return recordRun(deps.store, { name, jobId: ctx.id, attempt: ctx.attempt }, async () => {
-          const started = Date.now();
-          const result = await work[name]({ ...ctx, data: parsed.data });
           deps.logger.info(
-            { job: name, jobId: ctx.id, attempt: ctx.attempt, ms: Date.now() - started, result },
+            { job: name, jobId: ctx.id, attempt: ctx.attempt, ms: Math.round(seconds() * 1000), result },
             'job completed',
           );
+          deps.metrics?.observe(name, 'completed', seconds());
           return result;
-        });
+        } catch (err) {
+          const final = err instanceof UnrecoverableError || ctx.attempt >= JOBS[name].attempts;
+          deps.metrics?.observe(name, final ? 'failed_final' : 'failed', seconds());
+          throw err;
+        }
       },
     ]),
   ) as Record<JobName, Processor>;

@@ -62,6 +62,7 @@ export async function promoteCandidate(
         );
         if (!updated) continue; // Promoted by hand meanwhile: report that.
         ctx.deps.logger.info({ version: doc.version, reason: gate.reason }, 'candidate rejected');
+        await ctx.deps.registry.pruneArtifactsQuietly();
         return decided({ ...doc, status: 'rejected', gate }, false);
       }
       try {

@@ -80,17 +80,21 @@ export async function trainCandidate(
     log.info({ split: split.info }, 'training candidate');
     report(0.05, 'fitting');
     const started = Date.now();
-    await model.fit(split.train, {
-      seed,
-      onProgress: (fraction, stage) => report(0.05 + 0.7 * fraction, `fitting: ${stage}`),
+    // Fitting is a function of the data and the seed: what fails there fails again on a retry.
+    const fitted = model;
+    const blends = await deterministic(async () => {
+      await fitted.fit(split.train, {
+        seed,
+        onProgress: (fraction, stage) => report(0.05 + 0.7 * fraction, `fitting: ${stage}`),
+      });
+      // The served rankers' score blends for this model, learned on the window's latest rows.
+      return fitServedBlends(split.train, [fitted], {
+        seed,
+        k: cutoffOf(ctx.settings.gate.metric),
+        onProgress: (fraction, stage) => report(0.75 + 0.2 * fraction, `blend: ${stage}`),
+      });
     });
     const trainSeconds = (Date.now() - started) / 1000;
-    // The served rankers' score blends for this model, learned on the window's latest rows.
-    const blends = await fitServedBlends(split.train, [model], {
-      seed,
-      k: cutoffOf(ctx.settings.gate.metric),
-      onProgress: (fraction, stage) => report(0.75 + 0.2 * fraction, `blend: ${stage}`),
-    });
     if (blends.size) log.info({ blends: Object.fromEntries(blends) }, 'served blends fitted');
     report(0.95, 'saving artifact');
     const doc = await ctx.deps.registry.createCandidate({
@@ -129,12 +133,31 @@ export async function trainCandidate(
       testFraction,
       chainId: request.chainId,
       createdAt,
-      error: errorMessage(err),
+      error: errorMessage(err instanceof DeterministicFailure ? err.cause : err),
     });
-    // Nothing to learn from is not worth retrying.
+    // Nothing to learn from, or a fit that failed, is not worth retrying (a nightly chain would
+    // retrain on each of its attempts); loading and saving may be, as storage comes back.
+    if (err instanceof DeterministicFailure) {
+      throw new UnrecoverableError(`training failed: ${errorMessage(err.cause)}`);
+    }
     if (err instanceof RangeError && /no interactions/.test(err.message)) {
       throw new UnrecoverableError(`training failed: ${err.message}`);
     }
     throw err;
+  }
+}
+
+/** A failure of a step that would fail the same way if retried. */
+class DeterministicFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super(errorMessage(cause));
+  }
+}
+
+async function deterministic<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new DeterministicFailure(err);
   }
 }

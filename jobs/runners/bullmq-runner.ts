@@ -2,6 +2,7 @@ import { CONFIG_DEFAULTS } from '../../src/config/env.js';
 import { randomUUID } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import { SibylError } from '../../src/errors.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { Processor } from '../processors.js';
 import {
@@ -28,10 +29,21 @@ export interface BullRunnerOptions {
   /** How often workers look for jobs whose worker died. @defaultValue 30000 */
   stalledIntervalMs?: number;
   backoffBaseMs?: number;
+  /**
+   * Whether `connect` waits for Redis (a worker has nothing to do without it) or returns at once
+   * and connects in the background (an API replica serves feeds meanwhile and refuses triggers).
+   * @defaultValue true
+   */
+  waitForRedis?: boolean;
+  /** Longest wait between reconnection attempts. @defaultValue 10000 */
+  maxRetryDelayMs?: number;
 }
 
 /** Concurrency per queue, across all workers: feature runs must never interleave. */
 const GLOBAL_CONCURRENCY: Record<string, number> = { features: 1, pipeline: 1, catalogue: 1, models: 1 };
+
+/** How long a trigger waits for Redis to take the job before answering 503. */
+const TRIGGER_TIMEOUT_MS = 2_000;
 
 function jobOptions(name: JobName, backoffBaseMs: number): JobsOptions {
   return {
@@ -42,10 +54,25 @@ function jobOptions(name: JobName, backoffBaseMs: number): JobsOptions {
   };
 }
 
+/** Capped exponential backoff between reconnection attempts: 250 ms, 500 ms, … up to `maxMs`. */
+function quietRetry(maxMs = 10_000): (attempt: number) => number {
+  return (attempt) => Math.min(maxMs, 250 * 2 ** Math.min(attempt - 1, 16));
+}
+
+/** Where Redis is, without credentials (for logs and error messages). */
+function redisAddress(url: string): string {
+  const { hostname, port } = new URL(url);
+  return `${hostname}:${port || 6379}`;
+}
+
 /**
  * BullMQ on Redis: one queue per JOBS[name].queue, triggers deduplicated by job name (a second
  * trigger while one is waiting or running joins it), workers that run the shared processors, and
  * cron job schedulers. Job ids are `<queue>:<bullmq id>`.
+ *
+ * While Redis is unreachable the connection retries with capped exponential backoff, logging one
+ * line per attempt; triggers and pings fail at once instead of queueing behind the reconnection,
+ * and workers pick up where they were once it is back.
  */
 export class BullJobRunner implements JobRunner {
   readonly kind = 'bullmq' as const;
@@ -59,32 +86,82 @@ export class BullJobRunner implements JobRunner {
   ) {
     this.backoffBaseMs = options.backoffBaseMs ?? BACKOFF_BASE_MS;
     for (const name of QUEUE_NAMES) {
-      this.queues.set(
-        name,
-        new Queue(name, { connection, prefix: options.prefix ?? CONFIG_DEFAULTS.SIBYL_QUEUE_PREFIX }),
-      );
+      const queue = new Queue(name, {
+        connection,
+        prefix: options.prefix ?? CONFIG_DEFAULTS.SIBYL_QUEUE_PREFIX,
+      });
+      queue.on('error', () => undefined); // the connection's retries are logged once, below
+      this.queues.set(name, queue);
     }
   }
 
   static async connect(options: BullRunnerOptions): Promise<BullJobRunner> {
+    const address = redisAddress(options.redisUrl);
+    const maxDelay = options.maxRetryDelayMs ?? 10_000;
+    let lastError = 'not connected';
+    let down = false;
     // BullMQ needs maxRetriesPerRequest: null so blocking commands survive reconnects.
-    const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
-    await connection.connect();
+    const backoff = quietRetry(maxDelay);
+    const connection = new Redis(options.redisUrl, {
+      maxRetriesPerRequest: null,
+      // Connecting from the start: BullMQ's queues then wait for 'ready' rather than fail on a first refusal.
+      retryStrategy: (attempt) => {
+        const delay = backoff(attempt);
+        down = true;
+        options.logger.warn(
+          { redis: address, attempt, retryInMs: delay, error: lastError },
+          'job queue: Redis unreachable, retrying',
+        );
+        return delay;
+      },
+    });
+    connection.on('error', (err: Error & { code?: string }) => {
+      lastError = err.code ?? err.message;
+    });
+    connection.on('ready', () => {
+      if (down) options.logger.info({ redis: address }, 'job queue: Redis reachable again');
+      down = false;
+    });
+    const ready = new Promise<void>((resolve) => connection.once('ready', () => resolve()));
     const runner = new BullJobRunner(connection, options);
-    for (const [queue, n] of Object.entries(GLOBAL_CONCURRENCY))
-      await runner.queue(queue).setGlobalConcurrency(n);
+    if (options.waitForRedis ?? true) {
+      await ready;
+      // A setting in Redis, for every worker; a producer that has not reached Redis leaves it to them.
+      for (const [queue, n] of Object.entries(GLOBAL_CONCURRENCY))
+        await runner.queue(queue).setGlobalConcurrency(n);
+    }
     return runner;
+  }
+
+  /** Why the queue cannot take a job now, if it cannot: refused at once rather than queued behind a reconnection. */
+  private unreachable(): string | undefined {
+    const status = this.connection.status;
+    return status === 'ready' ? undefined : `Redis at ${redisAddress(this.options.redisUrl)} is ${status}`;
   }
 
   async trigger<N extends JobName>(name: N, data?: JobPayload<N>): Promise<TriggerResult> {
     const queue = this.queue(JOBS[name].queue);
     // A fresh id per trigger: if BullMQ answers with another id, an identical job was pending and this joined it.
     const jobId = randomUUID();
-    const job = await queue.add(name, data ?? {}, {
-      ...jobOptions(name, this.backoffBaseMs),
-      jobId,
-      deduplication: { id: name },
-    });
+    const down = this.unreachable();
+    if (down)
+      throw new SibylError(
+        'unavailable',
+        `The job queue is unreachable (${down}): nothing was queued; retry later`,
+      );
+    const job = await withTimeout(
+      queue.add(name, data ?? {}, {
+        ...jobOptions(name, this.backoffBaseMs),
+        jobId,
+        deduplication: { id: name },
+      }),
+      TRIGGER_TIMEOUT_MS,
+      () =>
+        new SibylError(
+          'unavailable',
+          `The job queue did not answer within ${TRIGGER_TIMEOUT_MS} ms; the job may or may not be queued (a retry joins it)`,
+        ),
+    );
     return { id: `${queue.name}:${job.id}`, name, deduplicated: job.id !== jobId };
   }
 
@@ -100,6 +177,8 @@ export class BullJobRunner implements JobRunner {
   }
 
   async ping(): Promise<void> {
+    const down = this.unreachable();
+    if (down) throw new Error(down);
     await this.connection.ping();
   }
 
@@ -119,7 +198,8 @@ export class BullJobRunner implements JobRunner {
           });
         },
         {
-          connection: this.connection.duplicate(),
+          // The same backoff without a log line: the runner's own connection reports the outage once.
+          connection: this.connection.duplicate({ retryStrategy: quietRetry(this.options.maxRetryDelayMs) }),
           prefix: this.options.prefix ?? CONFIG_DEFAULTS.SIBYL_QUEUE_PREFIX,
           concurrency: 1,
           lockDuration: this.options.lockDurationMs ?? 30_000,
@@ -133,7 +213,11 @@ export class BullJobRunner implements JobRunner {
           'job failed',
         ),
       );
-      worker.on('error', (err) => this.options.logger.error({ err, queue: queueName }, 'worker error'));
+      worker.on('error', (err) => {
+        // While Redis is away every connection of every worker reports it; the outage is logged once, above.
+        if (this.unreachable()) return;
+        this.options.logger.error({ err, queue: queueName }, 'worker error');
+      });
       this.workers.push(worker);
     }
   }
@@ -160,6 +244,21 @@ export class BullJobRunner implements JobRunner {
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.connection.disconnect();
+  }
+}
+
+/** `promise`, or the error `onTimeout` makes once `ms` have passed. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(onTimeout()), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

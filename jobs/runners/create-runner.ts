@@ -2,6 +2,7 @@ import type { Config } from '../../src/config/env.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { Store } from '../../src/store/types.js';
 import type { JobRunner } from '../job-types.js';
+import type { JobMetrics } from '../job-metrics.js';
 import { createProcessors } from '../processors.js';
 import { schedulesFrom } from '../schedules.js';
 import { BullJobRunner } from './bullmq-runner.js';
@@ -24,14 +25,24 @@ export async function createJobRunner(
   store: Store,
   logger: Logger,
   role: RunnerRole,
+  /** Counts and times the jobs this process runs (workers). */
+  metrics?: JobMetrics,
 ): Promise<JobRunner> {
-  const processors = createProcessors({ store, logger, marketSyncUrl: config.MARKET_SYNC_URL, config });
+  const processors = createProcessors({
+    store,
+    logger,
+    marketSyncUrl: config.MARKET_SYNC_URL,
+    config,
+    ...(metrics ? { metrics } : {}),
+  });
   const schedules = schedulesFrom(config);
   if (config.REDIS_URL) {
     const runner = await BullJobRunner.connect({
       redisUrl: config.REDIS_URL,
       prefix: config.SIBYL_QUEUE_PREFIX,
       logger,
+      // An API replica serves feeds while Redis is away; a worker has nothing to do until it is back.
+      waitForRedis: role === 'worker',
     });
     if (role !== 'producer') {
       runner.startWorkers(processors);

@@ -21,6 +21,7 @@ export function modelRegistryFromConfig(
   return new ModelRegistry({
     store,
     modelsDir: config.SIBYL_MODELS_DIR,
+    keepRetired: config.MODEL_KEEP_RETIRED,
     ...(config.REDIS_URL ? { notify: redisModelNotifier(config.REDIS_URL, config.SIBYL_QUEUE_PREFIX) } : {}),
     ...(logger ? { logger } : {}),
   });

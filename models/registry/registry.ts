@@ -19,6 +19,12 @@ export interface ModelRegistryOptions {
   notify?: ModelChangeNotifier;
   logger?: Logger;
   now?: () => Date;
+  /**
+   * Retired versions (rollback targets) and rejected ones whose artifacts are kept, each, newest
+   * first; older ones lose their artifact directory (their documents stay, for history).
+   * @defaultValue CONFIG_DEFAULTS.MODEL_KEEP_RETIRED
+   */
+  keepRetired?: number;
 }
 
 /** `two-tower` → `tt`, `popularity` → `p`. */
@@ -238,6 +244,17 @@ export class ModelRegistry {
     return result.matchedCount > 0;
   }
 
+  /** How many versions are in each status, and how many were ever promoted (active now or retired since). */
+  async counts(): Promise<{ byStatus: Partial<Record<ModelStatus, number>>; promoted: number }> {
+    const rows = await this.models
+      .aggregate<{ _id: ModelStatus; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }])
+      .toArray();
+    const byStatus = Object.fromEntries(rows.map((r) => [r._id, r.n])) as Partial<
+      Record<ModelStatus, number>
+    >;
+    return { byStatus, promoted: (byStatus.active ?? 0) + (byStatus.retired ?? 0) };
+  }
+
   /** The model serving now, if any. */
   async activeModel(): Promise<ModelDoc | undefined> {
     return (await this.models.findOne({ status: 'active' }, { sort: BY_SEQ })) ?? undefined;
@@ -323,6 +340,7 @@ export class ModelRegistry {
     if (after.status === 'active') {
       await this.publish({ version, action: options.action ?? 'promote' });
     }
+    await this.pruneArtifactsQuietly();
     return after;
   }
 
@@ -394,6 +412,42 @@ export class ModelRegistry {
     });
   }
 
+  /**
+   * Deletes the artifacts of retired versions beyond the newest `keepRetired` (by when they were
+   * last active) and of rejected ones beyond the newest `keepRetired`: a nightly retrain would
+   * otherwise fill the disk with a model a day. The active model and candidates are never touched,
+   * nor anything outside SIBYL_MODELS_DIR. Returns the versions whose artifacts were removed.
+   */
+  async pruneArtifacts(): Promise<string[]> {
+    const keep = this.options.keepRetired ?? CONFIG_DEFAULTS.MODEL_KEEP_RETIRED;
+    const removed: string[] = [];
+    const stale = [
+      ...(await this.models
+        .find({ status: 'retired', artifactRemovedAt: { $exists: false } }, { sort: BY_SEQ, skip: keep })
+        .toArray()),
+      ...(await this.models
+        .find(
+          { status: 'rejected', artifactRemovedAt: { $exists: false } },
+          { sort: { createdAt: -1, version: -1 }, skip: keep },
+        )
+        .toArray()),
+    ];
+    for (const doc of stale) {
+      const dir = this.artifactDir(doc.version);
+      // Claimed first, so a rollback never picks a version whose artifact is going away.
+      const claimed = await this.update(
+        doc.version,
+        { artifactRemovedAt: this.now() },
+        { status: doc.status, artifactRemovedAt: { $exists: false } },
+      );
+      if (!claimed) continue;
+      await rm(dir, { recursive: true, force: true });
+      removed.push(doc.version);
+    }
+    if (removed.length) this.options.logger?.info({ removed, keep }, 'old model artifacts removed');
+    return removed;
+  }
+
   /** One more than the highest promotion sequence number so far. */
   private async nextSeq(): Promise<number> {
     const top = await this.models.findOne(
@@ -419,6 +473,15 @@ export class ModelRegistry {
       },
       { $set: { status: 'retired', retiredAt: this.now() } },
     );
+  }
+
+  /** Pruning is housekeeping: a failure is logged, never fails the promotion or rejection that asked for it. */
+  async pruneArtifactsQuietly(): Promise<void> {
+    try {
+      await this.pruneArtifacts();
+    } catch (err) {
+      this.options.logger?.warn({ err }, 'could not remove old model artifacts');
+    }
   }
 
   private async publish(change: ModelChange): Promise<void> {

@@ -51,10 +51,15 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, part: string):
   if (!schema) return value;
   const parsed = schema.safeParse(value ?? {});
   if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.map((issue) => ({
-    path: [part, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  // An unknown field is named by its own path, as in batches (`body.dryRun: Unrecognized key`).
+  const details = parsed.error.issues.flatMap((issue) =>
+    (issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path]).map(
+      (path) => ({
+        path: [part, ...path.map(String)].join('.'),
+        message: issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message,
+      }),
+    ),
+  );
   const fields = details.map((d) => d.path).join(', ');
   throw new SibylError(
     part === 'body' ? 'validation_failed' : 'invalid_request',

@@ -25,6 +25,13 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  readonly exposures = new Counter({
+    name: 'sibyl_experiment_exposures_total',
+    help: 'Users first exposed to an experiment variation by this process (each logged once)',
+    labelNames: ['experiment', 'variation'] as const,
+    registers: [this.registry],
+  });
+
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'sibyl_' });
   }

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { eventInput, interactionInput, marketInput, seriesInput, userInput } from '../domain/schemas.js';
+import {
+  eventInput,
+  interactionInput,
+  marketInput,
+  marketPatch,
+  seriesInput,
+  userInput,
+} from '../domain/schemas.js';
 
 const schema = (s: z.ZodType) =>
   z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
@@ -30,6 +37,8 @@ const batchWrite = (key: string, item: string, result: string, summary: string) 
     400: errorResponse,
     401: errorResponse,
     413: errorResponse,
+    // A body that is not application/json, or a Content-Encoding or charset the server does not decode.
+    415: errorResponse,
     422: errorResponse,
     // The store is unreachable: nothing was stored; retry after Retry-After seconds.
     503: errorResponse,
@@ -40,6 +49,34 @@ const json = (ref: string, description: string) => ({
   description,
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
 });
+const nullableString = (description?: string) => ({
+  type: 'string',
+  nullable: true,
+  ...(description ? { description } : {}),
+});
+const marketCardProperties = {
+  ticker: { type: 'string' },
+  eventTicker: { type: 'string' },
+  seriesTicker: nullableString(),
+  title: { type: 'string' },
+  subtitle: nullableString('The outcome, e.g. "Above 4.25%"'),
+  eventTitle: nullableString(),
+  seriesTitle: nullableString(),
+  category: { type: 'string' },
+  status: { type: 'string', enum: ['unopened', 'open', 'paused', 'closed', 'settled'] },
+  yesBid: nullableString('Decimal dollars, e.g. "0.4200"'),
+  yesAsk: nullableString('Decimal dollars, e.g. "0.4400"'),
+  lastPrice: nullableString('Decimal dollars of the last trade'),
+  closeTime: { type: 'string', format: 'date-time' },
+  volume24h: { type: 'number' },
+};
+const categoryParam = {
+  name: 'category',
+  in: 'query',
+  schema: { type: 'array', items: { type: 'string' } },
+  description:
+    'Repeat or comma-separate for several (any case). An unknown category is a 400 whose details name the known ones (GET /v1/categories)',
+};
 const versionParam = { name: 'version', in: 'path', required: true, schema: { type: 'string' } };
 
 /** The API contract as OpenAPI 3, with request schemas generated from the same zod schemas that validate. */
@@ -58,6 +95,25 @@ export function openApiDocument(): Record<string, unknown> {
         Series: schema(seriesInput),
         Event: schema(eventInput),
         Market: schema(marketInput),
+        MarketPatch: {
+          ...schema(marketPatch),
+          description:
+            'A change to a stored market: its ticker and the fields to change; the others keep their stored values',
+        },
+        KalshiMarket: {
+          type: 'object',
+          required: ['ticker', 'event_ticker'],
+          additionalProperties: true,
+          description:
+            "A market object of Kalshi's Trade API v2, as `sibyl import` takes it: prices as `*_dollars` strings or integer cents, statuses initialized/active/inactive/closed/determined/finalized; an empty title takes its event's",
+        },
+        MarketWrite: {
+          oneOf: [
+            { $ref: '#/components/schemas/Market' },
+            { $ref: '#/components/schemas/MarketPatch' },
+            { $ref: '#/components/schemas/KalshiMarket' },
+          ],
+        },
         User: schema(userInput),
         Interaction: schema(interactionInput),
         UpsertResult: {
@@ -76,20 +132,48 @@ export function openApiDocument(): Record<string, unknown> {
             duplicates: { type: 'integer' },
           },
         },
+        MarketCard: {
+          type: 'object',
+          description: 'What a market card shows; absent values are null',
+          properties: marketCardProperties,
+        },
+        MarketDetails: {
+          type: 'object',
+          properties: {
+            ...marketCardProperties,
+            openTime: { type: 'string', format: 'date-time', nullable: true },
+            expirationTime: { type: 'string', format: 'date-time', nullable: true },
+            volume: { type: 'number', nullable: true },
+            openInterest: { type: 'number', nullable: true },
+          },
+        },
         FeedItem: {
           type: 'object',
           properties: {
-            ticker: { type: 'string' },
-            eventTicker: { type: 'string' },
-            title: { type: 'string' },
-            category: { type: 'string' },
-            yesBid: { type: ['string', 'null'], description: 'Decimal dollars, e.g. "0.4200"' },
-            yesAsk: { type: ['string', 'null'], description: 'Decimal dollars, e.g. "0.4400"' },
-            lastPrice: { type: ['string', 'null'], description: 'Decimal dollars of the last trade' },
-            closeTime: { type: 'string', format: 'date-time' },
-            volume24h: { type: 'number' },
-            score: { type: 'number' },
-            reasons: { type: 'array', items: { type: 'string' } },
+            ...marketCardProperties,
+            score: {
+              type: 'number',
+              description:
+                "The ranker's relevance of this market before re-ranking for diversity (at most N per event, spread across series and categories). The order of items is the ranking: scores need not decrease down the list, and are not comparable across rankers or feeds",
+            },
+            reasons: {
+              type: 'array',
+              items: { type: 'string' },
+              description:
+                'Why it is here, most personal first. A reason naming a market the user engaged with ("Because you traded …") names one of the same event, series or category',
+            },
+          },
+        },
+        Categories: {
+          type: 'object',
+          properties: {
+            categories: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { name: { type: 'string' }, openMarkets: { type: 'integer' } },
+              },
+            },
           },
         },
         Feed: {
@@ -209,12 +293,7 @@ export function openApiDocument(): Record<string, unknown> {
               schema: { type: 'string' },
               description: 'nextCursor of the previous page',
             },
-            {
-              name: 'category',
-              in: 'query',
-              schema: { type: 'array', items: { type: 'string' } },
-              description: 'Repeat or comma-separate for several',
-            },
+            categoryParam,
           ],
           responses: {
             200: {
@@ -272,8 +351,44 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/trending': {
         get: {
           summary: 'Trending open markets',
-          parameters: [{ name: 'category', in: 'query', schema: { type: 'string' } }],
-          responses: { 200: { description: 'Trending markets' } },
+          parameters: [
+            categoryParam,
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+            },
+          ],
+          responses: {
+            200: {
+              description: '{ category: [names], items: [MarketCard & { score }] }',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      category: { type: 'array', items: { type: 'string' } },
+                      items: { type: 'array', items: { $ref: '#/components/schemas/FeedItem' } },
+                    },
+                  },
+                },
+              },
+            },
+            400: errorResponse,
+          },
+        },
+      },
+      '/v1/categories': {
+        get: {
+          summary: 'Every known category with its number of open markets, most first',
+          responses: { 200: json('Categories', 'Categories') },
+        },
+      },
+      '/v1/markets/{ticker}': {
+        get: {
+          summary: 'One market in any status, with its event and series titles',
+          parameters: [{ name: 'ticker', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: json('MarketDetails', 'The market'), 404: errorResponse },
         },
       },
       '/v1/markets/{ticker}/similar': {
@@ -290,8 +405,7 @@ export function openApiDocument(): Record<string, unknown> {
           ],
           responses: {
             200: {
-              description:
-                '{ ticker, source, model, items: [{ ticker, eventTicker, title, category, score }] }',
+              description: '{ ticker, source, model, items: [MarketCard & { score }] }',
             },
             404: { description: 'Unknown market' },
           },
@@ -299,7 +413,14 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/series': { put: batchWrite('series', 'Series', 'UpsertResult', 'Upsert series') },
       '/v1/events': { put: batchWrite('events', 'Event', 'UpsertResult', 'Upsert events') },
-      '/v1/markets': { put: batchWrite('markets', 'Market', 'UpsertResult', 'Upsert markets') },
+      '/v1/markets': {
+        put: batchWrite(
+          'markets',
+          'MarketWrite',
+          'UpsertResult',
+          "Upsert markets: new ones whole, stored ones by the fields sent, in our shape or Kalshi's",
+        ),
+      },
       '/v1/users': {
         put: batchWrite('users', 'User', 'UpsertResult', 'Upsert users and their targeting attributes'),
       },

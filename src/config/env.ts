@@ -26,7 +26,7 @@ const cron = z.string().refine(
   { message: 'not a valid cron pattern' },
 );
 
-const envSchema = z.object({
+export const envSchema = z.object({
   /** HTTP port of the API. @defaultValue 8080 */
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Interface the API binds to. @defaultValue 0.0.0.0 */
@@ -52,8 +52,26 @@ const envSchema = z.object({
   GROWTHBOOK_CLIENT_KEY: z.string().optional(),
   /** API keys accepted on write and admin routes (`Authorization: Bearer <key>`), comma-separated. */
   SIBYL_API_KEYS: csv.default([]),
+  /**
+   * Browser origins allowed to call the API cross-origin (CORS), comma-separated exact origins such
+   * as https://app.example.com. Unset: no CORS headers, so browsers keep other origins out.
+   */
+  SIBYL_CORS_ORIGINS: csv
+    .pipe(
+      z.array(
+        z.url({ protocol: /^https?$/ }).regex(/^[^/]+\/\/[^/]+$/, 'an origin: scheme://host[:port], no path'),
+      ),
+    )
+    .default([]),
   /** Where the embedded store keeps its data between runs. @defaultValue ./data */
   SIBYL_DATA_DIR: z.string().default('./data'),
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_API_KEY>` (a key for scrapers only). */
+  METRICS_API_KEY: z.string().min(16, 'use at least 16 characters').optional(),
+  /**
+   * Port on which `sibyl worker` serves its own Prometheus metrics (`/metrics`: job attempts and
+   * durations by job and outcome; behind METRICS_API_KEY when set). Unset: not served.
+   */
+  SIBYL_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** pino log level. @defaultValue info */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Markets closing sooner than this are left out of feeds. @defaultValue 30 */
@@ -79,8 +97,45 @@ const envSchema = z.object({
   FEED_ANN_MIN_MARKETS: z.coerce.number().int().min(1).default(100_000),
   /** How stale the in-memory catalogue of open markets may get before it is reloaded. @defaultValue 5 */
   CATALOGUE_REFRESH_SECONDS: z.coerce.number().min(0).default(5),
+  /**
+   * Requests one API process serves at once; beyond it requests are answered 503 with Retry-After
+   * at once rather than queued (probes and /metrics exempt). 0 turns load shedding off. @defaultValue 256
+   */
+  SIBYL_MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(256),
+  /** Retry-After, in seconds, on a request shed under load. @defaultValue 1 */
+  SIBYL_SHED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
+  /**
+   * Write requests one API key may make per minute, across replicas (Redis); beyond it 429 with
+   * Retry-After. 0 turns the limit off. @defaultValue 6000
+   */
+  SIBYL_RATE_LIMIT_WRITES_PER_KEY: z.coerce.number().int().min(0).default(6000),
+  /** Write requests one client address may make per minute, across replicas. 0: off. @defaultValue 6000 */
+  SIBYL_RATE_LIMIT_WRITES_PER_ADDRESS: z.coerce.number().int().min(0).default(6000),
+  /**
+   * Wrong API keys one client address may send per minute; beyond it its authenticated requests are
+   * refused with 429 for the rest of the minute. 0: off. @defaultValue 10
+   */
+  SIBYL_RATE_LIMIT_FAILED_AUTH: z.coerce.number().int().min(0).default(10),
+  /**
+   * Express's `trust proxy` setting, so that the client address (for rate limits and logs) is read
+   * from X-Forwarded-For behind a load balancer: `false`, `true`, a hop count, or addresses/subnets
+   * (e.g. `loopback, 10.0.0.0/8`). @defaultValue false
+   */
+  SIBYL_TRUST_PROXY: z
+    .string()
+    .transform((v): boolean | number | string =>
+      v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v,
+    )
+    .default(false),
   /** Most items accepted in one ingestion request. @defaultValue 1000 */
   INGEST_MAX_BATCH: z.coerce.number().int().min(1).default(1000),
+  /**
+   * Oldest interaction `ts` the API accepts, in days before now: late events from offline clients
+   * fit, a mistyped year does not (`sibyl import` of history is not bound by it). @defaultValue 30
+   */
+  INGEST_TS_MAX_AGE_DAYS: z.coerce.number().positive().default(30),
+  /** How far ahead of the server's clock an interaction `ts` may be (client clock skew). @defaultValue 300 */
+  INGEST_TS_MAX_AHEAD_SECONDS: z.coerce.number().min(0).default(300),
   /** Incremental feature refresh schedule (cron, UTC). @defaultValue every 5 minutes */
   SIBYL_SCHEDULE_REFRESH: cron.default('*/5 * * * *'),
   /** Nightly chain: full feature rebuild (then train, evaluate, promote). @defaultValue 03:00 UTC */
@@ -157,6 +212,11 @@ const envSchema = z.object({
    * the candidate's lead over the active model and over the best baseline must exceed it. @defaultValue 0
    */
   MODEL_PROMOTION_MARGIN: z.coerce.number().min(0).default(0),
+  /**
+   * Retired models (rollback targets) whose artifacts are kept, and as many rejected ones; older
+   * artifacts are deleted after each promotion or rejection (their documents stay). @defaultValue 5
+   */
+  MODEL_KEEP_RETIRED: z.coerce.number().int().min(0).default(5),
   /** How often API replicas check for a newly promoted model when pub/sub is unavailable or missed. @defaultValue 30 */
   MODEL_RELOAD_POLL_SECONDS: z.coerce.number().min(1).default(30),
 });
@@ -165,6 +225,14 @@ export type Config = z.infer<typeof envSchema>;
 
 /** Every setting's default: the one place defaults live (modules read them from here). */
 export const CONFIG_DEFAULTS: Config = envSchema.parse({});
+
+/**
+ * Variables whose values may carry credentials (connection strings, keys, secrets, tokens): an error
+ * names them but never echoes their value, which would end up in logs and CI output.
+ */
+export function isSecret(name: string): boolean {
+  return /URI|URL|_HOST$|KEY|SECRET|TOKEN|PASSWORD/.test(name);
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -181,7 +249,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `  ${name}=${JSON.stringify(present[name])}: ${issue.message}`;
+      const shown = isSecret(name) ? ' (value not shown)' : `=${JSON.stringify(present[name])}`;
+      return `  ${name}${shown}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
   }

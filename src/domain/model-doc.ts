@@ -110,5 +110,7 @@ export type ModelDoc = {
   /** The active model the candidate was evaluated against (and why that evaluation failed, if it did). */
   comparedWith?: { version: string; error?: string };
   retiredAt?: Date;
+  /** When its artifact was deleted (MODEL_KEEP_RETIRED): it can no longer be rolled back to. */
+  artifactRemovedAt?: Date;
   error?: string;
 };

@@ -59,7 +59,7 @@ export const eventInput = z.strictObject({
   mutuallyExclusive: z.boolean().optional(),
 });
 
-export const marketInput = z.strictObject({
+const marketFields = {
   ticker,
   eventTicker: ticker,
   seriesTicker: ticker.optional(),
@@ -80,12 +80,73 @@ export const marketInput = z.strictObject({
   volume24h: count.optional(),
   openInterest: count.optional(),
   liquidity: count.optional(),
+};
+
+/** A market closing before it opens is a typo in one of the two, never a market. */
+export function closesAfterOpening(times: {
+  openTime?: Date | undefined;
+  closeTime?: Date | undefined;
+}): string | undefined {
+  const { openTime, closeTime } = times;
+  return openTime && closeTime && closeTime < openTime ? 'must not be before openTime' : undefined;
+}
+
+export const marketInput = z.strictObject(marketFields).check((ctx) => {
+  const message = closesAfterOpening(ctx.value);
+  if (message) ctx.issues.push({ code: 'custom', input: ctx.value, path: ['closeTime'], message });
+});
+
+/**
+ * A change to a market already stored: its ticker and any other fields, each validated as in a
+ * whole market; what is omitted keeps its stored value (times are checked against the stored ones).
+ */
+export const marketPatch = z.strictObject({
+  ...z.strictObject(marketFields).partial().shape,
+  ticker,
+});
+
+/** Most targeting attributes one user carries. */
+export const MAX_USER_ATTRIBUTES = 64;
+
+/**
+ * Attributes are stored as `attributes.<key>` fields: a "." would address a nested path, a leading
+ * "$" an operator, and prototype names would reach an object's prototype on the way in or out.
+ */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const attributeKey = text()
+  .min(1)
+  .max(64)
+  .refine((k) => !k.includes('.'), 'must not contain "."')
+  .refine((k) => !k.startsWith('$'), 'must not start with "$"')
+  .refine((k) => !RESERVED_KEYS.has(k), 'is reserved (__proto__, constructor, prototype)');
+
+/** zod's record drops an own `__proto__` key (JSON.parse makes one) without a word: it is refused first. */
+type AttributeValue = string | number | boolean;
+// z.custom keeps the input type a record (z.unknown would make it unknown for callers building users).
+const withoutProtoKey = z.custom<Record<string, AttributeValue>>().check((ctx) => {
+  if (typeof ctx.value === 'object' && ctx.value !== null && Object.hasOwn(ctx.value, '__proto__')) {
+    ctx.issues.push({
+      code: 'custom',
+      input: ctx.value,
+      path: ['__proto__'],
+      message: 'is reserved (__proto__, constructor, prototype)',
+    });
+  }
 });
 
 export const userInput = z.strictObject({
   userId: id,
   /** Targeting attributes for experiments (country, platform, tier…). */
-  attributes: z.record(text().min(1).max(64), z.union([text().max(256), z.number(), z.boolean()])).optional(),
+  attributes: withoutProtoKey
+    .pipe(
+      z
+        .record(attributeKey, z.union([text().max(256), z.number(), z.boolean()]))
+        .refine(
+          (a) => Object.keys(a).length <= MAX_USER_ATTRIBUTES,
+          `at most ${MAX_USER_ATTRIBUTES} attributes`,
+        ),
+    )
+    .optional(),
 });
 
 export const interactionInput = z
@@ -124,5 +185,6 @@ export const interactionInput = z
 export type SeriesInput = z.infer<typeof seriesInput>;
 export type EventInput = z.infer<typeof eventInput>;
 export type MarketInput = z.infer<typeof marketInput>;
+export type MarketPatch = z.infer<typeof marketPatch>;
 export type UserInput = z.infer<typeof userInput>;
 export type InteractionInput = z.infer<typeof interactionInput>;

@@ -19,6 +19,8 @@ export interface ExposureLogOptions {
   maxPending?: number;
   /** Recently logged (user, experiment) pairs remembered to skip repeats before they reach the store. @defaultValue 100000 */
   recentCapacity?: number;
+  /** Told of each exposure taken in (repeats skipped), e.g. to count it. */
+  onRecorded?: (exposure: Exposure) => void;
 }
 
 /**
@@ -51,6 +53,7 @@ export class ExposureLog {
     if (this.recent.size > (this.options.recentCapacity ?? 100_000)) {
       this.recent.delete(this.recent.values().next().value!);
     }
+    this.options.onRecorded?.(exposure);
     if (this.pending.length >= (this.options.maxPending ?? 100_000)) {
       this.dropped++;
       return;

@@ -4,7 +4,7 @@ import type { Store } from '../store/types.js';
 import { RankerAssigner } from './assignment/ranker-assigner.js';
 import { loadDefinitions } from './definitions/load.js';
 import type { Definitions } from './definitions/validate.js';
-import { ExposureLog } from './exposure-log.js';
+import { ExposureLog, type Exposure } from './exposure-log.js';
 import type { StickyBucketService } from '@growthbook/growthbook';
 import { GrowthBookSource } from './growthbook-source.js';
 import type { RankerAssignment } from '../feed/rankers/ranker-assignment.js';
@@ -61,6 +61,8 @@ export async function setUpExperiments(
   options: {
     /** The clock stamping exposures (tests fix it). @defaultValue () => new Date() */
     now?: () => Date;
+    /** Told of each exposure logged (once per user and experiment in this process), for metrics. */
+    onExposure?: (exposure: Exposure) => void;
   } = {},
 ): Promise<Experiments | undefined> {
   const now = options.now ?? (() => new Date());
@@ -69,7 +71,11 @@ export async function setUpExperiments(
     logger.info({ dir: sources.dir }, 'no experiment definitions: every feed uses the default ranker');
     return undefined;
   }
-  const exposures = new ExposureLog(store, logger);
+  const exposures = new ExposureLog(
+    store,
+    logger,
+    options.onExposure ? { onRecorded: options.onExposure } : {},
+  );
   const assigner = new RankerAssigner({
     payload: (files ?? EMPTY).payload,
     source: sources.dir,

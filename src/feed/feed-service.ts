@@ -3,6 +3,7 @@ import type { ServingModel } from '../../models/core/types.js';
 import { SibylError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import type { MarketCatalogue } from './catalogue/market-catalogue.js';
+import { cardOf, type MarketCard } from './market-card.js';
 import { decodeCursor, encodeCursor } from './pages/cursor.js';
 import type { RankerAssignment, RankerChoice } from './rankers/ranker-assignment.js';
 import { eligible } from './pipeline/filters.js';
@@ -32,24 +33,11 @@ export interface FeedRequest {
   attributes?: Record<string, string>;
 }
 
-export interface FeedItem {
-  ticker: string;
-  eventTicker: string;
-  title: string;
-  category: string;
-  /** Quotes as Kalshi writes them: decimal dollar strings ("0.4200"); null before the exchange sent one. */
-  yesBid: string | null;
-  yesAsk: string | null;
-  lastPrice: string | null;
-  closeTime: string;
-  /** Contracts traded in the last 24 hours. */
-  volume24h: number;
+/** A market card (./market-card.ts) with why it is in this feed. */
+export interface FeedItem extends MarketCard {
   score: number;
   reasons: string[];
 }
-
-/** A price in dollars as a Kalshi-style decimal string, or null. */
-const dollars = (price: number | undefined): string | null => (price === undefined ? null : price.toFixed(4));
 
 /** The response of `GET /v1/users/{userId}/feed` (docs/architecture.md, "HTTP API"). */
 export interface FeedResponse {
@@ -192,7 +180,7 @@ export class FeedService implements FeedAttributionLookup {
       snapshot = fresh;
     }
 
-    // Items are served with the market's current title and category, from the catalogue that
+    // Items are served with the market's current card (title, quotes…), from the catalogue that
     // also decides whether they are still eligible.
     const page: FeedItem[] = [];
     const filter = { categories: snapshot.categories, minCloseTime };
@@ -344,21 +332,9 @@ function servedPrices(items: readonly { ticker: string }[], catalogue: Catalogue
   return prices;
 }
 
-/** A ranked item as served, with the market's current title, category and quotes. */
+/** A ranked item as served: the market's current card (title, quotes…) and why it is here. */
 function feedItem(item: RankedItem, market: CatalogueMarket): FeedItem {
-  return {
-    ticker: item.ticker,
-    eventTicker: market.eventTicker,
-    title: market.title,
-    category: market.category,
-    yesBid: dollars(market.yesBid),
-    yesAsk: dollars(market.yesAsk),
-    lastPrice: dollars(market.lastPrice),
-    closeTime: market.closeTime.toISOString(),
-    volume24h: market.volume24h,
-    score: item.score,
-    reasons: item.reasons,
-  };
+  return { ...cardOf(market), score: item.score, reasons: item.reasons };
 }
 
 /** Per model and ranker, the ranker's configuration with the model's learned weights. */

@@ -8,13 +8,15 @@ import { topK } from '../../models/vector-search/top-k.js';
 import { marketIndex } from './catalogue/market-index.js';
 import { catalogueArrays } from './catalogue/catalogue-arrays.js';
 import { annIndex } from './catalogue/ann-indexes.js';
+import { cardOf, type MarketCard } from './market-card.js';
 
 export interface SimilarMarkets {
   ticker: string;
   /** `model`: cosine of the active model's market vectors; `co-interaction`: market_neighbours. */
   source: 'model' | 'co-interaction';
   model: string | null;
-  items: { ticker: string; eventTicker: string; title: string; category: string; score: number }[];
+  /** Market cards (./market-card.ts) with their similarity. */
+  items: (MarketCard & { score: number })[];
 }
 
 /**
@@ -36,10 +38,7 @@ export async function similarMarkets(
   if (!open && !doc) throw new SibylError('not_found', `Unknown market "${ticker}"`);
   const eventTicker = open?.eventTicker ?? doc!.eventTicker;
   const item = (m: CatalogueMarket, score: number) => ({
-    ticker: m.ticker,
-    eventTicker: m.eventTicker,
-    title: m.title,
-    category: m.category,
+    ...cardOf(m),
     score: Math.round(score * 1e4) / 1e4,
   });
 

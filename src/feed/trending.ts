@@ -1,5 +1,6 @@
 import { catalogueArrays } from './catalogue/catalogue-arrays.js';
 import type { CatalogueSnapshot } from './catalogue/market-catalogue.js';
+import { cardOf } from './market-card.js';
 import { eligibilityMask } from './pipeline/filters.js';
 import { topK } from '../../models/vector-search/top-k.js';
 
@@ -24,13 +25,6 @@ export function trendingMarkets(catalogue: CatalogueSnapshot, categories: string
   });
   return Array.from(topK(scores, limit, mask), (i) => {
     const m = catalogue.markets[i]!;
-    return {
-      ticker: m.ticker,
-      eventTicker: m.eventTicker,
-      title: m.title,
-      category: m.category,
-      score: Math.round(scores[i]! * 1e4) / 1e4,
-      volume24h: m.volume24h,
-    };
+    return { ...cardOf(m), score: Math.round(scores[i]! * 1e4) / 1e4 };
   });
 }

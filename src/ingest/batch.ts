@@ -13,10 +13,19 @@ export function parseBatch<S extends z.ZodType>(
   items: unknown[],
   name: string,
 ): ParsedBatch<z.output<S>> {
-  const valid: ParsedBatch<z.output<S>>['valid'] = [];
+  return parseEach<z.output<S>>(items, name, () => schema as z.ZodType<z.output<S>>);
+}
+
+/** `parseBatch` with a schema chosen per item (a new market is validated whole, a stored one as a patch). */
+export function parseEach<T>(
+  items: unknown[],
+  name: string,
+  schemaOf: (item: unknown, index: number) => z.ZodType<T>,
+): ParsedBatch<T> {
+  const valid: ParsedBatch<T>['valid'] = [];
   const issues: FieldIssue[] = [];
   items.forEach((item, index) => {
-    const parsed = schema.safeParse(item);
+    const parsed = schemaOf(item, index).safeParse(item);
     if (parsed.success) valid.push({ index, value: parsed.data });
     else {
       for (const issue of parsed.error.issues) {
@@ -25,13 +34,20 @@ export function parseBatch<S extends z.ZodType>(
           issues.push({
             index,
             path: itemPath(name, index, key === undefined ? issue.path : [...issue.path, key]),
-            message: issue.message,
+            message: messageOf(issue),
           });
         }
       }
     }
   });
   return { valid, issues };
+}
+
+/** A record's bad key is reported by what is wrong with it, not zod's generic "Invalid key in record". */
+function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_key' && issue.issues.length > 0)
+    return issue.issues.map((i) => i.message).join('; ');
+  return issue.message;
 }
 
 export function itemPath(name: string, index: number, path: PropertyKey[] = []): string {

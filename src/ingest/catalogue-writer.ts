@@ -1,5 +1,12 @@
 import type { MarketDoc } from '../domain/documents.js';
-import type { EventInput, MarketInput, MarketStatus, SeriesInput, UserInput } from '../domain/schemas.js';
+import type {
+  EventInput,
+  MarketInput,
+  MarketPatch,
+  MarketStatus,
+  SeriesInput,
+  UserInput,
+} from '../domain/schemas.js';
 import { coll, type CollectionName } from '../store/collections.js';
 import type { AnyBulkWriteOperation, Document, Store } from '../store/types.js';
 
@@ -88,6 +95,23 @@ export async function writeMarkets(
       : m;
   });
   return upsertBy(store, 'markets', 'ticker', filled, now);
+}
+
+/**
+ * Applies partial updates to markets validated as stored. Never upserts: a patch of a market
+ * removed in the meantime must not leave a market with only the fields patched.
+ */
+export async function patchMarkets(
+  store: Store,
+  patches: MarketPatch[],
+  now = new Date(),
+): Promise<UpsertResult> {
+  if (patches.length === 0) return { received: 0, inserted: 0, updated: 0 };
+  const ops: AnyBulkWriteOperation<MarketDoc>[] = patches.map(({ ticker, ...fields }) => ({
+    updateOne: { filter: { ticker }, update: { $set: { ...fields, updatedAt: now } } },
+  }));
+  const r = await coll(store, 'markets').bulkWrite(ops, { ordered: false });
+  return { received: patches.length, inserted: 0, updated: r.matchedCount };
 }
 
 /** A change to a stored market's state or quote, from the exchange's stream. */

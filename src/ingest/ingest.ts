@@ -1,11 +1,13 @@
 import type { z } from 'zod';
-import { eventInput, interactionInput, marketInput, seriesInput, userInput } from '../domain/schemas.js';
+import { eventInput, interactionInput, seriesInput, userInput } from '../domain/schemas.js';
 import type { Store } from '../store/types.js';
 import type { FeedAttribution, FeedAttributionLookup } from '../domain/attribution.js';
 import { INTERACTION_WEIGHTS } from '../domain/interaction-weights.js';
 import type { IngestEvents } from './events/ingest-events.js';
+import { ingestMarketBatch } from './market-batch.js';
+import { outsideWindow, type TimestampWindow } from './timestamp-window.js';
 import { checkBatchSize, parseBatch, rejectIfInvalid } from './batch.js';
-import { writeEvents, writeMarkets, writeSeries, writeUsers, type UpsertResult } from './catalogue-writer.js';
+import { writeEvents, writeSeries, writeUsers, type UpsertResult } from './catalogue-writer.js';
 import { findUnknownMarkets, writeInteractions, type InteractionWriteResult } from './interaction-writer.js';
 
 /**
@@ -21,6 +23,8 @@ export interface IngestOptions {
    * expired feeds are stored without attribution.
    */
   feeds?: FeedAttributionLookup;
+  /** Interactions stamped outside it (around `now`) are rejected; unbounded if absent. */
+  tsWindow?: TimestampWindow;
   /** Told what was stored, once it is stored. */
   events?: IngestEvents;
 }
@@ -47,13 +51,11 @@ export function ingestEvents(store: Store, items: unknown, o: IngestOptions): Pr
   return catalogueStored(writeEvents(store, validated(eventInput, items, 'events', o.maxBatch), o.now), o);
 }
 
-export function ingestMarkets(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {
-  const markets = validated(marketInput, items, 'markets', o.maxBatch);
-  return catalogueStored(
-    writeMarkets(store, markets, o.now),
-    o,
-    markets.map((m) => m.ticker),
-  );
+/** Markets, new and changed (see ./market-batch.ts); replicas refresh just those. */
+export async function ingestMarkets(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {
+  const { tickers, ...result } = await ingestMarketBatch(store, items, o);
+  await o.events?.emit('catalogueStored', { origin: 'local', tickers });
+  return result;
 }
 
 export async function ingestUsers(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {
@@ -74,6 +76,7 @@ export async function ingestInteractions(
 ): Promise<InteractionWriteResult> {
   const batch = checkBatchSize(items, 'interactions', o.maxBatch);
   const { valid, issues } = parseBatch(interactionInput, batch, 'interactions');
+  if (o.tsWindow) issues.push(...outsideWindow(valid, o.tsWindow, o.now ?? new Date()));
   issues.push(...(await findUnknownMarkets(store, valid)));
   rejectIfInvalid(issues, batch.length, 'interactions');
   const interactions = valid.map((v) => v.value);

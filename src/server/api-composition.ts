@@ -1,8 +1,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { Express } from 'express';
+import { timestampWindow } from '../ingest/timestamp-window.js';
 import { createApp } from '../api/app.js';
 import { ApiMetrics } from '../api/metrics.js';
+import { RateLimits } from '../api/rate-limits.js';
 import type { ExperimentControl } from '../api/routes/experiments.js';
 import type { ReadinessCheck } from '../api/routes/ops.js';
 import type { Config } from '../config/env.js';
@@ -126,6 +128,9 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     config.SIBYL_STICKY_BUCKETING && !options.experiments
       ? new Redis(config.REDIS_URL!, { keyPrefix: `${config.SIBYL_QUEUE_PREFIX}:sticky:` })
       : undefined;
+  // Without a listener ioredis prints every failed reconnection as an unhandled error event.
+  stickyRedis?.on('error', () => {});
+  const metrics = options.metrics ?? new ApiMetrics();
   const experiments = options.experiments
     ? undefined
     : await setUpExperiments(
@@ -138,6 +143,9 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
         },
         store,
         logger,
+        {
+          onExposure: (e) => metrics.exposures.inc({ experiment: e.experimentId, variation: e.variationId }),
+        },
       );
 
   // The active model is loaded before serving when there is one; later promotions swap in live.
@@ -162,6 +170,20 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
   const snapshots: FeedSnapshotStore = snapshotRedis
     ? new FallbackSnapshotStore(new RedisSnapshotStore(snapshotRedis, ''), inMemory)
     : inMemory;
+
+  // Rate limits shared by replicas through Redis; each replica counts alone while it is unreachable.
+  const rateRedis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 })
+    : undefined;
+  rateRedis?.on('error', () => {}); // the limits fall back to memory; /readyz names Redis's state elsewhere
+  const rateLimits = new RateLimits(
+    {
+      writesPerKey: config.SIBYL_RATE_LIMIT_WRITES_PER_KEY,
+      writesPerAddress: config.SIBYL_RATE_LIMIT_WRITES_PER_ADDRESS,
+      failedAuthPerAddress: config.SIBYL_RATE_LIMIT_FAILED_AUTH,
+    },
+    rateRedis ? { client: rateRedis, prefix: config.SIBYL_QUEUE_PREFIX } : undefined,
+  );
 
   // Users' contexts are cached per replica; with Redis, writes on any replica invalidate them on all.
   const userCacheMs = config.FEED_USER_CACHE_SECONDS * 1000;
@@ -217,7 +239,6 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     now,
   });
   const push = { hub, connections, authorize, queueBytes: config.FEED_PUSH_QUEUE_BYTES };
-  const metrics = options.metrics ?? new ApiMetrics();
   metrics.watchPush(() => ({
     streams: connections.size,
     watchedFeeds: hub.stats.watches,
@@ -254,7 +275,16 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     metrics,
     logger,
     apiKeys: config.SIBYL_API_KEYS,
+    corsOrigins: config.SIBYL_CORS_ORIGINS,
     maxBatch: config.INGEST_MAX_BATCH,
+    tsWindow: timestampWindow(config),
+    rateLimits,
+    ...(config.METRICS_API_KEY ? { metricsApiKey: config.METRICS_API_KEY } : {}),
+    trustProxy: config.SIBYL_TRUST_PROXY,
+    loadShedding: {
+      maxInFlight: config.SIBYL_MAX_IN_FLIGHT,
+      retryAfterSeconds: config.SIBYL_SHED_RETRY_AFTER_SECONDS,
+    },
     jobs: options.jobs,
     models,
     experiments: options.experiments ? options.experiments.control : experiments,
@@ -284,6 +314,7 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
       pushRedis?.disconnect();
       await watcher?.stop();
       snapshotRedis?.disconnect();
+      rateRedis?.disconnect();
       await userChanges?.close();
       // Exposures still buffered are written before the store closes.
       await experiments?.close();

@@ -7,9 +7,13 @@ import type { Store } from '../store/types.js';
 import type { JobRunner } from '../../jobs/job-types.js';
 import { createJobRunner } from '../../jobs/runners/create-runner.js';
 import { RedisLease } from './redis-lease.js';
+import { serveMetrics } from './metrics-server.js';
+import { JobMetrics } from '../../jobs/job-metrics.js';
 
 export interface WorkerRole {
   runner: JobRunner;
+  /** Where this worker's job metrics are served (SIBYL_WORKER_METRICS_PORT), if they are. */
+  metricsUrl?: string;
   /** The market stream's consumer, when MARKET_STREAM_URL is set (running only where the lease is held). */
   marketData?: LiveMarketData;
   close(): Promise<void>;
@@ -22,8 +26,26 @@ export interface WorkerRole {
  * another taking over within seconds if it dies.
  */
 export async function startWorker(config: Config, store: Store, logger: Logger): Promise<WorkerRole> {
-  const runner = await createJobRunner(config, store, logger, 'worker');
-  if (!config.MARKET_STREAM_URL) return { runner, close: () => runner.close() };
+  const jobMetrics = new JobMetrics();
+  const runner = await createJobRunner(config, store, logger, 'worker', jobMetrics);
+  const metrics =
+    config.SIBYL_WORKER_METRICS_PORT === undefined
+      ? undefined
+      : await serveMetrics(jobMetrics.registry, {
+          port: config.SIBYL_WORKER_METRICS_PORT,
+          host: config.HOST,
+          ...(config.METRICS_API_KEY ? { apiKey: config.METRICS_API_KEY } : {}),
+        });
+  const metricsUrl = metrics ? { metricsUrl: metrics.url } : {};
+  if (!config.MARKET_STREAM_URL)
+    return {
+      runner,
+      ...metricsUrl,
+      close: async () => {
+        await metrics?.close();
+        await runner.close();
+      },
+    };
 
   const events = createIngestEvents();
   let relay: ReplicaRelay | undefined;
@@ -59,7 +81,9 @@ export async function startWorker(config: Config, store: Store, logger: Logger):
   return {
     runner,
     marketData,
+    ...metricsUrl,
     close: async () => {
+      await metrics?.close();
       if (lease) await lease.stop();
       else await marketData.stop();
       await relay?.close();

@@ -21,7 +21,7 @@ describe('configuration', () => {
     expect(config.FEED_MAX_PER_EVENT).toBe(3);
   });
 
-  it('fails fast naming every bad variable and its value', () => {
+  it('fails fast naming every bad variable, and the value of those that are not secrets', () => {
     let error: unknown;
     try {
       loadConfig({ PORT: 'eighty', MONGODB_URI: 'postgres://x', LOG_LEVEL: 'loud' });
@@ -31,8 +31,28 @@ describe('configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     expect(message).toMatch(/PORT="eighty"/);
-    expect(message).toMatch(/MONGODB_URI="postgres:\/\/x": must start with mongodb/);
+    expect(message).toMatch(/MONGODB_URI \(value not shown\): must start with mongodb/);
     expect(message).toMatch(/LOG_LEVEL="loud"/);
+  });
+
+  it('never echoes the value of a connection string or a secret', () => {
+    const secret = 'S3cretPass';
+    const bad = {
+      MONGODB_URI: `mongo://admin:${secret}@db.internal:27017`,
+      REDIS_URL: `http://:${secret}@redis.internal:6379`,
+      GROWTHBOOK_API_HOST: `not a url ${secret}`,
+      MARKET_SYNC_URL: `nope ${secret}`,
+      MARKET_STREAM_URL: `http://user:${secret}@feed`,
+    };
+    let message = '';
+    try {
+      loadConfig(bad);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const name of Object.keys(bad)) expect(message).toContain(name);
+    expect(message).not.toContain(secret);
+    expect(message).not.toContain('admin');
   });
 
   it('turns on sticky bucketing only with Redis to keep the buckets in', () => {

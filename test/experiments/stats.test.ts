@@ -191,6 +191,16 @@ describe('compareToControl', () => {
     expectRelativelyClose(r.chanceToBeatControl, 0.9037892608388691, 1e-9);
   });
 
+  it('never puts the lower edge below −100%, where the treatment mean is 0', () => {
+    // 9 users an arm, one of whom traded in each: Δ = 0, and SE ≈ 1.41, so Δ − 1.96·SE ≈ −2.77.
+    const nine = (traded: number) =>
+      Array.from({ length: 9 }, (_, i) => ({ num: i < traded ? 1 : 0, den: 1 }));
+    const r = estimate(compareToControl(summarize(nine(1)), summarize(nine(1))));
+    expect(r.relativeLift).toBeCloseTo(0, 12);
+    expect(r.confidenceInterval.lower).toBe(-1);
+    expect(r.confidenceInterval.upper).toBeGreaterThan(2.5);
+  });
+
   it('names the degenerate cases and returns no NaN', () => {
     const none = { standardError: null, confidenceInterval: null, pValue: null, chanceToBeatControl: null };
     expect(compareToControl({ n: 1, mean: 1, varianceOfMean: null }, arm(1, 0.1))).toEqual({

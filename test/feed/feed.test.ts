@@ -107,15 +107,21 @@ describe('feed without a model (the two-tower ranker falls back to category affi
         'category',
         'closeTime',
         'eventTicker',
+        'eventTitle',
         'lastPrice',
         'reasons',
         'score',
+        'seriesTicker',
+        'seriesTitle',
+        'status',
+        'subtitle',
         'ticker',
         'title',
         'volume24h',
         'yesAsk',
         'yesBid',
       ]);
+      expect(item.status).toBe('open');
       expect(item.reasons.length).toBeGreaterThan(0);
       // What a market card shows: quotes as decimal dollar strings (or null before any), the close.
       for (const price of [item.yesBid, item.yesAsk, item.lastPrice])
@@ -150,8 +156,9 @@ describe('feed without a model (the two-tower ranker falls back to category affi
     expect(new Set(two.body.items.map((i: { category: string }) => i.category))).toEqual(
       new Set(['Crypto', 'Sports']),
     );
-    const none = await request(t.app).get('/v1/users/u1/feed?category=Astrology').expect(200);
-    expect(none.body).toMatchObject({ items: [], nextCursor: null });
+    // A category nobody has heard of is a typo: 400 naming the known ones (#23).
+    const none = await request(t.app).get('/v1/users/u1/feed?category=Astrology').expect(400);
+    expect(none.body.error.details[0].message).toMatch(/unknown category "Astrology"; one of .*"Crypto"/);
   });
 
   it('never shows a market the user dismissed', async () => {

@@ -218,6 +218,68 @@ describe('candidate generation', () => {
   });
 });
 
+describe('reasons name related markets only (#23 item 2)', () => {
+  const config: RankerConfig = {
+    ...getRanker('popularity')!,
+    sources: { popular: 50, neighbours: 10 },
+    weights: { ...getRanker('popularity')!.weights, neighbours: 10 },
+  };
+  const closed = new Date(NOW.getTime() - HOUR);
+  const feedAfterTrading = (neighbour: Partial<MarketDoc>) => {
+    const catalogue = catalogueWith([
+      {
+        ticker: 'WEATHER-TRADE',
+        eventTicker: 'KXHIGHNY-26NOV21',
+        seriesTicker: 'KXHIGHNY',
+        title: 'NYC high above 60°?',
+        category: 'Climate and Weather',
+        closeTime: closed,
+      },
+      { ticker: 'NEIGHBOUR', title: 'The neighbour', ...neighbour },
+    ]);
+    const linked = catalogueSnapshot(
+      NOW,
+      catalogue.markets,
+      new Map([['WEATHER-TRADE', [{ ticker: 'NEIGHBOUR', score: 0.9 }]]]),
+    );
+    const feed = rankFeed(linked, user([{ ticker: 'WEATHER-TRADE', type: 'trade' }]), req, config);
+    return feed.find((i) => i.ticker === 'NEIGHBOUR')!;
+  };
+
+  it('does not explain a football market by a weather trade, however often they were co-traded', () => {
+    const item = feedAfterTrading({
+      eventTicker: 'KXNFL-26NOV23-KC',
+      seriesTicker: 'KXNFL',
+      category: 'Sports',
+    });
+    expect(item).toBeDefined();
+    expect(item.reasons.join(' | ')).not.toMatch(/NYC high/);
+  });
+
+  it('says a market of the same event is one of an event the user trades', () => {
+    const item = feedAfterTrading({
+      eventTicker: 'KXHIGHNY-26NOV21',
+      seriesTicker: 'KXHIGHNY',
+      category: 'Climate and Weather',
+    });
+    expect(item.reasons[0]).toBe('Another market in an event you trade');
+  });
+
+  it.each([
+    [
+      'series',
+      { eventTicker: 'KXHIGHNY-26NOV22', seriesTicker: 'KXHIGHNY', category: 'Climate and Weather' },
+    ],
+    [
+      'category',
+      { eventTicker: 'KXRAINNYC-26NOV', seriesTicker: 'KXRAINNYC', category: 'Climate and Weather' },
+    ],
+  ])('names a traded market of the same %s', (_, neighbour) => {
+    const item = feedAfterTrading(neighbour);
+    expect(item.reasons).toContain('Because you traded "NYC high above 60°?"');
+  });
+});
+
 describe('two-tower pipeline', () => {
   const rng = Rng.of(5, 'two-tower-pipeline');
   const catalogue = syntheticCatalogue(4_000, rng, NOW);

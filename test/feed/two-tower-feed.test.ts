@@ -312,6 +312,10 @@ describe('two-tower feed', () => {
     expect(byModel.source).toBe('model');
     expect(byModel.model).toBe('tt-test');
     expect(byModel.items).toHaveLength(10);
+    // Market cards, as in feeds (#23).
+    expect(Object.keys(byModel.items[0])).toEqual(
+      expect.arrayContaining(['status', 'eventTitle', 'seriesTitle', 'yesBid', 'closeTime', 'score']),
+    );
     expect(byModel.items.every((i: { eventTicker: string }) => i.eventTicker !== market.eventTicker)).toBe(
       true,
     );

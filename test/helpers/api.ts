@@ -5,7 +5,7 @@ import { listenApi } from '../../src/server/api-server.js';
 import type { MarketCatalogue } from '../../src/feed/catalogue/market-catalogue.js';
 import type { FeedService, FeedServiceOptions } from '../../src/feed/feed-service.js';
 import type { IngestEvents } from '../../src/ingest/events/ingest-events.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { composeApi, type ApiComposition } from '../../src/server/api-composition.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import type { Store } from '../../src/store/types.js';
@@ -56,10 +56,15 @@ export async function makeTestApi(
     /** Shared with a replica relay in cross-replica tests; a fresh one otherwise. */
     events?: IngestEvents;
     experiments?: ExperimentControl;
-    /** Settings beyond the test defaults (e.g. FEED_PUSH_*, REDIS_URL, SIBYL_DASHBOARD_DIR). */
+    /** Settings over the tests' defaults (FEED_PUSH_*, rate limits, load shedding, metrics key…). */
     config?: Partial<Config>;
     /** Heartbeats of open streams. @defaultValue 15000 */
     streamHeartbeatMs?: number;
+    /** @defaultValue silentLogger */
+    logger?: Logger;
+    /** Log every request to `logger`. @defaultValue false */
+    requestLogging?: boolean;
+    metrics?: ApiMetrics;
   } = {},
 ): Promise<TestApi> {
   const store = options.store ?? (await openTestStore({ indexes: false }));
@@ -86,14 +91,14 @@ export async function makeTestApi(
   const api = await composeApi({
     config,
     store,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     jobs,
     now: clock.now,
     model: options.model ?? { current: () => undefined },
     experiments: { control: options.experiments, assignment: options.assignment },
     ...(options.events ? { events: options.events } : {}),
-    metrics: new ApiMetrics(false),
-    requestLogging: false,
+    metrics: options.metrics ?? new ApiMetrics(false),
+    requestLogging: options.requestLogging ?? false,
     ...(options.streamHeartbeatMs ? { streamHeartbeatMs: options.streamHeartbeatMs } : {}),
   });
   return {

@@ -120,20 +120,32 @@ describe('bad records', () => {
     );
   });
 
-  it('stops at a CSV row the parser cannot get past, keeping the rows before it', async () => {
+  it('reports a row with an unclosed or stray quote by its line, and imports the rows after it', async () => {
+    const good = (n: number) => `M-${n},E-1,Fine ${n},open,2026-12-01T00:00:00Z`;
     const path = await tmp.write(
       'markets.csv',
       [
-        'ticker,eventTicker,title,status,closeTime',
-        'M-1,E-1,Fine,open,2026-12-01T00:00:00Z',
-        'M-2,E-1,"Unclosed,open,2026-12-01T00:00:00Z',
+        'ticker,eventTicker,title,status,closeTime', // line 1
+        good(1),
+        'M-2,E-1,"Unclosed,open,2026-12-01T00:00:00Z', // line 3
+        good(3),
+        'M-4,E-1,"Quoted, fine",open,2026-12-01T00:00:00Z',
+        'M-5,E-1,Stray "quote" inside,open,2026-12-01T00:00:00Z', // line 6
+        ...Array.from({ length: 300 }, (_, i) => good(10 + i)),
+        'M-6,E-1,"Unclosed at the end,open,2026-12-01T00:00:00Z', // line 307
       ].join('\n'),
     );
 
-    await expect(importFile(store, path, { batchSize: 1 })).rejects.toThrow(
-      /markets\.csv: .*Quote Not Closed/,
-    );
-    expect(await store.collection('markets').countDocuments({ eventTicker: 'E-1' })).toBe(1);
+    const result = await importFile(store, path, { batchSize: 50 });
+
+    expect(lines(result)).toEqual([
+      expect.stringMatching(/^f: line 3: unclosed quote/),
+      expect.stringMatching(/^f: line 6: /),
+      expect.stringMatching(/^f: line 307: unclosed quote/),
+    ]);
+    expect(result).toMatchObject({ read: 306, inserted: 303, rejected: 3 });
+    expect(await store.collection('markets').countDocuments({ eventTicker: 'E-1' })).toBe(303);
+    expect((await store.collection('markets').findOne({ ticker: 'M-4' }))?.title).toBe('Quoted, fine');
   });
 
   it('rejects interactions with unknown markets until the market is imported', async () => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { FeedService } from '../../feed/feed-service.js';
 import { getRanker, rankerNames } from '../../feed/rankers/rankers.js';
 import { handle } from '../handler.js';
+import { personalised } from '../http-headers.js';
 
 /**
  * `GET /v1/users/{userId}/feed/preview?ranker=…`: what a ranker would serve the user now, for
@@ -14,6 +15,7 @@ export function feedPreviewRoutes(deps: { feed: FeedService; auth: RequestHandle
   router.get(
     '/users/:userId/feed/preview',
     deps.auth,
+    personalised,
     handle(
       {
         params: z.object({ userId: z.string().min(1).max(256) }),

@@ -3,10 +3,14 @@ import { z } from 'zod';
 import type { MarketCatalogue } from '../../feed/catalogue/market-catalogue.js';
 import type { FeedService } from '../../feed/feed-service.js';
 import { handle } from '../handler.js';
+import { personalised } from '../http-headers.js';
 import type { Store } from '../../store/types.js';
 import type { ActiveModelSource } from '../../feed/active-model.js';
 import { trendingMarkets } from '../../feed/trending.js';
 import { similarMarkets } from '../../feed/similar-markets.js';
+import { categoryCounts, checkCategories } from '../../feed/categories.js';
+import { marketDetails } from '../../feed/market-card.js';
+import { SibylError } from '../../errors.js';
 import type { ApiMetrics } from '../metrics.js';
 
 /** `?category=a&category=b` and `?category=a,b` both mean "a or b". */
@@ -62,9 +66,11 @@ export function feedRoutes(deps: {
   const router = Router();
   router.get(
     '/users/:userId/feed',
+    personalised,
     handle(
       { params: z.object({ userId: z.string().min(1).max(256) }), query: feedQuery },
       async ({ params, query }) => {
+        checkCategories(await deps.catalogue.current(), query.category);
         const feed = await deps.feed.getFeed({
           userId: params.userId,
           limit: query.limit,
@@ -80,8 +86,22 @@ export function feedRoutes(deps: {
   router.get(
     '/trending',
     handle({ query: trendingQuery }, async ({ query }) => {
-      const items = trendingMarkets(await deps.catalogue.current(), query.category, query.limit);
+      const catalogue = await deps.catalogue.current();
+      checkCategories(catalogue, query.category);
+      const items = trendingMarkets(catalogue, query.category, query.limit);
       return { category: query.category, items };
+    }),
+  );
+  router.get(
+    '/categories',
+    handle({}, async () => ({ categories: categoryCounts(await deps.catalogue.current()) })),
+  );
+  router.get(
+    '/markets/:ticker',
+    handle({ params: z.object({ ticker: z.string().min(1).max(256) }) }, async ({ params }) => {
+      const market = await marketDetails(deps.store, params.ticker);
+      if (!market) throw new SibylError('not_found', `Unknown market ${params.ticker}`);
+      return market;
     }),
   );
   router.get(

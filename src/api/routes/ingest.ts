@@ -10,6 +10,7 @@ import {
   type IngestOptions,
 } from '../../ingest/ingest.js';
 import { handle } from '../handler.js';
+import type { TimestampWindow } from '../../ingest/timestamp-window.js';
 import type { ApiMetrics } from '../metrics.js';
 import type { FeedAttributionLookup } from '../../domain/attribution.js';
 import type { IngestEvents } from '../../ingest/events/ingest-events.js';
@@ -18,6 +19,7 @@ export interface IngestRouteDeps {
   store: Store;
   metrics: ApiMetrics;
   maxBatch: number;
+  tsWindow: TimestampWindow;
   now: () => Date;
   /** Guards every write route (API key). */
   auth: RequestHandler;
@@ -40,13 +42,18 @@ type Ingest = (
 export function ingestRoutes(deps: IngestRouteDeps): Router {
   const router = Router();
   const route = (method: 'put' | 'post', key: string, ingest: Ingest) => {
-    const body = z.object({ [key]: z.unknown() }, { error: `expected an object with a "${key}" array` });
+    // Unknown top-level fields are refused like unknown item fields: a misspelt option must not be ignored.
+    const body = z.strictObject(
+      { [key]: z.unknown().refine((v) => v !== undefined, `required: an array of ${key}`) },
+      { error: `expected an object with a "${key}" array` },
+    );
     router[method](
       `/${key}`,
       deps.auth,
       handle({ body }, async ({ body }) => {
         const result = await ingest(deps.store, body[key], {
           maxBatch: deps.maxBatch,
+          tsWindow: deps.tsWindow,
           now: deps.now(),
           events: deps.events,
           ...(deps.feeds ? { feeds: deps.feeds } : {}),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -84,6 +85,12 @@ export function registerDemo(program: Command): void {
       const supervisor = new Supervisor(async () => {
         await rm(dataDir, { recursive: true, force: true });
         await rm(modelsDir, { recursive: true, force: true });
+      });
+      // However the demo ends (a second Ctrl-C, a crash), nothing outlives it: not its children, not
+      // its throwaway directories (a model a night adds up).
+      process.once('exit', () => {
+        supervisor.killAll();
+        for (const dir of [dataDir, modelsDir]) rmSync(dir, { recursive: true, force: true });
       });
       supervisor.stopOnSignals();
       try {

@@ -52,10 +52,19 @@ export function registerJobCommands(program: Command): void {
         throw new UsageError(`--now: no job named ${unknown.join(', ')}; jobs: ${JOB_NAMES.join(', ')}`);
       const logger = createLogger(config.LOG_LEVEL);
       const store = await openStore(config, { allowEmbedded: opts.embedded });
+      // A worker waiting for Redis can be stopped like a running one: the store is closed cleanly.
+      const stopWhileStarting = (signal: NodeJS.Signals) => {
+        logger.info({ signal }, 'stopped before the worker started');
+        void store.close().finally(() => process.exit(0));
+      };
+      process.once('SIGTERM', stopWhileStarting);
+      process.once('SIGINT', stopWhileStarting);
       const worker = await startWorker(config, store, logger).catch(async (err: unknown) => {
         await store.close();
         throw err;
       });
+      process.off('SIGTERM', stopWhileStarting);
+      process.off('SIGINT', stopWhileStarting);
       const { runner } = worker;
       onShutdown(
         logger,
@@ -71,6 +80,7 @@ export function registerJobCommands(program: Command): void {
           runner: runner.kind,
           prefix: config.SIBYL_QUEUE_PREFIX,
           marketStream: config.MARKET_STREAM_URL ?? null,
+          metrics: worker.metricsUrl ?? null,
         },
         'worker started',
       );

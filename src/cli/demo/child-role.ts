@@ -66,6 +66,13 @@ export class ChildRole {
     return new Promise((resolve) => this.exitWaiters.push(resolve));
   }
 
+  /** Kills the process at once (SIGKILL), for an exit that cannot wait; it is not restarted. */
+  killNow(): void {
+    this.stopping = true;
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null)
+      this.child.kill('SIGKILL');
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;

@@ -48,7 +48,12 @@ export class Supervisor {
     return this.stopped;
   }
 
-  /** Ctrl-C or SIGTERM stops everything and exits 0; a second one exits at once. */
+  /** Kills every child at once: the last resort of an exit that cannot wait for a clean stop. */
+  killAll(): void {
+    for (const child of this.children) child.killNow();
+  }
+
+  /** Ctrl-C, SIGTERM or SIGHUP stops everything and exits 0; a second one exits at once. */
   stopOnSignals(): void {
     const onSignal = () => {
       if (this.stopping) process.exit(1);
@@ -58,8 +63,9 @@ export class Supervisor {
         () => process.exit(1),
       );
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // `on`, not `once`: a second signal must reach the handler, or Node's default would kill the
+    // process without its exit handlers (which kill the children and remove temporary directories).
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
   }
 
   private track(child: ChildRole): ChildRole {

@@ -63,7 +63,8 @@ function degenerate(reason: DegenerateReason, relativeLift: number | null = null
  *   Var(Δ) ≈ Var(μt)/μc² + μt²·Var(μc)/μc⁴.
  * Then: CI = Δ ± z_{(1+level)/2}·SE; p = 2·(1 − Φ(|Δ|/SE)); and with a flat prior the posterior of Δ
  * is approximately N(Δ, SE²), so the chance to beat control is P(Δ > 0) = Φ(Δ/SE). (For a 95% level
- * the CI excludes 0 exactly when p < 0.05, and chance = 1 − p/2 when Δ > 0: one normal model.)
+ * the CI excludes 0 exactly when p < 0.05, and chance = 1 − p/2 when Δ > 0: one normal model.) The
+ * interval's lower edge stops at −100%, where the treatment's mean is 0.
  */
 export function compareToControl(
   control: RatioSummary,
@@ -93,7 +94,9 @@ export function compareToControl(
     reason: null,
     relativeLift,
     standardError,
-    confidenceInterval: { lower: relativeLift - halfWidth, upper: relativeLift + halfWidth },
+    // Every metric here is a ratio of non-negative sums, so Δ ≥ −100%: the normal approximation's
+    // lower edge can fall below that on a few users (e.g. −277%), which no outcome could reach.
+    confidenceInterval: { lower: Math.max(-1, relativeLift - halfWidth), upper: relativeLift + halfWidth },
     pValue: twoSidedPValue(z),
     chanceToBeatControl: normalCdf(z),
   };

@@ -15,6 +15,13 @@ export interface CatalogueMarket {
   eventTicker: string;
   seriesTicker?: string;
   title: string;
+  /** The outcome this market is about (Kalshi's yes_sub_title), when it has one. */
+  subtitle?: string;
+  /** Always `open` in a snapshot (it holds open markets only); kept so cards show what is stored. */
+  status: MarketDoc['status'];
+  /** Its event's and series' titles, for cards (absent while they are unknown). */
+  eventTitle?: string;
+  seriesTitle?: string;
   category: string;
   /** Lower-cased category, for filters. */
   categoryKey: string;
@@ -45,6 +52,11 @@ export interface CatalogueSnapshot {
   neighbours: ReadonlyMap<string, readonly Neighbour[]>;
   /** The features watermark when this snapshot was loaded (absent before the first refresh). */
   featuresWatermark?: Date;
+  /**
+   * Every category a feed may be filtered on, by lower-cased key: those of the open markets and of
+   * the known series (a category with nothing open now is still a category).
+   */
+  categories: ReadonlyMap<string, string>;
 }
 
 export interface Neighbour {
@@ -58,13 +70,18 @@ export function catalogueSnapshot(
   markets: CatalogueMarket[],
   neighbours: ReadonlyMap<string, readonly Neighbour[]> = new Map(),
   featuresWatermark?: Date,
+  knownCategories: string[] = [],
 ): CatalogueSnapshot {
+  const categories = new Map<string, string>();
+  for (const name of [...markets.map((m) => m.category), ...knownCategories])
+    if (!categories.has(name.toLowerCase())) categories.set(name.toLowerCase(), name);
   return {
     loadedAt,
     markets,
     byTicker: new Map(markets.map((m) => [m.ticker, m])),
     neighbours,
     ...(featuresWatermark ? { featuresWatermark } : {}),
+    categories,
   };
 }
 
@@ -228,15 +245,11 @@ export class MarketCatalogue {
     const docs = await coll(this.store, 'markets')
       .find({ status: 'open', closeTime: { $gt: loadedAt } }, { projection: { _id: 0 } })
       .toArray();
-    const { markets, scales } = scoreMarketsOn(
-      docs,
-      loadedAt,
-      await this.activityOf(docs),
-      await contentOfMarkets(this.store, docs),
-    );
+    const { content, titles } = await contentOfMarkets(this.store, docs);
+    const { markets, scales } = scoreMarketsOn(docs, loadedAt, await this.activityOf(docs), content, titles);
     this.scales = scales;
     const { neighbours, watermark } = await this.loadNeighbours();
-    return catalogueSnapshot(loadedAt, markets, neighbours, watermark);
+    return catalogueSnapshot(loadedAt, markets, neighbours, watermark, await this.knownCategories());
   }
 
   /** Activity features of these markets (absent before the first feature refresh, or for markets nobody touched). */
@@ -269,11 +282,11 @@ export class MarketCatalogue {
     const open = docs.filter((d) => d.status === 'open' && d.closeTime.getTime() > now.getTime());
     const openTickers = new Set(open.map((d) => d.ticker));
     const gone = new Set(docs.filter((d) => !openTickers.has(d.ticker)).map((d) => d.ticker));
-    const [activity, content] = await Promise.all([
+    const [activity, { content, titles }] = await Promise.all([
       this.activityOf(open.filter((d) => !previous.byTicker.has(d.ticker))),
       contentOfMarkets(this.store, open),
     ]);
-    const { markets: scored } = scoreMarketsOn(open, now, activity, content, this.scales);
+    const { markets: scored } = scoreMarketsOn(open, now, activity, content, titles, this.scales);
     const fresh = new Map(
       scored.map((m) => {
         const before = previous.byTicker.get(m.ticker);
@@ -289,7 +302,9 @@ export class MarketCatalogue {
     const markets = previous.markets.filter((m) => !gone.has(m.ticker)).map((m) => fresh.get(m.ticker) ?? m);
     for (const m of fresh.values()) if (!previous.byTicker.has(m.ticker)) markets.push(m);
     // Refreshed between full loads: the next age-based refresh still comes on time.
-    return catalogueSnapshot(previous.loadedAt, markets, previous.neighbours, previous.featuresWatermark);
+    return catalogueSnapshot(previous.loadedAt, markets, previous.neighbours, previous.featuresWatermark, [
+      ...previous.categories.values(),
+    ]);
   }
 
   /** Tells listeners what changed between two snapshots (over `tickers` only, for a partial refresh). */
@@ -346,6 +361,15 @@ export class MarketCatalogue {
     }
   }
 
+  /**
+   * Categories of the series: a few hundred documents, where events number hundreds of thousands
+   * over time (their categories are their series', or their open markets').
+   */
+  private async knownCategories(): Promise<string[]> {
+    const series = await this.store.collection('series').distinct('category');
+    return series.filter((c): c is string => typeof c === 'string' && c !== '');
+  }
+
   /** The latest refresh's neighbour lists, and its watermark. */
   private async loadNeighbours(): Promise<{
     neighbours: ReadonlyMap<string, readonly Neighbour[]>;
@@ -389,8 +413,9 @@ export function scoreMarkets(
   now: Date,
   activity = new Map<string, MarketActivity>(),
   content = new Map<string, ItemContent>(),
+  titles = new Map<string, RelatedTitles>(),
 ): CatalogueMarket[] {
-  return scoreMarketsOn(docs, now, activity, content).markets;
+  return scoreMarketsOn(docs, now, activity, content, titles).markets;
 }
 
 /** Mean and standard deviation of each standardized signal, over the markets of a full load. */
@@ -415,6 +440,7 @@ export function scoreMarketsOn(
   now: Date,
   activity: Map<string, MarketActivity>,
   content: Map<string, ItemContent>,
+  titles: Map<string, RelatedTitles>,
   given?: MarketScales,
 ): { markets: CatalogueMarket[]; scales: MarketScales } {
   const featuresExist = given?.featuresExist ?? activity.size > 0;
@@ -446,6 +472,9 @@ export function scoreMarketsOn(
     eventTicker: doc.eventTicker,
     seriesTicker: doc.seriesTicker,
     title: doc.title,
+    ...(doc.subtitle ? { subtitle: doc.subtitle } : {}),
+    status: doc.status,
+    ...titles.get(doc.ticker),
     category: doc.category ?? 'Other',
     categoryKey: (doc.category ?? 'Other').toLowerCase(),
     openTime: doc.openTime,
@@ -465,8 +494,17 @@ export function scoreMarketsOn(
   return { markets, scales };
 }
 
-/** Content tokens of the markets, with their events' and series' fields (two queries). */
-async function contentOfMarkets(store: Store, docs: MarketDoc[]): Promise<Map<string, ItemContent>> {
+/** A market's event and series titles, as far as they are known. */
+export interface RelatedTitles {
+  eventTitle?: string;
+  seriesTitle?: string;
+}
+
+/** Content tokens of the markets, with their events' and series' fields, and their titles (two queries). */
+async function contentOfMarkets(
+  store: Store,
+  docs: MarketDoc[],
+): Promise<{ content: Map<string, ItemContent>; titles: Map<string, RelatedTitles> }> {
   const eventTickers = [...new Set(docs.map((d) => d.eventTicker))];
   const events = await coll(store, 'events')
     .find(
@@ -481,19 +519,22 @@ async function contentOfMarkets(store: Store, docs: MarketDoc[]): Promise<Map<st
   const series = await coll(store, 'series')
     .find(
       { ticker: { $in: seriesTickers.filter((t): t is string => !!t) } },
-      { projection: { _id: 0, ticker: 1, category: 1, tags: 1 } },
+      { projection: { _id: 0, ticker: 1, category: 1, tags: 1, title: 1 } },
     )
     .toArray();
   const seriesOf = new Map(series.map((s) => [s.ticker, s]));
-  return new Map(
-    docs.map((d) => {
-      const event = eventOf.get(d.eventTicker);
-      return [
-        d.ticker,
-        marketContentTokens(d, event, seriesOf.get(d.seriesTicker ?? event?.seriesTicker ?? '')),
-      ];
-    }),
-  );
+  const content = new Map<string, ItemContent>();
+  const titles = new Map<string, RelatedTitles>();
+  for (const d of docs) {
+    const event = eventOf.get(d.eventTicker);
+    const ofSeries = seriesOf.get(d.seriesTicker ?? event?.seriesTicker ?? '');
+    content.set(d.ticker, marketContentTokens(d, event, ofSeries));
+    titles.set(d.ticker, {
+      ...(event?.title ? { eventTitle: event.title } : {}),
+      ...(ofSeries?.title ? { seriesTitle: ofSeries.title } : {}),
+    });
+  }
+  return { content, titles };
 }
 
 /** The top tenth of each category by trend (and with real volume) is "trending in" it. */

@@ -45,7 +45,7 @@ export function reasonsFor(
   now: Date,
 ): string[][] {
   const model = signals.model;
-  const closest = model ? closestHistory(rows, signals, model, config.reasonSimilarity) : undefined;
+  const closest = model ? closestHistory(rows, markets, signals, model, config.reasonSimilarity) : undefined;
   const becauseOf = new Map<ServedHistory, string>();
   const because = (h: ServedHistory) => {
     let text = becauseOf.get(h);
@@ -63,7 +63,7 @@ export function reasonsFor(
     const recent = closest ? closest[j] : via < 0 ? undefined : signals.history[via];
     const series = a.series[row]!;
     if (signals.siblings.has(row)) reasons.push('Another market in an event you trade');
-    else if (recent && recent.ticker !== m.ticker) reasons.push(because(recent));
+    else if (recent && recent.ticker !== m.ticker && related(recent, m)) reasons.push(because(recent));
     else if (series >= 0 && signals.seriesShare[series]! >= 0.1 && config.weights.seriesAffinity > 0)
       reasons.push('From a series you follow');
     else if (signals.categoryShare[a.category[row]!]! >= 0.15 && config.weights.categoryAffinity > 0)
@@ -76,11 +76,25 @@ export function reasonsFor(
 }
 
 /**
- * Per row, the user's recent market most similar to it by the model (at least `threshold`): one
- * blocked product of the rows' vectors with the recent markets' vectors.
+ * Whether a recent market may explain a served one: a reason that names a weather trade under a
+ * football market reads as a bug, however similar their vectors or users. Same event, series or
+ * category.
+ */
+export function related(h: ServedHistory, m: CatalogueMarket): boolean {
+  return (
+    h.eventTicker === m.eventTicker ||
+    (h.seriesTicker !== undefined && h.seriesTicker === m.seriesTicker) ||
+    h.categoryKey === m.categoryKey
+  );
+}
+
+/**
+ * Per row, the related recent market (see `related`) most similar to it by the model (at least
+ * `threshold`): one blocked product of the rows' vectors with the recent markets' vectors.
  */
 function closestHistory(
   rows: readonly number[],
+  markets: readonly CatalogueMarket[],
   signals: UserSignals,
   model: NonNullable<UserSignals['model']>,
   threshold: number,
@@ -88,12 +102,12 @@ function closestHistory(
   const { recent, recentCount: h } = model.view;
   if (h === 0) return rows.map(() => undefined);
   const similarity = model.index.crossScores(rows, recent, h);
-  return rows.map((_, j) => {
+  return rows.map((row, j) => {
     let best: ServedHistory | undefined;
     let bestSim = threshold;
     for (let k = 0; k < h; k++) {
       const s = similarity[j * h + k]!;
-      if (s > bestSim) {
+      if (s > bestSim && related(signals.history[k]!, markets[row]!)) {
         bestSim = s;
         best = signals.history[k];
       }

@@ -37,10 +37,19 @@ export interface HistoryEntry {
   type?: InteractionType;
   title?: string;
   eventTicker?: string;
+  seriesTicker?: string;
+  category?: string;
 }
 
-/** A history entry with what serving needs of its market (content for the tower, title for reasons). */
-export type ServedHistory = HistoryEntry & { content: readonly string[]; title: string | undefined };
+/**
+ * A history entry with what serving needs of its market: content for the tower, and for reasons
+ * its title and what relates it to other markets (event, series, lower-cased category).
+ */
+export type ServedHistory = HistoryEntry & {
+  content: readonly string[];
+  title: string | undefined;
+  categoryKey: string | undefined;
+};
 
 /** A user the pipeline knows nothing about (yet). */
 export function emptyUserContext(userId: string): UserContext {
@@ -170,6 +179,8 @@ export async function loadUserContext(
     return {
       ...(typeof m?.title === 'string' ? { title: m.title } : {}),
       ...(typeof m?.eventTicker === 'string' ? { eventTicker: m.eventTicker } : {}),
+      ...(typeof m?.seriesTicker === 'string' ? { seriesTicker: m.seriesTicker } : {}),
+      ...(typeof m?.category === 'string' ? { category: m.category } : {}),
     };
   };
   for (const { ticker, type } of recent) {

@@ -69,12 +69,15 @@ export function userSignals(
   // Built field by field: a spread of entries of several shapes is several times slower.
   const history: ServedHistory[] = user.history.map((h) => {
     const market = catalogue.byTicker.get(h.ticker);
+    const category = market?.category ?? h.category;
     return {
       ticker: h.ticker,
       type: h.type,
-      eventTicker: h.eventTicker,
+      eventTicker: market?.eventTicker ?? h.eventTicker,
+      seriesTicker: market?.seriesTicker ?? h.seriesTicker,
       content: market?.content ?? [],
       title: market?.title ?? h.title,
+      categoryKey: category?.toLowerCase(),
     };
   });
 

@@ -1,10 +1,9 @@
-import { pipeline, type Readable } from 'node:stream';
-import { CsvError, parse, type Info } from 'csv-parse';
 import { z } from 'zod';
 import { eventInput, interactionInput, marketInput, seriesInput } from '../../domain/schemas.js';
 import { ImportFileError } from './import-error.js';
 import type { RecordType } from './record-types.js';
 import type { SourceRecord } from './records.js';
+import { csvRows } from './csv-rows.js';
 
 type CellType = 'text' | 'number' | 'boolean' | 'list';
 
@@ -30,45 +29,29 @@ interface CsvLayout {
 /**
  * CSV with a header row. Cells are converted to what the schema expects (numbers, booleans,
  * `|`-separated lists); empty cells mean absent; a cell that does not convert is passed on as
- * text so that validation names its field. Rows are yielded as they are parsed (bounded memory).
+ * text so that validation names its field. Rows are yielded as they are read (bounded memory); a
+ * row the CSV reader cannot make out is reported by its line, and the rows after it still read.
  */
 export async function* csvRecords(
-  stream: Readable,
+  stream: AsyncIterable<string>,
   recordType: RecordType,
   file: string,
 ): AsyncGenerator<SourceRecord> {
-  const parser = parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true });
-  // The file and the parser stand or fall together: a read error reaches the loop below, and
-  // leaving the loop early closes the file. Errors are taken from the loop, not this callback.
-  pipeline(stream, parser, () => {});
   let layout: CsvLayout | undefined;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
-      if (!layout) {
-        layout = checkHeader(recordType, record, file, info.lines);
-        continue;
-      }
-      const where = `line ${firstLine(record, info.lines)}`;
-      if (record.length !== layout.columns.length) {
-        yield { where, error: `expected ${layout.columns.length} columns, found ${record.length}` };
-      } else {
-        yield { where, value: rowObject(layout, record) };
-      }
+  for await (const row of csvRows(stream)) {
+    const where = `line ${row.line}`;
+    if ('error' in row) {
+      // A header that cannot be read leaves every row unreadable: refuse the file.
+      if (!layout) throw new ImportFileError(file, `${where}: ${row.error}`);
+      yield { where, error: row.error };
+    } else if (!layout) {
+      layout = checkHeader(recordType, row.cells, file, row.line);
+    } else if (row.cells.length !== layout.columns.length) {
+      yield { where, error: `expected ${layout.columns.length} columns, found ${row.cells.length}` };
+    } else {
+      yield { where, value: rowObject(layout, row.cells) };
     }
-  } catch (err) {
-    // A structural error (an unclosed quote…) leaves the parser unable to find the next row.
-    if (err instanceof CsvError) throw new ImportFileError(file, err.message);
-    throw err;
   }
-}
-
-/** `info.lines` is where a row ends; a quoted cell may span lines, and a person looks for the start. */
-function firstLine(record: string[], lastLine: number): number {
-  let breaks = 0;
-  for (const cell of record) {
-    for (let i = cell.indexOf('\n'); i !== -1; i = cell.indexOf('\n', i + 1)) breaks++;
-  }
-  return lastLine - breaks;
 }
 
 /** A header naming an unknown column, or missing a required one, would reject every row: refuse the file. */

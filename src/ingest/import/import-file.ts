@@ -2,6 +2,7 @@ import type { FieldIssue } from '../../errors.js';
 import type { Store } from '../../store/types.js';
 import { itemPath, parseBatch } from '../batch.js';
 import { openSource, resolveSource, type ImportSource } from './import-source.js';
+import { titlesFromEvents } from './event-titles.js';
 import { fromKalshi, isKalshiShaped } from './kalshi.js';
 import { RECORD_SPECS, type WriteCounts } from './record-specs.js';
 import type { RecordType } from './record-types.js';
@@ -134,6 +135,8 @@ async function importBatch(
   const spec = RECORD_SPECS[recordType];
   const problems = new Map<number, ImportIssue[]>();
   const items: unknown[] = [];
+  /** Indexes in `items` of Kalshi objects (whose markets may take their event's title). */
+  const kalshiItems: number[] = [];
   /** Per item: its record's position in the batch, and the file's names for its fields. */
   const origins: { position: number; sourceFields?: Record<string, string> }[] = [];
   batch.forEach((record, position) => {
@@ -141,6 +144,7 @@ async function importBatch(
       problems.set(position, [{ where: record.where, message: record.error }]);
     } else if (isKalshiShaped(recordType, record.value)) {
       const mapped = fromKalshi(recordType, record.value);
+      kalshiItems.push(items.length);
       items.push(mapped.value);
       origins.push({ position, sourceFields: mapped.sourceFields });
     } else {
@@ -149,7 +153,18 @@ async function importBatch(
     }
   });
 
-  const { valid, issues } = parseBatch(spec.schema, items, recordType);
+  const titleIssues =
+    recordType === 'markets'
+      ? await titlesFromEvents(
+          store,
+          kalshiItems.map((index) => ({ index, value: items[index] as Record<string, unknown> })),
+        )
+      : [];
+  const parsed = parseBatch(spec.schema, items, recordType);
+  const { valid } = parsed;
+  // A missing title already explained by titlesFromEvents is not reported twice.
+  const explained = new Set(titleIssues.map((i) => i.path));
+  const issues = [...titleIssues, ...parsed.issues.filter((i) => !explained.has(i.path))];
   if (spec.checkReferences) issues.push(...(await spec.checkReferences(store, valid, recordType)));
   for (const issue of issues) {
     const origin = origins[issue.index ?? -1];

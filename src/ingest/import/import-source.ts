@@ -71,7 +71,10 @@ export function openSource(source: ImportSource): OpenedSource {
   if (source.format === 'jsonl') {
     return { records: jsonlRecords(stream.setEncoding('utf8')), bytesRead: () => stream.bytesRead };
   }
-  return { records: csvRecords(stream, source.type, source.path), bytesRead: () => stream.bytesRead };
+  return {
+    records: csvRecords(stream.setEncoding('utf8'), source.type, source.path),
+    bytesRead: () => stream.bytesRead,
+  };
 }
 
 async function readDocument(

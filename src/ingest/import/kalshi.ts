@@ -81,15 +81,15 @@ export function fromKalshi(recordType: RecordType, item: Record<string, unknown>
 /**
  * Prices come as decimal dollar strings (`yes_bid_dollars: "0.4200"`) and counts as decimal strings
  * (`volume_fp: "1234.00"`); older responses carry integer cents (`yes_bid: 42`) and integer counts,
- * read only when the newer field is absent. `title` is often the event's question with the outcome
- * in `yes_sub_title`, which serves as subtitle (or as title when there is none).
+ * read only when the newer field is absent. The outcome (`subtitle`, newer `yes_sub_title`) is the
+ * subtitle. `title` is often empty, the question being the event's: see ./event-titles.ts.
  */
 function kalshiMarket(item: Record<string, unknown>): MappedRecord {
   const mapped = new Mapping(item)
     .take('ticker', 'ticker')
     .take('eventTicker', 'event_ticker')
     .take('seriesTicker', 'series_ticker')
-    .take('title', ['title', 'yes_sub_title'])
+    .take('title', 'title')
     .take('subtitle', ['subtitle', 'yes_sub_title'])
     .take('category', 'category')
     .take('status', 'status', (v) => (typeof v === 'string' ? (KALSHI_STATUS[v.toLowerCase()] ?? v) : v))

@@ -3,6 +3,7 @@ import { eventInput, marketInput, seriesInput } from '../../domain/schemas.js';
 import type { Store } from '../../store/types.js';
 import { parseBatch } from '../batch.js';
 import { writeEvents, writeMarkets, writeSeries } from '../catalogue-writer.js';
+import { titlesFromEvents } from '../import/event-titles.js';
 import { fromKalshi, isKalshiShaped } from '../import/kalshi.js';
 import type { RecordType } from '../import/record-types.js';
 
@@ -125,7 +126,20 @@ async function upsertKalshi(
   const mapped = list.map((item) =>
     isKalshiShaped(type as RecordType, item) ? fromKalshi(type as RecordType, item).value : item,
   );
+  // Kalshi markets without a title of their own take their event's, stored just before them.
+  const untitled =
+    type === 'markets'
+      ? await titlesFromEvents(
+          store,
+          mapped.flatMap((value, index) =>
+            isKalshiShaped('markets', list[index])
+              ? [{ index, value: value as Record<string, unknown> }]
+              : [],
+          ),
+        )
+      : [];
   const { valid, issues } = parseBatch(SCHEMAS[type] as z.ZodType, mapped, type);
+  issues.push(...untitled);
   const write = WRITERS[type] as (
     s: Store,
     items: unknown[],

@@ -14,6 +14,7 @@ const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   demo: () => import('./demo.js'),
   store: () => import('./store.js'),
   'market-stream': () => import('./market-stream.js'),
+  stream: () => import('./stream.js'),
   overload: () => import('./overload.js'),
 };
 

@@ -6,7 +6,8 @@ import type { FeedService } from '../feed/feed-service.js';
 import { redactRequest, type Logger } from '../log/logger.js';
 import type { IngestEvents } from '../ingest/events/ingest-events.js';
 import type { Store } from '../store/types.js';
-import { requireApiKey } from './auth.js';
+import { requireApiKey, requireUserOrApiKey, type userAuthorizer } from './auth.js';
+import { feedStreamRoutes, type FeedStreamDeps } from './routes/feed-stream.js';
 import { dashboardRoutes, type DashboardOptions } from './dashboard/routes.js';
 import { SessionSigner } from './dashboard/session.js';
 import { errorHandler } from './errors.js';
@@ -18,6 +19,7 @@ import { loadShedding } from './load-shedding.js';
 import type { RateLimits } from './rate-limits.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { asyncApiDocument } from './asyncapi.js';
 import { feedRoutes } from './routes/feed.js';
 import { feedPreviewRoutes } from './routes/feed-preview.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -69,6 +71,10 @@ export interface AppDeps {
   loadShedding?: { maxInFlight: number; retryAfterSeconds: number };
   /** Log every request (off in tests and benchmarks). @defaultValue true */
   requestLogging?: boolean;
+  /** Live feed pushes over SSE (the WebSocket endpoint is wired on the HTTP server's upgrade). */
+  push?: FeedStreamDeps;
+  /** With FEED_REQUIRE_USER_TOKEN: feed reads need that user's token or an API key. */
+  feedAuth?: ReturnType<typeof userAuthorizer>;
 }
 
 /** The HTTP API as an Express app, with every dependency injected. */
@@ -128,6 +134,10 @@ export function createApp(deps: AppDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
+  const asyncapi = asyncApiDocument();
+  app.get('/asyncapi.json', (_req, res) => {
+    res.json(asyncapi);
+  });
 
   const now = deps.now ?? (() => new Date());
   const signer = deps.dashboard && new SessionSigner(deps.apiKeys, deps.dashboard.sessionTtlMs);
@@ -138,6 +148,9 @@ export function createApp(deps: AppDeps): Express {
     ...(deps.rateLimits && { limits: deps.rateLimits }),
   });
   const v1 = express.Router();
+  if (deps.push) v1.use(feedStreamRoutes(deps.push));
+  if (deps.feedAuth)
+    v1.use('/users/:userId/feed', requireUserOrApiKey(deps.feedAuth, { allowQueryToken: false }));
   // Feed reads first: they take no body, and are most of the traffic.
   v1.use(feedRoutes(deps));
   // Ingestion batches of 1,000 interactions are ~250 kB; 5 MB leaves room without inviting abuse.

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { SibylError } from '../errors.js';
+import { isUserToken, verifyUserToken } from '../util/user-token.js';
 import type { SessionSigner } from './dashboard/session.js';
 import type { RateLimited, RateLimits } from './rate-limits.js';
 
@@ -80,6 +81,88 @@ export function requireApiKey(keys: string[], options: ApiKeyOptions = {}): Requ
       }
       const limited = READS.has(req.method) ? undefined : await limits?.write(key, address);
       next(limited ? tooMany(res, limited) : undefined);
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+/** Who a request acts for: any user (an API key) or one user (that user's token). */
+export type Principal = { kind: 'api-key' } | { kind: 'user'; userId: string };
+
+export interface UserAuthOptions {
+  apiKeys: string[];
+  /** SIBYL_USER_TOKEN_SECRET; without it only API keys are accepted. */
+  userTokenSecret?: string;
+  now: () => Date;
+}
+
+/**
+ * Accepts an API key or a user token (src/util/user-token.ts) as the credential, and says whether
+ * it may act for `userId`: a key for anyone, a token for its own user only (403 otherwise). Without
+ * `userId`, only that the credential is valid (a WebSocket upgrade; users are named per subscription).
+ */
+export function userAuthorizer(
+  options: UserAuthOptions,
+): (credential: string | undefined, userId?: string) => Principal {
+  const digests = options.apiKeys.map(digest);
+  return (credential, userId) => {
+    if (!credential)
+      throw new SibylError(
+        'unauthorized',
+        'Missing credentials: send "Authorization: Bearer <user token or API key>" (or ?token= on streams)',
+        [{ path: 'authorization', message: 'missing' }],
+      );
+    if (isUserToken(credential)) {
+      if (!options.userTokenSecret)
+        throw new SibylError(
+          'unauthorized',
+          'User tokens are not accepted: SIBYL_USER_TOKEN_SECRET is unset',
+          [{ path: 'authorization', message: 'user tokens disabled' }],
+        );
+      const check = verifyUserToken(options.userTokenSecret, credential, options.now());
+      if (!check.ok)
+        throw new SibylError('unauthorized', `Invalid user token (${check.reason})`, [
+          { path: 'authorization', message: check.reason },
+        ]);
+      if (userId !== undefined && check.claims.userId !== userId)
+        throw new SibylError('forbidden', 'This user token is for another user', [
+          { path: 'userId', message: 'not the token’s user' },
+        ]);
+      return { kind: 'user', userId: check.claims.userId };
+    }
+    const given = digest(credential);
+    if (!digests.some((d) => timingSafeEqual(d, given)))
+      throw new SibylError('unauthorized', 'Invalid API key', [
+        { path: 'authorization', message: 'invalid' },
+      ]);
+    return { kind: 'api-key' };
+  };
+}
+
+/** The bearer credential of a request: the Authorization header, else `?token=` when allowed (EventSource sends no headers). */
+export function bearerCredential(
+  authorization: string | undefined,
+  queryToken: unknown,
+  allowQuery: boolean,
+): string | undefined {
+  const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
+  if (match) return match[1]!.trim();
+  return allowQuery && typeof queryToken === 'string' && queryToken ? queryToken : undefined;
+}
+
+/** Express middleware for routes with a `:userId`: an API key, or that user's token. */
+export function requireUserOrApiKey(
+  authorize: ReturnType<typeof userAuthorizer>,
+  options: { allowQueryToken: boolean },
+): RequestHandler {
+  return (req, _res, next) => {
+    try {
+      authorize(
+        bearerCredential(req.headers.authorization, req.query.token, options.allowQueryToken),
+        String(req.params.userId),
+      );
+      next();
     } catch (err) {
       next(err);
     }

@@ -10,7 +10,8 @@ const EXEMPT = new Set(['/healthz', '/readyz', '/metrics']);
  * Server-sent event streams stay open for as long as the client listens: counted, a few hundred
  * listeners would hold every place. (WebSocket upgrades never reach Express.)
  */
-const isStream = (accept: string | undefined) => accept?.includes('text/event-stream') ?? false;
+const isStream = (accept: string | undefined, path: string) =>
+  (accept?.includes('text/event-stream') ?? false) || path.endsWith('/feed/stream'); // curl -N sends no Accept
 
 export interface LoadSheddingOptions {
   /** Requests served at once; beyond it a request is answered 503 at once. 0 turns shedding off. */
@@ -41,7 +42,7 @@ export function loadShedding(options: LoadSheddingOptions): RequestHandler {
     `The server is at capacity (${options.maxInFlight} requests in flight): retry after ${options.retryAfterSeconds} s`,
   );
   return (req, res, next) => {
-    if (options.maxInFlight <= 0 || EXEMPT.has(req.path) || isStream(req.headers.accept)) {
+    if (options.maxInFlight <= 0 || EXEMPT.has(req.path) || isStream(req.headers.accept, req.path)) {
       next();
       return;
     }

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one API process. */
 export class ApiMetrics {
@@ -34,6 +34,60 @@ export class ApiMetrics {
 
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'sibyl_' });
+  }
+
+  /** Live pushes, read from the hub and the open streams when scraped. */
+  watchPush(
+    read: () => {
+      streams: number;
+      watchedFeeds: number;
+      events: Record<string, number>;
+      reranks: number;
+      appendFailures: number;
+    },
+  ): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'sibyl_push_streams',
+      help: 'Open feed streams (SSE responses and WebSockets) on this replica',
+      registers,
+      collect() {
+        this.set(read().streams);
+      },
+    });
+    new Gauge({
+      name: 'sibyl_push_watched_feeds',
+      help: 'Feeds this replica computes pushes for (watched, or recently left and still logged for a resume)',
+      registers,
+      collect() {
+        this.set(read().watchedFeeds);
+      },
+    });
+    new Gauge({
+      name: 'sibyl_push_events',
+      help: 'Events pushed since start, by type',
+      labelNames: ['type'] as const,
+      registers,
+      collect() {
+        for (const [type, n] of Object.entries(read().events)) this.set({ type }, n);
+      },
+    });
+    new Gauge({
+      name: 'sibyl_push_reranks',
+      help: 'Fresh rankings computed for pushes since start',
+      registers,
+      collect() {
+        this.set(read().reranks);
+      },
+    });
+    new Gauge({
+      name: 'sibyl_push_append_failures',
+      help: 'Events lost because the event log could not number them (Redis unreachable)',
+      registers,
+      collect() {
+        this.set(read().appendFailures);
+      },
+    });
   }
 
   /** Times every request; the label is the route pattern, never the raw URL (bounded cardinality). */

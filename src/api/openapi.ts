@@ -305,6 +305,49 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/users/{userId}/feed/stream': {
+        get: {
+          summary:
+            'Live updates of a served feed as Server-Sent Events (messages: /asyncapi.json; the WebSocket /v1/stream carries the same)',
+          parameters: [
+            { name: 'userId', in: 'path', required: true, schema: { type: 'string' } },
+            {
+              name: 'feed_id',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'The feedId of a served first page; without it the stream serves one',
+            },
+            {
+              name: 'cursor',
+              in: 'query',
+              schema: { type: 'string' },
+              description: "A later page's nextCursor: items before it were served too",
+            },
+            {
+              name: 'token',
+              in: 'query',
+              schema: { type: 'string' },
+              description: "The user's token (EventSource cannot send headers); or Authorization: Bearer",
+            },
+            {
+              name: 'Last-Event-ID',
+              in: 'header',
+              schema: { type: 'integer', minimum: 0 },
+              description: 'The last seq received: missed events are replayed, or reset sent',
+            },
+          ],
+          responses: {
+            200: {
+              description: 'An event stream',
+              content: { 'text/event-stream': { schema: { type: 'string' } } },
+            },
+            400: errorResponse,
+            401: errorResponse,
+            403: errorResponse,
+            404: errorResponse,
+          },
+        },
+      },
       '/v1/trending': {
         get: {
           summary: 'Trending open markets',

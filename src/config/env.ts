@@ -175,6 +175,27 @@ export const envSchema = z.object({
     .string()
     .regex(/^wss?:\/\/\S+$/, 'must start with ws:// or wss://')
     .optional(),
+  /**
+   * Secret signing user tokens (HMAC-SHA256 over user id and expiry): the exchange's backend issues
+   * them (`sibyl token`) so a browser may open its own user's feed stream without an API key. Unset
+   * means streams need an API key. At least 32 characters.
+   */
+  SIBYL_USER_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** Feed reads (GET /v1/users/{userId}/feed…) also need that user's token or an API key. @defaultValue false */
+  FEED_REQUIRE_USER_TOKEN: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** A market on a subscriber's served pages whose price moves this many cents since served is pushed (price_moved). @defaultValue 5 */
+  FEED_PUSH_PRICE_CENTS: z.coerce.number().positive().max(100).default(5),
+  /** A newly listed market is pushed (new_match) when it would rank this high in the subscriber's feed now. @defaultValue 10 */
+  FEED_PUSH_TOP_K: z.coerce.number().int().min(1).max(200).default(10),
+  /** At most one feed_changed per user this often. @defaultValue 30 */
+  FEED_PUSH_MIN_SECONDS: z.coerce.number().min(0).default(30),
+  /** How long pushed events are kept for resuming (Last-Event-ID / resume_from); older asks get `reset`. @defaultValue 300 */
+  FEED_PUSH_RETAIN_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** Bytes a stream connection may have waiting to be sent; past it the slow consumer is disconnected. @defaultValue 262144 */
+  FEED_PUSH_QUEUE_BYTES: z.coerce.number().int().min(1024).default(262_144),
   /** Where trained model artifacts are written (`<dir>/<version>/`, with a manifest.json). @defaultValue models/artifacts */
   SIBYL_MODELS_DIR: z.string().default('models/artifacts'),
   /** Days of interactions a training run uses, ending now. @defaultValue 60 */
@@ -236,6 +257,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (parsed.data.SIBYL_STICKY_BUCKETING && !parsed.data.REDIS_URL) {
     throw new ConfigError(
       'Invalid environment:\n  SIBYL_STICKY_BUCKETING: needs REDIS_URL (sticky buckets live in Redis)',
+    );
+  }
+  if (parsed.data.FEED_REQUIRE_USER_TOKEN && !parsed.data.SIBYL_USER_TOKEN_SECRET) {
+    throw new ConfigError(
+      'Invalid environment:\n  FEED_REQUIRE_USER_TOKEN: needs SIBYL_USER_TOKEN_SECRET (user tokens are signed with it)',
     );
   }
   if (parsed.data.GROWTHBOOK_API_HOST && !parsed.data.GROWTHBOOK_CLIENT_KEY) {

@@ -16,7 +16,8 @@ import type { CatalogueMarket, CatalogueSnapshot } from './catalogue/market-cata
 import type { UserContext } from './user/user-context.js';
 import type { FeedAttribution, FeedAttributionLookup } from '../domain/attribution.js';
 import type { IngestEvents } from '../ingest/events/ingest-events.js';
-import type { FeedSnapshotStore } from './pages/snapshots.js';
+import type { FeedSnapshot, FeedSnapshotStore } from './pages/snapshots.js';
+import { marketPrice } from './catalogue/market-price.js';
 import { DEFAULT_USER_CONTEXT, emptyUserContext, loadUserContext } from './user/user-context.js';
 import { isStoreUnavailable } from '../store/unavailable.js';
 import type { Logger } from '../log/logger.js';
@@ -131,18 +132,21 @@ export class FeedService implements FeedAttributionLookup {
     ]);
     const minCloseTime = new Date(now.getTime() + this.options.minHorizonMs);
 
-    let snapshot;
+    let snapshot: FeedSnapshot;
+    /** A first page's snapshot, stored once the page shows how far it went. */
+    let fresh: FeedSnapshot | undefined;
     let offset = 0;
     if (req.cursor) {
       const cursor = decodeCursor(req.cursor);
-      snapshot = await this.snapshots.get(cursor.feedId);
-      if (!snapshot) {
+      const stored = await this.snapshots.get(cursor.feedId);
+      if (!stored) {
         throw new SibylError(
           'cursor_expired',
           'This feed has expired: request the first page again (without cursor)',
           [{ path: 'query.cursor', message: 'expired' }],
         );
       }
+      snapshot = stored;
       if (
         snapshot.userId !== req.userId ||
         (req.categories.length > 0 && categories.join() !== snapshot.categories.join())
@@ -162,7 +166,7 @@ export class FeedService implements FeedAttributionLookup {
         minCloseTime,
         maxPerEvent: this.options.maxPerEvent,
       });
-      snapshot = {
+      fresh = {
         feedId: randomUUID(),
         userId: req.userId,
         ranker: ranked.ranker,
@@ -173,7 +177,7 @@ export class FeedService implements FeedAttributionLookup {
         categories,
         createdAt: now,
       };
-      await this.snapshots.put(snapshot, this.options.snapshotTtlMs);
+      snapshot = fresh;
     }
 
     // Items are served with the market's current card (title, quotes…), from the catalogue that
@@ -192,6 +196,10 @@ export class FeedService implements FeedAttributionLookup {
       page.push(feedItem(item, market));
     }
     const more = snapshot.items.slice(next).some((item) => servable(item.ticker) !== undefined);
+    if (fresh) {
+      fresh.served = { prices: servedPrices(fresh.items, catalogue), firstPage: next };
+      await this.snapshots.put(fresh, this.options.snapshotTtlMs);
+    }
     return {
       userId: req.userId,
       feedId: snapshot.feedId,
@@ -201,6 +209,33 @@ export class FeedService implements FeedAttributionLookup {
       items: page,
       nextCursor: more ? encodeCursor({ feedId: snapshot.feedId, offset: next }) : null,
     };
+  }
+
+  /** A served feed's snapshot, while it lives (live pushes follow it). */
+  servedFeed(feedId: string): Promise<FeedSnapshot | undefined> {
+    return this.snapshots.get(feedId);
+  }
+
+  /**
+   * The feed as its first page would rank it now, by the ranker and filters that ranked `feed`:
+   * nothing is stored and no exposure logged (live pushes compare it with what was served).
+   */
+  async rankAgain(feed: Pick<FeedSnapshot, 'userId' | 'ranker' | 'categories'>): Promise<{
+    items: RankedItem[];
+    catalogue: CatalogueSnapshot;
+  }> {
+    const now = this.now();
+    const [catalogue, user] = await Promise.all([
+      this.catalogue.current(),
+      this.userContext(feed.userId, now),
+    ]);
+    const ranked = this.rank(getRanker(feed.ranker) ?? getRanker(DEFAULT_RANKER)!, catalogue, user, {
+      now,
+      categories: feed.categories,
+      minCloseTime: new Date(now.getTime() + this.options.minHorizonMs),
+      maxPerEvent: this.options.maxPerEvent,
+    });
+    return { items: ranked.items, catalogue };
   }
 
   /**
@@ -285,6 +320,16 @@ export class FeedService implements FeedAttributionLookup {
     if (!this.options.assignment) return fallback;
     return await this.options.assignment.assign(userId, { ...attributes, id: userId });
   }
+}
+
+/** Each ranked market's price as served (NaN for one not quoted or no longer in the catalogue). */
+function servedPrices(items: readonly { ticker: string }[], catalogue: CatalogueSnapshot): Float64Array {
+  const prices = new Float64Array(items.length);
+  items.forEach((item, i) => {
+    const market = catalogue.byTicker.get(item.ticker);
+    prices[i] = market ? marketPrice(market) : Number.NaN;
+  });
+  return prices;
 }
 
 /** A ranked item as served: the market's current card (title, quotes…) and why it is here. */

@@ -36,9 +36,10 @@ function validated<S extends z.ZodType>(schema: S, items: unknown, name: string,
   return valid.map((v) => v.value);
 }
 
-async function catalogueStored<R>(written: Promise<R>, o: IngestOptions): Promise<R> {
+/** Announces a catalogue write; `tickers` lets replicas refresh just those markets. */
+async function catalogueStored<R>(written: Promise<R>, o: IngestOptions, tickers?: string[]): Promise<R> {
   const result = await written;
-  await o.events?.emit('catalogueStored', { origin: 'local' });
+  await o.events?.emit('catalogueStored', { origin: 'local', ...(tickers ? { tickers } : {}) });
   return result;
 }
 
@@ -50,9 +51,11 @@ export function ingestEvents(store: Store, items: unknown, o: IngestOptions): Pr
   return catalogueStored(writeEvents(store, validated(eventInput, items, 'events', o.maxBatch), o.now), o);
 }
 
-/** Markets, new and changed: see ./market-batch.ts. */
+/** Markets, new and changed (see ./market-batch.ts); replicas refresh just those. */
 export async function ingestMarkets(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {
-  return catalogueStored(ingestMarketBatch(store, items, o), o);
+  const { tickers, ...result } = await ingestMarketBatch(store, items, o);
+  await o.events?.emit('catalogueStored', { origin: 'local', tickers });
+  return result;
 }
 
 export async function ingestUsers(store: Store, items: unknown, o: IngestOptions): Promise<UpsertResult> {

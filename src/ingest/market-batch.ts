@@ -23,7 +23,7 @@ export async function ingestMarketBatch(
   store: Store,
   items: unknown,
   options: { maxBatch: number; now?: Date },
-): Promise<UpsertResult> {
+): Promise<UpsertResult & { tickers: string[] }> {
   const batch = checkBatchSize(items, 'markets', options.maxBatch);
   const kalshi: { index: number; value: Record<string, unknown> }[] = [];
   const mapped = batch.map((item, index) => {
@@ -69,6 +69,8 @@ export async function ingestMarketBatch(
     received: batch.length,
     inserted: written.inserted,
     updated: written.updated + patched.updated,
+    // What was written, so replicas refresh just these markets.
+    tickers: [...full.map((f) => f.value.ticker), ...patches.map((p) => p.ticker)],
   };
 }
 

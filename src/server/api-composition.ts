@@ -26,6 +26,11 @@ import { createIngestEvents, type IngestEvents } from '../ingest/events/ingest-e
 import { relayChanges, type ReplicaRelay } from '../ingest/events/replica-relay.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/types.js';
+import { userAuthorizer } from '../api/auth.js';
+import { FeedSocket } from '../api/feed-socket.js';
+import { StreamConnections } from '../api/stream-connections.js';
+import { MemoryEventLog, RedisEventLog, type EventLog } from '../feed/push/event-log.js';
+import { PushHub } from '../feed/push/push-hub.js';
 import type { JobRunner } from '../../jobs/job-types.js';
 import {
   activeModelWatcherFromConfig,
@@ -56,6 +61,8 @@ export interface ComposeApiOptions {
   metrics?: ApiMetrics;
   /** @defaultValue true */
   requestLogging?: boolean;
+  /** How often open streams get a heartbeat (SSE comment, WebSocket ping). @defaultValue 15000 */
+  streamHeartbeatMs?: number;
 }
 
 /** One API replica's parts, wired; `startApi` serves them over HTTP. */
@@ -68,6 +75,8 @@ export interface ApiComposition {
   model: ActiveModelSource;
   /** Experiments from SIBYL_EXPERIMENTS_DIR or GrowthBook, when any (not when the caller decided them). */
   experiments: Experiments | undefined;
+  /** Live feed pushes: the hub, the open streams (drained at shutdown) and the WebSocket endpoint. */
+  push: { hub: PushHub; connections: StreamConnections; socket: FeedSocket };
   /** Stops the background parts (model watcher, Redis connections, the exposure writer's last flush). */
   close(): Promise<void>;
 }
@@ -197,7 +206,47 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     snapshotTtlMs: config.FEED_SNAPSHOT_TTL_SECONDS * 1000,
     assignment: options.experiments ? options.experiments.assignment : experiments?.assignment,
   });
-  const userChanges = await followUserChangesOnRedis(config, feed, events, logger);
+  const userChanges = await followChangesOnRedis(config, feed, events, logger);
+
+  // Live pushes: events numbered in a log every replica shares (Redis), or this one's memory.
+  const retainMs = config.FEED_PUSH_RETAIN_SECONDS * 1000;
+  // No command timeout: under a burst an append answered late is better than an event lost. The
+  // appends a market change sets off go out in one write (auto-pipelining).
+  const pushRedis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        enableAutoPipelining: true,
+      })
+    : undefined;
+  pushRedis?.on('error', () => {}); // an append that fails is logged by the hub
+  const pushLog: EventLog = pushRedis
+    ? new RedisEventLog(pushRedis, config.SIBYL_QUEUE_PREFIX, retainMs)
+    : new MemoryEventLog(retainMs);
+  const hub = new PushHub(
+    { feed, catalogue, log: pushLog, events, now, logger },
+    {
+      priceCents: config.FEED_PUSH_PRICE_CENTS,
+      topK: config.FEED_PUSH_TOP_K,
+      minChangeIntervalMs: config.FEED_PUSH_MIN_SECONDS * 1000,
+      lingerMs: retainMs,
+    },
+  );
+  const connections = new StreamConnections(options.streamHeartbeatMs);
+  const authorize = userAuthorizer({
+    apiKeys: config.SIBYL_API_KEYS,
+    ...(config.SIBYL_USER_TOKEN_SECRET ? { userTokenSecret: config.SIBYL_USER_TOKEN_SECRET } : {}),
+    now,
+  });
+  const push = { hub, connections, authorize, queueBytes: config.FEED_PUSH_QUEUE_BYTES };
+  metrics.watchPush(() => ({
+    streams: connections.size,
+    watchedFeeds: hub.stats.watches,
+    events: hub.stats.events,
+    reranks: hub.stats.reranks,
+    appendFailures: hub.stats.appendFailures,
+  }));
+  const socket = new FeedSocket({ ...push, logger });
 
   const checks: ReadinessCheck[] = [
     ...(experiments ? [{ name: 'experiments', check: async () => experiments.status() }] : []),
@@ -245,6 +294,8 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
       sessionTtlMs: config.SIBYL_DASHBOARD_SESSION_HOURS * 3_600_000,
     },
     requestLogging: options.requestLogging ?? true,
+    push,
+    feedAuth: config.FEED_REQUIRE_USER_TOKEN ? authorize : undefined,
   });
 
   return {
@@ -255,7 +306,12 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     models,
     model,
     experiments,
+    push: { hub, connections, socket },
     close: async () => {
+      connections.drain();
+      socket.close();
+      hub.close();
+      pushRedis?.disconnect();
       await watcher?.stop();
       snapshotRedis?.disconnect();
       rateRedis?.disconnect();
@@ -268,29 +324,33 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
 }
 
 /**
- * With Redis, users changed through any replica invalidate their cached contexts on every replica.
- * While changes may be missed, a cached context is trusted for a second at most; on recovery
- * everything is forgotten, since what was published in between is lost.
+ * With Redis, what any replica or worker stored reaches every replica: users' changes invalidate
+ * their cached contexts, catalogue changes refresh the catalogue (and so drive live pushes). While
+ * changes may be missed, a cached context is trusted for a second at most; on recovery everything
+ * is forgotten, since what was published in between is lost.
  */
-async function followUserChangesOnRedis(
+async function followChangesOnRedis(
   config: Config,
   feed: FeedService,
   events: IngestEvents,
   logger: Logger,
 ): Promise<ReplicaRelay | undefined> {
+  if (!config.REDIS_URL) return undefined;
   const cache = feed.userContexts;
-  if (!config.REDIS_URL || !cache) return undefined;
   const userCacheMs = config.FEED_USER_CACHE_SECONDS * 1000;
   const relay = await relayChanges(events, {
     redisUrl: config.REDIS_URL,
     prefix: config.SIBYL_QUEUE_PREFIX,
     onConnectionChange: (connected) => {
-      cache.setMaxAge(connected ? userCacheMs : Math.min(userCacheMs, 1000));
-      if (connected) cache.clear();
-      else logger.warn('user changes channel down: cached user contexts live 1 s');
+      cache?.setMaxAge(connected ? userCacheMs : Math.min(userCacheMs, 1000));
+      if (connected) cache?.clear();
+      else
+        logger.warn(
+          'changes channel down: cached user contexts live 1 s, pushes wait for catalogue refreshes',
+        );
     },
     logger,
   });
-  if (!relay.connected()) cache.setMaxAge(Math.min(userCacheMs, 1000));
+  if (!relay.connected()) cache?.setMaxAge(Math.min(userCacheMs, 1000));
   return relay;
 }

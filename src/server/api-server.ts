@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
+import { FEED_SOCKET_PATH } from '../api/feed-socket.js';
 import { composeApi, type ApiComposition, type ComposeApiOptions } from './api-composition.js';
 
 export interface ApiServer {
@@ -23,21 +24,31 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const { config } = options;
   const api = await composeApi(options);
   await api.catalogue.reload();
+  return listenApi(api, options.port ?? config.PORT, options.host ?? config.HOST);
+}
 
+/** Serves a composed API over HTTP (the feed WebSocket on its upgrade path) until `close`. */
+export async function listenApi(api: ApiComposition, port: number, host: string): Promise<ApiServer> {
   const server = createServer(api.app);
+  server.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname === FEED_SOCKET_PATH)
+      api.push.socket.handleUpgrade(req, socket, head);
+    else socket.destroy();
+  });
   // Keep-alive longer than typical load balancer idle timeouts, so they close first.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? config.PORT, options.host ?? config.HOST, resolve);
+    server.listen(port, host, resolve);
   });
-  const { port } = server.address() as AddressInfo;
-  const host = (options.host ?? config.HOST) === '0.0.0.0' ? 'localhost' : (options.host ?? config.HOST);
+  const address = server.address() as AddressInfo;
   return {
     server,
-    url: `http://${host}:${port}`,
+    url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`,
     api,
     close: async () => {
+      // Streams never end on their own: they are told the server is going (WebSocket 1001) first.
+      api.push.connections.drain();
       await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeIdleConnections();

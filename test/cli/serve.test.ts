@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildDashboard } from '../helpers/dashboard-build.js';
 import { DAY_MS, TEST_END } from '../helpers/fixed-clock.js';
 import { spawnAtTestEnd } from '../helpers/process-clock.js';
+import { SseClient } from '../helpers/push-clients.js';
 
 const BIN = join(import.meta.dirname, '../../bin/sibyl.js');
 const KEY = 'cli-test-key';
@@ -140,6 +141,7 @@ describe('sibyl demo (as a process)', () => {
         new Promise<string>((resolve) => waiters.push({ pattern, resolve })),
         exit.then((code) => Promise.reject(new Error(`demo exited with ${code}`))),
       ]);
+    const streamLine = nextLine(/curl -N '/);
     const example = /curl '([^']+)'/.exec(await nextLine(/curl '/))![1]!;
     const feed = (await (await fetch(example)).json()) as {
       items: { reasons: string[] }[];
@@ -159,6 +161,10 @@ describe('sibyl demo (as a process)', () => {
     const page = await fetch(dashboard!);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>Sibyl dashboard</title>');
+    // The live stream it prints opens with the user token it carries.
+    const stream = (await SseClient.open(/curl -N '([^']+)'/.exec(await streamLine)![1]!)) as SseClient;
+    expect(await stream.next((e) => e.event === 'subscribed', 'the stream to open')).toHaveProperty('feedId');
+    stream.close();
 
     // A store that dies is restarted on the same address, and the API finds it again.
     const store = [...pids].find(([key]) => key.startsWith('store:'))![1];
@@ -182,7 +188,7 @@ describe('sibyl demo (as a process)', () => {
     const shown = lines.filter(
       (l) =>
         l.trim() &&
-        !/^(Sibyl demo ready| {2}curl|Write endpoints|Dashboard for product managers|Inspect the data|The two-tower)/.test(
+        !/^(Sibyl demo ready| {2}curl|Live updates|Write endpoints|Dashboard for product managers|Inspect the data|The two-tower)/.test(
           l,
         ),
     );

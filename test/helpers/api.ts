@@ -1,6 +1,7 @@
 import { ApiMetrics } from '../../src/api/metrics.js';
 import type { ExperimentControl } from '../../src/api/routes/experiments.js';
 import { loadConfig, type Config } from '../../src/config/env.js';
+import { listenApi } from '../../src/server/api-server.js';
 import type { MarketCatalogue } from '../../src/feed/catalogue/market-catalogue.js';
 import type { FeedService, FeedServiceOptions } from '../../src/feed/feed-service.js';
 import type { IngestEvents } from '../../src/ingest/events/ingest-events.js';
@@ -34,6 +35,8 @@ export interface TestApi {
   jobs: JobRunner;
   feed: FeedService;
   events: IngestEvents;
+  /** Everything composeApi wired (the push hub among it). */
+  composition: ApiComposition;
 }
 
 /**
@@ -53,8 +56,10 @@ export async function makeTestApi(
     /** Shared with a replica relay in cross-replica tests; a fresh one otherwise. */
     events?: IngestEvents;
     experiments?: ExperimentControl;
-    /** Settings over the tests' defaults (rate limits, load shedding, metrics key…). */
+    /** Settings over the tests' defaults (FEED_PUSH_*, rate limits, load shedding, metrics key…). */
     config?: Partial<Config>;
+    /** Heartbeats of open streams. @defaultValue 15000 */
+    streamHeartbeatMs?: number;
     /** @defaultValue silentLogger */
     logger?: Logger;
     /** Log every request to `logger`. @defaultValue false */
@@ -94,6 +99,7 @@ export async function makeTestApi(
     ...(options.events ? { events: options.events } : {}),
     metrics: options.metrics ?? new ApiMetrics(false),
     requestLogging: options.requestLogging ?? false,
+    ...(options.streamHeartbeatMs ? { streamHeartbeatMs: options.streamHeartbeatMs } : {}),
   });
   return {
     app: api.app,
@@ -103,5 +109,15 @@ export async function makeTestApi(
     jobs,
     feed: api.feed,
     events: api.events,
+    composition: api,
   };
+}
+
+/** The test API (as `makeTestApi`) listening on a loopback port, the feed WebSocket included. */
+export async function listenTestApi(
+  options: Parameters<typeof makeTestApi>[0] = {},
+): Promise<TestApi & { url: string; close(): Promise<void> }> {
+  const api = await makeTestApi(options);
+  const server = await listenApi(api.composition, 0, '127.0.0.1');
+  return { ...api, url: server.url, close: () => server.close() };
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../config/env.js';
+import { issueUserToken } from '../../util/user-token.js';
 import { Supervisor, SupervisorStopping } from '../demo/supervisor.js';
 
 /** Small enough to be serving within seconds, large enough for every category and real personalization. */
@@ -75,6 +76,8 @@ export function registerDemo(program: Command): void {
       const dataDir = await mkdtemp(path.join(tmpdir(), 'sibyl-demo-data-'));
       const modelsDir = await mkdtemp(path.join(tmpdir(), 'sibyl-demo-models-'));
       const apiKey = config.SIBYL_API_KEYS[0] ?? `demo-${randomBytes(8).toString('hex')}`;
+      // Signs the user token the demo prints, so a browser tab can open that user's feed stream.
+      const tokenSecret = config.SIBYL_USER_TOKEN_SECRET ?? randomBytes(32).toString('hex');
       const redisUrl = config.REDIS_URL ?? 'redis://127.0.0.1:6379';
       const withRedis = await redisAnswers(redisUrl);
       const { MONGODB_URI: _ignored, REDIS_URL: _ignored2, ...inherited } = process.env;
@@ -114,6 +117,7 @@ export function registerDemo(program: Command): void {
           ...inherited,
           MONGODB_URI: uri,
           SIBYL_API_KEYS: apiKey,
+          SIBYL_USER_TOKEN_SECRET: tokenSecret,
           SIBYL_MODELS_DIR: modelsDir,
           // Models of a throwaway store are as temporary as it is; the API notices a promotion soon.
           MODEL_RELOAD_POLL_SECONDS: String(Math.min(config.MODEL_RELOAD_POLL_SECONDS, 2)),
@@ -196,7 +200,10 @@ export function registerDemo(program: Command): void {
             ],
             env,
           });
-        const example = `${url}/v1/users/${await demoUser.found}/feed?limit=20`;
+        const user = await demoUser.found;
+        const example = `${url}/v1/users/${user}/feed?limit=20`;
+        const token = issueUserToken(tokenSecret, user, new Date(Date.now() + 86_400_000));
+        const stream = `${url}/v1/users/${user}/feed/stream?token=${token}`;
         console.log(
           `\nSibyl demo ready in ${seconds()} s (store, exchange, api, worker${
             Number(opts.traffic) > 0 ? ', traders' : ''
@@ -204,7 +211,8 @@ export function registerDemo(program: Command): void {
             withRedis
               ? 'on the worker through Redis'
               : "on the worker's schedules: Redis is not reachable, so the API cannot trigger jobs"
-          }). Try:\n  curl '${example}'\n\n` +
+          }). Try:\n  curl '${example}'\n` +
+            `Live updates of that user's feed (Server-Sent Events; the user token is valid for a day):\n  curl -N '${stream}'\n\n` +
             `Write endpoints accept: Authorization: Bearer ${apiKey}\n` +
             `Dashboard for product managers: ${url}/dashboard (log in with the key above)\n` +
             `Inspect the data: mongosh ${uri}sibyl\n` +

@@ -5,6 +5,7 @@ import { marketContentTokens } from '../../../models/data/market-content.js';
 import { coll } from '../../store/collections.js';
 import type { Store } from '../../store/types.js';
 import type { FeatureState } from '../../features/refresh.js';
+import { marketPrice } from './market-price.js';
 
 const DAY_MS = 86_400_000;
 
@@ -100,14 +101,39 @@ export interface MarketCatalogueOptions {
 }
 
 /**
+ * What a refresh changed, for live pushes: markets that left the catalogue (with the status the
+ * store gives them: closed, paused, settled…), markets new to it, and markets still in it whose
+ * price moved. Not emitted for the first load.
+ */
+export interface CatalogueChanges {
+  snapshot: CatalogueSnapshot;
+  removed: { ticker: string; status: string }[];
+  listed: string[];
+  repriced: string[];
+}
+
+/** A refresh waiting to run: the whole catalogue, or just these markets. */
+interface PendingRefresh {
+  full: boolean;
+  tickers: Set<string>;
+  done: Promise<CatalogueSnapshot>;
+  settle: { resolve: (s: CatalogueSnapshot) => void; reject: (err: unknown) => void };
+}
+
+/**
  * The open markets, held in memory and reloaded at most every `refreshMs`, so a feed request
  * costs no catalogue query and a market that closes leaves every feed within that interval.
- * Readers get the current snapshot while a reload runs (never a half-built one).
+ * A catalogue write that names its markets (a market PUT, the live stream) refreshes just those
+ * markets; other writes reload everything. Readers get the current snapshot while a refresh runs
+ * (never a half-built one), and `onChange` listeners learn what each refresh changed.
  */
 export class MarketCatalogue {
   private snapshot?: CatalogueSnapshot;
-  private loading?: Promise<CatalogueSnapshot>;
-  private again?: Promise<CatalogueSnapshot>;
+  /** The refresh running, and the one gathering requests behind it. */
+  private running?: Promise<void>;
+  private pending?: PendingRefresh;
+  private scales?: MarketScales;
+  private readonly listeners = new Set<(changes: CatalogueChanges) => void>();
   /** Neighbours change only when features refresh: reloaded when their asOf moves. */
   private neighbours: { asOf: number; byTicker: ReadonlyMap<string, readonly Neighbour[]> } = {
     asOf: -1,
@@ -120,8 +146,8 @@ export class MarketCatalogue {
     private readonly options: MarketCatalogueOptions,
   ) {
     this.now = options.now ?? (() => new Date());
-    options.events?.on('catalogueStored', async () => {
-      await this.reload();
+    options.events?.on('catalogueStored', async ({ tickers }) => {
+      await (tickers?.length ? this.refreshMarkets(tickers) : this.reload());
     });
   }
 
@@ -129,7 +155,7 @@ export class MarketCatalogue {
     const snapshot = this.snapshot;
     if (!snapshot) return this.reload();
     // A refresh for age alone needs no second load behind one already running.
-    if (!this.loading && this.now().getTime() - snapshot.loadedAt.getTime() >= this.options.refreshMs)
+    if (!this.running && this.now().getTime() - snapshot.loadedAt.getTime() >= this.options.refreshMs)
       void this.reload().catch(() => {});
     return snapshot;
   }
@@ -139,18 +165,19 @@ export class MarketCatalogue {
    * for while one runs is done once more after it, since the running one may have read before the
    * write it must show; requests meanwhile share that second load.
    */
-  async reload(): Promise<CatalogueSnapshot> {
-    if (this.loading) {
-      this.again ??= this.loading
-        .catch(() => undefined)
-        .then(() => {
-          this.again = undefined;
-          return this.reload();
-        });
-      return this.again;
-    }
-    this.loading = this.load().finally(() => (this.loading = undefined));
-    return this.loading;
+  reload(): Promise<CatalogueSnapshot> {
+    return this.request(true, []);
+  }
+
+  /** Reads just these markets again (listed, repriced, paused, closed…); a full load if none is loaded yet. */
+  refreshMarkets(tickers: readonly string[]): Promise<CatalogueSnapshot> {
+    return this.request(false, tickers);
+  }
+
+  /** Calls `listener` after every refresh that changed something; returns its unsubscribe. */
+  onChange(listener: (changes: CatalogueChanges) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get loaded(): boolean {
@@ -162,12 +189,71 @@ export class MarketCatalogue {
     return this.snapshot;
   }
 
+  private request(full: boolean, tickers: readonly string[]): Promise<CatalogueSnapshot> {
+    if (!this.pending) {
+      let settle!: PendingRefresh['settle'];
+      const done = new Promise<CatalogueSnapshot>((resolve, reject) => (settle = { resolve, reject }));
+      this.pending = { full: false, tickers: new Set(), done, settle };
+    }
+    const pending = this.pending;
+    pending.full ||= full;
+    for (const t of tickers) pending.tickers.add(t);
+    this.running ??= this.drain();
+    return pending.done;
+  }
+
+  /**
+   * Runs refreshes one at a time; requests made during one are merged into the next. `running` is
+   * cleared in the same turn the last pending check fails, so no request can slip between the two.
+   */
+  private async drain(): Promise<void> {
+    for (;;) {
+      if (!this.pending) {
+        this.running = undefined;
+        return;
+      }
+      const pass = this.pending;
+      this.pending = undefined;
+      try {
+        const previous = this.snapshot;
+        // A partial refresh read the statuses of the markets it names (why they left, if they did).
+        const statuses = new Map<string, string>();
+        const next =
+          pass.full || !previous
+            ? await this.load()
+            : await this.loadMarkets(previous, [...pass.tickers], statuses);
+        this.publish(next);
+        if (previous) await this.announce(previous, next, pass.full ? undefined : pass.tickers, statuses);
+        pass.settle.resolve(next);
+      } catch (err) {
+        pass.settle.reject(err);
+      }
+    }
+  }
+
+  private publish(snapshot: CatalogueSnapshot): void {
+    try {
+      this.options.prepare?.(snapshot);
+    } catch {
+      // Whatever prepare would have precomputed is computed on first use instead.
+    }
+    this.snapshot = snapshot;
+  }
+
   private async load(): Promise<CatalogueSnapshot> {
     const loadedAt = this.now();
     const docs = await coll(this.store, 'markets')
       .find({ status: 'open', closeTime: { $gt: loadedAt } }, { projection: { _id: 0 } })
       .toArray();
-    // Activity features of the open markets (absent before the first feature refresh, or for markets nobody touched).
+    const { content, titles } = await contentOfMarkets(this.store, docs);
+    const { markets, scales } = scoreMarketsOn(docs, loadedAt, await this.activityOf(docs), content, titles);
+    this.scales = scales;
+    const { neighbours, watermark } = await this.loadNeighbours();
+    return catalogueSnapshot(loadedAt, markets, neighbours, watermark, await this.knownCategories());
+  }
+
+  /** Activity features of these markets (absent before the first feature refresh, or for markets nobody touched). */
+  private async activityOf(docs: MarketDoc[]): Promise<Map<string, MarketActivity>> {
     const features = await this.store
       .collection<MarketActivity>('market_features')
       .find(
@@ -175,29 +261,104 @@ export class MarketCatalogue {
         { projection: { _id: 0, ticker: 1, users7d: 1, trend: 1, recency: 1 } },
       )
       .toArray();
-    const { content, titles } = await contentOfMarkets(this.store, docs);
-    const markets = scoreMarkets(
-      docs,
-      loadedAt,
-      new Map(features.map((f) => [f.ticker, f])),
-      content,
-      titles,
+    return new Map(features.map((f) => [f.ticker, f]));
+  }
+
+  /**
+   * The previous snapshot with these markets read again: those no longer open leave, new open ones
+   * join (scored against the last full load's population), and the rest take their new quotes,
+   * times and titles while keeping their popularity signals until the next full load.
+   */
+  private async loadMarkets(
+    previous: CatalogueSnapshot,
+    tickers: string[],
+    statuses: Map<string, string>,
+  ): Promise<CatalogueSnapshot> {
+    const now = this.now();
+    const docs = await coll(this.store, 'markets')
+      .find({ ticker: { $in: tickers } }, { projection: { _id: 0 } })
+      .toArray();
+    for (const d of docs) statuses.set(d.ticker, d.status === 'open' ? 'closed' : d.status);
+    const open = docs.filter((d) => d.status === 'open' && d.closeTime.getTime() > now.getTime());
+    const openTickers = new Set(open.map((d) => d.ticker));
+    const gone = new Set(docs.filter((d) => !openTickers.has(d.ticker)).map((d) => d.ticker));
+    const [activity, { content, titles }] = await Promise.all([
+      this.activityOf(open.filter((d) => !previous.byTicker.has(d.ticker))),
+      contentOfMarkets(this.store, open),
+    ]);
+    const { markets: scored } = scoreMarketsOn(open, now, activity, content, titles, this.scales);
+    const fresh = new Map(
+      scored.map((m) => {
+        const before = previous.byTicker.get(m.ticker);
+        const kept = before && {
+          popularity: before.popularity,
+          trend: before.trend,
+          recency: before.recency,
+          trendingInCategory: before.trendingInCategory,
+        };
+        return [m.ticker, kept ? { ...m, ...kept } : m];
+      }),
     );
-    const { neighbours, watermark } = await this.loadNeighbours();
-    const snapshot = catalogueSnapshot(
-      loadedAt,
-      markets,
-      neighbours,
-      watermark,
-      await this.knownCategories(),
-    );
-    try {
-      this.options.prepare?.(snapshot);
-    } catch {
-      // Whatever prepare would have precomputed is computed on first use instead.
+    const markets = previous.markets.filter((m) => !gone.has(m.ticker)).map((m) => fresh.get(m.ticker) ?? m);
+    for (const m of fresh.values()) if (!previous.byTicker.has(m.ticker)) markets.push(m);
+    // Refreshed between full loads: the next age-based refresh still comes on time.
+    return catalogueSnapshot(previous.loadedAt, markets, previous.neighbours, previous.featuresWatermark, [
+      ...previous.categories.values(),
+    ]);
+  }
+
+  /** Tells listeners what changed between two snapshots (over `tickers` only, for a partial refresh). */
+  private async announce(
+    before: CatalogueSnapshot,
+    after: CatalogueSnapshot,
+    tickers?: Set<string>,
+    known = new Map<string, string>(),
+  ): Promise<void> {
+    if (this.listeners.size === 0) return;
+    const removed: string[] = [];
+    const listed: string[] = [];
+    const repriced: string[] = [];
+    const compare = (ticker: string) => {
+      const was = before.byTicker.get(ticker);
+      const is = after.byTicker.get(ticker);
+      if (was && !is) removed.push(ticker);
+      else if (!was && is) listed.push(ticker);
+      else if (was && is && !samePrice(marketPrice(was), marketPrice(is))) repriced.push(ticker);
+    };
+    if (tickers) for (const t of tickers) compare(t);
+    else {
+      for (const t of before.byTicker.keys()) compare(t);
+      for (const t of after.byTicker.keys()) if (!before.byTicker.has(t)) listed.push(t);
     }
-    this.snapshot = snapshot;
-    return snapshot;
+    if (removed.length + listed.length + repriced.length === 0) return;
+    const statuses = await this.statusesOf(removed.filter((t) => !known.has(t)));
+    for (const [ticker, status] of known) statuses.set(ticker, status);
+    const changes: CatalogueChanges = {
+      snapshot: after,
+      removed: removed.map((ticker) => ({ ticker, status: statuses.get(ticker) ?? 'closed' })),
+      listed,
+      repriced,
+    };
+    for (const listener of this.listeners) {
+      try {
+        listener(changes);
+      } catch {
+        // A listener's failure is its own (the push hub logs its own).
+      }
+    }
+  }
+
+  /** Why markets left: their stored status (a market past its close time that nobody marked counts as closed). */
+  private async statusesOf(tickers: string[]): Promise<Map<string, string>> {
+    if (tickers.length === 0) return new Map();
+    try {
+      const docs = await coll(this.store, 'markets')
+        .find({ ticker: { $in: tickers } }, { projection: { _id: 0, ticker: 1, status: 1 } })
+        .toArray();
+      return new Map(docs.map((d) => [d.ticker, d.status === 'open' ? 'closed' : d.status]));
+    } catch {
+      return new Map(); // the store is down: they left, which is what matters
+    }
   }
 
   /**
@@ -254,17 +415,42 @@ export function scoreMarkets(
   content = new Map<string, ItemContent>(),
   titles = new Map<string, RelatedTitles>(),
 ): CatalogueMarket[] {
+  return scoreMarketsOn(docs, now, activity, content, titles).markets;
+}
+
+/** Mean and standard deviation of each standardized signal, over the markets of a full load. */
+export interface MarketScales {
+  pop: Moments;
+  trend: Moments;
+  recency: Moments;
+  /** Whether features existed then (a market without any is flat, not unknown). */
+  featuresExist: boolean;
+}
+interface Moments {
+  mean: number;
+  sd: number;
+}
+
+/**
+ * `scoreMarkets`, standardized on `scales` when given (markets added between full loads are scored
+ * against the population of the last one) or on the markets themselves, whose scales are returned.
+ */
+export function scoreMarketsOn(
+  docs: MarketDoc[],
+  now: Date,
+  activity: Map<string, MarketActivity>,
+  content: Map<string, ItemContent>,
+  titles: Map<string, RelatedTitles>,
+  given?: MarketScales,
+): { markets: CatalogueMarket[]; scales: MarketScales } {
+  const featuresExist = given?.featuresExist ?? activity.size > 0;
   const raw = docs.map((doc) => {
     const v24 = doc.volume24h ?? 0;
     const ageDays = doc.openTime ? Math.max(1, (now.getTime() - doc.openTime.getTime()) / DAY_MS) : 1;
     const dailyAverage = (doc.volume ?? v24) / ageDays;
     const features = activity.get(doc.ticker);
     // Once features exist, a market without any had no engagement in their window: flat, not unknown.
-    const trend = features
-      ? features.trend
-      : activity.size > 0
-        ? 0
-        : Math.log1p(v24) - Math.log1p(dailyAverage);
+    const trend = features ? features.trend : featuresExist ? 0 : Math.log1p(v24) - Math.log1p(dailyAverage);
     return {
       doc,
       pop: Math.log1p(v24) + Math.log1p(features?.users7d ?? 0),
@@ -272,9 +458,15 @@ export function scoreMarkets(
       recency: Math.log1p(features?.recency ?? 0),
     };
   });
-  const zPop = standardizer(raw.map((r) => r.pop));
-  const zTrend = standardizer(raw.map((r) => r.trend));
-  const zRecency = standardizer(raw.map((r) => r.recency));
+  const scales: MarketScales = given ?? {
+    pop: moments(raw.map((r) => r.pop)),
+    trend: moments(raw.map((r) => r.trend)),
+    recency: moments(raw.map((r) => r.recency)),
+    featuresExist,
+  };
+  const zPop = standardizer(scales.pop);
+  const zTrend = standardizer(scales.trend);
+  const zRecency = standardizer(scales.recency);
   const markets: CatalogueMarket[] = raw.map(({ doc, pop, trend, recency }) => ({
     ticker: doc.ticker,
     eventTicker: doc.eventTicker,
@@ -297,8 +489,9 @@ export function scoreMarkets(
     trendingInCategory: false,
     content: content.get(doc.ticker) ?? marketContentTokens(doc),
   }));
-  markTrendingPerCategory(markets);
-  return markets;
+  // Between full loads a handful of new markets cannot say what trends in their category.
+  if (!given) markTrendingPerCategory(markets);
+  return { markets, scales };
 }
 
 /** A market's event and series titles, as far as they are known. */
@@ -358,9 +551,15 @@ function markTrendingPerCategory(markets: CatalogueMarket[]): void {
   }
 }
 
-function standardizer(values: number[]): (v: number) => number {
-  if (values.length === 0) return () => 0;
+/** Prices equal to the hundredth of a cent, or both unquoted. */
+const samePrice = (a: number, b: number) => (Number.isNaN(a) ? Number.isNaN(b) : Math.abs(a - b) < 1e-6);
+
+function moments(values: number[]): Moments {
+  if (values.length === 0) return { mean: 0, sd: 0 };
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+  return { mean, sd: Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length) };
+}
+
+function standardizer({ mean, sd }: Moments): (v: number) => number {
   return sd > 0 ? (v) => (v - mean) / sd : () => 0;
 }

@@ -41,7 +41,8 @@ export class RedisSnapshotStore implements FeedSnapshotStore {
   }
 }
 
-const FORMAT = 3;
+/** 4: with what was served (prices, first page), for live pushes. */
+const FORMAT = 4;
 /** Typed arrays round-trip as themselves (`moreTypes`); plain maps, no record extension. */
 const packr = new Packr({ moreTypes: true, useRecords: false });
 
@@ -50,7 +51,7 @@ const packr = new Packr({ moreTypes: true, useRecords: false });
  * float64s, and per item a count of reason numbers into a table where each distinct reason is
  * written once ("Popular in Politics" recurs across a 200-item list).
  */
-interface Encoded extends Omit<FeedSnapshot, 'items' | 'createdAt'> {
+interface Encoded extends Omit<FeedSnapshot, 'items' | 'createdAt' | 'served'> {
   v: typeof FORMAT;
   createdAt: number;
   tickers: string;
@@ -58,6 +59,8 @@ interface Encoded extends Omit<FeedSnapshot, 'items' | 'createdAt'> {
   reasonCounts: Uint16Array;
   reasonIds: Uint32Array;
   reasons: string[];
+  prices?: Float64Array;
+  firstPage?: number;
 }
 
 /**
@@ -97,6 +100,7 @@ function encode(snapshot: FeedSnapshot): Buffer {
     reasonCounts,
     reasonIds: Uint32Array.from(reasonIds),
     reasons: [...numbers.keys()],
+    ...(snapshot.served ? { prices: snapshot.served.prices, firstPage: snapshot.served.firstPage } : {}),
   };
   return packr.pack(encoded);
 }
@@ -110,10 +114,22 @@ function decode(raw: Buffer): FeedSnapshot | undefined {
     return undefined; // JSON of format 2 and older is not MessagePack
   }
   if (decoded?.v !== FORMAT) return undefined;
-  const { v: _v, createdAt, tickers, scores, reasonCounts, reasonIds, reasons, ...meta } = decoded as Encoded;
+  const {
+    v: _v,
+    createdAt,
+    tickers,
+    scores,
+    reasonCounts,
+    reasonIds,
+    reasons,
+    prices,
+    firstPage,
+    ...meta
+  } = decoded as Encoded;
   let next = 0;
   return {
     ...meta,
+    ...(prices && firstPage !== undefined ? { served: { prices, firstPage } } : {}),
     createdAt: new Date(createdAt),
     items: (tickers ? tickers.split(' ') : []).map((ticker, j) => {
       const itemReasons: string[] = [];

@@ -18,6 +18,11 @@ export interface FeedSnapshot {
   categories: string[];
   createdAt: Date;
   items: SnapshotItem[];
+  /**
+   * What the subscriber was shown, for live pushes (src/feed/push): each item's price in dollars when
+   * ranked (NaN before the exchange quoted it), and how many items the first page went through.
+   */
+  served?: { prices: Float64Array; firstPage: number };
 }
 
 export interface FeedSnapshotStore {

@@ -59,8 +59,9 @@ export interface LiveMarketDataStats {
  * state (paused, closed early, settled) in the order they arrive, ticker messages update quotes in
  * small batches, and time's own transitions are swept every few seconds. After every (re)connection
  * and on any gap in the lifecycle sequence the catalogue is resynced from the REST API, so a market
- * whose change was missed is never left stale. Changes that take markets out of (or into) feeds are
- * announced at once as `catalogueStored`, which the replica relay carries to every API replica.
+ * whose change was missed is never left stale. Changes that take markets out of (or into) feeds,
+ * and each batch of quotes, are announced at once as `catalogueStored` with their tickers, which
+ * the replica relay carries to every API replica.
  */
 export class LiveMarketData {
   private readonly client: KalshiStreamClient;
@@ -206,6 +207,8 @@ export class LiveMarketData {
     const batch = [...this.quotes.values()];
     this.quotes = new Map();
     await updateMarkets(this.store, batch, this.now());
+    // Replicas refresh just these markets, and push price moves to the feeds that show them.
+    await this.announce(batch.map((q) => q.ticker));
   }
 
   /** Opens and closes what the clock says should be (Kalshi announces neither). */

@@ -231,6 +231,9 @@ export const CONFIG_DEFAULTS: Config = envSchema.parse({});
  * names them but never echoes their value, which would end up in logs and CI output.
  */
 export function isSecret(name: string): boolean {
+  // A flag or a number (FEED_REQUIRE_USER_TOKEN) names a credential without holding one.
+  const kind = typeof (CONFIG_DEFAULTS as Record<string, unknown>)[name];
+  if (kind === 'boolean' || kind === 'number') return false;
   return /URI|URL|_HOST$|KEY|SECRET|TOKEN|PASSWORD/.test(name);
 }
 

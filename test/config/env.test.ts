@@ -24,7 +24,12 @@ describe('configuration', () => {
   it('fails fast naming every bad variable, and the value of those that are not secrets', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', MONGODB_URI: 'postgres://x', LOG_LEVEL: 'loud' });
+      loadConfig({
+        PORT: 'eighty',
+        MONGODB_URI: 'postgres://x',
+        LOG_LEVEL: 'loud',
+        FEED_REQUIRE_USER_TOKEN: 'maybe',
+      });
     } catch (err) {
       error = err;
     }
@@ -33,6 +38,8 @@ describe('configuration', () => {
     expect(message).toMatch(/PORT="eighty"/);
     expect(message).toMatch(/MONGODB_URI \(value not shown\): must start with mongodb/);
     expect(message).toMatch(/LOG_LEVEL="loud"/);
+    // A flag that names a token holds none: its value helps, and is shown.
+    expect(message).toMatch(/FEED_REQUIRE_USER_TOKEN="maybe"/);
   });
 
   it('never echoes the value of a connection string or a secret', () => {

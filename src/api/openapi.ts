@@ -40,6 +40,13 @@ const json = (ref: string, description: string) => ({
   description,
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
 });
+/** Serving a list to a user gives it a feedId, which their impressions and clicks name for attribution. */
+const userIdParam = {
+  name: 'userId',
+  in: 'query',
+  description: 'The user shown the list: the response gets a feedId for their impressions and clicks',
+  schema: { type: 'string' },
+};
 const versionParam = { name: 'version', in: 'path', required: true, schema: { type: 'string' } };
 
 /** The API contract as OpenAPI 3, with request schemas generated from the same zod schemas that validate. */
@@ -229,8 +236,8 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/trending': {
         get: {
           summary: 'Trending open markets',
-          parameters: [{ name: 'category', in: 'query', schema: { type: 'string' } }],
-          responses: { 200: { description: 'Trending markets' } },
+          parameters: [{ name: 'category', in: 'query', schema: { type: 'string' } }, userIdParam],
+          responses: { 200: { description: 'Trending markets (with a feedId when userId is given)' } },
         },
       },
       '/v1/markets/{ticker}/similar': {
@@ -244,11 +251,12 @@ export function openApiDocument(): Record<string, unknown> {
               in: 'query',
               schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
             },
+            userIdParam,
           ],
           responses: {
             200: {
               description:
-                '{ ticker, source, model, items: [{ ticker, eventTicker, title, category, score }] }',
+                '{ ticker, source, model, items: [{ ticker, eventTicker, title, category, score }] }, and a feedId when userId is given',
             },
             404: { description: 'Unknown market' },
           },

@@ -22,6 +22,8 @@ export interface CollectionTypes {
   exposures: Document;
   experiment_overrides: Document;
   models: ModelDoc;
+  /** Versioned daily reports (src/reports/daily-reports.ts, their one writer). */
+  daily_reports: Document;
 }
 
 export type CollectionName = keyof CollectionTypes;

@@ -24,20 +24,6 @@ export function isCalendarDate(date: string): boolean {
   return d.toISOString().slice(0, 10) === date;
 }
 
-/** Whether `zone` is an IANA time zone Intl knows. */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function isCutoff(cutoff: string): boolean {
-  return CUTOFF.test(cutoff);
-}
-
 /** The day `date` (YYYY-MM-DD) cut at `cutoff` (HH:MM) in `zone`. */
 export function reportDay(date: string, zone: string, cutoff: string): ReportDay {
   if (!isCalendarDate(date)) throw new RangeError(`not a calendar date: ${date}`);

@@ -1,8 +1,8 @@
 import type { InteractionType } from '../domain/schemas.js';
 
-/** Where a feed was served: the personalised feed, a market's similar markets, or trending. */
-export const SURFACES = ['feed', 'similar', 'trending'] as const;
-export type Surface = (typeof SURFACES)[number];
+import type { Surface } from '../domain/attribution.js';
+
+export { SURFACES, type Surface } from '../domain/attribution.js';
 
 /** What the report reads of a stored interaction. */
 export interface ReportEvent {

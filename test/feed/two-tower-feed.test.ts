@@ -294,12 +294,15 @@ describe('two-tower feed', () => {
       .find({ eventId: { $in: ['attr-1', 'attr-2', 'attr-3'] } }, { sort: { eventId: 1 } })
       .toArray();
     const attribution = {
+      surface: 'feed',
       ranker: 'two-tower',
       rankerVersion: getRanker('two-tower')!.version,
       model: 'tt-test',
       experiment: null,
     };
     expect(stored.map((d) => d.attribution)).toEqual([attribution, attribution, undefined]);
+    // …and is marked, for the daily report's exceptions.
+    expect(stored.map((d) => d.feedIssue)).toEqual([undefined, undefined, 'served_to_another_user']);
   });
 
   it('finds similar open markets by the model, by co-interaction without one, and 404s unknown ones', async () => {

@@ -1,0 +1,84 @@
+import { SibylError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Store } from '../store/types.js';
+import { buildReport } from './build-report.js';
+import { saveReport, type DailyReportDoc } from './daily-reports.js';
+import { loadDay, storeTotals } from './load-day.js';
+import { isCalendarDate, reportDay } from './report-day.js';
+import type { AttributionSettings } from './report-types.js';
+import { tieOut } from './tie-out.js';
+
+export interface DailyReportOptions {
+  /** The day, YYYY-MM-DD in `timeZone`. */
+  date: string;
+  timeZone: string;
+  /** Where days are cut, HH:MM in `timeZone`. */
+  cutoff: string;
+  settings: AttributionSettings;
+  now: Date;
+  logger?: Logger;
+}
+
+/** The report of a day did not tie out: it is stored (status `unreconciled`) and the run fails. */
+export class UnreconciledReportError extends Error {
+  override name = 'UnreconciledReportError';
+  constructor(readonly report: DailyReportDoc) {
+    super(
+      `daily report ${report.date} v${report.version} does not tie out: ${report.tieOut.breaks
+        .map((b) => `${b.measure} ${b.attributedPlusOrganic} ≠ ${b.total}`)
+        .join('; ')}`,
+    );
+  }
+}
+
+/**
+ * Builds the report of a day that has ended from what has been received so far, checks its
+ * tie-out against the store's own totals, and stores it: version 1, a restatement if the figures
+ * moved since the latest version, or nothing new if they did not (so a rerun is harmless).
+ */
+export async function runDailyReport(
+  store: Store,
+  o: DailyReportOptions,
+): Promise<{ report: DailyReportDoc; created: boolean }> {
+  if (!isCalendarDate(o.date)) {
+    throw new SibylError('invalid_request', `not a date: ${o.date}`, [
+      { path: 'date', message: 'expected YYYY-MM-DD' },
+    ]);
+  }
+  const day = reportDay(o.date, o.timeZone, o.cutoff);
+  if (day.end > o.now) {
+    throw new SibylError(
+      'invalid_request',
+      `${o.date} has not ended yet (it ends at ${day.end.toISOString()})`,
+      [{ path: 'date', message: 'the day has not ended' }],
+    );
+  }
+  const asOf = o.now;
+  const [{ events, categories }, reference] = await Promise.all([
+    loadDay(store, day, o.settings.windowHours, asOf),
+    storeTotals(store, day, asOf),
+  ]);
+  const body = buildReport(day, events, categories, o.settings);
+  const check = tieOut(body, reference);
+  const saved = await saveReport(
+    store,
+    {
+      ...body,
+      date: o.date,
+      status: check.reconciled ? 'reconciled' : 'unreconciled',
+      tieOut: check,
+      day: { start: day.start, end: day.end, timeZone: o.timeZone, cutoff: o.cutoff },
+      settings: o.settings,
+      asOf,
+    },
+    o.now,
+  );
+  if (saved.report.status === 'unreconciled') {
+    o.logger?.error(
+      { date: o.date, version: saved.report.version, breaks: saved.report.tieOut.breaks },
+      'daily report does not tie out',
+    );
+    throw new UnreconciledReportError(saved.report);
+  }
+  return saved;
+}

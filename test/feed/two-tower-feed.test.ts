@@ -152,6 +152,9 @@ async function siblingsLifted(exchange: TrainedExchange, events: number) {
       ticker: held,
       type: 'trade',
       ts: exchange.end.toISOString(),
+      side: 'yes',
+      contracts: 1,
+      price: 0.5,
     };
     await request(t.app)
       .post('/v1/interactions')
@@ -366,7 +369,16 @@ describe('two-tower feed', () => {
       .set(auth)
       .send({
         interactions: [
-          { eventId: 'hold-1', userId: user, ticker: tickers[0], type: 'trade', ts: end.toISOString() },
+          {
+            eventId: 'hold-1',
+            userId: user,
+            ticker: tickers[0],
+            type: 'trade',
+            ts: end.toISOString(),
+            side: 'yes',
+            contracts: 1,
+            price: 0.5,
+          },
         ],
       })
       .expect(200);

@@ -20,7 +20,7 @@ export function parseFixed(value: string | number, places: number): number | str
   const text = typeof value === 'number' ? numberText(value) : value.trim();
   if (text === undefined) return 'must be a finite decimal';
   const match = DECIMAL.exec(text);
-  if (!match) return 'must be a decimal such as "0.4200" (digits, optionally a point and decimals)';
+  if (!match) return 'must be a non-negative decimal, as "0.4200" or "10.00"';
   const fraction = match[2] ?? '';
   if (fraction.replace(/0+$/, '').length > places) return `at most ${places} decimal places`;
   return Number(match[1]) * 10 ** places + Number(fraction.padEnd(places, '0').slice(0, places) || '0');

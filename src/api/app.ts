@@ -20,6 +20,7 @@ import { modelRoutes } from './routes/models.js';
 import type { ActiveModelSource } from '../feed/active-model.js';
 import { DEFAULT_MODELS_DIR, ModelRegistry } from '../../models/registry/registry.js';
 import { opsRoutes, type ReadinessCheck } from './routes/ops.js';
+import { reportRoutes } from './routes/reports.js';
 
 export interface AppDeps {
   store: Store;
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(deps.metrics.middleware());
+  deps.metrics.watchReports(deps.store);
   if (deps.requestLogging !== false) {
     app.use(
       pinoHttp({
@@ -97,6 +99,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   v1.use(jobRoutes({ runner: deps.jobs, store: deps.store, auth }));
+  v1.use(reportRoutes({ store: deps.store, auth }));
   v1.use(
     modelRoutes({
       // Promotions and rollbacks through the API are stamped by the app's clock, like its writes.

@@ -16,6 +16,7 @@ import { registerExperiments } from './commands/experiments.js';
 import { registerEval } from './commands/eval.js';
 import { registerTrain } from './commands/train.js';
 import { registerModels } from './commands/models.js';
+import { registerReport } from './commands/report.js';
 
 /** The `sibyl` command line. Each command lives in ./commands and registers itself here. */
 export function buildProgram(): Command {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerTrain(program);
   registerModels(program);
+  registerReport(program);
   return program;
 }
 

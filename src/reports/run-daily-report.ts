@@ -4,7 +4,7 @@ import type { Store } from '../store/types.js';
 import { buildReport } from './build-report.js';
 import { saveReport, type DailyReportDoc } from './daily-reports.js';
 import { loadDay, storeTotals } from './load-day.js';
-import { isCalendarDate, reportDay } from './report-day.js';
+import { isCalendarDate, lastEndedDay, reportDay, shiftDate } from './report-day.js';
 import type { AttributionSettings } from './report-types.js';
 import { tieOut } from './tie-out.js';
 
@@ -81,4 +81,41 @@ export async function runDailyReport(
     throw new UnreconciledReportError(saved.report);
   }
   return saved;
+}
+
+/** What a run reports of each day it built. */
+export interface DayOutcome {
+  date: string;
+  version: number;
+  /** False when the figures had not moved since the stored version. */
+  created: boolean;
+  trades: number;
+  attributedTrades: number;
+  exceptions: number;
+}
+
+export function outcomeOf({ report, created }: { report: DailyReportDoc; created: boolean }): DayOutcome {
+  return {
+    date: report.date,
+    version: report.version,
+    created,
+    trades: report.total.trades,
+    attributedTrades: report.attributed.trades,
+    exceptions: Object.values(report.exceptions.counts).reduce((s, n) => s + n, 0),
+  };
+}
+
+/**
+ * The nightly run: the last day that has ended, and the day before it again, so that events that
+ * arrived a day late restate it (nothing new is stored when its figures have not moved).
+ */
+export async function runRecentReports(
+  store: Store,
+  o: Omit<DailyReportOptions, 'date'>,
+): Promise<DayOutcome[]> {
+  const last = lastEndedDay(o.now, o.timeZone, o.cutoff).date;
+  const out: DayOutcome[] = [];
+  for (const date of [shiftDate(last, -1), last])
+    out.push(outcomeOf(await runDailyReport(store, { ...o, date })));
+  return out;
 }

@@ -201,7 +201,7 @@ describe('daily reports through the API and the daily-report job', () => {
     const metrics = (await request(t.app).get('/metrics').expect(200)).text;
     expect(metrics).toContain('sibyl_daily_report_attributed_share{measure="trades"} 0.666666');
     // $3.80 of $4.30.
-    expect(metrics).toContain('sibyl_daily_report_attributed_share{measure="notional"} 0.883720');
+    expect(metrics).toContain('sibyl_daily_report_attributed_share{measure="notional"} 0.88372');
     expect(metrics).toContain('sibyl_daily_report_exceptions{reason="unknown_feed"} 1');
     expect(metrics).toContain('sibyl_daily_report_reconciled 1');
   });

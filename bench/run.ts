@@ -13,6 +13,7 @@ const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   demo: () => import('./demo.js'),
   store: () => import('./store.js'),
   'market-stream': () => import('./market-stream.js'),
+  report: () => import('./report.js'),
 };
 
 // Names, not flags or their values (`-- demo --seconds 60`).

@@ -295,6 +295,53 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: json('ModelList', 'Models'), 400: errorResponse, 401: errorResponse },
         },
       },
+      '/v1/reports/daily': {
+        get: {
+          summary: 'Daily reports: per day, newest first, its versions (restatements) and their status',
+          security: [{ bearer: [] }],
+          parameters: [
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 366, default: 30 },
+            },
+            { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+            { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+          ],
+          responses: {
+            200: { description: '{ days: [{ date, latestVersion, status, versions: [...] }] }' },
+            400: errorResponse,
+            401: errorResponse,
+          },
+        },
+      },
+      '/v1/reports/daily/{date}': {
+        get: {
+          summary:
+            "A day's reconciled report: attributed rows, organic, total, tie-out and exceptions (docs/reports.md)",
+          security: [{ bearer: [] }],
+          parameters: [
+            { name: 'date', in: 'path', required: true, schema: { type: 'string', format: 'date' } },
+            {
+              name: 'version',
+              in: 'query',
+              description: 'default: the latest',
+              schema: { type: 'integer', minimum: 1 },
+            },
+            {
+              name: 'format',
+              in: 'query',
+              schema: { type: 'string', enum: ['json', 'csv'], default: 'json' },
+            },
+          ],
+          responses: {
+            200: { description: 'The report (JSON), or its rows and tie-out lines (text/csv)' },
+            400: errorResponse,
+            401: errorResponse,
+            404: errorResponse,
+          },
+        },
+      },
       '/v1/models/{version}': {
         get: {
           summary: 'One model version with its metrics and gate decision',

@@ -29,6 +29,8 @@ export interface ReportRow extends RowKey, MoneyTotals {
   clicks: number;
   /** clicks / impressions, to six places; null without impressions. */
   ctr: number | null;
+  /** Mean position (0 = top) of the exposures its trades are attributed to, to two places; null without. */
+  meanPosition: number | null;
 }
 
 /** A day's figures, the same for the same events in any order. */
@@ -70,11 +72,14 @@ export function buildReport(
     else exposuresByPair.set(key, [e]);
   }
 
-  const rows = new Map<string, { key: RowKey; impressions: number; clicks: number; trades: TradeTotals }>();
+  const rows = new Map<
+    string,
+    { key: RowKey; impressions: number; clicks: number; trades: TradeTotals; positions: number[] }
+  >();
   const row = (key: RowKey) => {
     const id = JSON.stringify(Object.values(key));
     let r = rows.get(id);
-    if (!r) rows.set(id, (r = { key, impressions: 0, clicks: 0, trades: new TradeTotals() }));
+    if (!r) rows.set(id, (r = { key, impressions: 0, clicks: 0, trades: new TradeTotals(), positions: [] }));
     return r;
   };
   const category = (ticker: string) => categories.get(ticker) ?? UNKNOWN_CATEGORY;
@@ -120,7 +125,7 @@ export function buildReport(
     }
     attributed.add(e.userId, e.contractsHundredths, e.notionalMicros);
     const { surface, ranker, rankerVersion, model, experiment, variation } = touch;
-    row({
+    const r = row({
       surface,
       ranker,
       rankerVersion,
@@ -128,7 +133,9 @@ export function buildReport(
       experiment,
       variation,
       category: category(e.ticker),
-    }).trades.add(e.userId, e.contractsHundredths, e.notionalMicros);
+    });
+    r.trades.add(e.userId, e.contractsHundredths, e.notionalMicros);
+    if (touch.position !== null) r.positions.push(touch.position);
   }
 
   exceptions.sort((a, b) => compare(a.reason, b.reason) || compare(a.eventId, b.eventId));
@@ -136,12 +143,15 @@ export function buildReport(
   for (const x of exceptions) counts[x.reason]++;
   return {
     rows: [...rows.values()]
-      .map(({ key, impressions, clicks, trades }) => ({
+      .map(({ key, impressions, clicks, trades, positions }) => ({
         ...key,
         impressions,
         clicks,
         ctr: impressions > 0 ? Math.round((clicks / impressions) * 1e6) / 1e6 : null,
         ...trades.view(),
+        meanPosition: positions.length
+          ? Math.round((positions.reduce((a, b) => a + b, 0) / positions.length) * 100) / 100
+          : null,
       }))
       .sort(compareRows),
     attributed: attributed.view(),

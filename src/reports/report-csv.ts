@@ -17,6 +17,7 @@ const COLUMNS = [
   'traders',
   'contracts',
   'notional',
+  'meanPosition',
 ] as const;
 
 /**

@@ -88,6 +88,8 @@ describe('daily-report over the store', () => {
         traders: 1,
         contracts: '10.00',
         notional: '4.200000',
+        // The click at position 0 is the last touch.
+        meanPosition: 0,
       },
     ]);
     expect(report.organic).toEqual({ trades: 1, traders: 1, contracts: '2.50', notional: '0.833250' });

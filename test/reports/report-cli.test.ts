@@ -42,7 +42,7 @@ describe('sibyl report daily', () => {
 
     const again = await sibyl('report', 'daily', '--date', '2026-11-20', '--as-of', AS_OF, '--csv');
     expect(again.code).toBe(0);
-    expect(again.stdout.trim().split('\n').slice(-1)).toEqual(['total,,,,,,,,,,,1,1,10.00,3.300000']);
+    expect(again.stdout.trim().split('\n').slice(-1)).toEqual(['total,,,,,,,,,,,1,1,10.00,3.300000,']);
     const json = JSON.parse(
       (await sibyl('report', 'daily', '--date', '2026-11-20', '--as-of', AS_OF, '--json')).stdout,
     );

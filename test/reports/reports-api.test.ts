@@ -169,12 +169,12 @@ describe('daily reports through the API and the daily-report job', () => {
     expect(res.headers['content-type']).toMatch(/text\/csv/);
     const lines = res.text.trim().split('\n');
     expect(lines[0]).toBe(
-      'kind,surface,ranker,rankerVersion,model,experiment,variation,category,impressions,clicks,ctr,trades,traders,contracts,notional',
+      'kind,surface,ranker,rankerVersion,model,experiment,variation,category,impressions,clicks,ctr,trades,traders,contracts,notional,meanPosition',
     );
     expect(lines.slice(-3)).toEqual([
-      'organic,,,,,,,,,,,1,1,1.00,0.500000',
-      'attributed_total,,,,,,,,,,,2,2,8.00,3.800000',
-      'total,,,,,,,,,,,3,3,9.00,4.300000',
+      'organic,,,,,,,,,,,1,1,1.00,0.500000,',
+      'attributed_total,,,,,,,,,,,2,2,8.00,3.800000,',
+      'total,,,,,,,,,,,3,3,9.00,4.300000,',
     ]);
   });
 

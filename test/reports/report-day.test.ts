@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { buildReport } from '../../src/reports/build-report.js';
 import { isCalendarDate, lastEndedDay, reportDay } from '../../src/reports/report-day.js';
+import type { ReportEvent } from '../../src/reports/report-types.js';
 import { HOUR_MS } from '../helpers/fixed-clock.js';
 
 const hours = (d: { start: Date; end: Date }) => (d.end.getTime() - d.start.getTime()) / HOUR_MS;
@@ -61,5 +63,29 @@ describe('report days', () => {
     expect(isCalendarDate('2028-02-29')).toBe(true);
     expect(isCalendarDate('2026-1-05')).toBe(false);
     expect(() => reportDay('2026-13-01', 'UTC', '00:00')).toThrow(/calendar date/);
+  });
+
+  it("counts a fall-back day's 25th hour in that day, and not the next day's first", () => {
+    const trade = (eventId: string, ts: string): ReportEvent => ({
+      eventId,
+      userId: 'u1',
+      ticker: 'M0',
+      type: 'trade',
+      ts: new Date(ts),
+      receivedAt: new Date(ts),
+      contractsHundredths: 100,
+      notionalMicros: 500_000,
+    });
+    // 23:30 EST on 1 November is 04:30 UTC on the 2nd; 00:30 EST on the 2nd is 05:30 UTC.
+    const events = [trade('late', '2026-11-02T04:30:00Z'), trade('next', '2026-11-02T05:30:00Z')];
+    const settings = { windowHours: 24, clickThroughOnly: false };
+    const categories = new Map([['M0', 'Economics']]);
+    const nov1 = reportDay('2026-11-01', 'America/New_York', '00:00');
+    const nov2 = reportDay('2026-11-02', 'America/New_York', '00:00');
+    expect(buildReport(nov1, events, categories, settings).total.trades).toBe(1);
+    expect(buildReport(nov2, events, categories, settings).total).toMatchObject({
+      trades: 1,
+      notional: '0.500000',
+    });
   });
 });

@@ -14,8 +14,10 @@ import { startStoreProcess } from './store-process.js';
 
 const DATE = '2026-11-20';
 const ZONE = 'America/New_York';
-const IN_DAY = 1_000_000;
-const BEFORE = 50_000;
+/** `npm run bench -- report --interactions N` for another size. */
+const flag = process.argv.indexOf('--interactions');
+const IN_DAY = flag > 0 ? Number(process.argv[flag + 1]) : 1_000_000;
+const BEFORE = IN_DAY / 20;
 const USERS = 50_000;
 const MARKETS = 2_000;
 const RUNS = 3;
@@ -110,6 +112,7 @@ export default async function run(): Promise<void> {
         .toArray(),
     );
     let last: Awaited<ReturnType<typeof runDailyReport>> | undefined;
+    const phases: Awaited<ReturnType<typeof runDailyReport>>['timings'][] = [];
     const report = await timeRuns(
       RUNS,
       async () => {
@@ -120,6 +123,7 @@ export default async function run(): Promise<void> {
           settings: SETTINGS,
           now: new Date(DAY.end.getTime() + 3_600_000),
         });
+        phases.push(last.timings);
       },
       0,
     );
@@ -140,6 +144,11 @@ export default async function run(): Promise<void> {
           'vs baseline': `${(median(report) / median(count)).toFixed(1)}×`,
         },
       ],
+    );
+    const phase = (k: 'loadMs' | 'totalsMs' | 'buildMs' | 'saveMs') =>
+      (median(phases.map((p) => p[k])) / 1000).toFixed(2);
+    console.log(
+      `\nphases (median s): load the day's ${phases[0]!.events.toLocaleString('en-US')} events ${phase('loadMs')}, store totals ${phase('totalsMs')} (concurrently), build ${phase('buildMs')}, store ${phase('saveMs')}`,
     );
     console.log(
       `\nreport v${r.version} ${r.status}: ${r.total.trades} trades (${r.attributed.trades} attributed, ${r.organic.trades} organic), $${r.total.notional}; ${r.rows.length} rows; client peak RSS ${peakRssMb().toFixed(0)} MB, store peak RSS ${server.peakRssMb().toFixed(0)} MB`,

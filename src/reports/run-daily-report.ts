@@ -39,7 +39,7 @@ export class UnreconciledReportError extends Error {
 export async function runDailyReport(
   store: Store,
   o: DailyReportOptions,
-): Promise<{ report: DailyReportDoc; created: boolean }> {
+): Promise<{ report: DailyReportDoc; created: boolean; timings: ReportTimings }> {
   if (!isCalendarDate(o.date)) {
     throw new SibylError('invalid_request', `not a date: ${o.date}`, [
       { path: 'date', message: 'expected YYYY-MM-DD' },
@@ -54,12 +54,19 @@ export async function runDailyReport(
     );
   }
   const asOf = o.now;
-  const [{ events, categories }, reference] = await Promise.all([
-    loadDay(store, day, o.settings.windowHours, asOf),
-    storeTotals(store, day, asOf),
+  const started = performance.now();
+  const since = (t: number) => Math.round(performance.now() - t);
+  const timed = async <T>(p: Promise<T>): Promise<[T, number]> => [await p, since(started)];
+  // The store's totals run on its read replica while the day's events stream to this process.
+  const [[{ events, categories }, loadMs], [reference, totalsMs]] = await Promise.all([
+    timed(loadDay(store, day, o.settings.windowHours, asOf)),
+    timed(storeTotals(store, day, asOf)),
   ]);
+  const building = performance.now();
   const body = buildReport(day, events, categories, o.settings);
   const check = tieOut(body, reference);
+  const buildMs = since(building);
+  const saving = performance.now();
   const saved = await saveReport(
     store,
     {
@@ -73,6 +80,11 @@ export async function runDailyReport(
     },
     o.now,
   );
+  const timings = { loadMs, totalsMs, buildMs, saveMs: since(saving), events: events.length };
+  o.logger?.info(
+    { date: o.date, version: saved.report.version, created: saved.created, ...timings },
+    'daily report',
+  );
   if (saved.report.status === 'unreconciled') {
     o.logger?.error(
       { date: o.date, version: saved.report.version, breaks: saved.report.tieOut.breaks },
@@ -80,7 +92,17 @@ export async function runDailyReport(
     );
     throw new UnreconciledReportError(saved.report);
   }
-  return saved;
+  return { ...saved, timings };
+}
+
+/** Where a run's time went: loading the day's events, the store's own totals (concurrently), building, storing. */
+export interface ReportTimings {
+  loadMs: number;
+  totalsMs: number;
+  buildMs: number;
+  saveMs: number;
+  /** Events read (the day's impressions, clicks and trades, and the window's exposures before it). */
+  events: number;
 }
 
 /** What a run reports of each day it built. */
@@ -92,10 +114,20 @@ export interface DayOutcome {
   trades: number;
   attributedTrades: number;
   exceptions: number;
+  timings: ReportTimings;
 }
 
-export function outcomeOf({ report, created }: { report: DailyReportDoc; created: boolean }): DayOutcome {
+export function outcomeOf({
+  report,
+  created,
+  timings,
+}: {
+  report: DailyReportDoc;
+  created: boolean;
+  timings: ReportTimings;
+}): DayOutcome {
   return {
+    timings,
     date: report.date,
     version: report.version,
     created,

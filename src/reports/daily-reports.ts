@@ -22,9 +22,25 @@ export interface DailyReportDoc extends ReportBody {
   /** Events received up to this instant are in the report. */
   asOf: Date;
   createdAt: Date;
-  /** For a restatement: the version it restates and what changed since. */
-  restates: { version: number; changes: ReportChanges } | null;
+  /**
+   * For a restatement: the version it restates and what changed since; `basis` when the day was cut
+   * or attributed differently (REPORT_* or ATTRIBUTION_* changed), else null.
+   */
+  restates: { version: number; changes: ReportChanges; basis: { before: Basis; after: Basis } | null } | null;
 }
+
+/** How a version's day was cut and its trades attributed. */
+interface Basis {
+  timeZone: string;
+  cutoff: string;
+  settings: AttributionSettings;
+}
+
+const basisOf = (r: ReportDraft): Basis => ({
+  timeZone: r.day.timeZone,
+  cutoff: r.day.cutoff,
+  settings: r.settings,
+});
 
 export type ReportDraft = Omit<DailyReportDoc, '_id' | 'version' | 'restates' | 'createdAt'>;
 
@@ -50,7 +66,15 @@ export async function saveReport(
       _id: `${draft.date}/v${version}`,
       version,
       createdAt: now,
-      restates: latest ? { version: latest.version, changes: reportChanges(latest, draft) } : null,
+      restates: latest
+        ? {
+            version: latest.version,
+            changes: reportChanges(latest, draft),
+            basis: isDeepStrictEqual(basisOf(latest), basisOf(draft))
+              ? null
+              : { before: basisOf(latest), after: basisOf(draft) },
+          }
+        : null,
     };
     try {
       await reports(store).insertOne(report);
@@ -68,8 +92,8 @@ function sameFigures(a: ReportDraft, b: ReportDraft): boolean {
     r.organic,
     r.total,
     r.exceptions,
-    r.settings,
     r.status,
+    basisOf(r),
   ];
   return isDeepStrictEqual(figures(a), figures(b));
 }

@@ -127,6 +127,7 @@ describe('daily-report over the store', () => {
     expect(created).toBe(true);
     expect(v2).toMatchObject({ version: 2, status: 'reconciled' });
     expect(v2.restates?.version).toBe(1);
+    expect(v2.restates?.basis).toBeNull();
     expect(v2.restates?.changes).toEqual({
       attributed: {
         trades: { before: '1', after: '3', delta: '2' },
@@ -180,6 +181,28 @@ describe('daily-report over the store', () => {
         ],
       },
     ]);
+  });
+
+  it('restates a day cut or attributed differently, saying how, even when no figure moved', async () => {
+    await runDailyReport(store, { ...OPTIONS, now: at(26) });
+    const recut = await runDailyReport(store, {
+      ...OPTIONS,
+      settings: { windowHours: 12, clickThroughOnly: true },
+      now: at(27),
+    });
+    expect(recut.report.version).toBe(2);
+    expect(recut.report.restates?.basis).toEqual({
+      before: {
+        timeZone: 'America/New_York',
+        cutoff: '00:00',
+        settings: { windowHours: 24, clickThroughOnly: false },
+      },
+      after: {
+        timeZone: 'America/New_York',
+        cutoff: '00:00',
+        settings: { windowHours: 12, clickThroughOnly: true },
+      },
+    });
   });
 
   it('fails, stores the day as unreconciled and names the break when the store disagrees', async () => {

@@ -37,7 +37,10 @@ export async function dailyReport(
     if (date) return { days: [outcomeOf(await runDailyReport(deps.store, { ...options, date }))] };
     return { days: await runRecentReports(deps.store, options) };
   } catch (err) {
-    if (err instanceof UnreconciledReportError || err instanceof SibylError)
+    if (
+      err instanceof UnreconciledReportError ||
+      (err instanceof SibylError && err.code === 'invalid_request')
+    )
       throw new UnrecoverableError(err.message);
     throw err;
   }

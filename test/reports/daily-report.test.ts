@@ -6,7 +6,8 @@ import { writeInteractions } from '../../src/ingest/interaction-writer.js';
 import type { Store } from '../../src/store/types.js';
 import { HOUR_MS } from '../helpers/fixed-clock.js';
 import { openTestStore } from '../helpers/store.js';
-import { DAY } from './report-events.js';
+import { buildReport } from '../../src/reports/build-report.js';
+import { CATEGORIES, DAY, randomStream, SETTINGS } from './report-events.js';
 
 const at = (hours: number) => new Date(DAY.start.getTime() + hours * HOUR_MS);
 const OPTIONS = {
@@ -229,4 +230,35 @@ describe('daily-report over the store', () => {
       /not a date/,
     );
   });
+
+  it.each([1, 2, 3, 4, 5])(
+    'seed %i: a random stream through the store reports what the rules give for it, and ties out',
+    async (seed) => {
+      const events = randomStream(seed);
+      // This stream alone, without the day set up for the other tests.
+      await store.collection('interactions').deleteMany({});
+      await store.collection('markets').deleteMany({});
+      await store
+        .collection('markets')
+        .insertMany(
+          [...CATEGORIES].map(([ticker, category]) => ({ ticker, eventTicker: `E-${ticker}`, category })),
+        );
+      await store.collection('interactions').insertMany(events.map((e) => ({ ...e })));
+      // Two hours after the day: the stream's late events (an hour after it) are in.
+      const { report } = await runDailyReport(store, {
+        ...OPTIONS,
+        settings: SETTINGS,
+        now: new Date(DAY.end.getTime() + 2 * HOUR_MS),
+      });
+      const expected = buildReport(DAY, events, CATEGORIES, SETTINGS);
+      expect(report.status).toBe('reconciled');
+      expect(report).toMatchObject({
+        rows: expected.rows,
+        attributed: expected.attributed,
+        organic: expected.organic,
+        total: expected.total,
+        exceptions: expected.exceptions,
+      });
+    },
+  );
 });

@@ -77,6 +77,13 @@ const categoryParam = {
   description:
     'Repeat or comma-separate for several (any case). An unknown category is a 400 whose details name the known ones (GET /v1/categories)',
 };
+/** Serving a list to a user gives it a feedId, which their impressions and clicks name for attribution. */
+const userIdParam = {
+  name: 'userId',
+  in: 'query',
+  description: 'The user shown the list: the response gets a feedId for their impressions and clicks',
+  schema: { type: 'string' },
+};
 const versionParam = { name: 'version', in: 'path', required: true, schema: { type: 'string' } };
 
 /** The API contract as OpenAPI 3, with request schemas generated from the same zod schemas that validate. */
@@ -353,6 +360,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Trending open markets',
           parameters: [
             categoryParam,
+            userIdParam,
             {
               name: 'limit',
               in: 'query',
@@ -361,13 +369,15 @@ export function openApiDocument(): Record<string, unknown> {
           ],
           responses: {
             200: {
-              description: '{ category: [names], items: [MarketCard & { score }] }',
+              description:
+                '{ category: [names], items: [MarketCard & { score }] }, and a feedId when userId is given',
               content: {
                 'application/json': {
                   schema: {
                     type: 'object',
                     properties: {
                       category: { type: 'array', items: { type: 'string' } },
+                      feedId: { type: 'string', description: 'Only when userId is given' },
                       items: { type: 'array', items: { $ref: '#/components/schemas/FeedItem' } },
                     },
                   },
@@ -402,10 +412,12 @@ export function openApiDocument(): Record<string, unknown> {
               in: 'query',
               schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
             },
+            userIdParam,
           ],
           responses: {
             200: {
-              description: '{ ticker, source, model, items: [MarketCard & { score }] }',
+              description:
+                '{ ticker, source, model, items: [MarketCard & { score }] }, and a feedId when userId is given',
             },
             404: { description: 'Unknown market' },
           },
@@ -449,6 +461,53 @@ export function openApiDocument(): Record<string, unknown> {
             },
           ],
           responses: { 200: json('ModelList', 'Models'), 400: errorResponse, 401: errorResponse },
+        },
+      },
+      '/v1/reports/daily': {
+        get: {
+          summary: 'Daily reports: per day, newest first, its versions (restatements) and their status',
+          security: [{ bearer: [] }],
+          parameters: [
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 366, default: 30 },
+            },
+            { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+            { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+          ],
+          responses: {
+            200: { description: '{ days: [{ date, latestVersion, status, versions: [...] }] }' },
+            400: errorResponse,
+            401: errorResponse,
+          },
+        },
+      },
+      '/v1/reports/daily/{date}': {
+        get: {
+          summary:
+            "A day's reconciled report: attributed rows, organic, total, tie-out and exceptions (docs/reports.md)",
+          security: [{ bearer: [] }],
+          parameters: [
+            { name: 'date', in: 'path', required: true, schema: { type: 'string', format: 'date' } },
+            {
+              name: 'version',
+              in: 'query',
+              description: 'default: the latest',
+              schema: { type: 'integer', minimum: 1 },
+            },
+            {
+              name: 'format',
+              in: 'query',
+              schema: { type: 'string', enum: ['json', 'csv'], default: 'json' },
+            },
+          ],
+          responses: {
+            200: { description: 'The report (JSON), or its rows and tie-out lines (text/csv)' },
+            400: errorResponse,
+            401: errorResponse,
+            404: errorResponse,
+          },
         },
       },
       '/v1/models/{version}': {

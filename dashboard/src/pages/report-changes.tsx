@@ -17,7 +17,7 @@ export function ReportChangesView({ restates, version }: { restates: Restates; v
   );
   const exceptions = Object.entries(changes.exceptions);
   return (
-    <section class="restatement" aria-labelledby="restatement-title">
+    <section class="report-part" aria-labelledby="restatement-title">
       <h2 id="restatement-title">
         Version {version} restates version {restates.version}
       </h2>

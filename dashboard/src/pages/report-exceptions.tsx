@@ -18,7 +18,7 @@ const EXAMPLES = 5;
 export function ReportExceptions({ exceptions }: { exceptions: DailyReport['exceptions'] }) {
   const reasons = Object.entries(exceptions.counts).filter(([, n]) => n > 0);
   return (
-    <section aria-labelledby="exceptions-title">
+    <section class="report-part" aria-labelledby="exceptions-title">
       <h2 id="exceptions-title">Exceptions</h2>
       {reasons.length === 0 && <p class="help">None: every event named a feed and market Sibyl knows.</p>}
       {reasons.map(([reason, count]) => {

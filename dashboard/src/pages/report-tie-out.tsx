@@ -33,7 +33,7 @@ export function TieOutView({ report }: { report: DailyReport }) {
     </tr>
   );
   return (
-    <section class="tie-out" aria-labelledby="tie-out-title">
+    <section class="report-part" aria-labelledby="tie-out-title">
       <h2 id="tie-out-title">
         Tie-out{' '}
         <span class={`badge ${report.status}`} data-tie-out-status>

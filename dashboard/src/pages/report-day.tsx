@@ -75,8 +75,8 @@ export function ReportDayPage(props: { date: string; version?: number }) {
               </p>
             )}
             <TieOutView report={report} />
-            {report.restates && <ReportChangesView restates={report.restates} version={report.version} />}
             <ReportTable report={report} />
+            {report.restates && <ReportChangesView restates={report.restates} version={report.version} />}
             <ReportExceptions exceptions={report.exceptions} />
           </>
         )}

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { latestReport, saveReport } from '../../src/reports/daily-reports.js';
 import { API_KEY, auth, makeTestApi, type TestApi } from '../helpers/api.js';
 import { hasChromium, launchChromium, CHROMIUM_PATH } from '../helpers/browser.js';
 import { buildDashboard } from '../helpers/dashboard-build.js';
@@ -270,6 +271,35 @@ describe.skipIf(!hasChromium)('the Daily reports page in a real browser', () => 
     expect(await page.getByRole('heading', { name: /restates/ }).count()).toBe(0);
     expect(await page.locator('[data-exception="arrived_after_cutoff"]').count()).toBe(0);
     expect(new URL(page.url()).hash).toBe(`#/reports/${DATE}/1`);
+  });
+
+  it('marks a day that does not tie out as unreconciled, with its breaks', async () => {
+    // The report's one writer, given the day's figures with a trade missing from the organic side
+    // (what a dropped trade would look like): the page must not pass it off as reconciled.
+    const v2 = (await latestReport(t.store, DATE))!;
+    const { _id: _, version: _v, createdAt: _c, restates: _r, ...draft } = v2;
+    await saveReport(
+      t.store,
+      {
+        ...draft,
+        date: '2026-11-20',
+        organic: { trades: 0, traders: 0, contracts: '0.00', notional: '0.000000' },
+        status: 'unreconciled',
+        tieOut: {
+          reconciled: false,
+          breaks: [{ measure: 'trades', attributedPlusOrganic: '3', total: '4' }],
+        },
+      },
+      t.clock.now(),
+    );
+    await page.getByRole('link', { name: 'Daily reports' }).click();
+    const day = page.locator('tr[data-report-day="2026-11-20"]');
+    await eventually(() => day.locator('.badge').first().textContent()).toBe('unreconciled');
+    await day.getByRole('link', { name: '2026-11-20' }).click();
+    await eventually(() => page.locator('[data-tie-out-status]').textContent()).toBe('unreconciled');
+    expect(await page.getByRole('alert').textContent()).toMatch(/Does not tie out: trades 3 ≠ 4/);
+    expect((await tieOut('sum', 'trades')).shown).toBe('3');
+    expect((await tieOut('total', 'trades')).shown).toBe('4');
   });
 
   it('logged nothing to the console', () => {

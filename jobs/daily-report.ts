@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { loadConfig } from '../src/config/env.js';
 import { SibylError } from '../src/errors.js';
 import {
+  configuredReportRules,
   outcomeOf,
   runDailyReport,
   runRecentReports,
@@ -23,16 +24,7 @@ export async function dailyReport(
   date?: string,
 ): Promise<{ days: DayOutcome[] }> {
   const config = deps.config ?? loadConfig({});
-  const options = {
-    timeZone: config.REPORT_TIMEZONE,
-    cutoff: config.REPORT_CUTOFF,
-    settings: {
-      windowHours: config.ATTRIBUTION_WINDOW_HOURS,
-      clickThroughOnly: config.ATTRIBUTION_CLICK_THROUGH_ONLY,
-    },
-    now,
-    logger: deps.logger,
-  };
+  const options = { ...configuredReportRules(config), now, logger: deps.logger };
   try {
     if (date) return { days: [outcomeOf(await runDailyReport(deps.store, { ...options, date }))] };
     return { days: await runRecentReports(deps.store, options) };

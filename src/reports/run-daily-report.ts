@@ -1,3 +1,4 @@
+import type { Config } from '../config/env.js';
 import { SibylError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/types.js';
@@ -17,6 +18,20 @@ export interface DailyReportOptions {
   settings: AttributionSettings;
   now: Date;
   logger?: Logger;
+}
+
+/** The day's cut and attribution rules as configured (REPORT_* and ATTRIBUTION_*). */
+export function configuredReportRules(
+  config: Config,
+): Pick<DailyReportOptions, 'timeZone' | 'cutoff' | 'settings'> {
+  return {
+    timeZone: config.REPORT_TIMEZONE,
+    cutoff: config.REPORT_CUTOFF,
+    settings: {
+      windowHours: config.ATTRIBUTION_WINDOW_HOURS,
+      clickThroughOnly: config.ATTRIBUTION_CLICK_THROUGH_ONLY,
+    },
+  };
 }
 
 /** The report of a day did not tie out: it is stored (status `unreconciled`) and the run fails. */

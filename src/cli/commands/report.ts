@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { lastEndedDay } from '../../reports/report-day.js';
 import { reportCsv } from '../../reports/report-csv.js';
-import { runDailyReport } from '../../reports/run-daily-report.js';
+import { configuredReportRules, runDailyReport } from '../../reports/run-daily-report.js';
 import type { DailyReportDoc } from '../../reports/daily-reports.js';
 import { withStore } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -74,12 +74,7 @@ export function registerReport(program: Command): void {
       await withStore({ embedded: true }, async ({ config, store, logger }) => {
         const { report: r, created } = await runDailyReport(store, {
           date: opts.date ?? lastEndedDay(now, config.REPORT_TIMEZONE, config.REPORT_CUTOFF).date,
-          timeZone: config.REPORT_TIMEZONE,
-          cutoff: config.REPORT_CUTOFF,
-          settings: {
-            windowHours: config.ATTRIBUTION_WINDOW_HOURS,
-            clickThroughOnly: config.ATTRIBUTION_CLICK_THROUGH_ONLY,
-          },
+          ...configuredReportRules(config),
           now,
           logger,
         });

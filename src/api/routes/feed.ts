@@ -12,6 +12,7 @@ import { categoryCounts, checkCategories } from '../../feed/categories.js';
 import { marketDetails } from '../../feed/market-card.js';
 import { SibylError } from '../../errors.js';
 import type { ApiMetrics } from '../metrics.js';
+import type { Principal } from '../auth.js';
 
 /** `?category=a&category=b` and `?category=a,b` both mean "a or b". */
 const categories = z
@@ -62,6 +63,8 @@ export function feedRoutes(deps: {
   metrics: ApiMetrics;
   store: Store;
   model?: ActiveModelSource;
+  /** Anonymous callers get no reasons naming the user's history. @defaultValue false */
+  hidePersonalReasons?: boolean;
 }): Router {
   const router = Router();
   router.get(
@@ -69,9 +72,13 @@ export function feedRoutes(deps: {
     personalised,
     handle(
       { params: z.object({ userId: z.string().min(1).max(256) }), query: feedQuery },
-      async ({ params, query }) => {
+      async ({ params, query, res }) => {
         checkCategories(await deps.catalogue.current(), query.category);
+        // Set by requireUserOrApiKey (app.ts): undefined when no credential was sent.
+        const anonymous = (res.locals.principal as Principal | undefined) === undefined;
         const feed = await deps.feed.getFeed({
+          anonymous,
+          personalReasons: !(anonymous && deps.hidePersonalReasons),
           userId: params.userId,
           limit: query.limit,
           cursor: query.cursor,

@@ -18,7 +18,7 @@ import { timestampWindow, type TimestampWindow } from '../ingest/timestamp-windo
 import { loadShedding } from './load-shedding.js';
 import type { RateLimits } from './rate-limits.js';
 import type { ApiMetrics } from './metrics.js';
-import { openApiDocument } from './openapi.js';
+import { openApiDocument } from './openapi/document.js';
 import { asyncApiDocument } from './asyncapi.js';
 import { feedRoutes } from './routes/feed.js';
 import { feedPreviewRoutes } from './routes/feed-preview.js';

@@ -53,8 +53,7 @@ const codesByStatus = Object.entries(STATUS_BY_CODE)
   .map(([code, status]) => `${status} ${code}`)
   .join(', ');
 
-/** Schemas of request items and responses, by name (`#/components/schemas/<name>`). */
-export const componentSchemas: Record<string, unknown> = {
+const schemas: Record<string, Record<string, unknown>> = {
   Series: schema(seriesInput),
   Event: schema(eventInput),
   Market: schema(marketInput),
@@ -134,6 +133,7 @@ export const componentSchemas: Record<string, unknown> = {
         type: 'array',
         items: {
           type: 'object',
+          required: ['name', 'openMarkets'],
           properties: { name: { type: 'string' }, openMarkets: { type: 'integer' } },
         },
       },
@@ -352,6 +352,35 @@ export const componentSchemas: Record<string, unknown> = {
     },
   }),
 };
+
+/** Responses the API always sends whole: every property is present (null where unknown). */
+const ALWAYS_WHOLE = [
+  'UpsertResult',
+  'InteractionResult',
+  'MarketCard',
+  'MarketDetails',
+  'FeedItem',
+  'MarketScore',
+  'Categories',
+  'Feed',
+  'Trending',
+  'Similar',
+  'FeedPreview',
+  'JobTriggered',
+  'ModelList',
+  'ExperimentList',
+  'Health',
+  'Readiness',
+];
+
+/** Schemas of request items and responses, by name (`#/components/schemas/<name>`). */
+export const componentSchemas: Record<string, unknown> = Object.fromEntries(
+  Object.entries(schemas).map(([name, schema]) =>
+    ALWAYS_WHOLE.includes(name) && schema.properties
+      ? [name, { ...schema, required: Object.keys(schema.properties) }]
+      : [name, schema],
+  ),
+);
 
 const errorContent = { 'application/json': { schema: ref('Error') } };
 const retryAfter = {

@@ -177,8 +177,9 @@ export const envSchema = z.object({
     .optional(),
   /**
    * Secret signing user tokens (HMAC-SHA256 over user id and expiry): the exchange's backend issues
-   * them (`sibyl token`) so a browser may open its own user's feed stream without an API key. Unset
-   * means streams need an API key. At least 32 characters.
+   * them (`sibyl token`) so a browser may read its own user's feed and stream without an API key.
+   * Set, feeds need that token or an API key (see FEED_REQUIRE_USER_TOKEN); unset, streams need an
+   * API key and feeds are open. At least 32 characters.
    */
   SIBYL_USER_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   /**

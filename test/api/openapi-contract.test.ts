@@ -2,7 +2,9 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { loadDefinitions } from '../../src/experiments/definitions/load.js';
 import { STATUS_BY_CODE } from '../../src/api/errors.js';
-import { makeTestApi } from '../helpers/api.js';
+import { auth, makeTestApi } from '../helpers/api.js';
+import { DAY_MS, TEST_NOW } from '../helpers/fixed-clock.js';
+import { cryptoAndSportsMarkets } from '../helpers/markets.js';
 
 interface Layer {
   route?: { path: string | string[]; methods: Record<string, boolean> };
@@ -144,5 +146,51 @@ describe('/openapi.json', () => {
           expect(response, `${method} ${path} ${status}`).toSatisfy(
             (r: Record<string, unknown>) => typeof r.$ref === 'string' || typeof r.description === 'string',
           );
+  });
+});
+
+describe('response schemas', () => {
+  it('name exactly the fields the routes answer with (feed, its items, trending, similar, categories, a market, writes)', async () => {
+    const { t, doc } = await setUp();
+    const schemas = doc.components.schemas;
+    const fields = (name: string) => Object.keys(schemas[name]!.properties!).sort();
+    const keys = (value: object) => Object.keys(value).sort();
+    const markets = cryptoAndSportsMarkets(8, {
+      volume24h: (i) => 100 - i,
+      openTime: new Date(TEST_NOW.getTime() - DAY_MS).toISOString(),
+    });
+    const put = await request(t.app).put('/v1/markets').set(auth).send({ markets }).expect(200);
+    expect(keys(put.body)).toEqual(fields('UpsertResult'));
+    const posted = await request(t.app)
+      .post('/v1/interactions')
+      .set(auth)
+      .send({
+        interactions: [
+          { eventId: 'e1', userId: 'u1', ticker: 'M-1', type: 'trade', ts: TEST_NOW.toISOString() },
+        ],
+      })
+      .expect(200);
+    expect(keys(posted.body)).toEqual(fields('InteractionResult'));
+
+    const feed = (await request(t.app).get('/v1/users/u1/feed?limit=3').set(auth).expect(200)).body;
+    expect(keys(feed)).toEqual(fields('Feed'));
+    for (const item of feed.items) expect(keys(item)).toEqual(fields('FeedItem'));
+    const trending = (await request(t.app).get('/v1/trending?limit=2').expect(200)).body;
+    expect(keys(trending)).toEqual(fields('Trending'));
+    for (const item of trending.items) expect(keys(item)).toEqual(fields('MarketScore'));
+    const similar = (await request(t.app).get('/v1/markets/M-1/similar').expect(200)).body;
+    expect(keys(similar)).toEqual(fields('Similar'));
+    const market = (await request(t.app).get('/v1/markets/M-1').expect(200)).body;
+    expect(keys(market)).toEqual(fields('MarketDetails'));
+    const categories = (await request(t.app).get('/v1/categories').expect(200)).body;
+    expect(keys(categories)).toEqual(fields('Categories'));
+    const preview = (
+      await request(t.app).get('/v1/users/u1/feed/preview?ranker=trending&limit=2').set(auth).expect(200)
+    ).body;
+    expect(keys(preview)).toEqual(fields('FeedPreview'));
+    const experiments = (await request(t.app).get('/v1/experiments').set(auth).expect(200)).body;
+    expect(keys(experiments)).toEqual(fields('ExperimentList'));
+    const error = (await request(t.app).get('/v1/markets/NOPE').expect(404)).body;
+    expect(keys(error)).toEqual(fields('Error'));
   });
 });

@@ -75,6 +75,19 @@ describe('sibyl/client', () => {
     expect(market.data).toMatchObject({ ticker: 'M-1', category: 'Crypto' });
   });
 
+  it('refuses at compile time what the contract does not have (checked by tsc in npm run lint)', () => {
+    // Never called: these lines exist for the type checker, which fails if they compile.
+    const typos = (client: ReturnType<typeof createSibylClient>) => [
+      // @ts-expect-error: no such route
+      client.api.GET('/v1/user/{userId}/feed', { params: { path: { userId: 'u' } } }),
+      // @ts-expect-error: trending has no `cursor` parameter
+      client.api.GET('/v1/trending', { params: { query: { cursor: 'x' } } }),
+      // @ts-expect-error: an interaction's type is one of the known ones
+      client.postInteractions([{ eventId: 'e', userId: 'u', ticker: 't', type: 'like', ts: '' }]),
+    ];
+    expect(typos).toBeTypeOf('function');
+  });
+
   it('throws SibylApiError with the API’s code, details and status', async () => {
     const { api } = await served();
     const anonymous = createSibylClient({ baseUrl: api.url });

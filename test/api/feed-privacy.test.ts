@@ -6,6 +6,9 @@ import { DAY_MS, HOUR_MS, TEST_END, TEST_NOW } from '../helpers/fixed-clock.js';
 import { cryptoAndSportsMarkets } from '../helpers/markets.js';
 import type { Config } from '../../src/config/env.js';
 import type { FeedServiceOptions } from '../../src/feed/feed-service.js';
+import { setUpExperiments } from '../../src/experiments/setup.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { openTestStore } from '../helpers/store.js';
 
 const SECRET = 'a-user-token-secret-of-at-least-32-chars';
 const bearer = (credential: string) => ({ Authorization: `Bearer ${credential}` });
@@ -14,8 +17,9 @@ const tokenOf = (userId: string) => issueUserToken(SECRET, userId, new Date(TEST
 async function setUp(
   config: Partial<Config>,
   assignment?: FeedServiceOptions['assignment'],
+  more: Parameters<typeof makeTestApi>[0] = {},
 ): Promise<TestApi> {
-  const t = await makeTestApi({ config, ...(assignment ? { assignment } : {}) });
+  const t = await makeTestApi({ ...more, config, ...(assignment ? { assignment } : {}) });
   const markets = cryptoAndSportsMarkets(40, {
     volume24h: (i) => 1000 - i,
     openTime: new Date(TEST_NOW.getTime() - 10 * DAY_MS).toISOString(),
@@ -154,5 +158,32 @@ describe('experiment exposures', () => {
       .set(bearer(tokenOf('brand-new')))
       .expect(200);
     expect(assigned).toEqual(['brand-new']);
+  });
+});
+
+describe('the shipped experiment, assigned by GrowthBook', () => {
+  it('logs no exposure for 100 made-up ids asked for anonymously, and one for a known user', async () => {
+    const store = await openTestStore({ indexes: false });
+    const experiments = (await setUpExperiments(
+      { dir: 'experiments', overridesRefreshMs: 3_600_000 },
+      store,
+      silentLogger,
+      { now: () => TEST_NOW },
+    ))!;
+    try {
+      const t = await setUp({}, experiments.assigner, { store, experiments });
+      const exposed = async () => {
+        await experiments.exposures.flush();
+        return store.collection('exposures').countDocuments();
+      };
+      for (let i = 0; i < 100; i++)
+        await request(t.app).get(`/v1/users/random-${i}/feed?limit=1`).expect(200);
+      expect(await exposed()).toBe(0);
+      const known = await request(t.app).get('/v1/users/fan/feed?limit=1').expect(200);
+      expect(known.body.experiment).toMatchObject({ key: 'ranker-two-tower-vs-popularity' });
+      expect(await exposed()).toBe(1);
+    } finally {
+      await experiments.close();
+    }
   });
 });

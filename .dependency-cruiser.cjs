@@ -8,7 +8,7 @@ const GROUND = '^src/(domain|config|log|util)/|^src/errors\\.ts$';
 /** The top: commands, process roots, HTTP routes. */
 const TOP = '^src/(cli|server|api|traffic)/';
 /** The middle layer: what the servers and jobs are made of. */
-const MIDDLE = '^src/(feed|experiments|features|ingest|simulator|exchange|client)/';
+const MIDDLE = '^src/(feed|experiments|features|ingest|simulator|exchange|client|reports)/';
 /** Every folder of src/ the picture places. */
 const PLACED = `${GROUND}|${TOP}|${MIDDLE}|^src/store/`;
 

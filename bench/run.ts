@@ -16,6 +16,7 @@ const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   'market-stream': () => import('./market-stream.js'),
   stream: () => import('./stream.js'),
   overload: () => import('./overload.js'),
+  report: () => import('./report.js'),
 };
 
 // Names, not flags or their values (`-- demo --seconds 60`).

@@ -88,6 +88,20 @@ export const JOBS = {
       version: z.string().min(1).optional(),
     }),
   },
+  /**
+   * The daily reconciled report (src/reports): of `date` (YYYY-MM-DD in REPORT_TIMEZONE), else of the
+   * last day that has ended and, restated if late events moved it, the day before.
+   */
+  'daily-report': {
+    queue: 'reports',
+    attempts: 3,
+    payload: z.strictObject({
+      date: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')
+        .optional(),
+    }),
+  },
   /** The nightly chain (NIGHTLY_CHAIN), resumable step by step. */
   nightly: {
     queue: 'pipeline',
@@ -102,7 +116,14 @@ export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 export const QUEUE_NAMES = [...new Set(Object.values(JOBS).map((j) => j.queue))];
 
 /** Steps of the nightly chain, in order. The model steps find their candidate by the chain id. */
-export const NIGHTLY_CHAIN: JobName[] = ['sync-markets', 'rebuild-features', 'train', 'evaluate', 'promote'];
+export const NIGHTLY_CHAIN: JobName[] = [
+  'sync-markets',
+  'rebuild-features',
+  'train',
+  'evaluate',
+  'promote',
+  'daily-report',
+];
 
 export function isJobName(name: string): name is JobName {
   return Object.hasOwn(JOBS, name);

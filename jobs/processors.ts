@@ -10,6 +10,7 @@ import type { JobMetrics } from './job-metrics.js';
 import { completedStep, recordRun } from './job-runs.js';
 import { JOBS, NIGHTLY_CHAIN, type JobContext, type JobName, type JobPayload } from './job-types.js';
 import { modelPipelineFromConfig, type ModelPipeline } from './model-pipeline/index.js';
+import { dailyReport } from './daily-report.js';
 
 export interface ProcessorDeps {
   store: Store;
@@ -80,6 +81,7 @@ export function createProcessors(deps: ProcessorDeps): Record<JobName, Processor
       const data = ctx.data as JobPayload<'promote'>;
       return models.promote({ ...data, chainId: chainId ?? data.chainId }, progress(ctx));
     },
+    'daily-report': (ctx) => dailyReport(deps, now(), (ctx.data as JobPayload<'daily-report'>).date),
     nightly: async (ctx) => {
       const data = ctx.data as { chainId?: string };
       const chainId = data.chainId ?? `nightly-${now().toISOString().slice(0, 10)}`;

@@ -96,3 +96,25 @@ export async function logOut(): Promise<void> {
 }
 
 export const enc = encodeURIComponent;
+
+/**
+ * Saves a file the API serves (a report's CSV): fetched with the session's CSRF token, which a plain
+ * link cannot send, then handed to the browser as a download.
+ */
+export async function download(path: string, filename: string): Promise<void> {
+  const res = await fetch(path, {
+    headers: csrfToken ? { 'X-CSRF-Token': csrfToken } : {},
+    credentials: 'same-origin',
+  });
+  if (!res.ok) {
+    if (res.status === 401) onLoggedOut();
+    throw new ApiError(res.status, 'http_error', `GET ${path} answered ${res.status}`, []);
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  // The click has started the download; the URL is not needed past this task.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}

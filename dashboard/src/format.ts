@@ -27,3 +27,33 @@ export const duration = (ms: number | undefined) =>
       : ms < 60_000
         ? `${(ms / 1000).toFixed(1)} s`
         : `${(ms / 60_000).toFixed(1)} min`;
+
+/**
+ * Report money as the API sends it, exactly (decimal strings are never turned into floats): the
+ * integer part grouped by thousands and trailing zeros past two places dropped ("4.200000" → "4.20",
+ * "0.833250" → "0.83325"), which changes the text, not the value.
+ */
+export function exactDecimal(s: string): string {
+  const negative = s.startsWith('-');
+  const [whole = '0', fraction] = (negative ? s.slice(1) : s).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const kept = fraction === undefined ? undefined : fraction.replace(/0+$/, '').padEnd(2, '0');
+  return `${negative ? '−' : ''}${grouped}${kept === undefined ? '' : `.${kept}`}`;
+}
+
+export const exactDollars = (s: string) =>
+  s.startsWith('-') ? `−$${exactDecimal(s.slice(1))}` : `$${exactDecimal(s)}`;
+
+/** a + b for two of the API's decimal strings, in BigInt units (exact; "12.50" + "0.75" = "13.25"). */
+export function addDecimals(a: string, b: string): string {
+  const places = Math.max(a.split('.')[1]?.length ?? 0, b.split('.')[1]?.length ?? 0);
+  const units = (s: string) => {
+    const [whole = '0', fraction = ''] = s.split('.');
+    const sign = whole.startsWith('-') ? -1n : 1n;
+    return sign * BigInt(whole.replace('-', '') + fraction.padEnd(places, '0'));
+  };
+  const sum = units(a) + units(b);
+  if (places === 0) return sum.toString();
+  const digits = (sum < 0n ? -sum : sum).toString().padStart(places + 1, '0');
+  return `${sum < 0n ? '-' : ''}${digits.slice(0, -places)}.${digits.slice(-places)}`;
+}

@@ -8,6 +8,8 @@ import { ResultsPage } from './pages/results.js';
 import { ModelsPage } from './pages/models.js';
 import { FeedPreviewPage } from './pages/feed-preview.js';
 import { JobsPage } from './pages/jobs.js';
+import { ReportsPage } from './pages/reports.js';
+import { ReportDayPage } from './pages/report-day.js';
 import './styles.css';
 
 /** Pages are addressed by the URL's hash (#/experiments, #/experiments/KEY/results, …). */
@@ -27,6 +29,7 @@ const NAV = [
   ['experiments', 'Experiments'],
   ['models', 'Models'],
   ['feed', 'Feed preview'],
+  ['reports', 'Daily reports'],
   ['jobs', 'Jobs'],
 ] as const;
 
@@ -39,6 +42,12 @@ function Page({ route }: { route: string[] }) {
   if (section === 'experiments') return <ExperimentsPage />;
   if (section === 'models') return <ModelsPage />;
   if (section === 'feed') return <FeedPreviewPage />;
+  if (section === 'reports' && key) {
+    const version = action ? Number(action) : undefined;
+    if (version === undefined || (Number.isInteger(version) && version >= 1))
+      return <ReportDayPage date={key} version={version} />;
+  }
+  if (section === 'reports' && !key) return <ReportsPage />;
   if (section === 'jobs') return <JobsPage />;
   return <p role="alert">No page “{route.join('/')}”.</p>;
 }

@@ -127,3 +127,102 @@ export interface JobRuns {
   jobs: string[];
   runs: JobRun[];
 }
+
+/** Report totals: money as the API's exact decimal strings (contracts "12.50", dollars "4.166250"). */
+export interface MoneyTotals {
+  trades: number;
+  traders: number;
+  contracts: string;
+  notional: string;
+}
+
+export interface ReportRowKey {
+  surface: string;
+  ranker: string;
+  rankerVersion: number | null;
+  model: string | null;
+  experiment: string | null;
+  variation: string | null;
+  category: string;
+}
+
+export interface ReportRow extends ReportRowKey, MoneyTotals {
+  impressions: number;
+  clicks: number;
+  ctr: number | null;
+  meanPosition: number | null;
+}
+
+export interface ReportException {
+  reason: string;
+  eventId: string;
+  type: string;
+  userId: string;
+  ticker: string;
+  feedId: string | null;
+}
+
+/** A measure before and after a restatement, and after − before, as exact decimals. */
+export interface Change {
+  before: string;
+  after: string;
+  delta: string;
+}
+
+export type TotalChanges = Partial<Record<keyof MoneyTotals, Change>>;
+
+export interface ReportChanges {
+  attributed: TotalChanges;
+  organic: TotalChanges;
+  total: TotalChanges;
+  rows: (ReportRowKey & { change: 'added' | 'removed' | 'changed'; measures: Record<string, Change> })[];
+  exceptions: Record<string, Change>;
+}
+
+export interface ReportBasis {
+  timeZone: string;
+  cutoff: string;
+  settings: { windowHours: number; clickThroughOnly: boolean };
+}
+
+export interface DailyReport {
+  date: string;
+  version: number;
+  status: 'reconciled' | 'unreconciled';
+  tieOut: {
+    reconciled: boolean;
+    breaks: { measure: 'trades' | 'contracts' | 'notional'; attributedPlusOrganic: string; total: string }[];
+  };
+  rows: ReportRow[];
+  attributed: MoneyTotals;
+  organic: MoneyTotals;
+  total: MoneyTotals;
+  exceptions: { counts: Record<string, number>; items: ReportException[]; truncated: boolean };
+  day: { start: string; end: string; timeZone: string; cutoff: string };
+  settings: { windowHours: number; clickThroughOnly: boolean };
+  asOf: string;
+  createdAt: string;
+  restates: {
+    version: number;
+    changes: ReportChanges;
+    basis: { before: ReportBasis; after: ReportBasis } | null;
+  } | null;
+}
+
+export interface ReportVersionSummary {
+  version: number;
+  status: 'reconciled' | 'unreconciled';
+  createdAt: string;
+  asOf: string;
+  trades: number;
+  exceptions: number;
+}
+
+export interface ReportDays {
+  days: {
+    date: string;
+    latestVersion: number;
+    status: 'reconciled' | 'unreconciled';
+    versions: ReportVersionSummary[];
+  }[];
+}

@@ -32,6 +32,7 @@ import type { ActiveModelSource } from '../feed/active-model.js';
 import { DEFAULT_MODELS_DIR, ModelRegistry } from '../../models/registry/registry.js';
 import { opsRoutes, type ReadinessCheck } from './routes/ops.js';
 import { registerStoreMetrics } from './store-metrics.js';
+import { reportRoutes } from './routes/reports.js';
 
 export interface AppDeps {
   store: Store;
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(deps.metrics.middleware());
   // Before anything that costs: a shed request is answered without parsing, logging or a store call.
   if (deps.loadShedding) app.use(loadShedding({ ...deps.loadShedding, registry: deps.metrics.registry }));
+  deps.metrics.watchReports(deps.store);
   if (deps.requestLogging !== false) {
     app.use(
       pinoHttp({
@@ -186,6 +188,7 @@ export function createApp(deps: AppDeps): Express {
   );
   v1.use(feedPreviewRoutes({ feed: deps.feed, auth }));
   v1.use(jobRoutes({ runner: deps.jobs, store: deps.store, auth }));
+  v1.use(reportRoutes({ store: deps.store, auth }));
   v1.use(modelRoutes({ registry: models, auth }));
   if (deps.experiments) v1.use(experimentRoutes({ control: deps.experiments, store: deps.store, auth, now }));
   app.use('/v1', v1);

@@ -17,6 +17,7 @@ import { registerEval } from './commands/eval.js';
 import { registerTrain } from './commands/train.js';
 import { registerModels } from './commands/models.js';
 import { registerToken } from './commands/token.js';
+import { registerReport } from './commands/report.js';
 
 /** The `sibyl` command line. Each command lives in ./commands and registers itself here. */
 export function buildProgram(): Command {
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerModels(program);
   registerToken(program);
+  registerReport(program);
   return program;
 }
 

@@ -224,7 +224,33 @@ export const envSchema = z.object({
   MODEL_KEEP_RETIRED: z.coerce.number().int().min(0).default(5),
   /** How often API replicas check for a newly promoted model when pub/sub is unavailable or missed. @defaultValue 30 */
   MODEL_RELOAD_POLL_SECONDS: z.coerce.number().min(1).default(30),
+  /** A trade is attributed to a feed exposure of its market at most this long before it. @defaultValue 24 */
+  ATTRIBUTION_WINDOW_HOURS: z.coerce.number().gt(0).max(720).default(24),
+  /** Attribute trades to clicks only (click-through), not to impressions too (view-through). @defaultValue false */
+  ATTRIBUTION_CLICK_THROUGH_ONLY: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** The time zone daily reports cut days in (IANA name). @defaultValue America/New_York */
+  REPORT_TIMEZONE: z
+    .string()
+    .refine(isTimeZone, 'not an IANA time zone (e.g. America/New_York)')
+    .default('America/New_York'),
+  /** When a report's day starts and ends, HH:MM in REPORT_TIMEZONE. @defaultValue 00:00 */
+  REPORT_CUTOFF: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 00:00 to 23:59')
+    .default('00:00'),
 });
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Config = z.infer<typeof envSchema>;
 

@@ -1,6 +1,12 @@
+/** Where a list was served: the personalised feed, a market's similar markets, or trending. */
+export const SURFACES = ['feed', 'similar', 'trending'] as const;
+export type Surface = (typeof SURFACES)[number];
+
 /** What ranked a served feed: stored on each impression and click that names the feed by `feedId`. */
 export interface FeedAttribution {
   userId: string;
+  /** Absent on feeds served before surfaces were recorded: the feed. */
+  surface?: Surface;
   ranker: string;
   rankerVersion: number;
   model: string | null;

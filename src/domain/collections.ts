@@ -23,6 +23,8 @@ export interface CollectionTypes {
   experiment_overrides: Document;
   experiment_rules: Document;
   models: ModelDoc;
+  /** Versioned daily reports (src/reports/daily-reports.ts, their one writer). */
+  daily_reports: Document;
 }
 
 export type CollectionName = keyof CollectionTypes;

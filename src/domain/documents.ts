@@ -1,3 +1,4 @@
+import type { Surface } from './attribution.js';
 import type { EventInput, InteractionInput, MarketInput, SeriesInput, UserInput } from './schemas.js';
 
 /** Stored documents: validated input plus bookkeeping. Dates are Dates in both backends. */
@@ -21,10 +22,14 @@ export type InteractionDoc = InteractionInput & {
   receivedAt: Date;
   /** For interactions with a `feedId`: the ranker, model version and experiment that served that feed. */
   attribution?: {
+    /** Where the feed was served (absent before surfaces were recorded: the feed). */
+    surface?: Surface;
     ranker: string;
     /** The ranker configuration's version (src/feed/rankers/rankers.ts). */
     rankerVersion?: number;
     model: string | null;
     experiment: { key: string; variation: string } | null;
   };
+  /** The named feed was served to another user: the event is not attributed (an exception in reports). */
+  feedIssue?: 'served_to_another_user';
 };

@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  CONTRACT_DECIMALS,
+  MAX_CONTRACTS,
+  PRICE_DECIMALS,
+  notionalMicros,
+  parseFixed,
+  priceMicros,
+} from './money.js';
 
 /**
  * Input schemas for the catalogue and interactions: what the API and the importer accept.
@@ -149,22 +157,63 @@ export const userInput = z.strictObject({
     .optional(),
 });
 
-export const interactionInput = z
-  .strictObject({
-    eventId: id,
-    userId: id,
-    ticker,
-    type: z.enum(INTERACTION_TYPES),
-    ts: isoDate,
-    side: z.enum(['yes', 'no']).optional(),
-    contracts: z.number().positive().finite().optional(),
-    price: price.optional(),
-    feedId: text().min(1).max(128).optional(),
-    position: z.number().int().min(0).optional(),
-  })
+/** A decimal (string or number) of at most `places` places, checked exactly (./money.ts). */
+const fixed = (places: number, check: (units: number) => string | undefined) =>
+  z.union([z.string().max(32), z.number()]).superRefine((value, ctx) => {
+    const units = parseFixed(value, places);
+    const problem = typeof units === 'string' ? units : check(units);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+/** A trade's price in dollars, Kalshi-style: "0.4200" (or 0.42), 0..1. */
+const tradePrice = fixed(PRICE_DECIMALS, (units) =>
+  units > 10 ** PRICE_DECIMALS ? 'must be between 0 and 1 dollars' : undefined,
+);
+/** A trade's contracts, Kalshi `_fp`-style: "10.00" (or 10), more than 0. */
+const tradeContracts = fixed(CONTRACT_DECIMALS, (units) =>
+  units === 0 ? 'must be more than 0' : units > MAX_CONTRACTS * 100 ? `at most ${MAX_CONTRACTS}` : undefined,
+);
+
+/** Columns of an interaction, as the CSV importer and the OpenAPI document read them. */
+export const interactionFields = z.strictObject({
+  eventId: id,
+  userId: id,
+  ticker,
+  type: z.enum(INTERACTION_TYPES),
+  ts: isoDate,
+  side: z.enum(['yes', 'no']).optional(),
+  contracts: tradeContracts.optional(),
+  price: tradePrice.optional(),
+  feedId: text().min(1).max(128).optional(),
+  position: z.number().int().min(0).optional(),
+});
+
+/** A trade's money, exact in its integer fields (./money.ts). */
+export interface TradeMoney {
+  contracts: number;
+  /** Dollars. */
+  price: number;
+  contractsHundredths: number;
+  priceMicros: number;
+  /** contracts × price, in micro-dollars. */
+  notionalMicros: number;
+}
+type InteractionOutput = Omit<z.output<typeof interactionFields>, 'contracts' | 'price'> &
+  Partial<TradeMoney>;
+
+/**
+ * An interaction. A trade must say its side, contracts and price; it is stored with exact integer
+ * money (`priceMicros`, `contractsHundredths`, `notionalMicros`), and `price` and `contracts` as
+ * plain numbers for reading.
+ */
+export const interactionInput = interactionFields
   .check((ctx) => {
     const v = ctx.value;
-    if (v.type !== 'trade' && (v.side !== undefined || v.contracts !== undefined || v.price !== undefined)) {
+    if (v.type === 'trade') {
+      for (const field of ['side', 'contracts', 'price'] as const) {
+        if (v[field] === undefined)
+          ctx.issues.push({ code: 'custom', input: v, path: [field], message: 'required on trades' });
+      }
+    } else if (v.side !== undefined || v.contracts !== undefined || v.price !== undefined) {
       ctx.issues.push({
         code: 'custom',
         input: v,
@@ -180,6 +229,19 @@ export const interactionInput = z
         message: 'required when position is given',
       });
     }
+  })
+  .transform(({ contracts, price, ...rest }): InteractionOutput => {
+    if (contracts === undefined || price === undefined) return rest;
+    const hundredths = parseFixed(contracts, CONTRACT_DECIMALS) as number;
+    const micros = priceMicros(parseFixed(price, PRICE_DECIMALS) as number);
+    return {
+      ...rest,
+      contracts: hundredths / 100,
+      price: micros / 1e6,
+      contractsHundredths: hundredths,
+      priceMicros: micros,
+      notionalMicros: notionalMicros(hundredths, micros),
+    };
   });
 
 export type SeriesInput = z.infer<typeof seriesInput>;

@@ -15,7 +15,7 @@ import { DEFAULT_RANKER, getRanker } from './rankers/rankers.js';
 import type { ActiveModelSource } from './active-model.js';
 import type { CatalogueMarket, CatalogueSnapshot } from './catalogue/market-catalogue.js';
 import type { UserContext } from './user/user-context.js';
-import type { FeedAttribution, FeedAttributionLookup } from '../domain/attribution.js';
+import type { FeedAttribution, FeedAttributionLookup, Surface } from '../domain/attribution.js';
 import type { IngestEvents } from '../ingest/events/ingest-events.js';
 import type { FeedSnapshot, FeedSnapshotStore } from './pages/snapshots.js';
 import { marketPrice } from './catalogue/market-price.js';
@@ -181,6 +181,7 @@ export class FeedService implements FeedAttributionLookup {
       fresh = {
         feedId: randomUUID(),
         userId: req.userId,
+        surface: 'feed' as const,
         ranker: ranked.ranker,
         rankerVersion: ranked.rankerVersion,
         model: ranked.model,
@@ -277,6 +278,36 @@ export class FeedService implements FeedAttributionLookup {
     return { userId: req.userId, ranker: ranked.ranker, model: ranked.model, items };
   }
 
+  /**
+   * Records a list served to a user on another surface (a market's similar markets, trending) as
+   * a snapshot, so that impressions and clicks naming its feedId are attributed to it.
+   */
+  async recordServed(served: {
+    userId: string;
+    surface: Exclude<Surface, 'feed'>;
+    ranker: string;
+    model: string | null;
+    tickers: string[];
+  }): Promise<string> {
+    const feedId = randomUUID();
+    await this.snapshots.put(
+      {
+        feedId,
+        userId: served.userId,
+        surface: served.surface,
+        ranker: served.ranker,
+        rankerVersion: 1,
+        model: served.model,
+        experiment: null,
+        categories: [],
+        createdAt: this.now(),
+        items: served.tickers.map((ticker) => ({ ticker, score: 0, reasons: [] })),
+      },
+      this.options.snapshotTtlMs,
+    );
+    return feedId;
+  }
+
   /** What ranked each of these feeds (those whose snapshot has not expired). */
   async attributions(feedIds: string[]): Promise<Map<string, FeedAttribution>> {
     const out = new Map<string, FeedAttribution>();
@@ -285,6 +316,7 @@ export class FeedService implements FeedAttributionLookup {
       if (snapshot)
         out.set(feedId, {
           userId: snapshot.userId,
+          surface: snapshot.surface ?? 'feed',
           ranker: snapshot.ranker,
           rankerVersion: snapshot.rankerVersion,
           model: snapshot.model,

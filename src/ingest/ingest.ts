@@ -87,11 +87,13 @@ export async function ingestInteractions(
     store,
     interactions.map((item) => {
       const feed = item.feedId ? feeds.get(item.feedId) : undefined;
-      // A feed is only attributed for the user it was served to.
-      if (!feed || feed.userId !== item.userId) return item;
+      if (!feed) return item;
+      // A feed is only attributed for the user it was served to; otherwise reports list it.
+      if (feed.userId !== item.userId) return { ...item, feedIssue: 'served_to_another_user' as const };
       return {
         ...item,
         attribution: {
+          surface: feed.surface ?? 'feed',
           ranker: feed.ranker,
           rankerVersion: feed.rankerVersion,
           model: feed.model,

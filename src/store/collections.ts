@@ -47,6 +47,7 @@ export const INDEXES: Record<CollectionName, IndexDef[]> = {
     { keys: { chainId: 1 } },
     { keys: { createdAt: -1 } },
   ],
+  daily_reports: [{ keys: { date: 1, version: 1 }, unique: true }],
 };
 
 export { indexName };

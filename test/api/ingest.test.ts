@@ -106,6 +106,57 @@ describe('ingestion API', () => {
     });
   });
 
+  it('stores trades with exact integer money from Kalshi-style decimal strings', async () => {
+    await request(t.app)
+      .post('/v1/interactions')
+      .set(auth)
+      .send({
+        interactions: [
+          interaction('m1', { type: 'trade', side: 'yes', contracts: '12.50', price: '0.3333' }),
+          // A price of 0.07 is 0.07000000000000000666 as a double; as micro-dollars it is 70,000.
+          interaction('m2', { type: 'trade', side: 'no', contracts: 3, price: 0.07 }),
+        ],
+      })
+      .expect(200);
+    const stored = await t.store
+      .collection('interactions')
+      .find(
+        { type: 'trade' },
+        {
+          sort: { eventId: 1 },
+          projection: {
+            _id: 0,
+            eventId: 1,
+            contracts: 1,
+            price: 1,
+            contractsHundredths: 1,
+            priceMicros: 1,
+            notionalMicros: 1,
+          },
+        },
+      )
+      .toArray();
+    expect(stored).toEqual([
+      // 12.5 × $0.3333 = $4.16625 exactly.
+      {
+        eventId: 'm1',
+        contracts: 12.5,
+        price: 0.3333,
+        contractsHundredths: 1250,
+        priceMicros: 333_300,
+        notionalMicros: 4_166_250,
+      },
+      {
+        eventId: 'm2',
+        contracts: 3,
+        price: 0.07,
+        contractsHundredths: 300,
+        priceMicros: 70_000,
+        notionalMicros: 210_000,
+      },
+    ]);
+  });
+
   const badBatches: [string, unknown[], number, string, string[]][] = [
     [
       'a wrong type',
@@ -148,6 +199,32 @@ describe('ingestion API', () => {
       422,
       'validation_failed',
       ['interactions[0].type'],
+    ],
+    [
+      'a trade without its money',
+      [interaction('b8', { type: 'trade', side: 'yes' })],
+      422,
+      'validation_failed',
+      ['interactions[0].contracts', 'interactions[0].price'],
+    ],
+    [
+      // 0.1 + 0.2 is 0.30000000000000004: refused rather than rounded to a price nobody sent.
+      'trade money that is not an exact decimal',
+      [
+        interaction('b9', { type: 'trade', side: 'no', contracts: '1.005', price: 0.1 + 0.2 }),
+        interaction('b10', { type: 'trade', side: 'no', contracts: '0', price: '1.5' }),
+        interaction('b11', { type: 'trade', side: 'no', contracts: '-2', price: '4e-1' }),
+      ],
+      422,
+      'validation_failed',
+      [
+        'interactions[0].contracts',
+        'interactions[0].price',
+        'interactions[1].contracts',
+        'interactions[1].price',
+        'interactions[2].contracts',
+        'interactions[2].price',
+      ],
     ],
     [
       // BSON stores UTF-8, where both would become "RPSUR2-\uFFFD": one id on disk for two events.

@@ -155,6 +155,12 @@ describe('response schemas', () => {
     const schemas = doc.components.schemas;
     const fields = (name: string) => Object.keys(schemas[name]!.properties!).sort();
     const keys = (value: object) => Object.keys(value).sort();
+    /** Every field sent is documented, and every field documented as required is sent. */
+    const shaped = (value: object, name: string) => {
+      expect(keys(value).filter((k) => !fields(name).includes(k))).toEqual([]);
+      const required = (schemas[name] as { required?: string[] }).required ?? [];
+      expect(required.filter((k) => !keys(value).includes(k))).toEqual([]);
+    };
     const markets = cryptoAndSportsMarkets(8, {
       volume24h: (i) => 100 - i,
       openTime: new Date(TEST_NOW.getTime() - DAY_MS).toISOString(),
@@ -166,7 +172,7 @@ describe('response schemas', () => {
       .set(auth)
       .send({
         interactions: [
-          { eventId: 'e1', userId: 'u1', ticker: 'M-1', type: 'trade', ts: TEST_NOW.toISOString() },
+          { eventId: 'e1', userId: 'u1', ticker: 'M-1', type: 'click', ts: TEST_NOW.toISOString() },
         ],
       })
       .expect(200);
@@ -176,10 +182,12 @@ describe('response schemas', () => {
     expect(keys(feed)).toEqual(fields('Feed'));
     for (const item of feed.items) expect(keys(item)).toEqual(fields('FeedItem'));
     const trending = (await request(t.app).get('/v1/trending?limit=2').expect(200)).body;
-    expect(keys(trending)).toEqual(fields('Trending'));
+    shaped(trending, 'Trending');
+    const served = (await request(t.app).get('/v1/trending?limit=2&userId=u1').expect(200)).body;
+    expect(keys(served)).toEqual(fields('Trending'));
     for (const item of trending.items) expect(keys(item)).toEqual(fields('MarketScore'));
     const similar = (await request(t.app).get('/v1/markets/M-1/similar').expect(200)).body;
-    expect(keys(similar)).toEqual(fields('Similar'));
+    shaped(similar, 'Similar');
     const market = (await request(t.app).get('/v1/markets/M-1').expect(200)).body;
     expect(keys(market)).toEqual(fields('MarketDetails'));
     const categories = (await request(t.app).get('/v1/categories').expect(200)).body;

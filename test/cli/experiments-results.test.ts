@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { loadDefinitions } from '../../src/experiments/definitions/load.js';
 import { openEmbeddedStore } from '../../src/store/embedded-store.js';
+import { API_KEY, listenTestApi } from '../helpers/api.js';
 import { HOUR_MS, TEST_NOW } from '../helpers/fixed-clock.js';
 
 const run = promisify(execFile);
@@ -43,6 +45,41 @@ describe('sibyl experiments results', () => {
         }),
       ).rejects.toMatchObject({ stderr: expect.stringMatching(/No experiment "nope"/) });
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('asks a running API with --url: the service’s data, not ./data', async () => {
+    const definitions = await loadDefinitions('experiments');
+    const api = await listenTestApi({ experiments: { definitions: () => definitions } });
+    const dir = await mkdtemp(join(tmpdir(), 'sibyl-exp-empty-'));
+    try {
+      const at = new Date(TEST_NOW.getTime() - 2 * HOUR_MS);
+      await api.store.collection('exposures').insertMany(
+        Array.from({ length: 30 }, (_, i) => ({
+          userId: `u${i}`,
+          experimentId: 'ranker-two-tower-vs-popularity',
+          variationId: String(i % 3 === 0 ? 1 : 0),
+          timestamp: at,
+        })),
+      );
+      const { MONGODB_URI: _m, ...env } = process.env;
+      // SIBYL_DATA_DIR is empty: the counts can only come from the API's store.
+      const cli = (args: string[], extra: Record<string, string> = {}) =>
+        run(process.execPath, [BIN, 'experiments', 'results', 'ranker-two-tower-vs-popularity', ...args], {
+          env: { ...env, SIBYL_DATA_DIR: dir, LOG_LEVEL: 'silent', ...extra },
+        });
+      const { stdout } = await cli(['--url', api.url], { SIBYL_API_KEY: API_KEY });
+      expect(stdout).toMatch(/^0 popularity\s+20 /m);
+      expect(stdout).toMatch(/^1 two-tower\s+10 /m);
+      await expect(cli(['--url', api.url, '--key', 'wrong'])).rejects.toMatchObject({
+        stderr: expect.stringMatching(/answered 401/),
+      });
+      await expect(cli(['--url', api.url])).rejects.toMatchObject({
+        stderr: expect.stringMatching(/--url needs an API key/),
+      });
+    } finally {
+      await api.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -18,6 +18,7 @@ import { runTraffic } from '../../src/traffic/run-traffic.js';
 import { API_KEY, auth, makeTestApi, type TestApi } from '../helpers/api.js';
 import { hasChromium, launchChromium, CHROMIUM_PATH } from '../helpers/browser.js';
 import { buildDashboard } from '../helpers/dashboard-build.js';
+import { PAINTED_CANVASES, UNLABELLED_OR_UNFOCUSABLE } from './page-checks.js';
 import { TEST_END } from '../helpers/fixed-clock.js';
 import { simulateToStore } from '../helpers/simulation.js';
 import { openTestStore } from '../helpers/store.js';
@@ -30,28 +31,6 @@ const MINUTE = 60_000;
 
 /** What the page shows once it has caught up (a deadline for a loaded machine, not a timing claim). */
 const eventually = <T>(read: () => Promise<T>, options = { timeout: 15_000 }) => expect.poll(read, options);
-
-/**
- * Run in the page (as source text: the tests compile without the DOM's types). Controls are named by
- * their labels, aria-label or (buttons and links) their text.
- */
-const UNLABELLED_OR_UNFOCUSABLE = `[...document.querySelectorAll('input, select, textarea, button, a[href]')]
-  .filter((el) => el.getClientRects().length > 0)
-  .flatMap((el) => {
-    const field = ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName);
-    const name = [...(el.labels ?? [])].map((l) => l.textContent).join('') + (el.getAttribute('aria-label') ?? '') + (field ? '' : el.textContent);
-    const problems = [];
-    if (!name.trim()) problems.push('no accessible name: ' + el.outerHTML.slice(0, 120));
-    if (el.tabIndex < 0) problems.push('not reachable by keyboard: ' + el.outerHTML.slice(0, 120));
-    return problems;
-  })`;
-
-const PAINTED_CANVASES = `[...document.querySelectorAll('canvas')].filter((canvas) => {
-  if (!canvas.width || !canvas.height) return false;
-  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) return true;
-  return false;
-}).length`;
 
 if (!hasChromium)
   console.warn(`dashboard browser tests SKIPPED: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`);

@@ -33,6 +33,9 @@ describe('with the store down', () => {
       ticker: 'M-3',
       type: 'trade',
       ts: new Date(NOW.getTime() - HOUR_MS).toISOString(),
+      side: 'yes',
+      contracts: 1,
+      price: 0.5,
     };
     await request(t.app)
       .post('/v1/interactions')

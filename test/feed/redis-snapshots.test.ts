@@ -48,6 +48,10 @@ describe('feed snapshots in Redis', () => {
       };
       await store.put(long, 60_000);
       expect(await store.get('long')).toEqual(long);
+      // The surface a list was served on, which attribution reads back (#22).
+      const trending: FeedSnapshot = { ...snapshot('trending'), surface: 'trending' };
+      await store.put(trending, 60_000);
+      expect(await store.get('trending')).toEqual(trending);
     } finally {
       redis.disconnect();
     }

@@ -152,6 +152,9 @@ async function siblingsLifted(exchange: TrainedExchange, events: number) {
       ticker: held,
       type: 'trade',
       ts: exchange.end.toISOString(),
+      side: 'yes',
+      contracts: 1,
+      price: 0.5,
     };
     await request(t.app)
       .post('/v1/interactions')
@@ -294,12 +297,15 @@ describe('two-tower feed', () => {
       .find({ eventId: { $in: ['attr-1', 'attr-2', 'attr-3'] } }, { sort: { eventId: 1 } })
       .toArray();
     const attribution = {
+      surface: 'feed',
       ranker: 'two-tower',
       rankerVersion: getRanker('two-tower')!.version,
       model: 'tt-test',
       experiment: null,
     };
     expect(stored.map((d) => d.attribution)).toEqual([attribution, attribution, undefined]);
+    // …and is marked, for the daily report's exceptions.
+    expect(stored.map((d) => d.feedIssue)).toEqual([undefined, undefined, 'served_to_another_user']);
   });
 
   it('finds similar open markets by the model, by co-interaction without one, and 404s unknown ones', async () => {
@@ -367,7 +373,16 @@ describe('two-tower feed', () => {
       .set(auth)
       .send({
         interactions: [
-          { eventId: 'hold-1', userId: user, ticker: tickers[0], type: 'trade', ts: end.toISOString() },
+          {
+            eventId: 'hold-1',
+            userId: user,
+            ticker: tickers[0],
+            type: 'trade',
+            ts: end.toISOString(),
+            side: 'yes',
+            contracts: 1,
+            price: 0.5,
+          },
         ],
       })
       .expect(200);

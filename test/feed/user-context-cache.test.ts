@@ -148,6 +148,9 @@ describe('user changes across replicas', () => {
           ticker: `M-${i}`,
           type: 'trade',
           ts: new Date(TEST_NOW.getTime() - 60_000).toISOString(),
+          side: 'yes',
+          contracts: 1,
+          price: 0.5,
         })),
       })
       .expect(200);

@@ -41,9 +41,9 @@ describe('bad records', () => {
       `f: line 3: type: Invalid option: expected one of ${TYPES}`,
       'f: line 5: ticker: unknown market "KXNOPE-1"',
       'f: line 6: expected 8 columns, found 2',
-      'f: line 7: price: Too big: expected number to be <=1',
+      'f: line 7: price: must be between 0 and 1 dollars',
       'f: line 8: ts: Invalid ISO datetime',
-      'f: line 8: contracts: Invalid input: expected number, received string',
+      'f: line 8: contracts: must be a non-negative decimal, as "0.4200" or "10.00"',
     ]);
     expect(result).toMatchObject({ read: 7, inserted: 2, duplicates: 0, rejected: 5, issueCount: 6 });
     expect((await stored(store, 'interactions', 'eventId')).map((i) => i.eventId)).toEqual(['ok-1', 'ok-2']);

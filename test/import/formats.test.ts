@@ -89,6 +89,10 @@ describe('import of JSONL, CSV and JSON files', () => {
         side: 'yes',
         contracts: 10,
         price: 0.33,
+        // The CSV's "0.33" and "10", exactly: 10 contracts × $0.33 = $3.30.
+        contractsHundredths: 1000,
+        priceMicros: 330_000,
+        notionalMicros: 3_300_000,
       },
     ]);
   });

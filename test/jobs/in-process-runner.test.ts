@@ -15,6 +15,7 @@ function processors(overrides: Partial<Record<JobName, Processor>>): Record<JobN
     train: idle,
     evaluate: idle,
     promote: idle,
+    'daily-report': idle,
     ...overrides,
   };
 }

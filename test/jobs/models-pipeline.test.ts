@@ -73,7 +73,14 @@ describe('model jobs wiring', () => {
     for (const name of ['train', 'evaluate', 'promote'] as const) {
       expect(JOBS[name]).toMatchObject({ queue: 'models', attempts: 2 });
     }
-    expect(NIGHTLY_CHAIN).toEqual(['sync-markets', 'rebuild-features', 'train', 'evaluate', 'promote']);
+    expect(NIGHTLY_CHAIN).toEqual([
+      'sync-markets',
+      'rebuild-features',
+      'train',
+      'evaluate',
+      'promote',
+      'daily-report',
+    ]);
   });
 });
 

@@ -83,7 +83,7 @@ describe('simulated interactions', () => {
       const m = byTicker.get(t.ticker)!;
       const hour = Math.floor((ts(t) - sim.start.getTime()) / 3_600_000);
       const { bid, ask } = quoteCents(m.cents[hour - m.openHour]!, m.spreadCents);
-      expect(Math.round(t.price! * 100), t.eventId).toBe(t.side === 'yes' ? ask : 100 - bid);
+      expect(Math.round(Number(t.price) * 100), t.eventId).toBe(t.side === 'yes' ? ask : 100 - bid);
       expect(Number.isInteger(t.contracts)).toBe(true);
     }
     const sides = countBy(trades, (t) => t.side!);

@@ -47,6 +47,10 @@ const object = (properties: Record<string, unknown>, description?: string) => ({
 });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const dateTime = { type: 'string', format: 'date-time' };
+const feedIdForUser = {
+  type: 'string',
+  description: 'Only when userId is given: impressions and clicks name it for attribution',
+};
 
 /** Error codes by the status they are answered with (src/api/errors.ts), for the Error schema's doc. */
 const codesByStatus = Object.entries(STATUS_BY_CODE)
@@ -219,6 +223,7 @@ const schemas: Record<string, Record<string, unknown>> = {
   },
   Trending: object({
     category: { type: 'array', items: { type: 'string' }, description: 'The category filter applied' },
+    feedId: feedIdForUser,
     items: { type: 'array', items: ref('MarketScore') },
   }),
   Similar: object({
@@ -229,6 +234,7 @@ const schemas: Record<string, Record<string, unknown>> = {
       description: "The active model's market vectors, else co-interaction",
     },
     model: { type: 'string', nullable: true },
+    feedId: feedIdForUser,
     items: { type: 'array', items: ref('MarketScore') },
   }),
   FeedPreview: object(
@@ -308,6 +314,31 @@ const schemas: Record<string, Record<string, unknown>> = {
       'Per variation: exposed users, CTR, trade conversion, trades per user, lift with confidence intervals, chance to beat control; the sample-ratio check; daily series',
     properties: { experiment: ref('Experiment'), daily: {} },
   },
+  ReportDays: object({
+    days: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: true,
+        properties: {
+          date: { type: 'string', format: 'date' },
+          latestVersion: { type: 'integer' },
+          status: { type: 'string' },
+          versions: { type: 'array', items: { type: 'object', additionalProperties: true } },
+        },
+      },
+    },
+  }),
+  DailyReport: {
+    type: 'object',
+    additionalProperties: true,
+    description:
+      "A day's reconciled report, money as exact decimal strings: attributed rows, organic, total, tie-out, exceptions with reason codes, version (docs/reports.md)",
+    properties: {
+      date: { type: 'string', format: 'date' },
+      version: { type: 'integer' },
+    },
+  },
   Health: object({ status: { type: 'string', enum: ['ok'] } }),
   Readiness: object({
     status: { type: 'string', enum: ['ready', 'not_ready'] },
@@ -353,6 +384,9 @@ const schemas: Record<string, Record<string, unknown>> = {
   }),
 };
 
+/** Properties sent only in some cases (the rest of an ALWAYS_WHOLE schema is always there). */
+const SOMETIMES: Record<string, string[]> = { Trending: ['feedId'], Similar: ['feedId'] };
+
 /** Responses the API always sends whole: every property is present (null where unknown). */
 const ALWAYS_WHOLE = [
   'UpsertResult',
@@ -377,7 +411,13 @@ const ALWAYS_WHOLE = [
 export const componentSchemas: Record<string, unknown> = Object.fromEntries(
   Object.entries(schemas).map(([name, schema]) =>
     ALWAYS_WHOLE.includes(name) && schema.properties
-      ? [name, { ...schema, required: Object.keys(schema.properties) }]
+      ? [
+          name,
+          {
+            ...schema,
+            required: Object.keys(schema.properties).filter((key) => !SOMETIMES[name]?.includes(key)),
+          },
+        ]
       : [name, schema],
   ),
 );

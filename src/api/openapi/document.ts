@@ -6,10 +6,18 @@ import { previewQuery } from '../routes/feed-preview.js';
 import { feedStreamQuery } from '../routes/feed-stream.js';
 import { jobIdParams, jobNameParams, jobRunsQuery } from '../routes/jobs.js';
 import { byVersion, modelsQuery, promoteBody, rollbackBody } from '../routes/models.js';
+import { reportDateParams, reportQuery, reportsQuery } from '../routes/reports.js';
 import { componentResponses, componentSchemas, inputSchema } from './components.js';
 import { operation } from './operations.js';
 
 const readiness = { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } };
+
+/** An operation whose 200 also comes as text/csv (`?format=csv`). */
+function alsoCsv(op: Record<string, unknown>): Record<string, unknown> {
+  const ok = (op.responses as Record<string, { content?: Record<string, unknown> }>)[200]!;
+  ok.content = { ...ok.content, 'text/csv': { schema: { type: 'string' } } };
+  return op;
+}
 
 /** A batch write's body: `{ <key>: [items] }`, each item validated by its domain schema. */
 const batchBody = (key: string, item: string) => ({
@@ -124,7 +132,8 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/trending': {
         get: operation({
-          summary: 'Trending open markets',
+          summary:
+            'Trending open markets (with userId, a feedId for attributing what the user does with them)',
           access: 'open',
           query: trendingQuery,
           ok: { description: 'Trending markets', schema: 'Trending' },
@@ -149,7 +158,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/markets/{ticker}/similar': {
         get: operation({
           summary:
-            'Open markets similar to this one: by the active model (source "model"), else by co-interaction',
+            'Open markets similar to this one: by the active model (source "model"), else by co-interaction (with userId, a feedId for attribution)',
           access: 'open',
           params: tickerParams,
           query: similarQuery,
@@ -247,6 +256,30 @@ export function openApiDocument(): Record<string, unknown> {
           ok: { description: 'The model now active', schema: 'Model' },
           errors: [404, 409],
         }),
+      },
+      '/v1/reports/daily': {
+        get: operation({
+          summary: 'Daily reports: per day, newest first, its versions (restatements) and their status',
+          access: 'api-key',
+          query: reportsQuery,
+          ok: { description: 'The days', schema: 'ReportDays' },
+        }),
+      },
+      '/v1/reports/daily/{date}': {
+        get: alsoCsv(
+          operation({
+            summary:
+              "A day's reconciled report: attributed rows, organic, total, tie-out and exceptions (docs/reports.md)",
+            access: 'api-key',
+            params: reportDateParams,
+            query: reportQuery,
+            ok: {
+              description: 'The report (JSON), or with ?format=csv its rows and tie-out lines',
+              schema: 'DailyReport',
+            },
+            errors: [404],
+          }),
+        ),
       },
       '/v1/experiments': {
         get: operation({

@@ -59,12 +59,24 @@ export const feedQuery = z
     attributes: Object.fromEntries(Object.entries(rest).map(([k, v]) => [ATTRIBUTE.exec(k)![1]!, String(v)])),
   }));
 
+/** With `userId`, a list is served to that user: it gets a feedId that their impressions and clicks name. */
+const forUser = z
+  .string()
+  .min(1)
+  .max(256)
+  .optional()
+  .describe('The user shown the list: the response gets a feedId for their impressions and clicks');
+
 export const trendingQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   category: categories,
+  userId: forUser,
 });
 
-export const similarQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(10) });
+export const similarQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+  userId: forUser,
+});
 
 export function feedRoutes(deps: {
   feed: FeedService;
@@ -102,7 +114,15 @@ export function feedRoutes(deps: {
       const catalogue = await deps.catalogue.current();
       checkCategories(catalogue, query.category);
       const items = trendingMarkets(catalogue, query.category, query.limit);
-      return { category: query.category, items };
+      if (!query.userId) return { category: query.category, items };
+      const feedId = await deps.feed.recordServed({
+        userId: query.userId,
+        surface: 'trending',
+        ranker: 'trending',
+        model: null,
+        tickers: items.map((i) => i.ticker),
+      });
+      return { category: query.category, feedId, items };
     }),
   );
   router.get(
@@ -119,15 +139,24 @@ export function feedRoutes(deps: {
   );
   router.get(
     '/markets/:ticker/similar',
-    handle({ params: tickerParams, query: similarQuery }, async ({ params, query }) =>
-      similarMarkets(
+    handle({ params: tickerParams, query: similarQuery }, async ({ params, query }) => {
+      const similar = await similarMarkets(
         deps.store,
         await deps.catalogue.current(),
         deps.model?.current(),
         params.ticker,
         query.limit,
-      ),
-    ),
+      );
+      if (!query.userId) return similar;
+      const feedId = await deps.feed.recordServed({
+        userId: query.userId,
+        surface: 'similar',
+        ranker: `similar-${similar.source}`,
+        model: similar.model,
+        tickers: similar.items.map((i) => i.ticker),
+      });
+      return { ...similar, feedId };
+    }),
   );
   return router;
 }

@@ -43,8 +43,18 @@ export function registerExperiments(program: Command): void {
       'Per-variation exposed users, CTR, trade conversion, trades per user; lift vs control with 95% CI, p-value, chance to beat control; SRM check',
     )
     .option('--dir <dir>', 'directory of definition files', DEFAULT_DEFINITIONS_DIR)
+    .option(
+      '--url <url>',
+      "a running Sibyl API to ask (e.g. the demo's http://localhost:8080): its experiments, edits made in the dashboard included, and its data",
+    )
+    .option('--key <key>', 'API key for --url (default: SIBYL_API_KEY)')
     .option('--json', 'print the full results as JSON', false)
-    .action(async (key: string, opts: { dir: string; json: boolean }) => {
+    .action(async (key: string, opts: { dir: string; url?: string; key?: string; json: boolean }) => {
+      if (opts.url) {
+        const report = await resultsFromApi(opts.url, key, opts.key ?? process.env.SIBYL_API_KEY);
+        console.log(opts.json ? JSON.stringify(report, null, 2) : formatResults(report));
+        return;
+      }
       const definitions = await load(opts.dir);
       if (!definitions) return;
       await withStore({ embedded: true }, async ({ store }) => {
@@ -52,6 +62,32 @@ export function registerExperiments(program: Command): void {
         console.log(opts.json ? JSON.stringify(report, null, 2) : formatResults(report));
       });
     });
+}
+
+type Report = Awaited<ReturnType<typeof reportResults>>;
+
+/** The running service's results (GET /v1/experiments/{key}/results), or a UsageError saying why not. */
+async function resultsFromApi(base: string, key: string, apiKey: string | undefined): Promise<Report> {
+  if (!apiKey) throw new UsageError('--url needs an API key: pass --key or set SIBYL_API_KEY');
+  let url: URL;
+  try {
+    url = new URL(
+      `v1/experiments/${encodeURIComponent(key)}/results`,
+      base.endsWith('/') ? base : `${base}/`,
+    );
+  } catch {
+    throw new UsageError(`--url: not a URL: ${base}`);
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { authorization: `Bearer ${apiKey}` } });
+  } catch (err) {
+    throw new UsageError(`--url: cannot reach ${url.origin} (${(err as Error).message})`);
+  }
+  const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+  if (!res.ok)
+    throw new UsageError(`${url.origin} answered ${res.status}: ${body?.error?.message ?? res.statusText}`);
+  return body as Report;
 }
 
 /** The definitions, or undefined after printing their issues and setting the exit code. */

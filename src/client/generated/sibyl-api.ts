@@ -160,13 +160,15 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Trending open markets */
+    /** Trending open markets (with userId, a feedId for attributing what the user does with them) */
     get: {
       parameters: {
         query?: {
           limit?: number;
           /** @description Repeat or comma-separate for several (any case). An unknown category is a 400 whose details name the known ones (GET /v1/categories) */
           category?: string | string[];
+          /** @description The user shown the list: the response gets a feedId for their impressions and clicks */
+          userId?: string;
         };
         header?: never;
         path?: never;
@@ -280,11 +282,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Open markets similar to this one: by the active model (source "model"), else by co-interaction */
+    /** Open markets similar to this one: by the active model (source "model"), else by co-interaction (with userId, a feedId for attribution) */
     get: {
       parameters: {
         query?: {
           limit?: number;
+          /** @description The user shown the list: the response gets a feedId for their impressions and clicks */
+          userId?: string;
         };
         header?: never;
         path: {
@@ -628,6 +632,9 @@ export interface paths {
                 version?: string;
               }
             | {
+                date?: string;
+              }
+            | {
                 chainId?: string;
               };
         };
@@ -931,6 +938,98 @@ export interface paths {
         503: components['responses']['Unavailable'];
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/reports/daily': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Daily reports: per day, newest first, its versions (restatements) and their status */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          from?: string;
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The days */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ReportDays'];
+          };
+        };
+        400: components['responses']['Error'];
+        401: components['responses']['Error'];
+        429: components['responses']['RateLimited'];
+        503: components['responses']['Unavailable'];
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/reports/daily/{date}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A day's reconciled report: attributed rows, organic, total, tie-out and exceptions (docs/reports.md) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Default: the latest */
+          version?: number;
+          format?: 'json' | 'csv';
+        };
+        header?: never;
+        path: {
+          date: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The report (JSON), or with ?format=csv its rows and tie-out lines */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['DailyReport'];
+            'text/csv': string;
+          };
+        };
+        400: components['responses']['Error'];
+        401: components['responses']['Error'];
+        404: components['responses']['Error'];
+        429: components['responses']['RateLimited'];
+        503: components['responses']['Unavailable'];
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1574,8 +1673,8 @@ export interface components {
       ts: string;
       /** @enum {string} */
       side?: 'yes' | 'no';
-      contracts?: number;
-      price?: number;
+      contracts?: string | number;
+      price?: string | number;
       feedId?: string;
       position?: number;
     };
@@ -1766,6 +1865,8 @@ export interface components {
     Trending: {
       /** @description The category filter applied */
       category: string[];
+      /** @description Only when userId is given: impressions and clicks name it for attribution */
+      feedId?: string;
       items: components['schemas']['MarketScore'][];
     };
     Similar: {
@@ -1776,6 +1877,8 @@ export interface components {
        */
       source: 'model' | 'co-interaction';
       model: string | null;
+      /** @description Only when userId is given: impressions and clicks name it for attribution */
+      feedId?: string;
       items: components['schemas']['MarketScore'][];
     };
     /** @description The first page a ranker would serve now; nothing stored, nobody assigned */
@@ -1847,6 +1950,27 @@ export interface components {
     ExperimentResults: {
       experiment?: components['schemas']['Experiment'];
       daily?: unknown;
+    } & {
+      [key: string]: unknown;
+    };
+    ReportDays: {
+      days?: ({
+        /** Format: date */
+        date?: string;
+        latestVersion?: number;
+        status?: string;
+        versions?: {
+          [key: string]: unknown;
+        }[];
+      } & {
+        [key: string]: unknown;
+      })[];
+    };
+    /** @description A day's reconciled report, money as exact decimal strings: attributed rows, organic, total, tie-out, exceptions with reason codes, version (docs/reports.md) */
+    DailyReport: {
+      /** Format: date */
+      date?: string;
+      version?: number;
     } & {
       [key: string]: unknown;
     };

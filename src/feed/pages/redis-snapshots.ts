@@ -89,6 +89,8 @@ function encode(snapshot: FeedSnapshot): Buffer {
     v: FORMAT,
     feedId: snapshot.feedId,
     userId: snapshot.userId,
+    // Optional within format 3: snapshots written without it were all served on the feed.
+    ...(snapshot.surface ? { surface: snapshot.surface } : {}),
     ranker: snapshot.ranker,
     rankerVersion: snapshot.rankerVersion,
     model: snapshot.model,

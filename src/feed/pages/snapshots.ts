@@ -1,3 +1,5 @@
+import type { Surface } from '../../domain/attribution.js';
+
 /** What a snapshot keeps of each ranked market: the rest is read from the catalogue when served. */
 export interface SnapshotItem {
   ticker: string;
@@ -9,6 +11,8 @@ export interface SnapshotItem {
 export interface FeedSnapshot {
   feedId: string;
   userId: string;
+  /** Where it was served; absent means the feed (snapshots written before surfaces were recorded). */
+  surface?: Surface;
   ranker: string;
   /** That ranker configuration's version. */
   rankerVersion: number;

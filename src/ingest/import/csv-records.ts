@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventInput, interactionInput, marketInput, seriesInput } from '../../domain/schemas.js';
+import { eventInput, interactionFields, marketInput, seriesInput } from '../../domain/schemas.js';
 import { ImportFileError } from './import-error.js';
 import type { RecordType } from './record-types.js';
 import type { SourceRecord } from './records.js';
@@ -12,7 +12,7 @@ const SHAPES: Record<Exclude<RecordType, 'users'>, Record<string, z.ZodType>> = 
   series: seriesInput.shape,
   events: eventInput.shape,
   markets: marketInput.shape,
-  interactions: interactionInput.shape,
+  interactions: interactionFields.shape,
 };
 
 /** Separator of list cells (`tags`): `politics|elections`. */

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { createSibylClient } from '../src/client/index.js';
 import { fmt, percentile, table } from './harness.js';
 
 /**
@@ -22,20 +23,25 @@ export default async function run(): Promise<void> {
   demo.stderr.resume();
   const pids = new Map<string, number>();
   let apiKey = '';
-  const example = await new Promise<string>((resolve, reject) => {
+  // The feed it prints, read with the demo user's token it prints beside it.
+  const printed = new Promise<{ token: string; example: string }>((resolve, reject) => {
     createInterface({ input: demo.stdout }).on('line', (line) => {
       const started = /^(\w+)\s*\| started \(pid (\d+)\)$/.exec(line);
       if (started) pids.set(started[1]!, Number(started[2]));
-      const key = /Bearer (\S+)/.exec(line);
+      const key = /^Write endpoints accept: Authorization: Bearer (\S+)/.exec(line);
       if (key) apiKey = key[1]!;
-      const match = /curl '([^']+)'/.exec(line);
-      if (match) resolve(match[1]!);
+      const match = /curl -H 'Authorization: Bearer (\S+)' '([^']+)'/.exec(line);
+      if (match) resolve({ token: match[1]!, example: match[2]! });
     });
     demo.once('exit', (code) => reject(new Error(`demo exited with ${code}`)));
   });
+  const { token, example } = await printed;
   const cpuAtReady = cpuSeconds(pids);
   const readyAt = performance.now();
-  const base = new URL(example).origin;
+  const url = new URL(example);
+  const base = url.origin;
+  const userId = decodeURIComponent(/\/v1\/users\/([^/]+)\/feed/.exec(url.pathname)![1]!);
+  const asUser = createSibylClient({ baseUrl: base, userToken: token });
   const feed: number[] = [];
   const health: number[] = [];
   const rankers = new Map<string, number>();
@@ -43,11 +49,11 @@ export default async function run(): Promise<void> {
   while (Date.now() < deadline) {
     const tick = Date.now();
     const t0 = performance.now();
-    const body = (await (await fetch(example)).json()) as { ranker?: string };
+    const body = await asUser.getFeed(userId, { limit: 20 });
     feed.push(performance.now() - t0);
     rankers.set(body.ranker ?? '?', (rankers.get(body.ranker ?? '?') ?? 0) + 1);
     const t1 = performance.now();
-    await (await fetch(`${base}/healthz`)).text();
+    await asUser.api.GET('/healthz');
     health.push(performance.now() - t1);
     await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))));
   }
@@ -55,11 +61,13 @@ export default async function run(): Promise<void> {
   const lag = /^sibyl_nodejs_eventloop_lag_max_seconds (\S+)/m.exec(metrics)?.[1];
   const window = (performance.now() - readyAt) / 1000;
   const cpuAtEnd = cpuSeconds(pids);
-  const results = (await (
-    await fetch(`${base}/v1/experiments/ranker-two-tower-vs-popularity/results`, {
-      headers: { authorization: `Bearer ${apiKey}` },
-    })
-  ).json()) as ExperimentResults;
+  // While the demo's API key is printed after the feed line, wait for it.
+  while (!apiKey) await new Promise((r) => setTimeout(r, 50));
+  const asServer = createSibylClient({ baseUrl: base, apiKey });
+  const { data } = await asServer.api.GET('/v1/experiments/{key}/results', {
+    params: { path: { key: 'ranker-two-tower-vs-popularity' } },
+  });
+  const results = data as unknown as ExperimentResults;
   demo.kill('SIGTERM');
   await new Promise((r) => demo.once('exit', r));
   const row = (name: string, xs: number[]) => ({

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { createSibylClient } from '../src/client/index.js';
 import { median, percentile, table } from './harness.js';
 import { startSibyl, type SibylProcess } from './sibyl-process.js';
 import { startStoreProcess } from './store-process.js';
@@ -74,11 +75,9 @@ export default async function run(): Promise<void> {
 
     let fresh = 0;
     const feed = async (base: string) =>
-      (
-        (await (await fetch(`${base}/v1/users/bench-${fresh++}/feed?limit=50`)).json()) as {
-          items: { ticker: string }[];
-        }
-      ).items.map((i) => i.ticker);
+      (await createSibylClient({ baseUrl: base }).getFeed(`bench-${fresh++}`, { limit: 50 })).items.map(
+        (i) => i.ticker,
+      );
     const latencies = { relayed: [] as number[], refresh: [] as number[] };
     for (let i = 0; i < CLOSURES; i++) {
       const both = new Set(await feed(withoutRedis.ready));

@@ -42,6 +42,7 @@ function userContext(i: number, markets: number): UserContext {
     categoryAffinity: new Map([[CATEGORIES[i % 8]!.toLowerCase(), 0.6]]),
     seriesAffinity: new Map(),
     attributes: {},
+    known: true,
     history: Array.from({ length: 10 }, (_, k) => ({
       ticker: `KX${(i * 31 + k * 97) % markets}`,
       type: 'trade' as const,

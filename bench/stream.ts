@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { createSibylClient } from '../src/client/index.js';
 import { median, percentile, table } from './harness.js';
 import { startSibyl, type SibylProcess } from './sibyl-process.js';
 import { startStoreProcess } from './store-process.js';
@@ -41,12 +42,6 @@ function rssKb(pid: number): number {
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100)
-}
-
-async function json<T>(res: Promise<Response>): Promise<T> {
-  const r = await res;
-  if (!r.ok) throw new Error(`${r.url}: ${r.status} ${await r.text()}`);
-  return (await r.json()) as T;
 }
 
 interface Scenario {
@@ -85,14 +80,12 @@ async function scenario(writer: string, streamer: SibylProcess, subscribers: num
     volume24h: 10_000 - i,
     lastPrice: 0.5,
   }));
-  const put = (changed: object[]) =>
-    json(
-      fetch(`${writer}/v1/markets`, {
-        method: 'PUT',
-        headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ markets: changed }),
-      }),
-    );
+  const client = createSibylClient({ baseUrl: writer, apiKey: KEY, timeoutMs: 60_000 });
+  const put = async (changed: typeof markets) => {
+    const { data, error, response } = await client.api.PUT('/v1/markets', { body: { markets: changed } });
+    if (!data) throw new Error(`PUT /v1/markets: ${response.status} ${JSON.stringify(error)}`);
+    return data;
+  };
   await put(markets);
   await sleep(500); // relayed to the streamer
 
@@ -104,9 +97,10 @@ async function scenario(writer: string, streamer: SibylProcess, subscribers: num
   await Promise.all(
     Array.from({ length: 32 }, async () => {
       for (let j = users.shift(); j !== undefined; j = users.shift()) {
-        const feed = await json<{ feedId: string; items: { ticker: string }[] }>(
-          fetch(`${writer}/v1/users/${tag}-u${j}/feed?limit=20&category=${category(j % CATEGORIES)}`),
-        );
+        const feed = await client.getFeed(`${tag}-u${j}`, {
+          limit: 20,
+          categories: [category(j % CATEGORIES)],
+        });
         subs.push([`${tag}-u${j}`, feed.feedId]);
         if (j === 0) firstPage0 = feed.items.map((i) => i.ticker);
       }

@@ -1,20 +1,22 @@
 /** Machine-readable error codes; the API maps each to an HTTP status (src/api/errors.ts). */
-export type ErrorCode =
-  | 'invalid_request'
-  | 'invalid_json'
-  | 'validation_failed'
-  | 'unknown_reference'
-  | 'batch_too_large'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'rate_limited'
-  | 'not_found'
-  | 'cursor_expired'
-  | 'conflict'
-  | 'unavailable'
-  | 'internal';
+export const ERROR_CODES = [
+  'invalid_request',
+  'invalid_json',
+  'validation_failed',
+  'unknown_reference',
+  'batch_too_large',
+  'payload_too_large',
+  'unsupported_media_type',
+  'unauthorized',
+  'forbidden',
+  'rate_limited',
+  'not_found',
+  'cursor_expired',
+  'conflict',
+  'unavailable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** One problem with one field of one item. `path` is e.g. `interactions[3].type`. */
 export interface FieldIssue {

@@ -6,7 +6,7 @@ import type { FeedService } from '../feed/feed-service.js';
 import { redactRequest, type Logger } from '../log/logger.js';
 import type { IngestEvents } from '../ingest/events/ingest-events.js';
 import type { Store } from '../store/types.js';
-import { requireApiKey, requireUserOrApiKey, type userAuthorizer } from './auth.js';
+import { requireApiKey, requireUserOrApiKey, userAuthorizer } from './auth.js';
 import { feedStreamRoutes, type FeedStreamDeps } from './routes/feed-stream.js';
 import { dashboardRoutes, type DashboardOptions } from './dashboard/routes.js';
 import { SessionSigner } from './dashboard/session.js';
@@ -18,7 +18,7 @@ import { timestampWindow, type TimestampWindow } from '../ingest/timestamp-windo
 import { loadShedding } from './load-shedding.js';
 import type { RateLimits } from './rate-limits.js';
 import type { ApiMetrics } from './metrics.js';
-import { openApiDocument } from './openapi.js';
+import { openApiDocument } from './openapi/document.js';
 import { asyncApiDocument } from './asyncapi.js';
 import { feedRoutes } from './routes/feed.js';
 import { feedPreviewRoutes } from './routes/feed-preview.js';
@@ -74,8 +74,17 @@ export interface AppDeps {
   requestLogging?: boolean;
   /** Live feed pushes over SSE (the WebSocket endpoint is wired on the HTTP server's upgrade). */
   push?: FeedStreamDeps;
-  /** With FEED_REQUIRE_USER_TOKEN: feed reads need that user's token or an API key. */
-  feedAuth?: ReturnType<typeof userAuthorizer>;
+  /**
+   * Who may read feeds: `authorize` checks a credential (an API key; a user token with
+   * SIBYL_USER_TOKEN_SECRET); `required` (FEED_REQUIRE_USER_TOKEN) refuses anonymous reads;
+   * `hidePersonalReasons` keeps reasons naming a user's history from anonymous callers (when user
+   * tokens are configured, only the user or a server may see them). @defaultValue API keys only, open
+   */
+  feedAuth?: {
+    authorize: ReturnType<typeof userAuthorizer>;
+    required: boolean;
+    hidePersonalReasons: boolean;
+  };
 }
 
 /** The HTTP API as an Express app, with every dependency injected. */
@@ -151,10 +160,18 @@ export function createApp(deps: AppDeps): Express {
   });
   const v1 = express.Router();
   if (deps.push) v1.use(feedStreamRoutes(deps.push));
-  if (deps.feedAuth)
-    v1.use('/users/:userId/feed', requireUserOrApiKey(deps.feedAuth, { allowQueryToken: false }));
+  const feedAuth = deps.feedAuth ?? {
+    authorize: userAuthorizer({ apiKeys: deps.apiKeys, now }),
+    required: false,
+    hidePersonalReasons: false,
+  };
+  // Tokens in URLs end up in logs: feed reads take them in the Authorization header only.
+  v1.use(
+    '/users/:userId/feed',
+    requireUserOrApiKey(feedAuth.authorize, { allowQueryToken: false, optional: !feedAuth.required }),
+  );
   // Feed reads first: they take no body, and are most of the traffic.
-  v1.use(feedRoutes(deps));
+  v1.use(feedRoutes({ ...deps, hidePersonalReasons: feedAuth.hidePersonalReasons }));
   // Ingestion batches of 1,000 interactions are ~250 kB; 5 MB leaves room without inviting abuse.
   v1.use(jsonBodies('5mb'));
   v1.use(

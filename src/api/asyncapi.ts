@@ -1,6 +1,6 @@
 /**
  * The push streams' contract as an AsyncAPI 3.0 document, served at `/asyncapi.json` (the HTTP
- * routes are in ./openapi.ts). Payloads are the event shapes of src/feed/push/push-events.ts.
+ * routes are in ./openapi/document.ts). Payloads are the event shapes of src/feed/push/push-events.ts.
  */
 export function asyncApiDocument(): Record<string, unknown> {
   const ticker = { type: 'string', description: 'Market ticker' };

@@ -151,17 +151,27 @@ export function bearerCredential(
   return allowQuery && typeof queryToken === 'string' && queryToken ? queryToken : undefined;
 }
 
-/** Express middleware for routes with a `:userId`: an API key, or that user's token. */
+/**
+ * Express middleware for routes with a `:userId`: an API key, or that user's token. With
+ * `optional`, a request without credentials passes as anonymous (a credential sent must still be
+ * valid). Who asked is left in `res.locals.principal` (undefined: anonymous).
+ */
 export function requireUserOrApiKey(
   authorize: ReturnType<typeof userAuthorizer>,
-  options: { allowQueryToken: boolean },
+  options: { allowQueryToken: boolean; optional?: boolean },
 ): RequestHandler {
-  return (req, _res, next) => {
+  return (req, res, next) => {
     try {
-      authorize(
-        bearerCredential(req.headers.authorization, req.query.token, options.allowQueryToken),
-        String(req.params.userId),
+      const credential = bearerCredential(
+        req.headers.authorization,
+        req.query.token,
+        options.allowQueryToken,
       );
+      const principal: Principal | undefined =
+        credential === undefined && options.optional
+          ? undefined
+          : authorize(credential, String(req.params.userId));
+      res.locals.principal = principal;
       next();
     } catch (err) {
       next(err);

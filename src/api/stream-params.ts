@@ -7,11 +7,19 @@ const id = z.string().min(1).max(256);
 
 /** What a feed subscription may say, on either transport (snake_case, as Kalshi's streams). */
 export const feedSubscriptionParams = z.object({
-  feed_id: id.optional(),
-  /** A page's nextCursor: the items before it were served too (pushes cover them). */
-  cursor: z.string().min(1).max(1024).optional(),
-  /** The last seq received: the events missed since are sent first. */
-  resume_from: z.coerce.number().int().min(0).optional(),
+  feed_id: id.optional().describe('The feedId of a served first page; without it the stream serves one'),
+  cursor: z
+    .string()
+    .min(1)
+    .max(1024)
+    .optional()
+    .describe("A later page's nextCursor: the items before it were served too (pushes cover them)"),
+  resume_from: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('The last seq received: the events missed since are sent first'),
 });
 
 /** The hub's request from validated params; `path` prefixes field names in errors. */

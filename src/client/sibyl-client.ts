@@ -1,30 +1,54 @@
-import type { z } from 'zod';
-import type { interactionInput } from '../domain/schemas.js';
-import type { FeedResponse } from '../feed/feed-service.js';
+import createClient, { type Client } from 'openapi-fetch';
+import type { components, paths } from './generated/sibyl-api.js';
 
 /**
- * A typed client of Sibyl's HTTP API, for frontends and for the simulated traders (`sibyl traffic`):
- * the feed and its pages, and the interactions a user's session produces.
+ * The typed client of Sibyl's HTTP API, for frontends, servers, the simulated traders (`sibyl
+ * traffic`) and the benchmarks. Its types are generated from the OpenAPI document the server
+ * serves (`npm run client:types`), and calls go through `openapi-fetch`, so a route, parameter or
+ * field the server does not have is a compile error here. Published as `sibyl/client`.
  */
 
-/** An interaction as the API takes it (wire form: `ts` an ISO-8601 string). */
-export type InteractionPost = z.input<typeof interactionInput>;
-export type { FeedItem, FeedResponse } from '../feed/feed-service.js';
-
-export interface InteractionsResult {
-  received: number;
-  inserted: number;
-  duplicates: number;
-}
+export type { components, paths } from './generated/sibyl-api.js';
+/** Every request and response schema of the API, by name. */
+export type Schemas = components['schemas'];
+export type FeedResponse = Schemas['Feed'];
+export type FeedItem = Schemas['FeedItem'];
+/** An interaction as the API takes it (`ts` an ISO-8601 string). */
+export type InteractionPost = Schemas['Interaction'];
+export type InteractionsResult = Schemas['InteractionResult'];
+export type ApiErrorBody = Schemas['Error'];
 
 export interface SibylClientOptions {
   /** e.g. http://localhost:8080 */
   baseUrl: string;
-  /** For write endpoints (`Authorization: Bearer <key>`). */
+  /** A key from SIBYL_API_KEYS (servers): writes, admin, any user's feed. */
   apiKey?: string;
-  /** @defaultValue 10000 */
+  /** Or a user token (browsers and apps): that user's feed and stream. */
+  userToken?: string;
+  /** Each request is aborted after this long. @defaultValue 10000 */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  fetch?: (request: Request) => Promise<Response>;
+}
+
+export type SibylApi = Client<paths>;
+
+/**
+ * The raw typed client: `api.GET('/v1/users/{userId}/feed', { params: { path: { userId }, query: { limit: 20 } } })`
+ * resolves to `{ data, error, response }` (data typed by the route's 200 schema, error by its error
+ * schema). `unwrap` turns that into the data or a thrown SibylApiError.
+ */
+export function createSibylApi(options: SibylClientOptions): SibylApi {
+  const credential = options.apiKey ?? options.userToken;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const send = options.fetch ?? ((request: Request) => fetch(request));
+  return createClient<paths>({
+    baseUrl: options.baseUrl,
+    headers: credential ? { Authorization: `Bearer ${credential}` } : {},
+    fetch: (request) =>
+      send(
+        new Request(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]) }),
+      ),
+  });
 }
 
 /** An answer other than 2xx, with the API's error body (`{ error: { code, message, details } }`). */
@@ -41,49 +65,55 @@ export class SibylApiError extends Error {
   }
 }
 
+/** The data of a 2xx answer, else a SibylApiError from the error body and Retry-After. */
+export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  const { response } = result;
+  if (response.ok) return result.data as T;
+  const body = (result.error ?? undefined) as Partial<ApiErrorBody> | string | undefined;
+  const error = typeof body === 'object' ? body.error : undefined;
+  const retryAfter = Number(response.headers.get('retry-after'));
+  throw new SibylApiError(
+    response.status,
+    error?.code ?? 'http_error',
+    error?.message ?? (typeof body === 'string' ? body.slice(0, 200) : response.statusText),
+    error?.details,
+    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+  );
+}
+
+/** The calls a feed client makes most, on the typed client, answering data or throwing SibylApiError. */
 export class SibylClient {
-  constructor(private readonly options: SibylClientOptions) {}
+  /** Every route, typed (see createSibylApi). */
+  readonly api: SibylApi;
+
+  constructor(options: SibylClientOptions) {
+    this.api = createSibylApi(options);
+  }
 
   /** A feed page: the first (no cursor) ranks and assigns the user's experiment arm; later ones page its snapshot. */
-  getFeed(
+  async getFeed(
     userId: string,
     query: { limit?: number; cursor?: string; categories?: string[] } = {},
   ): Promise<FeedResponse> {
-    const params = new URLSearchParams();
-    if (query.limit !== undefined) params.set('limit', String(query.limit));
-    if (query.cursor) params.set('cursor', query.cursor);
-    if (query.categories?.length) params.set('category', query.categories.join(','));
-    const qs = params.size ? `?${params}` : '';
-    return this.request<FeedResponse>('GET', `/v1/users/${encodeURIComponent(userId)}/feed${qs}`);
+    return unwrap(
+      await this.api.GET('/v1/users/{userId}/feed', {
+        params: {
+          path: { userId },
+          query: {
+            ...(query.limit !== undefined ? { limit: query.limit } : {}),
+            ...(query.cursor ? { cursor: query.cursor } : {}),
+            ...(query.categories?.length ? { category: query.categories.join(',') } : {}),
+          },
+        },
+      }),
+    );
   }
 
   /** Posts a batch (all stored or none; idempotent by `eventId`, so a failed batch can be resent). */
-  postInteractions(interactions: InteractionPost[]): Promise<InteractionsResult> {
-    return this.request<InteractionsResult>('POST', '/v1/interactions', { interactions });
-  }
-
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
-    const res = await (this.options.fetch ?? fetch)(`${this.options.baseUrl}${path}`, {
-      method,
-      headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-    });
-    const text = await res.text();
-    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-    if (res.ok) return parsed as T;
-    const error = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | undefined)
-      ?.error;
-    const retryAfter = Number(res.headers.get('retry-after'));
-    throw new SibylApiError(
-      res.status,
-      error?.code ?? 'http_error',
-      error?.message ?? text.slice(0, 200),
-      error?.details,
-      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
-    );
+  async postInteractions(interactions: InteractionPost[]): Promise<InteractionsResult> {
+    return unwrap(await this.api.POST('/v1/interactions', { body: { interactions } }));
   }
 }
+
+/** `import { createSibylClient } from 'sibyl/client'`: the convenience client with the typed one as `.api`. */
+export const createSibylClient = (options: SibylClientOptions) => new SibylClient(options);

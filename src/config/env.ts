@@ -177,15 +177,20 @@ export const envSchema = z.object({
     .optional(),
   /**
    * Secret signing user tokens (HMAC-SHA256 over user id and expiry): the exchange's backend issues
-   * them (`sibyl token`) so a browser may open its own user's feed stream without an API key. Unset
-   * means streams need an API key. At least 32 characters.
+   * them (`sibyl token`) so a browser may read its own user's feed and stream without an API key.
+   * Set, feeds need that token or an API key (see FEED_REQUIRE_USER_TOKEN); unset, streams need an
+   * API key and feeds are open. At least 32 characters.
    */
   SIBYL_USER_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(),
-  /** Feed reads (GET /v1/users/{userId}/feed…) also need that user's token or an API key. @defaultValue false */
+  /**
+   * Feed reads (GET /v1/users/{userId}/feed) need that user's token or an API key. Unset, they do
+   * whenever SIBYL_USER_TOKEN_SECRET is set; `false` keeps them open to anonymous callers, who then
+   * get no reasons naming the user's history. @defaultValue true when SIBYL_USER_TOKEN_SECRET is set
+   */
   FEED_REQUIRE_USER_TOKEN: z
     .enum(['true', 'false', '1', '0'])
-    .default('false')
-    .transform((v) => v === 'true' || v === '1'),
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
   /** A market on a subscriber's served pages whose price moves this many cents since served is pushed (price_moved). @defaultValue 5 */
   FEED_PUSH_PRICE_CENTS: z.coerce.number().positive().max(100).default(5),
   /** A newly listed market is pushed (new_match) when it would rank this high in the subscriber's feed now. @defaultValue 10 */
@@ -257,9 +262,12 @@ export const CONFIG_DEFAULTS: Config = envSchema.parse({});
  * names them but never echoes their value, which would end up in logs and CI output.
  */
 export function isSecret(name: string): boolean {
-  // A flag or a number (FEED_REQUIRE_USER_TOKEN) names a credential without holding one.
+  // A flag or a number (FEED_REQUIRE_USER_TOKEN) names a credential without holding one; a flag
+  // without a default is known by what it parses '1' to.
   const kind = typeof (CONFIG_DEFAULTS as Record<string, unknown>)[name];
-  if (kind === 'boolean' || kind === 'number') return false;
+  const sample = (envSchema.shape as Record<string, z.ZodType | undefined>)[name]?.safeParse('1');
+  const parsedKind = sample?.success ? typeof sample.data : undefined;
+  if ([kind, parsedKind].some((k) => k === 'boolean' || k === 'number')) return false;
   return /URI|URL|_HOST$|KEY|SECRET|TOKEN|PASSWORD/.test(name);
 }
 

@@ -7,6 +7,7 @@ import { cardOf, type MarketCard } from './market-card.js';
 import { decodeCursor, encodeCursor } from './pages/cursor.js';
 import type { RankerAssignment, RankerChoice } from './rankers/ranker-assignment.js';
 import { eligible } from './pipeline/filters.js';
+import { publicReasons } from './pipeline/reasons.js';
 import type { RankedItem, RankRequest } from './pipeline/rank-feed.js';
 import { rankWithSharing } from './pipeline/shared-feeds.js';
 import type { RankerConfig } from './rankers/ranker-config.js';
@@ -31,6 +32,14 @@ export interface FeedRequest {
   categories: string[];
   /** Targeting attributes from the request; they override those stored in `users`. */
   attributes?: Record<string, string>;
+  /**
+   * The caller proved nothing (neither the user's token nor an API key): a never-seen user id is
+   * then served the default ranker outside experiments, so made-up ids log no exposures.
+   * @defaultValue false
+   */
+  anonymous?: boolean;
+  /** Keep reasons that reveal the user's history; without, only reasons about the markets. @defaultValue true */
+  personalReasons?: boolean;
 }
 
 /** A market card (./market-card.ts) with why it is in this feed. */
@@ -159,7 +168,10 @@ export class FeedService implements FeedAttributionLookup {
       }
       offset = cursor.offset;
     } else {
-      const choice = await this.chooseRanker(req.userId, { ...user.attributes, ...req.attributes });
+      const choice =
+        req.anonymous && !user.known
+          ? this.defaultChoice()
+          : await this.chooseRanker(req.userId, { ...user.attributes, ...req.attributes });
       const ranked = this.rank(getRanker(choice.ranker) ?? getRanker(DEFAULT_RANKER)!, catalogue, user, {
         now,
         categories,
@@ -194,7 +206,7 @@ export class FeedService implements FeedAttributionLookup {
       const item = snapshot.items[next]!;
       const market = servable(item.ticker);
       if (!market) continue;
-      page.push(feedItem(item, market));
+      page.push(feedItem(item, market, req.personalReasons ?? true));
     }
     const more = snapshot.items.slice(next).some((item) => servable(item.ticker) !== undefined);
     if (fresh) {
@@ -348,9 +360,13 @@ export class FeedService implements FeedAttributionLookup {
    * pages assign (and so log an exposure); later pages serve the snapshot's ranker.
    */
   private async chooseRanker(userId: string, attributes: Record<string, unknown>): Promise<RankerChoice> {
-    const fallback = { ranker: this.options.defaultRanker ?? DEFAULT_RANKER, experiment: null };
-    if (!this.options.assignment) return fallback;
+    if (!this.options.assignment) return this.defaultChoice();
     return await this.options.assignment.assign(userId, { ...attributes, id: userId });
+  }
+
+  /** The ranker of users outside experiments. */
+  private defaultChoice(): RankerChoice {
+    return { ranker: this.options.defaultRanker ?? DEFAULT_RANKER, experiment: null };
   }
 }
 
@@ -365,8 +381,12 @@ function servedPrices(items: readonly { ticker: string }[], catalogue: Catalogue
 }
 
 /** A ranked item as served: the market's current card (title, quotes…) and why it is here. */
-function feedItem(item: RankedItem, market: CatalogueMarket): FeedItem {
-  return { ...cardOf(market), score: item.score, reasons: item.reasons };
+function feedItem(item: RankedItem, market: CatalogueMarket, personalReasons = true): FeedItem {
+  return {
+    ...cardOf(market),
+    score: item.score,
+    reasons: personalReasons ? item.reasons : publicReasons(item.reasons),
+  };
 }
 
 /** Per model and ranker, the ranker's configuration with the model's learned weights. */

@@ -295,7 +295,12 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     },
     requestLogging: options.requestLogging ?? true,
     push,
-    feedAuth: config.FEED_REQUIRE_USER_TOKEN ? authorize : undefined,
+    feedAuth: {
+      authorize,
+      // Configuring user tokens closes feeds to anonymous callers unless explicitly kept open.
+      required: config.FEED_REQUIRE_USER_TOKEN ?? config.SIBYL_USER_TOKEN_SECRET !== undefined,
+      hidePersonalReasons: config.SIBYL_USER_TOKEN_SECRET !== undefined,
+    },
   });
 
   return {

@@ -139,7 +139,7 @@ describe('starting and stopping an experiment', () => {
     expect(replica.definitions().experiments.find((e) => e.key === key)?.coverage).toBe(0);
 
     await request(t.app).put(`/v1/experiments/${key}/coverage`).set(auth).send({ coverage: 1 }).expect(200);
-    const again = await request(t.app).get('/v1/users/someone-else/feed?limit=3').expect(200);
+    const again = await request(t.app).get('/v1/users/someone-else/feed?limit=3').set(auth).expect(200);
     expect(again.body.experiment).toMatchObject({ key });
 
     const bad = await request(t.app).put(`/v1/experiments/${key}/coverage`).set(auth).send({ coverage: 1.5 });

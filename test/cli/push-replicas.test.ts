@@ -78,7 +78,11 @@ describe('pushes with two API processes behind one Redis', () => {
       await put(markets);
       // Feeds served by replica A: their snapshots are in Redis, so B can watch them.
       const feedOf = async (userId: string) =>
-        (await (await fetch(`${urlA}/v1/users/${userId}/feed?limit=5`)).json()) as {
+        (await (
+          await fetch(`${urlA}/v1/users/${userId}/feed?limit=5`, {
+            headers: { authorization: `Bearer ${KEY}` },
+          })
+        ).json()) as {
           feedId: string;
           items: { ticker: string }[];
         };

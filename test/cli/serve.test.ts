@@ -142,8 +142,13 @@ describe('sibyl demo (as a process)', () => {
         exit.then((code) => Promise.reject(new Error(`demo exited with ${code}`))),
       ]);
     const streamLine = nextLine(/curl -N '/);
-    const example = /curl '([^']+)'/.exec(await nextLine(/curl '/))![1]!;
-    const feed = (await (await fetch(example)).json()) as {
+    // The feed it prints is read with the user's token: with SIBYL_USER_TOKEN_SECRET set, feeds need one.
+    const [, userToken, example] = /curl -H 'Authorization: Bearer (\S+)' '([^']+)'/.exec(
+      await nextLine(/curl -H /),
+    )!;
+    const asUser = { headers: { Authorization: `Bearer ${userToken!}` } };
+    expect((await fetch(example!)).status).toBe(401);
+    const feed = (await (await fetch(example!, asUser)).json()) as {
       items: { reasons: string[] }[];
       nextCursor: string | null;
     };
@@ -173,7 +178,7 @@ describe('sibyl demo (as a process)', () => {
     await nextLine(/^store\s*\| exited \(SIGKILL\); restarting/);
     await restarted;
     await nextLine(/^store\s*\|.*MONGODB_URI=/);
-    const again = await fetch(example.replace('feed?', 'feed?category=Crypto&'));
+    const again = await fetch(example!.replace('feed?', 'feed?category=Crypto&'), asUser);
     expect(again.status).toBe(200);
 
     demo.kill('SIGTERM');

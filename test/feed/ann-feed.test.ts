@@ -31,6 +31,7 @@ const user = (i: number): UserContext => ({
   categoryAffinity: new Map(),
   seriesAffinity: new Map(),
   attributes: {},
+  known: true,
   history: [0, 1, 2].map((k) => ({ ticker: `KX${(i * 37 + k * 101) % 3_000}`, type: 'trade' as const })),
 });
 /** The same markets in a new snapshot: one exact, one with an ANN index. */

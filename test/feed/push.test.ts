@@ -29,7 +29,9 @@ async function setUp(config: Parameters<typeof listenTestApi>[0] = {}) {
   });
   opened.push(api);
   await putMarkets(api, base);
-  const feed = (await (await fetch(`${api.url}/v1/users/user-1/feed?limit=10`)).json()) as {
+  const feed = (await (
+    await fetch(`${api.url}/v1/users/user-1/feed?limit=10`, { headers: auth })
+  ).json()) as {
     feedId: string;
     items: { ticker: string }[];
     nextCursor: string;
@@ -116,7 +118,9 @@ describe('live feed pushes over WebSocket', () => {
     // One stream from before the user paged, one from after: the feed's pushes now cover page two.
     const early = await subscribe(api, feed.feedId);
     const second = (await (
-      await fetch(`${api.url}/v1/users/user-1/feed?limit=10&cursor=${encodeURIComponent(feed.nextCursor)}`)
+      await fetch(`${api.url}/v1/users/user-1/feed?limit=10&cursor=${encodeURIComponent(feed.nextCursor)}`, {
+        headers: auth,
+      })
     ).json()) as { items: { ticker: string }[]; nextCursor: string };
     const { client } = await subscribe(api, feed.feedId, { cursor: second.nextCursor });
     const onPageTwo = second.items[0]!.ticker;
@@ -213,7 +217,9 @@ describe('live feed pushes over WebSocket', () => {
       openTime: new Date(TEST_END.getTime() - 10 * DAY_MS).toISOString(),
     }).map((m) => ({ ...m, ticker: `X-${m.ticker}`, eventTicker: `X-${m.eventTicker}`, lastPrice: 0.5 }));
     await putMarkets(api, many);
-    const feed = (await (await fetch(`${api.url}/v1/users/user-9/feed?limit=100`)).json()) as {
+    const feed = (await (
+      await fetch(`${api.url}/v1/users/user-9/feed?limit=100`, { headers: auth })
+    ).json()) as {
       feedId: string;
       items: { ticker: string }[];
     };

@@ -35,6 +35,7 @@ const user = (history: UserContext['history'] = [], userId = 'someone-new'): Use
   seriesAffinity: new Map(),
   history,
   attributes: {},
+  known: true,
 });
 
 /** The synthetic catalogue, every market open for 2+ days, plus `extra` markets (store documents). */

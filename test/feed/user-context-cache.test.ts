@@ -18,6 +18,7 @@ const context = (userId: string, n: number): UserContext => ({
   seriesAffinity: new Map(),
   history: [],
   attributes: {},
+  known: true,
 });
 
 describe('user context cache', () => {

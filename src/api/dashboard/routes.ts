@@ -43,6 +43,8 @@ function setSessionCookie(req: Request, res: Response, value: string, maxAgeMs: 
   res.cookie(SESSION_COOKIE, value, { ...cookieOptions(req), maxAge: maxAgeMs });
 }
 
+export const dashboardLoginBody = z.strictObject({ apiKey: z.string().min(1).max(512) });
+
 /**
  * `/dashboard`: the product managers' pages and their login. Logging in with an API key sets a
  * signed session cookie (HttpOnly, SameSite=Strict); the pages then call the public `/v1` API with
@@ -64,7 +66,7 @@ export function dashboardRoutes(
   router.post(
     '/dashboard/login',
     express.json({ limit: '4kb' }),
-    handle({ body: z.strictObject({ apiKey: z.string().min(1).max(512) }) }, ({ body, req, res }) => {
+    handle({ body: dashboardLoginBody }, ({ body, req, res }) => {
       if (options.apiKeys.length === 0 || !matches(body.apiKey)) {
         throw new SibylError('unauthorized', 'Invalid API key', [
           { path: 'body.apiKey', message: 'not one of the API keys' },

@@ -7,7 +7,8 @@ import { SibylError } from '../../errors.js';
 import { handle } from '../handler.js';
 import { rankerNames } from '../../feed/rankers/rankers.js';
 
-const byKey = z.object({ key: z.string().min(1).max(256) });
+export const byKey = z.object({ key: z.string().min(1).max(256) });
+export const coverageBody = z.strictObject({ coverage: z.number().min(0).max(1) });
 
 export interface ExperimentControl {
   definitions: () => Definitions;
@@ -56,15 +57,12 @@ export function experimentRoutes(deps: {
   router.put(
     '/experiments/:key/coverage',
     deps.auth,
-    handle(
-      { params: byKey, body: z.strictObject({ coverage: z.number().min(0).max(1) }) },
-      async ({ params, body }) => {
-        findExperiment(definitionsOf(), params.key);
-        if (!deps.control.setCoverage) throw new SibylError('conflict', GROWTHBOOK_OWNS_THEM);
-        await deps.control.setCoverage(params.key, body.coverage);
-        return describeExperiment(definitionsOf(), findExperiment(definitionsOf(), params.key));
-      },
-    ),
+    handle({ params: byKey, body: coverageBody }, async ({ params, body }) => {
+      findExperiment(definitionsOf(), params.key);
+      if (!deps.control.setCoverage) throw new SibylError('conflict', GROWTHBOOK_OWNS_THEM);
+      await deps.control.setCoverage(params.key, body.coverage);
+      return describeExperiment(definitionsOf(), findExperiment(definitionsOf(), params.key));
+    }),
   );
   // Creates or replaces a ranker experiment: the body is a GrowthBook experiment rule of the
   // feed-ranker feature, checked like the definition files. A new experiment starts as saved

@@ -4,6 +4,14 @@ import type { FeedService } from '../../feed/feed-service.js';
 import { getRanker, rankerNames } from '../../feed/rankers/rankers.js';
 import { handle } from '../handler.js';
 import { personalised } from '../http-headers.js';
+import { userIdParams } from './feed.js';
+
+export const previewQuery = z.object({
+  ranker: z.string().refine((name) => getRanker(name) !== undefined, {
+    error: (issue) => `unknown ranker "${String(issue.input)}"; rankers are ${rankerNames().join(', ')}`,
+  }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
 
 /**
  * `GET /v1/users/{userId}/feed/preview?ranker=…`: what a ranker would serve the user now, for
@@ -16,23 +24,12 @@ export function feedPreviewRoutes(deps: { feed: FeedService; auth: RequestHandle
     '/users/:userId/feed/preview',
     deps.auth,
     personalised,
-    handle(
-      {
-        params: z.object({ userId: z.string().min(1).max(256) }),
-        query: z.object({
-          ranker: z.string().refine((name) => getRanker(name) !== undefined, {
-            error: (issue) =>
-              `unknown ranker "${String(issue.input)}"; rankers are ${rankerNames().join(', ')}`,
-          }),
-          limit: z.coerce.number().int().min(1).max(100).default(20),
-        }),
-      },
-      ({ params, query }) =>
-        deps.feed.previewFeed({
-          userId: params.userId,
-          ranker: getRanker(query.ranker)!,
-          limit: query.limit,
-        }),
+    handle({ params: userIdParams, query: previewQuery }, ({ params, query }) =>
+      deps.feed.previewFeed({
+        userId: params.userId,
+        ranker: getRanker(query.ranker)!,
+        limit: query.limit,
+      }),
     ),
   );
   return router;

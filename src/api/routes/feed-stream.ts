@@ -16,11 +16,18 @@ export interface FeedStreamDeps {
   queueBytes: number;
 }
 
-const streamQuery = feedSubscriptionParams.extend({
-  /** The user token, for EventSource (which cannot send headers). */
-  token: z.string().max(4096).optional(),
-  /** Where to resume when the Last-Event-ID header cannot be set (a first connection). */
-  last_event_id: z.coerce.number().int().min(0).optional(),
+export const feedStreamQuery = feedSubscriptionParams.extend({
+  token: z
+    .string()
+    .max(4096)
+    .optional()
+    .describe("The user's token, for EventSource (which cannot send headers); or Authorization: Bearer"),
+  last_event_id: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('Where to resume when the Last-Event-ID header cannot be set (a first connection)'),
 });
 
 /** One event as SSE: `id` is its seq (what the browser sends back as Last-Event-ID). */
@@ -38,7 +45,7 @@ export function feedStreamRoutes(deps: FeedStreamDeps): Router {
     '/users/:userId/feed/stream',
     requireUserOrApiKey(deps.authorize, { allowQueryToken: true }),
     handle(
-      { params: z.object({ userId: userIdParam }), query: streamQuery },
+      { params: z.object({ userId: userIdParam }), query: feedStreamQuery },
       async ({ params, query, req, res }) => {
         if (deps.connections.isDraining)
           throw new SibylError('unavailable', 'This replica is shutting down: reconnect', [

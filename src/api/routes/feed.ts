@@ -12,11 +12,15 @@ import { categoryCounts, checkCategories } from '../../feed/categories.js';
 import { marketDetails } from '../../feed/market-card.js';
 import { SibylError } from '../../errors.js';
 import type { ApiMetrics } from '../metrics.js';
+import type { Principal } from '../auth.js';
 
 /** `?category=a&category=b` and `?category=a,b` both mean "a or b". */
 const categories = z
   .union([z.string(), z.array(z.string())])
   .optional()
+  .describe(
+    'Repeat or comma-separate for several (any case). An unknown category is a 400 whose details name the known ones (GET /v1/categories)',
+  )
   .transform((v) =>
     (v === undefined ? [] : Array.isArray(v) ? v : [v])
       .flatMap((s) => s.split(','))
@@ -27,10 +31,14 @@ const categories = z
 /** `?attr.platform=ios&attr.country=US`: targeting attributes the client knows (they override stored ones). */
 const ATTRIBUTE = /^attr\.([A-Za-z][A-Za-z0-9_]{0,63})$/;
 
-const feedQuery = z
+/** The schemas below validate requests and are the OpenAPI document's parameters (src/api/openapi). */
+export const userIdParams = z.object({ userId: z.string().min(1).max(256) });
+export const tickerParams = z.object({ ticker: z.string().min(1).max(256) });
+
+export const feedQuery = z
   .looseObject({
     limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z.string().min(1).max(1024).optional(),
+    cursor: z.string().min(1).max(1024).optional().describe('nextCursor of the previous page'),
     category: categories,
   })
   .check((ctx) => {
@@ -52,11 +60,21 @@ const feedQuery = z
   }));
 
 /** With `userId`, a list is served to that user: it gets a feedId that their impressions and clicks name. */
-const forUser = z.string().min(1).max(256).optional();
+const forUser = z
+  .string()
+  .min(1)
+  .max(256)
+  .optional()
+  .describe('The user shown the list: the response gets a feedId for their impressions and clicks');
 
-const trendingQuery = z.object({
+export const trendingQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   category: categories,
+  userId: forUser,
+});
+
+export const similarQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(10),
   userId: forUser,
 });
 
@@ -66,26 +84,29 @@ export function feedRoutes(deps: {
   metrics: ApiMetrics;
   store: Store;
   model?: ActiveModelSource;
+  /** Anonymous callers get no reasons naming the user's history. @defaultValue false */
+  hidePersonalReasons?: boolean;
 }): Router {
   const router = Router();
   router.get(
     '/users/:userId/feed',
     personalised,
-    handle(
-      { params: z.object({ userId: z.string().min(1).max(256) }), query: feedQuery },
-      async ({ params, query }) => {
-        checkCategories(await deps.catalogue.current(), query.category);
-        const feed = await deps.feed.getFeed({
-          userId: params.userId,
-          limit: query.limit,
-          cursor: query.cursor,
-          categories: query.category,
-          attributes: query.attributes,
-        });
-        deps.metrics.feedItems.observe({ ranker: feed.ranker }, feed.items.length);
-        return feed;
-      },
-    ),
+    handle({ params: userIdParams, query: feedQuery }, async ({ params, query, res }) => {
+      checkCategories(await deps.catalogue.current(), query.category);
+      // Set by requireUserOrApiKey (app.ts): undefined when no credential was sent.
+      const anonymous = (res.locals.principal as Principal | undefined) === undefined;
+      const feed = await deps.feed.getFeed({
+        anonymous,
+        personalReasons: !(anonymous && deps.hidePersonalReasons),
+        userId: params.userId,
+        limit: query.limit,
+        cursor: query.cursor,
+        categories: query.category,
+        attributes: query.attributes,
+      });
+      deps.metrics.feedItems.observe({ ranker: feed.ranker }, feed.items.length);
+      return feed;
+    }),
   );
   router.get(
     '/trending',
@@ -110,7 +131,7 @@ export function feedRoutes(deps: {
   );
   router.get(
     '/markets/:ticker',
-    handle({ params: z.object({ ticker: z.string().min(1).max(256) }) }, async ({ params }) => {
+    handle({ params: tickerParams }, async ({ params }) => {
       const market = await marketDetails(deps.store, params.ticker);
       if (!market) throw new SibylError('not_found', `Unknown market ${params.ticker}`);
       return market;
@@ -118,30 +139,24 @@ export function feedRoutes(deps: {
   );
   router.get(
     '/markets/:ticker/similar',
-    handle(
-      {
-        params: z.object({ ticker: z.string().min(1).max(256) }),
-        query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(10), userId: forUser }),
-      },
-      async ({ params, query }) => {
-        const similar = await similarMarkets(
-          deps.store,
-          await deps.catalogue.current(),
-          deps.model?.current(),
-          params.ticker,
-          query.limit,
-        );
-        if (!query.userId) return similar;
-        const feedId = await deps.feed.recordServed({
-          userId: query.userId,
-          surface: 'similar',
-          ranker: `similar-${similar.source}`,
-          model: similar.model,
-          tickers: similar.items.map((i) => i.ticker),
-        });
-        return { ...similar, feedId };
-      },
-    ),
+    handle({ params: tickerParams, query: similarQuery }, async ({ params, query }) => {
+      const similar = await similarMarkets(
+        deps.store,
+        await deps.catalogue.current(),
+        deps.model?.current(),
+        params.ticker,
+        query.limit,
+      );
+      if (!query.userId) return similar;
+      const feedId = await deps.feed.recordServed({
+        userId: query.userId,
+        surface: 'similar',
+        ranker: `similar-${similar.source}`,
+        model: similar.model,
+        tickers: similar.items.map((i) => i.ticker),
+      });
+      return { ...similar, feedId };
+    }),
   );
   return router;
 }

@@ -6,6 +6,13 @@ import { SibylError } from '../../errors.js';
 import type { Store } from '../../store/types.js';
 import { handle } from '../handler.js';
 
+export const jobNameParams = z.object({ name: z.string() });
+export const jobIdParams = z.object({ id: z.string().min(1).max(256) });
+export const jobRunsQuery = z.object({
+  name: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
 /** Admin routes for data engineers: trigger a job, follow it, list recent runs. */
 export function jobRoutes(deps: { runner: JobRunner; store: Store; auth: RequestHandler }): Router {
   const router = Router();
@@ -13,7 +20,7 @@ export function jobRoutes(deps: { runner: JobRunner; store: Store; auth: Request
     '/jobs/:name',
     deps.auth,
     handle(
-      { params: z.object({ name: z.string() }), body: z.unknown() },
+      { params: jobNameParams, body: z.unknown() },
       async ({ params, body }) => {
         if (!isJobName(params.name)) {
           throw new SibylError('not_found', `No job named "${params.name}"; jobs: ${JOB_NAMES.join(', ')}`);
@@ -39,7 +46,7 @@ export function jobRoutes(deps: { runner: JobRunner; store: Store; auth: Request
   router.get(
     '/jobs/:id',
     deps.auth,
-    handle({ params: z.object({ id: z.string().min(1).max(256) }) }, async ({ params }) => {
+    handle({ params: jobIdParams }, async ({ params }) => {
       const status = await deps.runner.status(params.id);
       if (!status)
         throw new SibylError('not_found', `No job "${params.id}" (finished jobs are kept for 7 days)`);
@@ -49,18 +56,10 @@ export function jobRoutes(deps: { runner: JobRunner; store: Store; auth: Request
   router.get(
     '/job-runs',
     deps.auth,
-    handle(
-      {
-        query: z.object({
-          name: z.string().optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(50),
-        }),
-      },
-      async ({ query }) => {
-        // The names too, so a client can offer every job to trigger.
-        return { jobs: JOB_NAMES, runs: await recentRuns(deps.store, query) };
-      },
-    ),
+    handle({ query: jobRunsQuery }, async ({ query }) => {
+      // The names too, so a client can offer every job to trigger.
+      return { jobs: JOB_NAMES, runs: await recentRuns(deps.store, query) };
+    }),
   );
   return router;
 }

@@ -4,7 +4,13 @@ import { MODEL_STATUSES, type ModelDoc, type ModelStatus } from '../../domain/mo
 import type { ModelRegistry } from '../../../models/registry/registry.js';
 import { handle } from '../handler.js';
 
-const byVersion = z.object({ version: z.string().min(1).max(256) });
+export const byVersion = z.object({ version: z.string().min(1).max(256) });
+export const modelsQuery = z.object({
+  status: z.enum(MODEL_STATUSES as [ModelStatus, ...ModelStatus[]]).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export const rollbackBody = z.strictObject({ version: z.string().min(1).max(256).optional() });
+export const promoteBody = z.strictObject({ reason: z.string().max(500).optional() });
 
 /** A model document as the API shows it (no storage internals). */
 function view(doc: ModelDoc): Omit<ModelDoc, '_id'> {
@@ -22,28 +28,18 @@ export function modelRoutes(deps: { registry: ModelRegistry; auth: RequestHandle
   router.get(
     '/models',
     deps.auth,
-    handle(
-      {
-        query: z.object({
-          status: z.enum(MODEL_STATUSES as [ModelStatus, ...ModelStatus[]]).optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(100),
-        }),
-      },
-      async ({ query }) => {
-        const [models, active] = await Promise.all([
-          registry.listModels({ ...(query.status ? { status: query.status } : {}), limit: query.limit }),
-          registry.activeModel(),
-        ]);
-        return { active: active?.version ?? null, models: models.map(view) };
-      },
-    ),
+    handle({ query: modelsQuery }, async ({ query }) => {
+      const [models, active] = await Promise.all([
+        registry.listModels({ ...(query.status ? { status: query.status } : {}), limit: query.limit }),
+        registry.activeModel(),
+      ]);
+      return { active: active?.version ?? null, models: models.map(view) };
+    }),
   );
   router.post(
     '/models/rollback',
     deps.auth,
-    handle({ body: z.strictObject({ version: z.string().min(1).max(256).optional() }) }, async ({ body }) =>
-      view(await registry.rollback(body.version)),
-    ),
+    handle({ body: rollbackBody }, async ({ body }) => view(await registry.rollback(body.version))),
   );
   router.get(
     '/models/:version',
@@ -53,9 +49,8 @@ export function modelRoutes(deps: { registry: ModelRegistry; auth: RequestHandle
   router.post(
     '/models/:version/promote',
     deps.auth,
-    handle(
-      { params: byVersion, body: z.strictObject({ reason: z.string().max(500).optional() }) },
-      async ({ params, body }) => view(await registry.promoteManually(params.version, body.reason)),
+    handle({ params: byVersion, body: promoteBody }, async ({ params, body }) =>
+      view(await registry.promoteManually(params.version, body.reason)),
     ),
   );
   return router;

@@ -211,7 +211,7 @@ export function registerDemo(program: Command): void {
             withRedis
               ? 'on the worker through Redis'
               : "on the worker's schedules: Redis is not reachable, so the API cannot trigger jobs"
-          }). Try:\n  curl '${example}'\n` +
+          }). Try (as that user, with their token):\n  curl -H 'Authorization: Bearer ${token}' '${example}'\n` +
             `Live updates of that user's feed (Server-Sent Events; the user token is valid for a day):\n  curl -N '${stream}'\n\n` +
             `Write endpoints accept: Authorization: Bearer ${apiKey}\n` +
             `Dashboard for product managers: ${url}/dashboard (log in with the key above)\n` +

@@ -15,7 +15,7 @@ export function registerToken(program: Command): void {
   program
     .command('token')
     .description(
-      "Print a user token (signed with SIBYL_USER_TOKEN_SECRET) that opens that user's feed stream",
+      "Print a user token (signed with SIBYL_USER_TOKEN_SECRET) that opens that user's feed and feed stream",
     )
     .requiredOption('--user <id>', 'the user the token speaks for')
     .option('--ttl <duration>', 'how long it is valid (seconds, or with s/m/h/d)', '1h')

@@ -213,6 +213,7 @@ export class ServedRankerRecommender implements Recommender {
       seriesAffinity: shares(series),
       history: [...history.values()],
       attributes: {},
+      known: true,
     };
   }
 }

@@ -24,6 +24,26 @@ const phrase = (prefix: string, subject: string): string => {
 };
 const CLOSES_IN = Array.from({ length: 25 }, (_, h) => `Closes in ${Math.max(1, h)}h`);
 
+/** Reasons drawn from what the user did: only that user (or a server with an API key) may see them. */
+const SIBLING_OF_POSITION = 'Another market in an event you trade';
+const FOLLOWED_SERIES = 'From a series you follow';
+const BECAUSE_YOU = 'Because you ';
+const PICKED_FOR_YOU = 'Picked for you in ';
+const PERSONAL_PREFIXES = [SIBLING_OF_POSITION, FOLLOWED_SERIES, BECAUSE_YOU, PICKED_FOR_YOU];
+
+/** Whether a reason reveals the user's history (a market they traded, a series or category they follow). */
+export const isPersonalReason = (reason: string): boolean =>
+  PERSONAL_PREFIXES.some((prefix) => reason.startsWith(prefix));
+
+/**
+ * The reasons an anonymous caller may see: those about the market itself, else a generic one, so a
+ * feed fetched by user id alone tells nothing of what that user did.
+ */
+export function publicReasons(reasons: readonly string[]): string[] {
+  const kept = reasons.filter((r) => !isPersonalReason(r));
+  return kept.length > 0 ? kept : ['Picked for you'];
+}
+
 const VERB: Partial<Record<string, string>> = {
   trade: 'traded',
   watch: 'watched',
@@ -52,7 +72,7 @@ export function reasonsFor(
     if (text === undefined)
       becauseOf.set(
         h,
-        (text = `Because you ${VERB[h.type ?? ''] ?? 'showed interest in'} "${h.title ?? h.ticker}"`),
+        (text = `${BECAUSE_YOU}${VERB[h.type ?? ''] ?? 'showed interest in'} "${h.title ?? h.ticker}"`),
       );
     return text;
   };
@@ -62,13 +82,13 @@ export function reasonsFor(
     const via = signals.neighbours.via[row]!;
     const recent = closest ? closest[j] : via < 0 ? undefined : signals.history[via];
     const series = a.series[row]!;
-    if (signals.siblings.has(row)) reasons.push('Another market in an event you trade');
+    if (signals.siblings.has(row)) reasons.push(SIBLING_OF_POSITION);
     else if (recent && recent.ticker !== m.ticker && related(recent, m)) reasons.push(because(recent));
     else if (series >= 0 && signals.seriesShare[series]! >= 0.1 && config.weights.seriesAffinity > 0)
-      reasons.push('From a series you follow');
+      reasons.push(FOLLOWED_SERIES);
     else if (signals.categoryShare[a.category[row]!]! >= 0.15 && config.weights.categoryAffinity > 0)
-      reasons.push(phrase('Because you follow ', m.category));
-    else if (model && model.similarity[row]! > 0.3) reasons.push(phrase('Picked for you in ', m.category));
+      reasons.push(phrase(`${BECAUSE_YOU}follow `, m.category));
+    else if (model && model.similarity[row]! > 0.3) reasons.push(phrase(PICKED_FOR_YOU, m.category));
     const fresh = now.getTime() - a.openMs[row]! < config.freshWithinMs;
     marketReasons(m, fresh, (a.closeMs[row]! - now.getTime()) / HOUR_MS, reasons);
     return reasons;

@@ -29,6 +29,8 @@ export interface UserContext {
   history: HistoryEntry[];
   /** Targeting attributes stored for the user (`PUT /v1/users`), for experiment assignment. */
   attributes: Record<string, unknown>;
+  /** Whether anything is stored about the user (features, interactions, a `users` document): a never-seen id is not. */
+  known: boolean;
 }
 
 export interface HistoryEntry {
@@ -60,6 +62,7 @@ export function emptyUserContext(userId: string): UserContext {
     seriesAffinity: new Map(),
     history: [],
     attributes: {},
+    known: false,
   };
 }
 
@@ -199,6 +202,7 @@ export async function loadUserContext(
     seriesAffinity: toShares(series),
     history: [...history.values()].filter((h) => !dismissed.has(h.ticker)),
     attributes: (userDoc?.attributes ?? {}) as Record<string, unknown>,
+    known: Boolean(features || userDoc) || recent.length > 0 || dismissedPairs.length > 0,
   };
 }
 

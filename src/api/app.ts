@@ -170,6 +170,17 @@ export function createApp(deps: AppDeps): Express {
     '/users/:userId/feed',
     requireUserOrApiKey(feedAuth.authorize, { allowQueryToken: false, optional: !feedAuth.required }),
   );
+  // A list served "to" a user (?userId= on trending and similar) is recorded for attribution, so
+  // it takes the same credential as that user's feed: nobody records lists for someone else.
+  const servedTo = requireUserOrApiKey(feedAuth.authorize, {
+    allowQueryToken: false,
+    optional: !feedAuth.required,
+    userOf: (req) => String(req.query.userId),
+  });
+  v1.use(['/trending', '/markets/:ticker/similar'], (req, res, next) => {
+    if (req.query.userId === undefined) next();
+    else servedTo(req, res, next);
+  });
   // Feed reads first: they take no body, and are most of the traffic.
   v1.use(feedRoutes({ ...deps, hidePersonalReasons: feedAuth.hidePersonalReasons }));
   // Ingestion batches of 1,000 interactions are ~250 kB; 5 MB leaves room without inviting abuse.

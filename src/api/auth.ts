@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { SibylError } from '../errors.js';
 import { isUserToken, verifyUserToken } from '../util/user-token.js';
 import type { SessionSigner } from './dashboard/session.js';
@@ -158,8 +158,14 @@ export function bearerCredential(
  */
 export function requireUserOrApiKey(
   authorize: ReturnType<typeof userAuthorizer>,
-  options: { allowQueryToken: boolean; optional?: boolean },
+  options: {
+    allowQueryToken: boolean;
+    optional?: boolean;
+    /** Whose request this is. @defaultValue the `userId` path parameter */
+    userOf?: (req: Request) => string;
+  },
 ): RequestHandler {
+  const userOf = options.userOf ?? ((req: Request) => String(req.params.userId));
   return (req, res, next) => {
     try {
       const credential = bearerCredential(
@@ -168,9 +174,7 @@ export function requireUserOrApiKey(
         options.allowQueryToken,
       );
       const principal: Principal | undefined =
-        credential === undefined && options.optional
-          ? undefined
-          : authorize(credential, String(req.params.userId));
+        credential === undefined && options.optional ? undefined : authorize(credential, userOf(req));
       res.locals.principal = principal;
       next();
     } catch (err) {

@@ -106,6 +106,33 @@ describe('feeds with SIBYL_USER_TOKEN_SECRET set', () => {
   });
 });
 
+describe('lists served to a user on other surfaces (?userId= on trending and similar)', () => {
+  it('take that user’s token or an API key once tokens are configured: nobody records lists for someone else', async () => {
+    const t = await setUp({ SIBYL_USER_TOKEN_SECRET: SECRET });
+    for (const path of ['/v1/trending?userId=fan', '/v1/markets/M-1/similar?userId=fan']) {
+      expect((await request(t.app).get(path)).status, path).toBe(401);
+      expect(
+        (
+          await request(t.app)
+            .get(path)
+            .set(bearer(tokenOf('other')))
+        ).status,
+        path,
+      ).toBe(403);
+      const own = await request(t.app)
+        .get(path)
+        .set(bearer(tokenOf('fan')));
+      expect(own.status, path).toBe(200);
+      expect(own.body.feedId, path).toEqual(expect.any(String));
+      expect((await request(t.app).get(path).set(auth)).body.feedId, path).toEqual(expect.any(String));
+    }
+    // Without a user, the lists stay open to anyone, and record nothing.
+    const open = await request(t.app).get('/v1/trending');
+    expect(open.status).toBe(200);
+    expect(open.body.feedId).toBeUndefined();
+  });
+});
+
 describe('experiment exposures', () => {
   it('are not logged for never-seen user ids asked for anonymously, and are for known users and authenticated callers', async () => {
     // GrowthBook logs an exposure (its tracking callback) on every assignment.

@@ -134,7 +134,9 @@ export function openApiDocument(): Record<string, unknown> {
         get: operation({
           summary:
             'Trending open markets (with userId, a feedId for attributing what the user does with them)',
-          access: 'open',
+          description:
+            'With userId, the list is recorded as served to that user: once SIBYL_USER_TOKEN_SECRET is set, that needs the user’s token or an API key (unless FEED_REQUIRE_USER_TOKEN=false).',
+          access: 'user-optional',
           query: trendingQuery,
           ok: { description: 'Trending markets', schema: 'Trending' },
         }),
@@ -159,7 +161,9 @@ export function openApiDocument(): Record<string, unknown> {
         get: operation({
           summary:
             'Open markets similar to this one: by the active model (source "model"), else by co-interaction (with userId, a feedId for attribution)',
-          access: 'open',
+          description:
+            'With userId, the list is recorded as served to that user: once SIBYL_USER_TOKEN_SECRET is set, that needs the user’s token or an API key (unless FEED_REQUIRE_USER_TOKEN=false).',
+          access: 'user-optional',
           params: tickerParams,
           query: similarQuery,
           ok: { description: 'Similar markets', schema: 'Similar' },

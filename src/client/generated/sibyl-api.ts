@@ -160,7 +160,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Trending open markets (with userId, a feedId for attributing what the user does with them) */
+    /**
+     * Trending open markets (with userId, a feedId for attributing what the user does with them)
+     * @description With userId, the list is recorded as served to that user: once SIBYL_USER_TOKEN_SECRET is set, that needs the user’s token or an API key (unless FEED_REQUIRE_USER_TOKEN=false).
+     */
     get: {
       parameters: {
         query?: {
@@ -186,6 +189,8 @@ export interface paths {
           };
         };
         400: components['responses']['Error'];
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
         503: components['responses']['Unavailable'];
       };
     };
@@ -282,7 +287,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Open markets similar to this one: by the active model (source "model"), else by co-interaction (with userId, a feedId for attribution) */
+    /**
+     * Open markets similar to this one: by the active model (source "model"), else by co-interaction (with userId, a feedId for attribution)
+     * @description With userId, the list is recorded as served to that user: once SIBYL_USER_TOKEN_SECRET is set, that needs the user’s token or an API key (unless FEED_REQUIRE_USER_TOKEN=false).
+     */
     get: {
       parameters: {
         query?: {
@@ -308,6 +316,8 @@ export interface paths {
           };
         };
         400: components['responses']['Error'];
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
         404: components['responses']['Error'];
         503: components['responses']['Unavailable'];
       };

@@ -17,7 +17,7 @@ fi
 # Every suite that simulates, builds features, trains, evaluates or ranks; or the ones given as
 # arguments (`npm run test:dates -- test/traffic`).
 SUITES=(test/simulator test/features test/feed test/models test/experiments test/jobs test/cli test/api
-  test/exchange test/traffic)
+  test/exchange test/traffic test/reports)
 if (($#)); then SUITES=("$@"); fi
 
 # "zone|local date-time the clock starts at"

@@ -115,15 +115,19 @@ export function lifecycleUpdate(m: LifecycleMessage, now: Date): MarketUpdate | 
   }
 }
 
-/** A `created` message as a market in Sibyl's input shape (wire form, for the same validation as any). */
+/**
+ * A `created` message as a market in Sibyl's input shape (wire form, for the same validation as any).
+ * An empty `title` is left out, with the outcome (`yes_sub_title`) as subtitle: like a market from
+ * the REST API or an import, it takes its event's title (titlesFromEvents) before it is written.
+ */
 export function createdMarket(m: LifecycleMessage, now: Date): Record<string, unknown> | undefined {
   const meta = m.additional_metadata;
   if (m.event_type !== 'created' || !meta || !m.close_ts) return undefined;
-  const title = meta.title || meta.yes_sub_title || meta.name;
+  const title = meta.title || (meta.yes_sub_title ? undefined : meta.name);
   return {
     ticker: m.market_ticker,
     eventTicker: meta.event_ticker,
-    title,
+    ...(title ? { title } : {}),
     ...(meta.yes_sub_title && meta.yes_sub_title !== title ? { subtitle: meta.yes_sub_title } : {}),
     status: m.open_ts && m.open_ts > now ? 'unopened' : m.close_ts <= now ? 'closed' : 'open',
     ...(m.open_ts ? { openTime: m.open_ts.toISOString() } : {}),

@@ -12,6 +12,7 @@ import {
   type MarketChange,
 } from '../catalogue-writer.js';
 import type { IngestEvents } from '../events/ingest-events.js';
+import { titlesFromEvents } from '../import/event-titles.js';
 import { fromKalshi } from '../import/kalshi.js';
 import { pullCatalogue, restBase } from './catalogue-pull.js';
 import {
@@ -192,6 +193,8 @@ export class LiveMarketData {
     const listing = createdMarket(message, now);
     if (listing) {
       await this.ensureEvent(String(listing.eventTicker));
+      // An untitled listing takes its event's title; one with neither is rejected by write().
+      await titlesFromEvents(this.store, [{ index: 0, value: listing }]);
       return this.write('markets', [listing], [message.market_ticker]);
     }
     const update = lifecycleUpdate(message, now);

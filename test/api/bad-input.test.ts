@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auth, makeTestApi, type TestApi } from '../helpers/api.js';
+import { putBitcoinSeriesAndEvent } from '../helpers/markets.js';
 import { DAY_MS, HOUR_MS, TEST_END, TEST_NOW } from '../helpers/fixed-clock.js';
 
 const CLOSE = new Date(TEST_END.getTime() + DAY_MS).toISOString();
@@ -119,16 +120,7 @@ describe('plausible values only (#23 item 9)', () => {
   let t: TestApi;
   beforeAll(async () => {
     t = await makeTestApi();
-    await request(t.app)
-      .put('/v1/series')
-      .set(auth)
-      .send({ series: [{ ticker: 'KXBTC', title: 'Bitcoin daily', category: 'Crypto' }] })
-      .expect(200);
-    await request(t.app)
-      .put('/v1/events')
-      .set(auth)
-      .send({ events: [{ eventTicker: 'KXBTC-26NOV22', seriesTicker: 'KXBTC', title: 'Bitcoin on Nov 22' }] })
-      .expect(200);
+    await putBitcoinSeriesAndEvent(t.app);
     await request(t.app)
       .put('/v1/markets')
       .set(auth)

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { auth, makeTestApi, type TestApi } from '../helpers/api.js';
+import { putBitcoinSeriesAndEvent } from '../helpers/markets.js';
 import type { CollectionName } from '../../src/store/collections.js';
 import { DAY_MS, HOUR_MS, TEST_END, TEST_NOW } from '../helpers/fixed-clock.js';
 
@@ -32,16 +33,7 @@ describe('ingestion API', () => {
 
   beforeEach(async () => {
     t = await makeTestApi();
-    await request(t.app)
-      .put('/v1/series')
-      .set(auth)
-      .send({ series: [{ ticker: 'KXBTC', title: 'Bitcoin daily', category: 'Crypto' }] })
-      .expect(200);
-    await request(t.app)
-      .put('/v1/events')
-      .set(auth)
-      .send({ events: [{ eventTicker: 'KXBTC-26NOV22', seriesTicker: 'KXBTC', title: 'Bitcoin on Nov 22' }] })
-      .expect(200);
+    await putBitcoinSeriesAndEvent(t.app);
     await request(t.app)
       .put('/v1/markets')
       .set(auth)

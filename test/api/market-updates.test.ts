@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { auth, makeTestApi, type TestApi } from '../helpers/api.js';
+import { putBitcoinSeriesAndEvent } from '../helpers/markets.js';
 import { DAY_MS, TEST_END } from '../helpers/fixed-clock.js';
 
 const OPEN = new Date(TEST_END.getTime() - DAY_MS).toISOString();
@@ -23,16 +24,7 @@ describe('PUT /v1/markets: partial updates and Kalshi objects (#23 item 6)', () 
 
   beforeEach(async () => {
     t = await makeTestApi();
-    await request(t.app)
-      .put('/v1/series')
-      .set(auth)
-      .send({ series: [{ ticker: 'KXBTC', title: 'Bitcoin daily', category: 'Crypto' }] })
-      .expect(200);
-    await request(t.app)
-      .put('/v1/events')
-      .set(auth)
-      .send({ events: [{ eventTicker: 'KXBTC-26NOV22', seriesTicker: 'KXBTC', title: 'Bitcoin on Nov 22' }] })
-      .expect(200);
+    await putBitcoinSeriesAndEvent(t.app);
     await put([
       {
         ticker: 'KXBTC-26NOV22-T1',

@@ -11,6 +11,7 @@ import { JOB_NAMES } from '../../jobs/job-types.js';
 import { INTERACTION_TYPES, MARKET_STATUSES } from '../../src/domain/schemas.js';
 import type { CollectionName } from '../../src/store/collections.js';
 import { auth, makeTestApi, type TestApi } from '../helpers/api.js';
+import { putBitcoinSeriesAndEvent } from '../helpers/markets.js';
 import { DAY_MS, HOUR_MS, TEST_END, TEST_NOW } from '../helpers/fixed-clock.js';
 import { deeplyNested, jsonValue, mutated, NASTY_STRINGS } from './inputs.js';
 
@@ -182,16 +183,7 @@ describe('API fuzz (#23): no 5xx, no partial stores', () => {
       },
     ))!;
     t = await makeTestApi({ store, experiments, assignment: experiments.assigner });
-    await request(t.app)
-      .put('/v1/series')
-      .set(auth)
-      .send({ series: [{ ticker: 'KXBTC', title: 'Bitcoin daily', category: 'Crypto' }] })
-      .expect(200);
-    await request(t.app)
-      .put('/v1/events')
-      .set(auth)
-      .send({ events: [{ eventTicker: 'KXBTC-26NOV22', seriesTicker: 'KXBTC', title: 'Bitcoin on Nov 22' }] })
-      .expect(200);
+    await putBitcoinSeriesAndEvent(t.app);
     await request(t.app)
       .put('/v1/markets')
       .set(auth)

@@ -1,3 +1,6 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import { auth } from './api.js';
 import { DAY_MS, TEST_END } from './fixed-clock.js';
 
 /**
@@ -18,4 +21,18 @@ export function cryptoAndSportsMarkets(
     closeTime: new Date(TEST_END.getTime() + 28 * DAY_MS).toISOString(),
     volume24h: options.volume24h(i),
   }));
+}
+
+/** The KXBTC series and its KXBTC-26NOV22 event, put through the API: what the ingest tests' markets belong to. */
+export async function putBitcoinSeriesAndEvent(app: Express): Promise<void> {
+  await request(app)
+    .put('/v1/series')
+    .set(auth)
+    .send({ series: [{ ticker: 'KXBTC', title: 'Bitcoin daily', category: 'Crypto' }] })
+    .expect(200);
+  await request(app)
+    .put('/v1/events')
+    .set(auth)
+    .send({ events: [{ eventTicker: 'KXBTC-26NOV22', seriesTicker: 'KXBTC', title: 'Bitcoin on Nov 22' }] })
+    .expect(200);
 }

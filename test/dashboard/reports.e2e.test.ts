@@ -8,26 +8,18 @@ import { latestReport, saveReport } from '../../src/reports/daily-reports.js';
 import { API_KEY, auth, makeTestApi, type TestApi } from '../helpers/api.js';
 import { hasChromium, launchChromium, CHROMIUM_PATH } from '../helpers/browser.js';
 import { buildDashboard } from '../helpers/dashboard-build.js';
-import { DAY_MS, HOUR_MS } from '../helpers/fixed-clock.js';
+import { HOUR_MS } from '../helpers/fixed-clock.js';
+import {
+  REPORT_DATE as DATE,
+  REPORT_DAY_END as DAY_END,
+  hoursBeforeDayEnd as at,
+  reportDayInteractions,
+  reportDayMarkets as markets,
+} from '../helpers/report-day.js';
 import { UNLABELLED_OR_UNFOCUSABLE } from './page-checks.js';
 
 /** With UPDATE_SCREENSHOTS=1 the page's screenshot replaces docs/screenshots/reports.png. */
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : undefined;
-
-/** 2026-11-21 in New York (the reports' default time zone) ends at 05:00 UTC on the 22nd. */
-const DATE = '2026-11-21';
-const DAY_END = new Date('2026-11-22T05:00:00Z');
-const at = (hoursBeforeEnd: number) => new Date(DAY_END.getTime() - hoursBeforeEnd * HOUR_MS).toISOString();
-
-const markets = ['A', 'B', 'C'].map((name, i) => ({
-  ticker: `KX${name}-1`,
-  eventTicker: `KX${name}`,
-  title: `Market ${name}`,
-  category: i === 2 ? 'Crypto' : 'Economics',
-  status: 'open',
-  closeTime: new Date(DAY_END.getTime() + 10 * DAY_MS).toISOString(),
-  volume24h: 100 * (i + 1),
-}));
 
 const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 15_000 });
 
@@ -92,79 +84,11 @@ describe.skipIf(!hasChromium)('the Daily reports page in a real browser', () => 
     };
     const trending = (await call('GET', '/v1/trending?userId=u2&limit=3')).body as { feedId: string };
     shown = feed.items[0]!.ticker;
-    const interactions = [
-      {
-        eventId: 'i1',
-        userId: 'u1',
-        ticker: shown,
-        type: 'impression',
-        ts: at(3),
-        feedId: feed.feedId,
-        position: 0,
-      },
-      {
-        eventId: 'c1',
-        userId: 'u1',
-        ticker: shown,
-        type: 'click',
-        ts: at(2.9),
-        feedId: feed.feedId,
-        position: 0,
-      },
-      // 5 × $0.61 = $3.05, attributed to u1's feed.
-      {
-        eventId: 't1',
-        userId: 'u1',
-        ticker: shown,
-        type: 'trade',
-        ts: at(2.8),
-        side: 'yes',
-        contracts: '5.00',
-        price: '0.6100',
-      },
-      {
-        eventId: 'i2',
-        userId: 'u2',
-        ticker: 'KXC-1',
-        type: 'impression',
-        ts: at(3),
-        feedId: trending.feedId,
-        position: 1,
-      },
-      // 3 × $0.25 = $0.75, attributed to the trending list.
-      {
-        eventId: 't2',
-        userId: 'u2',
-        ticker: 'KXC-1',
-        type: 'trade',
-        ts: at(2),
-        side: 'no',
-        contracts: 3,
-        price: 0.25,
-      },
-      // $0.50, organic: u4 saw no feed of KXB-1.
-      {
-        eventId: 't3',
-        userId: 'u4',
-        ticker: 'KXB-1',
-        type: 'trade',
-        ts: at(2),
-        side: 'no',
-        contracts: '1',
-        price: '0.5',
-      },
-      // u4 names u1's feed, and a feed nobody served: exceptions, neither attributed.
-      {
-        eventId: 'x1',
-        userId: 'u4',
-        ticker: shown,
-        type: 'impression',
-        ts: at(3),
-        feedId: feed.feedId,
-        position: 0,
-      },
-      { eventId: 'x2', userId: 'u4', ticker: 'KXB-1', type: 'impression', ts: at(3), feedId: 'not-a-feed' },
-    ];
+    const interactions = reportDayInteractions({
+      shown,
+      feedId: feed.feedId,
+      trendingFeedId: trending.feedId,
+    });
     expect((await call('POST', '/v1/interactions', { interactions })).status).toBe(200);
     t.clock.advance(2 * HOUR_MS);
     await runReportJob();

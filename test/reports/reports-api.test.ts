@@ -1,22 +1,13 @@
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auth, makeTestApi, type TestApi } from '../helpers/api.js';
-import { DAY_MS, HOUR_MS } from '../helpers/fixed-clock.js';
-
-/** 2026-11-21 in New York runs from 05:00 UTC that day to 05:00 UTC on the 22nd. */
-const DATE = '2026-11-21';
-const DAY_END = new Date('2026-11-22T05:00:00Z');
-const at = (hoursBeforeEnd: number) => new Date(DAY_END.getTime() - hoursBeforeEnd * HOUR_MS).toISOString();
-
-const markets = ['A', 'B', 'C'].map((name, i) => ({
-  ticker: `KX${name}-1`,
-  eventTicker: `KX${name}`,
-  title: `Market ${name}`,
-  category: i === 2 ? 'Crypto' : 'Economics',
-  status: 'open',
-  closeTime: new Date(DAY_END.getTime() + 10 * DAY_MS).toISOString(),
-  volume24h: 100 * (i + 1),
-}));
+import { HOUR_MS } from '../helpers/fixed-clock.js';
+import {
+  REPORT_DATE as DATE,
+  REPORT_DAY_END as DAY_END,
+  reportDayInteractions,
+  reportDayMarkets as markets,
+} from '../helpers/report-day.js';
 
 async function settled(t: TestApi, statusUrl: string) {
   for (let i = 0; i < 400; i++) {
@@ -39,76 +30,11 @@ describe('daily reports through the API and the daily-report job', () => {
     expect(trending.feedId).toEqual(expect.any(String));
     expect(similar.feedId).toEqual(expect.any(String));
     const shown = feed.items[0].ticker as string;
-    const interactions = [
-      {
-        eventId: 'i1',
-        userId: 'u1',
-        ticker: shown,
-        type: 'impression',
-        ts: at(3),
-        feedId: feed.feedId,
-        position: 0,
-      },
-      {
-        eventId: 'c1',
-        userId: 'u1',
-        ticker: shown,
-        type: 'click',
-        ts: at(2.9),
-        feedId: feed.feedId,
-        position: 0,
-      },
-      {
-        eventId: 't1',
-        userId: 'u1',
-        ticker: shown,
-        type: 'trade',
-        ts: at(2.8),
-        side: 'yes',
-        contracts: '5.00',
-        price: '0.6100',
-      },
-      {
-        eventId: 'i2',
-        userId: 'u2',
-        ticker: 'KXC-1',
-        type: 'impression',
-        ts: at(3),
-        feedId: trending.feedId,
-        position: 1,
-      },
-      {
-        eventId: 't2',
-        userId: 'u2',
-        ticker: 'KXC-1',
-        type: 'trade',
-        ts: at(2),
-        side: 'no',
-        contracts: 3,
-        price: 0.25,
-      },
-      {
-        eventId: 't3',
-        userId: 'u4',
-        ticker: 'KXB-1',
-        type: 'trade',
-        ts: at(2),
-        side: 'no',
-        contracts: '1',
-        price: '0.5',
-      },
-      // u4 names u1's feed, and a feed nobody served: both listed, neither attributed.
-      {
-        eventId: 'x1',
-        userId: 'u4',
-        ticker: shown,
-        type: 'impression',
-        ts: at(3),
-        feedId: feed.feedId,
-        position: 0,
-      },
-      { eventId: 'x2', userId: 'u4', ticker: 'KXB-1', type: 'impression', ts: at(3), feedId: 'not-a-feed' },
-    ];
+    const interactions = reportDayInteractions({
+      shown,
+      feedId: feed.feedId,
+      trendingFeedId: trending.feedId,
+    });
     await request(t.app).post('/v1/interactions').set(auth).send({ interactions }).expect(200);
     t.clock.advance(2 * HOUR_MS);
   });

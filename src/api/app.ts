@@ -99,7 +99,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(deps.metrics.middleware());
   // Before anything that costs: a shed request is answered without parsing, logging or a store call.
   if (deps.loadShedding) app.use(loadShedding({ ...deps.loadShedding, registry: deps.metrics.registry }));
-  deps.metrics.watchReports(deps.store);
   if (deps.requestLogging !== false) {
     app.use(
       pinoHttp({

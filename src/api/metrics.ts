@@ -1,8 +1,5 @@
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { newestReport, type DailyReportDoc } from '../reports/daily-reports.js';
-import { units } from '../reports/money-totals.js';
-import type { Store } from '../store/types.js';
 
 /** Prometheus metrics of one API process. */
 export class ApiMetrics {
@@ -34,76 +31,6 @@ export class ApiMetrics {
     labelNames: ['experiment', 'variation'] as const,
     registers: [this.registry],
   });
-
-  private reportsStore: Store | undefined;
-  private newest: { at: number; report: Promise<DailyReportDoc | null> } | undefined;
-
-  /** The newest reported day, read from the store at scrape time (so every replica agrees); one read per scrape. */
-  private newestReport(): Promise<DailyReportDoc | null> {
-    if (!this.reportsStore) return Promise.resolve(null);
-    if (!this.newest || Date.now() - this.newest.at > 1000) {
-      this.newest = { at: Date.now(), report: newestReport(this.reportsStore).catch(() => null) };
-    }
-    return this.newest.report;
-  }
-
-  readonly reportAttributedShare = new Gauge({
-    name: 'sibyl_daily_report_attributed_share',
-    help: "Share of the newest reported day's trades attributed to a served feed, by trade count and by notional",
-    labelNames: ['measure'] as const,
-    registers: [this.registry],
-    collect: async () => {
-      const report = await this.newestReport();
-      this.reportAttributedShare.reset();
-      if (!report) return;
-      const share = (part: bigint, whole: bigint) =>
-        whole === 0n ? 0 : Number((part * 1_000_000n) / whole) / 1e6;
-      this.reportAttributedShare.set(
-        { measure: 'trades' },
-        share(BigInt(report.attributed.trades), BigInt(report.total.trades)),
-      );
-      this.reportAttributedShare.set(
-        { measure: 'notional' },
-        share(units(report.attributed.notional), units(report.total.notional)),
-      );
-    },
-  });
-  readonly reportExceptions = new Gauge({
-    name: 'sibyl_daily_report_exceptions',
-    help: "Exceptions in the newest reported day's latest version, by reason code",
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-    collect: async () => {
-      const report = await this.newestReport();
-      this.reportExceptions.reset();
-      for (const [reason, n] of Object.entries(report?.exceptions.counts ?? {})) {
-        this.reportExceptions.set({ reason }, n);
-      }
-    },
-  });
-  readonly reportReconciled = new Gauge({
-    name: 'sibyl_daily_report_reconciled',
-    help: 'Whether the newest reported day ties out (1) or not (0); -1 before the first report',
-    registers: [this.registry],
-    collect: async () => {
-      const report = await this.newestReport();
-      this.reportReconciled.set(!report ? -1 : report.status === 'reconciled' ? 1 : 0);
-    },
-  });
-  readonly reportDay = new Gauge({
-    name: 'sibyl_daily_report_day_start_seconds',
-    help: 'Start of the newest reported day (Unix seconds; 0 before the first report): an alert can see reports stop coming',
-    registers: [this.registry],
-    collect: async () => {
-      const report = await this.newestReport();
-      this.reportDay.set(report ? report.day.start.getTime() / 1000 : 0);
-    },
-  });
-
-  /** Serve the daily-report gauges from `store`. */
-  watchReports(store: Store): void {
-    this.reportsStore = store;
-  }
 
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'sibyl_' });

@@ -3,6 +3,8 @@ import type { Store } from '../store/types.js';
 import { summarizeRuns, type RunSummary } from '../../jobs/job-runs.js';
 import type { ModelRegistry } from '../../models/registry/registry.js';
 import type { ModelDoc } from '../domain/model-doc.js';
+import { newestReport } from '../reports/daily-reports.js';
+import { units } from '../reports/money-totals.js';
 
 /** One read of the store per scrape, however many gauges ask, and never a failed scrape. */
 function perScrape<T>(read: () => Promise<T>): () => Promise<T | undefined> {
@@ -16,8 +18,8 @@ function perScrape<T>(read: () => Promise<T>): () => Promise<T | undefined> {
 }
 
 /**
- * Gauges read from the store at scrape time: what the workers did (`job_runs`) and which model
- * serves with what offline quality (`models`). They are the same on every replica, since they come
+ * Gauges read from the store at scrape time: what the workers did (`job_runs`), which model
+ * serves with what offline quality (`models`) and the newest daily report (`daily_reports`). They are the same on every replica, since they come
  * from the shared store rather than from one process's memory.
  */
 export function registerStoreMetrics(registry: Registry, store: Store, models: ModelRegistry): void {
@@ -37,6 +39,51 @@ export function registerStoreMetrics(registry: Registry, store: Store, models: M
       if (v !== undefined) gauge.set({ job: r.name, outcome: r.status }, v);
     }
   };
+  const report = perScrape(() => newestReport(store));
+  new Gauge({
+    name: 'sibyl_daily_report_attributed_share',
+    help: "Share of the newest reported day's trades attributed to a served feed, by trade count and by notional",
+    labelNames: ['measure'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const r = await report();
+      if (!r) return;
+      const share = (part: bigint, whole: bigint) =>
+        whole === 0n ? 0 : Number((part * 1_000_000n) / whole) / 1e6;
+      this.set({ measure: 'trades' }, share(BigInt(r.attributed.trades), BigInt(r.total.trades)));
+      this.set({ measure: 'notional' }, share(units(r.attributed.notional), units(r.total.notional)));
+    },
+  });
+  new Gauge({
+    name: 'sibyl_daily_report_exceptions',
+    help: "Exceptions in the newest reported day's latest version, by reason code",
+    labelNames: ['reason'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries((await report())?.exceptions.counts ?? {}))
+        this.set({ reason }, n);
+    },
+  });
+  new Gauge({
+    name: 'sibyl_daily_report_reconciled',
+    help: 'Whether the newest reported day ties out (1) or not (0); -1 before the first report',
+    registers: [registry],
+    async collect() {
+      const r = await report();
+      this.set(!r ? -1 : r.status === 'reconciled' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'sibyl_daily_report_day_start_seconds',
+    help: 'Start of the newest reported day (Unix seconds; 0 before the first report): an alert can see reports stop coming',
+    registers: [registry],
+    async collect() {
+      const r = await report();
+      this.set(r ? r.day.start.getTime() / 1000 : 0);
+    },
+  });
   new Gauge({
     name: 'sibyl_job_runs',
     help: 'Job runs recorded in job_runs, by job and outcome (completed, failed, abandoned, running)',

@@ -108,6 +108,19 @@ for (const config of RANKERS.values()) {
 /** Falls back to category affinity (and says so in the response) while no model is active. */
 export const DEFAULT_RANKER = 'two-tower';
 
+/**
+ * The model kinds the served rankers rank with, the default ranker's first: the kinds a replica
+ * keeps a model of, and the nightly chain trains.
+ */
+export function servedKinds(): string[] {
+  const kinds = [...RANKERS.values()].flatMap((c) => (c.model ? [c.model] : []));
+  const first = RANKERS.get(DEFAULT_RANKER)?.model;
+  return [...new Set(first ? [first, ...kinds] : kinds)];
+}
+
+/** The default ranker's model kind: the model similar markets compare markets by. */
+export const DEFAULT_MODEL_KIND = RANKERS.get(DEFAULT_RANKER)!.model!;
+
 export function rankerNames(): string[] {
   return [...RANKERS.keys()];
 }

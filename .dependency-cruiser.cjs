@@ -80,7 +80,7 @@ module.exports = {
         "src/ serves and evaluates any kind through models/core's interfaces and models/kinds.ts, never a kind's or a baseline's own code.",
       severity: 'error',
       from: { path: '^src/' },
-      to: { path: '^models/(two-tower|baselines)/' },
+      to: { path: '^models/(two-tower|ease|bpr-mf|baselines)/' },
     },
     {
       name: 'kernels-behind-vector-search',

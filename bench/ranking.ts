@@ -95,7 +95,7 @@ async function withAnn(
   const everything = new Uint8Array(markets).fill(1);
   const vectors = users.map((u) => {
     const history = userSignals(catalogue, a, u, config, serving).history;
-    return modelUserView(u, history, serving, index, a.row).vector;
+    return modelUserView(u, history, serving, index, a.row)!.vector;
   });
   const exactNearest = vectors.map((v) => new Set(topK(index.scores(v), 200)));
   const pause = async () => {};

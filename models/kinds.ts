@@ -1,9 +1,11 @@
 import type { PersistentRecommender, Recommender, RecommenderKind, ServingModel } from './core/types.js';
+import { bprKind } from './bpr-mf/kind.js';
+import { easeKind } from './ease/kind.js';
 import { twoTowerKind } from './two-tower/kind.js';
 
 /**
- * The kinds of persistent model the registry can train and load, by name. Model modules register
- * themselves here (the two-tower as `two-tower`); artifacts name their kind in their manifest.
+ * The kinds of persistent model the registry can train and load, by name: the two-tower
+ * (`two-tower`), EASE (`ease`) and BPR-MF (`bpr-mf`); artifacts name their kind in their manifest.
  */
 const kinds = new Map<string, RecommenderKind>();
 
@@ -46,6 +48,8 @@ export class UnknownKindError extends Error {
 }
 
 registerKind(twoTowerKind);
+registerKind(easeKind);
+registerKind(bprKind);
 
 /**
  * Serving forms of the fitted models among `recommenders`, by kind name (kinds without `serve`, and

@@ -92,7 +92,10 @@ export interface Model {
 }
 
 export interface ModelList {
+  /** The default kind's (two-tower) active version. */
   active: string | null;
+  /** The active version of each kind that has one. */
+  activeByKind: Record<string, string>;
   models: Model[];
 }
 

@@ -9,15 +9,15 @@ import {
   type ContenderResult,
 } from '../../models/eval/fit-and-evaluate.js';
 import { RECOMMENDER_LIST } from '../../models/eval/recommenders.js';
-import { hasKind, servingModels } from '../../models/kinds.js';
+import { servingModels } from '../../models/kinds.js';
 import type { Recommender, ServingModel } from '../../models/core/types.js';
 import { servedRankerContenders } from '../../src/feed/offline/served-ranker.js';
 import type { BlendWeights } from '../../src/feed/pipeline/rank-feed.js';
 import { DEFAULT_RANKER, getRanker } from '../../src/feed/rankers/rankers.js';
 
-/** Every recommender of models/eval/recommenders.ts except registry kinds (those are candidates, not baselines). */
+/** The baselines of models/eval/recommenders.ts (EASE and BPR-MF included: kinds, and baselines too). */
 function defaultBaselines(): Recommender[] {
-  return RECOMMENDER_LIST.filter((r) => !hasKind(r.name)).map((r) => r.create());
+  return RECOMMENDER_LIST.filter((r) => r.baseline).map((r) => r.create());
 }
 
 export interface EvaluateResult {
@@ -52,7 +52,7 @@ export async function evaluateCandidate(
     ...(doc.split ? { split: doc.split } : {}),
   });
   if (doc.status !== 'candidate') return stored(true);
-  const active = await ctx.deps.registry.activeModel();
+  const active = await ctx.deps.registry.activeModel(doc.kind);
   if (!options.force && doc.metrics && doc.comparedWith?.version === active?.version) return stored(true);
 
   const report = (fraction: number, stage: string) => onProgress?.(fraction, stage);

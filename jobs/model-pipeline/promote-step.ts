@@ -46,7 +46,7 @@ export async function promoteCandidate(
       if (!doc.metrics?.candidate) {
         throw new UnrecoverableError(`model ${doc.version} has not been evaluated: run evaluate first`);
       }
-      const active = await ctx.deps.registry.activeModel();
+      const active = await ctx.deps.registry.activeModel(doc.kind);
       if (active?.version !== doc.comparedWith?.version) {
         if (round >= 2) throw new Error('the active model keeps changing; try again later');
         await evaluateCandidate(ctx, { version: doc.version }, onProgress, { force: true });

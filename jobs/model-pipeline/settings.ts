@@ -11,6 +11,8 @@ export interface ModelPipelineSettings {
   gate: GateConfig;
   /** Kind trained when a run names none. */
   kind: string;
+  /** Hyperparameters per kind when a run gives none (MODEL_EASE_MAX_ITEMS for `ease`). */
+  hyperparameters: Record<string, Record<string, unknown>>;
   seed: number;
 }
 
@@ -19,6 +21,7 @@ export const DEFAULT_PIPELINE_SETTINGS: ModelPipelineSettings = {
   testFraction: CONFIG_DEFAULTS.MODEL_TEST_FRACTION,
   gate: DEFAULT_GATE,
   kind: DEFAULT_KIND,
+  hyperparameters: { ease: { maxItems: CONFIG_DEFAULTS.MODEL_EASE_MAX_ITEMS } },
   seed: 42,
 };
 
@@ -27,6 +30,7 @@ export function pipelineSettingsFrom(config: Config): ModelPipelineSettings {
     ...DEFAULT_PIPELINE_SETTINGS,
     windowDays: config.MODEL_TRAIN_WINDOW_DAYS,
     testFraction: config.MODEL_TEST_FRACTION,
+    hyperparameters: { ease: { maxItems: config.MODEL_EASE_MAX_ITEMS } },
     gate: {
       ...DEFAULT_GATE,
       metric: config.MODEL_PROMOTION_METRIC,

@@ -71,7 +71,7 @@ export async function trainCandidate(
   let model: PersistentRecommender | undefined;
   try {
     try {
-      model = kind.create(request.hyperparameters);
+      model = kind.create(request.hyperparameters ?? ctx.settings.hyperparameters[kindName]);
     } catch (err) {
       throw new UnrecoverableError(`bad hyperparameters for ${kindName}: ${errorMessage(err)}`);
     }

@@ -71,20 +71,38 @@ export interface ServedMarket {
 }
 
 /**
- * A model as the feed ranks with it, whatever its kind: unit vectors for any market (new ones from
- * their content) and for any user from their id and latest interactions, compared by dot product.
+ * What a serving model's dot products mean (ServingModel.space):
+ * - `cosine`: every vector is a unit vector (the two-tower), so user · market is a cosine and so is
+ *   market · market: how alike two markets are ("Because you traded …" reasons, similar markets,
+ *   and the ANN index's spherical clusters rely on it);
+ * - `score`: only user · market means something, the model's own score of the market for the user,
+ *   centred on the user's mean over the markets the model was trained on and scaled so that the
+ *   largest magnitude is 1 (EASE, BPR-MF). Markets it never saw score 0: neutral. The feed then
+ *   scans markets exactly and explains by co-interaction.
+ * Either way user · market lies in [−1, 1]: the blend's `model` term (src/feed/pipeline/rank-feed.ts).
+ */
+export type VectorSpace = 'cosine' | 'score';
+
+/**
+ * A model as the feed ranks with it, whatever its kind: vectors for any market (new ones from
+ * their content when the kind can) and for any user from their id and latest interactions, whose
+ * dot product is the model's score in [−1, 1] (see VectorSpace).
  */
 export interface ServingModel {
   /** The registry version it was loaded from. */
   readonly version: string;
   /** Length of every vector. */
   readonly dim: number;
+  readonly space: VectorSpace;
   /** Whether the user was seen in training (their vector then carries more than their history). */
   knowsUser(userId: string): boolean;
-  /** Unit vectors of `markets`, row i for markets[i], in one contiguous array. */
+  /** Vectors of `markets`, row i for markets[i], in one contiguous array. */
   marketVectors(markets: readonly ServedMarket[]): Float32Array;
-  /** The user's unit vector from their id and their latest interactions, newest first. */
-  userVector(userId: string, history: readonly ServedMarket[]): Float32Array;
+  /**
+   * The user's vector from their id and their latest interactions, newest first; `undefined` when
+   * the model cannot place them (an unknown user none of whose markets it knows).
+   */
+  userVector(userId: string, history: readonly ServedMarket[]): Float32Array | undefined;
   /**
    * Score blends learned with this version for the served rankers that rank with it, by ranker
    * name (term → weight); set once, before the model serves.

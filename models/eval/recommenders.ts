@@ -1,7 +1,7 @@
 import type { Recommender } from '../core/types.js';
-import { BprMfRecommender } from '../baselines/bpr-mf.js';
+import { BprMfRecommender } from '../bpr-mf/model.js';
 import { CategoryAffinityRecommender } from '../baselines/category-affinity.js';
-import { EaseRecommender } from '../baselines/ease.js';
+import { EaseRecommender } from '../ease/model.js';
 import { ItemKnnRecommender } from '../baselines/item-knn.js';
 import { PopularityRecommender } from '../baselines/popularity.js';
 import { TrendingRecommender } from '../baselines/trending.js';
@@ -12,7 +12,10 @@ export interface RecommenderEntry {
   /** Equal to the created recommender's `name`. */
   name: string;
   description: string;
-  /** A baseline (as opposed to a model the registry trains and promotes, such as the two-tower). */
+  /**
+   * A baseline every candidate of the default kind must beat (the two-tower is not one; EASE and
+   * BPR-MF are, and are registry kinds too, served by their own rankers).
+   */
   baseline: boolean;
   create(): Recommender;
 }

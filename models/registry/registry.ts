@@ -6,7 +6,7 @@ import type { Logger } from '../../src/log/logger.js';
 import { coll, type CollectionSource } from '../../src/domain/collections.js';
 import type { Collection, Filter } from 'mongodb';
 import type { PersistentRecommender } from '../core/types.js';
-import { getKind } from '../kinds.js';
+import { DEFAULT_KIND, getKind } from '../kinds.js';
 import { artifactDir, readManifest, updateManifest, writeArtifact, type Manifest } from './artifacts.js';
 import type { ModelDoc, ModelStatus } from '../../src/domain/model-doc.js';
 import type { ModelChange, ModelChangeNotifier } from './notify.js';
@@ -93,15 +93,28 @@ export const DEFAULT_MODELS_DIR = CONFIG_DEFAULTS.SIBYL_MODELS_DIR;
 const PROMOTABLE: ModelStatus[] = ['candidate', 'retired', 'rejected'];
 const BY_SEQ = { promotionSeq: -1, version: -1 } as const;
 
+/** The documents of one kind; documents from before kinds were recorded are two-tower models. */
+export function ofKind(kind: string): Filter<ModelDoc> {
+  return kind === DEFAULT_KIND ? { $or: [{ kind }, { kind: { $exists: false } }] } : { kind };
+}
+
+/** A document as read, its kind filled in when it predates kinds (see ofKind). */
+function withKind<T extends ModelDoc | null>(doc: T): T {
+  if (doc && !doc.kind) return { ...doc, kind: DEFAULT_KIND };
+  return doc;
+}
+
 /**
  * Model versions: their documents in `models`, their artifacts on disk, and which one is active.
  *
- * Exactly one model is active, without transactions (MongoDB and the embedded store alike): a
- * promotion stamps the new model `active` with a promotion sequence number higher than any before
- * (ties, from racing promotions, broken by version), then retires every other active model ranked
+ * One model of each kind is active (the two-tower serves the default ranker, EASE and BPR-MF
+ * their own rankers), without transactions (MongoDB and the embedded store alike): a promotion
+ * stamps the new model `active` with a promotion sequence number higher than any before (ties, from
+ * racing promotions, broken by version), then retires every other active model of its kind ranked
  * below the best one it sees. Whichever of two racing promoters settles last sees both and retires
- * the loser, and readers always take the active model with the highest (promotionSeq, version),
- * so even the instant between the two writes has one answer.
+ * the loser, and readers always take the active model of a kind with the highest (promotionSeq,
+ * version), so even the instant between the two writes has one answer. Promoting or rolling back
+ * one kind never touches another's active model.
  */
 export class ModelRegistry {
   readonly modelsDir: string;
@@ -189,7 +202,7 @@ export class ModelRegistry {
   }
 
   async get(version: string): Promise<ModelDoc | undefined> {
-    return (await this.models.findOne({ version })) ?? undefined;
+    return withKind(await this.models.findOne({ version })) ?? undefined;
   }
 
   /** The document of `version`; a not_found SibylError otherwise. */
@@ -199,14 +212,21 @@ export class ModelRegistry {
     return doc;
   }
 
-  /** Newest first. */
-  async listModels(options: { status?: ModelStatus; limit?: number } = {}): Promise<ModelDoc[]> {
-    return this.models
-      .find(options.status ? { status: options.status } : {}, {
+  /** Newest first, of every kind or one. */
+  async listModels(
+    options: { status?: ModelStatus; kind?: string; limit?: number } = {},
+  ): Promise<ModelDoc[]> {
+    const filter: Filter<ModelDoc> = {
+      ...(options.status ? { status: options.status } : {}),
+      ...(options.kind ? ofKind(options.kind) : {}),
+    };
+    const docs = await this.models
+      .find(filter, {
         sort: { createdAt: -1, version: -1 },
         ...(options.limit ? { limit: options.limit } : {}),
       })
       .toArray();
+    return docs.map(withKind);
   }
 
   /**
@@ -216,13 +236,14 @@ export class ModelRegistry {
   async latestOfChain(chainId: string, options: { orFailed?: boolean } = {}): Promise<ModelDoc | undefined> {
     const newest = { sort: { createdAt: -1 } } as const;
     const trained = await this.models.findOne({ chainId, status: { $ne: 'failed' } }, newest);
-    if (trained || !options.orFailed) return trained ?? undefined;
-    return (await this.models.findOne({ chainId }, newest)) ?? undefined;
+    if (trained || !options.orFailed) return withKind(trained) ?? undefined;
+    return withKind(await this.models.findOne({ chainId }, newest)) ?? undefined;
   }
 
-  /** The newest candidate, if any. */
-  async latestCandidate(): Promise<ModelDoc | undefined> {
-    return (await this.models.findOne({ status: 'candidate' }, { sort: { createdAt: -1 } })) ?? undefined;
+  /** The newest candidate (of `kind`, when given), if any. */
+  async latestCandidate(kind?: string): Promise<ModelDoc | undefined> {
+    const filter: Filter<ModelDoc> = { status: 'candidate', ...(kind ? ofKind(kind) : {}) };
+    return withKind(await this.models.findOne(filter, { sort: { createdAt: -1 } })) ?? undefined;
   }
 
   /**
@@ -255,9 +276,20 @@ export class ModelRegistry {
     return { byStatus, promoted: (byStatus.active ?? 0) + (byStatus.retired ?? 0) };
   }
 
-  /** The model serving now, if any. */
-  async activeModel(): Promise<ModelDoc | undefined> {
-    return (await this.models.findOne({ status: 'active' }, { sort: BY_SEQ })) ?? undefined;
+  /** The model of `kind` serving now, if any. */
+  async activeModel(kind: string): Promise<ModelDoc | undefined> {
+    const filter: Filter<ModelDoc> = { status: 'active', ...ofKind(kind) };
+    return withKind(await this.models.findOne(filter, { sort: BY_SEQ })) ?? undefined;
+  }
+
+  /** The models serving now: the active one of each kind that has one, by kind name. */
+  async activeModels(): Promise<ModelDoc[]> {
+    const byKind = new Map<string, ModelDoc>();
+    for (const doc of await this.models.find({ status: 'active' }, { sort: BY_SEQ }).toArray()) {
+      const d = withKind(doc);
+      if (!byKind.has(d.kind)) byKind.set(d.kind, d);
+    }
+    return [...byKind.values()].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
   }
 
   /** The manifest of a version's complete artifact; an ArtifactError if it is missing or incomplete. */
@@ -285,7 +317,7 @@ export class ModelRegistry {
   async promote(version: string, options: PromoteOptions): Promise<ModelDoc> {
     const doc = await this.require(version);
     if (doc.status === 'active') {
-      await this.settleActive();
+      await this.settleActive(doc.kind);
       return (await this.get(version)) ?? doc;
     }
     const from = options.from ?? PROMOTABLE;
@@ -308,11 +340,11 @@ export class ModelRegistry {
       throw new SibylError('conflict', `Model ${version} cannot be loaded: ${(err as Error).message}`);
     }
     if (options.ifActive !== undefined) {
-      const current = (await this.activeModel())?.version ?? null;
+      const current = (await this.activeModel(doc.kind))?.version ?? null;
       if (current !== options.ifActive) {
         throw new SibylError(
           'conflict',
-          `The active model changed (expected ${options.ifActive ?? 'none'}, found ${current ?? 'none'})`,
+          `The active ${doc.kind} model changed (expected ${options.ifActive ?? 'none'}, found ${current ?? 'none'})`,
           { expected: options.ifActive, found: current },
         );
       }
@@ -335,7 +367,7 @@ export class ModelRegistry {
     if (result.matchedCount === 0) {
       throw new SibylError('conflict', `Model ${version} changed status while being promoted; try again`);
     }
-    await this.settleActive();
+    await this.settleActive(doc.kind);
     const after = await this.require(version);
     if (after.status === 'active') {
       await this.publish({ version, action: options.action ?? 'promote' });
@@ -374,24 +406,34 @@ export class ModelRegistry {
 
   /**
    * Makes a previously active model active again: `toVersion`, or by default the most recently
-   * retired one (the model active before the current one) whose artifact is still complete.
+   * retired one of `options.kind` (the model of that kind active before the current one) whose
+   * artifact is still complete. Other kinds' active models are left alone.
    */
-  async rollback(toVersion?: string, options: { reason?: string } = {}): Promise<ModelDoc> {
-    const current = await this.activeModel();
-    let target: ModelDoc | undefined;
-    if (toVersion) {
-      target = await this.require(toVersion);
+  async rollback(toVersion?: string, options: { reason?: string; kind?: string } = {}): Promise<ModelDoc> {
+    let target = toVersion ? await this.require(toVersion) : undefined;
+    const kind = target?.kind ?? options.kind ?? DEFAULT_KIND;
+    if (target && options.kind && target.kind !== options.kind) {
+      throw new SibylError(
+        'conflict',
+        `Model ${target.version} is a ${target.kind} model, not ${options.kind}`,
+        {
+          kind: target.kind,
+        },
+      );
+    }
+    const current = await this.activeModel(kind);
+    if (target) {
       if (target.status === 'active') return target;
       if (target.status !== 'retired') {
         throw new SibylError(
           'conflict',
-          `Model ${toVersion} is ${target.status}, not a previously active (retired) model; promote it instead`,
+          `Model ${target.version} is ${target.status}, not a previously active (retired) model; promote it instead`,
           { status: target.status },
         );
       }
     } else {
       const retired = await this.models
-        .find({ status: 'retired', promotionSeq: { $exists: true } }, { sort: BY_SEQ })
+        .find({ status: 'retired', promotionSeq: { $exists: true }, ...ofKind(kind) }, { sort: BY_SEQ })
         .toArray();
       for (const doc of retired) {
         const loadable = await this.locate(doc).then(
@@ -403,7 +445,7 @@ export class ModelRegistry {
           break;
         }
       }
-      if (!target) throw new SibylError('conflict', 'No previously active model to roll back to');
+      if (!target) throw new SibylError('conflict', `No previously active ${kind} model to roll back to`);
     }
     return this.promote(target.version, {
       reason: options.reason ?? `rollback from ${current?.version ?? 'none'}`,
@@ -413,24 +455,33 @@ export class ModelRegistry {
   }
 
   /**
-   * Deletes the artifacts of retired versions beyond the newest `keepRetired` (by when they were
-   * last active) and of rejected ones beyond the newest `keepRetired`: a nightly retrain would
-   * otherwise fill the disk with a model a day. The active model and candidates are never touched,
+   * Deletes the artifacts of retired versions beyond the newest `keepRetired` of their kind (by when
+   * they were last active) and of rejected ones beyond the newest `keepRetired` of their kind: a
+   * nightly retrain would otherwise fill the disk with a model a day. The active model and candidates are never touched,
    * nor anything outside SIBYL_MODELS_DIR. Returns the versions whose artifacts were removed.
    */
   async pruneArtifacts(): Promise<string[]> {
     const keep = this.options.keepRetired ?? CONFIG_DEFAULTS.MODEL_KEEP_RETIRED;
     const removed: string[] = [];
+    // Per kind: a kind retrained nightly never takes another's rollback targets with it.
+    const beyondKeep = (docs: ModelDoc[]) => {
+      const seen = new Map<string, number>();
+      return docs.filter((doc) => {
+        const kind = doc.kind ?? DEFAULT_KIND;
+        const n = (seen.get(kind) ?? 0) + 1;
+        seen.set(kind, n);
+        return n > keep;
+      });
+    };
+    const unpruned = (status: ModelStatus) => ({ status, artifactRemovedAt: { $exists: false } });
+    const projection = { version: 1, kind: 1, status: 1 };
     const stale = [
-      ...(await this.models
-        .find({ status: 'retired', artifactRemovedAt: { $exists: false } }, { sort: BY_SEQ, skip: keep })
-        .toArray()),
-      ...(await this.models
-        .find(
-          { status: 'rejected', artifactRemovedAt: { $exists: false } },
-          { sort: { createdAt: -1, version: -1 }, skip: keep },
-        )
-        .toArray()),
+      ...beyondKeep(await this.models.find(unpruned('retired'), { sort: BY_SEQ, projection }).toArray()),
+      ...beyondKeep(
+        await this.models
+          .find(unpruned('rejected'), { sort: { createdAt: -1, version: -1 }, projection })
+          .toArray(),
+      ),
     ];
     for (const doc of stale) {
       const dir = this.artifactDir(doc.version);
@@ -457,18 +508,23 @@ export class ModelRegistry {
     return (top?.promotionSeq ?? 0) + 1;
   }
 
-  /** Retires every active model ranked below the best active one. */
-  private async settleActive(): Promise<void> {
-    const top = await this.activeModel();
+  /** Retires every active model of `kind` ranked below the best active one of that kind. */
+  private async settleActive(kind: string): Promise<void> {
+    const top = await this.activeModel(kind);
     if (!top) return;
     const seq = top.promotionSeq ?? 0;
     await this.models.updateMany(
       {
         status: 'active',
-        $or: [
-          { promotionSeq: { $exists: false } },
-          { promotionSeq: { $lt: seq } },
-          { promotionSeq: seq, version: { $lt: top.version } },
+        $and: [
+          ofKind(kind),
+          {
+            $or: [
+              { promotionSeq: { $exists: false } },
+              { promotionSeq: { $lt: seq } },
+              { promotionSeq: seq, version: { $lt: top.version } },
+            ],
+          },
         ],
       },
       { $set: { status: 'retired', retiredAt: this.now() } },

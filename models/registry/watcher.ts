@@ -5,8 +5,8 @@ import type { ModelDoc } from '../../src/domain/model-doc.js';
 import { subscribeModelChanges, type ModelSubscription } from './notify.js';
 
 export interface ActiveModelWatcherOptions {
-  /** Where the active model is read from (a ModelRegistry). */
-  registry: { activeModel(): Promise<ModelDoc | undefined> };
+  /** Where the active models are read from (a ModelRegistry). */
+  registry: { activeModels(): Promise<ModelDoc[]> };
   /** With Redis, changes are noticed as soon as they are published; polling stays as a fallback. */
   redisUrl?: string;
   /** SIBYL_QUEUE_PREFIX. @defaultValue its default (CONFIG_DEFAULTS) */
@@ -17,18 +17,18 @@ export interface ActiveModelWatcherOptions {
 }
 
 interface WatcherEvents {
-  /** The active model changed (to `undefined` when none is active any more). */
-  change: [active: ModelDoc | undefined, previous: ModelDoc | undefined];
+  /** The active model of `kind` changed (to `undefined` when none of that kind is active any more). */
+  change: [active: ModelDoc | undefined, previous: ModelDoc | undefined, kind: string];
 }
 
 /**
- * Follows the active model for an API replica: subscribes to model-change messages when Redis is
- * configured and polls `activeModel()` every `pollSeconds` whatever happens (messages can be
- * missed across reconnects). Emits `change` whenever the active version differs from the last
- * one seen, including once at start when a model is active.
+ * Follows the active models (one per kind) for an API replica: subscribes to model-change
+ * messages when Redis is configured and polls `activeModels()` every `pollSeconds` whatever
+ * happens (messages can be missed across reconnects). Emits `change` for each kind whose active
+ * version differs from the last one seen, including once per kind at start.
  */
 export class ActiveModelWatcher extends EventEmitter<WatcherEvents> {
-  private last: ModelDoc | undefined;
+  private last = new Map<string, ModelDoc>();
   private timer?: NodeJS.Timeout;
   private subscription?: ModelSubscription;
   private checking: Promise<void> = Promise.resolve();
@@ -38,12 +38,12 @@ export class ActiveModelWatcher extends EventEmitter<WatcherEvents> {
     super();
   }
 
-  /** The active model as last seen. */
-  get current(): ModelDoc | undefined {
-    return this.last;
+  /** The active models as last seen, one per kind. */
+  get current(): ModelDoc[] {
+    return [...this.last.values()];
   }
 
-  /** Reads the active model once, then keeps watching. A Redis that cannot be reached leaves polling alone. */
+  /** Reads the active models once, then keeps watching. A Redis that cannot be reached leaves polling alone. */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
@@ -77,20 +77,20 @@ export class ActiveModelWatcher extends EventEmitter<WatcherEvents> {
     await this.checking;
   }
 
-  /** Reads the active model now (one read at a time) and emits `change` if it is another one. */
+  /** Reads the active models now (one read at a time) and emits `change` for each kind that changed. */
   check(): Promise<void> {
     this.checking = this.checking.then(async () => {
       try {
-        const active = await this.options.registry.activeModel();
-        if (active?.version === this.last?.version) {
-          this.last = active;
-          return;
-        }
+        const now = new Map((await this.options.registry.activeModels()).map((doc) => [doc.kind, doc]));
         const previous = this.last;
-        this.last = active;
-        this.emit('change', active, previous);
+        this.last = now;
+        for (const kind of new Set([...previous.keys(), ...now.keys()])) {
+          const before = previous.get(kind);
+          const after = now.get(kind);
+          if (before?.version !== after?.version) this.emit('change', after, before, kind);
+        }
       } catch (err) {
-        this.options.logger?.warn({ err }, 'model changes: could not read the active model');
+        this.options.logger?.warn({ err }, 'model changes: could not read the active models');
       }
     });
     return this.checking;

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { bytes, idLines, parseIdLines, readFloat32 } from '../core/artifact-io.js';
 import { EmbeddingTable } from './embedding-table.js';
 import { TwoTowerHyperparameters } from './hyperparameters.js';
 import type { TwoTowerParameters } from './parameters.js';
@@ -40,32 +40,6 @@ interface ModelFileV1 extends Omit<ModelFile, 'format'> {
   itemIds: string[];
   userTrained: number[];
   itemTrained: number[];
-}
-
-/**
- * Ids per line of a vocabulary file. The API loads a promoted model while serving; parsed a line
- * at a time with a turn of the event loop between, a million users' ids hold requests up for a few
- * milliseconds at a time instead of ~0.1 s at once.
- */
-const IDS_PER_LINE = 50_000;
-
-function idLines(ids: readonly string[]): string {
-  const lines: string[] = [];
-  for (let start = 0; start < ids.length; start += IDS_PER_LINE)
-    lines.push(JSON.stringify(ids.slice(start, start + IDS_PER_LINE)));
-  return lines.join('\n');
-}
-
-async function parseIdLines(text: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (let start = 0; start < text.length;) {
-    const newline = text.indexOf('\n', start);
-    const end = newline < 0 ? text.length : newline;
-    for (const id of JSON.parse(text.slice(start, end)) as string[]) ids.push(id);
-    start = end + 1;
-    await nextTurn();
-  }
-  return ids;
 }
 
 export async function saveTwoTower(p: TwoTowerParameters, dir: string): Promise<string[]> {
@@ -113,16 +87,7 @@ export async function loadTwoTower(dir: string): Promise<TwoTowerParameters> {
   if (!vocabulary) throw new Error(`unsupported two-tower artifact format ${String(model.format)}`);
   const hp = TwoTowerHyperparameters.parse(model.hyperparameters);
   const d = hp.dim;
-  const read = async (file: string, expected: number) => {
-    const buf = await readFile(path.join(dir, file));
-    if (buf.byteLength !== expected * 4)
-      throw new Error(`${file}: ${buf.byteLength} bytes, expected ${expected * 4}`);
-    // A view when the bytes are aligned (large files get a buffer of their own): a 1M-user table
-    // is 256 MB, and copying it held a model swap up and doubled its memory for a moment.
-    return buf.byteOffset % 4 === 0
-      ? new Float32Array(buf.buffer, buf.byteOffset, expected)
-      : new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  };
+  const read = (file: string, expected: number) => readFloat32(dir, file, expected);
   const dense = await read(FILES.weights, d * 2 * d + d * d);
   const users = vocabulary.userIds.length;
   const items = vocabulary.itemIds.length;
@@ -158,8 +123,6 @@ async function readVocabulary(
     itemTrained: await flags(FILES.itemTrained, itemIds.length),
   };
 }
-
-const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 function concat(...arrays: Float32Array[]): Uint8Array {
   const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));

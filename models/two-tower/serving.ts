@@ -4,7 +4,7 @@ import { gemmABt } from '../kernels/gemm.js';
 import { blockedGemmABt } from '../kernels/wasm/blocked-gemm.js';
 import type { TwoTowerParameters } from './parameters.js';
 import { normaliseRows } from './softmax-step.js';
-import { IdIndex } from './id-index.js';
+import { IdIndex } from '../core/id-index.js';
 
 export type { ServedMarket } from '../core/types.js';
 
@@ -15,6 +15,8 @@ export type { ServedMarket } from '../core/types.js';
  */
 export class TwoTowerServing implements ServingModel {
   readonly dim: number;
+  /** Both towers end in L2 normalisation: every vector is a unit vector. */
+  readonly space = 'cosine';
   blends?: ServingModel['blends'];
   private readonly itemIndex: IdIndex;
   private readonly userIndex: IdIndex;

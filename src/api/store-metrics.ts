@@ -26,7 +26,7 @@ export function registerStoreMetrics(registry: Registry, store: Store, models: M
   const runs = perScrape(() => summarizeRuns(store));
   const modelState = perScrape(async () => ({
     counts: await models.counts(),
-    active: await models.activeModel(),
+    active: await models.activeModels(),
   }));
   const byRun = (
     gauge: Gauge<'job' | 'outcome'>,
@@ -141,24 +141,25 @@ export function registerStoreMetrics(registry: Registry, store: Store, models: M
   });
   new Gauge({
     name: 'sibyl_model_active_info',
-    help: 'The active model version (1 on its labels)',
+    help: 'The active model version of each kind (1 on its labels)',
     labelNames: ['version', 'kind'] as const,
     registers: [registry],
     async collect() {
       this.reset();
-      const active = (await modelState())?.active;
-      if (active) this.set({ version: active.version, kind: active.kind }, 1);
+      for (const active of (await modelState())?.active ?? [])
+        this.set({ version: active.version, kind: active.kind }, 1);
     },
   });
   new Gauge({
     name: 'sibyl_model_active_offline_metric',
-    help: "The active model's offline metrics (ndcg@10, recall@10, …) on its evaluation split",
-    labelNames: ['metric'] as const,
+    help: "Each kind's active model's offline metrics (ndcg@10, recall@10, …) on its evaluation split",
+    labelNames: ['kind', 'metric'] as const,
     registers: [registry],
     async collect() {
       this.reset();
-      for (const [metric, value] of Object.entries(offlineMetrics((await modelState())?.active)))
-        this.set({ metric }, value);
+      for (const active of (await modelState())?.active ?? [])
+        for (const [metric, value] of Object.entries(offlineMetrics(active)))
+          this.set({ kind: active.kind, metric }, value);
     },
   });
 }

@@ -222,6 +222,12 @@ export const envSchema = z.object({
    * artifacts are deleted after each promotion or rejection (their documents stay). @defaultValue 5
    */
   MODEL_KEEP_RETIRED: z.coerce.number().int().min(0).default(5),
+  /**
+   * EASE models cover at most this many markets, the most popular of the window by users (the
+   * others get no personal score): its fit is O(N³) time and N² memory, and its serving vectors
+   * have N coordinates. @defaultValue 2500
+   */
+  MODEL_EASE_MAX_ITEMS: z.coerce.number().int().min(1).max(20_000).default(2500),
   /** How often API replicas check for a newly promoted model when pub/sub is unavailable or missed. @defaultValue 30 */
   MODEL_RELOAD_POLL_SECONDS: z.coerce.number().min(1).default(30),
   /** A trade is attributed to a feed exposure of its market at most this long before it. @defaultValue 24 */

@@ -68,7 +68,7 @@ export interface FeedServiceOptions {
   assignment?: RankerAssignment;
   /** @defaultValue DEFAULT_RANKER (two-tower) */
   defaultRanker?: string;
-  /** The active model, for model-based rankers; they serve their fallback ranker while it is absent. */
+  /** The active models, for model-based rankers; each serves its fallback while its kind has none. */
   model?: ActiveModelSource;
   /** Hold users' contexts between requests (invalidated by `events`); without it every request reads the store. */
   userCache?: UserContextCacheOptions;
@@ -327,8 +327,9 @@ export class FeedService implements FeedAttributionLookup {
   }
 
   /**
-   * Runs a ranker configuration (a model-based one with the blend learned for its model, if any). A model-based ranker without a loaded model serves its fallback and
-   * says so in `ranker`, so exposures and clicks are attributed to what actually ranked.
+   * Runs a ranker configuration (a model-based one with its kind's active model and the blend
+   * learned for that model, if any). A model-based ranker whose kind has no loaded model serves its
+   * fallback and says so in `ranker`, so exposures and clicks are attributed to what actually ranked.
    */
   private rank(
     config: RankerConfig,
@@ -337,7 +338,7 @@ export class FeedService implements FeedAttributionLookup {
     req: RankRequest,
   ): { ranker: string; rankerVersion: number; model: string | null; items: RankedItem[] } {
     if (config.model) {
-      const model = this.options.model?.current();
+      const model = this.options.model?.current(config.model);
       if (model)
         return {
           ranker: config.name,

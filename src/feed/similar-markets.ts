@@ -20,8 +20,8 @@ export interface SimilarMarkets {
 }
 
 /**
- * Open markets like `ticker` (which may itself be closed): by the active model's market vectors
- * when a model is loaded (new markets included, from their content), else by co-interaction
+ * Open markets like `ticker` (which may itself be closed): by the model's market vectors when a
+ * cosine model (the default ranker's kind) is loaded (new markets included, from their content), else by co-interaction
  * (`market_neighbours`, held with the catalogue). Large catalogues are searched through their ANN
  * index once it is built. Other markets of the same event are left out: they are the obvious
  * siblings, not discoveries. 404 for a market the catalogue has never had.
@@ -42,7 +42,8 @@ export async function similarMarkets(
     score: Math.round(score * 1e4) / 1e4,
   });
 
-  if (model) {
+  // Only a cosine model's market vectors say how alike two markets are.
+  if (model?.space === 'cosine') {
     const index = marketIndex(catalogue, model);
     const { row, eventRows } = catalogueArrays(catalogue);
     const query = open

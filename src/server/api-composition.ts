@@ -15,6 +15,7 @@ import { AnnIndexBuilder } from '../feed/catalogue/ann-indexes.js';
 import { MarketCatalogue } from '../feed/catalogue/market-catalogue.js';
 import { marketIndex, marketIndexInChunks } from '../feed/catalogue/market-index.js';
 import { FeedService } from '../feed/feed-service.js';
+import { servedKinds } from '../feed/rankers/rankers.js';
 import {
   FallbackSnapshotStore,
   feedSnapshotKeyPrefix,
@@ -116,10 +117,13 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
     onFeaturesRefreshed: () => feed.userContexts?.clear(),
     events,
     prepare: (snapshot) => {
-      const serving = model.current();
-      if (!serving) return;
-      marketIndex(snapshot, serving);
-      ann.request(snapshot, serving);
+      // Every kind's model (a test's one model may answer for several kinds: once each).
+      const serving = new Set(servedKinds().map((kind) => model.current(kind)));
+      for (const m of serving) {
+        if (!m) continue;
+        marketIndex(snapshot, m);
+        ann.request(snapshot, m);
+      }
     },
   });
 
@@ -148,12 +152,12 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
         },
       );
 
-  // The active model is loaded before serving when there is one; later promotions swap in live.
+  // The active models (one per kind) are loaded before serving; later promotions swap in live.
   const watcher = following ? activeModelWatcherFromConfig(config, models, logger) : undefined;
   if (following && watcher) {
     following.watch(watcher);
     await watcher.start();
-    await following.follow(watcher.current);
+    for (const doc of watcher.current) await following.follow(doc.kind, doc);
   }
 
   // Feed snapshots in Redis (shared by replicas) when configured, falling back to memory.

@@ -56,6 +56,7 @@ describe('/metrics', () => {
         promotionSeq: 2,
         metrics: { candidate: { 'ndcg@10': 0.3125, 'recall@10': 0.5 }, popularity: { 'ndcg@10': 0.2 } },
       }),
+      model('e-d', 'active', { kind: 'ease', promotionSeq: 3, metrics: { candidate: { 'ndcg@10': 0.25 } } }),
     ]);
 
     const text = (await request(t.app).get('/metrics').expect(200)).text;
@@ -66,12 +67,17 @@ describe('/metrics', () => {
     expect(
       sample(text, 'sibyl_job_last_end_timestamp_seconds', 'job="rebuild-features",outcome="completed"'),
     ).toBeGreaterThan(0);
+    // One active model per kind: the two-tower's and EASE's, each with its own offline metrics.
     expect(sample(text, 'sibyl_model_active_info', 'version="tt-c",kind="two-tower"')).toBe(1);
-    expect(sample(text, 'sibyl_model_active_offline_metric', 'metric="ndcg@10"')).toBe(0.3125);
-    expect(sample(text, 'sibyl_model_active_offline_metric', 'metric="recall@10"')).toBe(0.5);
-    expect(sample(text, 'sibyl_model_decisions', 'decision="promoted"')).toBe(2);
+    expect(sample(text, 'sibyl_model_active_info', 'version="e-d",kind="ease"')).toBe(1);
+    const offline = (kind: string, metric: string) =>
+      sample(text, 'sibyl_model_active_offline_metric', `kind="${kind}",metric="${metric}"`);
+    expect(offline('two-tower', 'ndcg@10')).toBe(0.3125);
+    expect(offline('two-tower', 'recall@10')).toBe(0.5);
+    expect(offline('ease', 'ndcg@10')).toBe(0.25);
+    expect(sample(text, 'sibyl_model_decisions', 'decision="promoted"')).toBe(3);
     expect(sample(text, 'sibyl_model_decisions', 'decision="rejected"')).toBe(1);
-    expect(sample(text, 'sibyl_models', 'status="active"')).toBe(1);
+    expect(sample(text, 'sibyl_models', 'status="active"')).toBe(2);
   });
 
   it('counts experiment exposures by experiment and variation, and ingested items', async () => {

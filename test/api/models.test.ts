@@ -41,7 +41,8 @@ describe('models API', () => {
     await registry.update(b.version, { metrics: { candidate: { 'ndcg@10': 0.3 } } });
 
     const list = await request(t.app).get('/v1/models').set(auth).expect(200);
-    expect(list.body.active).toBe(a.version);
+    expect(list.body.active).toBeNull(); // the default kind's (two-tower): none here
+    expect(list.body.activeByKind).toEqual({ [FAKE_KIND]: a.version });
     expect(list.body.models.map((m: { version: string }) => m.version)).toEqual([b.version, a.version]);
     expect(list.body.models[0]._id).toBeUndefined();
     const active = await request(t.app).get('/v1/models?status=active').set(auth).expect(200);
@@ -73,9 +74,13 @@ describe('models API', () => {
       promotionReason: 'manual: hotfix',
     });
     await request(t.app).post(`/v1/models/${b.version}/promote`).set(auth).expect(200);
-    expect((await registry.activeModel())?.version).toBe(b.version);
+    expect((await registry.activeModel(FAKE_KIND))?.version).toBe(b.version);
 
-    const back = await request(t.app).post('/v1/models/rollback').set(auth).send({}).expect(200);
+    const back = await request(t.app)
+      .post('/v1/models/rollback')
+      .set(auth)
+      .send({ kind: FAKE_KIND })
+      .expect(200);
     expect(back.body).toMatchObject({ version: a.version, status: 'active' });
     const explicit = await request(t.app).post('/v1/models/rollback').set(auth).send({ version: b.version });
     expect(explicit.status).toBe(200);
@@ -119,12 +124,18 @@ describe('models API', () => {
     // Nothing to roll back to yet; a candidate is not a rollback target.
     expect((await request(t.app).post('/v1/models/rollback').set(auth).send({})).status).toBe(409);
     expect(
+      (await request(t.app).post('/v1/models/rollback').set(auth).send({ kind: FAKE_KIND })).status,
+    ).toBe(409);
+    const unknownKind = await request(t.app).post('/v1/models/rollback').set(auth).send({ kind: 'nope' });
+    expect(unknownKind.status).toBe(422);
+    expect(unknownKind.body.error.details[0].path).toBe('body.kind');
+    expect(
       (await request(t.app).post('/v1/models/rollback').set(auth).send({ version: a.version })).status,
     ).toBe(409);
     const bad = await request(t.app).post('/v1/models/rollback').set(auth).send({ version: 5 });
     expect(bad.status).toBe(422);
     expect(bad.body.error.details[0].path).toBe('body.version');
-    expect(await registry.activeModel()).toBeUndefined();
+    expect(await registry.activeModel(FAKE_KIND)).toBeUndefined();
   });
 
   it('is in the OpenAPI document', async () => {

@@ -10,8 +10,7 @@ import { ActiveModel } from '../../src/feed/active-model.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ensureIndexes } from '../../src/store/collections.js';
 import type { MongoStore } from '../../src/store/mongo-store.js';
-import { registerKind, unregisterKind } from '../../models/kinds.js';
-import { ModelRegistry } from '../../models/registry/registry.js';
+import { ModelRegistry, newVersion } from '../../models/registry/registry.js';
 import { ActiveModelWatcher } from '../../models/registry/watcher.js';
 import type { TwoTowerModel } from '../../models/two-tower/model.js';
 import { runTraffic } from '../../src/traffic/run-traffic.js';
@@ -23,7 +22,6 @@ import { TEST_END } from '../helpers/fixed-clock.js';
 import { simulateToStore } from '../helpers/simulation.js';
 import { openTestStore } from '../helpers/store.js';
 import { trainedModel } from '../helpers/tiny-model.js';
-import { FAKE_KIND, fakeCandidate, fakeKind } from '../models/registry-fixtures.js';
 
 /** With UPDATE_SCREENSHOTS=1 the pages' screenshots replace those in docs/screenshots (README shows them). */
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : undefined;
@@ -68,7 +66,6 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     await simulateToStore(store, { seed: 3, users: 80, days: 3, end: TEST_END });
 
     // Two model versions, the second active, and a rejected candidate with the gate's reason.
-    registerKind(fakeKind);
     modelsDir = await mkdtemp(join(tmpdir(), 'sibyl-dashboard-models-'));
     let at = TEST_END.getTime() - 3 * 24 * 60 * MINUTE;
     const registry = new ModelRegistry({ store, modelsDir, now: () => new Date(at) });
@@ -79,7 +76,17 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     for (const [i, ndcg] of [0.21, 0.24, 0.22].entries()) {
       at += 24 * 60 * MINUTE;
       const dataWindow = { from: new Date(at - 7 * 24 * 60 * MINUTE), to: new Date(at) };
-      const doc = await fakeCandidate(registry, new Date(at), { dataWindow, seed: i + 1 });
+      // Two-tower models, as the default ranker serves them.
+      const model = await trainedModel(tickers, i + 1);
+      const doc = await registry.createCandidate({
+        version: newVersion('two-tower', new Date(at)),
+        kind: 'two-tower',
+        model,
+        dataWindow,
+        seed: i + 1,
+        testFraction: 0.1,
+        createdAt: new Date(at),
+      });
       versions.push(doc.version);
       const promote = i < 2;
       await registry.update(doc.version, {
@@ -97,14 +104,14 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
       });
       if (promote) await registry.promote(doc.version, { reason: 'gate' });
       else await registry.update(doc.version, { status: 'rejected' });
-      serving.set(doc.version, await trainedModel(tickers, i + 1));
+      serving.set(doc.version, model);
     }
     // Feeds follow the registry's active model as `sibyl serve` does (polled here, without Redis).
     const active = new ActiveModel(async (version) => serving.get(version)!, silentLogger);
     watcher = new ActiveModelWatcher({ registry, pollSeconds: 1, logger: silentLogger });
     active.watch(watcher);
     await watcher.start();
-    await active.follow(watcher.current);
+    for (const d of watcher.current) await active.follow(d.kind, d);
 
     const now = new Date(TEST_END.getTime() + 30 * MINUTE);
     experiments = (await setUpExperiments(
@@ -146,7 +153,6 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     await watcher?.stop();
     await new Promise((resolve) => server?.close(resolve));
     await experiments?.close();
-    unregisterKind(FAKE_KIND);
     await rm(modelsDir, { recursive: true, force: true });
     await rm(assetsDir, { recursive: true, force: true });
   });
@@ -277,7 +283,7 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
 
     await page.getByRole('link', { name: 'Models' }).click();
     await page.getByRole('heading', { name: 'Models' }).waitFor();
-    expect(await page.locator('[data-active-model]').textContent()).toBe(versions[1]);
+    expect(await page.locator('[data-active-model="two-tower"]').textContent()).toBe(versions[1]);
     expect(await page.locator(`tr[data-model="${versions[2]}"]`).textContent()).toMatch(
       /reject.*does not beat the active model/,
     );
@@ -286,18 +292,18 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     await expectLabelledAndFocusable();
 
     // Keyboard: open the confirmation, Escape cancels it and nothing changes.
-    const rollBack = page.getByRole('button', { name: 'Roll back…' });
+    const rollBack = page.getByRole('button', { name: 'Roll back two-tower…' });
     await rollBack.focus();
     await page.keyboard.press('Enter');
-    const dialog = page.getByRole('dialog', { name: 'Roll back the active model?' });
+    const dialog = page.getByRole('dialog', { name: 'Roll back the active two-tower model?' });
     await dialog.waitFor();
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    expect(await page.locator('[data-active-model]').textContent()).toBe(versions[1]);
+    expect(await page.locator('[data-active-model="two-tower"]').textContent()).toBe(versions[1]);
 
     await rollBack.click();
     await dialog.getByRole('button', { name: 'Roll back' }).click();
-    await eventually(() => page.locator('[data-active-model]').textContent()).toBe(versions[0]);
+    await eventually(() => page.locator('[data-active-model="two-tower"]').textContent()).toBe(versions[0]);
     // The API's watcher notices the rollback and the feed ranks with the older model.
     await eventually(feedModel, { timeout: 20_000 }).toBe(versions[0]);
 
@@ -310,7 +316,7 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
       .getByRole('dialog', { name: `Promote ${versions[2]}?` })
       .getByRole('button', { name: 'Promote' })
       .click();
-    await eventually(() => page.locator('[data-active-model]').textContent()).toBe(versions[2]);
+    await eventually(() => page.locator('[data-active-model="two-tower"]').textContent()).toBe(versions[2]);
     await eventually(feedModel, { timeout: 20_000 }).toBe(versions[2]);
   });
 

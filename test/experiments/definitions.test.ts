@@ -74,14 +74,14 @@ describe('experiment definitions', () => {
       'feed-ranker.json': rankerFile([experimentRule({ variations: ['popularity', 'trendy'] })], 'popular'),
     });
     expect(issues).toEqual([
-      'feed-ranker.json: feature "feed-ranker" defaultValue: unknown ranker "popular"; rankers are popularity, trending, category-affinity, popularity-global, two-tower',
-      'feed-ranker.json: feature "feed-ranker" rules[0].variations[1]: unknown ranker "trendy"; rankers are popularity, trending, category-affinity, popularity-global, two-tower',
+      'feed-ranker.json: feature "feed-ranker" defaultValue: unknown ranker "popular"; rankers are popularity, trending, category-affinity, popularity-global, two-tower, ease, bpr-mf',
+      'feed-ranker.json: feature "feed-ranker" rules[0].variations[1]: unknown ranker "trendy"; rankers are popularity, trending, category-affinity, popularity-global, two-tower, ease, bpr-mf',
     ]);
   });
 
   it('checks forced values of the ranker feature too, but not the values of other features', async () => {
     expect(await ruleIssues({ force: 'nope' })).toEqual([
-      'feed-ranker.json: feature "feed-ranker" rules[0].force: unknown ranker "nope"; rankers are popularity, trending, category-affinity, popularity-global, two-tower',
+      'feed-ranker.json: feature "feed-ranker" rules[0].force: unknown ranker "nope"; rankers are popularity, trending, category-affinity, popularity-global, two-tower, ease, bpr-mf',
     ]);
     const dir = await definitionsDir({
       'banner.json': {

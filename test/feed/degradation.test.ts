@@ -26,7 +26,7 @@ describe('with the store down', () => {
     const active = new ActiveModel(async () => model, silentLogger);
     const t = await makeTestApi({ now: NOW, store, model: active });
     await request(t.app).put('/v1/markets').set(auth).send({ markets }).expect(200);
-    await active.follow({ version: 'v1', kind: 'two-tower' } as ModelDoc);
+    await active.follow('two-tower', { version: 'v1', kind: 'two-tower' } as ModelDoc);
     const interaction = {
       eventId: 'e-1',
       userId: 'u1',

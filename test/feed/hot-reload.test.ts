@@ -26,12 +26,12 @@ describe('hot model reload', () => {
     const tickers = markets.map((m) => m.ticker);
     models.set('v1', await trainedModel(tickers, 1));
     models.set('v2', await trainedModel(tickers, 2));
-    await active.follow(doc('v1'));
+    await active.follow('two-tower', doc('v1'));
 
     // Ten waves of 20 concurrent requests, each wave racing a swap (as the watcher triggers it).
     const seen = new Set<string>();
     for (let wave = 0; wave < 10; wave++) {
-      const swap = active.follow(doc(wave % 2 ? 'v1' : 'v2'));
+      const swap = active.follow('two-tower', doc(wave % 2 ? 'v1' : 'v2'));
       const responses = await Promise.all(
         Array.from({ length: 20 }, (_, i) => request(t.app).get(`/v1/users/u${i % 4}/feed?limit=5`)),
       );
@@ -57,13 +57,13 @@ describe('hot model reload', () => {
       silentLogger,
       (serving) => (serving.version === 'v2' ? prepared : undefined),
     );
-    await active.follow(doc('v1'));
-    const swap = active.follow(doc('v2'));
+    await active.follow('two-tower', doc('v1'));
+    const swap = active.follow('two-tower', doc('v2'));
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(active.current()?.version).toBe('v1');
+    expect(active.current('two-tower')?.version).toBe('v1');
     release();
     await swap;
-    expect(active.current()?.version).toBe('v2');
+    expect(active.current('two-tower')?.version).toBe('v2');
   });
 
   it('serves a model with the blends learned for it, and a later version with its own', async () => {
@@ -78,10 +78,10 @@ describe('hot model reload', () => {
       validation: { from: '', to: '', users: 40, k: 10, ndcgHand: 0.1, ndcgFitted: 0.12 },
       seconds: 1,
     });
-    await active.follow({ ...doc('v1'), blends: { 'two-tower': fit(0.5) } });
-    expect(active.current()?.blends).toEqual({ 'two-tower': { model: 3, popularity: 0.5 } });
-    await active.follow(doc('v2'));
-    expect(active.current()?.version).toBe('v2');
-    expect(active.current()?.blends).toBeUndefined();
+    await active.follow('two-tower', { ...doc('v1'), blends: { 'two-tower': fit(0.5) } });
+    expect(active.current('two-tower')?.blends).toEqual({ 'two-tower': { model: 3, popularity: 0.5 } });
+    await active.follow('two-tower', doc('v2'));
+    expect(active.current('two-tower')?.version).toBe('v2');
+    expect(active.current('two-tower')?.blends).toBeUndefined();
   });
 });

@@ -130,7 +130,7 @@ for (const backend of backends) {
         steps: Record<string, unknown>;
       };
       expect(nightly.steps.promote).toMatchObject({ decision: 'promote', status: 'active' });
-      const first = (await registry.activeModel())!;
+      const first = (await registry.activeModel(FAKE_KIND))!;
       expect(first).toMatchObject({
         kind: FAKE_KIND,
         status: 'active',
@@ -183,7 +183,7 @@ for (const backend of backends) {
       const rejected = (await registry.get(train.version))!;
       expect(rejected).toMatchObject({ status: 'rejected', seed: 7, hyperparameters: { quality: 'bad' } });
       expect(rejected.gate?.reason).toMatch(new RegExp(`does not beat active ${first.version}`));
-      expect((await registry.activeModel())?.version).toBe(first.version);
+      expect((await registry.activeModel(FAKE_KIND))?.version).toBe(first.version);
       expect(changes).toHaveLength(1);
       // Promote again: the decision stands.
       expect(await processors.promote(ctx('promote', { version: train.version }))).toMatchObject({
@@ -224,14 +224,14 @@ for (const backend of backends) {
       ).rejects.toThrow(/fake fit exploded/);
       const failed = await store().collection('models').findOne({ chainId: 'bad' });
       expect(failed).toMatchObject({ status: 'failed', error: 'fake fit exploded', kind: FAKE_KIND });
-      expect((await registry.activeModel())?.version).toBe(active.version);
+      expect((await registry.activeModel(FAKE_KIND))?.version).toBe(active.version);
       const run = await store().collection('job_runs').findOne({ name: 'train', status: 'failed' });
       expect(run?.error).toMatch(/fake fit exploded/);
       // The chain's promote step, if it ever got there, rejects it and keeps it failed.
       const decision = await pipeline.promote({ chainId: 'bad' });
       expect(decision).toMatchObject({ decision: 'reject', status: 'failed' });
       expect(decision.reason).toMatch(/candidate failed: fake fit exploded/);
-      expect((await registry.activeModel())?.version).toBe(active.version);
+      expect((await registry.activeModel(FAKE_KIND))?.version).toBe(active.version);
       expect(changes).toHaveLength(1);
     });
 

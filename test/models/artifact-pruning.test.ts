@@ -57,7 +57,7 @@ describe('old model artifacts', () => {
       expect(gone.map((d) => d.version).sort()).toEqual(
         [versions[0], versions[1], rejected[0], rejected[1]].sort(),
       );
-      expect((await registry.rollback()).version).toBe(versions[3]);
+      expect((await registry.rollback(undefined, { kind: FAKE_KIND })).version).toBe(versions[3]);
       await expect(registry.rollback(versions[1])).rejects.toThrow(/cannot be loaded/);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { InteractionLog, Recommender, TrainSet } from '../../models/core/types.js';
-import { BprMfRecommender } from '../../models/baselines/bpr-mf.js';
+import { BprMfRecommender } from '../../models/bpr-mf/model.js';
 import { CategoryAffinityRecommender } from '../../models/baselines/category-affinity.js';
-import { EaseRecommender, invertSpdInPlace } from '../../models/baselines/ease.js';
+import { EaseRecommender } from '../../models/ease/model.js';
+import { invertSpdInPlace } from '../../models/ease/spd-inverse.js';
 import { ItemKnnRecommender } from '../../models/baselines/item-knn.js';
 import { PopularityRecommender } from '../../models/baselines/popularity.js';
 import { TrendingRecommender } from '../../models/baselines/trending.js';

@@ -67,13 +67,16 @@ describe('sibyl eval', () => {
       };
     };
     expect(Object.keys(report)).toEqual(['rankers', 'recommenders', 'split', 'blends', 'comparisons']);
-    // Every served ranker, the model-based one ranking with the two-tower fitted in this run.
+    // Every served ranker, the model-based ones ranking with the two-tower, EASE and BPR-MF fitted
+    // in this run.
     expect(Object.keys(report.rankers)).toEqual([
       'popularity',
       'trending',
       'category-affinity',
       'popularity-global',
       'two-tower',
+      'ease',
+      'bpr-mf',
     ]);
     expect(Object.keys(report.recommenders)).toEqual([
       'popularity',
@@ -148,6 +151,8 @@ describe('sibyl eval', () => {
       'served trending',
       'served category-affinity',
       'served popularity-global',
+      'served ease',
+      'served bpr-mf',
       ...Object.keys(report.recommenders),
     ]);
     for (const [name, d] of Object.entries(report.comparisons.against)) {

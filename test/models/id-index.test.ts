@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { IdIndex } from '../../models/two-tower/id-index.js';
+import { IdIndex } from '../../models/core/id-index.js';
 
 describe('IdIndex', () => {
   const ids = [

@@ -64,7 +64,7 @@ describe('model changes on Redis pub/sub', () => {
       const b = await candidate();
       await registry.promote(a.version, { reason: 'x' });
       await registry.promote(b.version, { reason: 'x' });
-      await registry.rollback();
+      await registry.rollback(undefined, { kind: FAKE_KIND });
       await until(() => heard.length === 3);
       expect(heard).toEqual([
         { version: a.version, action: 'promote' },

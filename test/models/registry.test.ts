@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { registerKind, unregisterKind } from '../../models/kinds.js';
+import { getKind, registerKind, unregisterKind } from '../../models/kinds.js';
 import { readManifest, writeArtifact } from '../../models/registry/artifacts.js';
 import type { ModelChange } from '../../models/registry/notify.js';
 import { ModelRegistry, newVersion } from '../../models/registry/registry.js';
@@ -11,6 +11,7 @@ import { SibylError } from '../../src/errors.js';
 import { backends, storePerTest } from '../helpers/backends.js';
 import { FAKE_KIND, fakeCandidate, fakeKind, fittedFake, tinyTrainSet } from './registry-fixtures.js';
 import { DAY_MS, HOUR_MS, TEST_END, TEST_NOW } from '../helpers/fixed-clock.js';
+import { trainedModel } from '../helpers/tiny-model.js';
 
 beforeAll(() => registerKind(fakeKind));
 afterAll(() => unregisterKind(FAKE_KIND));
@@ -126,17 +127,17 @@ for (const backend of backends) {
       const a = await candidate(r);
       const b = await candidate(r);
       const c = await candidate(r);
-      expect(await r.activeModel()).toBeUndefined();
+      expect(await r.activeModel(FAKE_KIND)).toBeUndefined();
 
       await r.promote(a.version, { reason: 'first' });
-      expect((await r.activeModel())?.version).toBe(a.version);
+      expect((await r.activeModel(FAKE_KIND))?.version).toBe(a.version);
       await r.promote(b.version, { reason: 'second' });
       expect(await statuses(r)).toMatchObject({ [a.version]: 'retired', [b.version]: 'active' });
       await r.promote(c.version, { reason: 'third' });
       expect(await activeCount()).toBe(1);
-      expect((await r.activeModel())?.version).toBe(c.version);
+      expect((await r.activeModel(FAKE_KIND))?.version).toBe(c.version);
 
-      const back = await r.rollback();
+      const back = await r.rollback(undefined, { kind: FAKE_KIND });
       expect(back).toMatchObject({
         version: b.version,
         status: 'active',
@@ -148,7 +149,7 @@ for (const backend of backends) {
         [c.version]: 'retired',
       });
       // Rolling back again undoes the rollback; an explicit version goes further back.
-      expect((await r.rollback()).version).toBe(c.version);
+      expect((await r.rollback(undefined, { kind: FAKE_KIND })).version).toBe(c.version);
       expect((await r.rollback(a.version)).version).toBe(a.version);
       expect(await activeCount()).toBe(1);
       expect(changes).toEqual([
@@ -174,12 +175,12 @@ for (const backend of backends) {
       const racers = docs.slice(2).map((d) => registry().promote(d.version, { reason: 'race' }));
       racers.push(
         registry()
-          .rollback()
+          .rollback(undefined, { kind: FAKE_KIND })
           .catch((e: unknown) => e as never),
       );
       await Promise.allSettled(racers);
       expect(await activeCount()).toBe(1);
-      const active = await r.activeModel();
+      const active = await r.activeModel(FAKE_KIND);
       const all = await r.listModels();
       const maxSeq = Math.max(...all.map((d) => d.promotionSeq ?? 0));
       expect(active?.promotionSeq).toBe(maxSeq);
@@ -187,7 +188,7 @@ for (const backend of backends) {
 
     it('refuses to promote failed, unknown and unloadable models, and to roll back to nothing', async () => {
       const r = registry();
-      expect(await errorCode(r.rollback())).toBe('conflict');
+      expect(await errorCode(r.rollback(undefined, { kind: FAKE_KIND }))).toBe('conflict');
       expect(await errorCode(r.promote('nope', { reason: 'x' }))).toBe('not_found');
       const failed = await r.recordFailure({
         version: newVersion(FAKE_KIND, now()),
@@ -212,7 +213,7 @@ for (const backend of backends) {
       const next = await candidate(r);
       expect(await errorCode(r.promote(next.version, { reason: 'x', ifActive: null }))).toBe('conflict');
       expect(await errorCode(r.promote(next.version, { reason: 'x', from: ['retired'] }))).toBe('conflict');
-      expect((await r.activeModel())?.version).toBe(good.version);
+      expect((await r.activeModel(FAKE_KIND))?.version).toBe(good.version);
     });
 
     it('rolls back past a retired model whose artifact is gone', async () => {
@@ -220,7 +221,65 @@ for (const backend of backends) {
       const [a, b, c] = [await candidate(r), await candidate(r), await candidate(r)];
       for (const d of [a, b, c]) await r.promote(d.version, { reason: 'x' });
       await rm(b.artifactDir, { recursive: true });
-      expect((await r.rollback()).version).toBe(a.version);
+      expect((await r.rollback(undefined, { kind: FAKE_KIND })).version).toBe(a.version);
+    });
+
+    it('keeps one active model per kind: promoting or rolling back one kind leaves the others serving', async () => {
+      const r = registry();
+      const of = async (kind: string) => {
+        const model = kind === 'two-tower' ? await trainedModel(['a', 'b', 'c'], 1) : getKind(kind).create();
+        if (kind !== 'two-tower') await model.fit(tinyTrainSet(), { seed: 1 });
+        const createdAt = now();
+        return r.createCandidate({
+          version: newVersion(kind, createdAt),
+          kind,
+          model,
+          dataWindow: window,
+          seed: 1,
+          testFraction: 0.1,
+          createdAt,
+        });
+      };
+      const tt = await of('two-tower');
+      const [e1, e2, b1] = [await of('ease'), await of('ease'), await of('bpr-mf')];
+      await r.promote(tt.version, { reason: 'x' });
+      await r.promote(e1.version, { reason: 'x' });
+      await r.promote(e2.version, { reason: 'x' });
+      const active = async () => (await r.activeModels()).map((d) => `${d.kind}:${d.version}`);
+      expect(await active()).toEqual([`ease:${e2.version}`, `two-tower:${tt.version}`]);
+      expect(await statuses(r)).toMatchObject({ [e1.version]: 'retired', [tt.version]: 'active' });
+
+      // A document from before kinds were recorded is a two-tower model.
+      await store()
+        .collection('models')
+        .updateOne({ version: tt.version }, { $unset: { kind: '' } });
+      expect((await r.activeModel('two-tower'))?.version).toBe(tt.version);
+      expect((await r.get(tt.version))?.kind).toBe('two-tower');
+      await r.promote(b1.version, { reason: 'x' });
+      expect(await active()).toEqual([
+        `bpr-mf:${b1.version}`,
+        `ease:${e2.version}`,
+        `two-tower:${tt.version}`,
+      ]);
+
+      // Rollback is per kind: EASE goes back to e1, the others keep serving.
+      const back = await r.rollback(undefined, { kind: 'ease' });
+      expect(back).toMatchObject({
+        version: e1.version,
+        status: 'active',
+        promotionReason: `rollback from ${e2.version}`,
+      });
+      expect(await active()).toEqual([
+        `bpr-mf:${b1.version}`,
+        `ease:${e1.version}`,
+        `two-tower:${tt.version}`,
+      ]);
+      // The two-tower has nothing to go back to (the default kind), and a version of another kind
+      // is not a rollback of the kind asked for.
+      expect(await errorCode(r.rollback())).toBe('conflict');
+      expect(await errorCode(r.rollback(e2.version, { kind: 'two-tower' }))).toBe('conflict');
+      expect(await activeCount()).toBe(3);
+      expect(changes.map((c) => c.action)).toEqual(['promote', 'promote', 'promote', 'promote', 'rollback']);
     });
 
     it('watcher emits the active model at start and on every change (polling)', async () => {
@@ -237,7 +296,27 @@ for (const backend of backends) {
       await watcher.check();
       await watcher.check();
       expect(seen).toEqual([a.version, b.version]);
-      expect(watcher.current?.version).toBe(b.version);
+      expect(watcher.current[0]?.version).toBe(b.version);
+      // Another kind's promotion is a change of that kind only.
+      const ease = getKind('ease').create();
+      await ease.fit(tinyTrainSet(), { seed: 1 });
+      const createdAt = now();
+      const e = await r.createCandidate({
+        version: newVersion('ease', createdAt),
+        kind: 'ease',
+        model: ease,
+        dataWindow: window,
+        seed: 1,
+        testFraction: 0.1,
+        createdAt,
+      });
+      const kinds: string[] = [];
+      watcher.on('change', (_doc, _previous, kind) => kinds.push(kind));
+      await r.promote(e.version, { reason: 'x' });
+      await watcher.check();
+      expect(seen).toEqual([a.version, b.version, e.version]);
+      expect(kinds).toEqual(['ease']);
+      expect(watcher.current.map((d) => d.version).sort()).toEqual([b.version, e.version].sort());
       await watcher.stop();
     });
   });

@@ -20,16 +20,19 @@ function metricNames(models: Model[]): string[] {
   );
 }
 
-/** Each evaluated version's offline metrics, oldest first. */
+/** Each evaluated version's offline metrics, oldest first: a line per metric and kind. */
 function metricsChart(models: Model[], names: string[]): ChartConfiguration {
   const evaluated = models.filter((m) => m.metrics?.candidate).reverse();
+  const kinds = [...new Set(evaluated.map((m) => m.kind))];
+  const lines = kinds.flatMap((kind) => names.map((name) => ({ kind, name })));
   return {
     type: 'line',
     data: {
       labels: evaluated.map((m) => (m.trainedAt ?? m.createdAt).slice(0, 16).replace('T', ' ')),
-      datasets: names.map((name, i) => ({
-        label: name,
-        data: evaluated.map((m) => m.metrics!.candidate![name] ?? null),
+      datasets: lines.map(({ kind, name }, i) => ({
+        label: kinds.length > 1 ? `${kind} ${name}` : name,
+        data: evaluated.map((m) => (m.kind === kind ? (m.metrics!.candidate![name] ?? null) : null)),
+        spanGaps: true,
         borderColor: ARM_COLOURS[i % ARM_COLOURS.length],
         backgroundColor: ARM_COLOURS[i % ARM_COLOURS.length],
       })),
@@ -40,7 +43,18 @@ function metricsChart(models: Model[], names: string[]): ChartConfiguration {
   };
 }
 
-type Pending = { action: 'promote'; version: string } | { action: 'rollback' };
+/** Kinds with an active version or any version listed, the default kind first. */
+function kindsOf(list: ModelList): string[] {
+  const kinds = new Set([...Object.keys(list.activeByKind), ...list.models.map((m) => m.kind)]);
+  return [...kinds].sort(
+    (a, b) => Number(b === DEFAULT_KIND) - Number(a === DEFAULT_KIND) || a.localeCompare(b),
+  );
+}
+
+/** The default ranker's kind: the one every feed outside experiments is ranked by. */
+const DEFAULT_KIND = 'two-tower';
+
+type Pending = { action: 'promote'; version: string } | { action: 'rollback'; kind: string };
 
 export function ModelsPage() {
   const loaded = useLoad(() => api.get<ModelList>('/v1/models?limit=100'));
@@ -60,8 +74,8 @@ export function ModelsPage() {
           ? await api.post<Model>(`/v1/models/${enc(p.version)}/promote`, {
               reason: 'promoted from the dashboard',
             })
-          : await api.post<Model>('/v1/models/rollback', {});
-      setMessage(`${model.version} is now the active model.`);
+          : await api.post<Model>('/v1/models/rollback', { kind: p.kind });
+      setMessage(`${model.version} is now the active ${model.kind} model.`);
       setError(undefined);
       await loaded.reload();
     } catch (err) {
@@ -73,9 +87,6 @@ export function ModelsPage() {
     <>
       <div class="page-title">
         <h1>Models</h1>
-        <button type="button" disabled={!list?.active} onClick={() => setPending({ action: 'rollback' })}>
-          Roll back…
-        </button>
       </div>
       <Status loaded={loaded}>
         {message && (
@@ -90,9 +101,31 @@ export function ModelsPage() {
         )}
         {list && (
           <>
-            <p>
-              Active model: <strong data-active-model>{list.active ?? 'none'}</strong>
-            </p>
+            <table class="active-models">
+              <caption>
+                Active models: one per kind. The two-tower ranks every feed outside experiments; the others
+                rank the experiment arms that name them.
+              </caption>
+              <tbody>
+                {kindsOf(list).map((kind) => (
+                  <tr key={kind} data-kind={kind}>
+                    <th scope="row">{kind}</th>
+                    <td>
+                      <strong data-active-model={kind}>{list.activeByKind[kind] ?? 'none'}</strong>
+                    </td>
+                    <td>
+                      <button
+                        type="button"
+                        disabled={!list.activeByKind[kind]}
+                        onClick={() => setPending({ action: 'rollback', kind })}
+                      >
+                        Roll back {kind}…
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
             {chart && names.length > 0 && (
               <ChartView label="Offline metrics of each version" config={chart} />
             )}
@@ -152,15 +185,25 @@ export function ModelsPage() {
       </Status>
       <ConfirmDialog
         open={pending !== undefined}
-        title={pending?.action === 'promote' ? `Promote ${pending.version}?` : 'Roll back the active model?'}
+        title={
+          pending?.action === 'promote'
+            ? `Promote ${pending.version}?`
+            : `Roll back the active ${pending?.kind ?? ''} model?`
+        }
         confirmLabel={pending?.action === 'promote' ? 'Promote' : 'Roll back'}
         onConfirm={() => void confirm()}
         onCancel={() => setPending(undefined)}
       >
         {pending?.action === 'promote' ? (
-          <p>Every feed will be ranked by this version at once, bypassing the promotion gate.</p>
+          <p>
+            Every feed its kind ranks will be ranked by this version at once, bypassing the promotion gate;
+            other kinds keep their active version.
+          </p>
         ) : (
-          <p>{list?.active} stops serving; the version active before it serves every feed at once.</p>
+          <p>
+            {pending && list?.activeByKind[pending.kind]} stops serving; the {pending?.kind} version active
+            before it serves at once. Other kinds keep theirs.
+          </p>
         )}
       </ConfirmDialog>
     </>

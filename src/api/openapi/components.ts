@@ -212,7 +212,16 @@ const schemas: Record<string, Record<string, unknown>> = {
   ModelList: {
     type: 'object',
     properties: {
-      active: { type: 'string', nullable: true },
+      active: {
+        type: 'string',
+        nullable: true,
+        description: "The default ranker's kind's (two-tower) active version",
+      },
+      activeByKind: {
+        type: 'object',
+        description: 'The active version of each kind that has one (two-tower, ease, bpr-mf)',
+        additionalProperties: { type: 'string' },
+      },
       models: { type: 'array', items: { $ref: '#/components/schemas/Model' } },
     },
   },

@@ -225,7 +225,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/models': {
         get: operation({
-          summary: 'Model versions, newest first, and the active one',
+          summary: 'Model versions, newest first, and the active one of each kind',
           access: 'api-key',
           query: modelsQuery,
           ok: { description: 'Models', schema: 'ModelList' },
@@ -244,7 +244,7 @@ export function openApiDocument(): Record<string, unknown> {
         post: operation({
           summary: 'Make a model active by hand, bypassing the promotion gate',
           description:
-            'For candidate, rejected or retired models whose artifact loads; the active model is retired and API replicas reload.',
+            "For candidate, rejected or retired models whose artifact loads; the active model of the same kind is retired (other kinds' stay) and API replicas reload.",
           access: 'api-key',
           params: byVersion,
           body: promoteBody,
@@ -254,7 +254,8 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/models/rollback': {
         post: operation({
-          summary: 'Make a previously active model active again (by default the one before the current one)',
+          summary:
+            'Make a previously active model active again (by default the one of `kind`, two-tower unless given, active before the current one); other kinds are untouched',
           access: 'api-key',
           body: rollbackBody,
           ok: { description: 'The model now active', schema: 'Model' },

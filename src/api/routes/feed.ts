@@ -8,6 +8,7 @@ import type { Store } from '../../store/types.js';
 import type { ActiveModelSource } from '../../feed/active-model.js';
 import { trendingMarkets } from '../../feed/trending.js';
 import { similarMarkets } from '../../feed/similar-markets.js';
+import { DEFAULT_MODEL_KIND } from '../../feed/rankers/rankers.js';
 import { categoryCounts, checkCategories } from '../../feed/categories.js';
 import { marketDetails } from '../../feed/market-card.js';
 import { SibylError } from '../../errors.js';
@@ -143,7 +144,7 @@ export function feedRoutes(deps: {
       const similar = await similarMarkets(
         deps.store,
         await deps.catalogue.current(),
-        deps.model?.current(),
+        deps.model?.current(DEFAULT_MODEL_KIND),
         params.ticker,
         query.limit,
       );

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { modelRegistryFromConfig } from '../../../models/registry/index.js';
+import { DEFAULT_KIND, hasKind, listKinds } from '../../../models/kinds.js';
 import { MODEL_STATUSES, type ModelDoc, type ModelStatus } from '../../domain/model-doc.js';
 import type { ModelRegistry } from '../../../models/registry/registry.js';
 import { withStore } from '../context.js';
@@ -43,17 +44,20 @@ export function registerModels(program: Command): void {
     .command('list')
     .description('Model versions, newest first, with the gate metric and decision')
     .option('--status <status>', `only this status (${MODEL_STATUSES.join(', ')})`)
+    .option('--kind <kind>', `only this kind (${listKinds().join(', ')})`)
     .option('--limit <n>', 'at most this many', '50')
     .option('--json', 'print JSON', false)
-    .action(async (opts: { status?: string; limit: string; json: boolean }) => {
+    .action(async (opts: { status?: string; kind?: string; limit: string; json: boolean }) => {
       if (opts.status && !MODEL_STATUSES.includes(opts.status as ModelStatus)) {
         throw new UsageError(`--status: expected one of ${MODEL_STATUSES.join(', ')}`);
       }
+      checkKind(opts.kind);
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit: expected a positive integer');
       await withRegistry(async (registry, metric) => {
         const docs = await registry.listModels({
           ...(opts.status ? { status: opts.status as ModelStatus } : {}),
+          ...(opts.kind ? { kind: opts.kind } : {}),
           limit,
         });
         if (opts.json) {
@@ -64,6 +68,10 @@ export function registerModels(program: Command): void {
           console.log('no models yet: `sibyl train` trains one');
           return;
         }
+        const active = await registry.activeModels();
+        console.log(
+          `active: ${active.length ? active.map((d) => `${d.kind} ${d.version}`).join(', ') : 'none'}\n`,
+        );
         console.log(
           `${'version'.padEnd(32)} ${'status'.padEnd(9)} ${'kind'.padEnd(12)} ${'created'.padEnd(20)} ${metric.padStart(10)} reason`,
         );
@@ -97,12 +105,22 @@ export function registerModels(program: Command): void {
 
   models
     .command('rollback [version]')
-    .description('Make a previously active version active again (default: the one before the current one)')
-    .action(async (version: string | undefined) => {
+    .description(
+      "Make a previously active version active again (default: the one of --kind before the current one); other kinds' active models stay",
+    )
+    .option('--kind <kind>', `the kind to roll back (${listKinds().join(', ')})`, DEFAULT_KIND)
+    .action(async (version: string | undefined, opts: { kind: string }) => {
+      checkKind(opts.kind);
       await withRegistry(async (registry) => {
-        const before = await registry.activeModel();
-        const active = await registry.rollback(version);
-        console.log(`rolled back from ${before?.version ?? 'none'} to ${active.version}`);
+        const kind = version ? (await registry.require(version)).kind : opts.kind;
+        const before = await registry.activeModel(kind);
+        const active = await registry.rollback(version, { kind });
+        console.log(`rolled back ${kind} from ${before?.version ?? 'none'} to ${active.version}`);
       });
     });
+}
+
+function checkKind(kind: string | undefined): void {
+  if (kind !== undefined && !hasKind(kind))
+    throw new UsageError(`--kind: expected one of ${listKinds().join(', ')}, got "${kind}"`);
 }

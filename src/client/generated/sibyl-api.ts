@@ -768,11 +768,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Model versions, newest first, and the active one */
+    /** Model versions, newest first, and the active one of each kind */
     get: {
       parameters: {
         query?: {
           status?: 'candidate' | 'active' | 'rejected' | 'retired' | 'failed';
+          /** @description A model kind (two-tower, ease, bpr-mf) */
+          kind?: string;
           limit?: number;
         };
         header?: never;
@@ -858,7 +860,7 @@ export interface paths {
     put?: never;
     /**
      * Make a model active by hand, bypassing the promotion gate
-     * @description For candidate, rejected or retired models whose artifact loads; the active model is retired and API replicas reload.
+     * @description For candidate, rejected or retired models whose artifact loads; the active model of the same kind is retired (other kinds' stay) and API replicas reload.
      */
     post: {
       parameters: {
@@ -912,7 +914,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Make a previously active model active again (by default the one before the current one) */
+    /** Make a previously active model active again (by default the one of `kind`, two-tower unless given, active before the current one); other kinds are untouched */
     post: {
       parameters: {
         query?: never;
@@ -924,6 +926,8 @@ export interface paths {
         content: {
           'application/json': {
             version?: string;
+            /** @description A model kind (two-tower, ease, bpr-mf) */
+            kind?: string;
           };
         };
       };
@@ -1845,7 +1849,12 @@ export interface components {
       error?: string;
     };
     ModelList: {
+      /** @description The default ranker's kind's (two-tower) active version */
       active: string | null;
+      /** @description The active version of each kind that has one (two-tower, ease, bpr-mf) */
+      activeByKind: {
+        [key: string]: string;
+      };
       models: components['schemas']['Model'][];
     };
     /** @description A market card with a score (trending, similar markets) */

@@ -44,6 +44,8 @@ export class AnnIndexBuilder {
 
   request(catalogue: CatalogueSnapshot, model: ServingModel): void {
     if (
+      // Spherical clusters need unit vectors; `score` models (EASE, BPR-MF) are scanned exactly.
+      model.space !== 'cosine' ||
       catalogue.markets.length < this.options.minMarkets ||
       annIndex(catalogue, model) ||
       indexes.shareIfSameRows(catalogue, model)

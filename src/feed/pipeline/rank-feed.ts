@@ -25,12 +25,13 @@ export type RankedItem = SnapshotItem;
  * pipeline"):
  *
  * 1. signals: the user's model vector and its dot with every open market (one SIMD scan; through
- *    the ANN index for large catalogues), category and series shares, co-interaction neighbours of
+ *    the ANN index for large catalogues and cosine models), category and series shares, co-interaction neighbours of
  *    their recent markets, their positions' siblings;
  * 2. filters: open past the horizon, in the category filter, not dismissed, not held (per ranker);
  * 3. candidates: each of the ranker's sources proposes up to its quota;
  * 4. scoring: the ranker's blend, over candidates only
- *      w.model·cos(user, market)            (cosine in [−1, 1]; 0 for users the model cannot place)
+ *      w.model·model(user, market)          (in [−1, 1]: a cosine, or the model's centred and scaled
+ *                                            score, VectorSpace; 0 for users the model cannot place)
  *    + w.popularity·z(popularity) + w.recency·z(recency) + w.trend·z(trend)   (standardized over the open catalogue)
  *    + w.freshness·[opened within freshWithinMs] + w.closingSoon·(0 … 1 over the last closingSoonMs)
  *    + w.categoryAffinity·share + w.seriesAffinity·share  (decayed shares of the user's interest)

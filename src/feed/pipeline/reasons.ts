@@ -53,7 +53,7 @@ const VERB: Partial<Record<string, string>> = {
 
 /**
  * Why each served row is in this user's feed, most personal first: a sibling of a position, the
- * recent market it most resembles (by the model, else by co-interaction), a followed series or
+ * recent market it most resembles (by a cosine model, else by co-interaction), a followed series or
  * category; then what is true of the market itself (trending, new, closing soon).
  */
 export function reasonsFor(
@@ -65,7 +65,11 @@ export function reasonsFor(
   now: Date,
 ): string[][] {
   const model = signals.model;
-  const closest = model ? closestHistory(rows, markets, signals, model, config.reasonSimilarity) : undefined;
+  // Only a cosine model says how alike two markets are; the others explain by co-interaction.
+  const closest =
+    model?.model.space === 'cosine'
+      ? closestHistory(rows, markets, signals, model, config.reasonSimilarity)
+      : undefined;
   const becauseOf = new Map<ServedHistory, string>();
   const because = (h: ServedHistory) => {
     let text = becauseOf.get(h);

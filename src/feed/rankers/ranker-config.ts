@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasKind, listKinds } from '../../../models/kinds.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -30,8 +31,16 @@ export const RankerConfigSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
     version: z.number().int().positive(),
-    /** The model the ranker scores with; while none is active, `fallback` ranks instead. */
-    model: z.literal('two-tower').optional(),
+    /**
+     * The model kind the ranker scores with (models/kinds.ts: two-tower, ease, bpr-mf), the active
+     * model of that kind; while that kind has none, `fallback` ranks instead.
+     */
+    model: z
+      .string()
+      .refine(hasKind, {
+        error: (issue) => `unknown model kind "${String(issue.input)}"; kinds are ${listKinds().join(', ')}`,
+      })
+      .optional(),
     fallback: z.string().optional(),
     sources: z
       .object(

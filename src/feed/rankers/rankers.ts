@@ -2,6 +2,29 @@ import { RankerConfigSchema, type RankerConfig, type RankerDefinition } from './
 
 const HOUR_MS = 3_600_000;
 
+/**
+ * A model-based ranker's candidates and its blend before a retrain learns one: the two-tower's
+ * since version 3, shared by every kind's ranker so that arms differ by their model only.
+ */
+const MODEL_SOURCES = {
+  embedding: 200,
+  neighbours: 100,
+  affinity: 100,
+  siblings: 40,
+  trending: 60,
+  popular: 60,
+  fresh: 40,
+};
+const MODEL_WEIGHTS = {
+  model: 3,
+  popularity: 0.35,
+  trend: 0.2,
+  freshness: 0.1,
+  closingSoon: 0.1,
+  neighbours: 0.5,
+  siblings: 0.4,
+};
+
 /** The popularity family's candidates: enough of each list that diversity never runs dry. */
 const POPULAR_SOURCES = { popular: 300, affinity: 200, trending: 100, fresh: 50, siblings: 30 };
 
@@ -70,24 +93,30 @@ const DEFINITIONS: RankerDefinition[] = [
     version: 3,
     model: 'two-tower',
     fallback: 'category-affinity',
-    sources: {
-      embedding: 200,
-      neighbours: 100,
-      affinity: 100,
-      siblings: 40,
-      trending: 60,
-      popular: 60,
-      fresh: 40,
-    },
-    weights: {
-      model: 3,
-      popularity: 0.35,
-      trend: 0.2,
-      freshness: 0.1,
-      closingSoon: 0.1,
-      neighbours: 0.5,
-      siblings: 0.4,
-    },
+    sources: MODEL_SOURCES,
+    weights: MODEL_WEIGHTS,
+  },
+  {
+    /**
+     * The active EASE model's scores (its item–item weights summed over the user's markets) in the
+     * two-tower's pipeline: same sources and weights, its own learned blend per retrain. Served to
+     * the experiment arms that name it; category affinity while no EASE model is active.
+     */
+    name: 'ease',
+    version: 1,
+    model: 'ease',
+    fallback: 'category-affinity',
+    sources: MODEL_SOURCES,
+    weights: MODEL_WEIGHTS,
+  },
+  {
+    /** The active BPR-MF model's scores in the same pipeline, as `ease`. */
+    name: 'bpr-mf',
+    version: 1,
+    model: 'bpr-mf',
+    fallback: 'category-affinity',
+    sources: MODEL_SOURCES,
+    weights: MODEL_WEIGHTS,
   },
 ];
 
@@ -107,6 +136,19 @@ for (const config of RANKERS.values()) {
 
 /** Falls back to category affinity (and says so in the response) while no model is active. */
 export const DEFAULT_RANKER = 'two-tower';
+
+/**
+ * The model kinds the served rankers rank with, the default ranker's first: the kinds a replica
+ * keeps a model of, and the nightly chain trains.
+ */
+export function servedKinds(): string[] {
+  const kinds = [...RANKERS.values()].flatMap((c) => (c.model ? [c.model] : []));
+  const first = RANKERS.get(DEFAULT_RANKER)?.model;
+  return [...new Set(first ? [first, ...kinds] : kinds)];
+}
+
+/** The default ranker's model kind: the model similar markets compare markets by. */
+export const DEFAULT_MODEL_KIND = RANKERS.get(DEFAULT_RANKER)!.model!;
 
 export function rankerNames(): string[] {
   return [...RANKERS.keys()];

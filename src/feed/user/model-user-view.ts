@@ -5,10 +5,13 @@ import type { ServedHistory, UserContext } from './user-context.js';
 /** How many of the user's most recent markets a "Because you …" reason may name. */
 export const REASON_HISTORY = 10;
 
-/** What a model makes of one user: their vector, and their most recent markets' vectors (for reasons). */
+/**
+ * What a model makes of one user: their vector, and (cosine models) their most recent markets'
+ * vectors, for reasons. None when the model cannot place them.
+ */
 export interface ModelUserView {
   vector: Float32Array;
-  /** Row k: the unit vector of history[k], for the first `REASON_HISTORY` entries. */
+  /** Row k: the unit vector of history[k], for the first `REASON_HISTORY` entries (cosine models only). */
   recent: Float32Array;
   recentCount: number;
 }
@@ -20,7 +23,7 @@ export interface ModelUserView {
  * request). A market whose title or tags are edited keeps its old content here until the
  * context is reloaded (FEED_USER_CACHE_SECONDS at most).
  */
-const views = new WeakMap<UserContext, { model: ServingModel; view: ModelUserView }>();
+const views = new WeakMap<UserContext, { model: ServingModel; view: ModelUserView | undefined }>();
 
 export function modelUserView(
   user: UserContext,
@@ -28,10 +31,12 @@ export function modelUserView(
   model: ServingModel,
   index: VectorIndex,
   rowOf: ReadonlyMap<string, number>,
-): ModelUserView {
+): ModelUserView | undefined {
   const held = views.get(user);
   if (held?.model === model) return held.view;
-  const recent = history.slice(0, REASON_HISTORY);
+  const vector = model.userVector(user.userId, history);
+  // Markets compare with markets only in a cosine space: a `score` model explains nothing by them.
+  const recent = vector && model.space === 'cosine' ? history.slice(0, REASON_HISTORY) : [];
   // Recent markets still open have their vector in the catalogue's index; only closed ones go
   // through the tower.
   const d = index.dim;
@@ -46,11 +51,7 @@ export function modelUserView(
     const computed = model.marketVectors(closed.map((k) => recent[k]!));
     closed.forEach((k, j) => vectors.set(computed.subarray(j * d, j * d + d), k * d));
   }
-  const view = {
-    vector: model.userVector(user.userId, history),
-    recent: vectors,
-    recentCount: recent.length,
-  };
+  const view = vector ? { vector, recent: vectors, recentCount: recent.length } : undefined;
   views.set(user, { model, view });
   return view;
 }

@@ -12,14 +12,15 @@ import type { RankerConfig } from '../rankers/ranker-config.js';
 import type { ServedHistory, UserContext } from './user-context.js';
 
 /**
- * The model's view of the user: their vector's cosine with the catalogue's markets, from an exact
+ * The model's view of the user: their vector's dot with the catalogue's markets (a cosine, or the
+ * model's scaled score: VectorSpace), from an exact
  * scan of every row, or (large catalogues with an ANN index built) from the rows the index scans.
  */
 export interface ModelSignals {
   model: ServingModel;
   index: VectorIndex;
   /**
-   * Row i: the user's cosine with market i, exact at every row after an exact scan; with an ANN
+   * Row i: the user's score of market i (in [−1, 1]), exact at every row after an exact scan; with an ANN
    * index, at the rows it scanned and those passed to `complete` (scratch: valid for this request).
    */
   similarity: Float32Array;
@@ -34,7 +35,7 @@ export interface ModelSignals {
 /** Everything personal the pipeline scores with, per catalogue row, computed once per request. */
 export interface UserSignals {
   history: ServedHistory[];
-  /** Present when the ranker has a model, it is loaded, and the user has history or was trained on. */
+  /** Present when the ranker has a model, it is loaded, and it can place the user (history or trained on). */
   model?: ModelSignals;
   /** Per category / series index of the catalogue arrays: the user's share of interest. */
   categoryShare: Float32Array;
@@ -86,7 +87,7 @@ export function userSignals(
     const index = marketIndex(catalogue, model);
     const view = modelUserView(user, history, model, index, a.row);
     const ann = annIndex(catalogue, model);
-    modelSignals = ann ? approximate(model, index, ann, view) : exact(model, index, view);
+    if (view) modelSignals = ann ? approximate(model, index, ann, view) : exact(model, index, view);
   }
 
   // Co-interaction neighbours of the recent markets, newest weighing most, summed per open row

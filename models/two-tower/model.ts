@@ -343,7 +343,7 @@ function exampleWeights(log: InteractionLog, cutoffMs: number, halfLife: number)
 /**
  * One epoch's batches as [start, end) ranges of `order`, which it fills, and each row's log Q. With
  * `windowBatches` > 0 the time-ordered rows are cut into windows of that many batches (the first
- * one shorter, by a random offset, so boundaries move between epochs), rows are shuffled within
+ * one shorter, by a random number of batches, so boundaries move between epochs), rows are shuffled within
  * their window and batches never straddle two: in-batch negatives are what users engaged with
  * around the same time. log Q is then each item's share of its window's rows, the probability the
  * window's batches draw it as a negative (with global batches, its share of all rows). Batch order
@@ -359,7 +359,9 @@ export function epochBatches(
 ): [number, number][] {
   const n = log.user.length;
   const window = windowBatches > 0 ? windowBatches * batchSize : n;
-  const first = windowBatches > 0 && n > window ? 1 + rng.int(window) : Math.min(window, n);
+  // Whole batches per window (the first one shorter), so only the epoch's last batch is partial.
+  const first =
+    windowBatches > 0 && n > window ? batchSize * (1 + rng.int(windowBatches)) : Math.min(window, n);
   const bounds: number[] = [0];
   for (let end = first; end < n; end += window) bounds.push(end);
   bounds.push(n);

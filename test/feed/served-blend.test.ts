@@ -4,7 +4,10 @@ import { evaluateRecommender } from '../../models/eval/evaluate.js';
 import { temporalSplit } from '../../models/eval/split.js';
 import { servingModels } from '../../models/kinds.js';
 import { TwoTowerModel } from '../../models/two-tower/model.js';
-import { fitServedBlend } from '../../src/feed/offline/blend-fit.js';
+import { fitServedBlend, learnBlend } from '../../src/feed/offline/blend-fit.js';
+import type { AscentUser } from '../../src/feed/offline/coordinate-ascent.js';
+import { BLEND_TERMS } from '../../src/feed/pipeline/rank-feed.js';
+import { Rng } from '../../src/util/rng.js';
 import { offlineNeighbours } from '../../src/feed/offline/offline-neighbours.js';
 import { ServedRankerRecommender } from '../../src/feed/offline/served-ranker.js';
 import { getRanker } from '../../src/feed/rankers/rankers.js';
@@ -106,6 +109,31 @@ describe('learned blend of the served ranker', () => {
     }
     expect(gains.reduce((a, b) => a + b, 0) / gains.length).toBeGreaterThan(0.008);
   }, 300_000);
+
+  it('takes a baseline’s kind of blend when the slice clearly prefers it to the model', () => {
+    // 300 users, 40 candidates each, one relevant: the model's score points away from it (cosine
+    // −0.9 against 0.8 for the others) and what predicts is recency-weighted popularity (+0.8 sd).
+    // From the configured weights (model 3, anchored as the scale) no grid weight of recency (at most
+    // 5) makes up for the model's 3 × 1.7; from recency alone the ascent leaves the model out.
+    const T = BLEND_TERMS.length;
+    const rng = Rng.of(1, 'synthetic-slice');
+    const users: AscentUser[] = Array.from({ length: 300 }, () => {
+      const n = 40;
+      const terms = new Float64Array(n * T);
+      const hit = new Uint8Array(n);
+      hit[0] = 1;
+      for (let j = 0; j < n; j++) {
+        terms[j * T + BLEND_TERMS.indexOf('model')] = j === 0 ? -0.9 : 0.8 + 0.2 * (rng.next() - 0.5);
+        terms[j * T + BLEND_TERMS.indexOf('recency')] = (j === 0 ? 0.8 : 0) + 0.3 * (rng.next() - 0.5);
+      }
+      return { terms, hit, ideal: 1 };
+    });
+    const learned = learnBlend(users, getRanker('two-tower')!, { k: 10, bags: 2, seed: 1 });
+    // Several baselines' starts reach it; the first in order is kept.
+    expect(learned.start).not.toBe('configured');
+    expect(learned.ndcg).toBeGreaterThan(0.9);
+    expect(learned.w[BLEND_TERMS.indexOf('model')]).toBe(0);
+  });
 
   it('is not fitted on a slice too small to learn from', async () => {
     const store = await openTestStore();

@@ -3,6 +3,7 @@ import type { ModelStatus } from '../../src/domain/model-doc.js';
 import type { PersistentRecommender } from '../../models/core/types.js';
 import { getKind, UnknownKindError } from '../../models/kinds.js';
 import { newVersion } from '../../models/registry/registry.js';
+import { testHorizonMs } from '../../models/eval/split.js';
 import { fitServedBlends } from '../../src/feed/offline/blend-fit.js';
 import { errorMessage, type PipelineContext, type Progress } from './context.js';
 import { cutoffOf } from './settings.js';
@@ -88,7 +89,9 @@ export async function trainCandidate(
         onProgress: (fraction, stage) => report(0.05 + 0.7 * fraction, `fitting: ${stage}`),
       });
       // The served rankers' score blends for this model, learned on the window's latest rows.
+      const horizonMs = testHorizonMs(split.info);
       return fitServedBlends(split.train, [fitted], {
+        ...(horizonMs !== undefined ? { horizonMs } : {}),
         seed,
         k: cutoffOf(ctx.settings.gate.metric),
         onProgress: (fraction, stage) => report(0.75 + 0.2 * fraction, `blend: ${stage}`),

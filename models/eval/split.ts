@@ -25,6 +25,8 @@ export interface SplitInfo {
   testFraction?: number;
   /** ISO-8601 of the cut (for leave-last-out: one millisecond after the last training row). */
   cutoff: string;
+  /** ISO-8601 of the latest held-out row: with the cut, the period the test covers. */
+  testEnd?: string;
   /** Rows in the input, before deduplication. */
   inputRows: number;
   /** Distinct (user, item) pairs. */
@@ -313,6 +315,25 @@ function countDistinct(ids: Int32Array, size: number): number {
   return count;
 }
 
+function latest(ts: Float64Array, rows: readonly number[]): number {
+  let max = -Infinity;
+  for (const r of rows) max = Math.max(max, ts[r]!);
+  return max;
+}
+
+const isoOrNumber = (ms: number): string =>
+  Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
+
+/**
+ * How long the held-out period of a temporal split lasts (cut to latest test row): the horizon a
+ * blend learned before the cut is judged over. Undefined for other splits.
+ */
+export function testHorizonMs(info: SplitInfo): number | undefined {
+  if (info.kind !== 'temporal' || !info.testEnd) return undefined;
+  const span = Date.parse(info.testEnd) - Date.parse(info.cutoff);
+  return Number.isFinite(span) && span > 0 ? span : undefined;
+}
+
 function assemble(
   log: InteractionLog,
   rows: InteractionLog,
@@ -337,7 +358,8 @@ function assemble(
     test,
     info: {
       ...info,
-      cutoff: Math.abs(cutoffMs) <= 8.64e15 ? new Date(cutoffMs).toISOString() : String(cutoffMs),
+      cutoff: isoOrNumber(cutoffMs),
+      ...(testRows.length ? { testEnd: isoOrNumber(latest(rows.ts, testRows)) } : {}),
       inputRows: log.user.length,
       pairs: rows.user.length,
       trainRows: trainLog.user.length,

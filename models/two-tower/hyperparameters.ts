@@ -30,6 +30,13 @@ export const TwoTowerHyperparameters = z.strictObject({
   halfLifeDays: z.number().positive().default(14),
   /** Subtract log(sampling probability) from logits (log-Q correction). */
   logQCorrection: z.boolean().default(true),
+  /**
+   * In-batch negatives come from what was live at the time: each epoch cuts the time-ordered rows
+   * into windows of this many batches (at a random offset), shuffles within each window and draws
+   * every batch from one window, so a positive competes with markets engaged with around the same
+   * time, not with markets closed weeks before. 0: batches drawn from the whole window at random.
+   */
+  negativeWindowBatches: z.int().min(0).max(10_000).default(4),
   /** Threads for the dense kernels. Results do not depend on it: each output is computed the same way. */
   threads: z.int().min(1).max(64).default(Math.min(2, availableParallelism())),
 });

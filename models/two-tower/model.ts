@@ -65,7 +65,9 @@ export class TwoTowerModel implements PersistentRecommender {
     this.params = p;
     const histories = new UserHistories(log, train.numUsers);
     const examples = exampleWeights(log, train.cutoffMs, halfLifeMs(hp));
-    const logQ = itemLogQ(log, train.numItems, hp.logQCorrection);
+    // log Q per training row: the log-probability that its item is drawn as an in-batch negative
+    // (set each epoch by epochBatches; stays 0 without the correction).
+    const logQ = new Float32Array(hp.logQCorrection ? log.user.length : 0);
 
     const step = await createStep({
       maxBatch: hp.batchSize,
@@ -80,26 +82,27 @@ export class TwoTowerModel implements PersistentRecommender {
       const wuAdam = new DenseAdam(p.wu, hp.denseLearningRate);
       const wmAdam = new DenseAdam(p.wm, hp.denseLearningRate);
       const n = log.user.length;
-      const order = Int32Array.from({ length: n }, (_, i) => i);
+      const order = new Int32Array(n);
       const started = performance.now();
       let finalLoss = NaN;
       for (let epoch = 0; epoch < hp.epochs; epoch++) {
-        shuffle(order, rng);
+        const batches = epochBatches(log, hp.batchSize, hp.negativeWindowBatches, rng, order, logQ);
         let lossSum = 0;
-        let batches = 0;
-        for (let start = 0; start < n; start += hp.batchSize) {
-          const rows = order.subarray(start, Math.min(n, start + hp.batchSize));
-          if (rows.length < 2) continue; // a softmax over one example has no negatives
-          lossSum += trainer.step(rows, examples, logQ);
+        let done = 0;
+        for (const [start, end] of batches) {
+          lossSum += trainer.step(order.subarray(start, end), examples, logQ);
           wuAdam.apply(step.dWu);
           wmAdam.apply(step.dWm);
-          batches++;
-          if (batches % 20 === 0) {
-            options.onProgress?.((epoch + start / n) / hp.epochs, `epoch ${epoch + 1}/${hp.epochs}`);
+          done++;
+          if (done % 20 === 0) {
+            options.onProgress?.(
+              (epoch + done / batches.length) / hp.epochs,
+              `epoch ${epoch + 1}/${hp.epochs}`,
+            );
             await yieldToEventLoop();
           }
         }
-        finalLoss = lossSum / Math.max(1, batches);
+        finalLoss = lossSum / Math.max(1, done);
       }
       const seconds = (performance.now() - started) / 1000;
       this.lastFit = {
@@ -250,6 +253,7 @@ class BatchTrainer {
     this.userKeep = new Uint8Array(b);
   }
 
+  /** `logQ` is indexed by training row (empty: no correction). */
   step(rows: Int32Array, weights: Float32Array, logQ: Float32Array): number {
     const { p, d, histories, rng } = this;
     const { batch } = this.dense;
@@ -278,7 +282,7 @@ class BatchTrainer {
       const r = rows[b]!;
       const item = log.item[r]!;
       batch.item[b] = item;
-      batch.logQ[b] = logQ[item]!;
+      batch.logQ[b] = logQ.length ? logQ[r]! : 0;
       batch.weight[b] = weights[r]!;
       batch.xm.set(this.slotInput.subarray(slotFor(item) * d, slotFor(item) * d + d), b * d);
       const user = log.user[r]!;
@@ -336,13 +340,53 @@ function exampleWeights(log: InteractionLog, cutoffMs: number, halfLife: number)
   return out;
 }
 
-/** log of each item's share of training rows: how often in-batch sampling draws it as a negative. */
-function itemLogQ(log: InteractionLog, numItems: number, enabled: boolean): Float32Array {
-  const out = new Float32Array(numItems);
-  if (!enabled) return out;
-  for (let r = 0; r < log.item.length; r++) out[log.item[r]!]!++;
-  for (let i = 0; i < numItems; i++) out[i] = Math.log(Math.max(out[i]!, 1) / log.item.length);
-  return out;
+/**
+ * One epoch's batches as [start, end) ranges of `order`, which it fills, and each row's log Q. With
+ * `windowBatches` > 0 the time-ordered rows are cut into windows of that many batches (the first
+ * one shorter, by a random number of batches, so boundaries move between epochs), rows are shuffled within
+ * their window and batches never straddle two: in-batch negatives are what users engaged with
+ * around the same time. log Q is then each item's share of its window's rows, the probability the
+ * window's batches draw it as a negative (with global batches, its share of all rows). Batch order
+ * is shuffled across windows.
+ */
+export function epochBatches(
+  log: InteractionLog,
+  batchSize: number,
+  windowBatches: number,
+  rng: Rng,
+  order: Int32Array,
+  logQ: Float32Array,
+): [number, number][] {
+  const n = log.user.length;
+  const window = windowBatches > 0 ? windowBatches * batchSize : n;
+  // Whole batches per window (the first one shorter), so only the epoch's last batch is partial.
+  const first =
+    windowBatches > 0 && n > window ? batchSize * (1 + rng.int(windowBatches)) : Math.min(window, n);
+  const bounds: number[] = [0];
+  for (let end = first; end < n; end += window) bounds.push(end);
+  bounds.push(n);
+  const batches: [number, number][] = [];
+  const count = new Map<number, number>();
+  for (let w = 0; w + 1 < bounds.length; w++) {
+    const from = bounds[w]!;
+    const to = bounds[w + 1]!;
+    for (let r = from; r < to; r++) order[r] = r;
+    shuffle(order.subarray(from, to), rng);
+    for (let start = from; start < to; start += batchSize) {
+      // A softmax over one example has no negatives.
+      if (Math.min(to, start + batchSize) - start >= 2)
+        batches.push([start, Math.min(to, start + batchSize)]);
+    }
+    if (!logQ.length) continue;
+    count.clear();
+    for (let r = from; r < to; r++) count.set(log.item[r]!, (count.get(log.item[r]!) ?? 0) + 1);
+    for (let r = from; r < to; r++) logQ[r] = Math.log(count.get(log.item[r]!)! / (to - from));
+  }
+  for (let i = batches.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [batches[i], batches[j]] = [batches[j]!, batches[i]!];
+  }
+  return batches;
 }
 
 function glorot(rng: Rng, rows: number, cols: number): Float32Array {

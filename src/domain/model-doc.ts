@@ -54,6 +54,11 @@ export interface BlendFit {
     /** nDCG@k of the blend's order on the slice, with the ranker's configured weights and fitted. */
     ndcgHand: number;
     ndcgFitted: number;
+    /**
+     * Which blend the winning ascent started from: `configured` (the ranker's weights) or a
+     * model-free served ranker's, such as `category-affinity` (absent in older documents).
+     */
+    start?: string;
   };
   /** Seconds the fit took (its validation model included). */
   seconds: number;

@@ -7,6 +7,7 @@ import {
   leaveLastOutSplit,
   stableArgsort,
   temporalSplit,
+  testHorizonMs,
 } from '../../models/eval/split.js';
 
 type Row = [user: string, item: string, ts: number, weight?: number];
@@ -88,10 +89,13 @@ describe('temporalSplit', () => {
     expect(pairs(log, split.test)).toEqual(['a:i3', 'c:i1']); // b:i4 (item) and d:i1 (user) dropped
     expect(split.train).toMatchObject({ numUsers: 4, numItems: 4, cutoffMs: 60 });
     expect(split.train.content).toBeUndefined();
+    expect(testHorizonMs(split.info)).toBe(20);
     expect(split.info).toEqual({
       kind: 'temporal',
       testFraction: 0.4,
       cutoff: new Date(60).toISOString(),
+      // The latest held-out row kept (c:i1 at 80): the test period runs from 60 to 80.
+      testEnd: new Date(80).toISOString(),
       inputRows: 10,
       pairs: 9,
       trainRows: 5,

@@ -10,7 +10,13 @@ import {
   type ContenderResult,
 } from '../../../models/eval/fit-and-evaluate.js';
 import { RECOMMENDERS, RECOMMENDER_LIST, type RecommenderEntry } from '../../../models/eval/recommenders.js';
-import { coldStartSplit, makeSplit, type EvalSplit, type SplitInfo } from '../../../models/eval/split.js';
+import {
+  coldStartSplit,
+  makeSplit,
+  testHorizonMs,
+  type EvalSplit,
+  type SplitInfo,
+} from '../../../models/eval/split.js';
 import { bootstrapMean, type Interval } from '../../../models/eval/bootstrap.js';
 import { servingModels } from '../../../models/kinds.js';
 import { servedRankerContenders } from '../../feed/offline/served-ranker.js';
@@ -253,7 +259,9 @@ export async function runEvaluation(
     // and a model-based ranker with the blend a retrain would learn before the cut.
     const fitted = [...main.fitted.values()].map((r) => r.recommender);
     const models = await servingModels(fitted, 'eval');
+    const horizonMs = testHorizonMs(split.info);
     const blends = await fitServedBlends(split.train, fitted, {
+      ...(horizonMs !== undefined ? { horizonMs } : {}),
       rankers: settings.rankers,
       seed: settings.seed,
       k: settings.k,

@@ -44,6 +44,13 @@ export function meanNdcg(
   return n > 0 ? sum / n : 0;
 }
 
+/** Each user's nDCG@k with their candidates ordered by terms·w. */
+export function userNdcgs(users: readonly AscentUser[], w: Float64Array, k: number): Float64Array {
+  return Float64Array.from(users, ({ terms, hit, ideal }) => {
+    return dcgAtK(blendScores(terms, w, new Float64Array(hit.length)), hit, k) / ideal;
+  });
+}
+
 /**
  * Coordinate ascent on mean nDCG@k (Metzler & Croft, "Linear feature-based models for information
  * retrieval", 2007): term by term, the grid value that gains most, for a few rounds. Each trial

@@ -308,7 +308,7 @@ function tradesOf(exchange: LiveExchange, live: MarketLive, hour: number): SimTr
   const catalogueHour = hour - Math.round(cat.startMs / HOUR_MS);
   if (catalogueHour < m.openHour || catalogueHour - m.openHour >= m.cents.length) return [];
   const rng = Rng.of(exchange.seedValue, 'trades', m.ticker, hour);
-  const expected = (VOLUME_PER_ATTENTION * attention(m, catalogueHour)) / MEAN_TRADE;
+  const expected = (VOLUME_PER_ATTENTION * attention(cat, m, catalogueHour)) / MEAN_TRADE;
   const n = rng.poisson(expected);
   const trades: SimTrade[] = [];
   for (let i = 0; i < n; i++) {
@@ -358,7 +358,7 @@ function initialState(cat: Catalogue, seed: number, market: SimMarket, now: numb
   const nowHour = Math.floor((Math.min(now, market.closeMs) - cat.startMs) / HOUR_MS);
   const startHour = Math.round(cat.startMs / HOUR_MS);
   for (let h = market.openHour; h < nowHour && h - market.openHour < market.cents.length; h++) {
-    const traded = Math.round(VOLUME_PER_ATTENTION * attention(market, h));
+    const traded = Math.round(VOLUME_PER_ATTENTION * attention(cat, market, h));
     live.volume += traded;
     if (h > nowHour - 24) live.hourly.push([startHour + h, traded]);
   }

@@ -1,5 +1,7 @@
 import { HOUR_MS, monthIndex } from './calendar.js';
 import { listEvents, type EventListing, type LevelAt } from './listings.js';
+import { News } from './news.js';
+import { SeriesTrends } from './trends.js';
 import { ladderCents, resolvingPaths, walk, type WalkSpec } from './prices.js';
 import { Rng } from '../util/rng.js';
 import { occurrences } from './schedule.js';
@@ -60,24 +62,63 @@ export interface SimMarket {
   liquidityScale: number;
 }
 
+/**
+ * The temporal dynamics real logs have, each of which can be switched off to measure what it does.
+ * `sibyl simulate`, `sibyl exchange` and `sibyl traffic` always run with all three.
+ */
+export interface Dynamics {
+  /** Bursts of attention to a series around news, decaying over hours (./news.ts). */
+  news: boolean;
+  /** Popularity that moves: markets fade with age (./attention.ts), series go in and out of fashion (./trends.ts). */
+  popularity: boolean;
+  /** Tastes that move: half the users drift to a new favourite category, everyone's interests wander (./users.ts). */
+  tastes: boolean;
+}
+
+export const ALL_DYNAMICS: Readonly<Dynamics> = { news: true, popularity: true, tastes: true };
+export const NO_DYNAMICS: Readonly<Dynamics> = { news: false, popularity: false, tastes: false };
+
 export interface Catalogue {
   startMs: number;
   endMs: number;
   /** Hours in the window. */
   hours: number;
+  /** The window's start as an absolute hour (hours since the Unix epoch). */
+  startHour: number;
+  dynamics: Readonly<Dynamics>;
+  /** News about each series, hour by hour (./news.ts). */
+  news: News;
+  /** Each series' popularity going in and out of fashion (./trends.ts). */
+  trends: SeriesTrends;
   series: SimSeries[];
   events: SimEvent[];
   markets: SimMarket[];
 }
 
-export function buildCatalogue(seed: number, startMs: number, endMs: number): Catalogue {
+export function buildCatalogue(
+  seed: number,
+  startMs: number,
+  endMs: number,
+  dynamics: Readonly<Dynamics> = ALL_DYNAMICS,
+): Catalogue {
   const hourOf = (ms: number) => Math.round((ms - startMs) / HOUR_MS);
   const hours = hourOf(endMs);
   const slots = SERIES_TEMPLATES.map((t) =>
     occurrences(t, startMs, endMs + LISTING_LOOKAHEAD_MS, Rng.of(seed, 'schedule', t.ticker)),
   );
   const levelAt = underlyingPaths(seed, slots, startMs, hours);
-  const cat: Catalogue = { startMs, endMs, hours, series: [], events: [], markets: [] };
+  const cat: Catalogue = {
+    startMs,
+    endMs,
+    hours,
+    startHour: Math.round(startMs / HOUR_MS),
+    dynamics,
+    news: new News(seed, SERIES_TEMPLATES, dynamics.news),
+    trends: new SeriesTrends(seed, SERIES_TEMPLATES, dynamics.popularity),
+    series: [],
+    events: [],
+    markets: [],
+  };
   const seen = new Set<string>();
   SERIES_TEMPLATES.forEach((template, s) => {
     cat.series.push({ index: s, template, category: CATEGORIES.indexOf(template.category) });

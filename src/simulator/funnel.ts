@@ -1,12 +1,12 @@
 import type { InteractionType } from '../domain/schemas.js';
+import { marketNow } from './attention.js';
 import { DAY_MS, HOUR_MS } from './calendar.js';
 import type { Catalogue } from './catalogue.js';
 import type { InteractionBuffer } from './interaction-buffer.js';
 import { quoteCents } from './prices.js';
 import { Rng } from '../util/rng.js';
 import type { HourSlate } from './slates.js';
-import { CATEGORY_WEIGHTS, CATEGORIES } from './series/index.js';
-import { FAVOURITES, type Population } from './users.js';
+import type { Population } from './users.js';
 import {
   CLICK_BIAS,
   DISMISS_RATE,
@@ -32,7 +32,9 @@ import {
  * - their portfolio: markets they hold or watch, revisited (repeat consumption, as traders do);
  * - discovery (search, links), where markets are viewed in proportion to exchange-wide attention.
  * Opening a market (click or view) can lead to a watch (later undone at times) and to trades at the
- * market's quoted price. Utility = category taste + favourite-series boost + appeal + noise.
+ * market's quoted price. Utility = category taste + favourite-series boost + appeal + news + noise
+ * (./behaviour.ts), all as of the session's moment: tastes drift, appeal fades and news comes and
+ * goes, and the exchange's lists follow attention, which follows the news too.
  */
 
 /** State that carries across days: watchlists, positions and scheduled unwatches. */
@@ -70,7 +72,6 @@ const EXAMINATION = Array.from({ length: HOME_POOL }, (_, p) => examination(p));
 const FEED_KEYS = new Float64Array(Math.max(HOME_POOL, CATEGORY_POOL));
 const UNWATCH_SHARE = 0.3;
 const UNWATCH_MEAN_MS = 36 * HOUR_MS;
-const BASE = CATEGORIES.map((c) => CATEGORY_WEIGHTS[c]);
 
 export function simulateUserDay(w: World, user: number, day: number, out: InteractionBuffer): void {
   const dayStart = w.cat.startMs + day * DAY_MS;
@@ -130,8 +131,7 @@ class Session {
     if (surface === 2 && this.seriesPage()) return;
     if (surface === 3 && this.portfolio()) return;
     if (surface === 4) return this.discover();
-    const weights = BASE.map((b, c) => b * Math.exp(this.w.pop.categoryTaste[this.taste.taste + c]!));
-    const positions = this.slate.byCategory[this.rng.weighted(weights)]!;
+    const positions = this.slate.byCategory[this.rng.weighted(this.taste.shares)]!;
     if (positions.length) this.feed(positions.length, (i) => positions[i]!, CATEGORY_POOL);
   }
 
@@ -166,13 +166,12 @@ class Session {
   private seriesPage(): boolean {
     const candidates: number[] = [];
     const boosts: number[] = [];
-    for (let k = 0; k < FAVOURITES; k++) {
-      const s = this.w.pop.favouriteSeries[this.taste.favourites + k]!;
-      if (s >= 0 && this.slate.bySeries.has(s)) {
+    this.taste.favouriteSeries.forEach((s, k) => {
+      if (this.slate.bySeries.has(s)) {
         candidates.push(s);
-        boosts.push(this.w.pop.favouriteBoost[this.taste.favourites + k]!);
+        boosts.push(this.taste.favouriteBoost[k]!);
       }
-    }
+    });
     if (candidates.length === 0) return false;
     const positions = this.slate.bySeries.get(candidates[this.rng.weighted(boosts)]!)!;
     const weights = Array.from(positions, (p) => Math.exp(this.slate.logAttention[p]!));
@@ -251,7 +250,7 @@ class Session {
   }
 
   private utility(market: number): number {
-    return utility(this.w.pop, this.taste, this.w.cat.markets[market]!);
+    return utility(this.taste, marketNow(this.w.cat, this.w.cat.markets[market]!, this.t));
   }
 
   /** Moves the session clock on, never past its hour (every market here is open for the whole hour). */

@@ -15,3 +15,5 @@ export type { ProgressListener, SimulationCounts, SimulationProgress } from './p
 export { CSV_HEADER } from './records.js';
 export type { EventRecord, InteractionRecord, MarketRecord, SeriesRecord, UserRecord } from './records.js';
 export { CATEGORIES } from './series/index.js';
+export { ALL_DYNAMICS, NO_DYNAMICS, type Dynamics } from './catalogue.js';
+export type { NewsShock } from './news.js';

@@ -87,7 +87,7 @@ function marketRecord(cat: Catalogue, m: SimMarket): MarketRecord {
   let volume24h = 0;
   const last = Math.min(m.closeHour, cat.hours);
   for (let h = m.openHour; h < last; h++) {
-    const traded = VOLUME_PER_ATTENTION * attention(m, h);
+    const traded = VOLUME_PER_ATTENTION * attention(cat, m, h);
     volume += traded;
     if (h >= cat.hours - 24) volume24h += traded;
   }

@@ -1,5 +1,5 @@
 import { DAY_MS, floorDay, floorHour } from './calendar.js';
-import { buildCatalogue, type Catalogue } from './catalogue.js';
+import { ALL_DYNAMICS, buildCatalogue, type Catalogue, type Dynamics } from './catalogue.js';
 import { simulateUserDay, type World } from './funnel.js';
 import { InteractionBuffer } from './interaction-buffer.js';
 import {
@@ -29,6 +29,11 @@ export interface SimulationOptions {
   days?: number;
   /** End of the window, rounded down to the hour. @defaultValue the start of the current UTC day */
   end?: Date;
+  /**
+   * Which temporal dynamics run (news bursts, fading interest, drifting tastes), to measure what each
+   * does; the CLI, the exchange and the traders always run all of them. @defaultValue all on
+   */
+  dynamics?: Partial<Dynamics>;
 }
 
 export const SIMULATION_DEFAULTS = { seed: 42, users: 1000, days: 14 } as const;
@@ -86,8 +91,12 @@ export interface UserProfile {
   /** Categories by preference, strongest first, with their share of the user's interest (before any drift). */
   categories: { category: string; share: number }[];
   favouriteSeries: string[];
-  /** When the favourite category changes, if it does, and to which. */
+  /**
+   * If the user's tastes drift: when the drift starts, when it is complete (it is gradual, over
+   * days: ./users.ts) and the favourite category it ends in.
+   */
   driftsAt?: Date;
+  driftsUntil?: Date;
   driftsTo?: string;
   sessionsPerDay: number;
 }
@@ -114,7 +123,7 @@ export class Simulation {
     this.dayCount = o.days;
     this.end = new Date(floorHour(o.end.getTime()));
     this.start = new Date(this.end.getTime() - o.days * DAY_MS);
-    this.catalogue = buildCatalogue(o.seed, this.start.getTime(), this.end.getTime());
+    this.catalogue = buildCatalogue(o.seed, this.start.getTime(), this.end.getTime(), o.dynamics);
     this.slates = buildSlates(this.catalogue);
     this.population = generatePopulation(o.seed, o.users, this.catalogue);
   }
@@ -173,6 +182,7 @@ export class Simulation {
       categories: this.categoryShares(user, 0),
       favouriteSeries,
       driftsAt: drifts ? new Date(drift) : undefined,
+      driftsUntil: drifts ? new Date(pop.driftEndMs[user]!) : undefined,
       driftsTo: drifts ? this.categoryShares(user, 1)[0]!.category : undefined,
       sessionsPerDay: pop.sessionsPerDay[user]!,
     };
@@ -196,7 +206,9 @@ export function simulate(options: SimulationOptions = {}): Simulation {
   return new Simulation(options);
 }
 
-function resolveOptions(o: SimulationOptions): Required<SimulationOptions> {
+function resolveOptions(o: SimulationOptions): Required<Omit<SimulationOptions, 'dynamics'>> & {
+  dynamics: Dynamics;
+} {
   const seed = o.seed ?? SIMULATION_DEFAULTS.seed;
   const users = o.users ?? SIMULATION_DEFAULTS.users;
   const days = o.days ?? SIMULATION_DEFAULTS.days;
@@ -211,5 +223,5 @@ function resolveOptions(o: SimulationOptions): Required<SimulationOptions> {
     throw new RangeError(`days must be an integer from 1 to ${SIMULATION_LIMITS.days}, got ${days}`);
   }
   if (!(end instanceof Date) || Number.isNaN(end.getTime())) throw new RangeError('end must be a valid date');
-  return { seed, users, days, end };
+  return { seed, users, days, end, dynamics: { ...ALL_DYNAMICS, ...o.dynamics } };
 }

@@ -24,7 +24,7 @@ export function buildSlates(cat: Catalogue): HourSlate[] {
   for (let h = 0; h < cat.hours; h++) {
     const open: { market: number; attention: number }[] = [];
     for (const m of cat.markets) {
-      if (m.openHour <= h && h < m.closeHour) open.push({ market: m.index, attention: attention(m, h) });
+      if (m.openHour <= h && h < m.closeHour) open.push({ market: m.index, attention: attention(cat, m, h) });
     }
     open.sort((a, b) => b.attention - a.attention || a.market - b.market);
     const markets = Int32Array.from(open, (o) => o.market);

@@ -12,8 +12,9 @@ import {
   WATCH_RATE,
   yesShare,
 } from '../simulator/behaviour.js';
+import { marketNow, type MarketNow } from '../simulator/attention.js';
 import { DAY_MS, floorDay } from '../simulator/calendar.js';
-import { buildCatalogue, type SimMarket } from '../simulator/catalogue.js';
+import { buildCatalogue, type Catalogue, type SimMarket } from '../simulator/catalogue.js';
 import { userId } from '../simulator/records.js';
 import { CATEGORIES } from '../simulator/series/index.js';
 import { generatePopulation, type Population } from '../simulator/users.js';
@@ -23,13 +24,16 @@ import type { Rng } from '../util/rng.js';
  * The simulator's population as live traders: the same users (`user-1` … `user-N`, with the latent
  * tastes, drift and heavy-tailed activity `sibyl simulate` gave them) looking at the feeds Sibyl
  * serves them. Each shown market is examined with a chance that falls with its position; a user
- * clicks what suits their tastes (category, favourite series), what is priced near even and what
- * closes soon; a click may lead to a watch and to trades at the quoted price; an unappealing market
- * is sometimes dismissed.
+ * clicks what suits their tastes (category, favourite series) as drifted by now, what is in the news
+ * now (the simulator's news, which does not depend on its window), what is new rather than old, what
+ * is priced near even and what closes soon; a click may lead to a watch and to trades at the quoted
+ * price; an unappealing market is sometimes dismissed.
  */
 
 export interface TraderWorld {
   population: Population;
+  /** The simulated window's catalogue: its markets, and the news and fading that go on after it. */
+  catalogue: Catalogue;
   /** Running sum of sessions per day: heavy users open the app more often. */
   cumulativeActivity: Float64Array;
   markets: Map<string, SimMarket>;
@@ -50,6 +54,7 @@ export function traderWorld(seed: number, users: number, days: number, now: numb
   for (let u = 0; u < users; u++) cumulativeActivity[u] = total += population.sessionsPerDay[u]!;
   return {
     population,
+    catalogue,
     cumulativeActivity,
     markets: new Map(catalogue.markets.map((m) => [m.ticker, m])),
     seriesIndex: new Map(catalogue.series.map((s) => [s.template.ticker, s.index])),
@@ -132,15 +137,10 @@ export class Trader {
    */
   private utility(item: FeedItem): number {
     const w = this.world;
+    const now = this.now().getTime();
     const known = w.markets.get(item.ticker);
-    const series = known?.series ?? w.seriesIndex.get(item.eventTicker.split('-')[0]!) ?? -1;
-    const market = known ?? {
-      category: Math.max(0, CATEGORIES.indexOf(item.category as (typeof CATEGORIES)[number])),
-      series,
-      logAppeal: Math.log(w.seriesPopularity[series] ?? 1),
-    };
-    const taste = userTaste(w.population, this.user, this.now().getTime());
-    let u = utility(w.population, taste, market);
+    const market: MarketNow = known ? marketNow(w.catalogue, known, now) : this.unknownMarket(item, now);
+    let u = utility(userTaste(w.population, this.user, now), market);
     if (item.yesBid !== null && item.yesAsk !== null) {
       const p = (Number(item.yesBid) + Number(item.yesAsk)) / 2;
       u += 0.3 * Math.log(0.3 + 4 * p * (1 - p));
@@ -148,6 +148,18 @@ export class Trader {
     const hoursLeft = (Date.parse(item.closeTime) - this.now().getTime()) / 3_600_000;
     if (hoursLeft > 0) u += 0.3 * Math.log(1 + 2 * Math.exp(-hoursLeft / 12));
     return u;
+  }
+
+  /** A market listed after the simulated window: its series' appeal, as if new, and its series' news. */
+  private unknownMarket(item: FeedItem, now: number): MarketNow {
+    const w = this.world;
+    const series = w.seriesIndex.get(item.seriesTicker ?? item.eventTicker.split('-')[0]!) ?? -1;
+    return {
+      category: Math.max(0, CATEGORIES.indexOf(item.category as (typeof CATEGORIES)[number])),
+      series,
+      logAppeal: Math.log(w.seriesPopularity[series] ?? 1),
+      logHeat: series >= 0 ? w.catalogue.news.logHeatAt(series, now) : 0,
+    };
   }
 
   private event(

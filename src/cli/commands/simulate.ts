@@ -75,7 +75,7 @@ export function registerSimulate(program: Command): void {
     });
 }
 
-function parseFlags(flags: SimulateFlags): Required<SimulationOptions> {
+function parseFlags(flags: SimulateFlags): Required<Omit<SimulationOptions, 'dynamics'>> {
   if (flags.out !== undefined && flags.toStore)
     throw new UsageError('use either --out DIR or --to-store, not both');
   return {
@@ -130,7 +130,7 @@ async function withProgress<T>(days: number, task: (onProgress: ProgressListener
 }
 
 function summarize(
-  o: Required<SimulationOptions>,
+  o: Required<Omit<SimulationOptions, 'dynamics'>>,
   start: Date,
   end: Date,
   c: SimulationCounts,

@@ -3,7 +3,8 @@
  * (about the HTTP benchmark's catalogue), 10k, 100k and 300k open markets. Per request: user
  * vector from id + 10 recent markets, scores over every open market (or, from 100k on, also
  * through the ANN index), candidate sources, blend, diversity, reasons. Baseline in the same run:
- * the popularity ranker on the same catalogue and users. Also: what the ANN index costs to build
+ * the popularity ranker on the same catalogue and users; the `ease` (2,500 modelled markets) and
+ * `bpr-mf` (20k markets, users placed by their history) rankers beside it. Also: what the ANN index costs to build
  * and how close its feeds are to the exact scan's, RSS of the model snapshot, the cost of a
  * catalogue's market vectors under a new model (and the longest the event loop waits while a model
  * swap computes them in chunks), and of a catalogue refresh in which 1% of the markets changed
@@ -30,7 +31,16 @@ import { topK } from '../models/vector-search/top-k.js';
 import { Rng } from '../src/util/rng.js';
 import { fmt, median, percentile, table, timeRuns } from './harness.js';
 import { FORMAT2_VOCABULARY_FILES, writeFormat1ModelFile } from '../test/helpers/artifact-format1.js';
-import { CATEGORIES, randomTwoTower, syntheticCatalogue } from '../test/helpers/synthetic-ranking.js';
+import {
+  CATEGORIES,
+  randomBpr,
+  randomEase,
+  randomTwoTower,
+  syntheticCatalogue,
+} from '../test/helpers/synthetic-ranking.js';
+import { EaseServing } from '../models/ease/serving.js';
+import { BprServing } from '../models/bpr-mf/serving.js';
+import { marketScores } from '../src/feed/catalogue/market-index.js';
 
 const REQUESTS = 1000;
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -207,6 +217,11 @@ export default async function run(): Promise<void> {
   const params = randomTwoTower(1_000_000, 20_000, rng);
   const serving = new TwoTowerServing('bench', params);
   const rssModel = process.memoryUsage().rss / 2 ** 20 - rssBefore;
+  // The experiment arms' kinds: EASE over 2,500 markets, BPR-MF over the two-tower's 20k, with no
+  // trained user (each request places its user by their 10 recent markets: the uncached cost).
+  const pause = async () => {};
+  const ease = await EaseServing.create('bench-ease', randomEase(2_500, rng), pause);
+  const bpr = await BprServing.create('bench-bpr', randomBpr(20_000, rng), pause);
   const req: RankRequest = {
     now: NOW,
     categories: [],
@@ -247,9 +262,26 @@ export default async function run(): Promise<void> {
       () => rankFeed(catalogue, userContext(i++, markets), req, getRanker('two-tower')!, serving),
       20,
     );
+    const kindTimes: [string, number[]][] = [];
+    for (const [ranker, model] of [
+      ['ease', ease],
+      ['bpr-mf', bpr],
+    ] as const) {
+      marketScores(catalogue, model);
+      i = 0;
+      kindTimes.push([
+        ranker,
+        await timeRuns(
+          REQUESTS,
+          () => rankFeed(catalogue, userContext(i++, markets), req, getRanker(ranker)!, model),
+          20,
+        ),
+      ]);
+    }
     const measured: [string, number[]][] = [
       ['popularity (baseline)', popularity],
       ['two-tower', twoTower],
+      ...kindTimes,
     ];
     if (markets >= 100_000) {
       const { ann, row } = await withAnn(catalogue, params, markets, req);

@@ -10,6 +10,7 @@ const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   features: () => import('./features.js'),
   experiments: () => import('./experiments.js'),
   train: () => import('./train.js'),
+  nightly: () => import('./nightly.js'),
   ranking: () => import('./ranking.js'),
   demo: () => import('./demo.js'),
   store: () => import('./store.js'),

@@ -9,7 +9,7 @@ import type { Store } from '../src/store/types.js';
 import type { JobMetrics } from './job-metrics.js';
 import { completedStep, recordRun } from './job-runs.js';
 import { JOBS, NIGHTLY_CHAIN, type JobContext, type JobName, type JobPayload } from './job-types.js';
-import { modelPipelineFromConfig, type ModelPipeline } from './model-pipeline/index.js';
+import { modelPipelineFromConfig, nightlyKinds, type ModelPipeline } from './model-pipeline/index.js';
 import { dailyReport } from './daily-report.js';
 
 export interface ProcessorDeps {
@@ -28,6 +28,28 @@ export interface ProcessorDeps {
 }
 
 export type Processor = (ctx: JobContext) => Promise<unknown>;
+
+interface NightlyStep {
+  step: JobName;
+  /** The kind a model step trains, evaluates or promotes. */
+  kind?: string;
+}
+
+/** The model steps, run kind by kind where the nightly chain lists `train`. */
+const MODEL_STEPS: readonly JobName[] = ['train', 'evaluate', 'promote'];
+
+/**
+ * The nightly chain's steps in order, the model steps once per kind (`kinds`, in order):
+ * sync-markets, rebuild-features, then train → evaluate → promote of each kind, then the report.
+ * One chain rather than one per kind: the kinds share the features the chain rebuilt, never train at
+ * once on the two shared cores, and the report follows all of them.
+ */
+export function nightlyPlan(kinds: readonly string[]): NightlyStep[] {
+  return NIGHTLY_CHAIN.flatMap((step): NightlyStep[] => {
+    if (step === 'train') return kinds.flatMap((kind) => MODEL_STEPS.map((s) => ({ step: s, kind })));
+    return MODEL_STEPS.includes(step) ? [] : [{ step }];
+  });
+}
 
 /**
  * The one set of job processors; both runners (BullMQ and in-process) call these. Each validates
@@ -85,25 +107,45 @@ export function createProcessors(deps: ProcessorDeps): Record<JobName, Processor
     nightly: async (ctx) => {
       const data = ctx.data as { chainId?: string };
       const chainId = data.chainId ?? `nightly-${now().toISOString().slice(0, 10)}`;
+      const primary = models.settings.kind;
+      const plan = nightlyPlan(nightlyKinds(models.settings));
       const steps: Record<string, unknown> = {};
-      for (const [i, step] of NIGHTLY_CHAIN.entries()) {
+      const failedKinds = new Set<string>();
+      for (const [i, { step, kind }] of plan.entries()) {
+        // The primary kind's steps are the chain's own; another kind's run as the sub-chain `<chainId>:<kind>`.
+        const other = kind !== undefined && kind !== primary;
+        const stepChain = other ? `${chainId}:${kind}` : chainId;
+        const key = other ? `${step}:${kind}` : step;
+        if (kind !== undefined && failedKinds.has(kind)) {
+          steps[key] = { skipped: `an earlier ${kind} step failed` };
+          continue;
+        }
         // A retried chain resumes after its last completed step.
-        const done = await completedStep(deps.store, chainId, step);
+        const done = await completedStep(deps.store, stepChain, step);
         if (done) {
-          steps[step] = { skipped: 'completed earlier in this chain', runId: done._id };
+          steps[key] = { skipped: 'completed earlier in this chain', runId: done._id };
           continue;
         }
         const stepCtx: JobContext = {
           ...ctx,
           name: step,
-          data: {},
-          progress: (p, stage) => ctx.progress((i + p) / NIGHTLY_CHAIN.length, `${step}: ${stage}`),
+          data: step === 'train' && kind !== undefined ? { kind } : {},
+          progress: (p, stage) => ctx.progress((i + p) / plan.length, `${key}: ${stage}`),
         };
-        steps[step] = await recordRun(
-          deps.store,
-          { name: step, jobId: ctx.id, attempt: ctx.attempt, chainId },
-          () => work[step](stepCtx, chainId),
-        );
+        try {
+          steps[key] = await recordRun(
+            deps.store,
+            { name: step, jobId: ctx.id, attempt: ctx.attempt, chainId: stepChain },
+            () => work[step](stepCtx, stepChain),
+          );
+        } catch (err) {
+          // Another kind's failure is its own (its active model keeps serving its arms): the chain
+          // goes on. The primary kind's fails the chain, to be retried, as every other step's does.
+          if (!other) throw err;
+          failedKinds.add(kind);
+          steps[key] = { error: err instanceof Error ? err.message : String(err) };
+          deps.logger.warn({ err, chainId: stepChain, step, kind }, 'nightly: a model step failed');
+        }
       }
       return { chainId, steps };
     },

@@ -13,7 +13,7 @@ import { servingModels } from '../../models/kinds.js';
 import type { Recommender, ServingModel } from '../../models/core/types.js';
 import { servedRankerContenders } from '../../src/feed/offline/served-ranker.js';
 import type { BlendWeights } from '../../src/feed/pipeline/rank-feed.js';
-import { DEFAULT_RANKER, getRanker } from '../../src/feed/rankers/rankers.js';
+import { getRanker, RANKERS, rankerOfKind, servesExperimentsOnly } from '../../src/feed/rankers/rankers.js';
 
 /** The baselines of models/eval/recommenders.ts (EASE and BPR-MF included: kinds, and baselines too). */
 function defaultBaselines(): Recommender[] {
@@ -32,8 +32,10 @@ export interface EvaluateResult {
 }
 
 /**
- * Evaluates the candidate, the active model (loaded from its artifact and bound to the split)
- * and every baseline on the candidate's split, and stores the metrics with the candidate.
+ * Evaluates the candidate, the active model of its kind (loaded from its artifact and bound to the
+ * split) and every baseline on the candidate's split, and stores the metrics with the candidate.
+ * A kind served to experiment arms only is judged against its active model alone (the `not-worse`
+ * rule): its served ranker with the candidate and with the active model, and the bare models.
  */
 export async function evaluateCandidate(
   ctx: PipelineContext,
@@ -59,6 +61,11 @@ export async function evaluateCandidate(
   const log = ctx.deps.logger.child({ version: doc.version });
   const { split, model } = await ctx.candidateOnSplit(doc, report);
   const contenders: Contender[] = [{ name: 'candidate', recommender: model, fitted: {} }];
+  const experimentOnly = servesExperimentsOnly(doc.kind);
+  // Its own rankers only, for a kind judged against its active model alone.
+  const rankers = experimentOnly
+    ? [...RANKERS.values()].filter((c) => c.model === doc.kind).map((c) => c.name)
+    : undefined;
   // What feeds serve: every served ranker through the feed's pipeline, the model-based ones with
   // the candidate (and its learned blend) and with the active model (and its own).
   const blendsOf = (d: ModelDoc | undefined) =>
@@ -69,7 +76,7 @@ export async function evaluateCandidate(
     d: ModelDoc | undefined,
     modelOnly = false,
   ) =>
-    servedRankerContenders(models, undefined, blendsOf(d))
+    servedRankerContenders(models, rankers, blendsOf(d))
       .filter((c) => !modelOnly || getRanker(c.name)?.model)
       .map((c) => ({ name: `${prefix}${c.name}`, recommender: c.recommender }));
   contenders.push(...served(SERVED, await servingModels([model], doc.version), doc));
@@ -88,7 +95,7 @@ export async function evaluateCandidate(
       comparedWith = { version: active.version, error: errorMessage(err) };
     }
   }
-  const baselines = ctx.deps.baselines?.() ?? defaultBaselines();
+  const baselines = experimentOnly ? [] : (ctx.deps.baselines?.() ?? defaultBaselines());
   contenders.push(...baselines.map((rec) => ({ name: rec.name, recommender: rec })));
   const { metric } = ctx.settings.gate;
   const results = await fitAndEvaluate(contenders, split, {
@@ -100,7 +107,7 @@ export async function evaluateCandidate(
   for (const [name, { metrics: m, trainSeconds }] of results)
     // Baselines are fitted here and report their fit time; the candidate's is on its document.
     metrics[name] = trainSeconds !== undefined ? { ...m, train_seconds: trainSeconds } : m;
-  const comparisons = gateComparisons(results, metric, doc.seed);
+  const comparisons = gateComparisons(results, metric, doc.seed, doc.kind);
   const evaluatedAt = ctx.now();
   await ctx.deps.registry.recordEvaluation(doc.version, {
     metrics,
@@ -128,19 +135,22 @@ export const SERVED_ACTIVE = 'served-active:';
 
 /**
  * The lines the gate compares, and their paired bootstrap differences over the evaluated users:
- * the subject is the default served ranker with the candidate when it ranks with the candidate's
- * kind (what users would see), else the bare candidate; against the same line with the active
- * model, and against the best baseline (offline baselines and served rankers without a model).
+ * the subject is the served ranker of the candidate's kind (the default ranker for the two-tower)
+ * with the candidate, when it was evaluated (what users would see), else the bare candidate;
+ * against the same line with the active model of the kind, and against the best baseline (offline
+ * baselines and served rankers without a model), when any was evaluated.
  */
 export function gateComparisons(
   results: ReadonlyMap<string, ContenderResult>,
   metric: string,
   seed: number,
+  kind: string,
 ): GateComparisons {
-  const servedSubject = `${SERVED}${DEFAULT_RANKER}`;
-  const subject = results.has(servedSubject) ? servedSubject : 'candidate';
+  const ranker = rankerOfKind(kind);
+  const servedSubject = ranker && `${SERVED}${ranker}`;
+  const subject = servedSubject && results.has(servedSubject) ? servedSubject : 'candidate';
   // With the active model's kind not servable, feeds serve the fallback: a baseline here.
-  const activeLine = subject === servedSubject ? `${SERVED_ACTIVE}${DEFAULT_RANKER}` : 'active';
+  const activeLine = subject === servedSubject ? `${SERVED_ACTIVE}${ranker}` : 'active';
   const ours = results.get(subject)!;
   let best: [string, ContenderResult] | undefined;
   for (const entry of results) {

@@ -13,7 +13,12 @@ export type { ModelPipelineDeps, ModelRef, Progress } from './context.js';
 export type { EvaluateResult } from './evaluate-step.js';
 export type { PromoteResult } from './promote-step.js';
 export type { TrainRequest, TrainResult } from './train-step.js';
-export { DEFAULT_PIPELINE_SETTINGS, pipelineSettingsFrom, type ModelPipelineSettings } from './settings.js';
+export {
+  DEFAULT_PIPELINE_SETTINGS,
+  nightlyKinds,
+  pipelineSettingsFrom,
+  type ModelPipelineSettings,
+} from './settings.js';
 
 /**
  * Train → evaluate → promote (one file per step), shared by the jobs (jobs/processors.ts) and

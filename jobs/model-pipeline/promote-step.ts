@@ -1,7 +1,8 @@
 import { UnrecoverableError } from 'bullmq';
 import { SibylError } from '../../src/errors.js';
 import type { GateResult, Interval, ModelDoc, ModelStatus } from '../../src/domain/model-doc.js';
-import { decidePromotion, type GateInput } from '../../models/registry/gate.js';
+import { decideNotWorse, decidePromotion, type GateInput } from '../../models/registry/gate.js';
+import { servesExperimentsOnly } from '../../src/feed/rankers/rankers.js';
 import type { ModelRef, PipelineContext, Progress } from './context.js';
 import { evaluateCandidate, isBaselineLine } from './evaluate-step.js';
 
@@ -22,8 +23,10 @@ const isActiveChange = (details: unknown) =>
 
 /**
  * Applies the promotion gate to an evaluated candidate: promotes it (publishing the change) or
- * rejects it with the reason. A failed model is rejected and stays `failed`. If the active
- * model changed since the evaluation, the candidate is evaluated again first.
+ * rejects it with the reason, by its kind's rule (`lead` for the default ranker's kind, `not-worse`
+ * for kinds served to experiment arms only; models/registry/gate.ts). A failed model is rejected and
+ * stays `failed`. If the active model of its kind changed since the evaluation, the candidate is
+ * evaluated again first.
  */
 export async function promoteCandidate(
   ctx: PipelineContext,
@@ -52,7 +55,9 @@ export async function promoteCandidate(
         await evaluateCandidate(ctx, { version: doc.version }, onProgress, { force: true });
         continue;
       }
-      const gate = decidePromotion(gateInput(doc), ctx.settings.gate);
+      // The default ranker's kind must lead; a kind served to experiment arms only must not be worse.
+      const rule = servesExperimentsOnly(doc.kind) ? decideNotWorse : decidePromotion;
+      const gate = rule(gateInput(doc), ctx.settings.gate);
       const decidedAt = ctx.now();
       if (gate.decision === 'reject') {
         const updated = await ctx.deps.registry.update(

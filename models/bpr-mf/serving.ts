@@ -1,14 +1,14 @@
 import type { ServedMarket, ServingModel } from '../core/types.js';
 import { IdIndex } from '../core/id-index.js';
 import { scoreScale } from '../core/score-space.js';
-import { dot } from '../vector-search/dot.js';
+import { VectorIndex } from '../vector-search/vector-index.js';
 import { meanRows } from './model.js';
 import type { BprParameters } from './parameters.js';
 
 /**
  * BPR-MF as the feed serves it, exactly: a trained market's vector is (q_i, b_i, 1), a market the
  * model never saw is the zero vector; a user's vector is (f, 1, −mean) / scale, where f is their
- * learned factors when they were trained, else the mean of their history markets' factors (so a
+ * learned factors when they were trained (both zero-padded to a multiple of 4 coordinates), else the mean of their history markets' factors (so a
  * brand-new user is placed by their first interactions). user · market is then the BPR score
  * b_i + f · q_i, centred on the user's mean over the trained markets and scaled into [−1, 1]
  * (VectorSpace `score`).
@@ -18,6 +18,8 @@ export class BprServing implements ServingModel {
   readonly dim: number;
   blends?: ServingModel['blends'];
   private readonly d: number;
+  /** The trained markets' factors, scanned (SIMD) to place a user on the score scale. */
+  private readonly factorIndex: VectorIndex;
 
   private constructor(
     readonly version: string,
@@ -26,7 +28,10 @@ export class BprServing implements ServingModel {
     private readonly items: IdIndex,
   ) {
     this.d = p.hp.dim;
-    this.dim = this.d + 2;
+    // (q, b, 1), zero-padded to a multiple of 4: the catalogue scan's SIMD kernel needs it.
+    this.dim = Math.ceil((this.d + 2) / 4) * 4;
+    this.factorIndex = new VectorIndex(p.b.length, this.d);
+    this.factorIndex.vectors.set(p.q);
   }
 
   static async create(version: string, p: BprParameters, pause: () => Promise<void>): Promise<BprServing> {
@@ -59,9 +64,10 @@ export class BprServing implements ServingModel {
     const factors = this.factors(userId, history);
     if (!factors) return undefined;
     const { d, dim } = this;
-    const { q, b } = this.p;
-    const scores = new Float32Array(b.length);
-    for (let r = 0; r < b.length; r++) scores[r] = b[r]! + dot(factors, 0, q, r * d, d);
+    const { b } = this.p;
+    // The index's scratch, used up before anything else scans it (serving is synchronous).
+    const scores = this.factorIndex.scores(factors);
+    for (let r = 0; r < b.length; r++) scores[r]! += b[r]!;
     const s = scoreScale(scores);
     if (!s) return undefined;
     const out = new Float32Array(dim);

@@ -99,6 +99,11 @@ export interface ServingModel {
   /** Vectors of `markets`, row i for markets[i], in one contiguous array. */
   marketVectors(markets: readonly ServedMarket[]): Float32Array;
   /**
+   * For kinds whose market vectors are one-hot (EASE): each market's coordinate, −1 where its vector
+   * is zero. The feed then keeps these instead of the vectors (models/vector-search/slot-index.ts).
+   */
+  marketSlots?(markets: readonly ServedMarket[]): Int32Array;
+  /**
    * The user's vector from their id and their latest interactions, newest first; `undefined` when
    * the model cannot place them (an unknown user none of whose markets it knows).
    */

@@ -5,7 +5,7 @@ import type { EaseParameters } from './parameters.js';
 
 /**
  * EASE as the feed serves it, exactly: a market's vector is one-hot on its row of B (zero for a
- * market outside the modelled set), and a user's vector is their history's row sum x_u · B over
+ * market outside the modelled set; the feed keeps the coordinate, `marketSlots`), and a user's vector is their history's row sum x_u · B over
  * the modelled markets, so user · market is the user's EASE score of that market (centred and
  * scaled: VectorSpace `score`). There is no per-user state: a brand-new user is placed by their
  * first interactions, and anyone's latest interaction moves their next feed.
@@ -34,11 +34,15 @@ export class EaseServing implements ServingModel {
   marketVectors(markets: readonly ServedMarket[]): Float32Array {
     const n = this.dim;
     const out = new Float32Array(markets.length * n);
-    markets.forEach((m, i) => {
-      const s = this.slots.get(m.ticker);
-      if (s !== undefined) out[i * n + s] = 1;
+    this.marketSlots(markets).forEach((s, i) => {
+      if (s >= 0) out[i * n + s] = 1;
     });
     return out;
+  }
+
+  /** The one-hot vectors as coordinates: what the feed keeps per catalogue (a gather per user). */
+  marketSlots(markets: readonly ServedMarket[]): Int32Array {
+    return Int32Array.from(markets, (m) => this.slots.get(m.ticker) ?? -1);
   }
 
   userVector(_userId: string, history: readonly ServedMarket[]): Float32Array | undefined {

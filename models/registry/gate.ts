@@ -53,6 +53,7 @@ export function decidePromotion(input: GateInput, config: GateConfig = DEFAULT_G
   const intervals: NonNullable<GateResult['intervals']> = {};
   let baselineName: string | undefined;
   const result = (decision: GateResult['decision'], reason: string): GateResult => ({
+    rule: 'lead',
     metric,
     margin,
     ...(baselineName !== undefined ? { baseline: baselineName } : {}),
@@ -117,4 +118,55 @@ export function decidePromotion(input: GateInput, config: GateConfig = DEFAULT_G
   if (!vs.ok) return reject(`${metric} ${fmt(candidate)}${users} does not beat ${what}`);
   notes.push(`beats ${what}`);
   return result('promote', `${metric} ${fmt(candidate)}${users}: ${notes.join('; ')}`);
+}
+
+/**
+ * The rule for kinds served to experiment arms only (EASE, BPR-MF), as a pure function: an
+ * experiment judges them, so the gate only keeps a worse model out. The first model of its kind is
+ * promoted once it trained and was evaluated without error; a later one replaces the active model of
+ * its kind unless the 95% interval of the paired difference (candidate − active) lies wholly below
+ * −`margin`, i.e. unless it is significantly worse. Not worse is enough, not better: these kinds
+ * cannot score a market listed after their training at all, so an arm kept on an older model would
+ * lose to staleness rather than to what the model is. Baselines do not enter.
+ */
+export function decideNotWorse(input: GateInput, config: GateConfig = DEFAULT_GATE): GateResult {
+  const { metric, margin } = config;
+  const values: GateResult['values'] = {};
+  const intervals: NonNullable<GateResult['intervals']> = {};
+  const result = (decision: GateResult['decision'], reason: string): GateResult => ({
+    rule: 'not-worse',
+    metric,
+    margin,
+    ...(input.active ? { activeVersion: input.active.version } : {}),
+    decision,
+    reason,
+    values,
+    ...(input.users !== undefined ? { users: input.users } : {}),
+    ...(Object.keys(intervals).length ? { intervals } : {}),
+  });
+  if (input.candidateError !== undefined)
+    return result('reject', `candidate failed: ${input.candidateError}`);
+  const candidate = input.candidate?.[metric];
+  if (candidate === undefined || !Number.isFinite(candidate))
+    return result('reject', `candidate has no finite ${metric}`);
+  values.candidate = candidate;
+  const users = input.users !== undefined ? ` over ${input.users} users` : '';
+  const head = `${metric} ${fmt(candidate)}${users}`;
+  if (!input.active)
+    return result('promote', `${head}: the first model of its kind (an experiment judges it)`);
+  const active = input.active.metrics?.[metric];
+  if (input.active.error !== undefined || active === undefined || !Number.isFinite(active))
+    return result(
+      'promote',
+      `${head}: active ${input.active.version} could not be evaluated (${input.active.error ?? `no ${metric}`})`,
+    );
+  values.active = active;
+  const d = input.active.difference;
+  if (d) intervals.active = d;
+  const worse = d ? d.high < -margin : candidate - active < -margin;
+  const by = d ? interval(d) : `${signed(candidate - active)} (no per-user values)`;
+  const what = `active ${input.active.version} ${fmt(active)} by ${by}`;
+  return worse
+    ? result('reject', `${head} is worse than ${what}${margin ? `, beyond −${fmt(margin)}` : ''}`)
+    : result('promote', `${head} is not worse than ${what}`);
 }

@@ -214,7 +214,9 @@ export const envSchema = z.object({
     .default('ndcg@10'),
   /**
    * Absolute margin, in the metric's units: the lower bound of the paired bootstrap 95% interval of
-   * the candidate's lead over the active model and over the best baseline must exceed it. @defaultValue 0
+   * a two-tower candidate's lead over the active model and over the best baseline must exceed it; an
+   * EASE or BPR-MF candidate is rejected only when the interval's upper bound of its difference with
+   * the active model of its kind is below minus it. @defaultValue 0
    */
   MODEL_PROMOTION_MARGIN: z.coerce.number().min(0).default(0),
   /**

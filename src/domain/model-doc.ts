@@ -13,9 +13,19 @@ export const MODEL_STATUSES: readonly ModelStatus[] = [
 export type Metrics = Record<string, number>;
 
 export interface GateResult {
+  /**
+   * Which rule judged (models/registry/gate.ts): `lead` — beat the active model of its kind and the
+   * best baseline (the default ranker's kind, and kinds no ranker serves); `not-worse` — not
+   * significantly worse than the active model of its kind (kinds served to experiment arms only).
+   * Absent on decisions from before rules were recorded (`lead`).
+   */
+  rule?: 'lead' | 'not-worse';
   /** The metric compared, e.g. `ndcg@10`. */
   metric: string;
-  /** The lower bound of each paired difference must exceed this (absolute, in the metric's units). */
+  /**
+   * Absolute, in the metric's units: under `lead`, the lower bound of each paired difference must
+   * exceed it; under `not-worse`, the upper bound of (candidate − active) must exceed −margin.
+   */
   margin: number;
   /** The best baseline on this split, which the candidate had to beat (absent when none was evaluated). */
   baseline?: string;

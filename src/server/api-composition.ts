@@ -13,7 +13,7 @@ import { setUpExperiments, type Experiments } from '../experiments/setup.js';
 import { ActiveModel, type ActiveModelSource } from '../feed/active-model.js';
 import { AnnIndexBuilder } from '../feed/catalogue/ann-indexes.js';
 import { MarketCatalogue } from '../feed/catalogue/market-catalogue.js';
-import { marketIndex, marketIndexInChunks } from '../feed/catalogue/market-index.js';
+import { marketScores, marketScoresInChunks } from '../feed/catalogue/market-index.js';
 import { FeedService } from '../feed/feed-service.js';
 import { servedKinds } from '../feed/rankers/rankers.js';
 import {
@@ -105,7 +105,7 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
           const snapshot = catalogue.peek();
           if (!snapshot) return;
           // Every market is new to a new model: embedded in chunks, so requests go on meanwhile.
-          await marketIndexInChunks(snapshot, model, () => nextTurn());
+          await marketScoresInChunks(snapshot, model, () => nextTurn());
           ann.request(snapshot, model);
         },
       );
@@ -121,7 +121,7 @@ export async function composeApi(options: ComposeApiOptions): Promise<ApiComposi
       const serving = new Set(servedKinds().map((kind) => model.current(kind)));
       for (const m of serving) {
         if (!m) continue;
-        marketIndex(snapshot, m);
+        marketScores(snapshot, m);
         ann.request(snapshot, m);
       }
     },

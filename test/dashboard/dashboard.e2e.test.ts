@@ -12,7 +12,9 @@ import { ensureIndexes } from '../../src/store/collections.js';
 import type { MongoStore } from '../../src/store/mongo-store.js';
 import { ModelRegistry, newVersion } from '../../models/registry/registry.js';
 import { ActiveModelWatcher } from '../../models/registry/watcher.js';
-import type { TwoTowerModel } from '../../models/two-tower/model.js';
+import type { PersistentRecommender } from '../../models/core/types.js';
+import { loadTrainingData } from '../../models/data/from-store.js';
+import { getKind } from '../../models/kinds.js';
 import { runTraffic } from '../../src/traffic/run-traffic.js';
 import { API_KEY, auth, makeTestApi, type TestApi } from '../helpers/api.js';
 import { hasChromium, launchChromium, CHROMIUM_PATH } from '../helpers/browser.js';
@@ -44,6 +46,7 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
   let modelsDir: string;
   let assetsDir: string;
   let watcher: ActiveModelWatcher;
+  let easeVersion: string;
   const versions: string[] = [];
   const consoleErrors: string[] = [];
 
@@ -72,7 +75,7 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     const tickers = (await store.collection('markets').find({ status: 'open' }).limit(200).toArray()).map(
       (m) => String(m.ticker),
     );
-    const serving = new Map<string, TwoTowerModel>();
+    const serving = new Map<string, PersistentRecommender>();
     for (const [i, ndcg] of [0.21, 0.24, 0.22].entries()) {
       at += 24 * 60 * MINUTE;
       const dataWindow = { from: new Date(at - 7 * 24 * 60 * MINUTE), to: new Date(at) };
@@ -106,6 +109,42 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
       else await registry.update(doc.version, { status: 'rejected' });
       serving.set(doc.version, model);
     }
+    // And an EASE model for the experiment arms: its own kind, its own active version.
+    const data = await loadTrainingData(store, { to: TEST_END });
+    const ease = getKind('ease').create();
+    await ease.fit(
+      {
+        log: data.log,
+        numUsers: data.log.userIds.length,
+        numItems: data.log.itemIds.length,
+        cutoffMs: TEST_END.getTime(),
+      },
+      { seed: 1 },
+    );
+    const easeDoc = await registry.createCandidate({
+      version: newVersion('ease', new Date(at)),
+      kind: 'ease',
+      model: ease,
+      dataWindow: { from: new Date(at - 7 * 24 * 60 * MINUTE), to: new Date(at) },
+      seed: 1,
+      testFraction: 0.1,
+      createdAt: new Date(at),
+    });
+    easeVersion = easeDoc.version;
+    await registry.update(easeVersion, {
+      trainedAt: new Date(at),
+      metrics: { candidate: { 'ndcg@10': 0.19, 'recall@10': 0.3, mrr: 0.15 } },
+      gate: {
+        rule: 'not-worse',
+        metric: 'ndcg@10',
+        margin: 0.005,
+        decision: 'promote',
+        reason: 'ndcg@10 0.1900: the first model of its kind (an experiment judges it)',
+        values: { candidate: 0.19 },
+      },
+    });
+    await registry.promote(easeVersion, { reason: 'gate' });
+    serving.set(easeVersion, ease);
     // Feeds follow the registry's active model as `sibyl serve` does (polled here, without Redis).
     const active = new ActiveModel(async (version) => serving.get(version)!, silentLogger);
     watcher = new ActiveModelWatcher({ registry, pollSeconds: 1, logger: silentLogger });
@@ -284,6 +323,7 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     await page.getByRole('link', { name: 'Models' }).click();
     await page.getByRole('heading', { name: 'Models' }).waitFor();
     expect(await page.locator('[data-active-model="two-tower"]').textContent()).toBe(versions[1]);
+    expect(await page.locator('[data-active-model="ease"]').textContent()).toBe(easeVersion);
     expect(await page.locator(`tr[data-model="${versions[2]}"]`).textContent()).toMatch(
       /reject.*does not beat the active model/,
     );
@@ -304,6 +344,8 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser', () => {
     await rollBack.click();
     await dialog.getByRole('button', { name: 'Roll back' }).click();
     await eventually(() => page.locator('[data-active-model="two-tower"]').textContent()).toBe(versions[0]);
+    // Rolling back the two-tower leaves EASE's active model alone.
+    expect(await page.locator('[data-active-model="ease"]').textContent()).toBe(easeVersion);
     // The API's watcher notices the rollback and the feed ranks with the older model.
     await eventually(feedModel, { timeout: 20_000 }).toBe(versions[0]);
 

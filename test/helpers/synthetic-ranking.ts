@@ -1,7 +1,9 @@
 /**
- * Synthetic catalogues and random two-tower parameters at any size, for the ranking benchmark and
- * the pipeline's tests (no store, no training).
+ * Synthetic catalogues and random two-tower, EASE and BPR-MF parameters at any size, for the ranking
+ * benchmark and the pipeline's tests (no store, no training).
  */
+import { BprHyperparameters, type BprParameters } from '../../models/bpr-mf/parameters.js';
+import { EaseHyperparameters, type EaseParameters } from '../../models/ease/parameters.js';
 import { EmbeddingTable } from '../../models/two-tower/embedding-table.js';
 import { TwoTowerHyperparameters } from '../../models/two-tower/hyperparameters.js';
 import type { TwoTowerParameters } from '../../models/two-tower/parameters.js';
@@ -76,5 +78,27 @@ export function randomTwoTower(users: number, items: number, rng: Rng): TwoTower
     wm: Float32Array.from({ length: d * d }, () => rng.normal() * 0.1),
     withContent: true,
     itemInputs: itemsTable.weights,
+  };
+}
+
+/** Random EASE weights over markets KX0…KX(n − 1) (its default bound: 2,500). */
+export function randomEase(n: number, rng: Rng): EaseParameters {
+  return {
+    hp: EaseHyperparameters.parse({ maxItems: n }),
+    itemIds: Array.from({ length: n }, (_, i) => `KX${i}`),
+    weights: Float32Array.from({ length: n * n }, () => rng.normal() * 0.01),
+  };
+}
+
+/** Random BPR-MF factors (dim 64) over markets KX0…KX(items − 1), with no trained user: everyone is placed by their history. */
+export function randomBpr(items: number, rng: Rng): BprParameters {
+  const hp = BprHyperparameters.parse({});
+  return {
+    hp,
+    userIds: [],
+    itemIds: Array.from({ length: items }, (_, i) => `KX${i}`),
+    p: new Float32Array(0),
+    q: Float32Array.from({ length: items * hp.dim }, () => rng.normal() * 0.1),
+    b: Float32Array.from({ length: items }, () => rng.normal() * 0.1),
   };
 }

@@ -112,7 +112,7 @@ for (const backend of backends) {
         registry,
         logger: silentLogger,
         now: () => NOW,
-        settings: { kind: FAKE_KIND, windowDays: 30, testFraction: 0.2 },
+        settings: { kind: FAKE_KIND, kinds: [FAKE_KIND], windowDays: 30, testFraction: 0.2 },
         baselines: () => [new PopularityRecommender({ halfLifeMs: Infinity })],
       });
       const processors = createProcessors({
@@ -259,6 +259,146 @@ for (const backend of backends) {
       await expect(processors.evaluate(ctx('evaluate', { version: 'missing' }))).rejects.toBeInstanceOf(
         UnrecoverableError,
       );
+    });
+
+    /** The nightly chain of production: every served kind, the two-tower first (small, quick fits). */
+    const servedSetup = (hyperparameters: Record<string, Record<string, unknown>> = {}) => {
+      const registry = new ModelRegistry({ store: store(), modelsDir: dir, now: () => NOW });
+      const pipeline = new ModelPipeline({
+        store: store(),
+        registry,
+        logger: silentLogger,
+        now: () => NOW,
+        settings: {
+          windowDays: 30,
+          testFraction: 0.2,
+          hyperparameters: {
+            'two-tower': { dim: 16, epochs: 2, batchSize: 128 },
+            'bpr-mf': { dim: 8, epochs: 30 },
+            ...hyperparameters,
+          },
+        },
+        baselines: () => [new PopularityRecommender({ halfLifeMs: Infinity })],
+      });
+      const processors = createProcessors({
+        store: store(),
+        logger: silentLogger,
+        now: () => NOW,
+        models: pipeline,
+      });
+      return { registry, pipeline, processors };
+    };
+
+    it('nightly trains and gates every served kind: the two-tower by its lead, EASE and BPR-MF first promoted once they evaluate', async () => {
+      const { registry, processors } = servedSetup();
+      const nightly = (await processors.nightly(ctx('nightly', { chainId: 'night-k' }))) as {
+        steps: Record<string, { kind?: string; decision?: string; gate?: { rule?: string } }>;
+      };
+      expect(Object.keys(nightly.steps)).toEqual([
+        'sync-markets',
+        'rebuild-features',
+        'train',
+        'evaluate',
+        'promote',
+        'train:ease',
+        'evaluate:ease',
+        'promote:ease',
+        'train:bpr-mf',
+        'evaluate:bpr-mf',
+        'promote:bpr-mf',
+        'daily-report',
+      ]);
+      expect(nightly.steps.train).toMatchObject({ kind: 'two-tower' });
+      expect(nightly.steps.promote!.gate?.rule).toBe('lead');
+      for (const kind of ['ease', 'bpr-mf']) {
+        expect(nightly.steps[`train:${kind}`]).toMatchObject({ kind });
+        const active = (await registry.activeModel(kind))!;
+        expect(active).toMatchObject({ chainId: `night-k:${kind}`, status: 'active' });
+        expect(active.gate).toMatchObject({ rule: 'not-worse', decision: 'promote' });
+        expect(active.gate!.reason).toMatch(/the first model of its kind/);
+        // Judged as served: its own ranker with the candidate; no baselines needed.
+        expect(active.comparisons).toMatchObject({ subject: `served:${kind}` });
+        expect(Object.keys(active.metrics!).sort()).toEqual(['candidate', `served:${kind}`]);
+        // Its blend is learned like the two-tower's.
+        expect(active.blends?.[kind]?.validation.users).toBeGreaterThanOrEqual(30);
+        const runs = await store()
+          .collection('job_runs')
+          .find({ chainId: `night-k:${kind}` })
+          .toArray();
+        expect(runs.map((r) => [r.name, r.status]).sort()).toEqual([
+          ['evaluate', 'completed'],
+          ['promote', 'completed'],
+          ['train', 'completed'],
+        ]);
+      }
+    }, 60_000);
+
+    it('BPR-MF: a candidate not worse than the active one replaces it, a failed one never does, the two-tower untouched', async () => {
+      const { registry, pipeline } = servedSetup();
+      const run = async (chainId: string, hyperparameters?: Record<string, unknown>) => {
+        await pipeline.train({ chainId, kind: 'bpr-mf', ...(hyperparameters ? { hyperparameters } : {}) });
+        await pipeline.evaluate({ chainId });
+        return pipeline.promote({ chainId });
+      };
+      const tt = await pipeline.train({ chainId: 'tt', kind: 'two-tower' });
+      await registry.promoteManually(tt.version, 'test');
+      const first = await run('b1');
+      expect(first).toMatchObject({ status: 'active', decision: 'promote' });
+
+      // The same fit again (the next night's, on unchanged data): not worse, so it replaces the
+      // active one (where the two-tower's rule would keep the older model: it does not lead).
+      const same = await run('b2');
+      expect(same).toMatchObject({ status: 'active', decision: 'promote' });
+      expect(same.gate).toMatchObject({ rule: 'not-worse', activeVersion: first.version });
+      expect(same.gate!.intervals!.active).toMatchObject({ low: 0, high: 0 });
+      expect(same.reason).toMatch(new RegExp(`is not worse than active ${first.version}`));
+      expect((await registry.get(first.version))?.status).toBe('retired');
+      expect((await registry.activeModel('two-tower'))?.version).toBe(tt.version);
+
+      // A failed training never replaces it.
+      await expect(
+        pipeline.train({ chainId: 'b3', kind: 'bpr-mf', hyperparameters: { epochs: -1 } }),
+      ).rejects.toThrow(/bad hyperparameters for bpr-mf/);
+      expect(await pipeline.promote({ chainId: 'b3' })).toMatchObject({
+        decision: 'reject',
+        status: 'failed',
+      });
+      expect((await registry.activeModel('bpr-mf'))?.version).toBe(same.version);
+    }, 60_000);
+
+    it('nightly: another kind’s failure is its own, and the chain goes on to the report', async () => {
+      const registry = new ModelRegistry({ store: store(), modelsDir: dir, now: () => NOW });
+      const pipeline = new ModelPipeline({
+        store: store(),
+        registry,
+        logger: silentLogger,
+        now: () => NOW,
+        settings: {
+          kind: FAKE_KIND,
+          kinds: [FAKE_KIND, 'ease'],
+          windowDays: 30,
+          testFraction: 0.2,
+          hyperparameters: { ease: { lambda: -1 } },
+        },
+        baselines: () => [new PopularityRecommender({ halfLifeMs: Infinity })],
+      });
+      const chain = createProcessors({
+        store: store(),
+        logger: silentLogger,
+        now: () => NOW,
+        models: pipeline,
+      });
+      const nightly = (await chain.nightly(ctx('nightly', { chainId: 'night-f' }))) as {
+        steps: Record<string, { error?: string; skipped?: string }>;
+      };
+      expect(nightly.steps['train:ease']!.error).toMatch(/bad hyperparameters for ease/);
+      expect(nightly.steps['evaluate:ease']!.skipped).toMatch(/an earlier ease step failed/);
+      expect(nightly.steps['daily-report']).toBeDefined();
+      expect((await registry.activeModel(FAKE_KIND))?.chainId).toBe('night-f');
+      expect(await registry.activeModel('ease')).toBeUndefined();
+      expect(await store().collection('models').findOne({ chainId: 'night-f:ease' })).toMatchObject({
+        status: 'failed',
+      });
     });
 
     it('re-evaluates against the new active model when it changed since the evaluation', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PIPELINE_SETTINGS, pipelineSettingsFrom } from '../../jobs/model-pipeline/index.js';
-import { DEFAULT_GATE, decidePromotion } from '../../models/registry/gate.js';
+import { DEFAULT_GATE, decideNotWorse, decidePromotion } from '../../models/registry/gate.js';
 import { ConfigError, loadConfig } from '../../src/config/env.js';
 
 const m = (ndcg: number) => ({ 'ndcg@10': ndcg, 'recall@10': ndcg * 2 });
@@ -154,5 +154,76 @@ describe('promotion gate', () => {
     expect(() => loadConfig({ MODEL_TEST_FRACTION: '1' })).toThrow(ConfigError);
     expect(() => loadConfig({ MODEL_PROMOTION_METRIC: 'accuracy' })).toThrow(/MODEL_PROMOTION_METRIC/);
     expect(() => loadConfig({ MODEL_PROMOTION_MARGIN: '-0.1' })).toThrow(/MODEL_PROMOTION_MARGIN/);
+  });
+});
+
+describe('promotion gate for kinds served to experiment arms (not worse)', () => {
+  const active = (difference: { mean: number; low: number; high: number }, metrics = m(0.3)) => ({
+    version: 'e-old',
+    metrics,
+    difference,
+  });
+
+  it('promotes the first model of its kind once it evaluated, whatever the baselines', () => {
+    const gate = decideNotWorse({ candidate: m(0.01), baselines, users: 80 });
+    expect(gate).toMatchObject({ rule: 'not-worse', decision: 'promote', values: { candidate: 0.01 } });
+    expect(gate.reason).toMatch(/over 80 users: the first model of its kind/);
+    expect(gate.baseline).toBeUndefined();
+  });
+
+  it('replaces the active model unless the whole interval of the difference is below zero', () => {
+    // Lower on average, but the interval reaches above zero: not shown to be worse.
+    const noisy = decideNotWorse({
+      candidate: m(0.28),
+      active: active({ mean: -0.02, low: -0.05, high: 0.01 }),
+      baselines,
+    });
+    expect(noisy).toMatchObject({ decision: 'promote', activeVersion: 'e-old', values: { active: 0.3 } });
+    expect(noisy.reason).toMatch(
+      /is not worse than active e-old 0\.3000 by -0\.0200 \[-0\.0500, \+0\.0100\]/,
+    );
+    expect(noisy.intervals?.active).toEqual({ mean: -0.02, low: -0.05, high: 0.01 });
+    // An identical model (tomorrow's refit on the same data) replaces it: the interval is [0, 0].
+    expect(
+      decideNotWorse({ candidate: m(0.3), active: active({ mean: 0, low: 0, high: 0 }), baselines }).decision,
+    ).toBe('promote');
+    const worse = decideNotWorse({
+      candidate: m(0.25),
+      active: active({ mean: -0.05, low: -0.08, high: -0.02 }),
+      baselines,
+    });
+    expect(worse).toMatchObject({ decision: 'reject', rule: 'not-worse' });
+    expect(worse.reason).toMatch(/is worse than active e-old/);
+  });
+
+  it('tolerates a candidate worse by less than the margin', () => {
+    const input = { candidate: m(0.28), active: active({ mean: -0.03, low: -0.05, high: -0.01 }), baselines };
+    expect(decideNotWorse(input).decision).toBe('reject');
+    expect(decideNotWorse(input, { ...DEFAULT_GATE, margin: 0.02 })).toMatchObject({
+      decision: 'promote',
+      margin: 0.02,
+    });
+  });
+
+  it('without per-user values compares the point values; an active model it could not evaluate is no bar', () => {
+    expect(
+      decideNotWorse({ candidate: m(0.29), active: { version: 'e-old', metrics: m(0.3) }, baselines })
+        .decision,
+    ).toBe('reject');
+    const unloadable = decideNotWorse({
+      candidate: m(0.1),
+      active: { version: 'e-old', error: 'artifact missing' },
+      baselines,
+    });
+    expect(unloadable.decision).toBe('promote');
+    expect(unloadable.reason).toMatch(/could not be evaluated \(artifact missing\)/);
+  });
+
+  it('rejects a failed candidate and one without the metric', () => {
+    expect(decideNotWorse({ candidateError: 'boom', baselines })).toMatchObject({
+      decision: 'reject',
+      reason: 'candidate failed: boom',
+    });
+    expect(decideNotWorse({ candidate: { mrr: 1 }, baselines }).decision).toBe('reject');
   });
 });

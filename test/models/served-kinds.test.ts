@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PersistentRecommender, ServingModel, TrainSet } from '../../models/core/types.js';
 import { buildInteractionLog, type InteractionRow } from '../../models/data/interaction-log.js';
 import { getKind, listKinds } from '../../models/kinds.js';
+import { SlotIndex } from '../../models/vector-search/slot-index.js';
 import { TEST_END } from '../helpers/fixed-clock.js';
 
 const CUT = TEST_END.getTime();
@@ -175,6 +176,22 @@ describe('EASE and BPR-MF as registry kinds', () => {
       best.every((id) => id.startsWith('b')),
       best.join(),
     ).toBe(true);
+  });
+
+  it('ease keeps its one-hot market vectors as coordinates: the same scores as the dense dot products', async () => {
+    const train = communities();
+    const model = getKind('ease').create({ lambda: 20 });
+    await model.fit(train, { seed: 3 });
+    const serving = await getKind('ease').serve!('v1', model, pause);
+    const markets = [...train.log.itemIds, 'never-traded'].map((ticker) => ({ ticker, content: [] }));
+    const slots = new SlotIndex(serving.marketSlots!(markets), serving.dim);
+    expect(slots.slots.at(-1)).toBe(-1);
+    const user = serving.userVector('x', historyOf(train, 'b-user-4'))!;
+    const dense = serving.marketVectors(markets);
+    const expected = markets.map((_, i) =>
+      user.reduce((sum, x, k) => sum + x * dense[i * serving.dim + k]!, 0),
+    );
+    expect([...slots.scores(user)]).toEqual(expected.map((x) => Math.fround(x)));
   });
 
   it('ease places anyone by their history: a new interaction moves the vector', async () => {

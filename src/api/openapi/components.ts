@@ -194,6 +194,12 @@ const schemas: Record<string, Record<string, unknown>> = {
       gate: {
         type: 'object',
         properties: {
+          rule: {
+            type: 'string',
+            enum: ['lead', 'not-worse'],
+            description:
+              '`lead`: the candidate had to beat the active model of its kind and the best baseline (the two-tower); `not-worse`: it had not to be significantly worse than the active model of its kind (kinds served to experiment arms only: ease, bpr-mf)',
+          },
           metric: { type: 'string' },
           margin: { type: 'number' },
           baseline: { type: 'string' },

@@ -1831,6 +1831,11 @@ export interface components {
         error?: string;
       };
       gate?: {
+        /**
+         * @description `lead`: the candidate had to beat the active model of its kind and the best baseline (the two-tower); `not-worse`: it had not to be significantly worse than the active model of its kind (kinds served to experiment arms only: ease, bpr-mf)
+         * @enum {string}
+         */
+        rule?: 'lead' | 'not-worse';
         metric?: string;
         margin?: number;
         baseline?: string;

@@ -1,9 +1,35 @@
 import type { ServingModel } from '../../../models/core/types.js';
+import { SlotIndex } from '../../../models/vector-search/slot-index.js';
 import { VectorIndex } from '../../../models/vector-search/vector-index.js';
 import { copyKnownRuns, SnapshotModelMap } from './snapshot-model-map.js';
 import type { CatalogueSnapshot } from './market-catalogue.js';
 
 const indexes = new SnapshotModelMap<VectorIndex>();
+const slotIndexes = new SnapshotModelMap<SlotIndex>();
+
+/** What the feed scores a user against: a model's vectors of the catalogue's markets, or their one-hot coordinates. */
+export type MarketScores = VectorIndex | SlotIndex;
+
+/**
+ * The catalogue's markets under `model` as the feed scores them: their coordinates for a model
+ * with one-hot market vectors (`marketSlots`, EASE), else their vectors (`marketIndex`).
+ */
+export function marketScores(catalogue: CatalogueSnapshot, model: ServingModel): MarketScores {
+  if (!model.marketSlots) return marketIndex(catalogue, model);
+  return (
+    slotIndexes.get(catalogue, model) ??
+    slotIndexes.set(catalogue, model, new SlotIndex(model.marketSlots(catalogue.markets), model.dim))
+  );
+}
+
+/** `marketScores`, with the vectors of a new model embedded in chunks (see marketIndexInChunks). */
+export async function marketScoresInChunks(
+  catalogue: CatalogueSnapshot,
+  model: ServingModel,
+  pause: () => Promise<void>,
+): Promise<MarketScores> {
+  return model.marketSlots ? marketScores(catalogue, model) : marketIndexInChunks(catalogue, model, pause);
+}
 
 /**
  * The vector index of a catalogue snapshot's markets (row i for markets[i]) under `model`. Built

@@ -1,3 +1,4 @@
+import { VectorIndex } from '../../../models/vector-search/vector-index.js';
 import type { CatalogueArrays } from '../catalogue/catalogue-arrays.js';
 import type { CatalogueMarket } from '../catalogue/market-catalogue.js';
 import type { RankerConfig } from '../rankers/ranker-config.js';
@@ -124,7 +125,7 @@ function closestHistory(
   threshold: number,
 ): (ServedHistory | undefined)[] {
   const { recent, recentCount: h } = model.view;
-  if (h === 0) return rows.map(() => undefined);
+  if (h === 0 || !(model.index instanceof VectorIndex)) return rows.map(() => undefined);
   const similarity = model.index.crossScores(rows, recent, h);
   return rows.map((row, j) => {
     let best: ServedHistory | undefined;

@@ -150,6 +150,24 @@ export function servedKinds(): string[] {
 /** The default ranker's model kind: the model similar markets compare markets by. */
 export const DEFAULT_MODEL_KIND = RANKERS.get(DEFAULT_RANKER)!.model!;
 
+/**
+ * The served ranker a model of `kind` is judged through (what users would see with it): the
+ * default ranker for its kind, else the first ranker ranking with that kind; none for a kind no
+ * ranker serves.
+ */
+export function rankerOfKind(kind: string): string | undefined {
+  if (DEFAULT_MODEL_KIND === kind) return DEFAULT_RANKER;
+  return [...RANKERS.values()].find((c) => c.model === kind)?.name;
+}
+
+/**
+ * Whether `kind` is served to experiment arms only (a ranker uses it, the default ranker does not):
+ * EASE and BPR-MF. Their candidates are judged by the experiment rule (models/registry/gate.ts).
+ */
+export function servesExperimentsOnly(kind: string): boolean {
+  return kind !== DEFAULT_MODEL_KIND && servedKinds().includes(kind);
+}
+
 export function rankerNames(): string[] {
   return [...RANKERS.keys()];
 }

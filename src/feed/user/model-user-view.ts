@@ -29,23 +29,24 @@ export function modelUserView(
   user: UserContext,
   history: readonly ServedHistory[],
   model: ServingModel,
-  index: VectorIndex,
+  /** The catalogue's vectors under a cosine model (recent markets' vectors come from it). */
+  index: VectorIndex | undefined,
   rowOf: ReadonlyMap<string, number>,
 ): ModelUserView | undefined {
   const held = views.get(user);
   if (held?.model === model) return held.view;
   const vector = model.userVector(user.userId, history);
   // Markets compare with markets only in a cosine space: a `score` model explains nothing by them.
-  const recent = vector && model.space === 'cosine' ? history.slice(0, REASON_HISTORY) : [];
+  const recent = vector && index && model.space === 'cosine' ? history.slice(0, REASON_HISTORY) : [];
   // Recent markets still open have their vector in the catalogue's index; only closed ones go
   // through the tower.
-  const d = index.dim;
+  const d = model.dim;
   const vectors = new Float32Array(recent.length * d);
   const closed: number[] = [];
   recent.forEach((entry, k) => {
     const row = rowOf.get(entry.ticker);
     if (row === undefined) closed.push(k);
-    else vectors.set(index.row(row), k * d);
+    else vectors.set(index!.row(row), k * d);
   });
   if (closed.length > 0) {
     const computed = model.marketVectors(closed.map((k) => recent[k]!));

@@ -1,8 +1,8 @@
 import type { ServingModel } from '../../../models/core/types.js';
-import type { VectorIndex } from '../../../models/vector-search/vector-index.js';
+import { VectorIndex } from '../../../models/vector-search/vector-index.js';
 import { openNeighbours, type CatalogueArrays } from '../catalogue/catalogue-arrays.js';
 import type { CatalogueSnapshot } from '../catalogue/market-catalogue.js';
-import { marketIndex } from '../catalogue/market-index.js';
+import { marketScores, type MarketScores } from '../catalogue/market-index.js';
 import { annIndex } from '../catalogue/ann-indexes.js';
 import type { IvfIndex } from '../../../models/vector-search/ivf-index.js';
 import { topK } from '../../../models/vector-search/top-k.js';
@@ -18,7 +18,8 @@ import type { ServedHistory, UserContext } from './user-context.js';
  */
 export interface ModelSignals {
   model: ServingModel;
-  index: VectorIndex;
+  /** The catalogue's markets under the model: vectors, or one-hot coordinates (models with `marketSlots`). */
+  index: MarketScores;
   /**
    * Row i: the user's score of market i (in [−1, 1]), exact at every row after an exact scan; with an ANN
    * index, at the rows it scanned and those passed to `complete` (scratch: valid for this request).
@@ -84,10 +85,11 @@ export function userSignals(
 
   let modelSignals: ModelSignals | undefined;
   if (config.model && model && (history.length > 0 || model.knowsUser(user.userId))) {
-    const index = marketIndex(catalogue, model);
-    const view = modelUserView(user, history, model, index, a.row);
-    const ann = annIndex(catalogue, model);
-    if (view) modelSignals = ann ? approximate(model, index, ann, view) : exact(model, index, view);
+    const index = marketScores(catalogue, model);
+    const vectors = index instanceof VectorIndex ? index : undefined;
+    const view = modelUserView(user, history, model, vectors, a.row);
+    const ann = vectors && annIndex(catalogue, model);
+    if (view) modelSignals = ann ? approximate(model, vectors, ann, view) : exact(model, index, view);
   }
 
   // Co-interaction neighbours of the recent markets, newest weighing most, summed per open row
@@ -137,7 +139,7 @@ export function userSignals(
   };
 }
 
-function exact(model: ServingModel, index: VectorIndex, view: ModelUserView): ModelSignals {
+function exact(model: ServingModel, index: MarketScores, view: ModelUserView): ModelSignals {
   const similarity = index.scores(view.vector);
   return {
     model,

@@ -40,6 +40,27 @@ const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
 const signed = (x: number) => (x >= 0 ? '+' : '') + fmt(x);
 const interval = (d: Interval) => `${signed(d.mean)} [${signed(d.low)}, ${signed(d.high)}]`;
 
+/** A rule's verdict with what it compared: the fields both rules record alike. */
+function gateResult(
+  rule: GateResult['rule'],
+  input: GateInput,
+  { metric, margin }: GateConfig,
+  verdict: Pick<GateResult, 'decision' | 'reason' | 'values'> & {
+    intervals: NonNullable<GateResult['intervals']>;
+  },
+): GateResult {
+  const { intervals, ...rest } = verdict;
+  return {
+    rule,
+    metric,
+    margin,
+    ...(input.active ? { activeVersion: input.active.version } : {}),
+    ...rest,
+    ...(input.users !== undefined ? { users: input.users } : {}),
+    ...(Object.keys(intervals).length ? { intervals } : {}),
+  };
+}
+
 /**
  * The promotion rule, as a pure function: promote iff the candidate did not fail and beats both
  * the active model (when there is one) and the best baseline on the metric, all on the same split.
@@ -53,16 +74,8 @@ export function decidePromotion(input: GateInput, config: GateConfig = DEFAULT_G
   const intervals: NonNullable<GateResult['intervals']> = {};
   let baselineName: string | undefined;
   const result = (decision: GateResult['decision'], reason: string): GateResult => ({
-    rule: 'lead',
-    metric,
-    margin,
+    ...gateResult('lead', input, config, { decision, reason, values, intervals }),
     ...(baselineName !== undefined ? { baseline: baselineName } : {}),
-    ...(input.active ? { activeVersion: input.active.version } : {}),
-    decision,
-    reason,
-    values,
-    ...(input.users !== undefined ? { users: input.users } : {}),
-    ...(Object.keys(intervals).length ? { intervals } : {}),
   });
   const reject = (reason: string) => result('reject', reason);
 
@@ -133,17 +146,8 @@ export function decideNotWorse(input: GateInput, config: GateConfig = DEFAULT_GA
   const { metric, margin } = config;
   const values: GateResult['values'] = {};
   const intervals: NonNullable<GateResult['intervals']> = {};
-  const result = (decision: GateResult['decision'], reason: string): GateResult => ({
-    rule: 'not-worse',
-    metric,
-    margin,
-    ...(input.active ? { activeVersion: input.active.version } : {}),
-    decision,
-    reason,
-    values,
-    ...(input.users !== undefined ? { users: input.users } : {}),
-    ...(Object.keys(intervals).length ? { intervals } : {}),
-  });
+  const result = (decision: GateResult['decision'], reason: string): GateResult =>
+    gateResult('not-worse', input, config, { decision, reason, values, intervals });
   if (input.candidateError !== undefined)
     return result('reject', `candidate failed: ${input.candidateError}`);
   const candidate = input.candidate?.[metric];

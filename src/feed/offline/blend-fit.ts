@@ -66,9 +66,9 @@ const GRID = [0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5];
 const SIGNED_GRID = [-1, -0.5, -0.2, ...GRID];
 const ROUNDS = 3;
 /**
- * Rolling-origin validation folds over the window's latest rows. One: on the simulator three folds
- * over the latest 30% learned a blend that ranked the test period worse (nDCG@10 0.111 against
- * 0.146): the period just before the cut predicts the next one best.
+ * Rolling-origin validation folds over the window's latest rows when no horizon is known. One: on
+ * the simulator before its dynamics, three folds over the latest 30% learned a blend that ranked the
+ * test period worse (nDCG@10 0.111 against 0.146). With a horizon, see HORIZON_FOLDS.
  */
 const FOLDS = 1;
 /** Validation periods as long as the horizon, when it is known (validationFolds). */
@@ -88,14 +88,15 @@ const MIN_GAIN = 1e-4;
 
 /**
  * Learns a served ranker's score blend (model score, popularity, recency, trend, freshness, closing
- * soon, affinities, neighbours, siblings) the way it will be used: the training window's latest rows are
- * a validation slice; a model of the same kind is fitted on the rows before it (for an eighth of
- * the epochs), the served pipeline proposes each validation user's candidates from what was known at
- * the slice's start, and coordinate ascent over a grid of weights maximises nDCG@k of the blend's
- * order against what the users engaged with during the slice (Metzler & Croft's linear feature
- * search: direct on the metric, a handful of parameters, no gradients), averaged over bootstrap
- * resamples of the validation users (coordinate-ascent.ts). The returned weights serve
- * with the model fitted on the whole window. `undefined` when the slice is too small to learn from.
+ * soon, affinities, neighbours, siblings) the way it will be used: the training window's latest rows
+ * are the validation folds (validationFolds: periods as long as the horizon, or a slice); a model of
+ * the same kind is fitted on the rows before the earliest (for an eighth of the epochs), the served
+ * pipeline proposes each validation user's candidates from what was known at their fold's start,
+ * and coordinate ascent over a grid of weights maximises nDCG@k of the blend's order against what
+ * the users engaged with during the fold (Metzler & Croft's linear feature search: direct on the
+ * metric, a handful of parameters, no gradients), averaged over bootstrap resamples of the
+ * validation users (coordinate-ascent.ts; where it starts: learnBlend). The returned weights serve
+ * with the model fitted on the whole window. `undefined` when the folds are too small to learn from.
  */
 export async function fitServedBlend(
   train: TrainSet,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { JOBS, NIGHTLY_CHAIN, type JobContext, type JobName } from '../../jobs/job-types.js';
-import { ModelPipeline } from '../../jobs/model-pipeline/index.js';
+import { ModelPipeline, type ModelPipelineDeps } from '../../jobs/model-pipeline/index.js';
 import { createProcessors } from '../../jobs/processors.js';
 import { PopularityRecommender } from '../../models/baselines/popularity.js';
 import { registerKind, unregisterKind } from '../../models/kinds.js';
@@ -98,6 +98,25 @@ for (const backend of backends) {
       await rm(dir, { recursive: true, force: true });
     });
 
+    /** A pipeline over the test store with these settings, and the job processors that run it. */
+    const pipelineOf = (registry: ModelRegistry, settings: ModelPipelineDeps['settings']) => {
+      const pipeline = new ModelPipeline({
+        store: store(),
+        registry,
+        logger: silentLogger,
+        now: () => NOW,
+        settings,
+        baselines: () => [new PopularityRecommender({ halfLifeMs: Infinity })],
+      });
+      const processors = createProcessors({
+        store: store(),
+        logger: silentLogger,
+        now: () => NOW,
+        models: pipeline,
+      });
+      return { pipeline, processors };
+    };
+
     const setup = () => {
       const registry = new ModelRegistry({
         store: store(),
@@ -107,19 +126,11 @@ for (const backend of backends) {
           changes.push(c);
         },
       });
-      const pipeline = new ModelPipeline({
-        store: store(),
-        registry,
-        logger: silentLogger,
-        now: () => NOW,
-        settings: { kind: FAKE_KIND, kinds: [FAKE_KIND], windowDays: 30, testFraction: 0.2 },
-        baselines: () => [new PopularityRecommender({ halfLifeMs: Infinity })],
-      });
-      const processors = createProcessors({
-        store: store(),
-        logger: silentLogger,
-        now: () => NOW,
-        models: pipeline,
+      const { pipeline, processors } = pipelineOf(registry, {
+        kind: FAKE_KIND,
+        kinds: [FAKE_KIND],
+        windowDays: 30,
+        testFraction: 0.2,
       });
       return { registry, pipeline, processors };
     };
@@ -264,27 +275,14 @@ for (const backend of backends) {
     /** The nightly chain of production: every served kind, the two-tower first (small, quick fits). */
     const servedSetup = (hyperparameters: Record<string, Record<string, unknown>> = {}) => {
       const registry = new ModelRegistry({ store: store(), modelsDir: dir, now: () => NOW });
-      const pipeline = new ModelPipeline({
-        store: store(),
-        registry,
-        logger: silentLogger,
-        now: () => NOW,
-        settings: {
-          windowDays: 30,
-          testFraction: 0.2,
-          hyperparameters: {
-            'two-tower': { dim: 16, epochs: 2, batchSize: 128 },
-            'bpr-mf': { dim: 8, epochs: 30 },
-            ...hyperparameters,
-          },
+      const { pipeline, processors } = pipelineOf(registry, {
+        windowDays: 30,
+        testFraction: 0.2,
+        hyperparameters: {
+          'two-tower': { dim: 16, epochs: 2, batchSize: 128 },
+          'bpr-mf': { dim: 8, epochs: 30 },
+          ...hyperparameters,
         },
-        baselines: () => [new PopularityRecommender({ halfLifeMs: Infinity })],
-      });
-      const processors = createProcessors({
-        store: store(),
-        logger: silentLogger,
-        now: () => NOW,
-        models: pipeline,
       });
       return { registry, pipeline, processors };
     };
@@ -368,25 +366,12 @@ for (const backend of backends) {
 
     it('nightly: another kind’s failure is its own, and the chain goes on to the report', async () => {
       const registry = new ModelRegistry({ store: store(), modelsDir: dir, now: () => NOW });
-      const pipeline = new ModelPipeline({
-        store: store(),
-        registry,
-        logger: silentLogger,
-        now: () => NOW,
-        settings: {
-          kind: FAKE_KIND,
-          kinds: [FAKE_KIND, 'ease'],
-          windowDays: 30,
-          testFraction: 0.2,
-          hyperparameters: { ease: { lambda: -1 } },
-        },
-        baselines: () => [new PopularityRecommender({ halfLifeMs: Infinity })],
-      });
-      const chain = createProcessors({
-        store: store(),
-        logger: silentLogger,
-        now: () => NOW,
-        models: pipeline,
+      const { processors: chain } = pipelineOf(registry, {
+        kind: FAKE_KIND,
+        kinds: [FAKE_KIND, 'ease'],
+        windowDays: 30,
+        testFraction: 0.2,
+        hyperparameters: { ease: { lambda: -1 } },
       });
       const nightly = (await chain.nightly(ctx('nightly', { chainId: 'night-f' }))) as {
         steps: Record<string, { error?: string; skipped?: string }>;

@@ -24,6 +24,23 @@ export interface RowKey {
   category: string;
 }
 
+/** RowKey's fields, in the order rows are sorted and listed (the CSV's columns, restatements' ids). */
+export const ROW_KEY_FIELDS = [
+  'surface',
+  'ranker',
+  'rankerVersion',
+  'model',
+  'experiment',
+  'variation',
+  'category',
+] as const satisfies readonly (keyof RowKey)[];
+
+/** Just the key of a row. */
+export function rowKeyOf(row: RowKey): RowKey {
+  const { surface, ranker, rankerVersion, model, experiment, variation, category } = row;
+  return { surface, ranker, rankerVersion, model, experiment, variation, category };
+}
+
 export interface ReportRow extends RowKey, MoneyTotals {
   impressions: number;
   clicks: number;
@@ -220,18 +237,8 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const ROW_ORDER: (keyof RowKey)[] = [
-  'surface',
-  'ranker',
-  'rankerVersion',
-  'model',
-  'experiment',
-  'variation',
-  'category',
-];
-
 export function compareRows(a: RowKey, b: RowKey): number {
-  for (const k of ROW_ORDER) {
+  for (const k of ROW_KEY_FIELDS) {
     const c = compare(String(a[k] ?? ''), String(b[k] ?? ''));
     if (c !== 0) return c;
   }

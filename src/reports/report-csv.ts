@@ -1,15 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
+import { ROW_KEY_FIELDS } from './build-report.js';
 import type { DailyReportDoc } from './daily-reports.js';
 
 const COLUMNS = [
   'kind',
-  'surface',
-  'ranker',
-  'rankerVersion',
-  'model',
-  'experiment',
-  'variation',
-  'category',
+  ...ROW_KEY_FIELDS,
   'impressions',
   'clicks',
   'ctr',

@@ -1,4 +1,4 @@
-import type { ReportBody, ReportRow, RowKey } from './build-report.js';
+import { ROW_KEY_FIELDS, rowKeyOf, type ReportBody, type ReportRow, type RowKey } from './build-report.js';
 import { compareRows } from './build-report.js';
 import { units, type MoneyTotals } from './money-totals.js';
 import { EXCEPTION_REASONS, type ExceptionReason } from './report-types.js';
@@ -31,8 +31,7 @@ const TOTAL_MEASURES = ['trades', 'traders', 'contracts', 'notional'] as const;
 
 /** What changed from `before` to `after`. */
 export function reportChanges(before: ReportBody, after: ReportBody): ReportChanges {
-  const rowId = (r: RowKey) =>
-    JSON.stringify([r.surface, r.ranker, r.rankerVersion, r.model, r.experiment, r.variation, r.category]);
+  const rowId = (r: RowKey) => JSON.stringify(ROW_KEY_FIELDS.map((k) => r[k]));
   const beforeRows = new Map(before.rows.map((r) => [rowId(r), r]));
   const afterRows = new Map(after.rows.map((r) => [rowId(r), r]));
   const rows: ReportChanges['rows'] = [];
@@ -41,15 +40,8 @@ export function reportChanges(before: ReportBody, after: ReportBody): ReportChan
     const a = afterRows.get(id);
     const measures = changes(ROW_MEASURES, b, a);
     if (Object.keys(measures).length === 0) continue;
-    const { surface, ranker, rankerVersion, model, experiment, variation, category } = (a ?? b)!;
     rows.push({
-      surface,
-      ranker,
-      rankerVersion,
-      model,
-      experiment,
-      variation,
-      category,
+      ...rowKeyOf((a ?? b)!),
       change: !b ? 'added' : !a ? 'removed' : 'changed',
       measures,
     });

@@ -1,48 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { issueUserToken } from '../../src/util/user-token.js';
 import { DAY_MS, TEST_END } from '../helpers/fixed-clock.js';
 import { cryptoAndSportsMarkets } from '../helpers/markets.js';
-import { spawnAtTestEnd } from '../helpers/process-clock.js';
+import { sibylProcesses, waitForOutput } from '../helpers/sibyl-processes.js';
 import { SocketClient } from '../helpers/push-clients.js';
 import { REDIS_URL, dropPrefix } from '../helpers/redis.js';
 
-const BIN = join(import.meta.dirname, '../../bin/sibyl.js');
 const KEY = 'replicas-test-key';
 const SECRET = 'replicas-test-secret-0123456789abcdefghij';
 const PREFIX = `push-replicas-${randomUUID().slice(0, 8)}`;
 
-const children: ChildProcessWithoutNullStreams[] = [];
+const { sibyl, killAll, children } = sibylProcesses();
 const clients: SocketClient[] = [];
 afterAll(async () => {
   for (const client of clients) client.close();
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  killAll();
   await dropPrefix(PREFIX);
 });
-
-function sibyl(args: string[], env: Record<string, string>) {
-  const { MONGODB_URI: _a, REDIS_URL: _b, ...base } = process.env;
-  const child = spawnAtTestEnd(process.execPath, [BIN, ...args], { ...base, LOG_LEVEL: 'info', ...env });
-  children.push(child);
-  return child;
-}
-
-/** Resolves with the first capture of `pattern` in the child's output. */
-function waitFor(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    for (const stream of [child.stdout, child.stderr])
-      createInterface({ input: stream }).on('line', (line) => {
-        const match = pattern.exec(line);
-        if (match) resolve(match[1] ?? line);
-      });
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before ${pattern}`)));
-  });
-}
 
 const markets = cryptoAndSportsMarkets(20, {
   volume24h: (i) => 10_000 - i * 300,
@@ -54,7 +32,7 @@ describe('pushes with two API processes behind one Redis', () => {
     const dir = await mkdtemp(join(tmpdir(), 'sibyl-push-replicas-'));
     try {
       const store = sibyl(['store', '--data-dir', dir, '--port', '0'], {});
-      const uri = await waitFor(store, /MONGODB_URI=(\S+)/);
+      const uri = await waitForOutput(store, /MONGODB_URI=(\S+)/);
       const env = {
         MONGODB_URI: uri,
         REDIS_URL,
@@ -66,7 +44,7 @@ describe('pushes with two API processes behind one Redis', () => {
       };
       const listening = /"url":"([^"]+)".*"msg":"API listening"/;
       const [a, b] = [sibyl(['serve'], env), sibyl(['serve'], env)];
-      const [urlA, urlB] = await Promise.all([waitFor(a, listening), waitFor(b, listening)]);
+      const [urlA, urlB] = await Promise.all([waitForOutput(a, listening), waitForOutput(b, listening)]);
       const put = async (changed: typeof markets) => {
         const res = await fetch(`${urlA}/v1/markets`, {
           method: 'PUT',

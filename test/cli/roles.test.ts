@@ -4,40 +4,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DAY_MS, TEST_END } from '../helpers/fixed-clock.js';
-import { spawnAtTestEnd } from '../helpers/process-clock.js';
+import { sibylProcesses, waitForOutput } from '../helpers/sibyl-processes.js';
 import { REDIS_URL } from '../helpers/redis.js';
 
-const BIN = join(import.meta.dirname, '../../bin/sibyl.js');
 const KEY = 'roles-test-key';
 const FIXTURE = join(import.meta.dirname, '../import/fixtures/simulate-out');
 
-const children: ChildProcessWithoutNullStreams[] = [];
-afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-function sibyl(args: string[], env: Record<string, string>) {
-  const { MONGODB_URI: _a, REDIS_URL: _b, ...base } = process.env;
-  const child = spawnAtTestEnd(process.execPath, [BIN, ...args], { ...base, LOG_LEVEL: 'info', ...env });
-  children.push(child);
-  return child;
-}
-
-/** Resolves with the first capture of `pattern` in the child's output (stdout and stderr). */
-function waitFor(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    for (const stream of [child.stdout, child.stderr])
-      createInterface({ input: stream }).on('line', (line) => {
-        const match = pattern.exec(line);
-        if (match) resolve(match[1] ?? line);
-      });
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before ${pattern}`)));
-  });
-}
+const { sibyl, killAll } = sibylProcesses();
+afterAll(killAll);
 
 /** The exit code once it has exited (null when a signal ended it), however long ago that was. */
 const exited = (child: ChildProcessWithoutNullStreams) =>
@@ -60,7 +37,7 @@ describe('roles as processes on one sibyl store', () => {
     const dir = await mkdtemp(join(tmpdir(), 'sibyl-roles-'));
     try {
       const store = sibyl(['store', '--data-dir', dir, '--port', '0'], {});
-      const uri = await waitFor(store, /MONGODB_URI=(\S+)/);
+      const uri = await waitForOutput(store, /MONGODB_URI=(\S+)/);
       const env = {
         MONGODB_URI: uri,
         REDIS_URL,
@@ -70,7 +47,7 @@ describe('roles as processes on one sibyl store', () => {
         HOST: '127.0.0.1',
       };
       const api = sibyl(['serve'], env);
-      const url = await waitFor(api, /"url":"([^"]+)".*"msg":"API listening"/);
+      const url = await waitForOutput(api, /"url":"([^"]+)".*"msg":"API listening"/);
       const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
       const trigger = async (job: string) =>
         (await (await fetch(`${url}/v1/jobs/${job}`, { method: 'POST', headers, body: '{}' })).json()) as {
@@ -92,7 +69,7 @@ describe('roles as processes on one sibyl store', () => {
       await new Promise((r) => setTimeout(r, 1_000));
       expect(await state(early.status)).toBe('waiting');
       const worker = sibyl(['worker'], env);
-      await waitFor(worker, /"msg":"(worker started)"/);
+      await waitForOutput(worker, /"msg":"(worker started)"/);
       expect(await finished(early.status)).toBe('completed');
 
       // An import while the API serves and the worker runs a feature rebuild: all on one store.
@@ -124,10 +101,10 @@ describe('roles as processes on one sibyl store', () => {
     const dir = await mkdtemp(join(tmpdir(), 'sibyl-roles-'));
     try {
       const store = sibyl(['store', '--data-dir', dir, '--port', '0'], {});
-      const uri = await waitFor(store, /MONGODB_URI=(\S+)/);
+      const uri = await waitForOutput(store, /MONGODB_URI=(\S+)/);
       const env = { MONGODB_URI: uri, SIBYL_API_KEYS: KEY, PORT: '0', HOST: '127.0.0.1' };
       const api = sibyl(['serve'], env);
-      const url = await waitFor(api, /"url":"([^"]+)".*"msg":"API listening"/);
+      const url = await waitForOutput(api, /"url":"([^"]+)".*"msg":"API listening"/);
       const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
       const refused = await fetch(`${url}/v1/jobs/rebuild-features`, { method: 'POST', headers, body: '{}' });
       expect(refused.status).toBe(503);
@@ -138,7 +115,7 @@ describe('roles as processes on one sibyl store', () => {
       expect(JSON.stringify(await ready.json())).toMatch(/degraded: REDIS_URL is not set/);
 
       const worker = sibyl(['worker', '--now', 'rebuild-features'], env);
-      await waitFor(worker, /"msg":"(job triggered at start)"/);
+      await waitForOutput(worker, /"msg":"(job triggered at start)"/);
       const client = new MongoClient(uri);
       const runs = client.db('sibyl').collection('job_runs');
       let completed = 0;
@@ -162,11 +139,11 @@ describe('durability through the API', () => {
     try {
       const startStore = () => sibyl(['store', '--data-dir', dir, '--port', port], {});
       let store = startStore();
-      const uri = await waitFor(store, /MONGODB_URI=(\S+)/);
+      const uri = await waitForOutput(store, /MONGODB_URI=(\S+)/);
       const env = { MONGODB_URI: uri, SIBYL_API_KEYS: KEY, PORT: '0', HOST: '127.0.0.1' };
       const api = sibyl(['serve'], env);
 
-      const url = await waitFor(api, /"url":"([^"]+)".*"msg":"API listening"/);
+      const url = await waitForOutput(api, /"url":"([^"]+)".*"msg":"API listening"/);
       const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
       const put = await fetch(`${url}/v1/markets`, {
         method: 'PUT',
@@ -231,7 +208,7 @@ describe('durability through the API', () => {
 
       await exited(store);
       store = startStore();
-      await waitFor(store, /MONGODB_URI=(\S+)/);
+      await waitForOutput(store, /MONGODB_URI=(\S+)/);
       const client = new MongoClient(uri);
       const db = client.db('sibyl');
       const stored = async (b: number) =>

@@ -5,6 +5,21 @@ import { DAY_MS, TEST_END } from '../helpers/fixed-clock.js';
 
 const OPEN = new Date(TEST_END.getTime() - DAY_MS).toISOString();
 const CLOSE = new Date(TEST_END.getTime() + 3 * DAY_MS).toISOString();
+/** The Fed market's card fields that the feed item and GET /v1/markets/{ticker} share. */
+const FED_CARD = {
+  ticker: 'KXFED-26DEC-T4.25',
+  eventTicker: 'KXFED-26DEC',
+  seriesTicker: 'KXFED',
+  title: 'Question of KXFED-26DEC-T4.25',
+  subtitle: 'Outcome of KXFED-26DEC-T4.25',
+  eventTitle: 'Fed decision in Dec 2026?',
+  seriesTitle: 'Fed funds rate',
+  category: 'Economics',
+  status: 'open',
+  yesBid: '0.4200',
+  yesAsk: '0.4400',
+  lastPrice: '0.4300',
+};
 
 describe('what a market card needs (#23 item 1)', () => {
   let t: TestApi;
@@ -52,39 +67,13 @@ describe('what a market card needs (#23 item 1)', () => {
   it('gives feed items status, event and series titles, subtitle and category', async () => {
     const res = await request(t.app).get('/v1/users/newcomer/feed').expect(200);
     const item = res.body.items.find((i: { ticker: string }) => i.ticker === 'KXFED-26DEC-T4.25');
-    expect(item).toMatchObject({
-      ticker: 'KXFED-26DEC-T4.25',
-      eventTicker: 'KXFED-26DEC',
-      seriesTicker: 'KXFED',
-      title: 'Question of KXFED-26DEC-T4.25',
-      subtitle: 'Outcome of KXFED-26DEC-T4.25',
-      eventTitle: 'Fed decision in Dec 2026?',
-      seriesTitle: 'Fed funds rate',
-      category: 'Economics',
-      status: 'open',
-      yesBid: '0.4200',
-      yesAsk: '0.4400',
-      lastPrice: '0.4300',
-      closeTime: CLOSE,
-      volume24h: 100,
-    });
+    expect(item).toMatchObject({ ...FED_CARD, closeTime: CLOSE, volume24h: 100 });
   });
 
   it('serves one market, closed ones too, and 404 for an unknown one', async () => {
     const res = await request(t.app).get('/v1/markets/KXFED-26DEC-T4.25').expect(200);
     expect(res.body).toEqual({
-      ticker: 'KXFED-26DEC-T4.25',
-      eventTicker: 'KXFED-26DEC',
-      seriesTicker: 'KXFED',
-      title: 'Question of KXFED-26DEC-T4.25',
-      subtitle: 'Outcome of KXFED-26DEC-T4.25',
-      eventTitle: 'Fed decision in Dec 2026?',
-      seriesTitle: 'Fed funds rate',
-      category: 'Economics',
-      status: 'open',
-      yesBid: '0.4200',
-      yesAsk: '0.4400',
-      lastPrice: '0.4300',
+      ...FED_CARD,
       openTime: OPEN,
       closeTime: CLOSE,
       expirationTime: null,

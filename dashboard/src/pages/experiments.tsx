@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api.js';
-import { Status, useLoad } from '../components/load.js';
+import { Status, useAction, useLoad } from '../components/load.js';
 import { percent } from '../format.js';
 import type { Experiment, ExperimentList } from '../types.js';
 
@@ -13,17 +13,13 @@ export function setCoverage(key: string, coverage: number): Promise<Experiment> 
 export function CoverageControls(props: { experiment: Experiment; onChanged: () => void }) {
   const { experiment } = props;
   const [coverage, setValue] = useState(String(Math.round((experiment.coverage || 1) * 100)));
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   const id = `coverage-${experiment.key}`;
-  const apply = async (value: number) => {
-    try {
+  const apply = (value: number) =>
+    run(async () => {
       await setCoverage(experiment.key, value);
-      setError(undefined);
       props.onChanged();
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
+    });
   const share = Number(coverage) / 100;
   const valid = coverage !== '' && share > 0 && share <= 1;
   return (

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api.js';
-import { Status, useLoad } from '../components/load.js';
+import { Status, useAction, useLoad } from '../components/load.js';
 import { decimal } from '../format.js';
 import type { ExperimentList, FeedPreview } from '../types.js';
 
@@ -34,14 +34,14 @@ export function FeedPreviewPage() {
   const [userId, setUserId] = useState('user-1');
   const [experimentKey, setExperimentKey] = useState('');
   const [feeds, setFeeds] = useState<{ title: string; feed: FeedPreview }[]>();
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   const list = experiments.data;
   const chosen = list?.experiments.find((e) => e.key === experimentKey) ?? list?.experiments[0];
 
   const show = async (e: Event) => {
     e.preventDefault();
     if (!chosen) return;
-    try {
+    await run(async () => {
       setFeeds(
         await Promise.all(
           chosen.variations.map(async (v) => ({
@@ -52,10 +52,7 @@ export function FeedPreviewPage() {
           })),
         ),
       );
-      setError(undefined);
-    } catch (err) {
-      setError((err as Error).message);
-    }
+    });
   };
 
   return (

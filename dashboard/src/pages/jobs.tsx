@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, enc } from '../api.js';
-import { Status, useLoad } from '../components/load.js';
+import { Status, useAction, useLoad } from '../components/load.js';
 import { duration, when } from '../format.js';
 import type { JobRuns } from '../types.js';
 
@@ -11,7 +11,7 @@ export function JobsPage() {
   const loaded = useLoad(() => api.get<JobRuns>('/v1/job-runs?limit=50'));
   const [job, setJob] = useState('');
   const [message, setMessage] = useState<string>();
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   useEffect(() => {
     const timer = setInterval(() => void loaded.reload(), REFRESH_MS);
     return () => clearInterval(timer);
@@ -21,14 +21,11 @@ export function JobsPage() {
 
   const trigger = async (e: Event) => {
     e.preventDefault();
-    try {
+    await run(async () => {
       const queued = await api.post<{ id: string }>(`/v1/jobs/${enc(chosen)}`, {});
       setMessage(`Queued ${chosen} (job ${queued.id}).`);
-      setError(undefined);
       await loaded.reload();
-    } catch (err) {
-      setError((err as Error).message);
-    }
+    });
   };
 
   return (

@@ -3,7 +3,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { api, enc } from '../api.js';
 import { ARM_COLOURS, ChartView } from '../components/chart.js';
 import { ConfirmDialog } from '../components/confirm.js';
-import { Status, useLoad } from '../components/load.js';
+import { Status, useAction, useLoad } from '../components/load.js';
 import { decimal, when } from '../format.js';
 import type { Model, ModelList } from '../types.js';
 
@@ -60,7 +60,7 @@ export function ModelsPage() {
   const loaded = useLoad(() => api.get<ModelList>('/v1/models?limit=100'));
   const [pending, setPending] = useState<Pending>();
   const [message, setMessage] = useState<string>();
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   const list = loaded.data;
   const names = useMemo(() => (list ? metricNames(list.models) : []), [list]);
   const chart = useMemo(() => (list ? metricsChart(list.models, names) : undefined), [list, names]);
@@ -68,7 +68,7 @@ export function ModelsPage() {
   const confirm = async () => {
     const p = pending!;
     setPending(undefined);
-    try {
+    await run(async () => {
       const model =
         p.action === 'promote'
           ? await api.post<Model>(`/v1/models/${enc(p.version)}/promote`, {
@@ -76,11 +76,8 @@ export function ModelsPage() {
             })
           : await api.post<Model>('/v1/models/rollback', { kind: p.kind });
       setMessage(`${model.version} is now the active ${model.kind} model.`);
-      setError(undefined);
       await loaded.reload();
-    } catch (err) {
-      setError((err as Error).message);
-    }
+    });
   };
 
   return (

@@ -32,18 +32,7 @@ export function ReportChangesView({ restates, version }: { restates: Restates; v
           <table data-changes="totals">
             <caption>Totals that moved</caption>
             <thead>
-              <tr>
-                <th scope="col">Figure</th>
-                <th scope="col" class="num">
-                  v{restates.version}
-                </th>
-                <th scope="col" class="num">
-                  v{version}
-                </th>
-                <th scope="col" class="num">
-                  Change
-                </th>
-              </tr>
+              <BeforeAfterHead label="Figure" before={restates.version} after={version} />
             </thead>
             <tbody>
               {totals.map(({ kind, measure, c }) => (
@@ -63,18 +52,7 @@ export function ReportChangesView({ restates, version }: { restates: Restates; v
           <table data-changes="exceptions">
             <caption>Exceptions that moved</caption>
             <thead>
-              <tr>
-                <th scope="col">Reason</th>
-                <th scope="col" class="num">
-                  v{restates.version}
-                </th>
-                <th scope="col" class="num">
-                  v{version}
-                </th>
-                <th scope="col" class="num">
-                  Change
-                </th>
-              </tr>
+              <BeforeAfterHead label="Reason" before={restates.version} after={version} />
             </thead>
             <tbody>
               {exceptions.map(([reason, c]) => (
@@ -125,6 +103,24 @@ export function ReportChangesView({ restates, version }: { restates: Restates; v
         <p class="help">No figure moved: only how the day was cut or attributed changed.</p>
       )}
     </section>
+  );
+}
+
+/** A moved-figures table's header: what moved, its value in each version, and the change. */
+function BeforeAfterHead(props: { label: string; before: number; after: number }) {
+  return (
+    <tr>
+      <th scope="col">{props.label}</th>
+      <th scope="col" class="num">
+        v{props.before}
+      </th>
+      <th scope="col" class="num">
+        v{props.after}
+      </th>
+      <th scope="col" class="num">
+        Change
+      </th>
+    </tr>
   );
 }
 

@@ -48,6 +48,17 @@ describe('coordinate ascent of the blend', () => {
     expect(ndcg).toBeCloseTo(meanNdcg(users, weights, 10), 12);
   });
 
+  it('counts users without a relevant candidate in the mean, and learns the same weights', () => {
+    const users = problem(100, 1);
+    const missed = problem(50, 4).map((u) => ({ ...u, hit: new Uint8Array(u.hit.length) }));
+    const start = Float64Array.from([1, 0]);
+    const alone = coordinateAscent(users, start, { ...options, minGain: 0 });
+    const withMissed = coordinateAscent([...users, ...missed], start, { ...options, minGain: 0 });
+    expect(withMissed.weights).toEqual(alone.weights);
+    expect(withMissed.ndcg).toBeCloseTo((alone.ndcg * 100) / 150, 12);
+    expect(withMissed.ndcg).toBeCloseTo(meanNdcg([...users, ...missed], withMissed.weights, 10), 12);
+  });
+
   it('averages the weights of bootstrap resamples, reproducibly by seed', () => {
     const users = problem(60, 2);
     const start = Float64Array.from([1, 0]);

@@ -65,10 +65,14 @@ export function coordinateAscent(
   const { k, grids, anchor, rounds = 3, minGain = 1e-4 } = options;
   const T = start.length;
   const w = Float64Array.from(start);
-  const active = users.map((_, u) => u).filter((u) => !count || count[u]! > 0);
   const weightOf = (u: number) => (count ? count[u]! : 1);
-  const total = active.reduce((a, u) => a + weightOf(u), 0);
+  const counted = users.map((_, u) => u).filter((u) => weightOf(u) > 0);
+  const total = counted.reduce((a, u) => a + weightOf(u), 0);
   if (total === 0) return { weights: w, ndcg: 0 };
+  // Users without a relevant candidate score 0 whatever the weights: counted in the mean, never ranked.
+  const active = counted.filter((u) => users[u]!.hit.includes(1));
+  // A term constant within every user's candidates cannot reorder them: never tried.
+  const varies = Array.from({ length: T }, (_, t) => active.some((u) => termVaries(users[u]!.terms, T, t)));
   // Per user, the current scores.
   const scores = active.map((u) => blendScores(users[u]!.terms, w, new Float64Array(users[u]!.hit.length)));
   const topScore = new Float64Array(k);
@@ -90,7 +94,7 @@ export function coordinateAscent(
   for (let round = 0; round < rounds; round++) {
     let moved = false;
     for (let t = 0; t < T; t++) {
-      if (t === anchor) continue;
+      if (t === anchor || !varies[t]) continue;
       const kept = w[t]!;
       let bestValue = kept;
       for (const value of grids[t]!) {
@@ -131,6 +135,12 @@ export function baggedAscent(
     for (let t = 0; t < sum.length; t++) sum[t]! += weights[t]!;
   }
   return sum.map((x) => x / options.bags);
+}
+
+/** Whether term t takes more than one value among a user's candidates (terms row-major, T per candidate). */
+function termVaries(terms: Float64Array, T: number, t: number): boolean {
+  for (let o = T + t; o < terms.length; o += T) if (terms[o] !== terms[t]) return true;
+  return false;
 }
 
 /** DCG@k of the candidates ordered by score (ties: the earlier candidate, as the pipeline's top-k). */

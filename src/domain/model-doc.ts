@@ -69,6 +69,14 @@ export interface BlendFit {
      * model-free served ranker's, such as `category-affinity` (absent in older documents).
      */
     start?: string;
+    /**
+     * Whether the ascended weights serve: only when they beat the start's own on the validation
+     * users each bootstrap bag left out, beyond doubt; otherwise `weights` are the start's (absent
+     * in older documents, whose ascended weights always served).
+     */
+    learned?: boolean;
+    /** The ascended weights' nDCG@k minus the start's on those left-out users. */
+    outOfBagGain?: Interval & { users: number };
   };
   /** Seconds the fit took (its validation model included). */
   seconds: number;

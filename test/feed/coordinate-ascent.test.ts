@@ -3,6 +3,7 @@ import {
   baggedAscent,
   coordinateAscent,
   meanNdcg,
+  userNdcgs,
   type AscentUser,
 } from '../../src/feed/offline/coordinate-ascent.js';
 import { Rng } from '../../src/util/rng.js';
@@ -59,13 +60,20 @@ describe('coordinate ascent of the blend', () => {
     expect(withMissed.ndcg).toBeCloseTo(meanNdcg([...users, ...missed], withMissed.weights, 10), 12);
   });
 
-  it('averages the weights of bootstrap resamples, reproducibly by seed', () => {
+  it('averages the weights of bootstrap resamples, reproducibly by seed, and scores the users each left out', () => {
     const users = problem(60, 2);
     const start = Float64Array.from([1, 0]);
     const bagged = baggedAscent(users, start, { ...options, bags: 6, seed: 3 });
-    expect(bagged[0]).toBe(1);
-    expect(bagged[1]).toBeGreaterThan(1);
+    expect(bagged.weights[0]).toBe(1);
+    expect(bagged.weights[1]).toBeGreaterThan(1);
     expect(baggedAscent(users, start, { ...options, bags: 6, seed: 3 })).toEqual(bagged);
-    expect(meanNdcg(users, bagged, 10)).toBeGreaterThan(meanNdcg(users, start, 10) + 0.3);
+    expect(meanNdcg(users, bagged.weights, 10)).toBeGreaterThan(meanNdcg(users, start, 10) + 0.3);
+    // Six bags leave out most users at least once (each bag about 37%); those users' out-of-bag
+    // nDCG is well above the start's, as the problem's signal generalises.
+    const left = [...bagged.outOfBag.keys()].filter((u) => !Number.isNaN(bagged.outOfBag[u]));
+    expect(left.length).toBeGreaterThan(50);
+    const startNdcg = userNdcgs(users, start, 10);
+    const gain = left.reduce((a, u) => a + bagged.outOfBag[u]! - startNdcg[u]!, 0) / left.length;
+    expect(gain).toBeGreaterThan(0.3);
   });
 });

@@ -72,12 +72,13 @@ describe('offline co-interaction neighbours', () => {
 describe('learned blend of the served ranker', () => {
   it('ranks the test period better than the configured weights, on five sampled exchanges', async () => {
     // Measured with these settings (400 users, 10 days, dim 32, 4 epochs) on the simulator with its
-    // temporal dynamics, with time-local negatives and the blend's start chosen as blend-fit.ts does
-    // (#19): nDCG@10 gains of +0.010, +0.001, +0.048, +0.060 and −0.027 for seeds 1–5 (mean +0.018)
-    // on 57–93 evaluated users, where one user's hit moves nDCG by about 0.01 (before the dynamics:
-    // +0.019, +0.038, +0.017, +0.026 and −0.021, mean +0.016). So the mean gain must be at least
-    // 0.008 (under half the measured mean), and no seed may lose more than 0.03 (three users' hits;
-    // seed 5 comes within 0.003 of it).
+    // temporal dynamics, time-local negatives, the blend's start chosen and its ascent kept only when
+    // it wins out of bag, as blend-fit.ts does (#19): nDCG@10 gains of +0.010, +0.047, +0.044,
+    // +0.060 and 0.000 for seeds 1–5 (mean +0.032; seeds 2 and 3 serve category affinity's weights,
+    // seed 5 the configured ones) on 57–93 evaluated users, where one user's hit moves nDCG by about
+    // 0.01. Before the out-of-bag check: +0.010, +0.001, +0.048, +0.060 and −0.027 (mean +0.018).
+    // So the mean gain must be at least 0.016 (half the measured mean), and no seed may lose more
+    // than one user's hit.
     const gains: number[] = [];
     for (const seed of [1, 2, 3, 4, 5]) {
       const store = await openTestStore();
@@ -104,13 +105,13 @@ describe('learned blend of the served ranker', () => {
           return (await evaluateRecommender(ranker, split, { k: 10 })).metrics['ndcg@10']!;
         };
         const gain = (await ndcg(blend)) - (await ndcg());
-        expect(gain, `seed ${seed}`).toBeGreaterThan(-0.03);
+        expect(gain, `seed ${seed}`).toBeGreaterThan(-0.01);
         gains.push(gain);
       } finally {
         await store.close();
       }
     }
-    expect(gains.reduce((a, b) => a + b, 0) / gains.length).toBeGreaterThan(0.008);
+    expect(gains.reduce((a, b) => a + b, 0) / gains.length).toBeGreaterThan(0.016);
   }, 300_000);
 
   it('takes a baseline’s kind of blend when the slice clearly prefers it to the model', () => {
@@ -136,6 +137,44 @@ describe('learned blend of the served ranker', () => {
     expect(learned.start).not.toBe('configured');
     expect(learned.ndcg).toBeGreaterThan(0.9);
     expect(learned.w[BLEND_TERMS.indexOf('model')]).toBe(0);
+  });
+
+  /**
+   * Users with 40 candidates, one relevant; every term random, except that the relevant candidate's
+   * popularity is raised by `signal` standard deviations.
+   */
+  const slice = (users: number, signal: number, seed: number): AscentUser[] => {
+    const T = BLEND_TERMS.length;
+    const rng = Rng.of(seed, 'synthetic-noise');
+    return Array.from({ length: users }, () => {
+      const n = 40;
+      const terms = Float64Array.from({ length: n * T }, () => rng.next() - 0.5);
+      const hit = new Uint8Array(n);
+      hit[0] = 1;
+      terms[BLEND_TERMS.indexOf('popularity')]! += signal;
+      return { terms, hit, ideal: 1 };
+    });
+  };
+
+  it('keeps the configured weights where the ascent only fits the slice', () => {
+    // On noise the ascent still finds weights that rank the slice better (it is fitted on it); on
+    // the users each bag left out they are no better, so the configured weights serve.
+    const config = getRanker('two-tower')!;
+    const users = slice(80, 0, 2);
+    const learned = learnBlend(users, config, { k: 10, bags: 2, seed: 1 });
+    expect(learned.start).toBe('configured');
+    expect(learned.learned).toBe(false);
+    expect(learned.outOfBag.low).toBeLessThanOrEqual(0);
+    expect(learned.outOfBag.users).toBeGreaterThan(40);
+    expect([...learned.w]).toEqual(BLEND_TERMS.map((t) => config.weights[t]));
+  });
+
+  it('serves the ascended weights where they rank users they were not fitted on better', () => {
+    const config = getRanker('two-tower')!;
+    const learned = learnBlend(slice(300, 0.6, 3), config, { k: 10, bags: 2, seed: 1 });
+    expect(learned.learned).toBe(true);
+    expect(learned.outOfBag.low).toBeGreaterThan(0);
+    expect(learned.w[BLEND_TERMS.indexOf('popularity')]).toBeGreaterThan(config.weights.popularity);
   });
 
   it('is not fitted on a slice too small to learn from', async () => {

@@ -120,32 +120,49 @@ export function coordinateAscent(
  * Bagged coordinate ascent: the mean of the weights ascended on `bags` bootstrap resamples of the
  * users. On a few hundred validation users, single ascents land on different, equally good
  * optima that rank the next period very differently; their average is a steadier blend.
+ * `outOfBag[u]` is user u's nDCG@k under the weights of the bags that left them out (their mean;
+ * NaN when every bag drew them): what the ascent is worth on users it did not fit.
  */
 export function baggedAscent(
   users: readonly AscentUser[],
   start: Float64Array,
   options: AscentOptions & { bags: number; seed: number },
-): Float64Array {
+): { weights: Float64Array; outOfBag: Float64Array } {
   const rng = Rng.of(options.seed, 'blend-bagging');
   const sum = new Float64Array(start.length);
+  const outSum = new Float64Array(users.length);
+  const outBags = new Int32Array(users.length);
   for (let b = 0; b < options.bags; b++) {
     const count = new Int32Array(users.length);
     for (let i = 0; i < users.length; i++) count[rng.int(users.length)]!++;
     const { weights } = coordinateAscent(users, start, options, count);
     for (let t = 0; t < sum.length; t++) sum[t]! += weights[t]!;
+    const left = users.flatMap((_, u) => (count[u] === 0 ? [u] : []));
+    const ndcg = userNdcgs(
+      left.map((u) => users[u]!),
+      weights,
+      options.k,
+    );
+    left.forEach((u, i) => {
+      outSum[u]! += ndcg[i]!;
+      outBags[u]!++;
+    });
   }
-  return sum.map((x) => x / options.bags);
+  return {
+    weights: sum.map((x) => x / options.bags),
+    outOfBag: outSum.map((x, u) => (outBags[u]! > 0 ? x / outBags[u]! : NaN)),
+  };
+}
+
+/** DCG@k of the candidates ordered by score (ties: the earlier candidate, as the pipeline's top-k). */
+export function dcgAtK(scores: Float64Array, hit: Uint8Array, k: number): number {
+  return dcgOfShifted(scores, scores, 1, 0, 0, hit, k, new Float64Array(k), new Uint8Array(k));
 }
 
 /** Whether term t takes more than one value among a user's candidates (terms row-major, T per candidate). */
 function termVaries(terms: Float64Array, T: number, t: number): boolean {
   for (let o = T + t; o < terms.length; o += T) if (terms[o] !== terms[t]) return true;
   return false;
-}
-
-/** DCG@k of the candidates ordered by score (ties: the earlier candidate, as the pipeline's top-k). */
-export function dcgAtK(scores: Float64Array, hit: Uint8Array, k: number): number {
-  return dcgOfShifted(scores, scores, 1, 0, 0, hit, k, new Float64Array(k), new Uint8Array(k));
 }
 
 /**

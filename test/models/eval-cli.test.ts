@@ -183,6 +183,28 @@ describe('sibyl eval', () => {
     expect(out).not.toMatch(/^ease/m);
   });
 
+  it('says which weights the learned blend serves, and why', async () => {
+    const json = JSON.parse(
+      await sibylEval(...fileArgs(), '--recommenders', 'two-tower', '--rankers', 'two-tower', '--json'),
+    ) as { blends: Record<string, { validation: Record<string, unknown> }> };
+    const { learned, outOfBagGain } = json.blends['two-tower']!.validation as {
+      learned: boolean;
+      outOfBagGain: { mean: number; low: number; high: number; users: number };
+    };
+    // The ascended weights serve exactly when their gain on the users the bags left out is above zero.
+    expect(outOfBagGain.users).toBeGreaterThan(0);
+    expect(outOfBagGain.low).toBeLessThanOrEqual(outOfBagGain.mean);
+    expect(learned).toBe(outOfBagGain.low > 0);
+    const out = await sibylEval(...fileArgs(), '--recommenders', 'two-tower', '--rankers', 'two-tower');
+    expect(out).toMatch(/^learned blends \(fitted on the training window before the cut\):$/m);
+    expect(out).toMatch(
+      learned
+        ? /^ {2}two-tower: ascended from the configured weights \(out of bag \+\d\.\d{4} \[\+\d\.\d{4}, [+-]\d\.\d{4}\] over \d+ users\); \d+ validation users$/m
+        : /^ {2}two-tower: the \S+ weights \(the ascent's out of bag [+-]\d\.\d{4} .*: not beyond doubt\); \d+ validation users$/m,
+    );
+    expect(out).toMatch(/^ {4}model \d/m);
+  });
+
   it('names the flag of a bad option', async () => {
     const bad = (args: string[], message: RegExp) =>
       expect(sibylEval(...args)).rejects.toSatisfy(

@@ -392,14 +392,32 @@ export function formatReport(report: EvalReport, k: number): string[] {
   if (Object.keys(report.rankers).length > 0)
     lines.push("served rankers (the feed's pipeline):", ...recommenderTable(report.rankers, k), '');
   lines.push(...recommenderTable(report.recommenders, k));
+  const sign = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(4);
   if (report.comparisons) {
     const { ranker, users, against } = report.comparisons;
     const width = Math.max(...Object.keys(against).map((n) => n.length));
     lines.push('', `served ${ranker} against each, paired over ${users} users (Δ ndcg@${k}, 95% CI):`);
     for (const [name, d] of Object.entries(against)) {
-      const sign = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(4);
       const verdict = d.low > 0 ? 'ahead' : d.high < 0 ? 'behind' : 'not distinguishable';
       lines.push(`  ${name.padEnd(width)}  ${sign(d.mean)}  [${sign(d.low)}, ${sign(d.high)}]  ${verdict}`);
+    }
+  }
+  if (report.blends) {
+    lines.push('', 'learned blends (fitted on the training window before the cut):');
+    for (const [name, fit] of Object.entries(report.blends)) {
+      const { start = 'configured', learned, outOfBagGain: g, users } = fit.validation;
+      const weights = Object.entries(fit.weights)
+        .filter(([, w]) => w !== 0)
+        .map(([term, w]) => `${term} ${Math.round(w * 100) / 100}`)
+        .join(', ');
+      const oob = g
+        ? `out of bag ${sign(g.mean)} [${sign(g.low)}, ${sign(g.high)}] over ${g.users} users`
+        : '';
+      const serves =
+        learned === false
+          ? `the ${start} weights (the ascent's ${oob}: not beyond doubt)`
+          : `ascended from the ${start} weights${oob ? ` (${oob})` : ''}`;
+      lines.push(`  ${name}: ${serves}; ${users} validation users`, `    ${weights}`);
     }
   }
   if (report.cold_start) {

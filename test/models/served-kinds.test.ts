@@ -66,6 +66,13 @@ function served(serving: ServingModel, train: TrainSet, user: string, history = 
 /** Indices sorted by score, best first (ties by index). */
 const order = (scores: ArrayLike<number>, among: number[]) =>
   [...among].sort((x, y) => scores[y]! - scores[x]! || x - y);
+/** The ids of the three best-scored items other than `seen`. */
+function bestUnseen(scores: ArrayLike<number>, itemIds: readonly string[], seen: string[]): string[] {
+  const unseen = itemIds.flatMap((id, i) => (seen.includes(id) ? [] : [i]));
+  return order(scores, unseen)
+    .slice(0, 3)
+    .map((i) => itemIds[i]!);
+}
 
 let dir: string;
 beforeAll(async () => {
@@ -117,10 +124,7 @@ describe('EASE and BPR-MF as registry kinds', () => {
         expect(after[later.log.itemIds.indexOf(id)], id).toBeCloseTo(before[i]!, 5);
       // The new user is placed by their items: their best unseen items are their community's.
       const fresh = scoresOf(model, later, 'a-user-new');
-      const unseen = later.log.itemIds.flatMap((id, i) => (id === 'a0' || id === 'a1' ? [] : [i]));
-      const best = order(fresh, unseen)
-        .slice(0, 3)
-        .map((i) => later.log.itemIds[i]!);
+      const best = bestUnseen(fresh, later.log.itemIds, ['a0', 'a1']);
       expect(
         best.every((id) => id.startsWith('a')),
         best.join(),
@@ -168,10 +172,7 @@ describe('EASE and BPR-MF as registry kinds', () => {
       { ticker: 'b0', content: [] },
     ];
     const scores = served(serving, train, 'brand-new', history)!;
-    const unseen = train.log.itemIds.flatMap((id, i) => (id === 'b3' || id === 'b0' ? [] : [i]));
-    const best = order(scores, unseen)
-      .slice(0, 3)
-      .map((i) => train.log.itemIds[i]!);
+    const best = bestUnseen(scores, train.log.itemIds, ['b3', 'b0']);
     expect(
       best.every((id) => id.startsWith('b')),
       best.join(),

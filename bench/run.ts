@@ -11,6 +11,7 @@ const all: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   experiments: () => import('./experiments.js'),
   train: () => import('./train.js'),
   nightly: () => import('./nightly.js'),
+  blend: () => import('./blend.js'),
   ranking: () => import('./ranking.js'),
   demo: () => import('./demo.js'),
   store: () => import('./store.js'),

@@ -61,7 +61,7 @@ export interface BlendFit {
     to: string;
     users: number;
     k: number;
-    /** nDCG@k of the blend's order on the slice, with the ranker's configured weights and fitted. */
+    /** nDCG@k on the slice of the lists the feed would serve (after diversity), with the ranker's configured weights and the served ones. */
     ndcgHand: number;
     ndcgFitted: number;
     /**

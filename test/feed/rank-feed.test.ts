@@ -331,3 +331,62 @@ describe('two-tower pipeline', () => {
     ).not.toBe(first);
   });
 });
+
+describe('popularity signals on a quiet exchange', () => {
+  /** `markets` open markets in their own events, none traded today except the `traded` ones (one trade each). */
+  function quietCatalogue(markets: number, traded: ReadonlySet<string> = new Set()): CatalogueSnapshot {
+    const docs = Array.from(
+      { length: markets },
+      (_, i) =>
+        ({
+          ticker: `KX${i}`,
+          eventTicker: `KXE${i}`,
+          seriesTicker: `KXS${i % 50}`,
+          title: `Will thing ${i} happen?`,
+          category: 'Economics',
+          status: 'open',
+          openTime: new Date(NOW.getTime() - 10 * 24 * HOUR),
+          closeTime: new Date(NOW.getTime() + 10 * 24 * HOUR),
+          volume24h: traded.has(`KX${i}`) ? 1 : 0,
+          volume: traded.has(`KX${i}`) ? 1 : 0,
+        }) as MarketDoc,
+    );
+    return catalogueSnapshot(NOW, scoreMarkets(docs, NOW), new Map());
+  }
+
+  it('a market with one trade today does not outrank the model’s best markets', () => {
+    const rng = Rng.of(9, 'quiet-exchange');
+    const serving = new TwoTowerServing('v-quiet', randomTwoTower(50, 1_000, rng));
+    const history = [3, 17, 99].map((i) => ({ ticker: `KX${i}`, type: 'trade' as const }));
+    const quiet = quietCatalogue(1_000);
+    const u = serving.userVector(
+      'user-7',
+      history.map((h) => ({ ...h, content: quiet.byTicker.get(h.ticker)!.content })),
+    );
+    const vectors = serving.marketVectors(quiet.markets);
+    const cosine = (i: number) => u.reduce((s, x, k) => s + x * vectors[i * u.length + k]!, 0);
+    const byModel = quiet.markets.map((_, i) => i).sort((x, y) => cosine(y) - cosine(x));
+    // Three markets the model ranks in its bottom half each had one trade today.
+    const traded = new Set(byModel.slice(500, 503).map((i) => `KX${i}`));
+    const catalogue = quietCatalogue(1_000, traded);
+    const tradedToday = catalogue.markets.filter((m) => traded.has(m.ticker));
+    // One trade is worth one unit of popularity (a log count's one-event step), not dozens of deviations.
+    for (const m of tradedToday) expect(m.popularity).toBeLessThanOrEqual(1.01);
+
+    const feed = rankFeed(catalogue, user(history, 'user-7'), req, getRanker('two-tower')!, serving);
+    const top = feed.slice(0, 10).map((item) => item.ticker);
+    expect(top.filter((t) => traded.has(t))).toEqual([]);
+    // The model's own best markets lead the feed instead.
+    const best = new Set(byModel.slice(0, 20).map((i) => `KX${i}`));
+    expect(top.filter((t) => best.has(t)).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('where many markets trade, popularity keeps its full spread', () => {
+    const catalogue = syntheticCatalogue(2_000, Rng.of(3, 'busy-exchange'), NOW);
+    const pop = catalogue.markets.map((m) => m.popularity);
+    const mean = pop.reduce((a, b) => a + b, 0) / pop.length;
+    const sd = Math.sqrt(pop.reduce((a, b) => a + (b - mean) ** 2, 0) / pop.length);
+    expect(mean).toBeCloseTo(0, 6);
+    expect(sd).toBeCloseTo(1, 6);
+  });
+});

@@ -32,7 +32,8 @@ export type RankedItem = SnapshotItem;
  * 4. scoring: the ranker's blend, over candidates only
  *      w.model·model(user, market)          (in [−1, 1]: a cosine, or the model's centred and scaled
  *                                            score, VectorSpace; 0 for users the model cannot place)
- *    + w.popularity·z(popularity) + w.recency·z(recency) + w.trend·z(trend)   (standardized over the open catalogue)
+ *    + w.popularity·z(popularity) + w.recency·z(recency) + w.trend·z(trend)   (standardized over the open catalogue,
+ *                                            by a spread of at least one event: MIN_SPREAD)
  *    + w.freshness·[opened within freshWithinMs] + w.closingSoon·(0 … 1 over the last closingSoonMs)
  *    + w.categoryAffinity·share + w.seriesAffinity·share  (decayed shares of the user's interest)
  *    + w.neighbours·min(1, Σ co-interaction cosine)      + w.siblings·[sibling of a position];
@@ -141,9 +142,32 @@ export function rankCandidates(
   config: RankerConfig,
   req: RankRequest,
 ): RankedItem[] {
-  const { catalogue, arrays: a, signals, rows, source, terms } = candidates;
+  const { catalogue, arrays: a, signals, rows } = candidates;
+  const { positions, score } = servedOrder(candidates, config, req)(weightVector(weights));
+  const kept = positions.map((j) => rows[j]!);
+  const reasons = reasonsFor(kept, catalogue.markets, a, signals, config, req.now);
+  return positions.map((j, i) => ({
+    ticker: catalogue.markets[rows[j]!]!.ticker,
+    // Rounded so responses stay readable and stable.
+    score: Math.round(score[j]! * 1e4) / 1e4,
+    reasons: reasons[i]!,
+  }));
+}
+
+/**
+ * Steps 4–5 for these candidates: a function from blend weights `w` (BLEND_TERMS order) to the
+ * kept candidates' positions in feed order after diversity and exploration, and every candidate's
+ * score (a buffer reused by the next call). What a learned blend is judged by (blend-fit.ts): the
+ * list the feed serves, not the candidates' order by score alone; the candidates' diversity keys
+ * are read once for all the weights tried.
+ */
+export function servedOrder(
+  candidates: Pick<FeedCandidates, 'arrays' | 'rows' | 'source' | 'terms'>,
+  config: RankerConfig,
+  req: RankRequest,
+): (w: Float64Array) => { positions: number[]; score: Float32Array } {
+  const { arrays: a, rows, source, terms } = candidates;
   const n = rows.length;
-  const score = blendScores(terms, weightVector(weights), new Float32Array(n));
   // Per candidate position, its keys for diversity (typed: read per pick, per category).
   const event = new Int32Array(n);
   const series = new Int32Array(n);
@@ -154,49 +178,41 @@ export function rankCandidates(
     series[j] = a.series[row]!;
     category[j] = a.category[row]!;
   }
-  // Candidate positions best first (ties: the candidate proposed first), then diversity.
-  const order = topK(score, n);
-  const diversified = diversifyIndexed(
-    order,
-    {
-      score,
-      event,
-      series,
-      category,
-      events: a.eventKeys.length,
-      seriesCount: a.seriesKeys.length,
-      categories: a.categoryKeys.length,
-    },
-    {
-      maxPerEvent: req.maxPerEvent,
-      maxPerSeries: config.diversity.maxPerSeries,
-      categoryPenalty: config.diversity.categoryPenalty,
-      window: config.diversity.window,
-      limit: config.maxItems,
-    },
-  );
-  const kept = withExplorationSlots(diversified, order, (j) => source[j] === 'fresh', {
-    every: config.diversity.exploreEvery,
-    limit: config.maxItems,
+  const items = {
     event,
     series,
+    category,
     events: a.eventKeys.length,
     seriesCount: a.seriesKeys.length,
-    maxPerEvent: req.maxPerEvent,
-    maxPerSeries: config.diversity.maxPerSeries,
-  }).map((j) => ({ row: rows[j]!, score: score[j]! }));
-  const reasons = reasonsFor(
-    kept.map((k) => k.row),
-    catalogue.markets,
-    a,
-    signals,
-    config,
-    req.now,
-  );
-  return kept.map((k, j) => ({
-    ticker: catalogue.markets[k.row]!.ticker,
-    // Rounded so responses stay readable and stable.
-    score: Math.round(k.score * 1e4) / 1e4,
-    reasons: reasons[j]!,
-  }));
+    categories: a.categoryKeys.length,
+  };
+  const isNew = (j: number) => source[j] === 'fresh';
+  const score = new Float32Array(n);
+  return (w) => {
+    blendScores(terms, w, score);
+    // Candidate positions best first (ties: the candidate proposed first), then diversity.
+    const order = topK(score, n);
+    const diversified = diversifyIndexed(
+      order,
+      { ...items, score },
+      {
+        maxPerEvent: req.maxPerEvent,
+        maxPerSeries: config.diversity.maxPerSeries,
+        categoryPenalty: config.diversity.categoryPenalty,
+        window: config.diversity.window,
+        limit: config.maxItems,
+      },
+    );
+    const positions = withExplorationSlots(diversified, order, isNew, {
+      every: config.diversity.exploreEvery,
+      limit: config.maxItems,
+      event,
+      series,
+      events: items.events,
+      seriesCount: items.seriesCount,
+      maxPerEvent: req.maxPerEvent,
+      maxPerSeries: config.diversity.maxPerSeries,
+    });
+    return { positions, score };
+  };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadTrainingData } from '../../models/data/from-store.js';
 import { evaluateRecommender } from '../../models/eval/evaluate.js';
-import { temporalSplit } from '../../models/eval/split.js';
+import { temporalSplit, type EvalSplit } from '../../models/eval/split.js';
 import { servingModels } from '../../models/kinds.js';
 import { TwoTowerModel } from '../../models/two-tower/model.js';
 import { blendValidationSet, fitServedBlend, learnBlend } from '../../src/feed/offline/blend-fit.js';
@@ -15,6 +15,21 @@ import { DEFAULT_FEATURE_CONFIG } from '../../src/features/feature-config.js';
 import { simulateToStore, TEST_END } from '../helpers/simulation.js';
 import { openTestStore } from '../helpers/store.js';
 import { DAY_MS } from '../helpers/fixed-clock.js';
+
+/** A simulated exchange's temporal split (20% held out), its store closed afterwards. */
+async function withSplit(
+  exchange: { seed: number; users: number; days: number },
+  fn: (split: EvalSplit) => Promise<void>,
+): Promise<void> {
+  const store = await openTestStore();
+  try {
+    await simulateToStore(store, { ...exchange, end: TEST_END });
+    const data = await loadTrainingData(store, { to: TEST_END });
+    await fn(temporalSplit(data.log, { testFraction: 0.2, content: data.content }));
+  } finally {
+    await store.close();
+  }
+}
 
 describe('offline co-interaction neighbours', () => {
   const ids = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
@@ -83,11 +98,7 @@ describe('learned blend of the served ranker', () => {
     // than one user's hit.
     const gains: number[] = [];
     for (const seed of [1, 2, 3, 4, 5]) {
-      const store = await openTestStore();
-      try {
-        await simulateToStore(store, { seed, users: 400, days: 10, end: TEST_END });
-        const data = await loadTrainingData(store, { to: TEST_END });
-        const split = temporalSplit(data.log, { testFraction: 0.2, content: data.content });
+      await withSplit({ seed, users: 400, days: 10 }, async (split) => {
         const hyperparameters = { dim: 32, epochs: 4, batchSize: 256 };
         const model = new TwoTowerModel(hyperparameters);
         await model.fit(split.train, { seed: 1 });
@@ -109,9 +120,7 @@ describe('learned blend of the served ranker', () => {
         const gain = (await ndcg(blend)) - (await ndcg());
         expect(gain, `seed ${seed}`).toBeGreaterThan(-0.01);
         gains.push(gain);
-      } finally {
-        await store.close();
-      }
+      });
     }
     expect(gains.reduce((a, b) => a + b, 0) / gains.length).toBeGreaterThan(0.016);
   }, 300_000);
@@ -180,11 +189,7 @@ describe('learned blend of the served ranker', () => {
   });
 
   it('judges a blend by the list the feed serves, after diversity and exploration', async () => {
-    const store = await openTestStore();
-    try {
-      await simulateToStore(store, { seed: 2, users: 200, days: 6, end: TEST_END });
-      const data = await loadTrainingData(store, { to: TEST_END });
-      const split = temporalSplit(data.log, { testFraction: 0.2, content: data.content });
+    await withSplit({ seed: 2, users: 200, days: 6 }, async (split) => {
       // A model-free ranker, so that the evaluator's ranker and the validation set rank alike.
       const config = getRanker('category-affinity')!;
       const users = (await blendValidationSet([split], config, { seed: 1 }, 10))!;
@@ -197,21 +202,13 @@ describe('learned blend of the served ranker', () => {
       // Ordering the candidates by score alone is another list: diversity moves its top ten.
       const byScore = users.map(({ served: _, ...user }) => user);
       expect(Math.abs(meanNdcg(byScore, w, 10) - served)).toBeGreaterThan(1e-3);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('is not fitted on a slice too small to learn from', async () => {
-    const store = await openTestStore();
-    try {
-      await simulateToStore(store, { seed: 1, users: 40, days: 3, end: TEST_END });
-      const data = await loadTrainingData(store, { to: TEST_END });
-      const split = temporalSplit(data.log, { testFraction: 0.2, content: data.content });
+    await withSplit({ seed: 1, users: 40, days: 3 }, async (split) => {
       const config = getRanker('two-tower')!;
       expect(await fitServedBlend(split.train, config, { seed: 1, minUsers: 1000 })).toBeUndefined();
-    } finally {
-      await store.close();
-    }
+    });
   });
 });

@@ -75,13 +75,13 @@ export function coordinateAscent(
   if (total === 0) return { weights: w, ndcg: 0 };
   // Users without a relevant candidate score 0 whatever the weights: counted in the mean, never ranked.
   const active = counted.filter((u) => users[u]!.hit.includes(1));
-  // A term constant within every user's candidates cannot reorder them: never tried.
-  const varies = Array.from({ length: T }, (_, t) => active.some((u) => termVaries(users[u]!.terms, T, t)));
   // Per user: the current scores; the terms by column (a trial reads one term of every candidate,
   // contiguous here), with each column's range; the candidates by current score, best first, so
   // that a trial stops at the first candidate that cannot reach the top k whatever its term.
   const scores = active.map((u) => blendScores(users[u]!.terms, w, new Float64Array(users[u]!.hit.length)));
   const columns = active.map((u) => termColumns(users[u]!));
+  // A term constant within every user's candidates cannot reorder them: never tried.
+  const varies = Array.from({ length: T }, (_, t) => columns.some(({ max, min }) => max[t]! > min[t]!));
   const order = scores.map((s) => byScore(s, new Int32Array(s.length)));
   const top: TopK = { score: new Float64Array(k), index: new Int32Array(k), hit: new Uint8Array(k) };
   /** Mean nDCG with term t moved by delta; `apply` keeps the move in `scores`. */
@@ -285,10 +285,4 @@ function termColumns(user: AscentUser): TermColumns {
     columnCache.set(user, columns);
   }
   return columns;
-}
-
-/** Whether term t takes more than one value among a user's candidates (terms row-major, T per candidate). */
-function termVaries(terms: Float64Array, T: number, t: number): boolean {
-  for (let o = T + t; o < terms.length; o += T) if (terms[o] !== terms[t]) return true;
-  return false;
 }

@@ -4,7 +4,12 @@ import { evaluateRecommender } from '../../models/eval/evaluate.js';
 import { temporalSplit, type EvalSplit } from '../../models/eval/split.js';
 import { servingModels } from '../../models/kinds.js';
 import { TwoTowerModel } from '../../models/two-tower/model.js';
-import { blendValidationSet, fitServedBlend, learnBlend } from '../../src/feed/offline/blend-fit.js';
+import {
+  blendValidationSet,
+  fitServedBlend,
+  learnBlend,
+  validationFolds,
+} from '../../src/feed/offline/blend-fit.js';
 import { meanNdcg, type AscentUser } from '../../src/feed/offline/coordinate-ascent.js';
 import { BLEND_TERMS, weightVector } from '../../src/feed/pipeline/rank-feed.js';
 import { Rng } from '../../src/util/rng.js';
@@ -186,6 +191,53 @@ describe('learned blend of the served ranker', () => {
     expect(learned.learned).toBe(true);
     expect(learned.outOfBag.low).toBeGreaterThan(0);
     expect(learned.w[BLEND_TERMS.indexOf('popularity')]).toBeGreaterThan(config.weights.popularity);
+  });
+
+  it('keeps the configured weights where what the ascent learned held only in the periods it saw', () => {
+    // Three validation periods of 100 users; in each, a different term marks the relevant
+    // candidate (popularity, then trend, then freshness) and is noise in the others: news that
+    // passes. Bootstrap bags would vouch for the ascent (the users they leave out share the
+    // periods it fitted); an ascent that did not see a period does not rank it better.
+    const config = getRanker('two-tower')!;
+    const marks = ['popularity', 'trend', 'freshness'] as const;
+    const users = marks.flatMap((term, period) =>
+      slice(100, 0, 10 + period).map((u) => {
+        u.terms[BLEND_TERMS.indexOf(term)]! += 0.8;
+        return { ...u, period };
+      }),
+    );
+    const learned = learnBlend(users, config, { k: 10, bags: 2, seed: 1 });
+    expect(learned.learned).toBe(false);
+    expect(learned.outOfBag.users).toBe(300); // every user judged by the ascent that left their period out
+    expect(learned.outOfBag.low).toBeLessThanOrEqual(0);
+    const pooled = learnBlend(
+      users.map(({ period: _, ...u }) => u),
+      config,
+      { k: 10, bags: 2, seed: 1 },
+    );
+    expect(pooled.learned).toBe(true);
+  });
+
+  it('fits the validation model with the served model’s epochs under leave-last-out only', async () => {
+    await withSplit({ seed: 2, users: 200, days: 6 }, async (split) => {
+      const config = getRanker('two-tower')!;
+      const epochsSeen = async (protocol: 'temporal' | 'leave-last-out') => {
+        const stages = new Set<string>();
+        const folds = validationFolds(split.train, { protocol, horizonMs: DAY_MS });
+        const options = {
+          seed: 1,
+          protocol,
+          hyperparameters: { epochs: 4, batchSize: 8 }, // batches enough to report each epoch
+          onProgress: (_: number, stage: string) => stages.add(stage),
+        };
+        await blendValidationSet(folds, config, options, 10);
+        return [...stages].filter((s) => s.startsWith('validation model: epoch'));
+      };
+      // A quarter of the epochs judges a temporal blend; under leave-last-out the validation model
+      // is fitted on all but each user's last row, as the served one, and a weaker one misleads.
+      expect(await epochsSeen('temporal')).toEqual(['validation model: epoch 1/1']);
+      expect(await epochsSeen('leave-last-out')).toContain('validation model: epoch 4/4');
+    });
   });
 
   it('judges a blend by the list the feed serves, after diversity and exploration', async () => {

@@ -4,7 +4,9 @@ const HOUR_MS = 3_600_000;
 
 /**
  * A model-based ranker's candidates and its blend before a retrain learns one: the two-tower's
- * since version 3, shared by every kind's ranker so that arms differ by their model only.
+ * since version 3, shared by every kind's ranker so that arms differ by their model only. They are
+ * also where a retrain's blend fit starts and what it keeps when the validation cannot tell a better
+ * blend beyond doubt (blend-fit.ts), which is most logs of a few dozen users.
  */
 const MODEL_SOURCES = {
   embedding: 200,
@@ -18,6 +20,14 @@ const MODEL_SOURCES = {
 const MODEL_WEIGHTS = {
   model: 3,
   popularity: 0.35,
+  /**
+   * Recency-weighted popularity: the prior that what many engaged with lately is engaged with next,
+   * the strongest baseline of temporal splits. On 24 small simulated logs these weights, served as
+   * they are, ranked the test period at mean nDCG@10 0.077 without it and 0.092 / 0.094 / 0.090
+   * with 1 / 2 / 3 (popularity-recency alone 0.084). At 2, recent popularity outweighed a new
+   * user's first trades on one of five exchanges (two-tower-feed.test.ts).
+   */
+  recency: 1,
   trend: 0.2,
   freshness: 0.1,
   closingSoon: 0.1,
@@ -90,7 +100,7 @@ const DEFINITIONS: RankerDefinition[] = [
      * model without a learned blend; each retrain learns its own (src/feed/offline/blend-fit.ts).
      */
     name: 'two-tower',
-    version: 4,
+    version: 5,
     model: 'two-tower',
     fallback: 'category-affinity',
     sources: MODEL_SOURCES,
@@ -103,7 +113,7 @@ const DEFINITIONS: RankerDefinition[] = [
      * the experiment arms that name it; category affinity while no EASE model is active.
      */
     name: 'ease',
-    version: 2,
+    version: 3,
     model: 'ease',
     fallback: 'category-affinity',
     sources: MODEL_SOURCES,
@@ -112,7 +122,7 @@ const DEFINITIONS: RankerDefinition[] = [
   {
     /** The active BPR-MF model's scores in the same pipeline, as `ease`. */
     name: 'bpr-mf',
-    version: 2,
+    version: 3,
     model: 'bpr-mf',
     fallback: 'category-affinity',
     sources: MODEL_SOURCES,

@@ -185,6 +185,17 @@ describe('learned blend of the served ranker', () => {
     expect([...learned.w]).toEqual(BLEND_TERMS.map((t) => config.weights[t]));
   });
 
+  it('under leave-last-out, starts without the terms that describe the cut', () => {
+    // A user's held-out row can be anywhere in time, so what is popular at the cut is no prior:
+    // where the ascent only fits the slice, the configured weights serve without those terms.
+    const config = getRanker('two-tower')!;
+    const learned = learnBlend(slice(80, 0, 2), config, { k: 10, bags: 2, seed: 1, startWithoutNow: true });
+    expect(learned.learned).toBe(false);
+    const now = ['popularity', 'recency', 'trend', 'freshness', 'closingSoon'];
+    expect([...learned.w]).toEqual(BLEND_TERMS.map((t) => (now.includes(t) ? 0 : config.weights[t])));
+    expect(config.weights.recency).toBeGreaterThan(0);
+  });
+
   it('serves the ascended weights where they rank users they were not fitted on better', () => {
     const config = getRanker('two-tower')!;
     const learned = learnBlend(slice(300, 0.6, 3), config, { k: 10, bags: 2, seed: 1 });

@@ -3,8 +3,9 @@
  * --users 1000 --days 14` data, the two-tower ranker's validation users as a retrain builds them
  * (three periods as long as a temporal split's test period, before its cut):
  *
- * - the bagged coordinate ascent (two bags) with each trial's early-stopping scan, against the same
- *   ascent visiting every candidate (the baseline, in the same run; the two learn the same weights);
+ * - the bagged coordinate ascent (one bag per validation period, each leaving its period out) with
+ *   each trial's early-stopping scan, against the same ascent visiting every candidate (the
+ *   baseline, in the same run; the two learn the same weights);
  * - judging one weight vector: each user's nDCG of the list the feed would serve (diversity and
  *   exploration), against the candidates' order by score;
  * - the whole choice of weights (learnBlend: starts, ascents, out-of-bag check).

@@ -184,10 +184,10 @@ export interface LearnedBlend {
  * the feed would serve them (coordinate-ascent.ts userNdcgs).
  *
  * 1. A bagged coordinate ascent from the ranker's configured weights. Its weights serve only if they
- *    beat the configured ones beyond doubt on the users each bag left out (out-of-bag: the validation
- *    periods the ascent did not see, when there are several; the paired bootstrap's 95% interval
- *    above zero, as the promotion gate judges); otherwise the configured
- *    weights serve. On the slice it was fitted on, an ascent always looks better. Ranking the test
+ *    beat the configured ones beyond doubt on the users each bag left out (out of bag: the
+ *    validation period each ascent did not see, when there are several; the paired bootstrap's
+ *    95% interval above zero, as the promotion gate judges); otherwise the configured weights
+ *    serve. On the slice it was fitted on, an ascent always looks better. Ranking the test
  *    period (the blend's order of the candidates): on 24 small logs (150–300 users, 20–90
  *    validation users) the ascended weights scored mean nDCG@10 0.077 against the configured
  *    weights' 0.098, and 0.093 gated this way; on six larger ids-only logs the gate kept the

@@ -180,8 +180,8 @@ export function baggedAscent(
  * two or more periods, else bootstrap resamples. On 24 small simulated logs (12–66 test users),
  * ascents kept because they beat their start on the users a bootstrap left out ranked the test
  * period worse than their start on five of the seven logs where they were kept: the served
- * two-tower's mean nDCG@10 was 0.0840, against 0.0939 serving the configured weights everywhere;
- * judged on a period they did not see, 0.0876 (BENCHMARKS.md).
+ * two-tower's mean nDCG@10 was 0.0840, against 0.0939 serving the configured weights everywhere
+ * (both with recency 2 in them); judged on a period they did not see, 0.0876 (BENCHMARKS.md).
  */
 function bagCounts(users: readonly AscentUser[], options: { bags: number; seed: number }): Int32Array[] {
   const periods = [...new Set(users.map((u) => u.period ?? 0))].sort((a, b) => a - b);

@@ -277,7 +277,7 @@ export function learnBlend(
  */
 function blendStarts(config: RankerConfig, withoutNow = false): [string, Float64Array][] {
   const vector = (weights: BlendWeights) =>
-    weightVector(withoutNow ? { ...weights, ...Object.fromEntries(NOW_TERMS.map((t) => [t, 0])) } : weights);
+    weightVector(withoutNow ? { ...weights, ...WITHOUT_NOW } : weights);
   const starts: [string, Float64Array][] = [['configured', vector(config.weights)]];
   if (!config.model) return starts;
   for (const other of RANKERS.values()) if (!other.model) starts.push([other.name, vector(other.weights)]);
@@ -287,6 +287,8 @@ function blendStarts(config: RankerConfig, withoutNow = false): [string, Float64
 
 /** Blend terms that describe the moment the feed is ranked, not the user. */
 const NOW_TERMS = ['popularity', 'recency', 'trend', 'freshness', 'closingSoon'] as const;
+/** Those terms at zero, to spread over a ranker's weights. */
+const WITHOUT_NOW = Object.fromEntries(NOW_TERMS.map((t) => [t, 0]));
 
 const mean = (x: Float64Array) => (x.length ? x.reduce((a, b) => a + b, 0) / x.length : 0);
 

@@ -64,7 +64,8 @@ export class TwoTowerModel implements PersistentRecommender {
     }
     this.params = p;
     const histories = new UserHistories(log, train.numUsers);
-    const examples = exampleWeights(log, train.cutoffMs, halfLifeMs(hp));
+    const halfLife = trainingHalfLife(log, train.cutoffMs, halfLifeMs(hp), hp.minDecayedShare);
+    const examples = exampleWeights(log, train.cutoffMs, halfLife);
     // log Q per training row: the log-probability that its item is drawn as an in-batch negative
     // (set each epoch by epochBatches; stays 0 without the correction).
     const logQ = new Float32Array(hp.logQCorrection ? log.user.length : 0);
@@ -328,6 +329,45 @@ class BatchTrainer {
     p.content.applyAdagrad(lr);
     return loss;
   }
+}
+
+/**
+ * The half-life training decays examples with: `configured`, or the shortest longer one whose
+ * decayed examples keep `minShare` of the log's weight (hyperparameters.ts minDecayedShare). The
+ * kept share grows with the half-life, so a bisection finds it (to 0.01% of the bracket).
+ */
+export function trainingHalfLife(
+  log: InteractionLog,
+  cutoffMs: number,
+  configured: number,
+  minShare: number,
+): number {
+  if (minShare <= 0) return configured;
+  const n = log.user.length;
+  const age = new Float64Array(n);
+  const weight = new Float64Array(n);
+  let total = 0;
+  for (let r = 0; r < n; r++) {
+    age[r] = Math.max(0, cutoffMs - log.ts[r]!);
+    total += weight[r] = Math.max(log.weight[r]!, 0);
+  }
+  const enough = (halfLife: number) => {
+    const rate = -Math.LN2 / halfLife;
+    let kept = 0;
+    for (let r = 0; r < n; r++) kept += weight[r]! * Math.exp(rate * age[r]!);
+    return kept >= minShare * total;
+  };
+  if (enough(configured)) return configured;
+  let lo = configured;
+  let hi = 2 * configured;
+  // Up to 2^20 times the configured (40,000 years for 14 days): past that, float weights are all 1.
+  while (!enough(hi) && hi < configured * 2 ** 20) hi *= 2;
+  for (let i = 0; i < 14; i++) {
+    const mid = (lo + hi) / 2;
+    if (enough(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 /** Example weight: the interaction's weight, halved for every half-life before the cut. */

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { InteractionLog, TrainSet } from '../../models/core/types.js';
 import { loadTwoTower, saveTwoTower } from '../../models/two-tower/artifact.js';
 import { twoTowerKind } from '../../models/two-tower/kind.js';
-import { TwoTowerModel } from '../../models/two-tower/model.js';
+import type { TwoTowerHyperparameters } from '../../models/two-tower/hyperparameters.js';
+import { TwoTowerModel, trainingHalfLife } from '../../models/two-tower/model.js';
 import { TwoTowerServing } from '../../models/two-tower/serving.js';
 import { createStep } from '../../models/two-tower/step-factory.js';
 import { loadNativeTf } from '../../models/two-tower/tfjs-backend.js';
@@ -21,7 +22,7 @@ const CATEGORIES = ['crypto', 'politics', 'weather', 'sports'];
  * Users each follow one category and interact only with its items; the last 8 items (two per
  * category) never appear in training: the cold-start markets.
  */
-function groupedData(users = 200, items = 80, perUser = 12, seed = 1): TrainSet {
+function groupedData(users = 200, items = 80, perUser = 12, seed = 1, spanDays = 20): TrainSet {
   const rng = Rng.of(seed, 'two-tower-test');
   const warmItems = items - 8;
   const rows: { u: number; i: number; t: number }[] = [];
@@ -29,7 +30,7 @@ function groupedData(users = 200, items = 80, perUser = 12, seed = 1): TrainSet 
     const c = u % CATEGORIES.length;
     for (let k = 0; k < perUser; k++) {
       const i = c + CATEGORIES.length * rng.int(warmItems / CATEGORIES.length);
-      rows.push({ u, i, t: TEST_END.getTime() - 21 * DAY + rng.next() * 20 * DAY });
+      rows.push({ u, i, t: TEST_END.getTime() - (spanDays + 1) * DAY + rng.next() * spanDays * DAY });
     }
   }
   rows.sort((a, b) => a.t - b.t);
@@ -70,6 +71,29 @@ describe('two-tower model', () => {
     const users = [0, 1, 2, 3, 50, 101, 150, 199];
     const share = users.reduce((a, u) => a + inCategoryShare(model, train, u), 0) / users.length;
     expect(share).toBeGreaterThan(0.9); // chance is 0.25
+  });
+
+  it('learns from a log spanning years: decay lengthens its half-life rather than drop the past', async () => {
+    const { content: _, ...train } = groupedData(200, 80, 12, 1, 10 * 365);
+    const users = [0, 1, 2, 3, 50, 101, 150, 199];
+    const share = async (hp: Partial<TwoTowerHyperparameters>) => {
+      const model = new TwoTowerModel({ ...small, ...hp });
+      await model.fit(train, { seed: 7 });
+      return users.reduce((a, u) => a + inCategoryShare(model, train, u), 0) / users.length;
+    };
+    // Ids only, ten years: 14 days alone keep 0.6% of the weight, and the model ranks at chance (0.25).
+    expect(await share({ minDecayedShare: 0 })).toBeLessThan(0.5);
+    expect(await share({})).toBeGreaterThan(0.9);
+  });
+
+  it('keeps the configured half-life when its decayed examples hold enough of the weight', () => {
+    const { log, cutoffMs } = groupedData();
+    expect(trainingHalfLife(log, cutoffMs, 14 * DAY, 0.25)).toBe(14 * DAY);
+    const years = groupedData(200, 80, 12, 1, 3 * 365);
+    const halfLife = trainingHalfLife(years.log, years.cutoffMs, 14 * DAY, 0.25);
+    // Uniform over three years: a quarter is kept at about 0.25 · ln 2 · 3 years ≈ 190 days.
+    expect(halfLife / DAY).toBeGreaterThan(150);
+    expect(halfLife / DAY).toBeLessThan(230);
   });
 
   it('gives never-seen markets a useful vector from content alone', async () => {

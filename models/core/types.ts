@@ -33,6 +33,13 @@ export interface TrainSet {
   cutoffMs: number;
   /** Content per item index; absent for external interaction files (ids only). */
   content?: readonly ItemContent[];
+  /**
+   * What the held-out rows are: `after-cut`, what users engage with after the cut (a temporal
+   * split, and every retrain), or `each-users-last`, each user's last row wherever it falls in the
+   * log (leave-last-out). A model's sense of "now" (decay towards the cut, negatives from the same
+   * time) holds only for the first. @defaultValue 'after-cut'
+   */
+  target?: 'after-cut' | 'each-users-last';
 }
 
 export interface FitOptions {

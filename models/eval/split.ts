@@ -353,6 +353,7 @@ function assemble(
   };
   const train: TrainSet = { log: trainLog, numUsers, numItems, cutoffMs };
   if (options.content) train.content = options.content;
+  if (info.kind === 'leave-last-out') train.target = 'each-users-last';
   return {
     train,
     test,

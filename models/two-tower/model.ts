@@ -64,7 +64,13 @@ export class TwoTowerModel implements PersistentRecommender {
     }
     this.params = p;
     const histories = new UserHistories(log, train.numUsers);
-    const halfLife = trainingHalfLife(log, train.cutoffMs, halfLifeMs(hp), hp.minDecayedShare);
+    // Held out anywhere in time (leave-last-out), a user's next row is not "after the cut": decay
+    // towards it and negatives from the same time would judge users by how long ago they left.
+    const afterCut = train.target !== 'each-users-last';
+    const halfLife = afterCut
+      ? trainingHalfLife(log, train.cutoffMs, halfLifeMs(hp), hp.minDecayedShare)
+      : Infinity;
+    const windowBatches = afterCut ? hp.negativeWindowBatches : 0;
     const examples = exampleWeights(log, train.cutoffMs, halfLife);
     // log Q per training row: the log-probability that its item is drawn as an in-batch negative
     // (set each epoch by epochBatches; stays 0 without the correction).
@@ -87,7 +93,7 @@ export class TwoTowerModel implements PersistentRecommender {
       const started = performance.now();
       let finalLoss = NaN;
       for (let epoch = 0; epoch < hp.epochs; epoch++) {
-        const batches = epochBatches(log, hp.batchSize, hp.negativeWindowBatches, rng, order, logQ);
+        const batches = epochBatches(log, hp.batchSize, windowBatches, rng, order, logQ);
         let lossSum = 0;
         let done = 0;
         for (const [start, end] of batches) {

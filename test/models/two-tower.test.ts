@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { InteractionLog, TrainSet } from '../../models/core/types.js';
 import { loadTwoTower, saveTwoTower } from '../../models/two-tower/artifact.js';
+import { leaveLastOutSplit, temporalSplit } from '../../models/eval/split.js';
 import { twoTowerKind } from '../../models/two-tower/kind.js';
 import type { TwoTowerHyperparameters } from '../../models/two-tower/hyperparameters.js';
 import { TwoTowerModel, trainingHalfLife } from '../../models/two-tower/model.js';
@@ -94,6 +95,25 @@ describe('two-tower model', () => {
     // Uniform over three years: a quarter is kept at about 0.25 · ln 2 · 3 years ≈ 190 days.
     expect(halfLife / DAY).toBeGreaterThan(150);
     expect(halfLife / DAY).toBeLessThan(230);
+  });
+
+  it('trains without a "now" under leave-last-out: no decay towards the cut, negatives from any time', async () => {
+    const { content: _, ...years } = groupedData(200, 80, 12, 1, 10 * 365);
+    const split = leaveLastOutSplit(years.log);
+    expect(split.train.target).toBe('each-users-last');
+    expect(temporalSplit(years.log, { testFraction: 0.2 }).train.target).toBeUndefined();
+    const scores = async (train: TrainSet, hp: Partial<TwoTowerHyperparameters>) => {
+      const model = new TwoTowerModel({ ...small, ...hp });
+      await model.fit(train, { seed: 7 });
+      const out = new Float32Array(train.numItems);
+      model.scoreUser(0, out);
+      return out;
+    };
+    const { target: __, ...afterCut } = split.train;
+    const lastOut = await scores(split.train, {});
+    // The same rows as if held out after the cut, with decay and time windows switched off by hand.
+    expect(await scores(afterCut, { halfLifeDays: 1e15, negativeWindowBatches: 0 })).toEqual(lastOut);
+    expect(await scores(afterCut, {})).not.toEqual(lastOut);
   });
 
   it('gives never-seen markets a useful vector from content alone', async () => {

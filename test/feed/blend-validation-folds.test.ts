@@ -46,7 +46,7 @@ describe('blend validation folds', () => {
   });
 
   it('hold out each user’s last training row under leave-last-out', () => {
-    const [fold] = validationFolds(train, { protocol: 'leave-last-out', horizonMs: DAY_MS });
+    const [fold] = validationFolds({ ...train, target: 'each-users-last' }, { horizonMs: DAY_MS });
     expect(fold!.info.kind).toBe('leave-last-out');
     expect(fold!.info.testRows).toBe(24);
     expect([...fold!.test.item].sort((a, b) => a - b)).toEqual(Array.from({ length: 24 }, (_, i) => i));

@@ -234,10 +234,10 @@ describe('learned blend of the served ranker', () => {
       const config = getRanker('two-tower')!;
       const epochsSeen = async (protocol: 'temporal' | 'leave-last-out') => {
         const stages = new Set<string>();
-        const folds = validationFolds(split.train, { protocol, horizonMs: DAY_MS });
+        const target = protocol === 'leave-last-out' ? 'each-users-last' : 'after-cut';
+        const folds = validationFolds({ ...split.train, target }, { horizonMs: DAY_MS });
         const options = {
           seed: 1,
-          protocol,
           hyperparameters: { epochs: 4, batchSize: 8 }, // batches enough to report each epoch
           onProgress: (_: number, stage: string) => stages.add(stage),
         };

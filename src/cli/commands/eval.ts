@@ -262,7 +262,6 @@ export async function runEvaluation(
     const horizonMs = testHorizonMs(split.info);
     const blends = await fitServedBlends(split.train, fitted, {
       ...(horizonMs !== undefined ? { horizonMs } : {}),
-      protocol: settings.split === 'leave-last-out' ? 'leave-last-out' : 'temporal',
       rankers: settings.rankers,
       seed: settings.seed,
       k: settings.k,

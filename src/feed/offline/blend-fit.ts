@@ -34,13 +34,6 @@ export interface BlendFitOptions {
    */
   horizonMs?: number;
   /**
-   * The protocol the blend will be judged by: under `leave-last-out` the validation holds out each
-   * user's last training row (the same protocol one step earlier), since then a user's held-out
-   * row can be anywhere in time and "now" terms (popularity, trend, freshness) describe the cut,
-   * not it; the ascents then start without them (blendStarts). @defaultValue 'temporal'
-   */
-  protocol?: 'temporal' | 'leave-last-out';
-  /**
    * Validation folds: periods of `horizonMs` before the cut (@defaultValue 3), or rolling origins
    * over `validationFraction` without a horizon (@defaultValue 1).
    */
@@ -136,7 +129,7 @@ export async function fitServedBlend(
     k,
     bags,
     seed: options.seed,
-    startWithoutNow: options.protocol === 'leave-last-out',
+    startWithoutNow: leftLastOut(train),
   });
   const { w, ndcg: best, ndcgConfigured: ndcgHand } = fitted;
   report(1, 'blend fitted');
@@ -314,11 +307,12 @@ export async function blendValidationSet(
     const hp = { ...options.hyperparameters };
     const model: PersistentRecommender = kind.create(hp);
     const epochs = (model.hyperparameters as { epochs?: unknown }).epochs;
+    const factor = options.epochsFactor ?? (leftLastOut(foldSplits[0]!.train) ? 1 : 0.25);
     const validationModel =
       typeof epochs === 'number'
         ? kind.create({
             ...hp,
-            epochs: Math.max(1, Math.round(epochs * epochsFactor(options))),
+            epochs: Math.max(1, Math.round(epochs * factor)),
           })
         : model;
     // One model for every fold, fitted before the first: later folds serve it a little stale, as
@@ -350,8 +344,13 @@ export async function blendValidationSet(
   return users;
 }
 
-const epochsFactor = (options: BlendFitOptions) =>
-  options.epochsFactor ?? (options.protocol === 'leave-last-out' ? 1 : 0.25);
+/**
+ * Whether the window's held-out rows are each user's last (leave-last-out: TrainSet.target). The
+ * validation then holds out each user's last training row, the same protocol one step earlier;
+ * a user's held-out row can be anywhere in time, so the terms that describe the cut (popularity,
+ * trend, freshness) do not describe it, and the ascents start without them (blendStarts).
+ */
+const leftLastOut = (train: TrainSet) => train.target === 'each-users-last';
 
 /**
  * The validation folds, earliest first, each a temporal split of a prefix of the window's rows.
@@ -361,14 +360,14 @@ const epochsFactor = (options: BlendFitOptions) =>
  * made recency-weighted popularity look useless on the slice, nDCG@10 0.004, and it was the best
  * line on the test period, 0.267; over three periods the learned blend went from 0.141 to 0.281 on
  * that log). Without a horizon: rolling origins over the latest `validationFraction` of the rows.
- * Under leave-last-out: each user's last training row held out.
+ * Under leave-last-out (the window's `target`): each user's last training row held out.
  */
 export function validationFolds(
   train: TrainSet,
-  options: Pick<BlendFitOptions, 'folds' | 'validationFraction' | 'horizonMs' | 'protocol'>,
+  options: Pick<BlendFitOptions, 'folds' | 'validationFraction' | 'horizonMs'>,
 ): EvalSplit[] {
   const content = train.content ? { content: train.content } : {};
-  if (options.protocol === 'leave-last-out') return [leaveLastOutSplit(train.log, content)];
+  if (leftLastOut(train)) return [leaveLastOutSplit(train.log, content)];
   const n = train.log.user.length;
   const prefixSplit = (end: number, start: number) =>
     temporalSplit(selectRows(train.log, range(end)), {

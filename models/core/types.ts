@@ -63,6 +63,12 @@ export interface PersistentRecommender extends Recommender {
   /** Registry kind, e.g. `two-tower`. */
   readonly kind: string;
   readonly hyperparameters: Readonly<Record<string, unknown>>;
+  /**
+   * What the last fit decided from its data and how it went, where a kind reports it (the
+   * two-tower: the half-life it decayed examples with, its negatives' window, throughput, final
+   * loss). A retrain stores it with the model version (ModelDoc.fit).
+   */
+  readonly lastFit?: Readonly<Record<string, number | string>>;
   save(dir: string): Promise<void>;
   /**
    * Makes scoreUser answer for another split's vocabulary with the parameters already learned (no

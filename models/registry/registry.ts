@@ -173,6 +173,7 @@ export class ModelRegistry {
       createdAt: input.createdAt,
       trainedAt: this.now(),
       ...(input.trainSeconds !== undefined ? { trainSeconds: input.trainSeconds } : {}),
+      ...(input.model.lastFit ? { fit: { ...input.model.lastFit } } : {}),
       ...(input.blends && Object.keys(input.blends).length ? { blends: input.blends } : {}),
     };
     await this.models.insertOne(doc);

@@ -34,6 +34,16 @@ export class EmbeddingTable {
     return this;
   }
 
+  /** The same for the rows marked in `rows` (in row order); the others stay zero. */
+  initNormalRows(rng: Rng, scale: number, rows: Uint8Array): this {
+    const d = this.dim;
+    for (let row = 0; row < this.rows; row++) {
+      if (!rows[row]) continue;
+      for (let k = row * d; k < (row + 1) * d; k++) this.weights[k] = rng.normal() * scale;
+    }
+    return this;
+  }
+
   /** Adds `scale · g[go .. go+dim)` to the pending gradient of `row`. */
   accumulate(row: number, g: Float32Array, go: number, scale: number): void {
     let slot = this.slotOf[row]!;

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 /** Every knob of the two-tower model; stored in each artifact's manifest. */
 export const TwoTowerHyperparameters = z.strictObject({

@@ -123,6 +123,13 @@ export type ModelDoc = {
   createdAt: Date;
   trainedAt?: Date;
   trainSeconds?: number;
+  /**
+   * What the fit decided from the window's data and how it went (PersistentRecommender.lastFit):
+   * for the two-tower, `halfLifeDays` (longer than its hyperparameter when that would leave the
+   * decayed examples less than `minDecayedShare` of the weight), `negativeWindowBatches`,
+   * `examplesPerSecond`, `backend`, `finalLoss`.
+   */
+  fit?: Record<string, number | string>;
   evaluatedAt?: Date;
   decidedAt?: Date;
   /** Set each time the model becomes active; the highest promotionSeq among active models wins. */

@@ -210,6 +210,12 @@ for (const backend of backends) {
       const evaluated = await pipeline.evaluate({ chainId: 'tt' });
       const doc = (await registry.get(evaluated.version))!;
       const blend = doc.blends?.['two-tower'];
+      // The simulated days keep enough weight at the configured half-life, so it is the one used.
+      expect(doc.fit).toMatchObject({
+        halfLifeDays: 14,
+        negativeWindowBatches: 4,
+        backend: expect.any(String),
+      });
       expect(blend?.validation.to).toBe(doc.split?.cutoff);
       expect(blend?.validation.users).toBeGreaterThanOrEqual(30);
       expect(Object.keys(blend!.weights)).toContain('popularity');

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { InteractionLog, TrainSet } from '../../models/core/types.js';
 import { loadTwoTower, saveTwoTower } from '../../models/two-tower/artifact.js';
 import { leaveLastOutSplit, temporalSplit } from '../../models/eval/split.js';
+import { hashToken } from '../../models/two-tower/content-hash.js';
 import { twoTowerKind } from '../../models/two-tower/kind.js';
 import type { TwoTowerHyperparameters } from '../../models/two-tower/hyperparameters.js';
 import { TwoTowerModel, trainingHalfLife } from '../../models/two-tower/model.js';
@@ -137,6 +138,45 @@ describe('two-tower model', () => {
       }
     }
     expect(right / total).toBeGreaterThan(0.9);
+  });
+
+  it('scores a market whose every token is new since the fit at zero for everyone, not at random', async () => {
+    const train = groupedData();
+    const model = new TwoTowerModel(small);
+    await model.fit(train, { seed: 7 });
+    const used = new Set(
+      train.content!.flatMap((tokens) => tokens.map((t) => hashToken(t, small.contentBuckets))),
+    );
+    const fresh = ['title:quokka', 'title:zeppelin', 'title:marmalade'].filter(
+      (t) => !used.has(hashToken(t, small.contentBuckets)),
+    );
+    expect(fresh.length).toBeGreaterThan(0);
+    const later: TrainSet = {
+      ...train,
+      log: { ...train.log, itemIds: [...train.log.itemIds, 'M-NEW'] },
+      numItems: train.numItems + 1,
+      content: [...train.content!, fresh],
+    };
+    model.bind(later);
+    const scores = new Float32Array(later.numItems);
+    for (const u of [0, 1, 2, 3, 77]) {
+      model.scoreUser(u, scores);
+      expect(scores[train.numItems]).toBe(0);
+      // A market with a known category token still gets a vector.
+      expect(scores[train.numItems - 1]).not.toBe(0);
+    }
+  });
+
+  it('reports the half-life and negatives it trained with', async () => {
+    const { content: _, ...years } = groupedData(200, 80, 12, 1, 3 * 365);
+    const model = new TwoTowerModel({ ...small, epochs: 1 });
+    await model.fit(years, { seed: 7 });
+    const halfLife = trainingHalfLife(years.log, years.cutoffMs, 14 * DAY, 0.25) / DAY;
+    expect(model.lastFit).toMatchObject({ negativeWindowBatches: 4 });
+    expect(model.lastFit!.halfLifeDays).toBeCloseTo(halfLife, 1);
+    await model.fit(leaveLastOutSplit(years.log).train, { seed: 7 });
+    expect(model.lastFit).toMatchObject({ negativeWindowBatches: 0 });
+    expect(model.lastFit!.halfLifeDays).toBeUndefined();
   });
 
   it('is deterministic for a seed, whatever the number of kernel threads', async () => {

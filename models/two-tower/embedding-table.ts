@@ -34,11 +34,11 @@ export class EmbeddingTable {
     return this;
   }
 
-  /** The same for the rows marked in `rows` (in row order); the others stay zero. */
-  initNormalRows(rng: Rng, scale: number, rows: Uint8Array): this {
+  /** The same for the rows `marked` (in row order); the others stay zero. */
+  initNormalRows(rng: Rng, scale: number, marked: Uint8Array): this {
     const d = this.dim;
     for (let row = 0; row < this.rows; row++) {
-      if (!rows[row]) continue;
+      if (!marked[row]) continue;
       for (let k = row * d; k < (row + 1) * d; k++) this.weights[k] = rng.normal() * scale;
     }
     return this;

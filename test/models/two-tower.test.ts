@@ -284,6 +284,31 @@ describe('two-tower model', () => {
     expect(chunked.marketVectors(markets)).toEqual(vectors);
   });
 
+  it('keeps a long-standing taste in the serving vector through a burst of something else', async () => {
+    // The default history (25 markets): 16 crypto markets, then 8 weather ones, newest first. Ten
+    // markets of history would hold the burst and only two crypto markets.
+    const { historyLength: _, ...defaultHistory } = small;
+    const model = new TwoTowerModel(defaultHistory);
+    expect(model.hyperparameters.historyLength).toBe(25);
+    const train = groupedData();
+    await model.fit(train, { seed: 7 });
+    const serving = new TwoTowerServing('test', model.parameters);
+    const markets = train.log.itemIds.map((ticker, i) => ({ ticker, content: train.content![i]! }));
+    const vectors = serving.marketVectors(markets);
+    const topShare = (v: Float32Array, category: number) => {
+      const scores = markets.map((_, i) => v.reduce((s, x, k) => s + x * vectors[i * serving.dim + k]!, 0));
+      const top = [...scores.keys()].sort((a, b) => scores[b]! - scores[a]!).slice(0, 10);
+      return top.filter((i) => i % 4 === category).length / 10;
+    };
+    const weather = Array.from({ length: 8 }, (_, k) => markets[2 + 4 * k]!);
+    const crypto = Array.from({ length: 16 }, (_, k) => markets[4 * k]!);
+    const vector = serving.userVector('someone-new', [...weather, ...crypto]);
+    expect(topShare(vector, 0)).toBeGreaterThan(topShare(vector, 2));
+    // What the burst alone would give: the weather markets first.
+    const burst = serving.userVector('someone-new', [...weather, ...crypto.slice(0, 2)]);
+    expect(topShare(burst, 2)).toBeGreaterThan(topShare(burst, 0));
+  });
+
   it('trains on the hand-written WebAssembly kernels unless tfjs-node loads', async () => {
     const shape = { maxBatch: 8, dim: 4, userInputDim: 8, itemInputDim: 4, temperature: 0.1, threads: 1 };
     const step = await createStep(shape);

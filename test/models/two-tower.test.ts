@@ -58,6 +58,15 @@ function inCategoryShare(model: TwoTowerModel, train: TrainSet, user: number): n
   return top.filter((i) => i % CATEGORIES.length === user % CATEGORIES.length).length / 10;
 }
 
+/** Share of a serving vector's top-10 markets (by dot product) in the category of index `category`. */
+function topCategoryShare(v: Float32Array, vectors: Float32Array, dim: number, category: number): number {
+  const scores = Array.from({ length: vectors.length / dim }, (_, i) =>
+    v.reduce((s, x, k) => s + x * vectors[i * dim + k]!, 0),
+  );
+  const top = [...scores.keys()].sort((a, b) => scores[b]! - scores[a]!).slice(0, 10);
+  return top.filter((i) => i % CATEGORIES.length === category).length / 10;
+}
+
 /** The first index where the two differ (lengths included), or -1. */
 function firstDifference<T>(a: ArrayLike<T>, b: ArrayLike<T>): number {
   const n = Math.min(a.length, b.length);
@@ -260,11 +269,7 @@ describe('two-tower model', () => {
     const serving = new TwoTowerServing('test', model.parameters);
     const markets = train.log.itemIds.map((ticker, i) => ({ ticker, content: train.content![i]! }));
     const vectors = serving.marketVectors(markets);
-    const cryptoShare = (v: Float32Array) => {
-      const scores = markets.map((_, i) => v.reduce((s, x, k) => s + x * vectors[i * serving.dim + k]!, 0));
-      const top = [...scores.keys()].sort((a, b) => scores[b]! - scores[a]!).slice(0, 10);
-      return top.filter((i) => i % 4 === 0).length / 10;
-    };
+    const cryptoShare = (v: Float32Array) => topCategoryShare(v, vectors, serving.dim, 0);
     // A brand-new user: no id embedding, only history.
     const cold = serving.userVector('someone-new', []);
     const history = [0, 4, 8].map((i) => markets[i]!); // three crypto markets
@@ -295,11 +300,8 @@ describe('two-tower model', () => {
     const serving = new TwoTowerServing('test', model.parameters);
     const markets = train.log.itemIds.map((ticker, i) => ({ ticker, content: train.content![i]! }));
     const vectors = serving.marketVectors(markets);
-    const topShare = (v: Float32Array, category: number) => {
-      const scores = markets.map((_, i) => v.reduce((s, x, k) => s + x * vectors[i * serving.dim + k]!, 0));
-      const top = [...scores.keys()].sort((a, b) => scores[b]! - scores[a]!).slice(0, 10);
-      return top.filter((i) => i % 4 === category).length / 10;
-    };
+    const topShare = (v: Float32Array, category: number) =>
+      topCategoryShare(v, vectors, serving.dim, category);
     const weather = Array.from({ length: 8 }, (_, k) => markets[2 + 4 * k]!);
     const crypto = Array.from({ length: 16 }, (_, k) => markets[4 * k]!);
     const vector = serving.userVector('someone-new', [...weather, ...crypto]);

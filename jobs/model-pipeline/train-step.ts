@@ -7,8 +7,7 @@ import { testHorizonMs } from '../../models/eval/split.js';
 import { fitServedBlends } from '../../src/feed/offline/blend-fit.js';
 import { errorMessage, type PipelineContext, type Progress } from './context.js';
 import { cutoffOf } from './settings.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../../src/util/durations.js';
 
 export interface TrainRequest {
   /** Ties the steps of one run together; a retried train of the same chain reuses its candidate. */

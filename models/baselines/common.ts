@@ -98,8 +98,6 @@ export function knownUser(items: UserItems, user: number): boolean {
   return user >= 0 && user + 1 < items.start.length;
 }
 
-export const DAY_MS = 86_400_000;
-
 export function assertFitted<T>(value: T | undefined, name: string): T {
   if (value === undefined) throw new Error(`${name}: scoreUser before fit`);
   return value;

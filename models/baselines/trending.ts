@@ -1,6 +1,7 @@
 import type { FitOptions, Recommender, TrainSet } from '../core/types.js';
 import { DEFAULT_HALF_LIFE_MS } from '../../src/domain/interaction-weights.js';
-import { assertFitted, DAY_MS, itemPopularity, normalised } from './common.js';
+import { DAY_MS } from '../../src/util/durations.js';
+import { assertFitted, itemPopularity, normalised } from './common.js';
 
 export interface TrendingOptions {
   /** Length of the "now" window before the cut. Default 24 hours. */

@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-
-export const DAY_MS = 86_400_000;
+import { DAY_MS } from '../../src/util/durations.js';
 
 /** Every knob of the two-tower model; stored in each artifact's manifest. */
 export const TwoTowerHyperparameters = z.strictObject({

@@ -1,7 +1,6 @@
 import { DEFAULT_HALF_LIFE_MS, INTERACTION_WEIGHTS } from '../domain/interaction-weights.js';
 import type { InteractionType } from '../domain/schemas.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../util/durations.js';
 
 /** Knobs of the feature pipelines. */
 export interface FeatureConfig {

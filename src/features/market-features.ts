@@ -2,8 +2,7 @@ import type { CollectionName } from '../domain/collections.js';
 import type { Document } from '../store/types.js';
 import type { FeatureConfig } from './feature-config.js';
 import { decayFactor } from './expressions.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../util/durations.js';
 
 /**
  * market_features from the interactions of the last `marketWindowMs` (7 days): unique users,

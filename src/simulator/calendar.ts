@@ -1,7 +1,8 @@
 /** Time arithmetic and the date spellings of tickers and titles. Everything is UTC. */
 
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 24 * HOUR_MS;
+import { DAY_MS, HOUR_MS } from '../util/durations.js';
+
+export { DAY_MS, HOUR_MS };
 
 const MONTH_CODES = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const MONTH_NAMES = [

@@ -6,8 +6,7 @@ import { coll } from '../../store/collections.js';
 import type { Store } from '../../store/types.js';
 import type { FeatureState } from '../../features/refresh.js';
 import { marketPrice } from './market-price.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../../util/durations.js';
 
 /** An open market as the ranking pipeline sees it, with its popularity signals precomputed. */
 export interface CatalogueMarket {

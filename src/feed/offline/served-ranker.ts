@@ -25,8 +25,8 @@ import { offlineNeighbours } from './offline-neighbours.js';
 import type { RankerConfig } from '../rankers/ranker-config.js';
 import { RANKERS } from '../rankers/rankers.js';
 import type { HistoryEntry, UserContext } from '../user/user-context.js';
+import { DAY_MS } from '../../util/durations.js';
 
-const DAY_MS = 86_400_000;
 /** Markets of an offline catalogue close far beyond the cut: closing-soon is neutral there. */
 const OPEN_FOR_MS = 365 * DAY_MS;
 

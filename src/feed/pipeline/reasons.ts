@@ -4,8 +4,7 @@ import type { CatalogueMarket } from '../catalogue/market-catalogue.js';
 import type { RankerConfig } from '../rankers/ranker-config.js';
 import type { ServedHistory } from '../user/user-context.js';
 import type { UserSignals } from '../user/user-signals.js';
-
-const HOUR_MS = 3_600_000;
+import { HOUR_MS } from '../../util/durations.js';
 
 /**
  * One string per distinct reason, built once: a feed repeats a handful of them across 200 items,

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { hasKind, listKinds } from '../../../models/kinds.js';
-
-const HOUR_MS = 3_600_000;
+import { HOUR_MS } from '../../util/durations.js';
 
 /**
  * Where a ranker's candidates come from. Each source proposes at most its quota of markets that

@@ -1,6 +1,5 @@
 import { RankerConfigSchema, type RankerConfig, type RankerDefinition } from './ranker-config.js';
-
-const HOUR_MS = 3_600_000;
+import { HOUR_MS } from '../../util/durations.js';
 
 /**
  * A model-based ranker's candidates and its blend before a retrain learns one: the two-tower's

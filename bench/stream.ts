@@ -20,12 +20,12 @@ import { createSibylClient } from '../src/client/index.js';
 import { median, percentile, table } from './harness.js';
 import { startSibyl, type SibylProcess } from './sibyl-process.js';
 import { startStoreProcess } from './store-process.js';
+import { DAY_MS } from '../src/util/durations.js';
 
 const REDIS_URL = process.env.SIBYL_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const KEY = 'bench';
 const CATEGORIES = 10;
 const MARKETS_PER_CATEGORY = 30;
-const DAY_MS = 86_400_000;
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

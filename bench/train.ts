@@ -12,9 +12,8 @@ import { TfjsSoftmaxStep } from '../models/two-tower/tfjs-step.js';
 import { loadTf } from '../models/two-tower/tfjs-backend.js';
 import { TwoTowerModel } from '../models/two-tower/model.js';
 import { Rng } from '../src/util/rng.js';
+import { DAY_MS } from '../src/util/durations.js';
 import { fmt, median, peakRssMb, table, timeRuns } from './harness.js';
-
-const DAY = 86_400_000;
 
 /** Zipf-ish popularity over items, uniform users, ~10 content tokens per item. */
 export function syntheticTrainSet(users: number, items: number, rows: number, seed = 1): TrainSet {
@@ -27,7 +26,7 @@ export function syntheticTrainSet(users: number, items: number, rows: number, se
   for (let r = 0; r < rows; r++) {
     user[r] = rng.int(users);
     item[r] = Math.min(items - 1, Math.floor(items * Math.pow(rng.next(), 2.5)));
-    ts[r] = start + (r / rows) * 30 * DAY;
+    ts[r] = start + (r / rows) * 30 * DAY_MS;
   }
   const log: InteractionLog = {
     userIds: Array.from({ length: users }, (_, i) => `u${i}`),
@@ -42,7 +41,7 @@ export function syntheticTrainSet(users: number, items: number, rows: number, se
     `series:s${i % 400}`,
     ...Array.from({ length: 8 }, (_, k) => `title:w${(i * 7 + k * 13) % 3000}`),
   ]);
-  return { log, numUsers: users, numItems: items, cutoffMs: start + 30 * DAY, content };
+  return { log, numUsers: users, numItems: items, cutoffMs: start + 30 * DAY_MS, content };
 }
 
 async function stepThroughput(): Promise<void> {

@@ -12,5 +12,4 @@ export const TEST_NOW = new Date('2026-11-22T12:00:00Z');
 /** Where child processes that read the system clock (`sibyl demo`) find it when they start: just after TEST_END. */
 export const PROCESS_CLOCK_START = new Date(TEST_END.getTime() + 5 * 60_000);
 
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
+export { DAY_MS, HOUR_MS } from '../../src/util/durations.js';

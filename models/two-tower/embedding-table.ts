@@ -28,17 +28,11 @@ export class EmbeddingTable {
     this.grads = new Float32Array(1024 * dim);
   }
 
-  /** Small random init (N(0, scale²)). */
-  initNormal(rng: Rng, scale: number): this {
-    for (let i = 0; i < this.weights.length; i++) this.weights[i] = rng.normal() * scale;
-    return this;
-  }
-
-  /** The same for the rows `marked` (in row order); the others stay zero. */
-  initNormalRows(rng: Rng, scale: number, marked: Uint8Array): this {
+  /** Small random init (N(0, scale²)), in row order: every row, or only those `marked` (the others stay zero). */
+  initNormal(rng: Rng, scale: number, marked?: Uint8Array): this {
     const d = this.dim;
     for (let row = 0; row < this.rows; row++) {
-      if (!marked[row]) continue;
+      if (marked && !marked[row]) continue;
       for (let k = row * d; k < (row + 1) * d; k++) this.weights[k] = rng.normal() * scale;
     }
     return this;

@@ -69,7 +69,7 @@ export class TwoTowerModel implements PersistentRecommender {
       // seen after the fit that lands in one adds nothing rather than noise. Drawing all 65,536 × 64
       // normals took 0.15–0.4 s of every fit (3–4 s on the 1,000-user simulator), and ids-only logs
       // have no tokens at all.
-      content: new EmbeddingTable(hp.contentBuckets, hp.dim).initNormalRows(
+      content: new EmbeddingTable(hp.contentBuckets, hp.dim).initNormal(
         rng,
         0.1,
         usedBuckets(content, hp.contentBuckets),

@@ -7,7 +7,7 @@
  */
 import type { InteractionLog, TrainSet } from '../models/core/types.js';
 import { InBatchSoftmaxStep, loadBatch, type StepBatch } from '../models/two-tower/softmax-step.js';
-import { GemmPool } from '../models/kernels/gemm-pool.js';
+import { KernelPool } from '../models/kernels/kernel-pool.js';
 import { TfjsSoftmaxStep } from '../models/two-tower/tfjs-step.js';
 import { loadTf } from '../models/two-tower/tfjs-backend.js';
 import { TwoTowerModel } from '../models/two-tower/model.js';
@@ -73,7 +73,7 @@ async function stepThroughput(): Promise<void> {
     ratio: '1.00×',
   });
   for (const threads of [1, 2]) {
-    const pool = new GemmPool(threads);
+    const pool = new KernelPool(threads);
     const step = new InBatchSoftmaxStep(shape, pool);
     loadBatch(step.batch, batch);
     const ms = median(await timeRuns(15, () => step.run(weights), 3));

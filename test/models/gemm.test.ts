@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GemmPool } from '../../models/kernels/gemm-pool.js';
-import { gemmABt } from '../../models/kernels/gemm.js';
+import { KernelPool } from '../../models/kernels/kernel-pool.js';
+import { gemmABt, transpose } from '../../models/kernels/gemm.js';
 import { blockedGemmABt } from '../../models/kernels/wasm/blocked-gemm.js';
 import { compileWat } from '../../models/kernels/wasm/compile-wat.js';
 import { GEMM_WASM_BASE64 } from '../../models/kernels/wasm/gemm-wasm.js';
@@ -23,7 +23,7 @@ describe('gemm kernels', () => {
   it('agree with the obvious product on every path: SIMD, JS, one or two threads, ragged shapes', async () => {
     const rng = Rng.of(5, 'gemm');
     for (const options of [{ threads: 1 }, { threads: 2 }, { threads: 2, simd: false }]) {
-      const pool = new GemmPool(options.threads, options);
+      const pool = new KernelPool(options.threads, options);
       expect(pool.simd).toBe(options.simd !== false);
       // Multiples of 4 take the SIMD kernel; the others fall back to JS rows and columns.
       for (const [rows, n, k] of [
@@ -43,6 +43,40 @@ describe('gemm kernels', () => {
         for (let i = 0; i < expected.length; i++) expect(c[i]).toBeCloseTo(expected[i]!, 4);
       }
       await pool.close();
+    }
+  });
+
+  it('keeps earlier arrays intact and hands out whole ones as the shared memory grows', async () => {
+    const pool = new KernelPool(2);
+    const small = pool.allocate(16);
+    small.forEach((_, i) => (small[i] = i + 1));
+    // Larger than the first 64 KiB page: allocating it grows the memory.
+    const large = pool.allocate(200_000);
+    expect(large.length).toBe(200_000);
+    const ids = pool.allocateInt32(300_000);
+    expect(ids.length).toBe(300_000);
+    expect(Array.from(small)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    // A product across arrays from before and after the growth, on both threads' shares.
+    const c = pool.allocate(8 * 4);
+    large.fill(1, 0, 8 * 4);
+    pool.gemm(large, small, c, 8, 4, 4);
+    expect(Array.from(c.subarray(0, 4))).toEqual([10, 26, 42, 58]);
+    expect(Array.from(c.subarray(28, 32))).toEqual([10, 26, 42, 58]);
+    await pool.close();
+  });
+
+  it('transposes ragged shapes exactly (rows in blocks of eight)', () => {
+    for (const [rows, cols] of [
+      [13, 7],
+      [8, 8],
+      [1, 5],
+      [17, 1],
+    ] as const) {
+      const input = Float32Array.from({ length: rows * cols }, (_, i) => i);
+      const out = new Float32Array(rows * cols);
+      transpose(input, rows, cols, out);
+      for (let r = 0; r < rows; r++)
+        for (let c = 0; c < cols; c++) expect(out[c * rows + r]).toBe(input[r * cols + c]);
     }
   });
 

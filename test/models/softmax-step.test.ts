@@ -5,7 +5,7 @@ import {
   type StepBatch,
   type StepShape,
 } from '../../models/two-tower/softmax-step.js';
-import { GemmPool } from '../../models/kernels/gemm-pool.js';
+import { KernelPool } from '../../models/kernels/kernel-pool.js';
 import { TfjsSoftmaxStep } from '../../models/two-tower/tfjs-step.js';
 import { loadTf } from '../../models/two-tower/tfjs-backend.js';
 import { Rng } from '../../src/util/rng.js';
@@ -41,11 +41,13 @@ describe('in-batch softmax step', () => {
       wu: Float32Array.from({ length: shape.dim * shape.userInputDim }, () => rng.normal() * 0.3),
       wm: Float32Array.from({ length: shape.dim * shape.itemInputDim }, () => rng.normal() * 0.3),
     };
-    const pool = new GemmPool(2);
+    const pool = new KernelPool(2);
     for (const [size, ours] of [
       [24, new InBatchSoftmaxStep(shape)],
       [13, new InBatchSoftmaxStep(shape)],
       [24, new InBatchSoftmaxStep(shape, pool)],
+      // Two threads' shares of 8 and 5 rows.
+      [13, new InBatchSoftmaxStep(shape, pool)],
     ] as const) {
       const batch = randomBatch(rng, size);
       const reference = new TfjsSoftmaxStep(tf, shape);

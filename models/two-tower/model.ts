@@ -194,7 +194,6 @@ function bindTo(p: TwoTowerParameters, train: TrainSet): Bound {
   const histories = new UserHistories(train.log, train.numUsers);
   const x = new Float32Array(2 * d);
   const out = new Float32Array(d);
-  const rows = new Int32Array(p.hp.historyLength);
   return {
     numItems: train.numItems,
     itemVectors,
@@ -202,10 +201,10 @@ function bindTo(p: TwoTowerParameters, train: TrainSet): Bound {
       x.fill(0);
       const known = userMap[user]!;
       if (known >= 0 && p.userTrained[known] === 1) x.set(p.users.weights.subarray(known * d, known * d + d));
-      const count = histories.latest(user, p.hp.historyLength, rows);
-      for (let h = 0; h < count; h++) {
-        const o = train.log.item[rows[h]!]! * d;
-        for (let k = 0; k < d; k++) x[d + k]! += inputs[o + k]! / count;
+      const rows = histories.latest(user, p.hp.historyLength);
+      for (const r of rows) {
+        const o = train.log.item[r]! * d;
+        for (let k = 0; k < d; k++) x[d + k]! += inputs[o + k]! / rows.length;
       }
       gemmABt(x, p.wu, out, 0, 1, d, 2 * d);
       normaliseRows(out, 1, d);
@@ -264,9 +263,6 @@ class BatchTrainer {
   private slotInput: Float32Array;
   private slotGrad: Float32Array;
   private readonly userKeep: Uint8Array;
-  /** Example b's history: rows historyRows[b·H …] (historyCount[b] of them), for gather and scatter. */
-  private readonly historyRows: Int32Array;
-  private readonly historyCount: Int32Array;
   private readonly d: number;
 
   constructor(
@@ -285,8 +281,6 @@ class BatchTrainer {
     this.slotInput = new Float32Array(slots * d);
     this.slotGrad = new Float32Array(slots * d);
     this.userKeep = new Uint8Array(b);
-    this.historyRows = new Int32Array(b * p.hp.historyLength);
-    this.historyCount = new Int32Array(b);
   }
 
   /** `logQ` is indexed by training row (empty: no correction). */
@@ -326,11 +320,10 @@ class BatchTrainer {
       this.userKeep[b] = keepUser ? 1 : 0;
       const xo = b * 2 * d;
       if (keepUser) batch.xu.set(p.users.weights.subarray(user * d, user * d + d), xo);
-      const history = this.historyRows.subarray(b * H, (b + 1) * H);
-      const count = (this.historyCount[b] = histories.before(r, H, history));
-      for (let h = 0; h < count; h++) {
-        const so = slotFor(log.item[history[h]!]!) * d;
-        for (let k = 0; k < d; k++) batch.xu[xo + d + k]! += this.slotInput[so + k]! / count;
+      const history = histories.before(r, H);
+      for (const h of history) {
+        const so = slotFor(log.item[h]!) * d;
+        for (let k = 0; k < d; k++) batch.xu[xo + d + k]! += this.slotInput[so + k]! / history.length;
       }
     }
 
@@ -343,10 +336,10 @@ class BatchTrainer {
       const so = this.slotOf[log.item[r]!]! * d;
       for (let k = 0; k < d; k++) this.slotGrad[so + k]! += dXm[b * d + k]!;
       if (this.userKeep[b]) p.users.accumulate(log.user[r]!, dXu, b * 2 * d, 1);
-      const count = this.historyCount[b]!;
-      for (let h = 0; h < count; h++) {
-        const ho = this.slotOf[log.item[this.historyRows[b * H + h]!]!]! * d;
-        for (let k = 0; k < d; k++) this.slotGrad[ho + k]! += dXu[b * 2 * d + d + k]! / count;
+      const history = histories.before(r, H);
+      for (const h of history) {
+        const ho = this.slotOf[log.item[h]!]! * d;
+        for (let k = 0; k < d; k++) this.slotGrad[ho + k]! += dXu[b * 2 * d + d + k]! / history.length;
       }
     }
     for (let s = 0; s < slots; s++) {

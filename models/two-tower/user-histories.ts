@@ -1,22 +1,14 @@
 import type { InteractionLog } from '../core/types.js';
 
 /**
- * Each user's rows in time order (CSR over a log sorted by ts), so an example's history, the
- * markets of the same user's rows strictly before it, is read without copying and without
- * leakage from the future.
- *
- * A history holds each market once, at its latest row, as serving's does (user-context.ts keeps
- * one entry per market of the user's recent interactions): a view, a click and a trade of one
- * market are one market of the user tower's mean there, not three.
+ * Each user's rows in time order (CSR over a log sorted by ts), so an example's history, the rows
+ * of the same user strictly before it, is a subarray: no copying, no leakage from the future.
  */
 export class UserHistories {
   private readonly offsets: Int32Array;
   private readonly rows: Int32Array;
   /** Position of each row inside its user's list. */
   private readonly position: Int32Array;
-  /** Per item, the call that last took it (dedupes a history without clearing a set). */
-  private readonly seenIn: Int32Array;
-  private call = 0;
 
   constructor(
     readonly log: InteractionLog,
@@ -35,46 +27,18 @@ export class UserHistories {
       this.rows[at] = r;
       this.position[r] = at;
     }
-    this.seenIn = new Int32Array(log.itemIds.length);
   }
 
-  /**
-   * Rows of up to `limit` distinct markets of row r's user before it, the latest row of each,
-   * newest first, into `out` (at least `limit` long); returns how many. Looks back over at most
-   * SCAN_FACTOR × `limit` rows, so a user who repeats one market for ever costs a bounded scan.
-   */
-  before(r: number, limit: number, out: Int32Array): number {
+  /** Up to `limit` rows of row r's user that precede it. */
+  before(r: number, limit: number): Int32Array {
     const at = this.position[r]!;
-    return this.distinct(
-      Math.max(this.offsets[this.log.user[r]!]!, at - SCAN_FACTOR * limit),
-      at,
-      limit,
-      out,
-    );
+    const start = Math.max(this.offsets[this.log.user[r]!]!, at - limit);
+    return this.rows.subarray(start, at);
   }
 
-  /** The same for the user's last rows (their history as of the end of the log). */
-  latest(user: number, limit: number, out: Int32Array): number {
+  /** The user's last `limit` rows. */
+  latest(user: number, limit: number): Int32Array {
     const end = this.offsets[user + 1]!;
-    return this.distinct(Math.max(this.offsets[user]!, end - SCAN_FACTOR * limit), end, limit, out);
-  }
-
-  private distinct(from: number, to: number, limit: number, out: Int32Array): number {
-    const call = ++this.call;
-    let count = 0;
-    for (let k = to - 1; k >= from && count < limit; k--) {
-      const r = this.rows[k]!;
-      const item = this.log.item[r]!;
-      if (this.seenIn[item] === call) continue;
-      this.seenIn[item] = call;
-      out[count++] = r;
-    }
-    return count;
+    return this.rows.subarray(Math.max(this.offsets[user]!, end - limit), end);
   }
 }
-
-/**
- * How far back a history looks for `limit` distinct markets, in multiples of `limit`: serving
- * reads a user's latest 500 interactions (user-context.ts) for the first 25 distinct markets.
- */
-const SCAN_FACTOR = 20;

@@ -289,35 +289,6 @@ describe('two-tower model', () => {
     expect(chunked.marketVectors(markets)).toEqual(vectors);
   });
 
-  it('scores a user offline as serving does: each market of their history once, however often they came back to it', async () => {
-    const train = groupedData(40, 40, 30);
-    const model = new TwoTowerModel({ ...small, epochs: 2 });
-    await model.fit(train, { seed: 3 });
-    const serving = new TwoTowerServing('test', model.parameters);
-    const markets = train.log.itemIds.map((ticker, i) => ({ ticker, content: train.content![i]! }));
-    const vectors = serving.marketVectors(markets);
-    const offline = new Float32Array(train.numItems);
-    let repeaters = 0;
-    for (let u = 0; u < train.numUsers; u++) {
-      // Serving's history (user-context.ts): distinct markets, newest first.
-      const rows = [...train.log.user.keys()].filter((r) => train.log.user[r] === u).reverse();
-      const history = [...new Set(rows.map((r) => train.log.item[r]!))].map((i) => markets[i]!);
-      if (
-        new Set(rows.slice(0, small.historyLength).map((r) => train.log.item[r])).size < small.historyLength
-      )
-        repeaters++;
-      const v = serving.userVector(train.log.userIds[u]!, history);
-      model.scoreUser(u, offline);
-      for (const i of [0, 5, 17, 39])
-        expect(offline[i]).toBeCloseTo(
-          v.reduce((sum, x, k) => sum + x * vectors[i * serving.dim + k]!, 0),
-          5,
-        );
-    }
-    // 30 rows over the 8 warm markets of a category: most users' latest five rows repeat one.
-    expect(repeaters).toBeGreaterThan(20);
-  });
-
   it('keeps a long-standing taste in the serving vector through a burst of something else', async () => {
     // The default history (25 markets): 16 crypto markets, then 8 weather ones, newest first. Ten
     // markets of history would hold the burst and only two crypto markets.

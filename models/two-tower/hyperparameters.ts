@@ -16,9 +16,9 @@ export const TwoTowerHyperparameters = z.strictObject({
   /**
    * Recent markets that make up the user tower's history input (their mean; training rows are
    * distinct user–market pairs, the splits' dedupeSorted, so each market counts once, as in
-   * serving's history). Where users'
-   * histories are long and their tastes hold (ratings over months or years), more of it ranks
-   * better; where markets are short-lived, too much of it ranks worse (50 on the simulator's logs).
+   * serving's history). Where users' histories are long and their tastes hold (ratings over months
+   * or years), more of it ranks better; where markets are short-lived, too much of it ranks worse
+   * (50 on the simulator's logs).
    * 25, not 10: on 24 generated rating logs the served two-tower ranked the test period at mean
    * nDCG@10 0.1723 against 0.1595 (bare 0.1605 against 0.1490), and the store's simulator at 0.1176
    * against 0.1189 over five seeds (bare 0.0696 against 0.0638), for about 1% more fit time there.

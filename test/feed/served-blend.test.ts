@@ -196,6 +196,22 @@ describe('learned blend of the served ranker', () => {
     expect(config.weights.recency).toBeGreaterThan(0);
   });
 
+  it('serves no weight on a term that never varies on the slice', () => {
+    // A log whose days before each validation period were empty: popularity over the last 24 hours
+    // is zero for every candidate there, so the slice cannot tell what it is worth, and the
+    // configured weight would serve on whatever the last day before the cut happened to hold.
+    const config = getRanker('two-tower')!;
+    const users = slice(80, 0, 2).map((u) => {
+      for (let o = BLEND_TERMS.indexOf('popularity'); o < u.terms.length; o += BLEND_TERMS.length)
+        u.terms[o] = 0;
+      return u;
+    });
+    const learned = learnBlend(users, config, { k: 10, bags: 2, seed: 1 });
+    expect(config.weights.popularity).toBeGreaterThan(0);
+    expect(learned.learned).toBe(false);
+    expect([...learned.w]).toEqual(BLEND_TERMS.map((t) => (t === 'popularity' ? 0 : config.weights[t])));
+  });
+
   it('serves the ascended weights where they rank users they were not fitted on better', () => {
     const config = getRanker('two-tower')!;
     const learned = learnBlend(slice(300, 0.6, 3), config, { k: 10, bags: 2, seed: 1 });

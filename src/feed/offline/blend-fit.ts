@@ -238,8 +238,9 @@ export function learnBlend(
       outOfBag: { ...gain, users: held.length },
     };
   };
-  const silent = silentTerms(users);
-  const [first, ...others] = blendStarts(config, options.startWithoutNow, silent);
+  const zeroed = silentTerms(users);
+  if (options.startWithoutNow) for (const term of NOW_TERMS) zeroed.add(term);
+  const [first, ...others] = blendStarts(config, zeroed);
   const configured = settle('configured', first![1]);
   const configuredPerUser = judge(configured.w);
   let challenger: { start: string; w: Float64Array; ndcg: number } | undefined;
@@ -261,26 +262,18 @@ export function learnBlend(
  * so where the slice clearly prefers a baseline's kind of blend (a log where what is popular now
  * predicts, say) the learned blend is not left below it.
  *
- * `silent`: terms the validation never sees vary (silentTerms), at zero in every start.
- *
- * `withoutNow`: every start without the terms that describe the moment of the cut (NOW_TERMS), and
- * none that is left with nothing; the ascent may add them back. Under leave-last-out a user's
+ * `zeroed`: terms at zero in every start, and no start that is left with nothing: those the
+ * validation never sees vary (silentTerms), and under leave-last-out the terms that describe the
+ * moment of the cut (NOW_TERMS), which the ascent may add back. Under leave-last-out a user's
  * held-out row can be anywhere in time, so the configured weights' prior that what is popular now
  * is engaged with next does not hold: on six simulated ids-only logs, where the ascent was not kept
  * the configured weights ranked the held-out rows at nDCG@10 0.060 and 0.062 with those terms and
  * 0.069 and 0.078 starting without them, and the served two-tower was at least every baseline on
  * five logs of six, not three (BENCHMARKS.md).
  */
-function blendStarts(
-  config: RankerConfig,
-  withoutNow = false,
-  silent: ReadonlySet<number> = new Set(),
-): [string, Float64Array][] {
-  const vector = (weights: BlendWeights) => {
-    const w = weightVector(withoutNow ? { ...weights, ...WITHOUT_NOW } : weights);
-    for (const t of silent) w[t] = 0;
-    return w;
-  };
+function blendStarts(config: RankerConfig, zeroed: ReadonlySet<BlendTerm>): [string, Float64Array][] {
+  const off = Object.fromEntries([...zeroed].map((term) => [term, 0]));
+  const vector = (weights: BlendWeights) => weightVector({ ...weights, ...off });
   const starts: [string, Float64Array][] = [['configured', vector(config.weights)]];
   if (!config.model) return starts;
   for (const other of RANKERS.values()) if (!other.model) starts.push([other.name, vector(other.weights)]);
@@ -289,7 +282,7 @@ function blendStarts(
 }
 
 /**
- * Terms (by index; the model's score aside) that never vary within a validation user's candidates:
+ * Terms (the model's score aside) that never vary within a validation user's candidates:
  * the validation cannot tell what they are worth, so no start serves them, and the ascent could add
  * them back only for a gain it cannot see. On a sparse log the windows of a day or a week before
  * each validation period are empty (popularity, trend, freshness all zero), while the day before
@@ -297,24 +290,24 @@ function blendStarts(
  * generated logs spanning decades, zeroing them ranked the test period at mean nDCG@10 0.077
  * against 0.073 (BENCHMARKS.md), and changed nothing where the terms vary (simulated exchanges).
  */
-function silentTerms(users: readonly AscentUser[]): Set<number> {
+function silentTerms(users: readonly AscentUser[]): Set<BlendTerm> {
   const T = BLEND_TERMS.length;
-  const silent = new Set<number>();
-  for (let t = 0; t < T; t++) {
-    if (BLEND_TERMS[t] === 'model') continue;
+  const silent = new Set<BlendTerm>();
+  BLEND_TERMS.forEach((term, t) => {
+    if (term === 'model') return;
     const varies = users.some(({ terms }) => {
       for (let o = T + t; o < terms.length; o += T) if (terms[o] !== terms[t]) return true;
       return false;
     });
-    if (!varies) silent.add(t);
-  }
+    if (!varies) silent.add(term);
+  });
   return silent;
 }
 
+type BlendTerm = (typeof BLEND_TERMS)[number];
+
 /** Blend terms that describe the moment the feed is ranked, not the user. */
 const NOW_TERMS = ['popularity', 'recency', 'trend', 'freshness', 'closingSoon'] as const;
-/** Those terms at zero, to spread over a ranker's weights. */
-const WITHOUT_NOW = Object.fromEntries(NOW_TERMS.map((t) => [t, 0]));
 
 const mean = (x: Float64Array) => (x.length ? x.reduce((a, b) => a + b, 0) / x.length : 0);
 

@@ -69,16 +69,21 @@ export class KernelPool {
 
   /** A zeroed Float32Array in the shared memory, growing it as needed. */
   allocate(length: number): Float32Array {
-    const offset = this.reserve(length * 4); // grows the memory: take its buffer after
-    const view = new Float32Array(this.memory.buffer, offset, length);
-    this.owned.add(view);
-    return view;
+    return this.view(Float32Array, length);
   }
 
   /** A zeroed Int32Array in the shared memory. */
   allocateInt32(length: number): Int32Array {
+    return this.view(Int32Array, length);
+  }
+
+  private view<T extends Float32Array | Int32Array>(
+    Kind: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => T,
+    length: number,
+  ): T {
+    // Both kinds are 4 bytes an element. Reserving grows the memory: take its buffer after.
     const offset = this.reserve(length * 4);
-    const view = new Int32Array(this.memory.buffer, offset, length);
+    const view = new Kind(this.memory.buffer, offset, length);
     this.owned.add(view);
     return view;
   }

@@ -187,6 +187,24 @@ describe('candidate generation', () => {
     expect(withoutFresh.map((i) => i.ticker)).not.toContain('BRAND-NEW');
   });
 
+  it('gives exploration slots to new markets nobody has engaged with, and leaves traded ones to the blend', () => {
+    const opened = new Date(NOW.getTime() - HOUR);
+    const catalogue = catalogueWith([
+      { ticker: 'BRAND-NEW', openTime: opened },
+      { ticker: 'TRADED-NEW', openTime: opened, volume24h: 3, volume: 3 },
+    ]);
+    const popularity = getRanker('popularity')!;
+    const tickers = (config: RankerConfig) => rankFeed(catalogue, user(), req, config).map((i) => i.ticker);
+    const explored = tickers(popularity);
+    // The tenth position is the slot: the untried market takes it, not the one already traded.
+    expect(explored[9]).toBe('BRAND-NEW');
+    // Every other position is the blend's own order, the traded new market wherever it ranks.
+    const blendOnly = tickers({ ...popularity, diversity: { ...popularity.diversity, exploreEvery: 0 } });
+    expect(explored.filter((t) => t !== 'BRAND-NEW')).toEqual(
+      blendOnly.filter((t) => t !== 'BRAND-NEW').slice(0, explored.length - 1),
+    );
+  });
+
   it('proposes co-interaction neighbours of what the user traded, and names the market as the reason', () => {
     const catalogue = catalogueWith([
       { ticker: 'TRADED', title: 'Will the Fed cut in December?', closeTime: new Date(NOW.getTime() - HOUR) },

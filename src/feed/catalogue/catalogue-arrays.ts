@@ -11,6 +11,8 @@ export interface CatalogueArrays {
   popularity: Float32Array;
   trend: Float32Array;
   recency: Float32Array;
+  /** 1 for a market with no volume or engagement on record (`CatalogueMarket.unproven`). */
+  unproven: Uint8Array;
   /** Index into `categoryKeys`. */
   category: Int32Array;
   categoryKeys: string[];
@@ -66,6 +68,7 @@ export function catalogueArrays(catalogue: CatalogueSnapshot): CatalogueArrays {
     popularity: new Float32Array(n),
     trend: new Float32Array(n),
     recency: new Float32Array(n),
+    unproven: new Uint8Array(n),
     category: new Int32Array(n),
     categoryKeys,
     series: new Int32Array(n),
@@ -93,6 +96,7 @@ export function catalogueArrays(catalogue: CatalogueSnapshot): CatalogueArrays {
     arrays.popularity[i] = m.popularity;
     arrays.trend[i] = m.trend;
     arrays.recency[i] = m.recency;
+    arrays.unproven[i] = m.unproven ? 1 : 0;
     let c = categoryOf.get(m.categoryKey);
     if (c === undefined) categoryOf.set(m.categoryKey, (c = categoryKeys.push(m.categoryKey) - 1));
     arrays.category[i] = c;

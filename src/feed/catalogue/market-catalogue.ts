@@ -39,6 +39,11 @@ export interface CatalogueMarket {
   recency: number;
   /** Among the most trending of its category. */
   trendingInCategory: boolean;
+  /**
+   * No volume and no engagement on record: none of the blend's evidence terms can judge it yet,
+   * which is what exploration slots are for.
+   */
+  unproven: boolean;
   /** Content tokens (category, series, event, tags, title words, price and duration buckets). */
   content: ItemContent;
 }
@@ -455,6 +460,7 @@ export function scoreMarketsOn(
       pop: Math.log1p(v24) + Math.log1p(features?.users7d ?? 0),
       trend,
       recency: Math.log1p(features?.recency ?? 0),
+      unproven: !(doc.volume ?? 0) && !v24 && !features?.users7d && !features?.recency,
     };
   });
   const scales: MarketScales = given ?? {
@@ -466,7 +472,7 @@ export function scoreMarketsOn(
   const zPop = standardizer(scales.pop);
   const zTrend = standardizer(scales.trend);
   const zRecency = standardizer(scales.recency);
-  const markets: CatalogueMarket[] = raw.map(({ doc, pop, trend, recency }) => ({
+  const markets: CatalogueMarket[] = raw.map(({ doc, pop, trend, recency, unproven }) => ({
     ticker: doc.ticker,
     eventTicker: doc.eventTicker,
     seriesTicker: doc.seriesTicker,
@@ -486,6 +492,7 @@ export function scoreMarketsOn(
     trend: zTrend(trend),
     recency: zRecency(recency),
     trendingInCategory: false,
+    unproven,
     content: content.get(doc.ticker) ?? marketContentTokens(doc),
   }));
   // Between full loads a handful of new markets cannot say what trends in their category.

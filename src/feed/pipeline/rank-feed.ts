@@ -186,7 +186,9 @@ export function servedOrder(
     seriesCount: a.seriesKeys.length,
     categories: a.categoryKeys.length,
   };
-  const isNew = (j: number) => source[j] === 'fresh';
+  // A new market that has any volume or engagement is the blend's to judge; a slot is for one
+  // nothing is known about yet, which the blend alone would leave without any.
+  const isNew = (j: number) => source[j] === 'fresh' && a.unproven[rows[j]!] === 1;
   const score = new Float32Array(n);
   return (w) => {
     blendScores(terms, w, score);

@@ -83,7 +83,10 @@ export const RankerConfigSchema = z
         window: z.number().int().min(0).default(5),
         /** Hard cap per series over the whole list (the per-event cap comes with the request). */
         maxPerSeries: z.number().int().positive().default(6),
-        /** Every n-th position goes to the best new market (`fresh` source) not otherwise kept; 0: off. */
+        /**
+         * Every n-th position goes to the best new market (`fresh` source) nobody has engaged with
+         * yet (`CatalogueMarket.unproven`) that was not otherwise kept; 0: off.
+         */
         exploreEvery: z.number().int().min(0).default(10),
       })
       .strict()

@@ -46,7 +46,7 @@ const POPULAR_SOURCES = { popular: 300, affinity: 200, trending: 100, fresh: 50,
 const DEFINITIONS: RankerDefinition[] = [
   {
     name: 'popularity',
-    version: 3,
+    version: 4,
     sources: POPULAR_SOURCES,
     weights: {
       popularity: 1,
@@ -61,7 +61,7 @@ const DEFINITIONS: RankerDefinition[] = [
   {
     /** Leans on momentum and novelty, with a lighter personal tilt. */
     name: 'trending',
-    version: 3,
+    version: 4,
     sources: { ...POPULAR_SOURCES, trending: 300, fresh: 100 },
     weights: {
       popularity: 0.5,
@@ -79,14 +79,14 @@ const DEFINITIONS: RankerDefinition[] = [
      * series the user engages with, by share, so experiments can pit the model against it.
      */
     name: 'category-affinity',
-    version: 2,
+    version: 3,
     sources: { affinity: 300, popular: 100, siblings: 30, fresh: 30 },
     weights: { categoryAffinity: 3, seriesAffinity: 1, popularity: 0.2, recency: 0.2 },
   },
   {
     /** The same list for everyone: the baseline that shows what personalization adds. */
     name: 'popularity-global',
-    version: 3,
+    version: 4,
     sources: { popular: 300, trending: 100, fresh: 50 },
     weights: { popularity: 1, trend: 0.5, freshness: 0.3, closingSoon: 0.1 },
   },
@@ -99,7 +99,7 @@ const DEFINITIONS: RankerDefinition[] = [
      * model without a learned blend; each retrain learns its own (src/feed/offline/blend-fit.ts).
      */
     name: 'two-tower',
-    version: 5,
+    version: 6,
     model: 'two-tower',
     fallback: 'category-affinity',
     sources: MODEL_SOURCES,
@@ -112,7 +112,7 @@ const DEFINITIONS: RankerDefinition[] = [
      * the experiment arms that name it; category affinity while no EASE model is active.
      */
     name: 'ease',
-    version: 3,
+    version: 4,
     model: 'ease',
     fallback: 'category-affinity',
     sources: MODEL_SOURCES,
@@ -121,7 +121,7 @@ const DEFINITIONS: RankerDefinition[] = [
   {
     /** The active BPR-MF model's scores in the same pipeline, as `ease`. */
     name: 'bpr-mf',
-    version: 3,
+    version: 4,
     model: 'bpr-mf',
     fallback: 'category-affinity',
     sources: MODEL_SOURCES,

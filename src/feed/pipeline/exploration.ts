@@ -1,9 +1,9 @@
 /**
  * Exploration slots: every `every`-th position of the feed goes to the best candidate the `isNew`
  * test accepts that re-ranking did not keep (a new market nobody has engaged with has no
- * popularity yet, so a blend alone would rarely show it and it would never earn any). Candidates that would break the
- * per-event or per-series cap are skipped. `picked` and `order` are candidate positions, `order`
- * best first; returns the positions in feed order, at most `limit`.
+ * popularity yet, so a blend alone would rarely show it and it would never earn any). Candidates
+ * that would break the per-event or per-series cap are skipped. `picked` and `order` are candidate
+ * positions, `order` best first; returns the positions in feed order, at most `limit`.
  */
 export function withExplorationSlots(
   picked: number[],

@@ -18,6 +18,7 @@ import {
   type TriggerResult,
 } from '../job-types.js';
 import type { Schedule } from '../schedules.js';
+import { triggerKey } from './trigger-key.js';
 
 export interface BullRunnerOptions {
   redisUrl: string;
@@ -141,7 +142,8 @@ export class BullJobRunner implements JobRunner {
 
   async trigger<N extends JobName>(name: N, data?: JobPayload<N>): Promise<TriggerResult> {
     const queue = this.queue(JOBS[name].queue);
-    // A fresh id per trigger: if BullMQ answers with another id, an identical job was pending and this joined it.
+    // A fresh id per trigger: if BullMQ answers with another id, an identical job (triggerKey) was
+    // pending and this joined it.
     const jobId = randomUUID();
     const down = this.unreachable();
     if (down)
@@ -153,7 +155,7 @@ export class BullJobRunner implements JobRunner {
       queue.add(name, data ?? {}, {
         ...jobOptions(name, this.backoffBaseMs),
         jobId,
-        deduplication: { id: name },
+        deduplication: { id: triggerKey(name, data) },
       }),
       TRIGGER_TIMEOUT_MS,
       () =>

@@ -13,17 +13,20 @@ import {
   type TriggerResult,
 } from '../job-types.js';
 import { nextRun, type Schedule } from '../schedules.js';
+import { triggerKey } from './trigger-key.js';
 
 const MAX_REMEMBERED = 1_000;
 
 /**
  * Runs jobs inside this process, for the demo and single-process setups without Redis: the same
- * processors, retries with exponential backoff, deduplication of identical pending jobs, one job at
+ * processors, retries with exponential backoff, deduplication of identical pending jobs (same name and payload: triggerKey), one job at
  * a time per queue, and cron schedules. Nothing survives a restart; production uses BullMQ.
  */
 export class InProcessJobRunner implements JobRunner {
   readonly kind = 'in-process' as const;
   private readonly jobs = new Map<string, JobStatus>();
+  /** Each remembered job's triggerKey: a trigger joins a pending job only with the same payload. */
+  private readonly keys = new Map<string, string>();
   private readonly tails = new Map<string, Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -35,8 +38,9 @@ export class InProcessJobRunner implements JobRunner {
   ) {}
 
   async trigger<N extends JobName>(name: N, data?: JobPayload<N>): Promise<TriggerResult> {
+    const key = triggerKey(name, data);
     const pending = [...this.jobs.values()].find(
-      (j) => j.name === name && (j.state === 'waiting' || j.state === 'active'),
+      (j) => this.keys.get(j.id) === key && (j.state === 'waiting' || j.state === 'active'),
     );
     if (pending) return { id: pending.id, name, deduplicated: true };
     const status: JobStatus = {
@@ -48,6 +52,7 @@ export class InProcessJobRunner implements JobRunner {
       createdAt: new Date(),
     };
     this.remember(status);
+    this.keys.set(status.id, key);
     const queue = JOBS[name].queue;
     const run = (this.tails.get(queue) ?? Promise.resolve()).then(() => this.run(status, data ?? {}));
     this.tails.set(queue, run);
@@ -129,7 +134,10 @@ export class InProcessJobRunner implements JobRunner {
     this.jobs.set(status.id, status);
     for (const [id, job] of this.jobs) {
       if (this.jobs.size <= MAX_REMEMBERED) break;
-      if (job.state === 'completed' || job.state === 'failed') this.jobs.delete(id);
+      if (job.state === 'completed' || job.state === 'failed') {
+        this.jobs.delete(id);
+        this.keys.delete(id);
+      }
     }
   }
 }

@@ -77,6 +77,30 @@ describe('BullMQ runner (real Redis)', () => {
     expect(await store.collection('job_runs').countDocuments({ name: 'rebuild-features' })).toBe(2);
   });
 
+  it('queues a trigger with another payload as its own job, and joins one with the same payload', async () => {
+    // Key order aside, the same payload: the same job.
+    const [a, b, c] = await Promise.all([
+      runner.trigger('train', { kind: 'two-tower', windowDays: 10 }),
+      runner.trigger('train', { windowDays: 10, kind: 'two-tower' }),
+      runner.trigger('train', { kind: 'two-tower', windowDays: 20 }),
+    ]);
+    expect(a.id).toBe(b.id);
+    expect([a.deduplicated, b.deduplicated].filter(Boolean)).toHaveLength(1);
+    expect(c.deduplicated).toBe(false);
+    expect(c.id).not.toBe(a.id);
+    const windows: unknown[] = [];
+    runner.startWorkers({
+      ...createProcessors({ store, logger: silentLogger, now: () => FIXTURE_NOW }),
+      train: async (ctx) => {
+        windows.push((ctx.data as { windowDays: number }).windowDays);
+        return 'trained';
+      },
+    });
+    await finished(a.id);
+    await finished(c.id);
+    expect(windows.sort()).toEqual([10, 20]);
+  });
+
   it('fails bad input at once, without retrying', async () => {
     runner.startWorkers(createProcessors({ store, logger: silentLogger, now: () => FIXTURE_NOW }));
     const { id } = await runner.trigger('refresh-features', { bogus: true } as never);

@@ -55,6 +55,25 @@ describe('in-process job runner', () => {
     await runner.close();
   });
 
+  it('joins only a trigger that asks for the same thing: another payload is another job', async () => {
+    const dates: unknown[] = [];
+    const report: Processor = async (ctx) => {
+      await new Promise((r) => setTimeout(r, 20));
+      dates.push((ctx.data as { date?: string }).date);
+      return 'reported';
+    };
+    const runner = new InProcessJobRunner(processors({ 'daily-report': report }), silentLogger, 1);
+    const first = await runner.trigger('daily-report', { date: '2026-11-20' });
+    const again = await runner.trigger('daily-report', { date: '2026-11-20' });
+    const other = await runner.trigger('daily-report', { date: '2026-11-21' });
+    expect(again).toEqual({ id: first.id, name: 'daily-report', deduplicated: true });
+    expect(other.deduplicated).toBe(false);
+    expect(other.id).not.toBe(first.id);
+    expect((await settled(runner, other.id)).state).toBe('completed');
+    expect(dates).toEqual(['2026-11-20', '2026-11-21']);
+    await runner.close();
+  });
+
   it('retries with backoff, and gives up at once on unrecoverable errors', async () => {
     let calls = 0;
     const runner = new InProcessJobRunner(

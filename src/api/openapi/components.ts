@@ -266,7 +266,8 @@ const schemas: Record<string, Record<string, unknown>> = {
     name: { type: 'string' },
     deduplicated: {
       type: 'boolean',
-      description: 'An identical job was already waiting or running: this trigger joined it',
+      description:
+        'An identical job (same name and payload) was already waiting or running: this trigger joined it',
     },
     status: { type: 'string', description: 'Where to follow it (GET)' },
   }),

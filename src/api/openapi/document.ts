@@ -193,7 +193,8 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/jobs/{name}': {
         post: operation({
-          summary: 'Trigger a background job (deduplicated: an identical waiting or running job is joined)',
+          summary:
+            'Trigger a background job (deduplicated: a waiting or running job of the same name and payload is joined)',
           description:
             'The body is the job’s payload (e.g. `{ "windowDays": 30 }` for train), validated before it is queued. 503 while the job queue is unreachable.',
           access: 'api-key',

@@ -605,7 +605,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Trigger a background job (deduplicated: an identical waiting or running job is joined)
+     * Trigger a background job (deduplicated: a waiting or running job of the same name and payload is joined)
      * @description The body is the job’s payload (e.g. `{ "windowDays": 30 }` for train), validated before it is queued. 503 while the job queue is unreachable.
      */
     post: {
@@ -1915,7 +1915,7 @@ export interface components {
     JobTriggered: {
       id: string;
       name: string;
-      /** @description An identical job was already waiting or running: this trigger joined it */
+      /** @description An identical job (same name and payload) was already waiting or running: this trigger joined it */
       deduplicated: boolean;
       /** @description Where to follow it (GET) */
       status: string;

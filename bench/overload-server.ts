@@ -1,7 +1,8 @@
 /**
  * The API for the overload benchmark, in its own process (the load generator must not share its
  * CPU): a small simulated exchange with features and no model, served with SIBYL_MAX_IN_FLIGHT =
- * argv[2] (0: no load shedding). Prints one JSON line when listening; SIGTERM stops it.
+ * argv[2] (0: no load shedding) and the probes also on a port of their own (SIBYL_PROBE_PORT). Prints
+ * one JSON line when listening; SIGTERM stops it.
  */
 import { DEFAULT_FEATURE_CONFIG } from '../src/features/feature-config.js';
 import { refreshFeatures } from '../src/features/refresh.js';
@@ -19,6 +20,7 @@ await simulateToStore(server.store, OVERLOAD_SIM);
 await refreshFeatures(server.store, { mode: 'full', config: { ...DEFAULT_FEATURE_CONFIG, settleMs: 0 } });
 const api = await startBenchApi(server.store, {
   SIBYL_MAX_IN_FLIGHT: maxInFlight,
+  SIBYL_PROBE_PORT: 0,
   SIBYL_EXPERIMENTS_DIR: '/nonexistent-experiments',
 });
 process.once('SIGTERM', () => {
@@ -27,4 +29,4 @@ process.once('SIGTERM', () => {
     .then(() => server.stop())
     .finally(() => process.exit(0));
 });
-console.log(JSON.stringify({ url: api.url, maxInFlight }));
+console.log(JSON.stringify({ url: api.url, probeUrl: api.probeUrl, maxInFlight }));

@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- overload`: 1,000 connections asking for feeds as fast as they can, against the
  * API with load shedding off (the baseline, SIBYL_MAX_IN_FLIGHT=0) and on, each in its own process
- * on the same fixture. Meanwhile one client probes /healthz every 50 ms, as an orchestrator would.
- * Reported: feeds answered (200) and shed (503) per second, the latency of each, and the probe's.
+ * on the same fixture. Meanwhile two clients probe /healthz every 50 ms, as an orchestrator would: one
+ * on the main port, one on the probes' own listener (SIBYL_PROBE_PORT). Reported: feeds answered
+ * (200) and shed (503) per second, the latency of each, and the probes' (with how many answered).
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -13,7 +14,9 @@ const CONNECTIONS = 1_000;
 const DURATION_S = 10;
 const LIMITS = [0, 64, 256];
 
-async function startServer(maxInFlight: number): Promise<{ url: string; stop: () => void }> {
+async function startServer(
+  maxInFlight: number,
+): Promise<{ url: string; probeUrl: string; stop: () => void }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', new URL('./overload-server.ts', import.meta.url).pathname, String(maxInFlight)],
@@ -23,7 +26,8 @@ async function startServer(maxInFlight: number): Promise<{ url: string; stop: ()
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`overload server exited with ${code}`)));
   });
-  return { url: (JSON.parse(first) as { url: string }).url, stop: () => child.kill('SIGTERM') };
+  const { url, probeUrl } = JSON.parse(first) as { url: string; probeUrl: string };
+  return { url, probeUrl, stop: () => child.kill('SIGTERM') };
 }
 
 /**
@@ -85,7 +89,11 @@ export default async function run(): Promise<void> {
         list.push(responseTime);
         byStatus.set(statusCode, list);
       });
-      const [probed, result] = await Promise.all([probe(server.url, DURATION_S), load]);
+      const [probed, ownPort, result] = await Promise.all([
+        probe(server.url, DURATION_S),
+        probe(server.probeUrl, DURATION_S),
+        load,
+      ]);
       const ok = byStatus.get(200) ?? [];
       const shed = byStatus.get(503) ?? [];
       const probeP99 = percentile(probed, 99);
@@ -102,13 +110,17 @@ export default async function run(): Promise<void> {
         '/healthz p50 ms': median(probed),
         '/healthz p99 ms': probeP99,
         '/healthz p99 vs off': limit === 0 ? '1.00×' : `${fmt(probeP99 / baselineProbeP99)}×`,
+        '/healthz answered': probed.length,
+        'probe port p50 ms': median(ownPort),
+        'probe port p99 ms': percentile(ownPort, 99),
+        'probe port answered': ownPort.length,
       });
     } finally {
       server.stop();
     }
   }
   table(
-    `Overload: ${CONNECTIONS} connections × ${DURATION_S} s of feed first pages (1,000 users, 7 days simulated, no model), /healthz probed every 50 ms`,
+    `Overload: ${CONNECTIONS} connections × ${DURATION_S} s of feed first pages (1,000 users, 7 days simulated, no model), /healthz probed every 50 ms on the main port and on the probe port`,
     rows,
   );
 }

@@ -72,6 +72,12 @@ export const envSchema = z.object({
    * durations by job and outcome; behind METRICS_API_KEY when set). Unset: not served.
    */
   SIBYL_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /**
+   * Port on which `sibyl serve` also answers GET /healthz and /readyz (nothing else), on a listener
+   * of their own: under a flood of requests on PORT a probe there does not wait in the same accept
+   * queue (BENCHMARKS.md, "Overload"). Unset: the probes are served on PORT only.
+   */
+  SIBYL_PROBE_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** pino log level. @defaultValue info */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Markets closing sooner than this are left out of feeds. @defaultValue 30 */

@@ -7,6 +7,8 @@ export interface ApiServer {
   server: Server;
   /** Base URL, e.g. http://127.0.0.1:8080 */
   url: string;
+  /** Base URL of the probes' own listener (SIBYL_PROBE_PORT), when there is one. */
+  probeUrl?: string;
   /** The parts it serves (catalogue, feed, events…), for benchmarks and tests that look inside. */
   api: ApiComposition;
   /** Stops accepting connections, waits for in-flight requests to finish, then stops the parts. */
@@ -14,8 +16,9 @@ export interface ApiServer {
 }
 
 export interface StartApiOptions extends ComposeApiOptions {
-  /** Overrides of PORT and HOST (tests and benchmarks listen on a free loopback port). */
+  /** Overrides of PORT, SIBYL_PROBE_PORT and HOST (tests and benchmarks listen on free loopback ports). */
   port?: number;
+  probePort?: number;
   host?: string;
 }
 
@@ -24,11 +27,48 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const { config } = options;
   const api = await composeApi(options);
   await api.catalogue.reload();
-  return listenApi(api, options.port ?? config.PORT, options.host ?? config.HOST);
+  const probePort = options.probePort ?? config.SIBYL_PROBE_PORT;
+  return listenApi(api, options.port ?? config.PORT, options.host ?? config.HOST, probePort);
 }
 
+/** What the probes' own listener answers; the rest of the API is on the main port only. */
+const PROBE_PATHS = new Set(['/healthz', '/readyz']);
+
+/**
+ * The probes on a listener of their own, answered by the same app (the same readiness checks): a
+ * closed-loop flood on the main port fills its accept queue, and a probe there waited seconds
+ * behind it while this one answered within a second (BENCHMARKS.md, "Overload").
+ */
+function probeServer(api: ApiComposition): Server {
+  return createServer((req, res) => {
+    if (req.method === 'GET' && PROBE_PATHS.has(new URL(req.url ?? '/', 'http://localhost').pathname))
+      api.app(req, res);
+    else res.writeHead(404, { 'content-type': 'text/plain' }).end('only /healthz and /readyz here\n');
+  });
+}
+
+async function listen(server: Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  return `http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`;
+}
+
+const closeServer = (server: Server) =>
+  new Promise<void>((resolve, reject) => {
+    server.close((err) => (err ? reject(err) : resolve()));
+    server.closeIdleConnections();
+  });
+
 /** Serves a composed API over HTTP (the feed WebSocket on its upgrade path) until `close`. */
-export async function listenApi(api: ApiComposition, port: number, host: string): Promise<ApiServer> {
+export async function listenApi(
+  api: ApiComposition,
+  port: number,
+  host: string,
+  probePort?: number,
+): Promise<ApiServer> {
   const server = createServer(api.app);
   server.on('upgrade', (req, socket, head) => {
     if (new URL(req.url ?? '/', 'http://localhost').pathname === FEED_SOCKET_PATH)
@@ -37,23 +77,30 @@ export async function listenApi(api: ApiComposition, port: number, host: string)
   });
   // Keep-alive longer than typical load balancer idle timeouts, so they close first.
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
-  const address = server.address() as AddressInfo;
+  const url = await listen(server, port, host);
+  let probes: Server | undefined;
+  let probeUrl: string | undefined;
+  if (probePort !== undefined) {
+    probes = probeServer(api);
+    try {
+      probeUrl = await listen(probes, probePort, host);
+    } catch (err) {
+      await closeServer(server);
+      throw err;
+    }
+  }
   return {
     server,
-    url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`,
+    url,
+    ...(probeUrl ? { probeUrl } : {}),
     api,
     close: async () => {
       // Streams never end on their own: they are told the server is going (WebSocket 1001) first.
       api.push.connections.drain();
-      await new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeIdleConnections();
-      });
+      await closeServer(server);
       await api.close();
+      // Last: an orchestrator's liveness probe is answered until the replica is gone.
+      if (probes) await closeServer(probes);
     },
   };
 }

@@ -28,7 +28,10 @@ export async function serveUntilSignalled(
     await jobs.close();
     await store.close();
   });
-  logger.info({ url: api.url, store: store.describe() }, 'API listening');
+  logger.info(
+    { url: api.url, ...(api.probeUrl ? { probeUrl: api.probeUrl } : {}), store: store.describe() },
+    'API listening',
+  );
   return { url: api.url, jobs };
 }
 

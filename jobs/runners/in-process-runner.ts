@@ -19,8 +19,9 @@ const MAX_REMEMBERED = 1_000;
 
 /**
  * Runs jobs inside this process, for the demo and single-process setups without Redis: the same
- * processors, retries with exponential backoff, deduplication of identical pending jobs (same name and payload: triggerKey), one job at
- * a time per queue, and cron schedules. Nothing survives a restart; production uses BullMQ.
+ * processors, retries with exponential backoff, deduplication of identical pending jobs (same name
+ * and payload: triggerKey), one job at a time per queue, and cron schedules. Nothing survives a
+ * restart; production uses BullMQ.
  */
 export class InProcessJobRunner implements JobRunner {
   readonly kind = 'in-process' as const;

@@ -26,8 +26,8 @@ const MAX_REMEMBERED = 1_000;
 export class InProcessJobRunner implements JobRunner {
   readonly kind = 'in-process' as const;
   private readonly jobs = new Map<string, JobStatus>();
-  /** Each remembered job's triggerKey: a trigger joins a pending job only with the same payload. */
-  private readonly keys = new Map<string, string>();
+  /** Each triggerKey's latest job, until it finishes: only a trigger with the same key joins it. */
+  private readonly byKey = new Map<string, JobStatus>();
   private readonly tails = new Map<string, Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -40,10 +40,9 @@ export class InProcessJobRunner implements JobRunner {
 
   async trigger<N extends JobName>(name: N, data?: JobPayload<N>): Promise<TriggerResult> {
     const key = triggerKey(name, data);
-    const pending = [...this.jobs.values()].find(
-      (j) => this.keys.get(j.id) === key && (j.state === 'waiting' || j.state === 'active'),
-    );
-    if (pending) return { id: pending.id, name, deduplicated: true };
+    const pending = this.byKey.get(key);
+    if (pending && (pending.state === 'waiting' || pending.state === 'active'))
+      return { id: pending.id, name, deduplicated: true };
     const status: JobStatus = {
       id: randomUUID(),
       name,
@@ -53,9 +52,13 @@ export class InProcessJobRunner implements JobRunner {
       createdAt: new Date(),
     };
     this.remember(status);
-    this.keys.set(status.id, key);
+    this.byKey.set(key, status);
     const queue = JOBS[name].queue;
-    const run = (this.tails.get(queue) ?? Promise.resolve()).then(() => this.run(status, data ?? {}));
+    const run = (this.tails.get(queue) ?? Promise.resolve())
+      .then(() => this.run(status, data ?? {}))
+      .finally(() => {
+        if (this.byKey.get(key) === status) this.byKey.delete(key);
+      });
     this.tails.set(queue, run);
     return { id: status.id, name, deduplicated: false };
   }
@@ -135,10 +138,7 @@ export class InProcessJobRunner implements JobRunner {
     this.jobs.set(status.id, status);
     for (const [id, job] of this.jobs) {
       if (this.jobs.size <= MAX_REMEMBERED) break;
-      if (job.state === 'completed' || job.state === 'failed') {
-        this.jobs.delete(id);
-        this.keys.delete(id);
-      }
+      if (job.state === 'completed' || job.state === 'failed') this.jobs.delete(id);
     }
   }
 }

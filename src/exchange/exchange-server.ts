@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { DAY_MS, floorDay } from '../simulator/calendar.js';
 import { buildCatalogue } from '../simulator/catalogue.js';
 import type { Logger } from '../log/logger.js';
+import { listenHttp } from '../util/listen-http.js';
 import type { ExchangeClock } from './clock.js';
 import { LiveExchange, UnknownMarketError } from './live-exchange.js';
 import { kalshiRestApi } from './rest-api.js';
@@ -79,14 +79,9 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
     if (new URL(req.url ?? '/', 'http://x').pathname === STREAM_PATH) stream.handleUpgrade(req, socket, head);
     else socket.destroy();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
-  });
+  const url = await listenHttp(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const stepMs = options.stepMs ?? 1000;
   const timer = stepMs > 0 ? setInterval(step, stepMs) : undefined;
-  const { port } = server.address() as AddressInfo;
-  const host = (options.host ?? '127.0.0.1') === '0.0.0.0' ? 'localhost' : (options.host ?? '127.0.0.1');
   options.logger?.info(
     { markets: catalogue.markets.length, listed: exchange.listed().length, seed: options.seed },
     'exchange catalogue ready',
@@ -95,7 +90,7 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
     exchange,
     stream,
     server,
-    url: `http://${host}:${port}`,
+    url,
     step,
     close: async () => {
       if (timer) clearInterval(timer);

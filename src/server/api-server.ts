@@ -1,6 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { FEED_SOCKET_PATH } from '../api/feed-socket.js';
+import { listenHttp } from '../util/listen-http.js';
 import { composeApi, type ApiComposition, type ComposeApiOptions } from './api-composition.js';
 
 export interface ApiServer {
@@ -47,15 +47,6 @@ function probeServer(api: ApiComposition): Server {
   });
 }
 
-async function listen(server: Server, port: number, host: string): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
-  const address = server.address() as AddressInfo;
-  return `http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`;
-}
-
 const closeServer = (server: Server) =>
   new Promise<void>((resolve, reject) => {
     server.close((err) => (err ? reject(err) : resolve()));
@@ -77,13 +68,13 @@ export async function listenApi(
   });
   // Keep-alive longer than typical load balancer idle timeouts, so they close first.
   server.keepAliveTimeout = 65_000;
-  const url = await listen(server, port, host);
+  const url = await listenHttp(server, port, host);
   let probes: Server | undefined;
   let probeUrl: string | undefined;
   if (probePort !== undefined) {
     probes = probeServer(api);
     try {
-      probeUrl = await listen(probes, probePort, host);
+      probeUrl = await listenHttp(probes, probePort, host);
     } catch (err) {
       await closeServer(server);
       throw err;

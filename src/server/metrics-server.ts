@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { listenHttp } from '../util/listen-http.js';
 
 export interface MetricsServer {
   /** e.g. http://127.0.0.1:9464/metrics */
@@ -36,14 +36,9 @@ export async function serveMetrics(
       () => res.writeHead(500).end(),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host === '0.0.0.0' ? 'localhost' : options.host;
+  const base = await listenHttp(server, options.port, options.host);
   return {
-    url: `http://${host}:${port}/metrics`,
+    url: `${base}/metrics`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
